@@ -1,0 +1,248 @@
+//! The one vocabulary of algorithms: names, sizes and families shared by the
+//! backends, the measurement engine, the audits and the reports.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// AEAD algorithms. Sizes are the RFC / SP 800-38D defaults every backend offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AeadId {
+    Aes128Gcm,
+    Aes256Gcm,
+    ChaCha20Poly1305,
+    XChaCha20Poly1305,
+    Aes128GcmSiv,
+    Aes256GcmSiv,
+}
+
+/// Key exchange: ECDH (keygen, agree) and KEMs (keygen, encaps, decaps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum KexId {
+    X25519,
+    P256,
+    P384,
+    MlKem512,
+    MlKem768,
+    MlKem1024,
+    /// draft-ietf-tls-ecdhe-mlkem: ek‖x25519 (1216 B), ct‖x25519 (1120 B), ss = K‖ss_x25519 (64 B).
+    X25519MlKem768,
+}
+
+/// How a key exchange is driven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KexKind {
+    Ecdh,
+    Kem,
+}
+
+impl AeadId {
+    pub const ALL: [AeadId; 6] = [
+        AeadId::Aes128Gcm,
+        AeadId::Aes256Gcm,
+        AeadId::ChaCha20Poly1305,
+        AeadId::XChaCha20Poly1305,
+        AeadId::Aes128GcmSiv,
+        AeadId::Aes256GcmSiv,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AeadId::Aes128Gcm => "AES-128-GCM",
+            AeadId::Aes256Gcm => "AES-256-GCM",
+            AeadId::ChaCha20Poly1305 => "ChaCha20-Poly1305",
+            AeadId::XChaCha20Poly1305 => "XChaCha20-Poly1305",
+            AeadId::Aes128GcmSiv => "AES-128-GCM-SIV",
+            AeadId::Aes256GcmSiv => "AES-256-GCM-SIV",
+        }
+    }
+
+    pub fn key_len(self) -> usize {
+        match self {
+            AeadId::Aes128Gcm | AeadId::Aes128GcmSiv => 16,
+            _ => 32,
+        }
+    }
+
+    /// The nonce length every backend takes (96 bits; 192 bits for XChaCha20).
+    pub fn nonce_len(self) -> usize {
+        match self {
+            AeadId::XChaCha20Poly1305 => 24,
+            _ => 12,
+        }
+    }
+
+    pub fn tag_len(self) -> usize {
+        16
+    }
+
+    /// True when the algorithm's specification defines only one nonce length, so
+    /// any other length is invalid input (RFC 8439 §2.8, XChaCha draft §2, RFC 8452 §4).
+    /// GCM accepts any IV length ≥ 1 bit (SP 800-38D §5.2.1.1); a backend that
+    /// takes only 96-bit IVs is then *unsupported*, not *rejecting*.
+    pub fn nonce_len_is_fixed(self) -> bool {
+        !matches!(self, AeadId::Aes128Gcm | AeadId::Aes256Gcm)
+    }
+
+    /// True when the specification defines only a 128-bit tag. GCM allows
+    /// 128, 120, 112, 104, 96 bits and, for some uses, 64 and 32 (SP 800-38D §5.2.1.2).
+    pub fn tag_len_is_fixed(self) -> bool {
+        self.nonce_len_is_fixed()
+    }
+}
+
+impl KexId {
+    pub const ALL: [KexId; 7] = [
+        KexId::X25519,
+        KexId::P256,
+        KexId::P384,
+        KexId::MlKem512,
+        KexId::MlKem768,
+        KexId::MlKem1024,
+        KexId::X25519MlKem768,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            KexId::X25519 => "X25519",
+            KexId::P256 => "P-256",
+            KexId::P384 => "P-384",
+            KexId::MlKem512 => "ML-KEM-512",
+            KexId::MlKem768 => "ML-KEM-768",
+            KexId::MlKem1024 => "ML-KEM-1024",
+            KexId::X25519MlKem768 => "X25519MLKEM768",
+        }
+    }
+
+    pub fn kind(self) -> KexKind {
+        match self {
+            KexId::X25519 | KexId::P256 | KexId::P384 => KexKind::Ecdh,
+            _ => KexKind::Kem,
+        }
+    }
+
+    /// Length of the deterministic key-generation input: the raw private key for
+    /// ECDH (X25519 32 B; P-256/P-384 big-endian scalar), FIPS 203 d‖z (64 B) for
+    /// ML-KEM, and d‖z‖x25519-private (96 B) for X25519MLKEM768.
+    pub fn seed_len(self) -> usize {
+        match self {
+            KexId::X25519 | KexId::P256 => 32,
+            KexId::P384 => 48,
+            KexId::MlKem512 | KexId::MlKem768 | KexId::MlKem1024 => 64,
+            KexId::X25519MlKem768 => 96,
+        }
+    }
+
+    /// FIPS 203 Table 3 ciphertext length (ML-KEM part first for the hybrid,
+    /// draft-ietf-tls-ecdhe-mlkem §3). Zero for ECDH.
+    pub fn ciphertext_len(self) -> usize {
+        match self {
+            KexId::MlKem512 => 768,
+            KexId::MlKem768 => 1088,
+            KexId::MlKem1024 => 1568,
+            KexId::X25519MlKem768 => 1088 + 32,
+            _ => 0,
+        }
+    }
+
+    /// Length of the deterministic encapsulation input: FIPS 203 m (32 B), and
+    /// m‖x25519-ephemeral-private (64 B) for X25519MLKEM768. Zero for ECDH.
+    pub fn encaps_randomness_len(self) -> usize {
+        match self {
+            KexId::X25519 | KexId::P256 | KexId::P384 => 0,
+            KexId::X25519MlKem768 => 64,
+            _ => 32,
+        }
+    }
+}
+
+/// Either kind of algorithm, for filters and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AlgorithmId {
+    Aead(AeadId),
+    Kex(KexId),
+}
+
+impl AlgorithmId {
+    pub fn all() -> impl Iterator<Item = AlgorithmId> {
+        AeadId::ALL
+            .into_iter()
+            .map(AlgorithmId::Aead)
+            .chain(KexId::ALL.into_iter().map(AlgorithmId::Kex))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AlgorithmId::Aead(a) => a.name(),
+            AlgorithmId::Kex(k) => k.name(),
+        }
+    }
+}
+
+impl fmt::Display for AlgorithmId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+impl fmt::Display for AeadId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+impl fmt::Display for KexId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Names compare without case and without '-' or '_', so `aes128gcm`,
+/// `AES-128-GCM` and `x25519_mlkem768` all parse.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '-' && *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl FromStr for AlgorithmId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let want = normalize(s);
+        let alias = match want.as_str() {
+            "chacha20" | "chachapoly" => "chacha20poly1305",
+            "xchacha20" | "xchachapoly" => "xchacha20poly1305",
+            "ecdhp256" | "secp256r1" => "p256",
+            "ecdhp384" | "secp384r1" => "p384",
+            other => other,
+        }
+        .to_string();
+        AlgorithmId::all()
+            .find(|a| normalize(a.name()) == alias)
+            .ok_or_else(|| {
+                let names: Vec<_> = AlgorithmId::all().map(|a| a.name()).collect();
+                format!("unknown algorithm '{s}' (known: {})", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_aliases_parse() {
+        for a in AlgorithmId::all() {
+            assert_eq!(a.name().parse::<AlgorithmId>().unwrap(), a);
+        }
+        assert_eq!(
+            "x25519_mlkem768".parse::<AlgorithmId>().unwrap(),
+            AlgorithmId::Kex(KexId::X25519MlKem768)
+        );
+        assert_eq!(
+            "chacha20".parse::<AlgorithmId>().unwrap(),
+            AlgorithmId::Aead(AeadId::ChaCha20Poly1305)
+        );
+        assert!("aes-192-gcm".parse::<AlgorithmId>().is_err());
+    }
+}

@@ -1,0 +1,212 @@
+//! The backend layer: the traits every adapter implements and the registry.
+//!
+//! A backend is a value listing what it offers (model: rustls `CryptoProvider`),
+//! not one giant trait. Each adapter file wraps exactly one library and knows
+//! nothing of measurement, audits or reports. What a library lacks is reported
+//! as [`Error::Unsupported`] with a reason, never faked.
+
+use crate::algorithm::{AeadId, AlgorithmId, KexId};
+
+#[cfg(feature = "aws-lc-rs")]
+mod aws_lc;
+#[cfg(feature = "graviola")]
+mod graviola;
+#[cfg(feature = "libcrux")]
+mod libcrux;
+#[cfg(feature = "openssl-system")]
+mod openssl;
+#[cfg(feature = "ring")]
+mod ring;
+#[cfg(feature = "rustcrypto")]
+mod rustcrypto;
+
+/// Why an operation did not produce a result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The library does not offer this algorithm, input shape or entry point.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The library refused the input: authentication failure, invalid public
+    /// key, wrong length, malformed ciphertext.
+    #[error("rejected: {0}")]
+    Rejected(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub fn unsupported<T>(why: impl Into<String>) -> Result<T> {
+    Err(Error::Unsupported(why.into()))
+}
+
+pub fn rejected<T>(why: impl Into<String>) -> Result<T> {
+    Err(Error::Rejected(why.into()))
+}
+
+/// One library wrapped as a backend.
+pub struct Backend {
+    /// Short stable name used on the command line and in results ("ring", "aws-lc-rs", ...).
+    pub name: &'static str,
+    /// The library version actually linked (crate version, plus the C library's
+    /// own version string where it has one).
+    pub version: fn() -> String,
+    /// The AEAD for an id, or why it is unsupported.
+    pub aead: fn(AeadId) -> Result<&'static dyn AeadAlgorithm>,
+    /// The ECDH or KEM for an id, or why it is unsupported.
+    pub kex: fn(KexId) -> Result<KeyExchange>,
+}
+
+impl Backend {
+    /// Whether the backend offers `alg`, and why not.
+    pub fn supports(&self, alg: AlgorithmId) -> Result<()> {
+        match alg {
+            AlgorithmId::Aead(a) => (self.aead)(a).map(|_| ()),
+            AlgorithmId::Kex(k) => (self.kex)(k).map(|_| ()),
+        }
+    }
+}
+
+/// The two shapes of key exchange.
+#[derive(Clone, Copy)]
+pub enum KeyExchange {
+    Ecdh(&'static dyn Ecdh),
+    Kem(&'static dyn Kem),
+}
+
+/// An AEAD algorithm; `key` runs the key schedule once.
+pub trait AeadAlgorithm: Send + Sync {
+    fn id(&self) -> AeadId;
+    /// Key schedule. A key of the wrong length is `Rejected`.
+    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>>;
+}
+
+/// A keyed AEAD. In-place: `buf` holds the plaintext on seal and the
+/// ciphertext on open; the tag is separate so no call allocates.
+pub trait AeadKey: Send {
+    /// Encrypts `buf` in place and writes the tag. `tag.len()` may be shorter than
+    /// 16 for truncated GCM tags (SP 800-38D §5.2.1.2) where the library allows it.
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()>;
+    /// Verifies `tag` and decrypts `buf` in place. On `Err`, `buf` is unspecified.
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()>;
+}
+
+/// Elliptic-curve Diffie–Hellman. Public keys are raw 32 bytes for X25519 and
+/// uncompressed SEC1 points for P-256/P-384; shared secrets are the raw x-coordinate
+/// (SP 800-56A Rev. 3 §5.7.1.2) or the X25519 output (RFC 7748 §6.1).
+pub trait Ecdh: Send + Sync {
+    fn id(&self) -> KexId;
+    /// A fresh private key from the library's own RNG.
+    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>>;
+    /// A caller-chosen private key (X25519: 32 raw bytes, RFC 7748 §5; P-curves:
+    /// big-endian scalar of the curve's length). For known-answer tests.
+    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>>;
+}
+
+/// A private key ready to agree once (ring's ephemeral keys are single-use).
+pub trait EcdhPrivateKey: Send {
+    fn public_key(&self) -> Result<Vec<u8>>;
+    /// Agreement with a peer public key. An invalid peer key (off-curve, wrong
+    /// length, all-zero X25519 output where the library refuses it) is `Rejected`.
+    fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// A key-encapsulation mechanism (FIPS 203 ML-KEM or the X25519MLKEM768 hybrid).
+pub trait Kem: Send + Sync {
+    fn id(&self) -> KexId;
+    /// A fresh key pair from the library's RNG: (decapsulation key, encapsulation key bytes).
+    fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)>;
+    /// Deterministic key generation from [`KexId::seed_len`] bytes
+    /// (FIPS 203 ML-KEM.KeyGen_internal(d, z), Algorithm 16).
+    fn keygen_from_seed(&self, seed: &[u8]) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)>;
+    /// A decapsulation key from its expanded FIPS 203 encoding (dk, §7.3).
+    fn decaps_key_from_bytes(&self, dk: &[u8]) -> Result<Box<dyn KemDecapsKey>>;
+    /// Encapsulation with the library's RNG: (ciphertext, shared secret).
+    /// An encapsulation key that fails the FIPS 203 §7.2 checks is `Rejected`.
+    fn encaps(&self, ek: &[u8]) -> Result<(Vec<u8>, Vec<u8>)>;
+    /// Deterministic encapsulation with [`KexId::encaps_randomness_len`] bytes
+    /// (FIPS 203 ML-KEM.Encaps_internal(ek, m), Algorithm 17).
+    fn encaps_deterministic(&self, ek: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>)>;
+}
+
+pub trait KemDecapsKey: Send {
+    /// Decapsulation (implicit rejection: a well-sized but wrong ciphertext yields
+    /// a pseudo-random secret, FIPS 203 §6.3). A wrongly sized ciphertext is `Rejected`.
+    fn decaps(&self, ct: &[u8]) -> Result<Vec<u8>>;
+    /// The expanded decapsulation key (FIPS 203 dk), where the library exports it.
+    fn dk_bytes(&self) -> Result<Vec<u8>>;
+}
+
+/// Shared nonce check for adapters whose API takes one nonce length: a different
+/// length is invalid input where the algorithm fixes it, and unsupported for GCM.
+pub fn check_nonce(id: AeadId, nonce: &[u8]) -> Result<()> {
+    if nonce.len() == id.nonce_len() {
+        Ok(())
+    } else if id.nonce_len_is_fixed() {
+        rejected(format!("{id} nonce must be {} bytes, got {}", id.nonce_len(), nonce.len()))
+    } else {
+        unsupported(format!("IV length other than {} bytes: the API takes no other", id.nonce_len()))
+    }
+}
+
+/// Shared tag-length check for adapters whose API takes only full 16-byte tags.
+pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
+    if tag.len() == id.tag_len() {
+        Ok(())
+    } else if id.tag_len_is_fixed() {
+        rejected(format!("{id} tag must be {} bytes, got {}", id.tag_len(), tag.len()))
+    } else {
+        unsupported(format!("tag shorter than {} bytes: the API takes no other", id.tag_len()))
+    }
+}
+
+/// Shared key-length check.
+pub fn check_key(id: AeadId, key: &[u8]) -> Result<()> {
+    if key.len() == id.key_len() {
+        Ok(())
+    } else {
+        rejected(format!("{id} key must be {} bytes, got {}", id.key_len(), key.len()))
+    }
+}
+
+/// Copies `src` into a fixed-size array or rejects it, naming what it is.
+pub fn fixed<const N: usize>(what: &str, src: &[u8]) -> Result<[u8; N]> {
+    src.try_into()
+        .map_err(|_| Error::Rejected(format!("{what} must be {N} bytes, got {}", src.len())))
+}
+
+/// Version of a dependency as resolved in Cargo.lock, captured by build.rs.
+#[macro_export]
+macro_rules! dep_version {
+    ($name:literal) => {
+        option_env!(concat!("CRYPTOBENCH_DEP_", $name)).unwrap_or("unknown")
+    };
+}
+
+/// Every backend compiled into this binary, in a stable order.
+pub fn all() -> Vec<&'static Backend> {
+    vec![
+        #[cfg(feature = "ring")]
+        &ring::BACKEND,
+        #[cfg(feature = "aws-lc-rs")]
+        &aws_lc::BACKEND,
+        #[cfg(feature = "openssl-system")]
+        &openssl::BACKEND,
+        #[cfg(feature = "rustcrypto")]
+        &rustcrypto::BACKEND,
+        #[cfg(feature = "graviola")]
+        &graviola::BACKEND,
+        #[cfg(feature = "libcrux")]
+        &libcrux::BACKEND,
+    ]
+}
+
+/// Looks a backend up by name (case-insensitive).
+pub fn by_name(name: &str) -> std::result::Result<&'static Backend, String> {
+    let all = all();
+    all.iter()
+        .find(|b| b.name.eq_ignore_ascii_case(name))
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<_> = all.iter().map(|b| b.name).collect();
+            format!("unknown backend '{name}' (compiled in: {})", names.join(", "))
+        })
+}

@@ -1,0 +1,224 @@
+//! NIST ACVP JSON vector sets for ML-KEM (FIPS 203): `keyGen` and `encapDecap`
+//! (functions encapsulation, decapsulation, encapsulationKeyCheck,
+//! decapsulationKeyCheck), per the ACVP ML-KEM JSON specification
+//! (draft-celi-acvp-ml-kem). Accepts an `internalProjection.json` (inputs and
+//! answers in one file) or a `prompt.json` with `expectedResults.json` beside it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{Case, DecapsKey, Expect, Input, LoadError, VectorSet};
+use crate::algorithm::{AlgorithmId, KexId};
+
+pub fn load(path: &Path) -> Result<Vec<VectorSet>, LoadError> {
+    let file = path.display().to_string();
+    let doc = read_json(path)?;
+    // A prompt carries no answers: merge expectedResults.json from the same folder.
+    let answers = if is_prompt(&doc) {
+        let expected = path.with_file_name("expectedResults.json");
+        if !expected.exists() {
+            return Err(LoadError {
+                file,
+                location: String::new(),
+                what: "this is an ACVP prompt without answers: put expectedResults.json beside it, \
+                       or pass internalProjection.json"
+                    .into(),
+            });
+        }
+        Some((expected.display().to_string(), read_json(&expected)?))
+    } else {
+        None
+    };
+    parse(&file, &doc, answers.as_ref().map(|(f, v)| (f.as_str(), v)))
+}
+
+fn read_json(path: &Path) -> Result<Value, LoadError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        file: file.clone(),
+        location: String::new(),
+        what: format!("cannot read the file: {e}"),
+    })?;
+    serde_json::from_str(&text).map_err(|e| LoadError {
+        file,
+        location: format!("line {}", e.line()),
+        what: format!("not valid JSON: {e}"),
+    })
+}
+
+/// A prompt's tests carry no answers: no `ek` for keyGen, no `k` or `testPassed`
+/// for encapDecap.
+fn is_prompt(doc: &Value) -> bool {
+    let answers: &[&str] = if doc["mode"] == "keyGen" { &["ek"] } else { &["k", "testPassed"] };
+    let mut tests = doc["testGroups"].as_array().into_iter().flatten().flat_map(|g| g["tests"].as_array()).flatten();
+    tests.all(|t| answers.iter().all(|a| t.get(*a).is_none()))
+}
+
+struct Ctx<'a> {
+    file: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
+        LoadError { file: self.file.into(), location: path.into(), what: what.into() }
+    }
+    fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
+        v.get(key)
+            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing"))?
+            .as_str()
+            .ok_or_else(|| self.err(&format!("{path}.{key}"), "must be a string"))
+    }
+    fn hex(&self, v: &Value, key: &str, path: &str) -> Result<Vec<u8>, LoadError> {
+        let s = self.str(v, key, path)?;
+        hex::decode(s).map_err(|e| self.err(&format!("{path}.{key}"), format!("not hex: {e}")))
+    }
+    fn u64(&self, v: &Value, key: &str, path: &str) -> Result<u64, LoadError> {
+        v.get(key)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing or not an integer"))
+    }
+}
+
+/// Parses a document (and, for a prompt, its answers) into one set per parameter set.
+pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
+    let cx = Ctx { file };
+    let algorithm = cx.str(doc, "algorithm", "$")?;
+    if algorithm != "ML-KEM" {
+        return Err(cx.err("$.algorithm", format!("'{algorithm}' is not supported: only ML-KEM ACVP files are")));
+    }
+    let mode = cx.str(doc, "mode", "$")?.to_string();
+    let answer_index = match answers {
+        Some((afile, adoc)) => index_answers(&Ctx { file: afile }, adoc)?,
+        None => HashMap::new(),
+    };
+    let groups = doc["testGroups"].as_array().ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
+    let mut sets: Vec<VectorSet> = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        let gpath = format!("$.testGroups[{gi}]");
+        let tg_id = cx.u64(g, "tgId", &gpath)?;
+        let id = match cx.str(g, "parameterSet", &gpath)? {
+            "ML-KEM-512" => KexId::MlKem512,
+            "ML-KEM-768" => KexId::MlKem768,
+            "ML-KEM-1024" => KexId::MlKem1024,
+            other => return Err(cx.err(&format!("{gpath}.parameterSet"), format!("unknown parameter set '{other}'"))),
+        };
+        let function = match mode.as_str() {
+            "keyGen" => "keyGen".to_string(),
+            "encapDecap" => cx.str(g, "function", &gpath)?.to_string(),
+            other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
+        };
+        let tests = g["tests"].as_array().ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+        let mut cases = Vec::new();
+        for (ti, t) in tests.iter().enumerate() {
+            let tpath = format!("{gpath}.tests[{ti}]");
+            let tc_id = cx.u64(t, "tcId", &tpath)?;
+            // Merge the answers for a prompt: the test's own fields win.
+            let merged;
+            let t = match answer_index.get(&(tg_id, tc_id)) {
+                Some(a) => {
+                    let mut m = a.as_object().cloned().unwrap_or_default();
+                    m.extend(t.as_object().cloned().unwrap_or_default());
+                    merged = Value::Object(m);
+                    &merged
+                }
+                None if answers.is_some() => {
+                    return Err(cx.err(&tpath, format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json")));
+                }
+                None => t,
+            };
+            cases.push(build_case(&cx, g, t, &function, &gpath, &tpath, tc_id)?);
+        }
+        let name = format!("acvp:ML-KEM-{mode}");
+        match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Kex(id)) {
+            Some(s) => s.cases.extend(cases),
+            None => sets.push(VectorSet { name, algorithm: AlgorithmId::Kex(id), cases }),
+        }
+    }
+    Ok(sets)
+}
+
+fn index_answers(cx: &Ctx, doc: &Value) -> Result<HashMap<(u64, u64), Value>, LoadError> {
+    let mut index = HashMap::new();
+    let groups = doc["testGroups"].as_array().ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
+    for (gi, g) in groups.iter().enumerate() {
+        let gpath = format!("$.testGroups[{gi}]");
+        let tg_id = cx.u64(g, "tgId", &gpath)?;
+        let tests = g["tests"].as_array().ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+        for (ti, t) in tests.iter().enumerate() {
+            index.insert((tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?), t.clone());
+        }
+    }
+    Ok(index)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_case(
+    cx: &Ctx,
+    group: &Value,
+    t: &Value,
+    function: &str,
+    gpath: &str,
+    tpath: &str,
+    tc_id: u64,
+) -> Result<Case, LoadError> {
+    // Group-level fields (decapsulation groups carry dk/ek once for all tests).
+    let from = |key: &str| -> Result<Vec<u8>, LoadError> {
+        if t.get(key).is_some() {
+            cx.hex(t, key, tpath)
+        } else {
+            cx.hex(group, key, gpath).map_err(|_| cx.err(&format!("{tpath}.{key}"), "missing (not in the test or its group)"))
+        }
+    };
+    let (expect, input) = match function {
+        "keyGen" => (
+            Expect::Valid,
+            Input::KemKeygen { seed: [from("d")?, from("z")?].concat(), ek: from("ek")?, dk: Some(from("dk")?) },
+        ),
+        "encapsulation" => (
+            Expect::Valid,
+            Input::KemEncaps { ek: from("ek")?, randomness: from("m")?, ct: from("c")?, ss: from("k")? },
+        ),
+        "decapsulation" => (
+            Expect::Valid,
+            Input::KemDecaps { key: DecapsKey::Expanded(from("dk")?), ct: from("c")?, ss: from("k")? },
+        ),
+        // Key checks (FIPS 203 §7.2, §7.3): the library must accept exactly the keys
+        // that pass.
+        "encapsulationKeyCheck" | "decapsulationKeyCheck" => {
+            let passed = t
+                .get("testPassed")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean"))?;
+            let expect = if passed { Expect::Valid } else { Expect::Invalid };
+            let input = if function == "encapsulationKeyCheck" {
+                Input::KemKeyCheck { ek: Some(from("ek")?), dk: None }
+            } else {
+                Input::KemKeyCheck { ek: None, dk: Some(from("dk")?) }
+            };
+            (expect, input)
+        }
+        other => return Err(cx.err(&format!("{gpath}.function"), format!("unknown function '{other}'"))),
+    };
+    Ok(Case { id: tc_id.to_string(), flags: vec![function.to_string()], expect, input })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_algorithm_and_bad_hex_name_the_json_path() {
+        let doc: Value = serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
+        assert_eq!(parse("f.json", &doc, None).unwrap_err().location, "$.algorithm");
+        let doc: Value = serde_json::from_str(
+            r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-512",
+                "tests":[{"tcId":1,"d":"zz","z":"00","ek":"00","dk":"00"}]}]}"#,
+        )
+        .unwrap();
+        let e = parse("f.json", &doc, None).unwrap_err();
+        assert_eq!(e.location, "$.testGroups[0].tests[0].d");
+        assert!(e.what.contains("not hex"));
+    }
+}

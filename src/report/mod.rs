@@ -1,0 +1,30 @@
+//! Turning results into text: terminal tables (tabled), Markdown, JSON.
+//! Reports know backends only by name and version.
+
+pub mod capabilities;
+pub mod kat;
+
+use tabled::builder::Builder;
+use tabled::settings::Style;
+
+/// Output formats shared by every command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Renders rows (the first is the header) as a terminal or Markdown table.
+pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
+    let mut t = Builder::from(rows).build();
+    match format {
+        Format::Markdown => t.with(Style::markdown()),
+        _ => t.with(Style::rounded()),
+    };
+    t.to_string()
+}
+
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("report types serialize")
+}
