@@ -5,6 +5,7 @@
 pub mod algorithm;
 pub mod backend;
 pub mod capabilities;
+pub mod crosscheck;
 pub mod kat;
 pub mod report;
 pub mod select;

@@ -1,0 +1,94 @@
+//! Backends checked against each other on one shape: every backend must
+//! round-trip, refuse a forgery, and produce the same bytes as the others
+//! (AEAD) or interoperate with them (ECDH, KEM). The sweep runs this before
+//! timing a cell; the test suite runs it over every algorithm.
+
+use crate::algorithm::{AeadId, KexId};
+use crate::backend::{Backend, Error, KeyExchange};
+
+/// Deterministic filler so every backend sees the same inputs.
+pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect()
+}
+
+/// Seals the same message with every backend: each must open its own output,
+/// refuse it with a flipped tag bit, and produce the same ciphertext and tag.
+pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Result<(), String> {
+    let (key, nonce, aad, pt) = (pattern(id.key_len(), 1), pattern(id.nonce_len(), 2), pattern(aad_len, 3), pattern(len, 4));
+    let mut reference: Option<(&str, Vec<u8>, Vec<u8>)> = None;
+    let mut problems = Vec::new();
+    for b in backends {
+        let Ok(alg) = (b.aead)(id) else { continue };
+        let run = || -> Result<(Vec<u8>, Vec<u8>), String> {
+            let mut k = alg.key(&key).map_err(|e| format!("key: {e}"))?;
+            let (mut buf, mut tag) = (pt.clone(), vec![0; id.tag_len()]);
+            k.seal_in_place(&nonce, &aad, &mut buf, &mut tag).map_err(|e| format!("seal: {e}"))?;
+            let ct = buf.clone();
+            k.open_in_place(&nonce, &aad, &mut buf, &tag).map_err(|e| format!("open of its own output: {e}"))?;
+            if buf != pt {
+                return Err("open did not give back the plaintext".into());
+            }
+            let mut forged = tag.clone();
+            forged[0] ^= 1;
+            let mut buf = ct.clone();
+            if k.open_in_place(&nonce, &aad, &mut buf, &forged).is_ok() {
+                return Err("accepted a forged tag".into());
+            }
+            Ok((ct, tag))
+        };
+        match (run(), &reference) {
+            (Err(e), _) => problems.push(format!("{}: {e}", b.name)),
+            (Ok((ct, tag)), None) => reference = Some((b.name, ct, tag)),
+            (Ok((ct, tag)), Some((r, rct, rtag))) => {
+                if (&ct, &tag) != (rct, rtag) {
+                    problems.push(format!("{}: ciphertext or tag differs from {r}'s", b.name));
+                }
+            }
+        }
+    }
+    verdict(format!("{id} {len} B"), problems)
+}
+
+/// Key exchange: every backend interoperates with the first one that offers
+/// the algorithm, in both directions, and round-trips with itself.
+pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
+    let offered: Vec<(&str, KeyExchange)> = backends.iter().filter_map(|b| Some((b.name, (b.kex)(id).ok()?))).collect();
+    let Some((rname, reference)) = offered.first().copied() else { return Ok(()) };
+    let mut problems = Vec::new();
+    for (name, x) in &offered {
+        let res = match (reference, x) {
+            (KeyExchange::Ecdh(r), KeyExchange::Ecdh(x)) => (|| -> Result<(), Error> {
+                let (a, b) = (x.keygen()?, r.keygen()?);
+                let (pa, pb) = (a.public_key()?, b.public_key()?);
+                let (s1, s2) = (a.agree(&pb)?, b.agree(&pa)?);
+                if s1 != s2 {
+                    return Err(Error::Rejected(format!("shared secrets differ from {rname}'s")));
+                }
+                Ok(())
+            })(),
+            (KeyExchange::Kem(r), KeyExchange::Kem(x)) => (|| -> Result<(), Error> {
+                for (owner, sender) in [(*x, r), (r, *x), (*x, *x)] {
+                    let (dk, ek) = owner.keygen()?;
+                    let (ct, ss) = sender.encaps(&ek)?;
+                    if dk.decaps(&ct)? != ss {
+                        return Err(Error::Rejected(format!("decapsulated secret differs (with {rname})")));
+                    }
+                }
+                Ok(())
+            })(),
+            _ => Err(Error::Rejected("ECDH and KEM mixed up".into())),
+        };
+        if let Err(e) = res {
+            problems.push(format!("{name}: {e}"));
+        }
+    }
+    verdict(id.to_string(), problems)
+}
+
+fn verdict(what: String, problems: Vec<String>) -> Result<(), String> {
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{what}: {}", problems.join("; ")))
+    }
+}

@@ -1,0 +1,217 @@
+//! One conformance suite applied to every compiled-in backend (loops, not
+//! copies), plus proof that the audit can fail: deliberately broken test-only
+//! backends must be caught.
+
+use cryptobench::algorithm::{AeadId, AlgorithmId, KexId};
+use cryptobench::backend::{self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result};
+use cryptobench::kat::{self, Expect, Verdict};
+use cryptobench::{capabilities, crosscheck};
+
+fn all_algorithms() -> Vec<AlgorithmId> {
+    AlgorithmId::all().collect()
+}
+
+#[test]
+fn every_backend_passes_every_builtin_known_answer_test() {
+    let sets = kat::builtin_sets(&all_algorithms());
+    let results = kat::run(&backend::all(), &sets);
+    let failures: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.failures().map(move |o| format!("{} {} tcId {} {:?}: {:?}", r.backend, r.set, o.id, o.flags, o.verdict)))
+        .collect();
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    // Every backend ran something, and every supported algorithm has a set.
+    for b in backend::all() {
+        let ran: usize = results.iter().filter(|r| r.backend == b.name).map(|r| r.counts.pass).sum();
+        assert!(ran > 0, "{} passed no test", b.name);
+        for alg in all_algorithms().into_iter().filter(|a| b.supports(*a).is_ok()) {
+            assert!(
+                results.iter().any(|r| r.backend == b.name && r.algorithm == alg.name() && r.counts.pass > 0),
+                "{}: no known-answer test passed for {alg}",
+                b.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_backend_agrees_with_the_others() {
+    let backends = backend::all();
+    for id in AeadId::ALL {
+        for len in [0, 1, 15, 16, 17, 64, 1350, 16384] {
+            for aad in [0, 13] {
+                crosscheck::aead(&backends, id, len, aad).unwrap();
+            }
+        }
+    }
+    for id in KexId::ALL {
+        crosscheck::kex(&backends, id).unwrap();
+    }
+}
+
+#[test]
+fn every_backend_reports_a_version_and_a_reason_for_each_gap() {
+    for caps in capabilities::probe(&backend::all(), &all_algorithms()) {
+        assert!(caps.version.chars().any(|c| c.is_ascii_digit()), "{}: version '{}'", caps.backend, caps.version);
+        for a in &caps.algorithms {
+            if !a.supported {
+                assert!(a.reason.as_deref().is_some_and(|r| r.len() > 10), "{} {}: no reason", caps.backend, a.algorithm);
+            }
+        }
+    }
+}
+
+#[test]
+fn x25519_iterated_one_thousand_times_matches_rfc7748() {
+    // Part of the built-in RFC 7748 set; checked here by name so it cannot silently drop out.
+    let sets: Vec<_> = kat::builtin_sets(&[AlgorithmId::Kex(KexId::X25519)])
+        .into_iter()
+        .filter(|s| s.name == "RFC 7748 §5.2")
+        .collect();
+    assert!(sets[0].cases.iter().any(|c| c.id == "iterated×1000"));
+    for r in kat::run(&backend::all(), &sets) {
+        assert_eq!(r.counts.pass, r.counts.total(), "{}: {:?}", r.backend, r.outcomes);
+    }
+}
+
+#[test]
+#[ignore = "minutes per backend: cargo test --release -- --ignored"]
+fn x25519_iterated_one_million_times_matches_rfc7748() {
+    let set = kat::VectorSet {
+        name: "RFC 7748 §5.2 ×10^6".into(),
+        algorithm: AlgorithmId::Kex(KexId::X25519),
+        cases: vec![kat::Case {
+            id: "iterated×1000000".into(),
+            flags: vec![],
+            expect: Expect::Valid,
+            input: kat::Input::X25519Iterated {
+                iterations: 1_000_000,
+                expected: hex::decode(kat::rfc::X25519_ITERATED_1M).unwrap(),
+            },
+        }],
+    };
+    for r in kat::run(&backend::all(), &[set]) {
+        assert_eq!(r.counts.pass, 1, "{}: {:?}", r.backend, r.outcomes);
+    }
+}
+
+// ---- Broken backends: the audit must catch them. ----
+
+/// The first compiled-in backend offering `id`, leaked to 'static for the wrappers.
+fn real_aead(id: AeadId) -> &'static dyn AeadAlgorithm {
+    backend::all().into_iter().find_map(|b| (b.aead)(id).ok()).expect("some backend offers it")
+}
+
+/// Opens without verifying the tag. GCM and ChaCha20-Poly1305 encrypt with a
+/// keystream, so sealing the ciphertext gives the plaintext back.
+struct TagNotChecked(&'static dyn AeadAlgorithm);
+struct TagNotCheckedKey(Box<dyn AeadKey>);
+
+impl AeadAlgorithm for TagNotChecked {
+    fn id(&self) -> AeadId {
+        self.0.id()
+    }
+    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+        Ok(Box::new(TagNotCheckedKey(self.0.key(key)?)))
+    }
+}
+
+impl AeadKey for TagNotCheckedKey {
+    fn seal_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
+        self.0.seal_in_place(n, aad, buf, tag)
+    }
+    fn open_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
+        let mut ignored = vec![0; tag.len()];
+        self.0.seal_in_place(n, aad, buf, &mut ignored)
+    }
+}
+
+static BROKEN_AEAD: Backend = Backend {
+    name: "broken-aead",
+    version: || "test-only".into(),
+    aead: |id| match id {
+        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => Ok(Box::leak(Box::new(TagNotChecked(real_aead(id))))),
+        _ => backend::unsupported("test-only"),
+    },
+    kex: |_| backend::unsupported("test-only"),
+};
+
+/// Skips public-key validation: where the real library refuses the peer key,
+/// it carries on and returns whatever it "computed" (here: the peer's x bytes).
+struct NoPointValidation(&'static dyn Ecdh);
+struct NoPointValidationKey(Box<dyn EcdhPrivateKey>);
+
+impl Ecdh for NoPointValidation {
+    fn id(&self) -> KexId {
+        self.0.id()
+    }
+    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
+        Ok(Box::new(NoPointValidationKey(self.0.keygen()?)))
+    }
+    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
+        Ok(Box::new(NoPointValidationKey(self.0.private_key_from_bytes(private)?)))
+    }
+}
+
+impl EcdhPrivateKey for NoPointValidationKey {
+    fn public_key(&self) -> Result<Vec<u8>> {
+        self.0.public_key()
+    }
+    fn agree(self: Box<Self>, peer: &[u8]) -> Result<Vec<u8>> {
+        match self.0.agree(peer) {
+            Err(Error::Rejected(_)) => Ok(peer.iter().skip(1).take(32).copied().collect()),
+            other => other,
+        }
+    }
+}
+
+static BROKEN_ECDH: Backend = Backend {
+    name: "broken-ecdh",
+    version: || "test-only".into(),
+    aead: |_| backend::unsupported("test-only"),
+    kex: |id| match id {
+        KexId::P256 => {
+            let real = backend::all()
+                .into_iter()
+                .find_map(|b| match (b.kex)(id) {
+                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => Some(e),
+                    _ => None,
+                })
+                .expect("some backend offers P-256 with fixed keys");
+            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(real)))))
+        }
+        _ => backend::unsupported("test-only"),
+    },
+};
+
+/// Runs the built-in sets on a broken backend; returns the failures' flags.
+fn failures_of(b: &'static Backend, alg: AlgorithmId) -> Vec<(String, Vec<String>, String)> {
+    let results = kat::run(&[b], &kat::builtin_sets(&[alg]));
+    assert!(!results.is_empty());
+    results
+        .iter()
+        .flat_map(|r| {
+            r.failures().map(|o| match &o.verdict {
+                Verdict::Fail { detail } => (o.id.clone(), o.flags.clone(), detail.clone()),
+                _ => unreachable!(),
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn an_aead_that_does_not_check_the_tag_is_caught() {
+    for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
+        let failures = failures_of(&BROKEN_AEAD, AlgorithmId::Aead(id));
+        assert!(failures.len() >= 20, "{id}: only {} failures", failures.len());
+        assert!(failures.iter().all(|(_, _, d)| d.starts_with("accepted an invalid input")), "{failures:?}");
+        assert!(failures.iter().any(|(_, flags, _)| flags.iter().any(|f| f == "ModifiedTag")));
+    }
+}
+
+#[test]
+fn an_ecdh_that_does_not_validate_public_keys_is_caught() {
+    let failures = failures_of(&BROKEN_ECDH, AlgorithmId::Kex(KexId::P256));
+    assert!(failures.len() >= 10, "only {} failures", failures.len());
+    assert!(failures.iter().any(|(_, flags, _)| flags.iter().any(|f| f == "InvalidCurveAttack")), "{failures:?}");
+}
