@@ -27,7 +27,10 @@ pub struct AlgorithmCapability {
     pub missing_deterministic: Vec<String>,
 }
 
-pub fn probe(backends: &[&'static Backend], algorithms: &[AlgorithmId]) -> Vec<BackendCapabilities> {
+pub fn probe(
+    backends: &[&'static Backend],
+    algorithms: &[AlgorithmId],
+) -> Vec<BackendCapabilities> {
     backends
         .iter()
         .map(|b| BackendCapabilities {
@@ -84,7 +87,10 @@ fn missing_deterministic(b: &Backend, id: KexId) -> Vec<String> {
                 Err(_) => k.keygen().ok().map(|(_, ek)| ek),
             };
             if let Some(ek) = ek {
-                if unsupported(k.encaps_deterministic(&ek, &vec![3u8; id.encaps_randomness_len()]).map(|_| ())) {
+                if unsupported(
+                    k.encaps_deterministic(&ek, &vec![3u8; id.encaps_randomness_len()])
+                        .map(|_| ()),
+                ) {
                     missing.push("deterministic encaps".into());
                 }
             }

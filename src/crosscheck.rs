@@ -8,13 +8,39 @@ use crate::backend::{Backend, Error, KeyExchange};
 
 /// Deterministic filler so every backend sees the same inputs.
 pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt))
+        .collect()
 }
 
 /// Seals the same message with every backend: each must open its own output,
 /// refuse it with a flipped tag bit, and produce the same ciphertext and tag.
 pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Result<(), String> {
-    let (key, nonce, aad, pt) = (pattern(id.key_len(), 1), pattern(id.nonce_len(), 2), pattern(aad_len, 3), pattern(len, 4));
+    verdict(
+        format!("{id} {len} B"),
+        aead_problems(backends, id, len, aad_len),
+    )
+}
+
+/// Key exchange: every backend interoperates with the first one that offers
+/// the algorithm, in both directions, and round-trips with itself.
+pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
+    verdict(id.to_string(), kex_problems(backends, id))
+}
+
+/// The AEAD check, as (backend, problem) pairs.
+pub fn aead_problems(
+    backends: &[&Backend],
+    id: AeadId,
+    len: usize,
+    aad_len: usize,
+) -> Vec<(String, String)> {
+    let (key, nonce, aad, pt) = (
+        pattern(id.key_len(), 1),
+        pattern(id.nonce_len(), 2),
+        pattern(aad_len, 3),
+        pattern(len, 4),
+    );
     let mut reference: Option<(&str, Vec<u8>, Vec<u8>)> = None;
     let mut problems = Vec::new();
     for b in backends {
@@ -22,9 +48,11 @@ pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Re
         let run = || -> Result<(Vec<u8>, Vec<u8>), String> {
             let mut k = alg.key(&key).map_err(|e| format!("key: {e}"))?;
             let (mut buf, mut tag) = (pt.clone(), vec![0; id.tag_len()]);
-            k.seal_in_place(&nonce, &aad, &mut buf, &mut tag).map_err(|e| format!("seal: {e}"))?;
+            k.seal_in_place(&nonce, &aad, &mut buf, &mut tag)
+                .map_err(|e| format!("seal: {e}"))?;
             let ct = buf.clone();
-            k.open_in_place(&nonce, &aad, &mut buf, &tag).map_err(|e| format!("open of its own output: {e}"))?;
+            k.open_in_place(&nonce, &aad, &mut buf, &tag)
+                .map_err(|e| format!("open of its own output: {e}"))?;
             if buf != pt {
                 return Err("open did not give back the plaintext".into());
             }
@@ -37,23 +65,30 @@ pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Re
             Ok((ct, tag))
         };
         match (run(), &reference) {
-            (Err(e), _) => problems.push(format!("{}: {e}", b.name)),
+            (Err(e), _) => problems.push((b.name.to_string(), e)),
             (Ok((ct, tag)), None) => reference = Some((b.name, ct, tag)),
             (Ok((ct, tag)), Some((r, rct, rtag))) => {
                 if (&ct, &tag) != (rct, rtag) {
-                    problems.push(format!("{}: ciphertext or tag differs from {r}'s", b.name));
+                    problems.push((
+                        b.name.to_string(),
+                        format!("ciphertext or tag differs from {r}'s"),
+                    ));
                 }
             }
         }
     }
-    verdict(format!("{id} {len} B"), problems)
+    problems
 }
 
-/// Key exchange: every backend interoperates with the first one that offers
-/// the algorithm, in both directions, and round-trips with itself.
-pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
-    let offered: Vec<(&str, KeyExchange)> = backends.iter().filter_map(|b| Some((b.name, (b.kex)(id).ok()?))).collect();
-    let Some((rname, reference)) = offered.first().copied() else { return Ok(()) };
+/// The key-exchange check, as (backend, problem) pairs.
+pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
+    let offered: Vec<(&str, KeyExchange)> = backends
+        .iter()
+        .filter_map(|b| Some((b.name, (b.kex)(id).ok()?)))
+        .collect();
+    let Some((rname, reference)) = offered.first().copied() else {
+        return Vec::new();
+    };
     let mut problems = Vec::new();
     for (name, x) in &offered {
         let res = match (reference, x) {
@@ -62,7 +97,9 @@ pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
                 let (pa, pb) = (a.public_key()?, b.public_key()?);
                 let (s1, s2) = (a.agree(&pb)?, b.agree(&pa)?);
                 if s1 != s2 {
-                    return Err(Error::Rejected(format!("shared secrets differ from {rname}'s")));
+                    return Err(Error::Rejected(format!(
+                        "shared secrets differ from {rname}'s"
+                    )));
                 }
                 Ok(())
             })(),
@@ -71,7 +108,9 @@ pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
                     let (dk, ek) = owner.keygen()?;
                     let (ct, ss) = sender.encaps(&ek)?;
                     if dk.decaps(&ct)? != ss {
-                        return Err(Error::Rejected(format!("decapsulated secret differs (with {rname})")));
+                        return Err(Error::Rejected(format!(
+                            "decapsulated secret differs (with {rname})"
+                        )));
                     }
                 }
                 Ok(())
@@ -79,16 +118,17 @@ pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
             _ => Err(Error::Rejected("ECDH and KEM mixed up".into())),
         };
         if let Err(e) = res {
-            problems.push(format!("{name}: {e}"));
+            problems.push((name.to_string(), e.to_string()));
         }
     }
-    verdict(id.to_string(), problems)
+    problems
 }
 
-fn verdict(what: String, problems: Vec<String>) -> Result<(), String> {
+fn verdict(what: String, problems: Vec<(String, String)>) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{what}: {}", problems.join("; ")))
+        let list: Vec<String> = problems.iter().map(|(b, p)| format!("{b}: {p}")).collect();
+        Err(format!("{what}: {}", list.join("; ")))
     }
 }

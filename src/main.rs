@@ -9,15 +9,24 @@ use cryptobench::kat::{self, VectorSet};
 use cryptobench::report::{self, Format};
 use cryptobench::{capabilities, select};
 
+mod run;
+
 #[derive(Parser)]
-#[command(name = "cryptobench", version, about = "Benchmark and audit AEAD and key-exchange backends")]
+#[command(
+    name = "cryptobench",
+    version,
+    about = "Benchmark and audit AEAD and key-exchange backends",
+    after_help = "Without a command, runs the default sweep (`cryptobench run`)."
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure throughput: backends × algorithms × operations × sizes × threads.
+    Run(run::RunArgs),
     /// Capability matrix: backends × algorithms, linked versions, deterministic-KAT support.
     List {
         #[arg(long, value_enum, default_value = "table")]
@@ -46,21 +55,35 @@ enum Command {
 }
 
 /// Bad usage or bad input: one line on stderr, exit 2.
-fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {msg}");
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Run(run::RunArgs::default()));
+    match command {
+        Command::Run(args) => run::run(args),
         Command::List { format } => {
             let backends = cryptobench::backend::all();
             let algorithms: Vec<_> = cryptobench::algorithm::AlgorithmId::all().collect();
-            print!("{}", report::capabilities::render(&capabilities::probe(&backends, &algorithms), format));
+            print!(
+                "{}",
+                report::capabilities::render(&capabilities::probe(&backends, &algorithms), format)
+            );
             ExitCode::SUCCESS
         }
-        Command::Kat { backend, algorithm, cavp, acvp, no_builtin, format } => {
+        Command::Kat {
+            backend,
+            algorithm,
+            cavp,
+            acvp,
+            no_builtin,
+            format,
+        } => {
             let backends = match select::backends(&backend) {
                 Ok(b) => b,
                 Err(e) => return usage_error(e),
@@ -69,7 +92,11 @@ fn main() -> ExitCode {
                 Ok(a) => a,
                 Err(e) => return usage_error(e),
             };
-            let mut sets: Vec<VectorSet> = if no_builtin { Vec::new() } else { kat::builtin_sets(&algorithms) };
+            let mut sets: Vec<VectorSet> = if no_builtin {
+                Vec::new()
+            } else {
+                kat::builtin_sets(&algorithms)
+            };
             for path in &cavp {
                 match kat::cavp::load(path) {
                     Ok((loaded, aes192)) => {
@@ -92,7 +119,10 @@ fn main() -> ExitCode {
                 return usage_error("kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)");
             }
             let results = kat::run(&backends, &sets);
-            let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
+            let versions: Vec<_> = backends
+                .iter()
+                .map(|b| (b.name.to_string(), (b.version)()))
+                .collect();
             print!("{}", report::kat::render(&results, &versions, format));
             if report::kat::totals(&results).fail > 0 {
                 ExitCode::from(1)

@@ -5,7 +5,11 @@ use crate::backend::{self, Backend};
 
 /// Comma-separated or repeated values, flattened; empty means "all".
 fn items(values: &[String]) -> impl Iterator<Item = &str> {
-    values.iter().flat_map(|v| v.split(',')).map(str::trim).filter(|s| !s.is_empty())
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 pub fn backends(values: &[String]) -> Result<Vec<&'static Backend>, String> {

@@ -84,9 +84,16 @@ pub trait AeadAlgorithm: Send + Sync {
 pub trait AeadKey: Send {
     /// Encrypts `buf` in place and writes the tag. `tag.len()` may be shorter than
     /// 16 for truncated GCM tags (SP 800-38D §5.2.1.2) where the library allows it.
-    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()>;
+    fn seal_in_place(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<()>;
     /// Verifies `tag` and decrypts `buf` in place. On `Err`, `buf` is unspecified.
-    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()>;
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8])
+        -> Result<()>;
 }
 
 /// Elliptic-curve Diffie–Hellman. Public keys are raw 32 bytes for X25519 and
@@ -141,9 +148,16 @@ pub fn check_nonce(id: AeadId, nonce: &[u8]) -> Result<()> {
     if nonce.len() == id.nonce_len() {
         Ok(())
     } else if id.nonce_len_is_fixed() {
-        rejected(format!("{id} nonce must be {} bytes, got {}", id.nonce_len(), nonce.len()))
+        rejected(format!(
+            "{id} nonce must be {} bytes, got {}",
+            id.nonce_len(),
+            nonce.len()
+        ))
     } else {
-        unsupported(format!("IV length other than {} bytes: the API takes no other", id.nonce_len()))
+        unsupported(format!(
+            "IV length other than {} bytes: the API takes no other",
+            id.nonce_len()
+        ))
     }
 }
 
@@ -152,9 +166,16 @@ pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
     if tag.len() == id.tag_len() {
         Ok(())
     } else if id.tag_len_is_fixed() {
-        rejected(format!("{id} tag must be {} bytes, got {}", id.tag_len(), tag.len()))
+        rejected(format!(
+            "{id} tag must be {} bytes, got {}",
+            id.tag_len(),
+            tag.len()
+        ))
     } else {
-        unsupported(format!("tag shorter than {} bytes: the API takes no other", id.tag_len()))
+        unsupported(format!(
+            "tag shorter than {} bytes: the API takes no other",
+            id.tag_len()
+        ))
     }
 }
 
@@ -163,7 +184,11 @@ pub fn check_key(id: AeadId, key: &[u8]) -> Result<()> {
     if key.len() == id.key_len() {
         Ok(())
     } else {
-        rejected(format!("{id} key must be {} bytes, got {}", id.key_len(), key.len()))
+        rejected(format!(
+            "{id} key must be {} bytes, got {}",
+            id.key_len(),
+            key.len()
+        ))
     }
 }
 
@@ -207,6 +232,9 @@ pub fn by_name(name: &str) -> std::result::Result<&'static Backend, String> {
         .copied()
         .ok_or_else(|| {
             let names: Vec<_> = all.iter().map(|b| b.name).collect();
-            format!("unknown backend '{name}' (compiled in: {})", names.join(", "))
+            format!(
+                "unknown backend '{name}' (compiled in: {})",
+                names.join(", ")
+            )
         })
 }

@@ -60,7 +60,13 @@ impl RingKey {
 }
 
 impl AeadKey for RingKey {
-    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
+    fn seal_in_place(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<()> {
         check_tag(self.0, tag)?;
         let nonce = self.nonce(nonce)?;
         let t = self
@@ -71,7 +77,13 @@ impl AeadKey for RingKey {
         Ok(())
     }
 
-    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
+    fn open_in_place(
+        &mut self,
+        nonce: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8],
+    ) -> Result<()> {
         check_tag(self.0, tag)?;
         let nonce = self.nonce(nonce)?;
         let tag = aead::Tag::try_from(tag).or_else(|_| rejected("tag"))?;
@@ -118,11 +130,17 @@ impl Ecdh for RingEcdh {
     }
 }
 
-struct RingPrivate(agreement::EphemeralPrivateKey, &'static agreement::Algorithm);
+struct RingPrivate(
+    agreement::EphemeralPrivateKey,
+    &'static agreement::Algorithm,
+);
 
 impl EcdhPrivateKey for RingPrivate {
     fn public_key(&self) -> Result<Vec<u8>> {
-        let pk = self.0.compute_public_key().or_else(|_| rejected("public key"))?;
+        let pk = self
+            .0
+            .compute_public_key()
+            .or_else(|_| rejected("public key"))?;
         Ok(pk.as_ref().to_vec())
     }
 

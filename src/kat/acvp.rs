@@ -22,9 +22,10 @@ pub fn load(path: &Path) -> Result<Vec<VectorSet>, LoadError> {
             return Err(LoadError {
                 file,
                 location: String::new(),
-                what: "this is an ACVP prompt without answers: put expectedResults.json beside it, \
+                what:
+                    "this is an ACVP prompt without answers: put expectedResults.json beside it, \
                        or pass internalProjection.json"
-                    .into(),
+                        .into(),
             });
         }
         Some((expected.display().to_string(), read_json(&expected)?))
@@ -51,10 +52,22 @@ fn read_json(path: &Path) -> Result<Value, LoadError> {
 /// A prompt's tests carry no answers: no `ek` for keyGen, no `k` or `testPassed`
 /// for encapDecap.
 fn is_prompt(doc: &Value) -> bool {
-    let answers: &[&str] = if doc["mode"] == "keyGen" { &["ek"] } else { &["k", "testPassed"] };
-    let tests: Vec<&Value> =
-        doc["testGroups"].as_array().into_iter().flatten().flat_map(|g| g["tests"].as_array()).flatten().collect();
-    !tests.is_empty() && tests.iter().all(|t| answers.iter().all(|a| t.get(*a).is_none()))
+    let answers: &[&str] = if doc["mode"] == "keyGen" {
+        &["ek"]
+    } else {
+        &["k", "testPassed"]
+    };
+    let tests: Vec<&Value> = doc["testGroups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|g| g["tests"].as_array())
+        .flatten()
+        .collect();
+    !tests.is_empty()
+        && tests
+            .iter()
+            .all(|t| answers.iter().all(|a| t.get(*a).is_none()))
 }
 
 struct Ctx<'a> {
@@ -63,7 +76,11 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
-        LoadError { file: self.file.into(), location: path.into(), what: what.into() }
+        LoadError {
+            file: self.file.into(),
+            location: path.into(),
+            what: what.into(),
+        }
     }
     fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
         v.get(key)
@@ -83,18 +100,27 @@ impl Ctx<'_> {
 }
 
 /// Parses a document (and, for a prompt, its answers) into one set per parameter set.
-pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
+pub fn parse(
+    file: &str,
+    doc: &Value,
+    answers: Option<(&str, &Value)>,
+) -> Result<Vec<VectorSet>, LoadError> {
     let cx = Ctx { file };
     let algorithm = cx.str(doc, "algorithm", "$")?;
     if algorithm != "ML-KEM" {
-        return Err(cx.err("$.algorithm", format!("'{algorithm}' is not supported: only ML-KEM ACVP files are")));
+        return Err(cx.err(
+            "$.algorithm",
+            format!("'{algorithm}' is not supported: only ML-KEM ACVP files are"),
+        ));
     }
     let mode = cx.str(doc, "mode", "$")?.to_string();
     let answer_index = match answers {
         Some((afile, adoc)) => index_answers(&Ctx { file: afile }, adoc)?,
         None => HashMap::new(),
     };
-    let groups = doc["testGroups"].as_array().ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
+    let groups = doc["testGroups"]
+        .as_array()
+        .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
     let mut sets: Vec<VectorSet> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         let gpath = format!("$.testGroups[{gi}]");
@@ -103,14 +129,26 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
             "ML-KEM-512" => KexId::MlKem512,
             "ML-KEM-768" => KexId::MlKem768,
             "ML-KEM-1024" => KexId::MlKem1024,
-            other => return Err(cx.err(&format!("{gpath}.parameterSet"), format!("unknown parameter set '{other}'"))),
+            other => {
+                return Err(cx.err(
+                    &format!("{gpath}.parameterSet"),
+                    format!("unknown parameter set '{other}'"),
+                ))
+            }
         };
         let function = match mode.as_str() {
             "keyGen" => "keyGen".to_string(),
             "encapDecap" => cx.str(g, "function", &gpath)?.to_string(),
-            other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
+            other => {
+                return Err(cx.err(
+                    "$.mode",
+                    format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"),
+                ))
+            }
         };
-        let tests = g["tests"].as_array().ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+        let tests = g["tests"]
+            .as_array()
+            .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
         let mut cases = Vec::new();
         for (ti, t) in tests.iter().enumerate() {
             let tpath = format!("{gpath}.tests[{ti}]");
@@ -125,16 +163,26 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
                     &merged
                 }
                 None if answers.is_some() => {
-                    return Err(cx.err(&tpath, format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json")));
+                    return Err(cx.err(
+                        &tpath,
+                        format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
+                    ));
                 }
                 None => t,
             };
             cases.push(build_case(&cx, g, t, &function, &gpath, &tpath, tc_id)?);
         }
         let name = format!("acvp:ML-KEM-{mode}");
-        match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Kex(id)) {
+        match sets
+            .iter_mut()
+            .find(|s| s.algorithm == AlgorithmId::Kex(id))
+        {
             Some(s) => s.cases.extend(cases),
-            None => sets.push(VectorSet { name, algorithm: AlgorithmId::Kex(id), cases }),
+            None => sets.push(VectorSet {
+                name,
+                algorithm: AlgorithmId::Kex(id),
+                cases,
+            }),
         }
     }
     Ok(sets)
@@ -142,13 +190,20 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
 
 fn index_answers(cx: &Ctx, doc: &Value) -> Result<HashMap<(u64, u64), Value>, LoadError> {
     let mut index = HashMap::new();
-    let groups = doc["testGroups"].as_array().ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
+    let groups = doc["testGroups"]
+        .as_array()
+        .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
     for (gi, g) in groups.iter().enumerate() {
         let gpath = format!("$.testGroups[{gi}]");
         let tg_id = cx.u64(g, "tgId", &gpath)?;
-        let tests = g["tests"].as_array().ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+        let tests = g["tests"]
+            .as_array()
+            .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
         for (ti, t) in tests.iter().enumerate() {
-            index.insert((tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?), t.clone());
+            index.insert(
+                (tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?),
+                t.clone(),
+            );
         }
     }
     Ok(index)
@@ -169,21 +224,39 @@ fn build_case(
         if t.get(key).is_some() {
             cx.hex(t, key, tpath)
         } else {
-            cx.hex(group, key, gpath).map_err(|_| cx.err(&format!("{tpath}.{key}"), "missing (not in the test or its group)"))
+            cx.hex(group, key, gpath).map_err(|_| {
+                cx.err(
+                    &format!("{tpath}.{key}"),
+                    "missing (not in the test or its group)",
+                )
+            })
         }
     };
     let (expect, input) = match function {
         "keyGen" => (
             Expect::Valid,
-            Input::KemKeygen { seed: [from("d")?, from("z")?].concat(), ek: from("ek")?, dk: Some(from("dk")?) },
+            Input::KemKeygen {
+                seed: [from("d")?, from("z")?].concat(),
+                ek: from("ek")?,
+                dk: Some(from("dk")?),
+            },
         ),
         "encapsulation" => (
             Expect::Valid,
-            Input::KemEncaps { ek: from("ek")?, randomness: from("m")?, ct: from("c")?, ss: from("k")? },
+            Input::KemEncaps {
+                ek: from("ek")?,
+                randomness: from("m")?,
+                ct: from("c")?,
+                ss: from("k")?,
+            },
         ),
         "decapsulation" => (
             Expect::Valid,
-            Input::KemDecaps { key: DecapsKey::Expanded(from("dk")?), ct: from("c")?, ss: from("k")? },
+            Input::KemDecaps {
+                key: DecapsKey::Expanded(from("dk")?),
+                ct: from("c")?,
+                ss: from("k")?,
+            },
         ),
         // Key checks (FIPS 203 §7.2, §7.3): the library must accept exactly the keys
         // that pass.
@@ -191,18 +264,40 @@ fn build_case(
             let passed = t
                 .get("testPassed")
                 .and_then(Value::as_bool)
-                .ok_or_else(|| cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean"))?;
-            let expect = if passed { Expect::Valid } else { Expect::Invalid };
-            let input = if function == "encapsulationKeyCheck" {
-                Input::KemKeyCheck { ek: Some(from("ek")?), dk: None }
+                .ok_or_else(|| {
+                    cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean")
+                })?;
+            let expect = if passed {
+                Expect::Valid
             } else {
-                Input::KemKeyCheck { ek: None, dk: Some(from("dk")?) }
+                Expect::Invalid
+            };
+            let input = if function == "encapsulationKeyCheck" {
+                Input::KemKeyCheck {
+                    ek: Some(from("ek")?),
+                    dk: None,
+                }
+            } else {
+                Input::KemKeyCheck {
+                    ek: None,
+                    dk: Some(from("dk")?),
+                }
             };
             (expect, input)
         }
-        other => return Err(cx.err(&format!("{gpath}.function"), format!("unknown function '{other}'"))),
+        other => {
+            return Err(cx.err(
+                &format!("{gpath}.function"),
+                format!("unknown function '{other}'"),
+            ))
+        }
     };
-    Ok(Case { id: tc_id.to_string(), flags: vec![function.to_string()], expect, input })
+    Ok(Case {
+        id: tc_id.to_string(),
+        flags: vec![function.to_string()],
+        expect,
+        input,
+    })
 }
 
 #[cfg(test)]
@@ -211,8 +306,13 @@ mod tests {
 
     #[test]
     fn wrong_algorithm_and_bad_hex_name_the_json_path() {
-        let doc: Value = serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
-        assert_eq!(parse("f.json", &doc, None).unwrap_err().location, "$.algorithm");
+        let doc: Value =
+            serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#)
+                .unwrap();
+        assert_eq!(
+            parse("f.json", &doc, None).unwrap_err().location,
+            "$.algorithm"
+        );
         let doc: Value = serde_json::from_str(
             r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-512",
                 "tests":[{"tcId":1,"d":"zz","z":"00","ek":"00","dk":"00"}]}]}"#,

@@ -31,7 +31,11 @@ pub fn load(path: &Path) -> Result<(Vec<VectorSet>, usize), LoadError> {
 }
 
 pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadError> {
-    let err = |line: usize, what: String| LoadError { file: file.into(), location: format!("line {line}"), what };
+    let err = |line: usize, what: String| LoadError {
+        file: file.into(),
+        location: format!("line {line}"),
+        what,
+    };
     let direction = direction(file, text).ok_or_else(|| LoadError {
         file: file.into(),
         location: String::new(),
@@ -41,7 +45,10 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
     })?;
     let name = format!(
         "cavp:{}",
-        Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        Path::new(file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     );
     let mut params: BTreeMap<String, usize> = BTreeMap::new();
     let mut sets: Vec<VectorSet> = Vec::new();
@@ -51,13 +58,22 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
     let mut finish = |case: Option<(usize, BTreeMap<String, Vec<u8>>, bool)>,
                       params: &BTreeMap<String, usize>|
      -> Result<(), LoadError> {
-        let Some((line, fields, fail)) = case else { return Ok(()) };
+        let Some((line, fields, fail)) = case else {
+            return Ok(());
+        };
         let c = build_case(direction, params, fields, fail).map_err(|what| err(line, what))?;
         match c {
             None => skipped += 1,
-            Some((id, c)) => match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
+            Some((id, c)) => match sets
+                .iter_mut()
+                .find(|s| s.algorithm == AlgorithmId::Aead(id))
+            {
                 Some(s) => s.cases.push(c),
-                None => sets.push(VectorSet { name: name.clone(), algorithm: AlgorithmId::Aead(id), cases: vec![c] }),
+                None => sets.push(VectorSet {
+                    name: name.clone(),
+                    algorithm: AlgorithmId::Aead(id),
+                    cases: vec![c],
+                }),
             },
         }
         Ok(())
@@ -71,20 +87,33 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
         }
         if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             finish(case.take(), &params)?;
-            let (k, v) = inner.split_once('=').ok_or_else(|| err(n, format!("malformed header '{line}'")))?;
-            let v = v.trim().parse().map_err(|_| err(n, format!("'{}' is not a number of bits", v.trim())))?;
+            let (k, v) = inner
+                .split_once('=')
+                .ok_or_else(|| err(n, format!("malformed header '{line}'")))?;
+            let v = v
+                .trim()
+                .parse()
+                .map_err(|_| err(n, format!("'{}' is not a number of bits", v.trim())))?;
             params.insert(k.trim().to_string(), v);
         } else if line == "FAIL" {
-            let c = case.as_mut().ok_or_else(|| err(n, "FAIL outside a test case".into()))?;
+            let c = case
+                .as_mut()
+                .ok_or_else(|| err(n, "FAIL outside a test case".into()))?;
             c.2 = true;
         } else if let Some((k, v)) = line.split_once('=') {
             let (k, v) = (k.trim(), v.trim());
             if k == "Count" {
                 finish(case.take(), &params)?;
-                case = Some((n, BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]), false));
+                case = Some((
+                    n,
+                    BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]),
+                    false,
+                ));
                 continue;
             }
-            let c = case.as_mut().ok_or_else(|| err(n, format!("'{k}' before the first 'Count ='")))?;
+            let c = case
+                .as_mut()
+                .ok_or_else(|| err(n, format!("'{k}' before the first 'Count ='")))?;
             let bytes = hex::decode(v).map_err(|e| err(n, format!("{k} is not hex: {e}")))?;
             c.1.insert(k.to_string(), bytes);
         } else {
@@ -93,7 +122,11 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
     }
     finish(case.take(), &params)?;
     if sets.is_empty() && skipped == 0 {
-        return Err(LoadError { file: file.into(), location: String::new(), what: "no test cases found".into() });
+        return Err(LoadError {
+            file: file.into(),
+            location: String::new(),
+            what: "no test cases found".into(),
+        });
     }
     Ok((sets, skipped))
 }
@@ -117,11 +150,18 @@ fn build_case(
     mut f: BTreeMap<String, Vec<u8>>,
     fail: bool,
 ) -> Result<Option<(AeadId, Case)>, String> {
-    let param = |k: &str| params.get(k).copied().ok_or(format!("no [{k} = …] header before this case"));
+    let param = |k: &str| {
+        params
+            .get(k)
+            .copied()
+            .ok_or(format!("no [{k} = …] header before this case"))
+    };
     let mut field = |k: &str, bits: Option<usize>| -> Result<Vec<u8>, String> {
         let v = f.remove(k).ok_or(format!("case has no '{k} =' line"))?;
         match bits {
-            Some(b) if v.len() * 8 != b => Err(format!("{k} is {} bits, the header says {b}", v.len() * 8)),
+            Some(b) if v.len() * 8 != b => {
+                Err(format!("{k} is {} bits, the header says {b}", v.len() * 8))
+            }
             _ => Ok(v),
         }
     };
@@ -137,22 +177,56 @@ fn build_case(
         24 => return Ok(None),
         n => return Err(format!("unexpected key length {} bits", n * 8)),
     };
-    let flags = vec![format!("IV{}", nonce.len() * 8), format!("Tag{}", tag.len() * 8)];
+    let flags = vec![
+        format!("IV{}", nonce.len() * 8),
+        format!("Tag{}", tag.len() * 8),
+    ];
     let case = match (direction, fail) {
         (Direction::Decrypt, true) => Case {
             id: count,
             flags,
             expect: Expect::Invalid,
-            input: Input::AeadOpen { key, nonce, aad, ct, tag, pt: Vec::new() },
+            input: Input::AeadOpen {
+                key,
+                nonce,
+                aad,
+                ct,
+                tag,
+                pt: Vec::new(),
+            },
         },
         (Direction::Decrypt, false) => {
             let pt = field("PT", Some(param("PTlen")?))?;
-            Case { id: count, flags, expect: Expect::Valid, input: Input::AeadOpen { key, nonce, aad, ct, tag, pt } }
+            Case {
+                id: count,
+                flags,
+                expect: Expect::Valid,
+                input: Input::AeadOpen {
+                    key,
+                    nonce,
+                    aad,
+                    ct,
+                    tag,
+                    pt,
+                },
+            }
         }
         (Direction::Encrypt, true) => return Err("FAIL in an encrypt file".into()),
         (Direction::Encrypt, false) => {
             let pt = field("PT", Some(param("PTlen")?))?;
-            Case { id: count, flags, expect: Expect::Valid, input: Input::AeadSeal { key, nonce, aad, pt, ct, tag } }
+            Case {
+                id: count,
+                flags,
+                expect: Expect::Valid,
+                input: Input::AeadSeal {
+                    key,
+                    nonce,
+                    aad,
+                    pt,
+                    ct,
+                    tag,
+                },
+            }
         }
     };
     Ok(Some((id, case)))

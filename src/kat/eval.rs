@@ -21,15 +21,19 @@ pub fn evaluate(backend: &Backend, set: &VectorSet) -> Vec<Outcome> {
     set.cases
         .iter()
         .map(|case| {
-            let observed = catch_unwind(AssertUnwindSafe(|| run_case(backend, set.algorithm, case)))
-                .unwrap_or_else(|panic| {
-                    let msg = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    Ok(Accepted { mismatch: Some(format!("backend panicked: {msg}")), note: None })
-                });
+            let observed =
+                catch_unwind(AssertUnwindSafe(|| run_case(backend, set.algorithm, case)))
+                    .unwrap_or_else(|panic| {
+                        let msg = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Ok(Accepted {
+                            mismatch: Some(format!("backend panicked: {msg}")),
+                            note: None,
+                        })
+                    });
             let note = observed.as_ref().ok().and_then(|a| a.note.clone());
             Outcome {
                 id: case.id.clone(),
@@ -46,18 +50,32 @@ fn judge(expect: Expect, observed: Observed) -> Verdict {
     match (expect, observed) {
         (_, Err(Error::Unsupported(reason))) => Verdict::Unsupported { reason },
         (Expect::Valid, Ok(Accepted { mismatch: None, .. })) => Verdict::Pass,
-        (Expect::Valid, Ok(Accepted { mismatch: Some(d), .. })) => fail(d),
-        (Expect::Valid, Err(Error::Rejected(why))) => fail(format!("rejected a valid input: {why}")),
+        (
+            Expect::Valid,
+            Ok(Accepted {
+                mismatch: Some(d), ..
+            }),
+        ) => fail(d),
+        (Expect::Valid, Err(Error::Rejected(why))) => {
+            fail(format!("rejected a valid input: {why}"))
+        }
         (Expect::Invalid, Err(Error::Rejected(_))) => Verdict::Pass,
         (Expect::Invalid, Ok(a)) => fail(match a.mismatch {
             Some(d) => format!("accepted an invalid input ({d})"),
             None => "accepted an invalid input".into(),
         }),
         (Expect::Acceptable, Err(Error::Rejected(_))) => Verdict::Divergence { accepted: false },
-        (Expect::Acceptable, Ok(Accepted { mismatch: None, .. })) => Verdict::Divergence { accepted: true },
-        (Expect::Acceptable, Ok(Accepted { mismatch: Some(d), .. })) => {
-            fail(format!("accepted an acceptable input with a wrong output: {d}"))
+        (Expect::Acceptable, Ok(Accepted { mismatch: None, .. })) => {
+            Verdict::Divergence { accepted: true }
         }
+        (
+            Expect::Acceptable,
+            Ok(Accepted {
+                mismatch: Some(d), ..
+            }),
+        ) => fail(format!(
+            "accepted an acceptable input with a wrong output: {d}"
+        )),
     }
 }
 
@@ -70,12 +88,20 @@ fn short_hex(b: &[u8]) -> String {
     if b.len() <= 40 {
         hex::encode(b)
     } else {
-        format!("{}…{} ({} bytes)", hex::encode(&b[..16]), hex::encode(&b[b.len() - 4..]), b.len())
+        format!(
+            "{}…{} ({} bytes)",
+            hex::encode(&b[..16]),
+            hex::encode(&b[b.len() - 4..]),
+            b.len()
+        )
     }
 }
 
 fn compared(mismatch: Option<String>) -> Observed {
-    Ok(Accepted { mismatch, note: None })
+    Ok(Accepted {
+        mismatch,
+        note: None,
+    })
 }
 
 fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
@@ -83,13 +109,22 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
         (AlgorithmId::Aead(id), input) => {
             let alg = (backend.aead)(id)?;
             match input {
-                Input::Aead { key, nonce, aad, pt, ct, tag } => {
+                Input::Aead {
+                    key,
+                    nonce,
+                    aad,
+                    pt,
+                    ct,
+                    tag,
+                } => {
                     let mut k = alg.key(key)?;
                     // An invalid case is a forgery: only opening it is meaningful.
                     if case.expect != Expect::Invalid {
                         let (mut buf, mut t) = (pt.clone(), vec![0; tag.len()]);
                         k.seal_in_place(nonce, aad, &mut buf, &mut t)?;
-                        if let Some(d) = diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)) {
+                        if let Some(d) =
+                            diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag))
+                        {
                             return compared(Some(d));
                         }
                     }
@@ -97,29 +132,60 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
                     k.open_in_place(nonce, aad, &mut buf, tag)?;
                     compared(diff("plaintext", &buf, pt))
                 }
-                Input::AeadOpen { key, nonce, aad, ct, tag, pt } => {
+                Input::AeadOpen {
+                    key,
+                    nonce,
+                    aad,
+                    ct,
+                    tag,
+                    pt,
+                } => {
                     let mut buf = ct.clone();
                     alg.key(key)?.open_in_place(nonce, aad, &mut buf, tag)?;
                     compared(diff("plaintext", &buf, pt))
                 }
-                Input::AeadSeal { key, nonce, aad, pt, ct, tag } => {
+                Input::AeadSeal {
+                    key,
+                    nonce,
+                    aad,
+                    pt,
+                    ct,
+                    tag,
+                } => {
                     let (mut buf, mut t) = (pt.clone(), vec![0; tag.len()]);
                     alg.key(key)?.seal_in_place(nonce, aad, &mut buf, &mut t)?;
                     compared(diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)))
                 }
-                _ => Err(Error::Unsupported(format!("case {} is not an AEAD case", case.id))),
+                _ => Err(Error::Unsupported(format!(
+                    "case {} is not an AEAD case",
+                    case.id
+                ))),
             }
         }
         (AlgorithmId::Kex(id), input) => match ((backend.kex)(id)?, input) {
-            (KeyExchange::Ecdh(e), Input::Ecdh { private, public, shared }) => {
+            (
+                KeyExchange::Ecdh(e),
+                Input::Ecdh {
+                    private,
+                    public,
+                    shared,
+                },
+            ) => {
                 let ss = e.private_key_from_bytes(private)?.agree(public)?;
                 compared(diff("shared secret", &ss, shared))
             }
-            (KeyExchange::Ecdh(e), Input::X25519Iterated { iterations, expected }) => {
-                compared(diff("k", &x25519_iterated(e, *iterations)?, expected))
-            }
+            (
+                KeyExchange::Ecdh(e),
+                Input::X25519Iterated {
+                    iterations,
+                    expected,
+                },
+            ) => compared(diff("k", &x25519_iterated(e, *iterations)?, expected)),
             (KeyExchange::Kem(k), input) => run_kem(k, id, case.expect, input),
-            _ => Err(Error::Unsupported(format!("case {} does not fit {}", case.id, id))),
+            _ => Err(Error::Unsupported(format!(
+                "case {} does not fit {}",
+                case.id, id
+            ))),
         },
     }
 }
@@ -146,19 +212,30 @@ fn run_kem(kem: &dyn Kem, id: KexId, expect: Expect, input: &Input) -> Observed 
             let Some(dk) = dk else { return compared(None) };
             match key.dk_bytes() {
                 Ok(got) => compared(diff("dk", &got, dk)),
-                Err(Error::Unsupported(why)) => {
-                    Ok(Accepted { mismatch: None, note: Some(format!("dk not compared ({why})")) })
-                }
+                Err(Error::Unsupported(why)) => Ok(Accepted {
+                    mismatch: None,
+                    note: Some(format!("dk not compared ({why})")),
+                }),
                 Err(e) => compared(Some(format!("dk export failed: {e}"))),
             }
         }
-        Input::KemEncaps { ek, randomness, ct, ss } => match kem.encaps_deterministic(ek, randomness) {
-            Ok((got_ct, got_ss)) => compared(diff("ciphertext", &got_ct, ct).or_else(|| diff("shared secret", &got_ss, ss))),
+        Input::KemEncaps {
+            ek,
+            randomness,
+            ct,
+            ss,
+        } => match kem.encaps_deterministic(ek, randomness) {
+            Ok((got_ct, got_ss)) => compared(
+                diff("ciphertext", &got_ct, ct).or_else(|| diff("shared secret", &got_ss, ss)),
+            ),
             // Without caller randomness the outputs cannot be compared, but whether
             // the library refuses a bad ek (FIPS 203 §7.2) can still be checked.
             Err(Error::Unsupported(why)) if expect == Expect::Invalid => {
                 kem.encaps(ek)?;
-                Ok(Accepted { mismatch: None, note: Some(format!("checked with random encaps ({why})")) })
+                Ok(Accepted {
+                    mismatch: None,
+                    note: Some(format!("checked with random encaps ({why})")),
+                })
             }
             Err(e) => Err(e),
         },
@@ -180,7 +257,8 @@ fn run_kem(kem: &dyn Kem, id: KexId, expect: Expect, input: &Input) -> Observed 
                 kem.encaps(ek)?;
             }
             if let Some(dk) = dk {
-                kem.decaps_key_from_bytes(dk)?.decaps(&vec![0; id.ciphertext_len()])?;
+                kem.decaps_key_from_bytes(dk)?
+                    .decaps(&vec![0; id.ciphertext_len()])?;
             }
             compared(None)
         }

@@ -43,20 +43,61 @@ pub enum DecapsKey {
 #[derive(Clone, Debug)]
 pub enum Input {
     /// Seal must give ct‖tag (when valid) and open must give pt or reject.
-    Aead { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, pt: Vec<u8>, ct: Vec<u8>, tag: Vec<u8> },
+    Aead {
+        key: Vec<u8>,
+        nonce: Vec<u8>,
+        aad: Vec<u8>,
+        pt: Vec<u8>,
+        ct: Vec<u8>,
+        tag: Vec<u8>,
+    },
     /// Open only (CAVP decrypt files carry no plaintext for FAIL cases).
-    AeadOpen { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, ct: Vec<u8>, tag: Vec<u8>, pt: Vec<u8> },
+    AeadOpen {
+        key: Vec<u8>,
+        nonce: Vec<u8>,
+        aad: Vec<u8>,
+        ct: Vec<u8>,
+        tag: Vec<u8>,
+        pt: Vec<u8>,
+    },
     /// Seal only (CAVP encrypt files).
-    AeadSeal { key: Vec<u8>, nonce: Vec<u8>, aad: Vec<u8>, pt: Vec<u8>, ct: Vec<u8>, tag: Vec<u8> },
-    Ecdh { private: Vec<u8>, public: Vec<u8>, shared: Vec<u8> },
+    AeadSeal {
+        key: Vec<u8>,
+        nonce: Vec<u8>,
+        aad: Vec<u8>,
+        pt: Vec<u8>,
+        ct: Vec<u8>,
+        tag: Vec<u8>,
+    },
+    Ecdh {
+        private: Vec<u8>,
+        public: Vec<u8>,
+        shared: Vec<u8>,
+    },
     /// RFC 7748 §5.2 iterated test: k = X25519(k, u), u = old k.
     X25519Iterated { iterations: u32, expected: Vec<u8> },
-    KemKeygen { seed: Vec<u8>, ek: Vec<u8>, dk: Option<Vec<u8>> },
-    KemEncaps { ek: Vec<u8>, randomness: Vec<u8>, ct: Vec<u8>, ss: Vec<u8> },
-    KemDecaps { key: DecapsKey, ct: Vec<u8>, ss: Vec<u8> },
+    KemKeygen {
+        seed: Vec<u8>,
+        ek: Vec<u8>,
+        dk: Option<Vec<u8>>,
+    },
+    KemEncaps {
+        ek: Vec<u8>,
+        randomness: Vec<u8>,
+        ct: Vec<u8>,
+        ss: Vec<u8>,
+    },
+    KemDecaps {
+        key: DecapsKey,
+        ct: Vec<u8>,
+        ss: Vec<u8>,
+    },
     /// FIPS 203 §7.2 / §7.3 input checks: the key must be accepted (valid) or refused.
     /// A dk is exercised by decapsulating an all-zero ciphertext of the right length.
-    KemKeyCheck { ek: Option<Vec<u8>>, dk: Option<Vec<u8>> },
+    KemKeyCheck {
+        ek: Option<Vec<u8>>,
+        dk: Option<Vec<u8>>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -81,10 +122,16 @@ pub struct VectorSet {
 #[serde(tag = "verdict", rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
-    Fail { detail: String },
-    Unsupported { reason: String },
+    Fail {
+        detail: String,
+    },
+    Unsupported {
+        reason: String,
+    },
     /// A Wycheproof "acceptable" case: either path is correct; we record which.
-    Divergence { accepted: bool },
+    Divergence {
+        accepted: bool,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -119,7 +166,11 @@ impl Counts {
         }
     }
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
+        self.pass
+            + self.fail
+            + self.unsupported
+            + self.divergence_accepted
+            + self.divergence_rejected
     }
 }
 
@@ -135,7 +186,9 @@ pub struct SetResult {
 
 impl SetResult {
     pub fn failures(&self) -> impl Iterator<Item = &Outcome> {
-        self.outcomes.iter().filter(|o| matches!(o.verdict, Verdict::Fail { .. }))
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.verdict, Verdict::Fail { .. }))
     }
 }
 

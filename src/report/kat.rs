@@ -25,16 +25,28 @@ pub fn totals(results: &[SetResult]) -> Counts {
 pub fn render(results: &[SetResult], versions: &[(String, String)], format: Format) -> String {
     let totals = totals(results);
     if format == Format::Json {
-        return json(&KatReport { backends: versions.to_vec(), totals, results });
+        return json(&KatReport {
+            backends: versions.to_vec(),
+            totals,
+            results,
+        });
     }
     let md = format == Format::Markdown;
     let mut out = String::new();
     if md {
         out += "### Known-answer audit\n\n";
     }
-    let mut rows = vec![["backend", "vector set", "algorithm", "pass", "fail", "unsupported", "divergence (accepted/rejected)"]
-        .map(String::from)
-        .to_vec()];
+    let mut rows = vec![[
+        "backend",
+        "vector set",
+        "algorithm",
+        "pass",
+        "fail",
+        "unsupported",
+        "divergence (accepted/rejected)",
+    ]
+    .map(String::from)
+    .to_vec()];
     for r in results {
         let c = r.counts;
         rows.push(vec![
@@ -66,8 +78,14 @@ pub fn render(results: &[SetResult], versions: &[(String, String)], format: Form
 
     let unsupported = unsupported_reasons(results);
     if !unsupported.is_empty() {
-        out += if md { "\n#### Unsupported tests, by reason\n\n" } else { "\nUnsupported tests, by reason:\n" };
-        let mut rows = vec![["backend", "vector set", "algorithm", "tests", "reason"].map(String::from).to_vec()];
+        out += if md {
+            "\n#### Unsupported tests, by reason\n\n"
+        } else {
+            "\nUnsupported tests, by reason:\n"
+        };
+        let mut rows = vec![["backend", "vector set", "algorithm", "tests", "reason"]
+            .map(String::from)
+            .to_vec()];
         rows.extend(unsupported);
         out += &table(rows, format);
         out.push('\n');
@@ -77,14 +95,28 @@ pub fn render(results: &[SetResult], versions: &[(String, String)], format: Form
         .iter()
         .flat_map(|r| {
             r.failures().map(move |o| {
-                let Verdict::Fail { detail } = &o.verdict else { unreachable!() };
-                vec![r.backend.clone(), r.set.clone(), o.id.clone(), o.flags.join(","), detail.clone()]
+                let Verdict::Fail { detail } = &o.verdict else {
+                    unreachable!()
+                };
+                vec![
+                    r.backend.clone(),
+                    r.set.clone(),
+                    o.id.clone(),
+                    o.flags.join(","),
+                    detail.clone(),
+                ]
             })
         })
         .collect();
     if !failures.is_empty() {
-        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
-        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"].map(String::from).to_vec()];
+        out += if md {
+            "\n#### Failures\n\n"
+        } else {
+            "\nFailures:\n"
+        };
+        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
+            .map(String::from)
+            .to_vec()];
         rows.extend(failures);
         out += &table(rows, format);
         out.push('\n');
@@ -105,10 +137,15 @@ fn unsupported_reasons(results: &[SetResult]) -> Vec<Vec<String>> {
                 }
             }
         }
-        rows.extend(
-            seen.into_iter()
-                .map(|(reason, n)| vec![r.backend.clone(), r.set.clone(), r.algorithm.clone(), n.to_string(), reason]),
-        );
+        rows.extend(seen.into_iter().map(|(reason, n)| {
+            vec![
+                r.backend.clone(),
+                r.set.clone(),
+                r.algorithm.clone(),
+                n.to_string(),
+                reason,
+            ]
+        }));
     }
     rows
 }

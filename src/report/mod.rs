@@ -3,16 +3,19 @@
 
 pub mod capabilities;
 pub mod kat;
+pub mod sweep;
 
 use tabled::builder::Builder;
 use tabled::settings::Style;
 
 /// Output formats shared by every command.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Table,
     Json,
     Markdown,
+    Csv,
 }
 
 /// Renders rows (the first is the header) as a terminal or Markdown table.

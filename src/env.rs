@@ -1,0 +1,107 @@
+//! The machine fingerprint stored with every result: enough to tell whether
+//! two results may be compared.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub hostname: String,
+    pub cpu_model: String,
+    /// CPU flags that matter for these algorithms (all flags are in `cpu_flags_all`).
+    pub cpu_flags: Vec<String>,
+    pub cpu_flags_all: String,
+    pub cores: usize,
+    pub os: String,
+    pub kernel: String,
+    pub rustc: String,
+    pub target: String,
+    pub features: Vec<String>,
+    /// Backend name → linked library version.
+    pub backends: Vec<(String, String)>,
+    /// TSC ticks per second measured against the monotonic clock.
+    pub tsc_hz: Option<f64>,
+}
+
+const RELEVANT_FLAGS: &[&str] = &[
+    "aes",
+    "pclmulqdq",
+    "vaes",
+    "vpclmulqdq",
+    "avx",
+    "avx2",
+    "avx512f",
+    "bmi2",
+    "adx",
+    "sha_ni",
+    "constant_tsc",
+];
+
+pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -> Fingerprint {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |name: &str| {
+        cpuinfo
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let flags_all = field("flags");
+    let flags = flags_all
+        .split_whitespace()
+        .filter(|f| RELEVANT_FLAGS.contains(f))
+        .map(String::from)
+        .collect();
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|t| {
+            t.lines().find_map(|l| {
+                l.strip_prefix("PRETTY_NAME=")
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    Fingerprint {
+        hostname: read("/proc/sys/kernel/hostname"),
+        cpu_model: field("model name"),
+        cpu_flags: flags,
+        cpu_flags_all: flags_all,
+        cores: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        os,
+        kernel: read("/proc/sys/kernel/osrelease"),
+        rustc: env!("CRYPTOBENCH_RUSTC").to_string(),
+        target: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
+        features: enabled_features(),
+        backends: backends
+            .iter()
+            .map(|b| (b.name.to_string(), (b.version)()))
+            .collect(),
+        tsc_hz,
+    }
+}
+
+fn enabled_features() -> Vec<String> {
+    let all = [
+        ("ring", cfg!(feature = "ring")),
+        ("aws-lc-rs", cfg!(feature = "aws-lc-rs")),
+        ("openssl (vendored)", cfg!(feature = "openssl")),
+        (
+            "openssl-system",
+            cfg!(feature = "openssl-system") && !cfg!(feature = "openssl"),
+        ),
+        ("rustcrypto", cfg!(feature = "rustcrypto")),
+        ("graviola", cfg!(feature = "graviola")),
+        ("libcrux", cfg!(feature = "libcrux")),
+    ];
+    all.iter()
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| n.to_string())
+        .collect()
+}

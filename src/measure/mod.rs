@@ -1,0 +1,405 @@
+//! The measurement engine: a plan of cells, checked before timing, measured in
+//! calibrated batches with backends interleaved in randomized rounds.
+//!
+//! A *group* is one shape (algorithm, operation, mode, size, thread count)
+//! across every backend that offers it. Groups run one after another; inside
+//! a group each round visits the backends in a new random order, so machine
+//! drift hits them alike. A finished group's cells are handed to the caller
+//! at once, so an interrupted run keeps everything measured so far.
+
+pub mod clock;
+pub mod stats;
+mod workload;
+
+use std::sync::{Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::algorithm::{AlgorithmId, KexKind};
+use crate::backend::Backend;
+use crate::crosscheck;
+use crate::results::{Cell, CellFailure};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Operation {
+    Seal,
+    Open,
+    OpenForged,
+    Keygen,
+    Agree,
+    KeygenAgree,
+    Encaps,
+    Decaps,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 8] = [
+        Operation::Seal,
+        Operation::Open,
+        Operation::OpenForged,
+        Operation::Keygen,
+        Operation::Agree,
+        Operation::KeygenAgree,
+        Operation::Encaps,
+        Operation::Decaps,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Seal => "seal",
+            Operation::Open => "open",
+            Operation::OpenForged => "open-forged",
+            Operation::Keygen => "keygen",
+            Operation::Agree => "agree",
+            Operation::KeygenAgree => "keygen+agree",
+            Operation::Encaps => "encaps",
+            Operation::Decaps => "decaps",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Operation> {
+        Operation::ALL
+            .into_iter()
+            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether the operation exists for the algorithm's family.
+    pub fn applies_to(self, alg: AlgorithmId) -> bool {
+        use Operation::*;
+        match alg {
+            AlgorithmId::Aead(_) => matches!(self, Seal | Open | OpenForged),
+            AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh => {
+                matches!(self, Keygen | Agree | KeygenAgree)
+            }
+            AlgorithmId::Kex(_) => matches!(self, Keygen | Encaps | Decaps),
+        }
+    }
+}
+
+/// AEAD key handling: `bulk` runs the key schedule once (TLS, messaging);
+/// `per-message` runs it for every message (as `openssl speed` and SUPERCOP do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Mode {
+    Bulk,
+    PerMessage,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Bulk => "bulk",
+            Mode::PerMessage => "per-message",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::Bulk, Mode::PerMessage]
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// What one operation does: the same for every backend in a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
+    pub mode: Option<Mode>,
+    pub size: usize,
+    pub aad: usize,
+}
+
+pub struct Config {
+    pub backends: Vec<&'static Backend>,
+    pub algorithms: Vec<AlgorithmId>,
+    pub operations: Vec<Operation>,
+    pub modes: Vec<Mode>,
+    pub sizes: Vec<usize>,
+    pub threads: Vec<usize>,
+    pub aad: usize,
+    /// Timed duration per cell, spread over `rounds` visits.
+    pub duration: Duration,
+    pub rounds: usize,
+    /// Calibrated length of one sample.
+    pub target_sample: Duration,
+    pub seed: u64,
+}
+
+pub struct Group {
+    pub shape: Shape,
+    pub threads: usize,
+    pub backends: Vec<&'static Backend>,
+}
+
+/// Every group the configuration asks for, in a stable order.
+pub fn plan(cfg: &Config) -> Vec<Group> {
+    let mut groups = Vec::new();
+    for &algorithm in &cfg.algorithms {
+        let backends: Vec<_> = cfg
+            .backends
+            .iter()
+            .copied()
+            .filter(|b| b.supports(algorithm).is_ok())
+            .collect();
+        if backends.is_empty() {
+            continue;
+        }
+        let is_aead = matches!(algorithm, AlgorithmId::Aead(_));
+        for &operation in cfg.operations.iter().filter(|o| o.applies_to(algorithm)) {
+            let modes: Vec<Option<Mode>> = if is_aead {
+                cfg.modes.iter().map(|m| Some(*m)).collect()
+            } else {
+                vec![None]
+            };
+            let sizes: &[usize] = if is_aead { &cfg.sizes } else { &[0] };
+            for &mode in &modes {
+                for &size in sizes {
+                    for &threads in &cfg.threads {
+                        let shape = Shape {
+                            algorithm,
+                            operation,
+                            mode,
+                            size,
+                            aad: if is_aead { cfg.aad } else { 0 },
+                        };
+                        groups.push(Group {
+                            shape,
+                            threads,
+                            backends: backends.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    groups
+}
+
+/// Progress callbacks (the CLI draws a bar; tests ignore them).
+pub trait Progress: Sync {
+    fn visit(&self, _group: &Group, _backend: &Backend) {}
+}
+
+impl Progress for () {}
+
+/// Measures one group; returns its cells and the backends refused before timing.
+pub fn run_group(
+    cfg: &Config,
+    group: &Group,
+    progress: &dyn Progress,
+) -> (Vec<Cell>, Vec<CellFailure>) {
+    let shape = group.shape;
+    let mut failures = Vec::new();
+    let fail = |b: &Backend, reason: String| CellFailure {
+        backend: b.name.to_string(),
+        algorithm: shape.algorithm.name().to_string(),
+        operation: shape.operation.name().to_string(),
+        size: shape.size,
+        threads: group.threads,
+        reason,
+    };
+
+    // Check before timing: each backend round-trips and agrees with the others.
+    let problems = match shape.algorithm {
+        AlgorithmId::Aead(id) => {
+            crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad)
+        }
+        AlgorithmId::Kex(id) => crosscheck::kex_problems(&group.backends, id),
+    };
+    let mut live: Vec<Lane> = Vec::new();
+    for b in &group.backends {
+        if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
+            failures.push(fail(b, format!("correctness check failed, not timed: {p}")));
+            continue;
+        }
+        match calibrate(b, &shape, cfg.target_sample) {
+            Ok((batch, per_sample)) => live.push(Lane {
+                backend: b,
+                batch,
+                per_sample,
+                samples: Vec::new(),
+                per_thread: Vec::new(),
+                core_hz: Vec::new(),
+                error: None,
+            }),
+            Err(e) => failures.push(fail(b, e)),
+        }
+    }
+
+    let mut rng = fastrand::Rng::with_seed(
+        cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64,
+    );
+    let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
+    for _ in 0..cfg.rounds.max(1) {
+        rng.shuffle(&mut live);
+        for lane in live.iter_mut().filter(|l| l.error.is_none()) {
+            progress.visit(group, lane.backend);
+            lane.core_hz.extend(clock::core_hz(40_000));
+            let samples = (visit_time.as_secs_f64() / lane.per_sample.as_secs_f64())
+                .ceil()
+                .max(3.0) as usize;
+            match visit(lane.backend, &shape, group.threads, lane.batch, samples) {
+                Ok((agg, per_thread)) => {
+                    lane.samples.extend(agg);
+                    lane.per_thread.extend(per_thread);
+                }
+                Err(e) => lane.error = Some(e),
+            }
+        }
+    }
+
+    let tsc_hz = *TSC_HZ.lock().unwrap();
+    let mut cells = Vec::new();
+    live.sort_by_key(|l| l.backend.name);
+    for lane in live {
+        if let Some(e) = lane.error {
+            failures.push(fail(lane.backend, format!("failed while timed: {e}")));
+            continue;
+        }
+        let Some(summary) = stats::summarize(&lane.samples) else {
+            continue;
+        };
+        let per_thread = stats::summarize(&lane.per_thread)
+            .map(|s| s.median)
+            .unwrap_or(0.0);
+        let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
+        let bytes = shape.size as f64;
+        let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
+        let per_byte = |hz: f64| {
+            (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes))
+        };
+        cells.push(Cell {
+            backend: lane.backend.name.to_string(),
+            backend_version: (lane.backend.version)(),
+            algorithm: shape.algorithm.name().to_string(),
+            operation: shape.operation.name().to_string(),
+            mode: shape.mode.map(|m| m.name().to_string()),
+            size: shape.size,
+            aad: shape.aad,
+            threads: group.threads,
+            batch: lane.batch,
+            ops_per_sec: summary,
+            per_thread_ops_per_sec: per_thread,
+            mb_per_sec: is_aead.then(|| summary.median * bytes / 1e6),
+            tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
+            core_cycles_per_byte: core_hz.and_then(per_byte),
+            core_hz,
+            us_per_op: if per_thread > 0.0 {
+                1e6 / per_thread
+            } else {
+                0.0
+            },
+            samples: lane.samples,
+        });
+    }
+    (cells, failures)
+}
+
+/// The TSC rate, measured once per process by [`init_clocks`].
+static TSC_HZ: Mutex<Option<f64>> = Mutex::new(None);
+
+/// Measures the TSC rate (once); returns it for the fingerprint.
+pub fn init_clocks() -> Option<f64> {
+    let mut g = TSC_HZ.lock().unwrap();
+    if g.is_none() {
+        *g = clock::tsc_hz(Duration::from_millis(50));
+    }
+    *g
+}
+
+struct Lane {
+    backend: &'static Backend,
+    batch: u64,
+    per_sample: Duration,
+    samples: Vec<f64>,
+    per_thread: Vec<f64>,
+    core_hz: Vec<f64>,
+    error: Option<String>,
+}
+
+/// Finds the batch size whose sample lasts at least `target` (or the pool limit),
+/// after a warm-up. Returns the batch and the time one sample takes.
+fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<(u64, Duration), String> {
+    let mut w = workload::prepare(b, shape)?;
+    let limit = w.max_batch().unwrap_or(u64::MAX);
+    let mut n: u64 = 1;
+    loop {
+        w.reset(n)?;
+        let t0 = Instant::now();
+        w.run(n)?;
+        let took = t0.elapsed();
+        if took >= target || n >= limit {
+            // Warm-up done by the doubling itself; one more run at the final size.
+            w.reset(n)?;
+            let t0 = Instant::now();
+            w.run(n)?;
+            return Ok((n, t0.elapsed().max(Duration::from_nanos(1))));
+        }
+        // Jump close to the target, at most ×8 per step.
+        let scale = (target.as_secs_f64() / took.as_secs_f64().max(1e-9)).clamp(2.0, 8.0);
+        n = ((n as f64 * scale).ceil() as u64).min(limit);
+    }
+}
+
+/// One visit: `threads` workers, each with its own workload, released together
+/// by a barrier for every sample. Returns aggregate ops/s per sample (all
+/// operations over the span from the first start to the last end) and each
+/// thread's own ops/s per sample.
+fn visit(
+    b: &Backend,
+    shape: &Shape,
+    threads: usize,
+    batch: u64,
+    samples: usize,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let barrier = Barrier::new(threads);
+    let spans: Mutex<Vec<Vec<(Instant, Instant)>>> = Mutex::new(Vec::new());
+    let error: Mutex<Option<String>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut w = workload::prepare(b, shape);
+                let mut err: Option<String> = w.as_ref().err().cloned();
+                // One untimed warm-up sample per visit.
+                if let Ok(w) = &mut w {
+                    err = w.reset(batch).and_then(|_| w.run(batch)).err();
+                }
+                let mut mine = Vec::with_capacity(samples);
+                for _ in 0..samples {
+                    if let (Ok(w), None) = (&mut w, &err) {
+                        err = w.reset(batch).err();
+                    }
+                    // Every thread waits the same number of times, even after an error.
+                    barrier.wait();
+                    let t0 = Instant::now();
+                    if let (Ok(w), None) = (&mut w, &err) {
+                        err = w.run(batch).err();
+                    }
+                    mine.push((t0, Instant::now()));
+                }
+                if let Some(e) = err {
+                    error.lock().unwrap().get_or_insert(e);
+                }
+                spans.lock().unwrap().push(mine);
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().unwrap() {
+        return Err(e);
+    }
+    let spans = spans.into_inner().unwrap();
+    let ops = batch as f64;
+    let aggregate = (0..samples)
+        .map(|i| {
+            let start = spans.iter().map(|t| t[i].0).min().unwrap();
+            let end = spans.iter().map(|t| t[i].1).max().unwrap();
+            ops * threads as f64 / (end - start).as_secs_f64().max(1e-12)
+        })
+        .collect();
+    let per_thread = spans
+        .iter()
+        .flatten()
+        .map(|(a, z)| ops / (*z - *a).as_secs_f64().max(1e-12))
+        .collect();
+    Ok((aggregate, per_thread))
+}

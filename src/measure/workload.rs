@@ -1,0 +1,278 @@
+//! One thread's prepared operation loop for a cell. Everything the operation
+//! needs (keys, buffers, peers, ciphertext copies) is made here, outside the
+//! timed region; `run` does nothing but the operations and checks each result.
+
+use super::{Mode, Operation, Shape};
+use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::backend::{
+    AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange,
+};
+use crate::crosscheck::pattern;
+
+/// Ciphertext copies an `open` sample may consume: enough to fill a typical
+/// L2 cache (256 KiB) and no more, so samples stay warm in cache like `seal`.
+const OPEN_POOL_BYTES: usize = 256 * 1024;
+/// Pre-generated private keys an `agree` sample may consume (ring's keys are single-use).
+const KEY_POOL: usize = 512;
+
+pub trait Workload {
+    /// Untimed preparation for the next sample of `n` operations.
+    fn reset(&mut self, n: u64) -> Result<(), String>;
+    /// Runs `n` operations (timed). Any wrong result is an error.
+    fn run(&mut self, n: u64) -> Result<(), String>;
+    /// The largest `n` one sample can take (bounded by a pool), if any.
+    fn max_batch(&self) -> Option<u64> {
+        None
+    }
+}
+
+pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, String> {
+    match shape.algorithm {
+        AlgorithmId::Aead(id) => {
+            let alg = (backend.aead)(id).map_err(|e| e.to_string())?;
+            Ok(Box::new(AeadWork::new(alg, id, shape)?))
+        }
+        AlgorithmId::Kex(id) => match (backend.kex)(id).map_err(|e| e.to_string())? {
+            KeyExchange::Ecdh(e) => Ok(Box::new(EcdhWork::new(e, shape.operation)?)),
+            KeyExchange::Kem(k) => Ok(Box::new(KemWork::new(k, id, shape.operation)?)),
+        },
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+struct AeadWork {
+    alg: &'static dyn AeadAlgorithm,
+    key_bytes: Vec<u8>,
+    key: Box<dyn AeadKey>,
+    op: Operation,
+    per_message: bool,
+    nonce: Vec<u8>,
+    counter: u64,
+    aad: Vec<u8>,
+    tag: Vec<u8>,
+    size: usize,
+    /// Seal and forged-open work on one buffer; open uses `pool` copies of `ct`.
+    buf: Vec<u8>,
+    ct: Vec<u8>,
+    pool: Vec<u8>,
+}
+
+impl AeadWork {
+    fn new(alg: &'static dyn AeadAlgorithm, id: AeadId, shape: &Shape) -> Result<Self, String> {
+        let key_bytes = pattern(id.key_len(), 1);
+        let mut key = alg.key(&key_bytes).map_err(err)?;
+        let (nonce, aad) = (pattern(id.nonce_len(), 2), pattern(shape.aad, 3));
+        let mut buf = pattern(shape.size, 4);
+        let mut tag = vec![0; id.tag_len()];
+        key.seal_in_place(&nonce, &aad, &mut buf, &mut tag)
+            .map_err(err)?;
+        if shape.operation == Operation::OpenForged {
+            tag[0] ^= 1; // SUPERCOP's forgery_decrypt: same work, must be refused
+        }
+        let pool = if shape.operation == Operation::Open {
+            vec![0; (OPEN_POOL_BYTES / shape.size.max(1)).max(1) * shape.size]
+        } else {
+            Vec::new()
+        };
+        Ok(AeadWork {
+            alg,
+            key_bytes,
+            key,
+            op: shape.operation,
+            per_message: shape.mode == Some(Mode::PerMessage),
+            nonce,
+            counter: 0,
+            aad,
+            tag,
+            size: shape.size,
+            ct: buf.clone(),
+            buf,
+            pool,
+        })
+    }
+
+    fn pool_slots(&self) -> u64 {
+        (OPEN_POOL_BYTES / self.size.max(1)).max(1) as u64
+    }
+}
+
+impl Workload for AeadWork {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        if self.op == Operation::Open {
+            for slot in self
+                .pool
+                .chunks_exact_mut(self.size.max(1))
+                .take(n as usize)
+            {
+                slot.copy_from_slice(&self.ct);
+            }
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        for i in 0..n as usize {
+            if self.per_message {
+                self.key = self.alg.key(&self.key_bytes).map_err(err)?;
+            }
+            match self.op {
+                Operation::Seal => {
+                    // A fresh nonce per message, as a TLS record layer would use.
+                    self.counter += 1;
+                    self.nonce[..8].copy_from_slice(&self.counter.to_le_bytes());
+                    self.key
+                        .seal_in_place(&self.nonce, &self.aad, &mut self.buf, &mut self.tag)
+                        .map_err(err)?;
+                }
+                Operation::Open => {
+                    let slot = if self.size == 0 {
+                        &mut self.buf[..]
+                    } else {
+                        &mut self.pool[i * self.size..(i + 1) * self.size]
+                    };
+                    self.key
+                        .open_in_place(&self.nonce, &self.aad, slot, &self.tag)
+                        .map_err(|e| format!("open failed: {e}"))?;
+                }
+                Operation::OpenForged => {
+                    if self
+                        .key
+                        .open_in_place(&self.nonce, &self.aad, &mut self.buf, &self.tag)
+                        .is_ok()
+                    {
+                        return Err("accepted a forged tag".into());
+                    }
+                }
+                op => return Err(format!("{op:?} is not an AEAD operation")),
+            }
+        }
+        Ok(())
+    }
+
+    fn max_batch(&self) -> Option<u64> {
+        (self.op == Operation::Open).then(|| self.pool_slots())
+    }
+}
+
+struct EcdhWork {
+    ecdh: &'static dyn Ecdh,
+    op: Operation,
+    peer_public: Vec<u8>,
+    pool: Vec<Box<dyn EcdhPrivateKey>>,
+}
+
+impl EcdhWork {
+    fn new(ecdh: &'static dyn Ecdh, op: Operation) -> Result<Self, String> {
+        if !matches!(
+            op,
+            Operation::Keygen | Operation::Agree | Operation::KeygenAgree
+        ) {
+            return Err(format!("{op:?} is not an ECDH operation"));
+        }
+        let peer_public = ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?;
+        Ok(EcdhWork {
+            ecdh,
+            op,
+            peer_public,
+            pool: Vec::new(),
+        })
+    }
+}
+
+impl Workload for EcdhWork {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        if self.op == Operation::Agree {
+            while self.pool.len() < n as usize {
+                self.pool.push(self.ecdh.keygen().map_err(err)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        for _ in 0..n {
+            match self.op {
+                Operation::Keygen => {
+                    std::hint::black_box(
+                        self.ecdh
+                            .keygen()
+                            .and_then(|k| k.public_key())
+                            .map_err(err)?,
+                    );
+                }
+                Operation::Agree => {
+                    let key = self.pool.pop().ok_or("key pool empty")?;
+                    std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
+                }
+                _ => {
+                    let key = self.ecdh.keygen().map_err(err)?;
+                    std::hint::black_box(key.public_key().map_err(err)?);
+                    std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn max_batch(&self) -> Option<u64> {
+        (self.op == Operation::Agree).then_some(KEY_POOL as u64)
+    }
+}
+
+struct KemWork {
+    kem: &'static dyn Kem,
+    op: Operation,
+    dk: Box<dyn KemDecapsKey>,
+    ek: Vec<u8>,
+    ct: Vec<u8>,
+    ss: Vec<u8>,
+}
+
+impl KemWork {
+    fn new(kem: &'static dyn Kem, id: KexId, op: Operation) -> Result<Self, String> {
+        if !matches!(
+            op,
+            Operation::Keygen | Operation::Encaps | Operation::Decaps
+        ) {
+            return Err(format!("{op:?} is not a {id} operation"));
+        }
+        let (dk, ek) = kem.keygen().map_err(err)?;
+        let (ct, ss) = kem.encaps(&ek).map_err(err)?;
+        Ok(KemWork {
+            kem,
+            op,
+            dk,
+            ek,
+            ct,
+            ss,
+        })
+    }
+}
+
+impl Workload for KemWork {
+    fn reset(&mut self, _: u64) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        for _ in 0..n {
+            match self.op {
+                Operation::Keygen => {
+                    std::hint::black_box(self.kem.keygen().map_err(err)?);
+                }
+                Operation::Encaps => {
+                    std::hint::black_box(self.kem.encaps(&self.ek).map_err(err)?);
+                }
+                _ => {
+                    if self.dk.decaps(&self.ct).map_err(err)? != self.ss {
+                        return Err("decapsulated a different shared secret".into());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

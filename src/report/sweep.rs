@@ -1,0 +1,309 @@
+//! `cryptobench run` output: one table per algorithm × operation × mode with
+//! sizes as rows and backends as columns (fastest marked), a scaling table
+//! per thread count, and CSV / Markdown / JSON forms of the same cells.
+
+use std::collections::BTreeSet;
+
+use super::{table, Format};
+use crate::results::{Cell, ResultFile};
+use crate::units::format_size;
+
+/// Thousands separators for readability.
+fn num(x: f64) -> String {
+    let s = format!("{:.0}", x);
+    let (sign, digits) = s.split_at(if s.starts_with('-') { 1 } else { 0 });
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+fn spread(c: &Cell) -> String {
+    format!("±{:.0}%", c.ops_per_sec.rel_spread() * 100.0)
+}
+
+/// Value shown for a cell: MB/s for AEAD, ops/s for key exchange.
+fn value(c: &Cell) -> f64 {
+    c.mb_per_sec.unwrap_or(c.ops_per_sec.median)
+}
+
+pub fn render(file: &ResultFile, format: Format) -> String {
+    match format {
+        Format::Json => super::json(file),
+        _ => tables(file, format),
+    }
+}
+
+fn tables(file: &ResultFile, format: Format) -> String {
+    let md = format == Format::Markdown;
+    let mut out = String::new();
+    let heading = |s: String| {
+        if md {
+            format!("\n### {s}\n\n")
+        } else {
+            format!("\n{s}\n")
+        }
+    };
+    let backends: Vec<String> = {
+        let set: BTreeSet<&str> = file.cells.iter().map(|c| c.backend.as_str()).collect();
+        file.machine
+            .backends
+            .iter()
+            .map(|(b, _)| b.clone())
+            .filter(|b| set.contains(b.as_str()))
+            .collect()
+    };
+    let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
+
+    // (algorithm, operation, mode) in the order they were measured.
+    let mut kinds: Vec<(String, String, Option<String>)> = Vec::new();
+    for c in &file.cells {
+        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    let mut kex_done: Vec<String> = Vec::new();
+    for (alg, op, mode) in &kinds {
+        let of_kind = |c: &&Cell| &c.algorithm == alg && &c.operation == op && &c.mode == mode;
+        let cells: Vec<&Cell> = file.cells.iter().filter(of_kind).collect();
+        let is_aead = cells.iter().any(|c| c.mb_per_sec.is_some());
+        if !is_aead {
+            if kex_done.contains(alg) {
+                continue;
+            }
+            kex_done.push(alg.clone());
+            out += &kex_tables(file, alg, &backends, format, &heading);
+            continue;
+        }
+        for &t in &file.settings.threads {
+            let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == t).collect();
+            if cells.is_empty() {
+                continue;
+            }
+            let title = if t == base_threads {
+                format!(
+                    "{alg} {op} ({}), MB/s, {t} thread{}",
+                    mode.as_deref().unwrap_or(""),
+                    if t == 1 { "" } else { "s" }
+                )
+            } else {
+                format!("{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})", mode.as_deref().unwrap_or(""))
+            };
+            out += &heading(title);
+            let mut header = vec!["size".to_string()];
+            header.extend(backends.iter().cloned());
+            let mut rows = vec![header];
+            for &size in &file.settings.sizes {
+                let row_cells: Vec<Option<&Cell>> = backends
+                    .iter()
+                    .map(|b| {
+                        cells
+                            .iter()
+                            .copied()
+                            .find(|c| &c.backend == b && c.size == size)
+                    })
+                    .collect();
+                if row_cells.iter().all(Option::is_none) {
+                    continue;
+                }
+                let best = row_cells
+                    .iter()
+                    .flatten()
+                    .map(|c| value(c))
+                    .fold(0.0, f64::max);
+                let mut row = vec![format_size(size)];
+                for c in &row_cells {
+                    row.push(match c {
+                        None => "-".into(),
+                        Some(c) => {
+                            let star = if value(c) == best { " ★" } else { "" };
+                            if t == base_threads {
+                                format!("{} {}{star}", num(value(c)), spread(c))
+                            } else {
+                                let eff = efficiency(file, c, base_threads)
+                                    .map(|e| format!(" ({:.0}%)", e * 100.0))
+                                    .unwrap_or_default();
+                                format!("{}{eff}{star}", num(value(c)))
+                            }
+                        }
+                    });
+                }
+                rows.push(row);
+            }
+            out += &table(rows, format);
+            out.push('\n');
+        }
+    }
+    if !file.failures.is_empty() {
+        out += &heading("Cells not timed".into());
+        let mut rows = vec![[
+            "backend",
+            "algorithm",
+            "operation",
+            "size",
+            "threads",
+            "reason",
+        ]
+        .map(String::from)
+        .to_vec()];
+        for f in &file.failures {
+            rows.push(vec![
+                f.backend.clone(),
+                f.algorithm.clone(),
+                f.operation.clone(),
+                format_size(f.size),
+                f.threads.to_string(),
+                f.reason.clone(),
+            ]);
+        }
+        out += &table(rows, format);
+        out.push('\n');
+    }
+    out += &legend(file, md);
+    out
+}
+
+fn kex_tables(
+    file: &ResultFile,
+    alg: &str,
+    backends: &[String],
+    format: Format,
+    heading: &dyn Fn(String) -> String,
+) -> String {
+    let mut out = String::new();
+    let base = file.settings.threads.iter().copied().min().unwrap_or(1);
+    for &t in &file.settings.threads {
+        let cells: Vec<&Cell> = file
+            .cells
+            .iter()
+            .filter(|c| c.algorithm == alg && c.threads == t)
+            .collect();
+        if cells.is_empty() {
+            continue;
+        }
+        out += &heading(if t == base {
+            format!(
+                "{alg}: operations/s (µs/op), {t} thread{}",
+                if t == 1 { "" } else { "s" }
+            )
+        } else {
+            format!("{alg}, {t} threads: aggregate operations/s (scaling efficiency vs {base})")
+        });
+        let mut header = vec!["operation".to_string()];
+        header.extend(backends.iter().cloned());
+        let mut rows = vec![header];
+        let mut ops: Vec<&str> = Vec::new();
+        for c in &cells {
+            if !ops.contains(&c.operation.as_str()) {
+                ops.push(&c.operation);
+            }
+        }
+        for op in ops {
+            let row_cells: Vec<Option<&Cell>> = backends
+                .iter()
+                .map(|b| {
+                    cells
+                        .iter()
+                        .copied()
+                        .find(|c| &c.backend == b && c.operation == op)
+                })
+                .collect();
+            let best = row_cells
+                .iter()
+                .flatten()
+                .map(|c| value(c))
+                .fold(0.0, f64::max);
+            let mut row = vec![op.to_string()];
+            for c in &row_cells {
+                row.push(match c {
+                    None => "-".into(),
+                    Some(c) => {
+                        let star = if value(c) == best { " ★" } else { "" };
+                        if t == base {
+                            format!("{} {} ({:.1}){star}", num(value(c)), spread(c), c.us_per_op)
+                        } else {
+                            let eff = efficiency(file, c, base)
+                                .map(|e| format!(" ({:.0}%)", e * 100.0))
+                                .unwrap_or_default();
+                            format!("{}{eff}{star}", num(value(c)))
+                        }
+                    }
+                });
+            }
+            rows.push(row);
+        }
+        out += &table(rows, format);
+        out.push('\n');
+    }
+    out
+}
+
+/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
+pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
+    let one = file.cells.iter().find(|o| {
+        o.threads == base
+            && o.backend == c.backend
+            && o.algorithm == c.algorithm
+            && o.operation == c.operation
+            && o.mode == c.mode
+            && o.size == c.size
+    })?;
+    Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
+}
+
+fn legend(file: &ResultFile, md: bool) -> String {
+    let m = &file.machine;
+    let tsc = m
+        .tsc_hz
+        .map(|h| format!("{:.0} MHz", h / 1e6))
+        .unwrap_or_else(|| "n/a".into());
+    let lines = [
+        format!(
+            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s. Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            file.methodology_version, file.settings.duration_ms, file.settings.rounds
+        ),
+        format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
+        format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
+    ];
+    let sep = if md { "\n\n" } else { "\n" };
+    format!("\n{}\n", lines.join(sep))
+}
+
+/// One CSV row per cell.
+pub fn csv(file: &ResultFile) -> String {
+    let mut out = String::from(
+        "backend,backend_version,algorithm,operation,mode,size,aad,threads,samples,ops_per_sec_median,ops_per_sec_q1,ops_per_sec_q3,ci95_low,ci95_high,mb_per_sec,per_thread_ops_per_sec,us_per_op,tsc_cycles_per_byte,core_cycles_per_byte\n",
+    );
+    let opt = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+    for c in &file.cells {
+        let s = &c.ops_per_sec;
+        out += &format!(
+            "{},\"{}\",{},{},{},{},{},{},{},{:.2},{:.2},{:.2},{:.2},{:.2},{},{:.2},{:.4},{},{}\n",
+            c.backend,
+            c.backend_version.replace('"', "'"),
+            c.algorithm,
+            c.operation,
+            c.mode.as_deref().unwrap_or(""),
+            c.size,
+            c.aad,
+            c.threads,
+            s.n,
+            s.median,
+            s.q1,
+            s.q3,
+            s.ci95_low,
+            s.ci95_high,
+            opt(c.mb_per_sec),
+            c.per_thread_ops_per_sec,
+            c.us_per_op,
+            opt(c.tsc_cycles_per_byte),
+            opt(c.core_cycles_per_byte),
+        );
+    }
+    out
+}

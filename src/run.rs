@@ -1,0 +1,310 @@
+//! `cryptobench run`: validate every flag before measuring, then run the
+//! groups, rewriting the result file after each one.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use cryptobench::measure::{self, Config, Group, Mode, Operation, Progress};
+use cryptobench::report::{self, Format};
+use cryptobench::results::{self, ResultFile, Settings};
+use cryptobench::{env, select, units};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::usage_error;
+
+/// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
+const DEFAULT_SIZES: &str = "16,64,256,1024,1350,4096,16384,65536,1048576";
+
+#[derive(Args, Default)]
+pub struct RunArgs {
+    /// Backends (comma-separated or repeated; default: all compiled in).
+    #[arg(long)]
+    backend: Vec<String>,
+    /// Algorithms (default: all).
+    #[arg(long)]
+    algorithm: Vec<String>,
+    /// Operations: seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps (default: seal, keygen+agree, encaps, decaps).
+    #[arg(long)]
+    operation: Vec<String>,
+    /// AEAD key handling: bulk (key schedule once) or per-message (default: bulk).
+    #[arg(long)]
+    mode: Vec<String>,
+    /// Message sizes with units: 16, 1k, 16KiB, 1m (k = 1024).
+    #[arg(long)]
+    sizes: Vec<String>,
+    /// Thread counts (default: 1 and the number of cores).
+    #[arg(long)]
+    threads: Vec<String>,
+    /// Additional authenticated data per message, in bytes (13 = TLS 1.2 record header).
+    #[arg(long, default_value_t = 0)]
+    aad: usize,
+    /// Timed duration per cell, e.g. 300ms, 1s (default: 300ms; 25ms with --quick).
+    #[arg(long)]
+    duration: Option<String>,
+    /// Interleaved rounds per cell (default: 6; 2 with --quick).
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Smoke run: short cells, few rounds.
+    #[arg(long)]
+    quick: bool,
+    /// Seed for the randomized visiting order.
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(v) = t.strip_suffix("ms") {
+        (v, 1e-3)
+    } else if let Some(v) = t.strip_suffix('s') {
+        (v, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(Duration::from_secs_f64(v * scale)),
+        _ => Err(format!(
+            "--duration: '{s}' is not a positive duration (examples: 300ms, 1s)"
+        )),
+    }
+}
+
+fn output_format(path: &Path) -> Format {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Format::Csv,
+        Some("md") | Some("markdown") => Format::Markdown,
+        _ => Format::Json,
+    }
+}
+
+fn render(file: &ResultFile, format: Format) -> String {
+    match format {
+        Format::Csv => report::sweep::csv(file),
+        f => report::sweep::render(file, f),
+    }
+}
+
+/// Turns the flags into a measuring configuration, or the one-line error.
+fn config(a: &RunArgs) -> Result<(Config, bool), String> {
+    let backends = select::backends(&a.backend)?;
+    let algorithms = select::algorithms(&a.algorithm)?;
+    let operations = match units::list(&a.operation) {
+        v if v.is_empty() => vec![Operation::Seal, Operation::KeygenAgree, Operation::Encaps, Operation::Decaps],
+        v => v
+            .iter()
+            .map(|s| Operation::parse(s).ok_or_else(|| format!("--operation: unknown operation '{s}' (seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps)")))
+            .collect::<Result<_, _>>()?,
+    };
+    let modes = match units::list(&a.mode) {
+        v if v.is_empty() => vec![Mode::Bulk],
+        v => v
+            .iter()
+            .map(|s| {
+                Mode::parse(s)
+                    .ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let sizes = match units::list(&a.sizes) {
+        v if v.is_empty() => DEFAULT_SIZES
+            .split(',')
+            .map(|s| units::parse_size(s).unwrap())
+            .collect(),
+        v => v
+            .iter()
+            .map(|s| units::parse_size(s).map_err(|e| format!("--sizes: {e}")))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut threads: Vec<usize> = match units::list(&a.threads) {
+        v if v.is_empty() => vec![1, cores],
+        v => v
+            .iter()
+            .map(|s| match s.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(format!(
+                    "--threads: '{s}' is not a thread count of at least 1"
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    threads.dedup();
+    let duration = match &a.duration {
+        Some(d) => parse_duration(d)?,
+        None if a.quick => Duration::from_millis(25),
+        None => Duration::from_millis(300),
+    };
+    let rounds = match a.rounds {
+        Some(0) => return Err("--rounds: must be at least 1".into()),
+        Some(r) => r,
+        None if a.quick => 2,
+        None => 6,
+    };
+    if algorithms
+        .iter()
+        .all(|alg| operations.iter().all(|op| !op.applies_to(*alg)))
+    {
+        return Err("--operation: none of the operations applies to the chosen algorithms".into());
+    }
+    let seed = a.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    });
+    let target_sample = if a.quick {
+        Duration::from_micros(500)
+    } else {
+        Duration::from_millis(1)
+    };
+    Ok((
+        Config {
+            backends,
+            algorithms,
+            operations,
+            modes,
+            sizes,
+            threads,
+            aad: a.aad,
+            duration,
+            rounds,
+            target_sample,
+            seed,
+        },
+        a.quick,
+    ))
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn visit(&self, group: &Group, backend: &cryptobench::backend::Backend) {
+        let s = group.shape;
+        self.0.set_message(format!(
+            "{} {} {} {}B ×{}",
+            backend.name,
+            s.algorithm,
+            s.operation.name(),
+            units::format_size(s.size),
+            group.threads
+        ));
+        self.0.inc(1);
+    }
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    let (cfg, quick) = match config(&args) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let groups = measure::plan(&cfg);
+    if groups.is_empty() {
+        return usage_error(
+            "run: nothing to measure (no selected backend offers the selected algorithms)",
+        );
+    }
+    let tsc_hz = measure::init_clocks();
+    let mut file = ResultFile {
+        schema: "cryptobench-result".into(),
+        schema_version: results::SCHEMA_VERSION,
+        methodology_version: results::METHODOLOGY_VERSION.into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: now_rfc3339(),
+        complete: false,
+        machine: env::fingerprint(&cfg.backends, tsc_hz),
+        settings: Settings {
+            sizes: cfg.sizes.clone(),
+            threads: cfg.threads.clone(),
+            aad: cfg.aad,
+            duration_ms: cfg.duration.as_millis() as u64,
+            rounds: cfg.rounds,
+            target_sample_us: cfg.target_sample.as_micros() as u64,
+            quick,
+            seed: cfg.seed,
+            clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
+        },
+        cells: Vec::new(),
+        failures: Vec::new(),
+    };
+    // Fail on an unwritable output before measuring anything.
+    let write = |file: &ResultFile| -> Result<(), String> {
+        match &args.output {
+            None => Ok(()),
+            Some(p) => results::write_atomic(p, render(file, output_format(p)).as_bytes())
+                .map_err(|e| format!("--output: cannot write {}: {e}", p.display())),
+        }
+    };
+    if let Err(e) = write(&file) {
+        return usage_error(e);
+    }
+
+    let visits: usize = groups.iter().map(|g| g.backends.len() * cfg.rounds).sum();
+    let bar = ProgressBar::new(visits as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}",
+        )
+        .unwrap(),
+    );
+    let bar = Bar(bar);
+    for group in &groups {
+        let (cells, failures) = measure::run_group(&cfg, group, &bar);
+        file.cells.extend(cells);
+        file.failures.extend(failures);
+        if let Err(e) = write(&file) {
+            bar.0.abandon();
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    bar.0.finish_and_clear();
+    file.complete = true;
+    if let Err(e) = write(&file) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    print!("{}", render(&file, args.format));
+    if file.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} cell(s) failed their correctness check and were not timed (see 'Cells not timed').",
+            file.failures.len()
+        );
+        ExitCode::from(1)
+    }
+}
+
+/// UTC timestamp without pulling in a date crate.
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}

@@ -1,0 +1,67 @@
+//! Parsing sizes and lists from the command line.
+
+/// Parses a byte size: plain bytes, or with a unit. `k`, `K`, `KiB` mean 1024;
+/// `m`, `M`, `MiB` mean 1024²; `kB` and `MB` are the decimal 1000 and 1000².
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (examples: 16, 1k, 16KiB, 1m)"))?;
+    let mult = match unit.trim() {
+        "" | "b" | "B" => 1,
+        "k" | "K" | "KiB" | "kiB" => 1024,
+        "kB" | "KB" => 1000,
+        "m" | "M" | "MiB" => 1024 * 1024,
+        "MB" => 1_000_000,
+        other => {
+            return Err(format!(
+                "'{s}': unknown unit '{other}' (use k/KiB = 1024, m/MiB = 1024², kB, MB)"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("'{s}': size must be at least 1 byte"))
+}
+
+/// Human form of a size: 1350, 16K, 1M.
+pub fn format_size(n: usize) -> String {
+    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
+        format!("{}M", n / (1024 * 1024))
+    } else if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{}K", n / 1024)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Splits comma-separated or repeated values.
+pub fn list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_units() {
+        assert_eq!(parse_size("16").unwrap(), 16);
+        assert_eq!(parse_size("1k").unwrap(), 1024);
+        assert_eq!(parse_size("16KiB").unwrap(), 16384);
+        assert_eq!(parse_size("1m").unwrap(), 1 << 20);
+        assert_eq!(parse_size("2kB").unwrap(), 2000);
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("1q").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("abc").is_err());
+        assert_eq!(format_size(16384), "16K");
+        assert_eq!(format_size(1350), "1350");
+    }
+}
