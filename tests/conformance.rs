@@ -3,7 +3,9 @@
 //! backends must be caught.
 
 use cryptobench::algorithm::{AeadId, AlgorithmId, KexId};
-use cryptobench::backend::{self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result};
+use cryptobench::backend::{
+    self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result,
+};
 use cryptobench::kat::{self, Expect, Verdict};
 use cryptobench::{capabilities, crosscheck};
 
@@ -17,16 +19,37 @@ fn every_backend_passes_every_builtin_known_answer_test() {
     let results = kat::run(&backend::all(), &sets);
     let failures: Vec<String> = results
         .iter()
-        .flat_map(|r| r.failures().map(move |o| format!("{} {} tcId {} {:?}: {:?}", r.backend, r.set, o.id, o.flags, o.verdict)))
+        .flat_map(|r| {
+            r.failures().map(move |o| {
+                format!(
+                    "{} {} tcId {} {:?}: {:?}",
+                    r.backend, r.set, o.id, o.flags, o.verdict
+                )
+            })
+        })
         .collect();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     // Every backend ran something, and every supported algorithm has a set.
     for b in backend::all() {
-        let ran: usize = results.iter().filter(|r| r.backend == b.name).map(|r| r.counts.pass).sum();
+        let ran: usize = results
+            .iter()
+            .filter(|r| r.backend == b.name)
+            .map(|r| r.counts.pass)
+            .sum();
         assert!(ran > 0, "{} passed no test", b.name);
-        for alg in all_algorithms().into_iter().filter(|a| b.supports(*a).is_ok()) {
+        for alg in all_algorithms()
+            .into_iter()
+            .filter(|a| b.supports(*a).is_ok())
+        {
             assert!(
-                results.iter().any(|r| r.backend == b.name && r.algorithm == alg.name() && r.counts.pass > 0),
+                results
+                    .iter()
+                    .any(|r| r.backend == b.name && r.algorithm == alg.name() && r.counts.pass > 0),
                 "{}: no known-answer test passed for {alg}",
                 b.name
             );
@@ -52,10 +75,20 @@ fn every_backend_agrees_with_the_others() {
 #[test]
 fn every_backend_reports_a_version_and_a_reason_for_each_gap() {
     for caps in capabilities::probe(&backend::all(), &all_algorithms()) {
-        assert!(caps.version.chars().any(|c| c.is_ascii_digit()), "{}: version '{}'", caps.backend, caps.version);
+        assert!(
+            caps.version.chars().any(|c| c.is_ascii_digit()),
+            "{}: version '{}'",
+            caps.backend,
+            caps.version
+        );
         for a in &caps.algorithms {
             if !a.supported {
-                assert!(a.reason.as_deref().is_some_and(|r| r.len() > 10), "{} {}: no reason", caps.backend, a.algorithm);
+                assert!(
+                    a.reason.as_deref().is_some_and(|r| r.len() > 10),
+                    "{} {}: no reason",
+                    caps.backend,
+                    a.algorithm
+                );
             }
         }
     }
@@ -70,7 +103,13 @@ fn x25519_iterated_one_thousand_times_matches_rfc7748() {
         .collect();
     assert!(sets[0].cases.iter().any(|c| c.id == "iterated×1000"));
     for r in kat::run(&backend::all(), &sets) {
-        assert_eq!(r.counts.pass, r.counts.total(), "{}: {:?}", r.backend, r.outcomes);
+        assert_eq!(
+            r.counts.pass,
+            r.counts.total(),
+            "{}: {:?}",
+            r.backend,
+            r.outcomes
+        );
     }
 }
 
@@ -99,7 +138,10 @@ fn x25519_iterated_one_million_times_matches_rfc7748() {
 
 /// The first compiled-in backend offering `id`, leaked to 'static for the wrappers.
 fn real_aead(id: AeadId) -> &'static dyn AeadAlgorithm {
-    backend::all().into_iter().find_map(|b| (b.aead)(id).ok()).expect("some backend offers it")
+    backend::all()
+        .into_iter()
+        .find_map(|b| (b.aead)(id).ok())
+        .expect("some backend offers it")
 }
 
 /// Opens without verifying the tag. GCM and ChaCha20-Poly1305 encrypt with a
@@ -117,7 +159,13 @@ impl AeadAlgorithm for TagNotChecked {
 }
 
 impl AeadKey for TagNotCheckedKey {
-    fn seal_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
+    fn seal_in_place(
+        &mut self,
+        n: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<()> {
         self.0.seal_in_place(n, aad, buf, tag)
     }
     fn open_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
@@ -130,7 +178,9 @@ static BROKEN_AEAD: Backend = Backend {
     name: "broken-aead",
     version: || "test-only".into(),
     aead: |id| match id {
-        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => Ok(Box::leak(Box::new(TagNotChecked(real_aead(id))))),
+        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => {
+            Ok(Box::leak(Box::new(TagNotChecked(real_aead(id)))))
+        }
         _ => backend::unsupported("test-only"),
     },
     kex: |_| backend::unsupported("test-only"),
@@ -149,7 +199,9 @@ impl Ecdh for NoPointValidation {
         Ok(Box::new(NoPointValidationKey(self.0.keygen()?)))
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(NoPointValidationKey(self.0.private_key_from_bytes(private)?)))
+        Ok(Box::new(NoPointValidationKey(
+            self.0.private_key_from_bytes(private)?,
+        )))
     }
 }
 
@@ -174,11 +226,15 @@ static BROKEN_ECDH: Backend = Backend {
             let real = backend::all()
                 .into_iter()
                 .find_map(|b| match (b.kex)(id) {
-                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => Some(e),
+                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => {
+                        Some(e)
+                    }
                     _ => None,
                 })
                 .expect("some backend offers P-256 with fixed keys");
-            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(real)))))
+            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(
+                real,
+            )))))
         }
         _ => backend::unsupported("test-only"),
     },
@@ -203,9 +259,20 @@ fn failures_of(b: &'static Backend, alg: AlgorithmId) -> Vec<(String, Vec<String
 fn an_aead_that_does_not_check_the_tag_is_caught() {
     for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
         let failures = failures_of(&BROKEN_AEAD, AlgorithmId::Aead(id));
-        assert!(failures.len() >= 20, "{id}: only {} failures", failures.len());
-        assert!(failures.iter().all(|(_, _, d)| d.starts_with("accepted an invalid input")), "{failures:?}");
-        assert!(failures.iter().any(|(_, flags, _)| flags.iter().any(|f| f == "ModifiedTag")));
+        assert!(
+            failures.len() >= 20,
+            "{id}: only {} failures",
+            failures.len()
+        );
+        assert!(
+            failures
+                .iter()
+                .all(|(_, _, d)| d.starts_with("accepted an invalid input")),
+            "{failures:?}"
+        );
+        assert!(failures
+            .iter()
+            .any(|(_, flags, _)| flags.iter().any(|f| f == "ModifiedTag")));
     }
 }
 
@@ -213,5 +280,10 @@ fn an_aead_that_does_not_check_the_tag_is_caught() {
 fn an_ecdh_that_does_not_validate_public_keys_is_caught() {
     let failures = failures_of(&BROKEN_ECDH, AlgorithmId::Kex(KexId::P256));
     assert!(failures.len() >= 10, "only {} failures", failures.len());
-    assert!(failures.iter().any(|(_, flags, _)| flags.iter().any(|f| f == "InvalidCurveAttack")), "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .any(|(_, flags, _)| flags.iter().any(|f| f == "InvalidCurveAttack")),
+        "{failures:?}"
+    );
 }
