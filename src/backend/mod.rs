@@ -124,7 +124,8 @@ pub trait Kem: Send + Sync {
     /// Deterministic key generation from [`KexId::seed_len`] bytes
     /// (FIPS 203 ML-KEM.KeyGen_internal(d, z), Algorithm 16).
     fn keygen_from_seed(&self, seed: &[u8]) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)>;
-    /// A decapsulation key from its expanded FIPS 203 encoding (dk, §7.3).
+    /// A decapsulation key from its expanded FIPS 203 encoding (dk, §7.3); for
+    /// X25519MLKEM768, the ML-KEM dk followed by the X25519 private key (2432 B).
     fn decaps_key_from_bytes(&self, dk: &[u8]) -> Result<Box<dyn KemDecapsKey>>;
     /// Encapsulation with the library's RNG: (ciphertext, shared secret).
     /// An encapsulation key that fails the FIPS 203 §7.2 checks is `Rejected`.
@@ -144,6 +145,7 @@ pub trait KemDecapsKey: Send {
 
 /// Shared nonce check for adapters whose API takes one nonce length: a different
 /// length is invalid input where the algorithm fixes it, and unsupported for GCM.
+#[inline]
 pub fn check_nonce(id: AeadId, nonce: &[u8]) -> Result<()> {
     if nonce.len() == id.nonce_len() {
         Ok(())
@@ -162,6 +164,7 @@ pub fn check_nonce(id: AeadId, nonce: &[u8]) -> Result<()> {
 }
 
 /// Shared tag-length check for adapters whose API takes only full 16-byte tags.
+#[inline]
 pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
     if tag.len() == id.tag_len() {
         Ok(())
@@ -180,6 +183,7 @@ pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
 }
 
 /// Shared key-length check.
+#[inline]
 pub fn check_key(id: AeadId, key: &[u8]) -> Result<()> {
     if key.len() == id.key_len() {
         Ok(())

@@ -117,13 +117,9 @@ fn kex(id: KexId) -> Result<KeyExchange> {
         KexId::MlKem1024 => &MLKEM1024,
         KexId::X25519MlKem768 => &HYBRID,
     };
-    let available = kem.available.get_or_init(|| {
-        // SAFETY: a name lookup; the context is freed at once.
-        let ctx = unsafe {
-            ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), kem.name.as_ptr(), ptr::null())
-        };
-        PkeyCtx::new(ctx, "probe").is_ok()
-    });
+    let available = kem
+        .available
+        .get_or_init(|| ctx_by_name(kem.name, "probe").is_ok());
     if *available {
         Ok(KeyExchange::Kem(kem))
     } else {
@@ -214,10 +210,7 @@ fn fromdata(
 ) -> Result<Pkey> {
     // SAFETY: `params` is a terminated array that outlives the calls.
     unsafe {
-        let ctx = PkeyCtx::new(
-            ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), alg.as_ptr(), ptr::null()),
-            what,
-        )?;
+        let ctx = ctx_by_name(alg, what)?;
         ok(ffi::EVP_PKEY_fromdata_init(ctx.as_ptr()), what)?;
         let mut key = ptr::null_mut();
         ok(
@@ -252,6 +245,14 @@ fn get_octets(key: &Pkey, name: &CStr, max: usize, what: &str) -> Result<Vec<u8>
     }
     out.truncate(len);
     Ok(out)
+}
+
+/// A key context for algorithm `name`; fails when the provider has none.
+fn ctx_by_name(name: &CStr, what: &str) -> Result<PkeyCtx> {
+    // SAFETY: a name lookup returning an owned context or null.
+    let ctx =
+        unsafe { ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), name.as_ptr(), ptr::null()) };
+    PkeyCtx::new(ctx, what)
 }
 
 fn new_ctx(key: &Pkey, what: &str) -> Result<PkeyCtx> {
@@ -363,16 +364,8 @@ impl OsslKey {
                 return rejected(format!("GCM tag must be 1..=16 bytes, got {}", tag.len()));
             }
             if nonce.len() != self.iv_len {
-                // SAFETY: plain control call on our context; length is in 1..=128.
-                let r = unsafe {
-                    ffi::EVP_CIPHER_CTX_ctrl(
-                        self.ctx.as_ptr(),
-                        ffi::EVP_CTRL_GCM_SET_IVLEN,
-                        nonce.len() as c_int,
-                        ptr::null_mut(),
-                    )
-                };
-                ok(r, "set GCM IV length")?;
+                // SAFETY: takes no pointer; the length is in 1..=128.
+                unsafe { self.ctrl(ffi::EVP_CTRL_GCM_SET_IVLEN, nonce.len(), ptr::null_mut()) }?;
                 self.iv_len = nonce.len();
             }
         } else {
@@ -391,6 +384,14 @@ impl OsslKey {
             )
         };
         ok(r, "set nonce")
+    }
+
+    /// `EVP_CIPHER_CTX_ctrl`. Safety: `p` must be valid for what `cmd` does with `len` bytes.
+    unsafe fn ctrl(&mut self, cmd: c_int, len: usize, p: *mut c_void) -> Result<()> {
+        ok(
+            ffi::EVP_CIPHER_CTX_ctrl(self.ctx.as_ptr(), cmd, len as c_int, p),
+            "EVP_CIPHER_CTX_ctrl",
+        )
     }
 
     /// `EVP_CipherUpdate`; `out` null means AAD.
@@ -456,15 +457,13 @@ impl AeadKey for OsslKey {
         self.crypt(buf)?;
         self.finish("seal")?;
         // SAFETY: writes exactly `tag.len()` (1..=16) bytes.
-        let r = unsafe {
-            ffi::EVP_CIPHER_CTX_ctrl(
-                self.ctx.as_ptr(),
+        unsafe {
+            self.ctrl(
                 ffi::EVP_CTRL_GCM_GET_TAG,
-                tag.len() as c_int,
-                tag.as_mut_ptr() as *mut c_void,
+                tag.len(),
+                tag.as_mut_ptr().cast(),
             )
-        };
-        ok(r, "get tag")
+        }
     }
 
     fn open_in_place(
@@ -476,15 +475,13 @@ impl AeadKey for OsslKey {
     ) -> Result<()> {
         self.start(nonce, tag, false)?;
         // SAFETY: OpenSSL copies `tag.len()` (1..=16) bytes from the pointer.
-        let r = unsafe {
-            ffi::EVP_CIPHER_CTX_ctrl(
-                self.ctx.as_ptr(),
+        unsafe {
+            self.ctrl(
                 ffi::EVP_CTRL_GCM_SET_TAG,
-                tag.len() as c_int,
+                tag.len(),
                 tag.as_ptr() as *mut c_void,
             )
-        };
-        ok(r, "set expected tag")?;
+        }?;
         self.aad(aad)?;
         self.crypt(buf)?;
         self.finish("authentication failed")
@@ -497,11 +494,11 @@ impl AeadKey for OsslKey {
 struct OsslEcdh(KexId);
 
 impl OsslEcdh {
-    /// (provider group name, NID, public key length, shared secret length).
-    fn curve(&self) -> (&'static CStr, Nid, usize, usize) {
+    /// (provider group name, NID, shared secret length).
+    fn curve(&self) -> (&'static CStr, Nid, usize) {
         match self.0 {
-            KexId::P384 => (c"P-384", Nid::SECP384R1, 97, 48),
-            _ => (c"P-256", Nid::X9_62_PRIME256V1, 65, 32),
+            KexId::P384 => (c"P-384", Nid::SECP384R1, 48),
+            _ => (c"P-256", Nid::X9_62_PRIME256V1, 32),
         }
     }
 
@@ -553,7 +550,7 @@ impl Ecdh for OsslEcdh {
             };
             return Ok(self.wrap(Pkey::new(key, "X25519 private key")?));
         }
-        let (group_name, nid, _, _) = self.curve();
+        let (group_name, nid, _) = self.curve();
         let lib =
             |e: openssl::error::ErrorStack| Error::Rejected(format!("public key from scalar: {e}"));
         let group = EcGroup::from_curve_name(nid).map_err(lib)?;
@@ -640,7 +637,7 @@ impl EcdhPrivateKey for OsslPrivate {
                 );
                 (Pkey::new(p, "invalid X25519 public key")?, 32)
             } else {
-                let (group, _, _, len) = ecdh.curve();
+                let (group, _, len) = ecdh.curve();
                 let mut params = [
                     OSSL_PARAM_construct_utf8_string(
                         c"group".as_ptr(),
@@ -789,10 +786,7 @@ impl Kem for OsslKem {
     fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
         // SAFETY: standard keygen sequence on a fresh context.
         let key = unsafe {
-            let ctx = PkeyCtx::new(
-                ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), self.name.as_ptr(), ptr::null()),
-                "keygen",
-            )?;
+            let ctx = ctx_by_name(self.name, "keygen")?;
             ok(
                 ffi::EVP_PKEY_keygen_init(ctx.as_ptr()),
                 "EVP_PKEY_keygen_init",
@@ -810,7 +804,7 @@ impl Kem for OsslKem {
     fn keygen_from_seed(&self, seed: &[u8]) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
         if self.hybrid() {
             return unsupported(format!(
-                "{} X25519MLKEM768 key generation takes no seed (keygen from the RNG or import of dk ‖ X25519 private key only)",
+                "{}: X25519MLKEM768 keygen takes no seed (RNG keygen or dk‖x25519 import only)",
                 linked()
             ));
         }
@@ -836,7 +830,7 @@ impl Kem for OsslKem {
     fn encaps_deterministic(&self, ek: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
         if self.hybrid() {
             return unsupported(format!(
-                "{} X25519MLKEM768 encapsulation ignores \"ikme\" and draws its X25519 ephemeral key from the RNG",
+                "{}: X25519MLKEM768 encaps ignores \"ikme\"; its X25519 ephemeral comes from the RNG",
                 linked()
             ));
         }

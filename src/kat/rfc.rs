@@ -211,6 +211,22 @@ fn x25519_mlkem768() -> VectorSet {
             },
         ));
     }
+    // Expanded keys (ML-KEM dk‖X25519 private, 2432 B) for libraries without seed keygen.
+    for t in valid_tests(load(TestName::MlKem768SemiExpandedDecaps)) {
+        let (dk, ct, k) = (
+            t.decaps_key.unwrap(),
+            t.ct.unwrap(),
+            t.shared_secret.unwrap(),
+        );
+        cases.push(valid(
+            &format!("decaps-expanded/{}", t.tc_id),
+            Input::KemDecaps {
+                key: DecapsKey::Expanded(cat(&dk, ALICE_PRIVATE)),
+                ct: cat(&ct, BOB_PUBLIC),
+                ss: cat(&k, SHARED),
+            },
+        ));
+    }
     VectorSet {
         name: "composed: Wycheproof ML-KEM-768 + RFC 7748 §6.1".into(),
         algorithm: AlgorithmId::Kex(KexId::X25519MlKem768),

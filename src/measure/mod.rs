@@ -9,7 +9,7 @@
 
 pub mod clock;
 pub mod stats;
-mod workload;
+pub mod workload;
 
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
