@@ -53,11 +53,7 @@ fn main() {
             name = Some(n.trim_matches('"').to_string());
         } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
             if CRATES.contains(&n.as_str()) {
-                println!(
-                    "cargo:rustc-env=CRYPTOBENCH_DEP_{}={}",
-                    n,
-                    v.trim_matches('"')
-                );
+                println!("cargo:rustc-env=CRYPTOBENCH_DEP_{}={}", n, v.trim_matches('"'));
             }
         }
     }

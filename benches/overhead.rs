@@ -24,11 +24,7 @@ fn overhead(c: &mut Criterion) {
             let mut nonce = [2u8; 12];
             nonce[..8].copy_from_slice(&counter.to_le_bytes());
             let tag = key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::empty(),
-                    &mut buf,
-                )
+                .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut buf)
                 .unwrap();
             let _ = std::hint::black_box(tag);
         })

@@ -27,10 +27,7 @@ pub struct AlgorithmCapability {
     pub missing_deterministic: Vec<String>,
 }
 
-pub fn probe(
-    backends: &[&'static Backend],
-    algorithms: &[AlgorithmId],
-) -> Vec<BackendCapabilities> {
+pub fn probe(backends: &[&'static Backend], algorithms: &[AlgorithmId]) -> Vec<BackendCapabilities> {
     backends
         .iter()
         .map(|b| BackendCapabilities {

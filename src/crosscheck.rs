@@ -16,10 +16,7 @@ pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
 /// Seals the same message with every backend: each must open its own output,
 /// refuse it with a flipped tag bit, and produce the same ciphertext and tag.
 pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Result<(), String> {
-    verdict(
-        format!("{id} {len} B"),
-        aead_problems(backends, id, len, aad_len),
-    )
+    verdict(format!("{id} {len} B"), aead_problems(backends, id, len, aad_len))
 }
 
 /// Key exchange: every backend interoperates with the first one that offers
@@ -29,12 +26,7 @@ pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
 }
 
 /// The AEAD check, as (backend, problem) pairs.
-pub fn aead_problems(
-    backends: &[&Backend],
-    id: AeadId,
-    len: usize,
-    aad_len: usize,
-) -> Vec<(String, String)> {
+pub fn aead_problems(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Vec<(String, String)> {
     let (key, nonce, aad, pt) = (
         pattern(id.key_len(), 1),
         pattern(id.nonce_len(), 2),
@@ -69,10 +61,7 @@ pub fn aead_problems(
             (Ok((ct, tag)), None) => reference = Some((b.name, ct, tag)),
             (Ok((ct, tag)), Some((r, rct, rtag))) => {
                 if (&ct, &tag) != (rct, rtag) {
-                    problems.push((
-                        b.name.to_string(),
-                        format!("ciphertext or tag differs from {r}'s"),
-                    ));
+                    problems.push((b.name.to_string(), format!("ciphertext or tag differs from {r}'s")));
                 }
             }
         }
@@ -97,9 +86,7 @@ pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
                 let (pa, pb) = (a.public_key()?, b.public_key()?);
                 let (s1, s2) = (a.agree(&pb)?, b.agree(&pa)?);
                 if s1 != s2 {
-                    return Err(Error::Rejected(format!(
-                        "shared secrets differ from {rname}'s"
-                    )));
+                    return Err(Error::Rejected(format!("shared secrets differ from {rname}'s")));
                 }
                 Ok(())
             })(),
@@ -108,9 +95,7 @@ pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
                     let (dk, ek) = owner.keygen()?;
                     let (ct, ss) = sender.encaps(&ek)?;
                     if dk.decaps(&ct)? != ss {
-                        return Err(Error::Rejected(format!(
-                            "decapsulated secret differs (with {rname})"
-                        )));
+                        return Err(Error::Rejected(format!("decapsulated secret differs (with {rname})")));
                     }
                 }
                 Ok(())

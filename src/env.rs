@@ -55,10 +55,8 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
     let os = std::fs::read_to_string("/etc/os-release")
         .ok()
         .and_then(|t| {
-            t.lines().find_map(|l| {
-                l.strip_prefix("PRETTY_NAME=")
-                    .map(|v| v.trim_matches('"').to_string())
-            })
+            t.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME=").map(|v| v.trim_matches('"').to_string()))
         })
         .unwrap_or_else(|| std::env::consts::OS.to_string());
     let read = |p: &str| {
@@ -71,18 +69,13 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
         cpu_model: field("model name"),
         cpu_flags: flags,
         cpu_flags_all: flags_all,
-        cores: std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         os,
         kernel: read("/proc/sys/kernel/osrelease"),
         rustc: env!("CRYPTOBENCH_RUSTC").to_string(),
         target: format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS),
         features: enabled_features(),
-        backends: backends
-            .iter()
-            .map(|b| (b.name.to_string(), (b.version)()))
-            .collect(),
+        backends: backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
         tsc_hz,
     }
 }
@@ -100,8 +93,5 @@ fn enabled_features() -> Vec<String> {
         ("graviola", cfg!(feature = "graviola")),
         ("libcrux", cfg!(feature = "libcrux")),
     ];
-    all.iter()
-        .filter(|(_, on)| *on)
-        .map(|(n, _)| n.to_string())
-        .collect()
+    all.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()).collect()
 }

@@ -62,9 +62,7 @@ pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Run(run::RunArgs::default()));
+    let command = cli.command.unwrap_or_else(|| Command::Run(run::RunArgs::default()));
     match command {
         Command::Run(args) => run::run(args),
         Command::List { format } => {
@@ -101,7 +99,10 @@ fn main() -> ExitCode {
                 match kat::cavp::load(path) {
                     Ok((loaded, aes192)) => {
                         if aes192 > 0 {
-                            eprintln!("note: {}: {aes192} AES-192 cases skipped (not a cryptobench algorithm)", path.display());
+                            eprintln!(
+                                "note: {}: {aes192} AES-192 cases skipped (not a cryptobench algorithm)",
+                                path.display()
+                            );
                         }
                         sets.extend(loaded);
                     }
@@ -116,13 +117,12 @@ fn main() -> ExitCode {
             }
             sets.retain(|s| algorithms.contains(&s.algorithm));
             if sets.is_empty() {
-                return usage_error("kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)");
+                return usage_error(
+                    "kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)",
+                );
             }
             let results = kat::run(&backends, &sets);
-            let versions: Vec<_> = backends
-                .iter()
-                .map(|b| (b.name.to_string(), (b.version)()))
-                .collect();
+            let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
             print!("{}", report::kat::render(&results, &versions, format));
             if report::kat::totals(&results).fail > 0 {
                 ExitCode::from(1)

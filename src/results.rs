@@ -139,8 +139,7 @@ pub enum ReadError {
 pub fn read(path: &Path) -> Result<ResultFile, ReadError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ReadError::Io(name.clone(), e))?;
-    let file: ResultFile =
-        serde_json::from_str(&text).map_err(|e| ReadError::Parse(name.clone(), e))?;
+    let file: ResultFile = serde_json::from_str(&text).map_err(|e| ReadError::Parse(name.clone(), e))?;
     if file.schema_version != SCHEMA_VERSION {
         return Err(ReadError::Version(name, file.schema_version));
     }

@@ -40,7 +40,7 @@ pub struct RunArgs {
     /// Additional authenticated data per message, in bytes (13 = TLS 1.2 record header).
     #[arg(long, default_value_t = 0)]
     aad: usize,
-    /// Timed duration per cell, e.g. 300ms, 1s (default: 300ms; 25ms with --quick).
+    /// Timed duration per cell, e.g. 240ms, 1s (default: 240ms; 25ms with --quick).
     #[arg(long)]
     duration: Option<String>,
     /// Interleaved rounds per cell (default: 6; 2 with --quick).
@@ -106,10 +106,7 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
         v if v.is_empty() => vec![Mode::Bulk],
         v => v
             .iter()
-            .map(|s| {
-                Mode::parse(s)
-                    .ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
-            })
+            .map(|s| Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)")))
             .collect::<Result<_, _>>()?,
     };
     let sizes = match units::list(&a.sizes) {
@@ -122,18 +119,14 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
             .map(|s| units::parse_size(s).map_err(|e| format!("--sizes: {e}")))
             .collect::<Result<Vec<_>, _>>()?,
     };
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mut threads: Vec<usize> = match units::list(&a.threads) {
         v if v.is_empty() => vec![1, cores],
         v => v
             .iter()
             .map(|s| match s.parse::<usize>() {
                 Ok(n) if n > 0 => Ok(n),
-                _ => Err(format!(
-                    "--threads: '{s}' is not a thread count of at least 1"
-                )),
+                _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
             })
             .collect::<Result<_, _>>()?,
     };
@@ -141,7 +134,7 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
     let duration = match &a.duration {
         Some(d) => parse_duration(d)?,
         None if a.quick => Duration::from_millis(25),
-        None => Duration::from_millis(300),
+        None => Duration::from_millis(240),
     };
     let rounds = match a.rounds {
         Some(0) => return Err("--rounds: must be at least 1".into()),
@@ -208,9 +201,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     };
     let groups = measure::plan(&cfg);
     if groups.is_empty() {
-        return usage_error(
-            "run: nothing to measure (no selected backend offers the selected algorithms)",
-        );
+        return usage_error("run: nothing to measure (no selected backend offers the selected algorithms)");
     }
     let tsc_hz = measure::init_clocks();
     let mut file = ResultFile {
@@ -250,10 +241,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     let visits: usize = groups.iter().map(|g| g.backends.len() * cfg.rounds).sum();
     let bar = ProgressBar::new(visits as u64);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}",
-        )
-        .unwrap(),
+        ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}").unwrap(),
     );
     let bar = Bar(bar);
     for group in &groups {

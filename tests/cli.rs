@@ -9,13 +9,7 @@ fn cryptobench() -> Command {
 
 #[test]
 fn list_shows_every_backend_and_algorithm() {
-    let out = cryptobench()
-        .arg("list")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = cryptobench().arg("list").assert().success().get_output().stdout.clone();
     let text = String::from_utf8(out).unwrap();
     for b in cryptobench::backend::all() {
         assert!(text.contains(b.name), "{text}");
@@ -31,10 +25,7 @@ fn list_shows_every_backend_and_algorithm() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    assert_eq!(
-        v.as_array().unwrap().len(),
-        cryptobench::backend::all().len()
-    );
+    assert_eq!(v.as_array().unwrap().len(), cryptobench::backend::all().len());
 }
 
 #[test]
@@ -88,23 +79,13 @@ fn kat_markdown_has_a_summary_table() {
         .args(["kat", "--algorithm", "x25519", "--format", "markdown"])
         .assert()
         .success()
-        .stdout(
-            predicate::str::contains("| backend").and(predicate::str::contains("RFC 7748 §6.1")),
-        );
+        .stdout(predicate::str::contains("| backend").and(predicate::str::contains("RFC 7748 §6.1")));
 }
 
 #[test]
 fn unknown_backend_or_algorithm_is_a_one_line_usage_error() {
-    for args in [
-        ["kat", "--backend", "nope"],
-        ["kat", "--algorithm", "aes-192-gcm"],
-    ] {
-        let out = cryptobench()
-            .args(args)
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
+    for args in [["kat", "--backend", "nope"], ["kat", "--algorithm", "aes-192-gcm"]] {
+        let out = cryptobench().args(args).assert().code(2).get_output().clone();
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains(args[1]), "{err}");
@@ -121,12 +102,14 @@ fn malformed_vector_files_name_the_file_and_place() {
         .arg(&rsp)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "gcmDecrypt128.rsp: line 9: Key is not hex",
-        ));
+        .stderr(predicate::str::contains("gcmDecrypt128.rsp: line 9: Key is not hex"));
 
     let json = dir.path().join("internalProjection.json");
-    std::fs::write(&json, r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-999","tests":[]}]}"#).unwrap();
+    std::fs::write(
+        &json,
+        r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-999","tests":[]}]}"#,
+    )
+    .unwrap();
     cryptobench()
         .args(["kat", "--acvp"])
         .arg(&json)
@@ -158,11 +141,7 @@ fn a_wrong_answer_in_a_vector_file_fails_the_audit_with_exit_1() {
     let good = std::fs::read_to_string("tests/data/cavp/gcmEncryptExtIV256.rsp").unwrap();
     // Corrupt the first expected tag: every backend must now disagree with the file.
     let line = good.lines().find(|l| l.starts_with("Tag = ")).unwrap();
-    let flipped = format!(
-        "Tag = {}{}",
-        if &line[6..7] == "0" { "1" } else { "0" },
-        &line[7..]
-    );
+    let flipped = format!("Tag = {}{}", if &line[6..7] == "0" { "1" } else { "0" }, &line[7..]);
     let rsp = dir.path().join("gcmEncryptExtIV256.rsp");
     std::fs::write(&rsp, good.replacen(line, &flipped, 1)).unwrap();
     cryptobench()

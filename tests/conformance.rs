@@ -3,9 +3,7 @@
 //! backends must be caught.
 
 use cryptobench::algorithm::{AeadId, AlgorithmId, KexId};
-use cryptobench::backend::{
-    self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result,
-};
+use cryptobench::backend::{self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result};
 use cryptobench::kat::{self, Expect, Verdict};
 use cryptobench::{capabilities, crosscheck};
 
@@ -20,12 +18,8 @@ fn every_backend_passes_every_builtin_known_answer_test() {
     let failures: Vec<String> = results
         .iter()
         .flat_map(|r| {
-            r.failures().map(move |o| {
-                format!(
-                    "{} {} tcId {} {:?}: {:?}",
-                    r.backend, r.set, o.id, o.flags, o.verdict
-                )
-            })
+            r.failures()
+                .map(move |o| format!("{} {} tcId {} {:?}: {:?}", r.backend, r.set, o.id, o.flags, o.verdict))
         })
         .collect();
     assert!(
@@ -42,10 +36,7 @@ fn every_backend_passes_every_builtin_known_answer_test() {
             .map(|r| r.counts.pass)
             .sum();
         assert!(ran > 0, "{} passed no test", b.name);
-        for alg in all_algorithms()
-            .into_iter()
-            .filter(|a| b.supports(*a).is_ok())
-        {
+        for alg in all_algorithms().into_iter().filter(|a| b.supports(*a).is_ok()) {
             assert!(
                 results
                     .iter()
@@ -103,13 +94,7 @@ fn x25519_iterated_one_thousand_times_matches_rfc7748() {
         .collect();
     assert!(sets[0].cases.iter().any(|c| c.id == "iterated×1000"));
     for r in kat::run(&backend::all(), &sets) {
-        assert_eq!(
-            r.counts.pass,
-            r.counts.total(),
-            "{}: {:?}",
-            r.backend,
-            r.outcomes
-        );
+        assert_eq!(r.counts.pass, r.counts.total(), "{}: {:?}", r.backend, r.outcomes);
     }
 }
 
@@ -159,13 +144,7 @@ impl AeadAlgorithm for TagNotChecked {
 }
 
 impl AeadKey for TagNotCheckedKey {
-    fn seal_in_place(
-        &mut self,
-        n: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         self.0.seal_in_place(n, aad, buf, tag)
     }
     fn open_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
@@ -178,9 +157,7 @@ static BROKEN_AEAD: Backend = Backend {
     name: "broken-aead",
     version: || "test-only".into(),
     aead: |id| match id {
-        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => {
-            Ok(Box::leak(Box::new(TagNotChecked(real_aead(id)))))
-        }
+        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => Ok(Box::leak(Box::new(TagNotChecked(real_aead(id))))),
         _ => backend::unsupported("test-only"),
     },
     kex: |_| backend::unsupported("test-only"),
@@ -199,9 +176,7 @@ impl Ecdh for NoPointValidation {
         Ok(Box::new(NoPointValidationKey(self.0.keygen()?)))
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(NoPointValidationKey(
-            self.0.private_key_from_bytes(private)?,
-        )))
+        Ok(Box::new(NoPointValidationKey(self.0.private_key_from_bytes(private)?)))
     }
 }
 
@@ -226,15 +201,11 @@ static BROKEN_ECDH: Backend = Backend {
             let real = backend::all()
                 .into_iter()
                 .find_map(|b| match (b.kex)(id) {
-                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => {
-                        Some(e)
-                    }
+                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => Some(e),
                     _ => None,
                 })
                 .expect("some backend offers P-256 with fixed keys");
-            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(
-                real,
-            )))))
+            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(real)))))
         }
         _ => backend::unsupported("test-only"),
     },
@@ -259,11 +230,7 @@ fn failures_of(b: &'static Backend, alg: AlgorithmId) -> Vec<(String, Vec<String
 fn an_aead_that_does_not_check_the_tag_is_caught() {
     for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
         let failures = failures_of(&BROKEN_AEAD, AlgorithmId::Aead(id));
-        assert!(
-            failures.len() >= 20,
-            "{id}: only {} failures",
-            failures.len()
-        );
+        assert!(failures.len() >= 20, "{id}: only {} failures", failures.len());
         assert!(
             failures
                 .iter()

@@ -17,8 +17,8 @@
 use aws_lc_rs::{aead, agreement, kem};
 
 use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend,
-    Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
+    Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -47,9 +47,7 @@ pub static BACKEND: Backend = Backend {
         KexId::MlKem512 => Ok(KeyExchange::Kem(&AwsKem(KexId::MlKem512))),
         KexId::MlKem768 => Ok(KeyExchange::Kem(&AwsKem(KexId::MlKem768))),
         KexId::MlKem1024 => Ok(KeyExchange::Kem(&AwsKem(KexId::MlKem1024))),
-        KexId::X25519MlKem768 => {
-            unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)")
-        }
+        KexId::X25519MlKem768 => unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)"),
     },
 };
 
@@ -83,13 +81,7 @@ impl AwsKey {
 }
 
 impl AeadKey for AwsKey {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         check_tag(self.0, tag)?;
         let nonce = self.nonce(nonce)?;
         let t = self
@@ -100,13 +92,7 @@ impl AeadKey for AwsKey {
         Ok(())
     }
 
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         check_tag(self.0, tag)?;
         let nonce = self.nonce(nonce)?;
         self.1
@@ -152,10 +138,7 @@ struct AwsPrivate(agreement::PrivateKey);
 
 impl EcdhPrivateKey for AwsPrivate {
     fn public_key(&self) -> Result<Vec<u8>> {
-        let pk = self
-            .0
-            .compute_public_key()
-            .or_else(|_| rejected("public key"))?;
+        let pk = self.0.compute_public_key().or_else(|_| rejected("public key"))?;
         Ok(pk.as_ref().to_vec())
     }
 

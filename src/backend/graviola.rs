@@ -21,13 +21,12 @@ use graviola::aead::{AesGcm, ChaCha20Poly1305, XChaCha20Poly1305};
 use graviola::key_agreement::{mlkem768, p256, p384, x25519};
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey,
-    Backend, Ecdh, EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
+    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
-const CPU: &str =
-    "graviola 0.4.4 needs adx, aes, avx, avx2, bmi1 and pclmulqdq; this CPU lacks one";
+const CPU: &str = "graviola 0.4.4 needs adx, aes, avx, avx2, bmi1 and pclmulqdq; this CPU lacks one";
 
 pub static BACKEND: Backend = Backend {
     name: "graviola",
@@ -41,9 +40,7 @@ pub static BACKEND: Backend = Backend {
             AeadId::Aes256Gcm => Ok(&GAead(AeadId::Aes256Gcm)),
             AeadId::ChaCha20Poly1305 => Ok(&GAead(AeadId::ChaCha20Poly1305)),
             AeadId::XChaCha20Poly1305 => Ok(&GAead(AeadId::XChaCha20Poly1305)),
-            AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => {
-                unsupported("graviola 0.4.4 offers no AES-GCM-SIV")
-            }
+            AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => unsupported("graviola 0.4.4 offers no AES-GCM-SIV"),
         }
     },
     kex: |id| {
@@ -55,12 +52,8 @@ pub static BACKEND: Backend = Backend {
             KexId::P256 => Ok(KeyExchange::Ecdh(&P256)),
             KexId::P384 => Ok(KeyExchange::Ecdh(&P384)),
             KexId::MlKem768 => Ok(KeyExchange::Kem(&GMlKem768)),
-            KexId::MlKem512 | KexId::MlKem1024 => {
-                unsupported("graviola 0.4.4 offers ML-KEM-768 only")
-            }
-            KexId::X25519MlKem768 => {
-                unsupported("graviola 0.4.4 offers no X25519MLKEM768 hybrid KEM")
-            }
+            KexId::MlKem512 | KexId::MlKem1024 => unsupported("graviola 0.4.4 offers ML-KEM-768 only"),
+            KexId::X25519MlKem768 => unsupported("graviola 0.4.4 offers no X25519MLKEM768 hybrid KEM"),
         }
     },
 };
@@ -105,13 +98,8 @@ impl AeadAlgorithm for GAead {
         check_key(id, key)?;
         Ok(match id {
             AeadId::Aes128Gcm | AeadId::Aes256Gcm => Box::new(GKey::<_, 12>(id, AesGcm::new(key))),
-            AeadId::ChaCha20Poly1305 => {
-                Box::new(GKey::<_, 12>(id, ChaCha20Poly1305::new(fixed("key", key)?)))
-            }
-            _ => Box::new(GKey::<_, 24>(
-                id,
-                XChaCha20Poly1305::new(fixed("key", key)?),
-            )),
+            AeadId::ChaCha20Poly1305 => Box::new(GKey::<_, 12>(id, ChaCha20Poly1305::new(fixed("key", key)?))),
+            _ => Box::new(GKey::<_, 24>(id, XChaCha20Poly1305::new(fixed("key", key)?))),
         })
     }
 }
@@ -120,13 +108,7 @@ impl AeadAlgorithm for GAead {
 struct GKey<T, const N: usize>(AeadId, T);
 
 impl<T: Sealer<N>, const N: usize> AeadKey for GKey<T, N> {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         check_tag(self.0, tag)?;
         check_nonce(self.0, nonce)?;
         let tag: &mut [u8; 16] = tag.try_into().or_else(|_| rejected("tag"))?;
@@ -134,13 +116,7 @@ impl<T: Sealer<N>, const N: usize> AeadKey for GKey<T, N> {
         Ok(())
     }
 
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         check_tag(self.0, tag)?;
         check_nonce(self.0, nonce)?;
         if self.1.open(&fixed("nonce", nonce)?, aad, buf, tag) {
@@ -192,8 +168,7 @@ macro_rules! p_curve {
                 self.public_key_uncompressed().to_vec()
             }
             fn agree(&self, peer: &[u8]) -> Result<Vec<u8>> {
-                let peer = $m::PublicKey::from_x962_uncompressed(peer)
-                    .map_err(lib_err("peer public key"))?;
+                let peer = $m::PublicKey::from_x962_uncompressed(peer).map_err(lib_err("peer public key"))?;
                 let ss = self.diffie_hellman(&peer).map_err(lib_err("agreement"))?;
                 Ok(ss.0.to_vec())
             }

@@ -28,17 +28,16 @@
 
 use libcrux_aead::{aesgcm128, aesgcm256, chacha20poly1305, xchacha20poly1305};
 use libcrux_kem::{
-    Algorithm as KemAlg, Ct, PrivateKey as KemPrivate, PublicKey as KemPublic,
-    X25519MlKem768Draft00PrivateKey, X25519MlKem768Draft00PublicKey,
+    Algorithm as KemAlg, Ct, PrivateKey as KemPrivate, PublicKey as KemPublic, X25519MlKem768Draft00PrivateKey,
+    X25519MlKem768Draft00PublicKey,
 };
 use libcrux_ml_kem::{
-    mlkem1024, mlkem512, mlkem768, MlKemCiphertext, MlKemKeyPair, MlKemPrivateKey, MlKemPublicKey,
-    MlKemSharedSecret,
+    mlkem1024, mlkem512, mlkem768, MlKemCiphertext, MlKemKeyPair, MlKemPrivateKey, MlKemPublicKey, MlKemSharedSecret,
 };
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey,
-    Backend, Ecdh, EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
+    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -59,9 +58,7 @@ pub static BACKEND: Backend = Backend {
         AeadId::Aes256Gcm => Ok(&LcAead(AeadId::Aes256Gcm)),
         AeadId::ChaCha20Poly1305 => Ok(&LcAead(AeadId::ChaCha20Poly1305)),
         AeadId::XChaCha20Poly1305 => Ok(&LcAead(AeadId::XChaCha20Poly1305)),
-        AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => {
-            unsupported("libcrux-aead 0.0.10 offers no AES-GCM-SIV")
-        }
+        AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => unsupported("libcrux-aead 0.0.10 offers no AES-GCM-SIV"),
     },
     kex: |id| match id {
         KexId::X25519 => Ok(KeyExchange::Ecdh(&LcX25519)),
@@ -140,13 +137,7 @@ macro_rules! lc_aead_key {
         }
 
         impl AeadKey for $name {
-            fn seal_in_place(
-                &mut self,
-                nonce: &[u8],
-                aad: &[u8],
-                buf: &mut [u8],
-                tag: &mut [u8],
-            ) -> Result<()> {
+            fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
                 check_tag(self.id, tag)?;
                 let nonce = self.nonce(nonce)?;
                 let pt = stage(&mut self.scratch, buf);
@@ -159,13 +150,7 @@ macro_rules! lc_aead_key {
                 Ok(())
             }
 
-            fn open_in_place(
-                &mut self,
-                nonce: &[u8],
-                aad: &[u8],
-                buf: &mut [u8],
-                tag: &[u8],
-            ) -> Result<()> {
+            fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
                 check_tag(self.id, tag)?;
                 let nonce = self.nonce(nonce)?;
                 let tag = $m::Tag::from(fixed::<{ $m::TAG_LEN }>("tag", tag)?);
@@ -194,10 +179,7 @@ impl Ecdh for LcX25519 {
         Ok(Box::new(X25519Private(random()?)))
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(X25519Private(fixed(
-            "X25519 private key",
-            private,
-        )?)))
+        Ok(Box::new(X25519Private(fixed("X25519 private key", private)?)))
     }
 }
 
@@ -244,10 +226,7 @@ impl Ecdh for LcP256 {
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
         libcrux_ecdh::validate_scalar(P256, private).map_err(ecdh_err("P-256 private scalar"))?;
-        Ok(Box::new(P256Private(fixed(
-            "P-256 private scalar",
-            private,
-        )?)))
+        Ok(Box::new(P256Private(fixed("P-256 private scalar", private)?)))
     }
 }
 
@@ -260,8 +239,7 @@ impl EcdhPrivateKey for P256Private {
         Ok([&[4u8][..], &xy].concat())
     }
     fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>> {
-        let mut xy =
-            libcrux_ecdh::derive(P256, peer_public, self.0).map_err(ecdh_err("agreement"))?;
+        let mut xy = libcrux_ecdh::derive(P256, peer_public, self.0).map_err(ecdh_err("agreement"))?;
         xy.truncate(32);
         Ok(xy)
     }
@@ -401,8 +379,7 @@ impl Kem for LcHybrid {
         )
     }
     fn decaps_key_from_bytes(&self, dk: &[u8]) -> Result<Box<dyn KemDecapsKey>> {
-        let dk =
-            KemPrivate::decode(HYBRID, dk).map_err(kem_err("dk (ML-KEM dk‖X25519 private)"))?;
+        let dk = KemPrivate::decode(HYBRID, dk).map_err(kem_err("dk (ML-KEM dk‖X25519 private)"))?;
         if let KemPrivate::X25519MlKem768Draft00(k) = &dk {
             if !mlkem768::portable::validate_private_key_only(&k.mlkem) {
                 return rejected("ML-KEM dk fails the FIPS 203 §7.3 hash check");
@@ -418,9 +395,7 @@ impl Kem for LcHybrid {
         let ek = KemPublic::decode(HYBRID, ek).map_err(kem_err("ek"))?;
         // encapsulate_derand splits its 64-byte seed as m‖x25519_ephemeral_private.
         let randomness: [u8; 64] = fixed("encaps randomness m‖x25519 private", randomness)?;
-        let (ss, ct) = ek
-            .encapsulate_derand(&randomness)
-            .map_err(kem_err("encaps"))?;
+        let (ss, ct) = ek.encapsulate_derand(&randomness).map_err(kem_err("encaps"))?;
         Ok((ct.encode(), ss.encode()))
     }
 }

@@ -44,18 +44,14 @@ use openssl::nid::Nid;
 use openssl_sys as ffi;
 
 use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend,
-    Ecdh, EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
+    Error, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
 // In libcrypto since 3.0, not declared by openssl-sys 0.9.118.
 extern "C" {
-    fn OSSL_PARAM_construct_utf8_string(
-        key: *const c_char,
-        buf: *mut c_char,
-        bsize: usize,
-    ) -> ffi::OSSL_PARAM;
+    fn OSSL_PARAM_construct_utf8_string(key: *const c_char, buf: *mut c_char, bsize: usize) -> ffi::OSSL_PARAM;
     fn EVP_PKEY_private_check(ctx: *mut ffi::EVP_PKEY_CTX) -> c_int;
 }
 
@@ -89,9 +85,7 @@ fn aead(id: AeadId) -> Result<&'static dyn AeadAlgorithm> {
         AeadId::ChaCha20Poly1305 => &CHACHA,
         AeadId::Aes128GcmSiv => &SIV128,
         AeadId::Aes256GcmSiv => &SIV256,
-        AeadId::XChaCha20Poly1305 => {
-            return unsupported(format!("{} offers no XChaCha20-Poly1305", linked()))
-        }
+        AeadId::XChaCha20Poly1305 => return unsupported(format!("{} offers no XChaCha20-Poly1305", linked())),
     };
     if *alg.available.get_or_init(|| fetch(alg.name).is_ok()) {
         Ok(alg)
@@ -117,9 +111,7 @@ fn kex(id: KexId) -> Result<KeyExchange> {
         KexId::MlKem1024 => &MLKEM1024,
         KexId::X25519MlKem768 => &HYBRID,
     };
-    let available = kem
-        .available
-        .get_or_init(|| ctx_by_name(kem.name, "probe").is_ok());
+    let available = kem.available.get_or_init(|| ctx_by_name(kem.name, "probe").is_ok());
     if *available {
         Ok(KeyExchange::Kem(kem))
     } else {
@@ -187,13 +179,7 @@ fn ok(ret: c_int, what: &str) -> Result<()> {
 fn octet_param(name: &'static CStr, data: &[u8]) -> ffi::OSSL_PARAM {
     // SAFETY: builds a descriptor only; OpenSSL reads `data` through it and
     // never writes to import parameters.
-    unsafe {
-        ffi::OSSL_PARAM_construct_octet_string(
-            name.as_ptr(),
-            data.as_ptr() as *mut c_void,
-            data.len(),
-        )
-    }
+    unsafe { ffi::OSSL_PARAM_construct_octet_string(name.as_ptr(), data.as_ptr() as *mut c_void, data.len()) }
 }
 
 fn end_param() -> ffi::OSSL_PARAM {
@@ -202,21 +188,13 @@ fn end_param() -> ffi::OSSL_PARAM {
 }
 
 /// A provider key of type `alg` from import parameters.
-fn fromdata(
-    alg: &CStr,
-    selection: c_int,
-    params: *mut ffi::OSSL_PARAM,
-    what: &str,
-) -> Result<Pkey> {
+fn fromdata(alg: &CStr, selection: c_int, params: *mut ffi::OSSL_PARAM, what: &str) -> Result<Pkey> {
     // SAFETY: `params` is a terminated array that outlives the calls.
     unsafe {
         let ctx = ctx_by_name(alg, what)?;
         ok(ffi::EVP_PKEY_fromdata_init(ctx.as_ptr()), what)?;
         let mut key = ptr::null_mut();
-        ok(
-            ffi::EVP_PKEY_fromdata(ctx.as_ptr(), &mut key, selection, params),
-            what,
-        )?;
+        ok(ffi::EVP_PKEY_fromdata(ctx.as_ptr(), &mut key, selection, params), what)?;
         Pkey::new(key, what)
     }
 }
@@ -228,20 +206,12 @@ fn get_octets(key: &Pkey, name: &CStr, max: usize, what: &str) -> Result<Vec<u8>
     // SAFETY: OpenSSL writes at most `out.len()` bytes and reports the length.
     ok(
         unsafe {
-            ffi::EVP_PKEY_get_octet_string_param(
-                key.as_ptr(),
-                name.as_ptr(),
-                out.as_mut_ptr(),
-                out.len(),
-                &mut len,
-            )
+            ffi::EVP_PKEY_get_octet_string_param(key.as_ptr(), name.as_ptr(), out.as_mut_ptr(), out.len(), &mut len)
         },
         what,
     )?;
     if len > max {
-        return rejected(format!(
-            "{what}: {len} bytes reported for a {max}-byte buffer"
-        ));
+        return rejected(format!("{what}: {len} bytes reported for a {max}-byte buffer"));
     }
     out.truncate(len);
     Ok(out)
@@ -250,17 +220,13 @@ fn get_octets(key: &Pkey, name: &CStr, max: usize, what: &str) -> Result<Vec<u8>
 /// A key context for algorithm `name`; fails when the provider has none.
 fn ctx_by_name(name: &CStr, what: &str) -> Result<PkeyCtx> {
     // SAFETY: a name lookup returning an owned context or null.
-    let ctx =
-        unsafe { ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), name.as_ptr(), ptr::null()) };
+    let ctx = unsafe { ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), name.as_ptr(), ptr::null()) };
     PkeyCtx::new(ctx, what)
 }
 
 fn new_ctx(key: &Pkey, what: &str) -> Result<PkeyCtx> {
     // SAFETY: the context takes its own reference on the key.
-    PkeyCtx::new(
-        unsafe { ffi::EVP_PKEY_CTX_new(key.as_ptr(), ptr::null_mut()) },
-        what,
-    )
+    PkeyCtx::new(unsafe { ffi::EVP_PKEY_CTX_new(key.as_ptr(), ptr::null_mut()) }, what)
 }
 
 // ---------------------------------------------------------------------------
@@ -400,9 +366,7 @@ impl OsslKey {
         // SAFETY: callers pass `len` ≤ MAX_CHUNK readable bytes at `input` and,
         // when `out` is not null, as many writable bytes at `out` (in place).
         ok(
-            unsafe {
-                ffi::EVP_CipherUpdate(self.ctx.as_ptr(), out, &mut outl, input, len as c_int)
-            },
+            unsafe { ffi::EVP_CipherUpdate(self.ctx.as_ptr(), out, &mut outl, input, len as c_int) },
             "EVP_CipherUpdate",
         )
     }
@@ -445,43 +409,19 @@ impl OsslKey {
 }
 
 impl AeadKey for OsslKey {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         self.start(nonce, tag, true)?;
         self.aad(aad)?;
         self.crypt(buf)?;
         self.finish("seal")?;
         // SAFETY: writes exactly `tag.len()` (1..=16) bytes.
-        unsafe {
-            self.ctrl(
-                ffi::EVP_CTRL_GCM_GET_TAG,
-                tag.len(),
-                tag.as_mut_ptr().cast(),
-            )
-        }
+        unsafe { self.ctrl(ffi::EVP_CTRL_GCM_GET_TAG, tag.len(), tag.as_mut_ptr().cast()) }
     }
 
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         self.start(nonce, tag, false)?;
         // SAFETY: OpenSSL copies `tag.len()` (1..=16) bytes from the pointer.
-        unsafe {
-            self.ctrl(
-                ffi::EVP_CTRL_GCM_SET_TAG,
-                tag.len(),
-                tag.as_ptr() as *mut c_void,
-            )
-        }?;
+        unsafe { self.ctrl(ffi::EVP_CTRL_GCM_SET_TAG, tag.len(), tag.as_ptr() as *mut c_void) }?;
         self.aad(aad)?;
         self.crypt(buf)?;
         self.finish("authentication failed")
@@ -518,12 +458,7 @@ impl Ecdh for OsslEcdh {
             if self.0 == KexId::X25519 {
                 ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"X25519".as_ptr())
             } else {
-                ffi::EVP_PKEY_Q_keygen(
-                    ptr::null_mut(),
-                    ptr::null(),
-                    c"EC".as_ptr(),
-                    self.curve().0.as_ptr(),
-                )
+                ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"EC".as_ptr(), self.curve().0.as_ptr())
             }
         };
         Ok(self.wrap(Pkey::new(key, "keygen")?))
@@ -551,8 +486,7 @@ impl Ecdh for OsslEcdh {
             return Ok(self.wrap(Pkey::new(key, "X25519 private key")?));
         }
         let (group_name, nid, _) = self.curve();
-        let lib =
-            |e: openssl::error::ErrorStack| Error::Rejected(format!("public key from scalar: {e}"));
+        let lib = |e: openssl::error::ErrorStack| Error::Rejected(format!("public key from scalar: {e}"));
         let group = EcGroup::from_curve_name(nid).map_err(lib)?;
         let d = BigNum::from_slice(private).map_err(lib)?;
         let mut bn_ctx = BigNumContext::new().map_err(lib)?;
@@ -569,12 +503,7 @@ impl Ecdh for OsslEcdh {
             )?;
             let bld = ParamBld::new(ffi::OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new")?;
             ok(
-                ffi::OSSL_PARAM_BLD_push_utf8_string(
-                    bld.as_ptr(),
-                    c"group".as_ptr(),
-                    group_name.as_ptr(),
-                    0,
-                ),
+                ffi::OSSL_PARAM_BLD_push_utf8_string(bld.as_ptr(), c"group".as_ptr(), group_name.as_ptr(), 0),
                 "group",
             )?;
             ok(
@@ -590,16 +519,8 @@ impl Ecdh for OsslEcdh {
                 ),
                 "pub",
             )?;
-            let params = Params::new(
-                ffi::OSSL_PARAM_BLD_to_param(bld.as_ptr()),
-                "OSSL_PARAM_BLD_to_param",
-            )?;
-            fromdata(
-                c"EC",
-                ffi::EVP_PKEY_KEYPAIR,
-                params.as_ptr(),
-                "EC private key import",
-            )?
+            let params = Params::new(ffi::OSSL_PARAM_BLD_to_param(bld.as_ptr()), "OSSL_PARAM_BLD_to_param")?;
+            fromdata(c"EC", ffi::EVP_PKEY_KEYPAIR, params.as_ptr(), "EC private key import")?
         };
         // The library's range check 1 ≤ d < n (SP 800-56A Rev. 3 §5.6.2.1.2).
         let ctx = new_ctx(&key, "EVP_PKEY_CTX_new")?;
@@ -639,11 +560,7 @@ impl EcdhPrivateKey for OsslPrivate {
             } else {
                 let (group, _, len) = ecdh.curve();
                 let mut params = [
-                    OSSL_PARAM_construct_utf8_string(
-                        c"group".as_ptr(),
-                        group.as_ptr() as *mut c_char,
-                        0,
-                    ),
+                    OSSL_PARAM_construct_utf8_string(c"group".as_ptr(), group.as_ptr() as *mut c_char, 0),
                     octet_param(c"pub", peer_public),
                     end_param(),
                 ];
@@ -658,10 +575,7 @@ impl EcdhPrivateKey for OsslPrivate {
                 )
             };
             let ctx = new_ctx(&self.key, "EVP_PKEY_CTX_new")?;
-            ok(
-                ffi::EVP_PKEY_derive_init(ctx.as_ptr()),
-                "EVP_PKEY_derive_init",
-            )?;
+            ok(ffi::EVP_PKEY_derive_init(ctx.as_ptr()), "EVP_PKEY_derive_init")?;
             // Validates the peer key (EVP_PKEY_public_check).
             ok(
                 ffi::EVP_PKEY_derive_set_peer(ctx.as_ptr(), peer.as_ptr()),
@@ -759,13 +673,7 @@ impl OsslKem {
                 "EVP_PKEY_encapsulate_init",
             )?;
             ok(
-                ffi::EVP_PKEY_encapsulate(
-                    ctx.as_ptr(),
-                    ct.as_mut_ptr(),
-                    &mut cl,
-                    ss.as_mut_ptr(),
-                    &mut sl,
-                ),
+                ffi::EVP_PKEY_encapsulate(ctx.as_ptr(), ct.as_mut_ptr(), &mut cl, ss.as_mut_ptr(), &mut sl),
                 "encapsulation",
             )?;
         }
@@ -787,15 +695,9 @@ impl Kem for OsslKem {
         // SAFETY: standard keygen sequence on a fresh context.
         let key = unsafe {
             let ctx = ctx_by_name(self.name, "keygen")?;
-            ok(
-                ffi::EVP_PKEY_keygen_init(ctx.as_ptr()),
-                "EVP_PKEY_keygen_init",
-            )?;
+            ok(ffi::EVP_PKEY_keygen_init(ctx.as_ptr()), "EVP_PKEY_keygen_init")?;
             let mut key = ptr::null_mut();
-            ok(
-                ffi::EVP_PKEY_generate(ctx.as_ptr(), &mut key),
-                "EVP_PKEY_generate",
-            )?;
+            ok(ffi::EVP_PKEY_generate(ctx.as_ptr(), &mut key), "EVP_PKEY_generate")?;
             Pkey::new(key, "EVP_PKEY_generate")?
         };
         self.decaps_key(key)
@@ -809,10 +711,7 @@ impl Kem for OsslKem {
             ));
         }
         if seed.len() != 64 {
-            return rejected(format!(
-                "ML-KEM seed must be 64 bytes (d‖z), got {}",
-                seed.len()
-            ));
+            return rejected(format!("ML-KEM seed must be 64 bytes (d‖z), got {}", seed.len()));
         }
         self.import_private(c"seed", seed, "seed import")
     }
@@ -874,22 +773,11 @@ impl KemDecapsKey for OsslDecaps {
         // SAFETY: OpenSSL reads `ct.len()` bytes and writes at most `len`.
         // A wrongly sized ciphertext fails here.
         ok(
-            unsafe {
-                ffi::EVP_PKEY_decapsulate(
-                    ctx.as_ptr(),
-                    ss.as_mut_ptr(),
-                    &mut len,
-                    ct.as_ptr(),
-                    ct.len(),
-                )
-            },
+            unsafe { ffi::EVP_PKEY_decapsulate(ctx.as_ptr(), ss.as_mut_ptr(), &mut len, ct.as_ptr(), ct.len()) },
             "decapsulation refused",
         )?;
         if len != ss.len() {
-            return rejected(format!(
-                "shared secret of {len} bytes, expected {}",
-                ss.len()
-            ));
+            return rejected(format!("shared secret of {len} bytes, expected {}", ss.len()));
         }
         Ok(ss)
     }

@@ -7,8 +7,8 @@
 use ring::{aead, agreement, rand};
 
 use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend,
-    Ecdh, EcdhPrivateKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
+    KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -20,9 +20,7 @@ pub static BACKEND: Backend = Backend {
         AeadId::Aes256Gcm => Ok(&RingAead(AeadId::Aes256Gcm)),
         AeadId::ChaCha20Poly1305 => Ok(&RingAead(AeadId::ChaCha20Poly1305)),
         AeadId::XChaCha20Poly1305 => unsupported("ring 0.17 offers no XChaCha20-Poly1305"),
-        AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => {
-            unsupported("ring 0.17 offers no AES-GCM-SIV")
-        }
+        AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => unsupported("ring 0.17 offers no AES-GCM-SIV"),
     },
     kex: |id| match id {
         KexId::X25519 => Ok(KeyExchange::Ecdh(&RingEcdh(KexId::X25519))),
@@ -53,22 +51,23 @@ impl AeadAlgorithm for RingAead {
 struct RingKey(AeadId, aead::LessSafeKey);
 
 impl RingKey {
+    /// Fast path for the 12-byte nonce; the shared check explains any other length.
+    #[inline]
     fn nonce(&self, nonce: &[u8]) -> Result<aead::Nonce> {
-        check_nonce(self.0, nonce)?;
-        aead::Nonce::try_assume_unique_for_key(nonce).or_else(|_| rejected("nonce"))
+        match <[u8; 12]>::try_from(nonce) {
+            Ok(n) => Ok(aead::Nonce::assume_unique_for_key(n)),
+            Err(_) => check_nonce(self.0, nonce).and_then(|_| rejected("nonce")),
+        }
     }
 }
 
 impl AeadKey for RingKey {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
-        check_tag(self.0, tag)?;
+    #[inline]
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         let nonce = self.nonce(nonce)?;
+        if tag.len() != 16 {
+            return check_tag(self.0, tag);
+        }
         let t = self
             .1
             .seal_in_place_separate_tag(nonce, aead::Aad::from(aad), buf)
@@ -77,18 +76,14 @@ impl AeadKey for RingKey {
         Ok(())
     }
 
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
-        check_tag(self.0, tag)?;
+    #[inline]
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         let nonce = self.nonce(nonce)?;
-        let tag = aead::Tag::try_from(tag).or_else(|_| rejected("tag"))?;
+        let Ok(tag) = <[u8; 16]>::try_from(tag) else {
+            return check_tag(self.0, tag);
+        };
         self.1
-            .open_in_place_separate_tag(nonce, aead::Aad::from(aad), tag, buf, 0..)
+            .open_in_place_separate_tag(nonce, aead::Aad::from(aad), aead::Tag::from(tag), buf, 0..)
             .map(|_| ())
             .or_else(|_| rejected("authentication failed"))
     }
@@ -130,17 +125,11 @@ impl Ecdh for RingEcdh {
     }
 }
 
-struct RingPrivate(
-    agreement::EphemeralPrivateKey,
-    &'static agreement::Algorithm,
-);
+struct RingPrivate(agreement::EphemeralPrivateKey, &'static agreement::Algorithm);
 
 impl EcdhPrivateKey for RingPrivate {
     fn public_key(&self) -> Result<Vec<u8>> {
-        let pk = self
-            .0
-            .compute_public_key()
-            .or_else(|_| rejected("public key"))?;
+        let pk = self.0.compute_public_key().or_else(|_| rejected("public key"))?;
         Ok(pk.as_ref().to_vec())
     }
 

@@ -34,8 +34,8 @@ use ml_kem::kem::Decapsulator;
 #[allow(deprecated)]
 use ml_kem::ExpandedKeyEncoding;
 use ml_kem::{
-    Decapsulate, Encapsulate, FromSeed, Generate, Kem as KemAlg, KeyExport, MlKem1024, MlKem512,
-    MlKem768, TryKeyInit, B32,
+    Decapsulate, Encapsulate, FromSeed, Generate, Kem as KemAlg, KeyExport, MlKem1024, MlKem512, MlKem768, TryKeyInit,
+    B32,
 };
 use p256::elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use p256::elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, PublicKey, SecretKey};
@@ -43,8 +43,8 @@ use p256::NistP256;
 use p384::NistP384;
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey,
-    Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
+    EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -86,8 +86,7 @@ pub static BACKEND: Backend = Backend {
 static AES_128_GCM: Gcm<Aes128> = Gcm(AeadId::Aes128Gcm, PhantomData);
 static AES_256_GCM: Gcm<Aes256> = Gcm(AeadId::Aes256Gcm, PhantomData);
 static CHACHA20_POLY1305: RcAead<ChaCha20Poly1305> = RcAead(AeadId::ChaCha20Poly1305, PhantomData);
-static XCHACHA20_POLY1305: RcAead<XChaCha20Poly1305> =
-    RcAead(AeadId::XChaCha20Poly1305, PhantomData);
+static XCHACHA20_POLY1305: RcAead<XChaCha20Poly1305> = RcAead(AeadId::XChaCha20Poly1305, PhantomData);
 static AES_128_GCM_SIV: RcAead<Aes128GcmSiv> = RcAead(AeadId::Aes128GcmSiv, PhantomData);
 static AES_256_GCM_SIV: RcAead<Aes256GcmSiv> = RcAead(AeadId::Aes256GcmSiv, PhantomData);
 static P256: Nist<NistP256> = Nist(KexId::P256, PhantomData);
@@ -131,13 +130,7 @@ impl<A: AeadInOut> RcKey<A> {
 }
 
 impl<A: AeadInOut + Send> AeadKey for RcKey<A> {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         self.tag_len_ok(tag)?;
         let nonce = self.nonce(nonce)?;
         let t = self
@@ -148,13 +141,7 @@ impl<A: AeadInOut + Send> AeadKey for RcKey<A> {
         Ok(())
     }
 
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         self.tag_len_ok(tag)?;
         let nonce = self.nonce(nonce)?;
         let tag = tag.try_into().or_else(|_| rejected("tag length"))?;
@@ -172,10 +159,7 @@ struct Gcm<Aes>(AeadId, PhantomData<fn() -> Aes>);
 
 /// An `aes` block cipher as `AesGcm` takes it.
 trait AesBlock: BlockSizeUser<BlockSize = U16> + BlockCipherEncrypt + KeyInit + Clone + Send {}
-impl<T: BlockSizeUser<BlockSize = U16> + BlockCipherEncrypt + KeyInit + Clone + Send> AesBlock
-    for T
-{
-}
+impl<T: BlockSizeUser<BlockSize = U16> + BlockCipherEncrypt + KeyInit + Clone + Send> AesBlock for T {}
 
 struct GcmKey<Aes> {
     full: RcKey<AesGcm<Aes, U12>>,
@@ -196,20 +180,12 @@ impl<Aes: AesBlock + 'static> AeadAlgorithm for Gcm<Aes> {
 
 impl<Aes: AesBlock> GcmKey<Aes> {
     /// Runs `op` on the `AesGcm` type for this nonce and tag length.
-    fn shape(
-        &mut self,
-        nonce: &[u8],
-        tag_len: usize,
-        op: impl FnOnce(&mut dyn AeadKey) -> Result<()>,
-    ) -> Result<()> {
+    fn shape(&mut self, nonce: &[u8], tag_len: usize, op: impl FnOnce(&mut dyn AeadKey) -> Result<()>) -> Result<()> {
         fn short<Aes: AesBlock, T: aes_gcm::TagSize + Send>(
             k: &GcmKey<Aes>,
             op: impl FnOnce(&mut dyn AeadKey) -> Result<()>,
         ) -> Result<()> {
-            op(&mut RcKey(
-                k.full.0,
-                AesGcm::<Aes, U12, T>::from(k.aes.clone()),
-            ))
+            op(&mut RcKey(k.full.0, AesGcm::<Aes, U12, T>::from(k.aes.clone())))
         }
         if nonce.len() != 12 {
             return unsupported(
@@ -223,34 +199,20 @@ impl<Aes: AesBlock> GcmKey<Aes> {
             14 => short::<Aes, U14>(self, op),
             13 => short::<Aes, U13>(self, op),
             12 => short::<Aes, U12>(self, op),
-            4 | 8 => unsupported(
-                "32/64-bit tags: aes-gcm 0.11 offers them only with its `hazmat` feature",
-            ),
+            4 | 8 => unsupported("32/64-bit tags: aes-gcm 0.11 offers them only with its `hazmat` feature"),
             n => rejected(format!("{n}-byte tag is not an SP 800-38D GCM tag length")),
         }
     }
 }
 
 impl<Aes: AesBlock> AeadKey for GcmKey<Aes> {
-    fn seal_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &mut [u8],
-    ) -> Result<()> {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
         if nonce.len() == 12 && tag.len() == 16 {
             return self.full.seal_in_place(nonce, aad, buf, tag); // the common shape, direct
         }
         self.shape(nonce, tag.len(), |k| k.seal_in_place(nonce, aad, buf, tag))
     }
-    fn open_in_place(
-        &mut self,
-        nonce: &[u8],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8],
-    ) -> Result<()> {
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         if nonce.len() == 12 && tag.len() == 16 {
             return self.full.open_in_place(nonce, aad, buf, tag);
         }
@@ -267,15 +229,11 @@ impl Ecdh for X25519 {
         KexId::X25519
     }
     fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(
-            X25519Private(x25519_dalek::StaticSecret::random()),
-        ))
+        Ok(Box::new(X25519Private(x25519_dalek::StaticSecret::random())))
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
         let bytes = fixed::<32>("X25519 private key", private)?;
-        Ok(Box::new(X25519Private(x25519_dalek::StaticSecret::from(
-            bytes,
-        ))))
+        Ok(Box::new(X25519Private(x25519_dalek::StaticSecret::from(bytes))))
     }
 }
 
@@ -307,18 +265,13 @@ where
         self.0
     }
     fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
-        let key =
-            SecretKey::<C>::try_generate().or_else(|e| rejected(format!("system RNG: {e}")))?;
+        let key = SecretKey::<C>::try_generate().or_else(|e| rejected(format!("system RNG: {e}")))?;
         Ok(Box::new(NistPrivate(key)))
     }
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
         // `from_slice` also left-pads short inputs; the convention is the exact length.
         if private.len() != self.0.seed_len() {
-            return rejected(format!(
-                "{} private key must be {} bytes",
-                self.0,
-                self.0.seed_len()
-            ));
+            return rejected(format!("{} private key must be {} bytes", self.0, self.0.seed_len()));
         }
         let key = SecretKey::<C>::from_slice(private)
             .or_else(|_| rejected("private scalar is zero or not below the group order"))?;
@@ -338,8 +291,7 @@ where
         Ok(self.0.public_key().to_sec1_point(false).as_bytes().to_vec())
     }
     fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>> {
-        let peer = PublicKey::<C>::from_sec1_bytes(peer_public)
-            .or_else(|_| rejected("invalid peer public key"))?;
+        let peer = PublicKey::<C>::from_sec1_bytes(peer_public).or_else(|_| rejected("invalid peer public key"))?;
         Ok(self.0.diffie_hellman(&peer).raw_secret_bytes().to_vec())
     }
 }
@@ -391,8 +343,7 @@ where
         self.0
     }
     fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
-        let dk = K::DecapsulationKey::try_generate()
-            .or_else(|e| rejected(format!("system RNG: {e}")))?;
+        let dk = K::DecapsulationKey::try_generate().or_else(|e| rejected(format!("system RNG: {e}")))?;
         Ok(self.pair(dk))
     }
     fn keygen_from_seed(&self, seed: &[u8]) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {

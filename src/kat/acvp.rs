@@ -22,10 +22,9 @@ pub fn load(path: &Path) -> Result<Vec<VectorSet>, LoadError> {
             return Err(LoadError {
                 file,
                 location: String::new(),
-                what:
-                    "this is an ACVP prompt without answers: put expectedResults.json beside it, \
+                what: "this is an ACVP prompt without answers: put expectedResults.json beside it, \
                        or pass internalProjection.json"
-                        .into(),
+                    .into(),
             });
         }
         Some((expected.display().to_string(), read_json(&expected)?))
@@ -64,10 +63,7 @@ fn is_prompt(doc: &Value) -> bool {
         .flat_map(|g| g["tests"].as_array())
         .flatten()
         .collect();
-    !tests.is_empty()
-        && tests
-            .iter()
-            .all(|t| answers.iter().all(|a| t.get(*a).is_none()))
+    !tests.is_empty() && tests.iter().all(|t| answers.iter().all(|a| t.get(*a).is_none()))
 }
 
 struct Ctx<'a> {
@@ -100,11 +96,7 @@ impl Ctx<'_> {
 }
 
 /// Parses a document (and, for a prompt, its answers) into one set per parameter set.
-pub fn parse(
-    file: &str,
-    doc: &Value,
-    answers: Option<(&str, &Value)>,
-) -> Result<Vec<VectorSet>, LoadError> {
+pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
     let cx = Ctx { file };
     let algorithm = cx.str(doc, "algorithm", "$")?;
     if algorithm != "ML-KEM" {
@@ -139,12 +131,7 @@ pub fn parse(
         let function = match mode.as_str() {
             "keyGen" => "keyGen".to_string(),
             "encapDecap" => cx.str(g, "function", &gpath)?.to_string(),
-            other => {
-                return Err(cx.err(
-                    "$.mode",
-                    format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"),
-                ))
-            }
+            other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
         };
         let tests = g["tests"]
             .as_array()
@@ -173,10 +160,7 @@ pub fn parse(
             cases.push(build_case(&cx, g, t, &function, &gpath, &tpath, tc_id)?);
         }
         let name = format!("acvp:ML-KEM-{mode}");
-        match sets
-            .iter_mut()
-            .find(|s| s.algorithm == AlgorithmId::Kex(id))
-        {
+        match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Kex(id)) {
             Some(s) => s.cases.extend(cases),
             None => sets.push(VectorSet {
                 name,
@@ -200,10 +184,7 @@ fn index_answers(cx: &Ctx, doc: &Value) -> Result<HashMap<(u64, u64), Value>, Lo
             .as_array()
             .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
         for (ti, t) in tests.iter().enumerate() {
-            index.insert(
-                (tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?),
-                t.clone(),
-            );
+            index.insert((tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?), t.clone());
         }
     }
     Ok(index)
@@ -224,12 +205,8 @@ fn build_case(
         if t.get(key).is_some() {
             cx.hex(t, key, tpath)
         } else {
-            cx.hex(group, key, gpath).map_err(|_| {
-                cx.err(
-                    &format!("{tpath}.{key}"),
-                    "missing (not in the test or its group)",
-                )
-            })
+            cx.hex(group, key, gpath)
+                .map_err(|_| cx.err(&format!("{tpath}.{key}"), "missing (not in the test or its group)"))
         }
     };
     let (expect, input) = match function {
@@ -264,14 +241,8 @@ fn build_case(
             let passed = t
                 .get("testPassed")
                 .and_then(Value::as_bool)
-                .ok_or_else(|| {
-                    cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean")
-                })?;
-            let expect = if passed {
-                Expect::Valid
-            } else {
-                Expect::Invalid
-            };
+                .ok_or_else(|| cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean"))?;
+            let expect = if passed { Expect::Valid } else { Expect::Invalid };
             let input = if function == "encapsulationKeyCheck" {
                 Input::KemKeyCheck {
                     ek: Some(from("ek")?),
@@ -285,12 +256,7 @@ fn build_case(
             };
             (expect, input)
         }
-        other => {
-            return Err(cx.err(
-                &format!("{gpath}.function"),
-                format!("unknown function '{other}'"),
-            ))
-        }
+        other => return Err(cx.err(&format!("{gpath}.function"), format!("unknown function '{other}'"))),
     };
     Ok(Case {
         id: tc_id.to_string(),
@@ -306,13 +272,8 @@ mod tests {
 
     #[test]
     fn wrong_algorithm_and_bad_hex_name_the_json_path() {
-        let doc: Value =
-            serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#)
-                .unwrap();
-        assert_eq!(
-            parse("f.json", &doc, None).unwrap_err().location,
-            "$.algorithm"
-        );
+        let doc: Value = serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
+        assert_eq!(parse("f.json", &doc, None).unwrap_err().location, "$.algorithm");
         let doc: Value = serde_json::from_str(
             r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-512",
                 "tests":[{"tcId":1,"d":"zz","z":"00","ek":"00","dk":"00"}]}]}"#,

@@ -64,10 +64,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
         let c = build_case(direction, params, fields, fail).map_err(|what| err(line, what))?;
         match c {
             None => skipped += 1,
-            Some((id, c)) => match sets
-                .iter_mut()
-                .find(|s| s.algorithm == AlgorithmId::Aead(id))
-            {
+            Some((id, c)) => match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
                 Some(s) => s.cases.push(c),
                 None => sets.push(VectorSet {
                     name: name.clone(),
@@ -96,19 +93,13 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
                 .map_err(|_| err(n, format!("'{}' is not a number of bits", v.trim())))?;
             params.insert(k.trim().to_string(), v);
         } else if line == "FAIL" {
-            let c = case
-                .as_mut()
-                .ok_or_else(|| err(n, "FAIL outside a test case".into()))?;
+            let c = case.as_mut().ok_or_else(|| err(n, "FAIL outside a test case".into()))?;
             c.2 = true;
         } else if let Some((k, v)) = line.split_once('=') {
             let (k, v) = (k.trim(), v.trim());
             if k == "Count" {
                 finish(case.take(), &params)?;
-                case = Some((
-                    n,
-                    BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]),
-                    false,
-                ));
+                case = Some((n, BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]), false));
                 continue;
             }
             let c = case
@@ -159,9 +150,7 @@ fn build_case(
     let mut field = |k: &str, bits: Option<usize>| -> Result<Vec<u8>, String> {
         let v = f.remove(k).ok_or(format!("case has no '{k} =' line"))?;
         match bits {
-            Some(b) if v.len() * 8 != b => {
-                Err(format!("{k} is {} bits, the header says {b}", v.len() * 8))
-            }
+            Some(b) if v.len() * 8 != b => Err(format!("{k} is {} bits, the header says {b}", v.len() * 8)),
             _ => Ok(v),
         }
     };
@@ -177,10 +166,7 @@ fn build_case(
         24 => return Ok(None),
         n => return Err(format!("unexpected key length {} bits", n * 8)),
     };
-    let flags = vec![
-        format!("IV{}", nonce.len() * 8),
-        format!("Tag{}", tag.len() * 8),
-    ];
+    let flags = vec![format!("IV{}", nonce.len() * 8), format!("Tag{}", tag.len() * 8)];
     let case = match (direction, fail) {
         (Direction::Decrypt, true) => Case {
             id: count,

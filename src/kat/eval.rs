@@ -22,18 +22,17 @@ pub fn evaluate(backend: &Backend, set: &VectorSet) -> Vec<Outcome> {
         .iter()
         .map(|case| {
             let observed =
-                catch_unwind(AssertUnwindSafe(|| run_case(backend, set.algorithm, case)))
-                    .unwrap_or_else(|panic| {
-                        let msg = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Ok(Accepted {
-                            mismatch: Some(format!("backend panicked: {msg}")),
-                            note: None,
-                        })
-                    });
+                catch_unwind(AssertUnwindSafe(|| run_case(backend, set.algorithm, case))).unwrap_or_else(|panic| {
+                    let msg = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Ok(Accepted {
+                        mismatch: Some(format!("backend panicked: {msg}")),
+                        note: None,
+                    })
+                });
             let note = observed.as_ref().ok().and_then(|a| a.note.clone());
             Outcome {
                 id: case.id.clone(),
@@ -50,32 +49,18 @@ fn judge(expect: Expect, observed: Observed) -> Verdict {
     match (expect, observed) {
         (_, Err(Error::Unsupported(reason))) => Verdict::Unsupported { reason },
         (Expect::Valid, Ok(Accepted { mismatch: None, .. })) => Verdict::Pass,
-        (
-            Expect::Valid,
-            Ok(Accepted {
-                mismatch: Some(d), ..
-            }),
-        ) => fail(d),
-        (Expect::Valid, Err(Error::Rejected(why))) => {
-            fail(format!("rejected a valid input: {why}"))
-        }
+        (Expect::Valid, Ok(Accepted { mismatch: Some(d), .. })) => fail(d),
+        (Expect::Valid, Err(Error::Rejected(why))) => fail(format!("rejected a valid input: {why}")),
         (Expect::Invalid, Err(Error::Rejected(_))) => Verdict::Pass,
         (Expect::Invalid, Ok(a)) => fail(match a.mismatch {
             Some(d) => format!("accepted an invalid input ({d})"),
             None => "accepted an invalid input".into(),
         }),
         (Expect::Acceptable, Err(Error::Rejected(_))) => Verdict::Divergence { accepted: false },
-        (Expect::Acceptable, Ok(Accepted { mismatch: None, .. })) => {
-            Verdict::Divergence { accepted: true }
+        (Expect::Acceptable, Ok(Accepted { mismatch: None, .. })) => Verdict::Divergence { accepted: true },
+        (Expect::Acceptable, Ok(Accepted { mismatch: Some(d), .. })) => {
+            fail(format!("accepted an acceptable input with a wrong output: {d}"))
         }
-        (
-            Expect::Acceptable,
-            Ok(Accepted {
-                mismatch: Some(d), ..
-            }),
-        ) => fail(format!(
-            "accepted an acceptable input with a wrong output: {d}"
-        )),
     }
 }
 
@@ -98,10 +83,7 @@ fn short_hex(b: &[u8]) -> String {
 }
 
 fn compared(mismatch: Option<String>) -> Observed {
-    Ok(Accepted {
-        mismatch,
-        note: None,
-    })
+    Ok(Accepted { mismatch, note: None })
 }
 
 fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
@@ -122,9 +104,7 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
                     if case.expect != Expect::Invalid {
                         let (mut buf, mut t) = (pt.clone(), vec![0; tag.len()]);
                         k.seal_in_place(nonce, aad, &mut buf, &mut t)?;
-                        if let Some(d) =
-                            diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag))
-                        {
+                        if let Some(d) = diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)) {
                             return compared(Some(d));
                         }
                     }
@@ -156,10 +136,7 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
                     alg.key(key)?.seal_in_place(nonce, aad, &mut buf, &mut t)?;
                     compared(diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)))
                 }
-                _ => Err(Error::Unsupported(format!(
-                    "case {} is not an AEAD case",
-                    case.id
-                ))),
+                _ => Err(Error::Unsupported(format!("case {} is not an AEAD case", case.id))),
             }
         }
         (AlgorithmId::Kex(id), input) => match ((backend.kex)(id)?, input) {
@@ -174,18 +151,11 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
                 let ss = e.private_key_from_bytes(private)?.agree(public)?;
                 compared(diff("shared secret", &ss, shared))
             }
-            (
-                KeyExchange::Ecdh(e),
-                Input::X25519Iterated {
-                    iterations,
-                    expected,
-                },
-            ) => compared(diff("k", &x25519_iterated(e, *iterations)?, expected)),
+            (KeyExchange::Ecdh(e), Input::X25519Iterated { iterations, expected }) => {
+                compared(diff("k", &x25519_iterated(e, *iterations)?, expected))
+            }
             (KeyExchange::Kem(k), input) => run_kem(k, id, case.expect, input),
-            _ => Err(Error::Unsupported(format!(
-                "case {} does not fit {}",
-                case.id, id
-            ))),
+            _ => Err(Error::Unsupported(format!("case {} does not fit {}", case.id, id))),
         },
     }
 }
@@ -219,15 +189,10 @@ fn run_kem(kem: &dyn Kem, id: KexId, expect: Expect, input: &Input) -> Observed 
                 Err(e) => compared(Some(format!("dk export failed: {e}"))),
             }
         }
-        Input::KemEncaps {
-            ek,
-            randomness,
-            ct,
-            ss,
-        } => match kem.encaps_deterministic(ek, randomness) {
-            Ok((got_ct, got_ss)) => compared(
-                diff("ciphertext", &got_ct, ct).or_else(|| diff("shared secret", &got_ss, ss)),
-            ),
+        Input::KemEncaps { ek, randomness, ct, ss } => match kem.encaps_deterministic(ek, randomness) {
+            Ok((got_ct, got_ss)) => {
+                compared(diff("ciphertext", &got_ct, ct).or_else(|| diff("shared secret", &got_ss, ss)))
+            }
             // Without caller randomness the outputs cannot be compared, but whether
             // the library refuses a bad ek (FIPS 203 §7.2) can still be checked.
             Err(Error::Unsupported(why)) if expect == Expect::Invalid => {
@@ -257,8 +222,7 @@ fn run_kem(kem: &dyn Kem, id: KexId, expect: Expect, input: &Input) -> Observed 
                 kem.encaps(ek)?;
             }
             if let Some(dk) = dk {
-                kem.decaps_key_from_bytes(dk)?
-                    .decaps(&vec![0; id.ciphertext_len()])?;
+                kem.decaps_key_from_bytes(dk)?.decaps(&vec![0; id.ciphertext_len()])?;
             }
             compared(None)
         }

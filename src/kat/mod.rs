@@ -75,7 +75,10 @@ pub enum Input {
         shared: Vec<u8>,
     },
     /// RFC 7748 §5.2 iterated test: k = X25519(k, u), u = old k.
-    X25519Iterated { iterations: u32, expected: Vec<u8> },
+    X25519Iterated {
+        iterations: u32,
+        expected: Vec<u8>,
+    },
     KemKeygen {
         seed: Vec<u8>,
         ek: Vec<u8>,
@@ -166,11 +169,7 @@ impl Counts {
         }
     }
     pub fn total(&self) -> usize {
-        self.pass
-            + self.fail
-            + self.unsupported
-            + self.divergence_accepted
-            + self.divergence_rejected
+        self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
     }
 }
 

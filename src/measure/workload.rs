@@ -4,9 +4,7 @@
 
 use super::{Mode, Operation, Shape};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
-use crate::backend::{
-    AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange,
-};
+use crate::backend::{AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange};
 use crate::crosscheck::pattern;
 
 /// Ciphertext copies an `open` sample may consume: enough to fill a typical
@@ -67,8 +65,7 @@ impl AeadWork {
         let (nonce, aad) = (pattern(id.nonce_len(), 2), pattern(shape.aad, 3));
         let mut buf = pattern(shape.size, 4);
         let mut tag = vec![0; id.tag_len()];
-        key.seal_in_place(&nonce, &aad, &mut buf, &mut tag)
-            .map_err(err)?;
+        key.seal_in_place(&nonce, &aad, &mut buf, &mut tag).map_err(err)?;
         if shape.operation == Operation::OpenForged {
             tag[0] ^= 1; // SUPERCOP's forgery_decrypt: same work, must be refused
         }
@@ -94,29 +91,9 @@ impl AeadWork {
         })
     }
 
-    fn pool_slots(&self) -> u64 {
-        (OPEN_POOL_BYTES / self.size.max(1)).max(1) as u64
-    }
-}
-
-impl Workload for AeadWork {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
-        if self.op == Operation::Open {
-            for slot in self
-                .pool
-                .chunks_exact_mut(self.size.max(1))
-                .take(n as usize)
-            {
-                slot.copy_from_slice(&self.ct);
-            }
-        }
-        Ok(())
-    }
-
-    fn run(&mut self, n: u64) -> Result<(), String> {
-        // One tight loop per operation: no per-iteration dispatch on the
-        // operation, so the loop costs as little as a hand-written one.
-        let n = n as usize;
+    /// One tight loop per operation and mode: nothing is decided per
+    /// iteration, so the loop costs as little as a hand-written one.
+    fn run_loop<const PER_MESSAGE: bool>(&mut self, n: usize) -> Result<(), String> {
         let Self {
             alg,
             key_bytes,
@@ -128,34 +105,34 @@ impl Workload for AeadWork {
             buf,
             pool,
             size,
-            per_message,
             ..
         } = self;
         let rekey = |key: &mut Box<dyn AeadKey>| -> Result<(), String> {
-            if *per_message {
+            if PER_MESSAGE {
                 *key = alg.key(key_bytes).map_err(err)?;
             }
             Ok(())
         };
-        match self.op {
-            Operation::Seal => {
+        let stride = (*size).max(1); // slots at least one byte apart so empty messages work
+        match (self.op, PER_MESSAGE) {
+            (Operation::Seal, false) => key.seal_batch(n, counter, nonce, aad, buf, tag).map_err(err)?,
+            (Operation::Open, false) => key
+                .open_batch(n, nonce, aad, pool, stride, *size, tag)
+                .map_err(|e| format!("open failed: {e}"))?,
+            (Operation::Seal, true) => {
                 for _ in 0..n {
                     rekey(key)?;
-                    // A fresh nonce per message, as a TLS record layer would use.
-                    *counter += 1;
-                    nonce[..8].copy_from_slice(&counter.to_le_bytes());
-                    key.seal_in_place(nonce, aad, buf, tag).map_err(err)?;
+                    key.seal_batch(1, counter, nonce, aad, buf, tag).map_err(err)?;
                 }
             }
-            Operation::Open => {
-                // Slots are at least one byte apart so empty messages work too.
-                for slot in pool.chunks_exact_mut((*size).max(1)).take(n) {
+            (Operation::Open, true) => {
+                for slot in pool.chunks_exact_mut(stride).take(n) {
                     rekey(key)?;
                     key.open_in_place(nonce, aad, &mut slot[..*size], tag)
                         .map_err(|e| format!("open failed: {e}"))?;
                 }
             }
-            Operation::OpenForged => {
+            (Operation::OpenForged, _) => {
                 for _ in 0..n {
                     rekey(key)?;
                     if key.open_in_place(nonce, aad, buf, tag).is_ok() {
@@ -163,9 +140,32 @@ impl Workload for AeadWork {
                     }
                 }
             }
-            op => return Err(format!("{op:?} is not an AEAD operation")),
+            (op, _) => return Err(format!("{op:?} is not an AEAD operation")),
         }
         Ok(())
+    }
+
+    fn pool_slots(&self) -> u64 {
+        (OPEN_POOL_BYTES / self.size.max(1)).max(1) as u64
+    }
+}
+
+impl Workload for AeadWork {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        if self.op == Operation::Open {
+            for slot in self.pool.chunks_exact_mut(self.size.max(1)).take(n as usize) {
+                slot.copy_from_slice(&self.ct);
+            }
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        if self.per_message {
+            self.run_loop::<true>(n as usize)
+        } else {
+            self.run_loop::<false>(n as usize)
+        }
     }
 
     fn max_batch(&self) -> Option<u64> {
@@ -182,10 +182,7 @@ struct EcdhWork {
 
 impl EcdhWork {
     fn new(ecdh: &'static dyn Ecdh, op: Operation) -> Result<Self, String> {
-        if !matches!(
-            op,
-            Operation::Keygen | Operation::Agree | Operation::KeygenAgree
-        ) {
+        if !matches!(op, Operation::Keygen | Operation::Agree | Operation::KeygenAgree) {
             return Err(format!("{op:?} is not an ECDH operation"));
         }
         let peer_public = ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?;
@@ -212,12 +209,7 @@ impl Workload for EcdhWork {
         for _ in 0..n {
             match self.op {
                 Operation::Keygen => {
-                    std::hint::black_box(
-                        self.ecdh
-                            .keygen()
-                            .and_then(|k| k.public_key())
-                            .map_err(err)?,
-                    );
+                    std::hint::black_box(self.ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?);
                 }
                 Operation::Agree => {
                     let key = self.pool.pop().ok_or("key pool empty")?;
@@ -249,10 +241,7 @@ struct KemWork {
 
 impl KemWork {
     fn new(kem: &'static dyn Kem, id: KexId, op: Operation) -> Result<Self, String> {
-        if !matches!(
-            op,
-            Operation::Keygen | Operation::Encaps | Operation::Decaps
-        ) {
+        if !matches!(op, Operation::Keygen | Operation::Encaps | Operation::Decaps) {
             return Err(format!("{op:?} is not a {id} operation"));
         }
         let (dk, ek) = kem.keygen().map_err(err)?;

@@ -27,13 +27,7 @@ pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
             .algorithms
             .iter()
             .filter(|a| a.supported && !a.missing_deterministic.is_empty())
-            .map(|a| {
-                format!(
-                    "{}: no {}",
-                    a.algorithm,
-                    a.missing_deterministic.join(", no ")
-                )
-            })
+            .map(|a| format!("{}: no {}", a.algorithm, a.missing_deterministic.join(", no ")))
             .collect();
         let det = if gaps.is_empty() {
             "all supported algorithms".into()
@@ -52,25 +46,17 @@ pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
     let algorithms = caps.first().map(|b| b.algorithms.len()).unwrap_or(0);
     for i in 0..algorithms {
         let mut row = vec![caps[0].algorithms[i].algorithm.clone()];
-        row.extend(caps.iter().map(|b| {
-            if b.algorithms[i].supported {
-                "✓"
-            } else {
-                "✗"
-            }
-            .to_string()
-        }));
+        row.extend(
+            caps.iter()
+                .map(|b| if b.algorithms[i].supported { "✓" } else { "✗" }.to_string()),
+        );
         rows.push(row);
     }
     out += &table(rows, format);
     out += "\n\n";
 
     out += &heading("Unsupported, and why");
-    let mut rows = vec![vec![
-        "backend".to_string(),
-        "algorithm".into(),
-        "reason".into(),
-    ]];
+    let mut rows = vec![vec!["backend".to_string(), "algorithm".into(), "reason".into()]];
     for b in caps {
         for a in b.algorithms.iter().filter(|a| !a.supported) {
             rows.push(vec![

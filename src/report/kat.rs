@@ -109,11 +109,7 @@ pub fn render(results: &[SetResult], versions: &[(String, String)], format: Form
         })
         .collect();
     if !failures.is_empty() {
-        out += if md {
-            "\n#### Failures\n\n"
-        } else {
-            "\nFailures:\n"
-        };
+        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
         let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
             .map(String::from)
             .to_vec()];

@@ -92,7 +92,10 @@ fn tables(file: &ResultFile, format: Format) -> String {
                     if t == 1 { "" } else { "s" }
                 )
             } else {
-                format!("{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})", mode.as_deref().unwrap_or(""))
+                format!(
+                    "{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
+                    mode.as_deref().unwrap_or("")
+                )
             };
             out += &heading(title);
             let mut header = vec!["size".to_string()];
@@ -101,21 +104,12 @@ fn tables(file: &ResultFile, format: Format) -> String {
             for &size in &file.settings.sizes {
                 let row_cells: Vec<Option<&Cell>> = backends
                     .iter()
-                    .map(|b| {
-                        cells
-                            .iter()
-                            .copied()
-                            .find(|c| &c.backend == b && c.size == size)
-                    })
+                    .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.size == size))
                     .collect();
                 if row_cells.iter().all(Option::is_none) {
                     continue;
                 }
-                let best = row_cells
-                    .iter()
-                    .flatten()
-                    .map(|c| value(c))
-                    .fold(0.0, f64::max);
+                let best = row_cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
                 let mut row = vec![format_size(size)];
                 for c in &row_cells {
                     row.push(match c {
@@ -141,16 +135,9 @@ fn tables(file: &ResultFile, format: Format) -> String {
     }
     if !file.failures.is_empty() {
         out += &heading("Cells not timed".into());
-        let mut rows = vec![[
-            "backend",
-            "algorithm",
-            "operation",
-            "size",
-            "threads",
-            "reason",
-        ]
-        .map(String::from)
-        .to_vec()];
+        let mut rows = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
+            .map(String::from)
+            .to_vec()];
         for f in &file.failures {
             rows.push(vec![
                 f.backend.clone(),
@@ -206,18 +193,9 @@ fn kex_tables(
         for op in ops {
             let row_cells: Vec<Option<&Cell>> = backends
                 .iter()
-                .map(|b| {
-                    cells
-                        .iter()
-                        .copied()
-                        .find(|c| &c.backend == b && c.operation == op)
-                })
+                .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.operation == op))
                 .collect();
-            let best = row_cells
-                .iter()
-                .flatten()
-                .map(|c| value(c))
-                .fold(0.0, f64::max);
+            let best = row_cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
             let mut row = vec![op.to_string()];
             for c in &row_cells {
                 row.push(match c {
