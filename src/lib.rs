@@ -5,6 +5,7 @@
 pub mod algorithm;
 pub mod backend;
 pub mod capabilities;
+pub mod compare;
 pub mod crosscheck;
 pub mod env;
 pub mod kat;

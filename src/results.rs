@@ -33,6 +33,10 @@ pub struct ResultFile {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Settings {
+    /// "wall-time" (samples of operations per second) or "instructions"
+    /// (callgrind counts per operation, see `instructions_per_op`).
+    #[serde(default = "wall_time")]
+    pub metric: String,
     pub sizes: Vec<usize>,
     pub threads: Vec<usize>,
     pub aad: usize,
@@ -81,6 +85,14 @@ pub struct Cell {
     pub core_hz: Option<f64>,
     /// Microseconds per operation, per thread.
     pub us_per_op: f64,
+    /// Instruction metric only: instructions per operation counted by callgrind
+    /// around the timed loop (deterministic for a given binary and inputs).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub instructions_per_op: Option<f64>,
+}
+
+fn wall_time() -> String {
+    "wall-time".into()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

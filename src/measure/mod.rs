@@ -232,7 +232,7 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
                 .max(3.0) as usize;
             match visit(lane.backend, &shape, group.threads, lane.batch, samples) {
                 Ok((agg, per_thread)) => {
-                    lane.samples.extend(agg);
+                    lane.samples.extend(agg.into_iter().map(round_sig));
                     lane.per_thread.extend(per_thread);
                 }
                 Err(e) => lane.error = Some(e),
@@ -273,10 +273,24 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
             core_cycles_per_byte: core_hz.and_then(per_byte),
             core_hz,
             us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
+            instructions_per_op: None,
             samples: lane.samples,
         });
     }
     (cells, failures)
+}
+
+/// Six significant digits: far below the noise, and it keeps result files small.
+fn round_sig(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exp = 5 - x.abs().log10().floor() as i32;
+    if exp >= 0 {
+        (x * 10f64.powi(exp)).round() / 10f64.powi(exp)
+    } else {
+        (x / 10f64.powi(-exp)).round() * 10f64.powi(-exp)
+    }
 }
 
 /// The TSC rate, measured once per process by [`init_clocks`].

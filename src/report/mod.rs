@@ -2,6 +2,7 @@
 //! Reports know backends only by name and version.
 
 pub mod capabilities;
+pub mod compare;
 pub mod kat;
 pub mod sweep;
 

@@ -213,6 +213,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         complete: false,
         machine: env::fingerprint(&cfg.backends, tsc_hz),
         settings: Settings {
+            metric: "wall-time".into(),
             sizes: cfg.sizes.clone(),
             threads: cfg.threads.clone(),
             aad: cfg.aad,

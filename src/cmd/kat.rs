@@ -1,0 +1,79 @@
+//! `cryptobench kat`: the known-answer audit.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use cryptobench::kat::{self, VectorSet};
+use cryptobench::report::{self, Format};
+use cryptobench::select;
+
+use crate::usage_error;
+
+#[derive(Args)]
+pub struct KatArgs {
+    /// Backends to audit (comma-separated or repeated; default: all compiled in).
+    #[arg(long)]
+    backend: Vec<String>,
+    /// Algorithms to audit (comma-separated or repeated; default: all).
+    #[arg(long)]
+    algorithm: Vec<String>,
+    /// NIST CAVP GCM response files (gcmEncryptExtIV*.rsp, gcmDecrypt*.rsp).
+    #[arg(long, value_name = "FILE")]
+    cavp: Vec<PathBuf>,
+    /// NIST ACVP ML-KEM JSON (internalProjection.json, or prompt.json with expectedResults.json beside it).
+    #[arg(long, value_name = "FILE")]
+    acvp: Vec<PathBuf>,
+    /// Skip the built-in Wycheproof and RFC sets (run only the files given).
+    #[arg(long)]
+    no_builtin: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// The vector sets a `kat` invocation asks for: built-in ones plus the files given.
+pub fn sets(a: &KatArgs, algorithms: &[cryptobench::algorithm::AlgorithmId]) -> Result<Vec<VectorSet>, String> {
+    let mut sets = if a.no_builtin {
+        Vec::new()
+    } else {
+        kat::builtin_sets(algorithms)
+    };
+    for path in &a.cavp {
+        let (loaded, aes192) = kat::cavp::load(path).map_err(|e| e.to_string())?;
+        if aes192 > 0 {
+            eprintln!(
+                "note: {}: {aes192} AES-192 cases skipped (not a cryptobench algorithm)",
+                path.display()
+            );
+        }
+        sets.extend(loaded);
+    }
+    for path in &a.acvp {
+        sets.extend(kat::acvp::load(path).map_err(|e| e.to_string())?);
+    }
+    sets.retain(|s| algorithms.contains(&s.algorithm));
+    if sets.is_empty() {
+        return Err("kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)".into());
+    }
+    Ok(sets)
+}
+
+pub fn run(a: KatArgs) -> ExitCode {
+    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+    let (backends, algorithms) = match selected {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let sets = match sets(&a, &algorithms) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let results = kat::run(&backends, &sets);
+    let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
+    print!("{}", report::kat::render(&results, &versions, a.format));
+    if report::kat::totals(&results).fail > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,124 @@
+//! `cryptobench compare` output: a table, a pull-request comment (Markdown:
+//! regressions first, then improvements, then a one-line summary), JSON, and
+//! Bencher Metric Format for bencher.dev.
+
+use serde_json::{json, Map, Value};
+
+use super::{table, Format};
+use crate::compare::{CellChange, Comparison, Metric, Verdict};
+use crate::results::ResultFile;
+
+pub fn summary(c: &Comparison) -> String {
+    format!(
+        "{} cells compared: {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%)",
+        c.cells.len(),
+        c.count(Verdict::Regressed),
+        c.count(Verdict::Improved),
+        c.count(Verdict::WithinNoise),
+        c.count(Verdict::Unchanged),
+        c.threshold * 100.0
+    )
+}
+
+fn fmt_value(m: Metric, v: f64) -> String {
+    match m {
+        Metric::Throughput => format!("{v:.0} ops/s"),
+        Metric::Instructions => format!("{v:.0} instr/op"),
+    }
+}
+
+fn rows(c: &Comparison, cells: &[&CellChange]) -> Vec<Vec<String>> {
+    let mut rows = vec![["cell", "base", "new", "NEW/BASE", "95% interval", "verdict"]
+        .map(String::from)
+        .to_vec()];
+    for x in cells {
+        rows.push(vec![
+            x.label.clone(),
+            fmt_value(c.metric, x.base),
+            fmt_value(c.metric, x.new),
+            format!("{:.3}", x.ratio),
+            if c.metric == Metric::Instructions {
+                "exact".into()
+            } else {
+                format!("{:.3} – {:.3}", x.ci_low, x.ci_high)
+            },
+            x.verdict.name().to_string(),
+        ]);
+    }
+    rows
+}
+
+pub fn render(c: &Comparison, format: Format) -> String {
+    match format {
+        Format::Json => super::json(c),
+        Format::Markdown => markdown(c),
+        _ => {
+            let all: Vec<&CellChange> = c.cells.iter().collect();
+            let mut out = table(rows(c, &all), format);
+            out += "\n";
+            out += &footer(c, false);
+            out
+        }
+    }
+}
+
+fn footer(c: &Comparison, md: bool) -> String {
+    let mut out = String::new();
+    let p = if md { "\n" } else { "" };
+    if !c.differences.is_empty() {
+        out += &format!("{p}Compared with --force despite: {}.\n", c.differences.join("; "));
+    }
+    if !c.only_in_base.is_empty() {
+        out += &format!(
+            "{p}Only in BASE ({}): {}\n",
+            c.only_in_base.len(),
+            c.only_in_base.join(", ")
+        );
+    }
+    if !c.only_in_new.is_empty() {
+        out += &format!(
+            "{p}Only in NEW ({}): {}\n",
+            c.only_in_new.len(),
+            c.only_in_new.join(", ")
+        );
+    }
+    out += &format!("{p}Rule: {}.\n", c.rule);
+    out += &format!("{p}{}\n", summary(c));
+    out
+}
+
+/// A pull-request comment: regressions, then improvements, then the summary.
+fn markdown(c: &Comparison) -> String {
+    let mut out = String::from("## cryptobench: performance comparison\n");
+    for (title, v) in [("Regressions", Verdict::Regressed), ("Improvements", Verdict::Improved)] {
+        let cells: Vec<&CellChange> = c.cells.iter().filter(|x| x.verdict == v).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        out += &format!("\n### {title} ({})\n\n", cells.len());
+        out += &table(rows(c, &cells), Format::Markdown);
+        out.push('\n');
+    }
+    out += &footer(c, true);
+    out
+}
+
+/// Bencher Metric Format (https://bencher.dev/docs/reference/bencher-metric-format/)
+/// for the NEW file: one benchmark per cell, measure "throughput" (ops/s, with
+/// the 95 % interval as bounds) or "instructions" (per operation).
+pub fn bencher(new: &ResultFile) -> String {
+    let mut root = Map::new();
+    for c in &new.cells {
+        let name = c.key().replace('|', "/");
+        let measure = match c.instructions_per_op {
+            Some(i) => json!({ "instructions": { "value": i } }),
+            None => json!({ "throughput": {
+                "value": c.ops_per_sec.median,
+                "lower_value": c.ops_per_sec.ci95_low,
+                "upper_value": c.ops_per_sec.ci95_high,
+            }}),
+        };
+        root.insert(name, measure);
+    }
+    serde_json::to_string_pretty(&Value::Object(root)).expect("json")
+}
