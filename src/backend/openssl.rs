@@ -87,7 +87,7 @@ fn aead(id: AeadId) -> Result<&'static dyn AeadAlgorithm> {
         AeadId::Aes256GcmSiv => &SIV256,
         AeadId::XChaCha20Poly1305 => return unsupported(format!("{} offers no XChaCha20-Poly1305", linked())),
     };
-    if *alg.available.get_or_init(|| fetch(alg.name).is_ok()) {
+    if alg.cipher().is_some() {
         Ok(alg)
     } else {
         unsupported(alg.missing())
@@ -150,6 +150,9 @@ macro_rules! owned {
 }
 
 owned!(Cipher, ffi::EVP_CIPHER, ffi::EVP_CIPHER_free);
+// SAFETY: a fetched EVP_CIPHER is immutable and reference-counted atomically;
+// OpenSSL documents fetched algorithms as shareable between threads.
+unsafe impl Sync for Cipher {}
 owned!(CipherCtx, ffi::EVP_CIPHER_CTX, ffi::EVP_CIPHER_CTX_free);
 owned!(Pkey, ffi::EVP_PKEY, ffi::EVP_PKEY_free);
 owned!(PkeyCtx, ffi::EVP_PKEY_CTX, ffi::EVP_PKEY_CTX_free);
@@ -248,7 +251,8 @@ fn fetch(name: &CStr) -> Result<Cipher> {
 struct OsslAead {
     id: AeadId,
     name: &'static CStr,
-    available: OnceLock<bool>,
+    /// Fetched once: a provider lookup per key would dominate per-message keying.
+    cipher: OnceLock<Option<Cipher>>,
 }
 
 impl OsslAead {
@@ -256,7 +260,7 @@ impl OsslAead {
         OsslAead {
             id,
             name,
-            available: OnceLock::new(),
+            cipher: OnceLock::new(),
         }
     }
 
@@ -267,6 +271,10 @@ impl OsslAead {
             self.id
         )
     }
+
+    fn cipher(&self) -> Option<&Cipher> {
+        self.cipher.get_or_init(|| fetch(self.name).ok()).as_ref()
+    }
 }
 
 impl AeadAlgorithm for OsslAead {
@@ -276,7 +284,7 @@ impl AeadAlgorithm for OsslAead {
 
     fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
         check_key(self.id, key)?;
-        let cipher = fetch(self.name).map_err(|_| Error::Unsupported(self.missing()))?;
+        let cipher = self.cipher().ok_or_else(|| Error::Unsupported(self.missing()))?;
         // SAFETY: fresh context; the key length was checked above, and the
         // context takes its own reference on the cipher.
         let ctx = unsafe {
