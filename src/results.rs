@@ -29,6 +29,10 @@ pub struct ResultFile {
     pub cells: Vec<Cell>,
     /// Cells refused before timing (round trip or cross-backend check failed).
     pub failures: Vec<CellFailure>,
+    /// Cells not measured for a reason that is not a failure (e.g. a backend
+    /// that finds its CPU features missing under valgrind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<CellFailure>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -89,6 +93,10 @@ pub struct Cell {
     /// around the timed loop (deterministic for a given binary and inputs).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub instructions_per_op: Option<f64>,
+    /// Instruction metric only: false when the backend has no deterministic
+    /// entry point for this operation, so its randomness (and count) may vary.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub instructions_deterministic: Option<bool>,
 }
 
 fn wall_time() -> String {

@@ -52,11 +52,30 @@ pub struct RunArgs {
     /// Seed for the randomized visiting order.
     #[arg(long)]
     seed: Option<u64>,
+    /// sweep (cells of the plan) or messaging (X3DH/PQXDH handshakes and ratcheted messages per backend).
+    #[arg(long, value_enum, default_value = "sweep")]
+    workload: super::messaging::Workload,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also save the result as a named baseline (see `cryptobench compare`).
+    #[arg(long, value_name = "NAME")]
+    save_baseline: Option<String>,
+    /// After the run, compare against this saved baseline (or result file); exit 1 on a regression.
+    #[arg(long, value_name = "NAME")]
+    baseline: Option<String>,
+    /// wall-time (throughput) or instructions (per operation, counted by callgrind: deterministic, for CI).
+    #[arg(long, value_enum, default_value = "wall-time")]
+    metric: RunMetric,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunMetric {
+    #[default]
+    WallTime,
+    Instructions,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -131,6 +150,10 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
             .collect::<Result<_, _>>()?,
     };
     threads.dedup();
+    if a.metric == RunMetric::Instructions {
+        // Instructions per operation do not depend on the thread count.
+        threads = vec![1];
+    }
     let duration = match &a.duration {
         Some(d) => parse_duration(d)?,
         None if a.quick => Duration::from_millis(25),
@@ -148,7 +171,8 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
     {
         return Err("--operation: none of the operations applies to the chosen algorithms".into());
     }
-    let seed = a.seed.unwrap_or_else(|| {
+    // Instruction counts must repeat exactly: a fixed seed unless one is given.
+    let seed = a.seed.or((a.metric == RunMetric::Instructions).then_some(1)).unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -199,9 +223,33 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    if args.workload == super::messaging::Workload::Messaging {
+        let sweep_only = !(args.operation.is_empty() && args.mode.is_empty() && args.sizes.is_empty()) || args.aad > 0;
+        let out = (args.format, args.output.as_deref());
+        return super::messaging::run(&cfg, quick, &args.algorithm, sweep_only, out, now_rfc3339());
+    }
+    // Baselines are checked before measuring, like every other input.
+    let save_to = match args.save_baseline.as_deref().map(cryptobench::baseline::path).transpose() {
+        Ok(p) => p,
+        Err(e) => return usage_error(format!("--save-baseline: {e}")),
+    };
+    let base = match args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline")).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(e),
+    };
     let groups = measure::plan(&cfg);
     if groups.is_empty() {
         return usage_error("run: nothing to measure (no selected backend offers the selected algorithms)");
+    }
+    // The child side of --metric instructions: count under valgrind and leave.
+    if let Some(dir) = std::env::var_os(measure::instructions::CHILD_ENV) {
+        return match measure::instructions::child(&groups, cfg.seed, std::path::Path::new(&dir)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     let tsc_hz = measure::init_clocks();
     let mut file = ResultFile {
@@ -213,7 +261,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         complete: false,
         machine: env::fingerprint(&cfg.backends, tsc_hz),
         settings: Settings {
-            metric: "wall-time".into(),
+            metric: if args.metric == RunMetric::Instructions { "instructions" } else { "wall-time" }.into(),
             sizes: cfg.sizes.clone(),
             threads: cfg.threads.clone(),
             aad: cfg.aad,
@@ -226,6 +274,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         },
         cells: Vec::new(),
         failures: Vec::new(),
+        skipped: Vec::new(),
     };
     // Fail on an unwritable output before measuring anything.
     let write = |file: &ResultFile| -> Result<(), String> {
@@ -239,38 +288,122 @@ pub fn run(args: RunArgs) -> ExitCode {
         return usage_error(e);
     }
 
-    let visits: usize = groups.iter().map(|g| g.backends.len() * cfg.rounds).sum();
-    let bar = ProgressBar::new(visits as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}").unwrap(),
-    );
-    let bar = Bar(bar);
-    for group in &groups {
-        let (cells, failures) = measure::run_group(&cfg, group, &bar);
-        file.cells.extend(cells);
-        file.failures.extend(failures);
-        if let Err(e) = write(&file) {
-            bar.0.abandon();
+    if args.metric == RunMetric::Instructions {
+        if let Err(e) = count_instructions(&groups, &mut file) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
+    } else {
+        let visits: usize = groups.iter().map(|g| g.backends.len() * cfg.rounds).sum();
+        let bar = ProgressBar::new(visits as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}").unwrap(),
+        );
+        let bar = Bar(bar);
+        for group in &groups {
+            let (cells, failures) = measure::run_group(&cfg, group, &bar);
+            file.cells.extend(cells);
+            file.failures.extend(failures);
+            if let Err(e) = write(&file) {
+                bar.0.abandon();
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        bar.0.finish_and_clear();
     }
-    bar.0.finish_and_clear();
     file.complete = true;
     if let Err(e) = write(&file) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
     print!("{}", render(&file, args.format));
-    if file.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    if let Some(path) = &save_to {
+        let saved = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| results::write_atomic(path, report::json(&file).as_bytes()));
+        match saved {
+            Ok(()) => eprintln!("saved baseline {}", path.display()),
+            Err(e) => {
+                eprintln!("error: --save-baseline: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut code = ExitCode::SUCCESS;
+    if !file.failures.is_empty() {
         eprintln!(
             "{} cell(s) failed their correctness check and were not timed (see 'Cells not timed').",
             file.failures.len()
         );
-        ExitCode::from(1)
+        code = ExitCode::from(1);
     }
+    if let Some(base) = &base {
+        println!();
+        let gate = super::compare::gate(base, &file, None, false, super::compare::CompareFormat::Table);
+        if gate != ExitCode::SUCCESS {
+            code = gate;
+        }
+    }
+    code
+}
+
+/// `--metric instructions`: re-run this executable under callgrind with the
+/// same arguments and turn the counts into cells.
+fn count_instructions(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let dir = std::env::temp_dir().join(format!("cryptobench-callgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let counts = measure::instructions::run_under_callgrind(&exe, &args, &dir, groups);
+    let _ = std::fs::remove_dir_all(&dir);
+    let counts = counts?;
+    file.settings.clocks = format!(
+        "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \
+         randomness seeded (seed {}) through deterministic entry points; CPU features visible under valgrind: {}",
+        counts.valgrind,
+        file.settings.seed,
+        counts.cpu_features.join(" ")
+    );
+    let empty = cryptobench::measure::stats::Summary { n: 0, median: 0.0, q1: 0.0, q3: 0.0, mad: 0.0, ci95_low: 0.0, ci95_high: 0.0 };
+    for c in counts.cells {
+        let per_op = c.instructions as f64 / c.ops as f64;
+        let version = cryptobench::backend::by_name(&c.backend).map(|b| (b.version)()).unwrap_or_default();
+        file.cells.push(cryptobench::results::Cell {
+            backend: c.backend,
+            backend_version: version,
+            algorithm: c.algorithm,
+            operation: c.operation,
+            mode: c.mode,
+            size: c.size,
+            aad: c.aad,
+            threads: 1,
+            batch: c.ops,
+            samples: Vec::new(),
+            ops_per_sec: empty,
+            per_thread_ops_per_sec: 0.0,
+            mb_per_sec: None,
+            tsc_cycles_per_byte: None,
+            core_cycles_per_byte: None,
+            core_hz: None,
+            us_per_op: 0.0,
+            instructions_per_op: Some(per_op),
+            instructions_deterministic: Some(c.deterministic),
+        });
+    }
+    let cell = |(backend, algorithm, operation, size, reason)| cryptobench::results::CellFailure {
+        backend,
+        algorithm,
+        operation,
+        size,
+        threads: 1,
+        reason,
+    };
+    file.failures.extend(counts.failures.into_iter().map(cell));
+    file.skipped.extend(counts.skipped.into_iter().map(cell));
+    Ok(())
 }
 
 /// UTC timestamp without pulling in a date crate.

@@ -4,7 +4,7 @@
 
 use super::{Mode, Operation, Shape};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
-use crate::backend::{AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange};
+use crate::backend::{AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange};
 use crate::crosscheck::pattern;
 
 /// Ciphertext copies an `open` sample may consume: enough to fill a typical
@@ -22,19 +22,40 @@ pub trait Workload {
     fn max_batch(&self) -> Option<u64> {
         None
     }
+    /// Whether every input, random ones included, is fixed (see [`prepare_seeded`]).
+    fn deterministic(&self) -> bool {
+        true
+    }
 }
 
 pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, String> {
+    build(backend, shape, None)
+}
+
+/// Like [`prepare`], but key generation and encapsulation draw their
+/// randomness from a PRNG seeded with `seed`, through the backends'
+/// deterministic entry points (fixed private key, FIPS 203 seed and m), so
+/// repeated runs execute the same instructions. A backend without such entry
+/// points falls back to its own RNG and reports `deterministic() == false`.
+pub fn prepare_seeded(backend: &Backend, shape: &Shape, seed: u64) -> Result<Box<dyn Workload>, String> {
+    build(backend, shape, Some(fastrand::Rng::with_seed(seed)))
+}
+
+fn build(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, String> {
     match shape.algorithm {
         AlgorithmId::Aead(id) => {
             let alg = (backend.aead)(id).map_err(|e| e.to_string())?;
             Ok(Box::new(AeadWork::new(alg, id, shape)?))
         }
         AlgorithmId::Kex(id) => match (backend.kex)(id).map_err(|e| e.to_string())? {
-            KeyExchange::Ecdh(e) => Ok(Box::new(EcdhWork::new(e, shape.operation)?)),
-            KeyExchange::Kem(k) => Ok(Box::new(KemWork::new(k, id, shape.operation)?)),
+            KeyExchange::Ecdh(e) => Ok(Box::new(EcdhWork::new(e, id, shape.operation, rng)?)),
+            KeyExchange::Kem(k) => Ok(Box::new(KemWork::new(k, id, shape.operation, rng)?)),
         },
     }
+}
+
+fn random_bytes(rng: &mut fastrand::Rng, n: usize) -> Vec<u8> {
+    (0..n).map(|_| rng.u8(..)).collect()
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -175,23 +196,35 @@ impl Workload for AeadWork {
 
 struct EcdhWork {
     ecdh: &'static dyn Ecdh,
+    id: KexId,
     op: Operation,
     peer_public: Vec<u8>,
     pool: Vec<Box<dyn EcdhPrivateKey>>,
+    rng: Option<fastrand::Rng>,
 }
 
 impl EcdhWork {
-    fn new(ecdh: &'static dyn Ecdh, op: Operation) -> Result<Self, String> {
+    fn new(ecdh: &'static dyn Ecdh, id: KexId, op: Operation, rng: Option<fastrand::Rng>) -> Result<Self, String> {
         if !matches!(op, Operation::Keygen | Operation::Agree | Operation::KeygenAgree) {
             return Err(format!("{op:?} is not an ECDH operation"));
         }
-        let peer_public = ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?;
-        Ok(EcdhWork {
-            ecdh,
-            op,
-            peer_public,
-            pool: Vec::new(),
-        })
+        let mut w = EcdhWork { ecdh, id, op, peer_public: Vec::new(), pool: Vec::new(), rng };
+        if w.rng.is_some() && matches!(ecdh.private_key_from_bytes(&vec![9; id.seed_len()]), Err(Error::Unsupported(_))) {
+            w.rng = None;
+        }
+        w.peer_public = w.keygen()?.public_key().map_err(err)?;
+        Ok(w)
+    }
+
+    fn keygen(&mut self) -> Result<Box<dyn EcdhPrivateKey>, String> {
+        let Some(rng) = &mut self.rng else { return self.ecdh.keygen().map_err(err) };
+        loop {
+            // A P-curve scalar ≥ n is refused: draw again, as the libraries do.
+            match self.ecdh.private_key_from_bytes(&random_bytes(rng, self.id.seed_len())) {
+                Err(Error::Rejected(_)) => continue,
+                other => return other.map_err(err),
+            }
+        }
     }
 }
 
@@ -199,7 +232,8 @@ impl Workload for EcdhWork {
     fn reset(&mut self, n: u64) -> Result<(), String> {
         if self.op == Operation::Agree {
             while self.pool.len() < n as usize {
-                self.pool.push(self.ecdh.keygen().map_err(err)?);
+                let key = self.keygen()?;
+                self.pool.push(key);
             }
         }
         Ok(())
@@ -209,14 +243,14 @@ impl Workload for EcdhWork {
         for _ in 0..n {
             match self.op {
                 Operation::Keygen => {
-                    std::hint::black_box(self.ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?);
+                    std::hint::black_box(self.keygen()?.public_key().map_err(err)?);
                 }
                 Operation::Agree => {
                     let key = self.pool.pop().ok_or("key pool empty")?;
                     std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
                 }
                 _ => {
-                    let key = self.ecdh.keygen().map_err(err)?;
+                    let key = self.keygen()?;
                     std::hint::black_box(key.public_key().map_err(err)?);
                     std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
                 }
@@ -228,32 +262,55 @@ impl Workload for EcdhWork {
     fn max_batch(&self) -> Option<u64> {
         (self.op == Operation::Agree).then_some(KEY_POOL as u64)
     }
+
+    fn deterministic(&self) -> bool {
+        self.rng.is_some()
+    }
 }
 
 struct KemWork {
     kem: &'static dyn Kem,
+    id: KexId,
     op: Operation,
     dk: Box<dyn KemDecapsKey>,
     ek: Vec<u8>,
     ct: Vec<u8>,
     ss: Vec<u8>,
+    rng: Option<fastrand::Rng>,
 }
 
 impl KemWork {
-    fn new(kem: &'static dyn Kem, id: KexId, op: Operation) -> Result<Self, String> {
+    fn new(kem: &'static dyn Kem, id: KexId, op: Operation, mut rng: Option<fastrand::Rng>) -> Result<Self, String> {
         if !matches!(op, Operation::Keygen | Operation::Encaps | Operation::Decaps) {
             return Err(format!("{op:?} is not a {id} operation"));
         }
-        let (dk, ek) = kem.keygen().map_err(err)?;
-        let (ct, ss) = kem.encaps(&ek).map_err(err)?;
-        Ok(KemWork {
-            kem,
-            op,
-            dk,
-            ek,
-            ct,
-            ss,
-        })
+        // Seeded mode needs both deterministic entry points.
+        if let Some(r) = &mut rng {
+            let probe = kem.keygen_from_seed(&random_bytes(r, id.seed_len())).and_then(|(_, ek)| {
+                kem.encaps_deterministic(&ek, &random_bytes(r, id.encaps_randomness_len()))
+            });
+            if matches!(probe, Err(Error::Unsupported(_))) {
+                rng = None;
+            }
+        }
+        let mut w = KemWork { kem, id, op, dk: kem.keygen().map_err(err)?.0, ek: Vec::new(), ct: Vec::new(), ss: Vec::new(), rng };
+        (w.dk, w.ek) = w.keygen()?;
+        (w.ct, w.ss) = w.encaps()?;
+        Ok(w)
+    }
+
+    fn keygen(&mut self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), String> {
+        match &mut self.rng {
+            Some(r) => self.kem.keygen_from_seed(&random_bytes(r, self.id.seed_len())).map_err(err),
+            None => self.kem.keygen().map_err(err),
+        }
+    }
+
+    fn encaps(&mut self) -> Result<(Vec<u8>, Vec<u8>), String> {
+        match &mut self.rng {
+            Some(r) => self.kem.encaps_deterministic(&self.ek, &random_bytes(r, self.id.encaps_randomness_len())).map_err(err),
+            None => self.kem.encaps(&self.ek).map_err(err),
+        }
     }
 }
 
@@ -266,10 +323,10 @@ impl Workload for KemWork {
         for _ in 0..n {
             match self.op {
                 Operation::Keygen => {
-                    std::hint::black_box(self.kem.keygen().map_err(err)?);
+                    std::hint::black_box(self.keygen()?);
                 }
                 Operation::Encaps => {
-                    std::hint::black_box(self.kem.encaps(&self.ek).map_err(err)?);
+                    std::hint::black_box(self.encaps()?);
                 }
                 _ => {
                     if self.dk.decaps(&self.ct).map_err(err)? != self.ss {
@@ -279,5 +336,9 @@ impl Workload for KemWork {
             }
         }
         Ok(())
+    }
+
+    fn deterministic(&self) -> bool {
+        self.rng.is_some()
     }
 }

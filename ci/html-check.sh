@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Opens the HTML report in headless Chromium and checks that every plot
+# rendered (the page's own load-time check sets <body data-rendered="ok">),
+# that the console logged no error, and saves a screenshot.
+#
+#   ci/html-check.sh [OUT_DIR]        (default: target/html-check)
+#
+# Builds the report from the fixture result files in tests/data/results/.
+# Without /usr/bin/chromium it prints SKIPPED and exits 0, or exits 1 when
+# REQUIRE_CHROMIUM=1 (CI sets it, so a missing browser cannot pass as a check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-target/html-check}
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  echo "html-check: SKIPPED — $chromium not found (apt-get install -y chromium)" >&2
+  [ "${REQUIRE_CHROMIUM:-0}" = 1 ] && exit 1
+  exit 0
+fi
+rm -rf "$out" && mkdir -p "$out"
+data=tests/data/results
+cargo run --release --quiet -- report "$data/fleet-a.json" "$data/fleet-b.json" "$data/messaging-workload.json" \
+  --kat "$data/kat-aes128-x25519.json" --html "$out/report" > "$out/report.txt"
+page="file://$PWD/$out/report/index.html"
+profile=$(mktemp -d)
+trap 'rm -rf "$profile"' EXIT
+flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
+  --disable-component-update --disable-sync --user-data-dir="$profile" --enable-logging=stderr --v=0
+  --virtual-time-budget=5000)
+"$chromium" "${flags[@]}" --dump-dom "$page" > "$out/dom.html" 2> "$out/console.log"
+"$chromium" "${flags[@]}" --window-size=1200,2400 --screenshot="$PWD/$out/screenshot.png" "$page" 2>> "$out/console.log" > /dev/null
+expected=$(grep -o 'data-expected-charts="[0-9]*"' "$out/dom.html" | grep -o '[0-9]*')
+rendered=$(grep -o 'data-rendered="[^"]*"' "$out/dom.html" || true)
+status=0
+if [ "$rendered" != 'data-rendered="ok"' ]; then
+  echo "html-check: FAIL — plots not rendered: ${rendered:-no verdict from the page script}" >&2
+  status=1
+fi
+# Console messages from the page reach stderr as CONSOLE(...) lines; any error-level one fails.
+if grep -E 'CONSOLE\(|Uncaught|ERR_' "$out/console.log" | grep -iE 'error|uncaught|ERR_' > "$out/console-errors.txt"; then
+  echo "html-check: FAIL — console errors:" >&2
+  cat "$out/console-errors.txt" >&2
+  status=1
+fi
+if [ ! -s "$out/screenshot.png" ]; then
+  echo "html-check: FAIL — no screenshot written" >&2
+  status=1
+fi
+[ $status = 0 ] && echo "html-check: ok — $expected plots rendered, no console errors; screenshot $out/screenshot.png"
+exit $status

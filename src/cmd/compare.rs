@@ -1,0 +1,77 @@
+//! `cryptobench compare BASE NEW`: the regression gate.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use cryptobench::compare::{self, Comparison, Options, Verdict};
+use cryptobench::report::{self, Format};
+use cryptobench::results::{self, ResultFile};
+
+use crate::usage_error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Markdown,
+    Json,
+    /// Bencher Metric Format JSON of NEW, for `bencher run --adapter json`.
+    Bencher,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Base result file, or the name of a saved baseline.
+    base: String,
+    /// New result file, or the name of a saved baseline.
+    new: String,
+    /// Smallest change that counts, in percent (default 5 for wall time, 1 for instructions).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Compare even if machines, methodologies or backend versions differ (and say what differs).
+    #[arg(long)]
+    force: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    format: CompareFormat,
+}
+
+pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
+    let path = cryptobench::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
+    results::read(&path).map_err(|e| format!("{which}: {e}"))
+}
+
+/// Compares and prints; exit 1 when anything regressed.
+pub fn gate(base: &ResultFile, new: &ResultFile, threshold: Option<f64>, force: bool, format: CompareFormat) -> ExitCode {
+    if format == CompareFormat::Bencher {
+        print!("{}", report::compare::bencher(new));
+        return ExitCode::SUCCESS;
+    }
+    let default = if new.settings.metric == "instructions" { 1.0 } else { 5.0 };
+    let threshold = threshold.unwrap_or(default);
+    if !(threshold.is_finite() && threshold >= 0.0) {
+        return usage_error(format!("--threshold: '{threshold}' must be a percentage ≥ 0"));
+    }
+    let opts = Options { threshold: threshold / 100.0, force, bootstrap_reps: 1000 };
+    let c: Comparison = match compare::compare(base, new, &opts) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let format = match format {
+        CompareFormat::Markdown => Format::Markdown,
+        CompareFormat::Json => Format::Json,
+        _ => Format::Table,
+    };
+    print!("{}", report::compare::render(&c, format));
+    if c.count(Verdict::Regressed) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub fn run(a: CompareArgs) -> ExitCode {
+    let files = load(&a.base, "BASE").and_then(|b| Ok((b, load(&a.new, "NEW")?)));
+    match files {
+        Ok((base, new)) => gate(&base, &new, a.threshold, a.force, a.format),
+        Err(e) => usage_error(e),
+    }
+}
