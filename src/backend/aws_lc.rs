@@ -16,10 +16,7 @@
 
 use aws_lc_rs::{aead, agreement, kem};
 
-use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
-    Kem, KemDecapsKey, KeyExchange, Result,
-};
+use super::{rejected, unsupported, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result};
 use crate::algorithm::{AeadId, KexId};
 
 pub static BACKEND: Backend = Backend {
@@ -51,56 +48,15 @@ pub static BACKEND: Backend = Backend {
     },
 };
 
-struct AwsAead(AeadId);
-
-impl AeadAlgorithm for AwsAead {
-    fn id(&self) -> AeadId {
-        self.0
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        check_key(self.0, key)?;
-        let alg = match self.0 {
-            AeadId::Aes128Gcm => &aead::AES_128_GCM,
-            AeadId::Aes256Gcm => &aead::AES_256_GCM,
-            AeadId::Aes128GcmSiv => &aead::AES_128_GCM_SIV,
-            AeadId::Aes256GcmSiv => &aead::AES_256_GCM_SIV,
-            _ => &aead::CHACHA20_POLY1305,
-        };
-        let key = aead::UnboundKey::new(alg, key).or_else(|_| rejected("key"))?;
-        Ok(Box::new(AwsKey(self.0, aead::LessSafeKey::new(key))))
-    }
-}
-
-struct AwsKey(AeadId, aead::LessSafeKey);
-
-impl AwsKey {
-    fn nonce(&self, nonce: &[u8]) -> Result<aead::Nonce> {
-        check_nonce(self.0, nonce)?;
-        aead::Nonce::try_assume_unique_for_key(nonce).or_else(|_| rejected("nonce"))
-    }
-}
-
-impl AeadKey for AwsKey {
-    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
-        check_tag(self.0, tag)?;
-        let nonce = self.nonce(nonce)?;
-        let t = self
-            .1
-            .seal_in_place_separate_tag(nonce, aead::Aad::from(aad), buf)
-            .or_else(|_| rejected("seal failed (message too long?)"))?;
-        tag.copy_from_slice(t.as_ref());
-        Ok(())
-    }
-
-    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
-        check_tag(self.0, tag)?;
-        let nonce = self.nonce(nonce)?;
-        self.1
-            .open_in_place_separate_tag(nonce, aead::Aad::from(aad), tag, buf)
-            .map(|_| ())
-            .or_else(|_| rejected("authentication failed"))
-    }
-}
+less_safe_key_aead!(aws_lc_rs, AwsAead, AwsKey, {
+    AeadId::Aes128Gcm => AES_128_GCM,
+    AeadId::Aes256Gcm => AES_256_GCM,
+    AeadId::ChaCha20Poly1305 => CHACHA20_POLY1305,
+    AeadId::Aes128GcmSiv => AES_128_GCM_SIV,
+    AeadId::Aes256GcmSiv => AES_256_GCM_SIV,
+}, |key: &aead::LessSafeKey, nonce, aad, tag: [u8; 16], buf: &mut [u8]| {
+    key.open_in_place_separate_tag(nonce, aad, &tag, buf).map(|_| ())
+});
 
 struct AwsEcdh(KexId);
 

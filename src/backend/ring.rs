@@ -6,10 +6,7 @@
 
 use ring::{aead, agreement, rand};
 
-use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
-    KeyExchange, Result,
-};
+use super::{rejected, unsupported, Backend, Ecdh, EcdhPrivateKey, KeyExchange, Result};
 use crate::algorithm::{AeadId, KexId};
 
 pub static BACKEND: Backend = Backend {
@@ -30,64 +27,13 @@ pub static BACKEND: Backend = Backend {
     },
 };
 
-struct RingAead(AeadId);
-
-impl AeadAlgorithm for RingAead {
-    fn id(&self) -> AeadId {
-        self.0
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        check_key(self.0, key)?;
-        let alg = match self.0 {
-            AeadId::Aes128Gcm => &aead::AES_128_GCM,
-            AeadId::Aes256Gcm => &aead::AES_256_GCM,
-            _ => &aead::CHACHA20_POLY1305,
-        };
-        let key = aead::UnboundKey::new(alg, key).or_else(|_| rejected("key"))?;
-        Ok(Box::new(RingKey(self.0, aead::LessSafeKey::new(key))))
-    }
-}
-
-struct RingKey(AeadId, aead::LessSafeKey);
-
-impl RingKey {
-    /// Fast path for the 12-byte nonce; the shared check explains any other length.
-    #[inline]
-    fn nonce(&self, nonce: &[u8]) -> Result<aead::Nonce> {
-        match <[u8; 12]>::try_from(nonce) {
-            Ok(n) => Ok(aead::Nonce::assume_unique_for_key(n)),
-            Err(_) => check_nonce(self.0, nonce).and_then(|_| rejected("nonce")),
-        }
-    }
-}
-
-impl AeadKey for RingKey {
-    #[inline]
-    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
-        let nonce = self.nonce(nonce)?;
-        if tag.len() != 16 {
-            return check_tag(self.0, tag);
-        }
-        let t = self
-            .1
-            .seal_in_place_separate_tag(nonce, aead::Aad::from(aad), buf)
-            .or_else(|_| rejected("seal failed (message too long?)"))?;
-        tag.copy_from_slice(t.as_ref());
-        Ok(())
-    }
-
-    #[inline]
-    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
-        let nonce = self.nonce(nonce)?;
-        let Ok(tag) = <[u8; 16]>::try_from(tag) else {
-            return check_tag(self.0, tag);
-        };
-        self.1
-            .open_in_place_separate_tag(nonce, aead::Aad::from(aad), aead::Tag::from(tag), buf, 0..)
-            .map(|_| ())
-            .or_else(|_| rejected("authentication failed"))
-    }
-}
+less_safe_key_aead!(ring, RingAead, RingKey, {
+    AeadId::Aes128Gcm => AES_128_GCM,
+    AeadId::Aes256Gcm => AES_256_GCM,
+    AeadId::ChaCha20Poly1305 => CHACHA20_POLY1305,
+}, |key: &aead::LessSafeKey, nonce, aad, tag: [u8; 16], buf: &mut [u8]| {
+    key.open_in_place_separate_tag(nonce, aad, aead::Tag::from(tag), buf, 0..).map(|_| ())
+});
 
 struct RingEcdh(KexId);
 
