@@ -7,6 +7,10 @@
 
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
+#[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
+#[macro_use]
+mod less_safe_key;
+
 #[cfg(feature = "aws-lc-rs")]
 mod aws_lc;
 #[cfg(feature = "graviola")]
