@@ -151,3 +151,79 @@ fn a_wrong_answer_in_a_vector_file_fails_the_audit_with_exit_1() {
         .code(1)
         .stdout(predicate::str::contains("Failures").and(predicate::str::contains("tag: got")));
 }
+
+#[test]
+fn run_rejects_bad_flags_before_measuring() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["--backend", "nope"], "--backend"),
+        (&["--algorithm", "rot13"], "--algorithm"),
+        (&["--sizes", "0"], "--sizes"),
+        (&["--sizes", "12q"], "--sizes"),
+        (&["--threads", "0"], "--threads"),
+        (&["--operation", "frobnicate"], "--operation"),
+        (&["--output", "/nonexistent-dir/x.json"], "--output"),
+    ];
+    for (args, flag) in cases {
+        let out = cryptobench().arg("run").args(args).assert().code(2).get_output().clone();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} measured something");
+    }
+}
+
+#[test]
+fn run_writes_tables_and_a_complete_result_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let csv = dir.path().join("r.csv");
+    let args = ["run", "--quick", "--backend", "ring,RustCrypto", "--algorithm", "chacha20-poly1305,x25519"];
+    cryptobench()
+        .args(args)
+        .args(["--sizes", "64,1k", "--operation", "seal,open,open-forged,keygen+agree", "--output"])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ChaCha20-Poly1305 open-forged (bulk), MB/s, 1 thread").and(predicate::str::contains("★")));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["schema_version"], 1);
+    // 2 backends × (3 AEAD operations × 2 sizes + 1 X25519 operation) × 2 thread counts.
+    assert_eq!(v["cells"].as_array().unwrap().len(), 2 * 7 * 2);
+    for c in v["cells"].as_array().unwrap() {
+        assert!(c["samples"].as_array().unwrap().len() >= 3);
+        assert!(c["ops_per_sec"]["median"].as_f64().unwrap() > 0.0);
+    }
+    cryptobench().args(args).args(["--sizes", "64", "--threads", "1", "--output"]).arg(&csv).assert().success();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("backend,backend_version,algorithm"));
+    assert_eq!(text.lines().count(), 1 + 2 * 2);
+}
+
+#[test]
+fn an_interrupted_run_leaves_a_valid_file_with_the_finished_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cryptobench"))
+        .args(["run", "--backend", "ring", "--algorithm", "aes-128-gcm", "--threads", "1", "--duration", "200ms"])
+        .args(["--sizes", "16,64,256,1k,4k,16k,64k,256k,1m", "--output"])
+        .arg(&json)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let cells = |path: &std::path::Path| -> Option<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while cells(&json).is_none_or(|v| v["cells"].as_array().unwrap().is_empty()) {
+        assert!(std::time::Instant::now() < deadline, "no cell finished in 30 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    child.wait().unwrap();
+    let v = cells(&json).expect("a valid JSON file after Ctrl-C");
+    assert_eq!(v["complete"], false);
+    let n = v["cells"].as_array().unwrap().len();
+    assert!((1..9).contains(&n), "{n} cells");
+}
