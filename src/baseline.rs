@@ -14,9 +14,13 @@ pub fn dir() -> PathBuf {
 pub fn path(name: &str) -> Result<PathBuf, String> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
-        return Err(format!("'{name}' is not a baseline name (use letters, digits, '-', '_', '.')"));
+        return Err(format!(
+            "'{name}' is not a baseline name (use letters, digits, '-', '_', '.')"
+        ));
     }
     Ok(dir().join(format!("{name}.json")))
 }
@@ -44,7 +48,11 @@ pub fn resolve(arg: &str) -> Result<PathBuf, String> {
             Err(format!(
                 "'{arg}' is neither a result file nor a saved baseline in {} (saved: {})",
                 dir().display(),
-                if saved.is_empty() { "none".to_string() } else { saved.join(", ") }
+                if saved.is_empty() {
+                    "none".to_string()
+                } else {
+                    saved.join(", ")
+                }
             ))
         }
     }

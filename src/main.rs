@@ -28,6 +28,16 @@ enum Command {
     List(cmd::list::ListArgs),
     /// Known-answer audit: Wycheproof and RFC vectors, plus NIST files you supply.
     Kat(cmd::kat::KatArgs),
+    /// Deep audit: cross-backend differential testing (diff) and timing-leak detection (ct).
+    Audit(cmd::audit::AuditArgs),
+    /// Policy compliance (FIPS 140-3, CNSA 2.0, BSI TR-02102-1 or your profile) with KAT status; --require checks a deployment.
+    Compliance(cmd::compliance::ComplianceArgs),
+    /// Rank backends for a workload (messaging, tls, storage or a size mix) under a policy and requirements.
+    Recommend(cmd::recommend::RecommendArgs),
+    /// Regression decision between two result files or saved baselines.
+    Compare(cmd::compare::CompareArgs),
+    /// Tables, Markdown or an HTML page with plots from result files of one machine or many.
+    Report(cmd::report::ReportArgs),
 }
 
 /// Bad usage or bad input: one line on stderr, exit 2.
@@ -45,5 +55,10 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::List(args) => cmd::list::run(args),
         Command::Kat(args) => cmd::kat::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Compliance(args) => cmd::compliance::run(args),
+        Command::Recommend(args) => cmd::recommend::run(args),
+        Command::Compare(args) => cmd::compare::run(args),
+        Command::Report(args) => cmd::report::run(args),
     }
 }

@@ -164,7 +164,13 @@ fn run_rejects_bad_flags_before_measuring() {
         (&["--output", "/nonexistent-dir/x.json"], "--output"),
     ];
     for (args, flag) in cases {
-        let out = cryptobench().arg("run").args(args).assert().code(2).get_output().clone();
+        let out = cryptobench()
+            .arg("run")
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(err.contains(flag), "{args:?}: {err}");
@@ -177,14 +183,30 @@ fn run_writes_tables_and_a_complete_result_file() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
     let csv = dir.path().join("r.csv");
-    let args = ["run", "--quick", "--backend", "ring,RustCrypto", "--algorithm", "chacha20-poly1305,x25519"];
+    let args = [
+        "run",
+        "--quick",
+        "--backend",
+        "ring,RustCrypto",
+        "--algorithm",
+        "chacha20-poly1305,x25519",
+    ];
     cryptobench()
         .args(args)
-        .args(["--sizes", "64,1k", "--operation", "seal,open,open-forged,keygen+agree", "--output"])
+        .args([
+            "--sizes",
+            "64,1k",
+            "--operation",
+            "seal,open,open-forged,keygen+agree",
+            "--output",
+        ])
         .arg(&json)
         .assert()
         .success()
-        .stdout(predicate::str::contains("ChaCha20-Poly1305 open-forged (bulk), MB/s, 1 thread").and(predicate::str::contains("★")));
+        .stdout(
+            predicate::str::contains("ChaCha20-Poly1305 open-forged (bulk), MB/s, 1 thread")
+                .and(predicate::str::contains("★")),
+        );
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(v["complete"], true);
     assert_eq!(v["schema_version"], 1);
@@ -194,7 +216,12 @@ fn run_writes_tables_and_a_complete_result_file() {
         assert!(c["samples"].as_array().unwrap().len() >= 3);
         assert!(c["ops_per_sec"]["median"].as_f64().unwrap() > 0.0);
     }
-    cryptobench().args(args).args(["--sizes", "64", "--threads", "1", "--output"]).arg(&csv).assert().success();
+    cryptobench()
+        .args(args)
+        .args(["--sizes", "64", "--threads", "1", "--output"])
+        .arg(&csv)
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("backend,backend_version,algorithm"));
     assert_eq!(text.lines().count(), 1 + 2 * 2);
@@ -205,7 +232,17 @@ fn an_interrupted_run_leaves_a_valid_file_with_the_finished_cells() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cryptobench"))
-        .args(["run", "--backend", "ring", "--algorithm", "aes-128-gcm", "--threads", "1", "--duration", "200ms"])
+        .args([
+            "run",
+            "--backend",
+            "ring",
+            "--algorithm",
+            "aes-128-gcm",
+            "--threads",
+            "1",
+            "--duration",
+            "200ms",
+        ])
         .args(["--sizes", "16,64,256,1k,4k,16k,64k,256k,1m", "--output"])
         .arg(&json)
         .stdout(std::process::Stdio::null())
@@ -220,7 +257,10 @@ fn an_interrupted_run_leaves_a_valid_file_with_the_finished_cells() {
         assert!(std::time::Instant::now() < deadline, "no cell finished in 30 s");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     child.wait().unwrap();
     let v = cells(&json).expect("a valid JSON file after Ctrl-C");
     assert_eq!(v["complete"], false);

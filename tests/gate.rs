@@ -19,7 +19,14 @@ fn cryptobench() -> Cmd {
 
 fn gate(new: &str, out: &Path) -> (i32, String) {
     let status = Command::new("bash")
-        .args(["ci/regression-gate.sh", "--base-result", BASE, "--new-result", new, "--out"])
+        .args([
+            "ci/regression-gate.sh",
+            "--base-result",
+            BASE,
+            "--new-result",
+            new,
+            "--out",
+        ])
         .arg(out)
         .arg("--cryptobench")
         .arg(env!("CARGO_BIN_EXE_cryptobench"))
@@ -59,12 +66,36 @@ fn the_gate_fails_a_slowed_down_build_with_a_pull_request_comment() {
 
 #[test]
 fn compare_exit_codes_and_formats() {
-    cryptobench().args(["compare", BASE, SAME]).assert().code(0).stdout(predicate::str::contains("Rule:"));
-    cryptobench().args(["compare", BASE, SLOW]).assert().code(1).stdout(predicate::str::contains("regressed"));
-    let json = cryptobench().args(["compare", BASE, SLOW, "--format", "json"]).assert().code(1).get_output().stdout.clone();
+    cryptobench()
+        .args(["compare", BASE, SAME])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Rule:"));
+    cryptobench()
+        .args(["compare", BASE, SLOW])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("regressed"));
+    let json = cryptobench()
+        .args(["compare", BASE, SLOW, "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
-    assert!(v["cells"].as_array().unwrap().iter().any(|c| c["verdict"] == "regressed"));
-    let bmf = cryptobench().args(["compare", BASE, SAME, "--format", "bencher"]).assert().code(0).get_output().stdout.clone();
+    assert!(v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["verdict"] == "regressed"));
+    let bmf = cryptobench()
+        .args(["compare", BASE, SAME, "--format", "bencher"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&bmf).unwrap();
     let first = v.as_object().unwrap().values().next().unwrap();
     assert!(first["throughput"]["value"].as_f64().unwrap() > 0.0);
@@ -74,17 +105,29 @@ fn compare_exit_codes_and_formats() {
 fn compare_refuses_bad_or_incomparable_files_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let one_line = |args: &[&str], needle: &str| {
-        let out = cryptobench().arg("compare").args(args).assert().code(2).get_output().clone();
+        let out = cryptobench()
+            .arg("compare")
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.contains(needle), "{err}");
     };
-    one_line(&["missing.json", SAME], "BASE: 'missing.json' is neither a result file nor a saved baseline");
+    one_line(
+        &["missing.json", SAME],
+        "BASE: 'missing.json' is neither a result file nor a saved baseline",
+    );
 
     let text = std::fs::read_to_string(BASE).unwrap();
     let truncated = dir.path().join("truncated.json");
     std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
-    one_line(&[BASE, truncated.to_str().unwrap()], "truncated.json: not a cryptobench result file");
+    one_line(
+        &[BASE, truncated.to_str().unwrap()],
+        "truncated.json: not a cryptobench result file",
+    );
 
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["schema_version"] = 99.into();
@@ -97,12 +140,17 @@ fn compare_refuses_bad_or_incomparable_files_with_one_line() {
     v["methodology_version"] = "0".into();
     let other = dir.path().join("other.json");
     std::fs::write(&other, v.to_string()).unwrap();
-    one_line(&[other.to_str().unwrap(), SAME], "refusing to compare: methodology 0 vs 1; machine 'Some Other CPU'");
+    one_line(
+        &[other.to_str().unwrap(), SAME],
+        "refusing to compare: methodology 0 vs 1; machine 'Some Other CPU'",
+    );
     cryptobench()
         .args(["compare", other.to_str().unwrap(), SAME, "--force"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("Compared with --force despite: methodology 0 vs 1"));
+        .stdout(predicate::str::contains(
+            "Compared with --force despite: methodology 0 vs 1",
+        ));
 }
 
 #[test]
@@ -111,7 +159,16 @@ fn saved_baselines_round_trip() {
     let run = |extra: &[&str]| {
         cryptobench()
             .env("CRYPTOBENCH_BASELINE_DIR", dir.path())
-            .args(["run", "--quick", "--backend", "ring", "--algorithm", "x25519", "--threads", "1"])
+            .args([
+                "run",
+                "--quick",
+                "--backend",
+                "ring",
+                "--algorithm",
+                "x25519",
+                "--threads",
+                "1",
+            ])
             .args(extra)
             .assert()
     };
@@ -119,8 +176,12 @@ fn saved_baselines_round_trip() {
     assert!(dir.path().join("main.json").is_file());
     // A run against its own baseline: a verdict table follows the results.
     run(&["--baseline", "main"]).stdout(predicate::str::contains("cells compared"));
-    run(&["--baseline", "nope"]).code(2).stderr(predicate::str::contains("saved: main"));
-    run(&["--save-baseline", "../x"]).code(2).stderr(predicate::str::contains("not a baseline name"));
+    run(&["--baseline", "nope"])
+        .code(2)
+        .stderr(predicate::str::contains("saved: main"));
+    run(&["--save-baseline", "../x"])
+        .code(2)
+        .stderr(predicate::str::contains("not a baseline name"));
 }
 
 /// Instruction counts come from valgrind, which .ci/run installs.
@@ -130,7 +191,15 @@ fn instruction_counts_repeat_exactly() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("i.json");
         cryptobench()
-            .args(["run", "--metric", "instructions", "--backend", "ring,RustCrypto", "--algorithm", "aes-128-gcm,x25519"])
+            .args([
+                "run",
+                "--metric",
+                "instructions",
+                "--backend",
+                "ring,RustCrypto",
+                "--algorithm",
+                "aes-128-gcm,x25519",
+            ])
             .args(["--sizes", "64", "--output"])
             .arg(&out)
             .assert()
@@ -141,7 +210,13 @@ fn instruction_counts_repeat_exactly() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|c| (c["backend"].to_string(), c["algorithm"].to_string(), c["instructions_per_op"].as_f64().unwrap()))
+            .map(|c| {
+                (
+                    c["backend"].to_string(),
+                    c["algorithm"].to_string(),
+                    c["instructions_per_op"].as_f64().unwrap(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     let (a, b) = (count(), count());

@@ -40,17 +40,31 @@ pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
 }
 
 /// Compares and prints; exit 1 when anything regressed.
-pub fn gate(base: &ResultFile, new: &ResultFile, threshold: Option<f64>, force: bool, format: CompareFormat) -> ExitCode {
+pub fn gate(
+    base: &ResultFile,
+    new: &ResultFile,
+    threshold: Option<f64>,
+    force: bool,
+    format: CompareFormat,
+) -> ExitCode {
     if format == CompareFormat::Bencher {
         print!("{}", report::compare::bencher(new));
         return ExitCode::SUCCESS;
     }
-    let default = if new.settings.metric == "instructions" { 1.0 } else { 5.0 };
+    let default = if new.settings.metric == "instructions" {
+        1.0
+    } else {
+        5.0
+    };
     let threshold = threshold.unwrap_or(default);
     if !(threshold.is_finite() && threshold >= 0.0) {
         return usage_error(format!("--threshold: '{threshold}' must be a percentage ≥ 0"));
     }
-    let opts = Options { threshold: threshold / 100.0, force, bootstrap_reps: 1000 };
+    let opts = Options {
+        threshold: threshold / 100.0,
+        force,
+        bootstrap_reps: 1000,
+    };
     let c: Comparison = match compare::compare(base, new, &opts) {
         Ok(c) => c,
         Err(e) => return usage_error(e),

@@ -1,5 +1,11 @@
 //! One file per subcommand: its clap arguments and its handler.
 
+pub mod audit;
+pub mod compare;
+pub mod compliance;
 pub mod kat;
 pub mod list;
+pub mod messaging;
+pub mod recommend;
+pub mod report;
 pub mod run;

@@ -172,12 +172,15 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
         return Err("--operation: none of the operations applies to the chosen algorithms".into());
     }
     // Instruction counts must repeat exactly: a fixed seed unless one is given.
-    let seed = a.seed.or((a.metric == RunMetric::Instructions).then_some(1)).unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0)
-    });
+    let seed = a
+        .seed
+        .or((a.metric == RunMetric::Instructions).then_some(1))
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
     let target_sample = if a.quick {
         Duration::from_micros(500)
     } else {
@@ -229,11 +232,21 @@ pub fn run(args: RunArgs) -> ExitCode {
         return super::messaging::run(&cfg, quick, &args.algorithm, sweep_only, out, now_rfc3339());
     }
     // Baselines are checked before measuring, like every other input.
-    let save_to = match args.save_baseline.as_deref().map(cryptobench::baseline::path).transpose() {
+    let save_to = match args
+        .save_baseline
+        .as_deref()
+        .map(cryptobench::baseline::path)
+        .transpose()
+    {
         Ok(p) => p,
         Err(e) => return usage_error(format!("--save-baseline: {e}")),
     };
-    let base = match args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline")).transpose() {
+    let base = match args
+        .baseline
+        .as_deref()
+        .map(|b| super::compare::load(b, "--baseline"))
+        .transpose()
+    {
         Ok(b) => b,
         Err(e) => return usage_error(e),
     };
@@ -367,10 +380,20 @@ fn count_instructions(groups: &[Group], file: &mut ResultFile) -> Result<(), Str
         file.settings.seed,
         counts.cpu_features.join(" ")
     );
-    let empty = cryptobench::measure::stats::Summary { n: 0, median: 0.0, q1: 0.0, q3: 0.0, mad: 0.0, ci95_low: 0.0, ci95_high: 0.0 };
+    let empty = cryptobench::measure::stats::Summary {
+        n: 0,
+        median: 0.0,
+        q1: 0.0,
+        q3: 0.0,
+        mad: 0.0,
+        ci95_low: 0.0,
+        ci95_high: 0.0,
+    };
     for c in counts.cells {
         let per_op = c.instructions as f64 / c.ops as f64;
-        let version = cryptobench::backend::by_name(&c.backend).map(|b| (b.version)()).unwrap_or_default();
+        let version = cryptobench::backend::by_name(&c.backend)
+            .map(|b| (b.version)())
+            .unwrap_or_default();
         file.cells.push(cryptobench::results::Cell {
             backend: c.backend,
             backend_version: version,

@@ -65,14 +65,29 @@ fn cpu_features() -> Vec<String> {
         macro_rules! probe {
             ($($name:tt),*) => { $( if std::arch::is_x86_feature_detected!($name) { f.push($name.to_string()); } )* };
         }
-        probe!("aes", "pclmulqdq", "avx", "avx2", "bmi2", "adx", "sha", "avx512f", "vaes", "vpclmulqdq");
+        probe!(
+            "aes",
+            "pclmulqdq",
+            "avx",
+            "avx2",
+            "bmi2",
+            "adx",
+            "sha",
+            "avx512f",
+            "vaes",
+            "vpclmulqdq"
+        );
     }
     f
 }
 
 /// The child: counts every (group, backend) once and writes the manifest.
 pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
-    let mut manifest = Manifest { cells: Vec::new(), failures: Vec::new(), cpu_features: cpu_features() };
+    let mut manifest = Manifest {
+        cells: Vec::new(),
+        failures: Vec::new(),
+        cpu_features: cpu_features(),
+    };
     for (gi, g) in groups.iter().enumerate() {
         for b in &g.backends {
             let ops = ops_for(&g.shape);
@@ -131,7 +146,12 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
         .map_err(|_| "--metric instructions needs valgrind: install it (apt-get install valgrind)".to_string())?;
     let valgrind = String::from_utf8_lossy(&version.stdout).trim().to_string();
     let status = Command::new("valgrind")
-        .args(["--tool=callgrind", "--collect-atstart=no", "--dump-instr=no", "--compress-strings=no"])
+        .args([
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--dump-instr=no",
+            "--compress-strings=no",
+        ])
         .arg(format!("--callgrind-out-file={}", dir.join("callgrind.out").display()))
         .arg(exe)
         .args(args)
@@ -149,8 +169,13 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
     let mut dumps = std::collections::HashMap::new();
     for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-        let reason = text.lines().find_map(|l| l.strip_prefix("desc: Trigger: Client Request: "));
-        let total = text.lines().find_map(|l| l.strip_prefix("summary: ")).and_then(|v| v.trim().parse::<u64>().ok());
+        let reason = text
+            .lines()
+            .find_map(|l| l.strip_prefix("desc: Trigger: Client Request: "));
+        let total = text
+            .lines()
+            .find_map(|l| l.strip_prefix("summary: "))
+            .and_then(|v| v.trim().parse::<u64>().ok());
         if let (Some(r), Some(t)) = (reason, total) {
             dumps.insert(r.to_string(), t);
         }
@@ -183,9 +208,12 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
                     && c.size == g.shape.size
                     && c.mode.as_deref() == g.shape.mode.map(|m| m.name())
             });
-            let failed = failures
-                .iter()
-                .any(|f| f.0 == b.name && f.1 == g.shape.algorithm.name() && f.2 == g.shape.operation.name() && f.3 == g.shape.size);
+            let failed = failures.iter().any(|f| {
+                f.0 == b.name
+                    && f.1 == g.shape.algorithm.name()
+                    && f.2 == g.shape.operation.name()
+                    && f.3 == g.shape.size
+            });
             if !measured && !failed {
                 skipped.push((
                     b.name.into(),
@@ -200,5 +228,11 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
             }
         }
     }
-    Ok(Counts { cells, failures, skipped, cpu_features: manifest.cpu_features, valgrind })
+    Ok(Counts {
+        cells,
+        failures,
+        skipped,
+        cpu_features: manifest.cpu_features,
+        valgrind,
+    })
 }

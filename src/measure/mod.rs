@@ -7,7 +7,10 @@
 //! drift hits them alike. A finished group's cells are handed to the caller
 //! at once, so an interrupted run keeps everything measured so far.
 
+pub mod callgrind;
 pub mod clock;
+pub mod instructions;
+pub mod messaging;
 pub mod stats;
 pub mod workload;
 
@@ -274,6 +277,7 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
             core_hz,
             us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
             instructions_per_op: None,
+            instructions_deterministic: None,
             samples: lane.samples,
         });
     }
@@ -318,7 +322,11 @@ struct Lane {
 /// Finds the batch size whose sample lasts at least `target` (or the pool limit),
 /// after a warm-up. Returns the batch and the time one sample takes.
 fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<(u64, Duration), String> {
-    let mut w = workload::prepare(b, shape)?;
+    calibrate_workload(&mut *workload::prepare(b, shape)?, target)
+}
+
+/// [`calibrate`] for any prepared workload (the messaging workload uses it too).
+pub fn calibrate_workload(w: &mut dyn workload::Workload, target: Duration) -> Result<(u64, Duration), String> {
     let limit = w.max_batch().unwrap_or(u64::MAX);
     let mut n: u64 = 1;
     loop {
@@ -350,13 +358,23 @@ fn visit(
     batch: u64,
     samples: usize,
 ) -> Result<(Vec<f64>, Vec<f64>), String> {
+    sample_threads(&|| workload::prepare(b, shape), threads, batch, samples)
+}
+
+/// Prepares a workload per thread with `make`, then samples them together as [`visit`] does.
+pub fn sample_threads(
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    threads: usize,
+    batch: u64,
+    samples: usize,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
     let barrier = Barrier::new(threads);
     let spans: Mutex<Vec<Vec<(Instant, Instant)>>> = Mutex::new(Vec::new());
     let error: Mutex<Option<String>> = Mutex::new(None);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
-                let mut w = workload::prepare(b, shape);
+                let mut w = make();
                 let mut err: Option<String> = w.as_ref().err().cloned();
                 // One untimed warm-up sample per visit.
                 if let Ok(w) = &mut w {

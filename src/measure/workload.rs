@@ -208,8 +208,20 @@ impl EcdhWork {
         if !matches!(op, Operation::Keygen | Operation::Agree | Operation::KeygenAgree) {
             return Err(format!("{op:?} is not an ECDH operation"));
         }
-        let mut w = EcdhWork { ecdh, id, op, peer_public: Vec::new(), pool: Vec::new(), rng };
-        if w.rng.is_some() && matches!(ecdh.private_key_from_bytes(&vec![9; id.seed_len()]), Err(Error::Unsupported(_))) {
+        let mut w = EcdhWork {
+            ecdh,
+            id,
+            op,
+            peer_public: Vec::new(),
+            pool: Vec::new(),
+            rng,
+        };
+        if w.rng.is_some()
+            && matches!(
+                ecdh.private_key_from_bytes(&vec![9; id.seed_len()]),
+                Err(Error::Unsupported(_))
+            )
+        {
             w.rng = None;
         }
         w.peer_public = w.keygen()?.public_key().map_err(err)?;
@@ -217,7 +229,9 @@ impl EcdhWork {
     }
 
     fn keygen(&mut self) -> Result<Box<dyn EcdhPrivateKey>, String> {
-        let Some(rng) = &mut self.rng else { return self.ecdh.keygen().map_err(err) };
+        let Some(rng) = &mut self.rng else {
+            return self.ecdh.keygen().map_err(err);
+        };
         loop {
             // A P-curve scalar ≥ n is refused: draw again, as the libraries do.
             match self.ecdh.private_key_from_bytes(&random_bytes(rng, self.id.seed_len())) {
@@ -286,14 +300,23 @@ impl KemWork {
         }
         // Seeded mode needs both deterministic entry points.
         if let Some(r) = &mut rng {
-            let probe = kem.keygen_from_seed(&random_bytes(r, id.seed_len())).and_then(|(_, ek)| {
-                kem.encaps_deterministic(&ek, &random_bytes(r, id.encaps_randomness_len()))
-            });
+            let probe = kem
+                .keygen_from_seed(&random_bytes(r, id.seed_len()))
+                .and_then(|(_, ek)| kem.encaps_deterministic(&ek, &random_bytes(r, id.encaps_randomness_len())));
             if matches!(probe, Err(Error::Unsupported(_))) {
                 rng = None;
             }
         }
-        let mut w = KemWork { kem, id, op, dk: kem.keygen().map_err(err)?.0, ek: Vec::new(), ct: Vec::new(), ss: Vec::new(), rng };
+        let mut w = KemWork {
+            kem,
+            id,
+            op,
+            dk: kem.keygen().map_err(err)?.0,
+            ek: Vec::new(),
+            ct: Vec::new(),
+            ss: Vec::new(),
+            rng,
+        };
         (w.dk, w.ek) = w.keygen()?;
         (w.ct, w.ss) = w.encaps()?;
         Ok(w)
@@ -301,14 +324,20 @@ impl KemWork {
 
     fn keygen(&mut self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), String> {
         match &mut self.rng {
-            Some(r) => self.kem.keygen_from_seed(&random_bytes(r, self.id.seed_len())).map_err(err),
+            Some(r) => self
+                .kem
+                .keygen_from_seed(&random_bytes(r, self.id.seed_len()))
+                .map_err(err),
             None => self.kem.keygen().map_err(err),
         }
     }
 
     fn encaps(&mut self) -> Result<(Vec<u8>, Vec<u8>), String> {
         match &mut self.rng {
-            Some(r) => self.kem.encaps_deterministic(&self.ek, &random_bytes(r, self.id.encaps_randomness_len())).map_err(err),
+            Some(r) => self
+                .kem
+                .encaps_deterministic(&self.ek, &random_bytes(r, self.id.encaps_randomness_len()))
+                .map_err(err),
             None => self.kem.encaps(&self.ek).map_err(err),
         }
     }

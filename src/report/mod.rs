@@ -3,8 +3,16 @@
 
 pub mod capabilities;
 pub mod compare;
+pub mod compliance;
+pub mod compliance_matrix;
+pub mod fleet;
+pub mod html;
 pub mod kat;
+pub mod messaging;
+pub mod plot;
+pub mod recommend;
 pub mod sweep;
+pub mod verdicts;
 
 use tabled::builder::Builder;
 use tabled::settings::Style;

@@ -227,7 +227,13 @@ fn kex_tables(
 /// `--metric instructions`: instructions per operation (and per byte), fewest marked.
 fn instruction_tables(file: &ResultFile, format: Format) -> String {
     let md = format == Format::Markdown;
-    let heading = |s: String| if md { format!("\n### {s}\n\n") } else { format!("\n{s}\n") };
+    let heading = |s: String| {
+        if md {
+            format!("\n### {s}\n\n")
+        } else {
+            format!("\n{s}\n")
+        }
+    };
     let mut backends: Vec<&str> = Vec::new();
     let mut kinds: Vec<(&str, &str, Option<&str>)> = Vec::new();
     for c in &file.cells {
@@ -241,27 +247,50 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
     }
     let mut out = String::new();
     for (alg, op, mode) in kinds {
-        let cells: Vec<&Cell> =
-            file.cells.iter().filter(|c| c.algorithm == alg && c.operation == op && c.mode.as_deref() == mode).collect();
-        out += &heading(format!("{alg} {op}{}: instructions per operation", mode.map(|m| format!(" ({m})")).unwrap_or_default()));
+        let cells: Vec<&Cell> = file
+            .cells
+            .iter()
+            .filter(|c| c.algorithm == alg && c.operation == op && c.mode.as_deref() == mode)
+            .collect();
+        out += &heading(format!(
+            "{alg} {op}{}: instructions per operation",
+            mode.map(|m| format!(" ({m})")).unwrap_or_default()
+        ));
         let mut header = vec!["size".to_string()];
         header.extend(backends.iter().map(|b| b.to_string()));
         let mut rows = vec![header];
         let mut sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
         sizes.dedup();
         for size in sizes {
-            let row: Vec<Option<&Cell>> =
-                backends.iter().map(|b| cells.iter().copied().find(|c| c.backend == *b && c.size == size)).collect();
-            let best = row.iter().flatten().filter_map(|c| c.instructions_per_op).fold(f64::INFINITY, f64::min);
+            let row: Vec<Option<&Cell>> = backends
+                .iter()
+                .map(|b| cells.iter().copied().find(|c| c.backend == *b && c.size == size))
+                .collect();
+            let best = row
+                .iter()
+                .flatten()
+                .filter_map(|c| c.instructions_per_op)
+                .fold(f64::INFINITY, f64::min);
             let mut r = vec![if size == 0 { "-".to_string() } else { format_size(size) }];
-            r.extend(row.iter().map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
-                None => "-".into(),
-                Some((c, i)) => {
-                    let per_byte = if c.size > 0 { format!(" ({:.2}/B)", i / c.size as f64) } else { String::new() };
-                    let varies = if c.instructions_deterministic == Some(false) { " †" } else { "" };
-                    format!("{}{per_byte}{varies}{}", num(i), if i == best { " ★" } else { "" })
-                }
-            }));
+            r.extend(
+                row.iter()
+                    .map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
+                        None => "-".into(),
+                        Some((c, i)) => {
+                            let per_byte = if c.size > 0 {
+                                format!(" ({:.2}/B)", i / c.size as f64)
+                            } else {
+                                String::new()
+                            };
+                            let varies = if c.instructions_deterministic == Some(false) {
+                                " †"
+                            } else {
+                                ""
+                            };
+                            format!("{}{per_byte}{varies}{}", num(i), if i == best { " ★" } else { "" })
+                        }
+                    }),
+            );
             rows.push(r);
         }
         out += &table(rows, format);
@@ -269,9 +298,17 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
     }
     if !file.skipped.is_empty() {
         out += &heading("Not measured".into());
-        let mut rows = vec![["backend", "algorithm", "operation", "size", "reason"].map(String::from).to_vec()];
+        let mut rows = vec![["backend", "algorithm", "operation", "size", "reason"]
+            .map(String::from)
+            .to_vec()];
         for f in &file.skipped {
-            rows.push(vec![f.backend.clone(), f.algorithm.clone(), f.operation.clone(), format_size(f.size), f.reason.clone()]);
+            rows.push(vec![
+                f.backend.clone(),
+                f.algorithm.clone(),
+                f.operation.clone(),
+                format_size(f.size),
+                f.reason.clone(),
+            ]);
         }
         out += &table(rows, format);
         out.push('\n');

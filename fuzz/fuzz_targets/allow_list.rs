@@ -1,0 +1,9 @@
+//! The `audit diff` allow-list (`--allow-list FILE`).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = cryptobench::audit::allow::AllowList::parse("fuzz.toml", text);
+    }
+});

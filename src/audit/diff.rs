@@ -1,0 +1,612 @@
+//! Differential runner: every backend offering the algorithm runs each
+//! generated case; outputs are compared byte for byte and accept/reject
+//! decisions separately (Cryptofuzz ignores one-sided failures, which is where
+//! policy bugs live). Single-backend spec rules catch what no other backend
+//! can be compared on (a 0-byte GCM IV, a 1-byte tag, explicit ML-KEM rejection).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde::Serialize;
+
+use super::allow::{AllowList, Behaviour};
+use super::cases::{self, DiffCase, DiffInput};
+use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::backend::{Backend, Error, KeyExchange};
+
+/// What one backend did with one case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", content = "detail", rename_all = "lowercase")]
+pub enum Observed {
+    /// Accepted, with its output (hex), or `None` when the output depends on
+    /// the library's own randomness and only the decision can be compared.
+    Accepted(Option<String>),
+    Rejected(String),
+    Unsupported(String),
+    Panicked(String),
+}
+
+impl Observed {
+    fn short(&self) -> String {
+        match self {
+            Observed::Accepted(Some(out)) if out.len() > 48 => format!("accepted {}…", &out[..48]),
+            Observed::Accepted(Some(out)) => format!("accepted {out}"),
+            Observed::Accepted(None) => "accepted".into(),
+            Observed::Rejected(why) => format!("rejected ({why})"),
+            Observed::Unsupported(why) => format!("unsupported ({why})"),
+            Observed::Panicked(why) => format!("panicked ({why})"),
+        }
+    }
+}
+
+/// What disagreed.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Problem {
+    /// Some backends accepted what others rejected.
+    Decision {
+        accepted: Vec<String>,
+        rejected: Vec<String>,
+    },
+    /// Backends accepted with different outputs: one group per distinct output.
+    Output {
+        groups: Vec<Vec<String>>,
+    },
+    /// One backend broke a rule of the specification on its own.
+    Rule {
+        backend: String,
+        accepted: bool,
+        rule: String,
+    },
+    Panic {
+        backend: String,
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub case: DiffCase,
+    pub seed: u64,
+    pub problem: Problem,
+    /// Every backend's result, for the reproducer.
+    pub observed: Vec<(String, Observed)>,
+    /// The allow-list entry explaining it, if any.
+    pub explained_by: Option<String>,
+}
+
+impl Finding {
+    pub fn explained(&self) -> bool {
+        self.explained_by.is_some()
+    }
+
+    /// The command line that regenerates this case alone.
+    pub fn rerun(&self) -> String {
+        format!(
+            "cryptobench audit diff --seed {} --algorithm {} --case {}",
+            self.seed, self.case.algorithm, self.case.index
+        )
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub seed: u64,
+    pub cases_per_algorithm: usize,
+    pub cases_run: usize,
+    pub backend_runs: usize,
+    pub findings: Vec<Finding>,
+    /// Algorithms left out, with the reason (no backend to make keys, …).
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Report {
+    pub fn unexplained(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.explained())
+    }
+}
+
+/// Which generated cases to run: the first `n` of each algorithm, or one by index.
+#[derive(Clone, Copy, Debug)]
+pub enum Cases {
+    First(usize),
+    Only(usize),
+}
+
+/// Runs the chosen generated cases on every backend offering each algorithm.
+pub fn run(
+    backends: &[&'static Backend],
+    algorithms: &[AlgorithmId],
+    seed: u64,
+    which: Cases,
+    allow: &AllowList,
+) -> Report {
+    let cases = match which {
+        Cases::First(n) => n,
+        Cases::Only(_) => 1,
+    };
+    let mut report = Report {
+        seed,
+        cases_per_algorithm: cases,
+        cases_run: 0,
+        backend_runs: 0,
+        findings: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for &alg in algorithms {
+        let offering: Vec<_> = backends.iter().filter(|b| b.supports(alg).is_ok()).copied().collect();
+        if offering.is_empty() {
+            continue;
+        }
+        let generated = match which {
+            Cases::First(n) => cases::generate(seed, alg, n),
+            Cases::Only(i) => cases::case(seed, alg, i).map(|c| vec![c]),
+        };
+        let generated = match generated {
+            Ok(g) => g,
+            Err(why) => {
+                report.skipped.push((alg.name().into(), why));
+                continue;
+            }
+        };
+        for case in generated {
+            let (observed, findings) = check(&offering, &case, seed, allow);
+            report.cases_run += 1;
+            report.backend_runs += observed.len();
+            report
+                .findings
+                .extend(findings.into_iter().map(|f| shrink(&offering, f, allow)));
+        }
+    }
+    report
+}
+
+/// Runs one case on every backend and judges the results.
+pub fn check(
+    backends: &[&Backend],
+    case: &DiffCase,
+    seed: u64,
+    allow: &AllowList,
+) -> (Vec<(String, Observed)>, Vec<Finding>) {
+    let observed: Vec<(String, Observed)> = backends
+        .iter()
+        .map(|b| (b.name.to_string(), observe(b, case)))
+        .collect();
+    let problems = judge(case, &observed);
+    let findings = problems
+        .into_iter()
+        .map(|problem| {
+            let explained_by = explain(allow, case, &problem);
+            Finding {
+                case: case.clone(),
+                seed,
+                problem,
+                observed: observed.clone(),
+                explained_by,
+            }
+        })
+        .collect();
+    (observed, findings)
+}
+
+fn explain(allow: &AllowList, case: &DiffCase, problem: &Problem) -> Option<String> {
+    let (behaviour, side) = match problem {
+        Problem::Decision { rejected, .. } => (Behaviour::Rejects, rejected.clone()),
+        Problem::Rule { backend, accepted, .. } => (
+            if *accepted {
+                Behaviour::Accepts
+            } else {
+                Behaviour::Rejects
+            },
+            vec![backend.clone()],
+        ),
+        Problem::Output { .. } | Problem::Panic { .. } => return None,
+    };
+    let by_rejecting = allow.explain(case.algorithm, case.kind, behaviour, &side);
+    // A split can also be documented from the accepting side.
+    let by_accepting = match problem {
+        Problem::Decision { accepted, .. } => allow.explain(case.algorithm, case.kind, Behaviour::Accepts, accepted),
+        _ => None,
+    };
+    by_rejecting.or(by_accepting).map(|e| e.id.clone())
+}
+
+fn judge(case: &DiffCase, observed: &[(String, Observed)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let names = |want: fn(&Observed) -> bool| -> Vec<String> {
+        observed
+            .iter()
+            .filter(|(_, o)| want(o))
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
+    for (backend, o) in observed {
+        if let Observed::Panicked(message) = o {
+            problems.push(Problem::Panic {
+                backend: backend.clone(),
+                message: message.clone(),
+            });
+        }
+    }
+    let accepted = names(|o| matches!(o, Observed::Accepted(_)));
+    let rejected = names(|o| matches!(o, Observed::Rejected(_)));
+    if !accepted.is_empty() && !rejected.is_empty() {
+        problems.push(Problem::Decision {
+            accepted: accepted.clone(),
+            rejected,
+        });
+    }
+    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+    for (backend, o) in observed {
+        if let Observed::Accepted(Some(out)) = o {
+            match groups.iter_mut().find(|(g, _)| *g == out) {
+                Some((_, members)) => members.push(backend.clone()),
+                None => groups.push((out, vec![backend.clone()])),
+            }
+        }
+    }
+    if groups.len() > 1 {
+        problems.push(Problem::Output {
+            groups: groups.into_iter().map(|(_, m)| m).collect(),
+        });
+    }
+    if let Some((must_accept, rule)) = spec_rule(case) {
+        for (backend, o) in observed {
+            let took = match o {
+                Observed::Accepted(_) => true,
+                Observed::Rejected(_) => false,
+                _ => continue,
+            };
+            if took != must_accept {
+                problems.push(Problem::Rule {
+                    backend: backend.clone(),
+                    accepted: took,
+                    rule: rule.into(),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// GCM tag lengths SP 800-38D §5.2.1.2 and Appendix C allow (bytes).
+const GCM_TAG_LENS: [usize; 7] = [4, 8, 12, 13, 14, 15, 16];
+
+/// What the specification requires of every backend on this case, if it fixes it:
+/// (must accept, the rule with its citation).
+fn spec_rule(case: &DiffCase) -> Option<(bool, &'static str)> {
+    let gcm = matches!(case.algorithm, AlgorithmId::Aead(AeadId::Aes128Gcm | AeadId::Aes256Gcm));
+    let fixed = |id: AeadId| -> &'static str {
+        match id {
+            AeadId::ChaCha20Poly1305 => "RFC 8439 §2.8: 96-bit nonce, 128-bit tag",
+            AeadId::XChaCha20Poly1305 => "draft-irtf-cfrg-xchacha §2: 192-bit nonce, 128-bit tag",
+            _ => "RFC 8452 §4: 96-bit nonce, 128-bit tag",
+        }
+    };
+    match (case.algorithm, &case.input) {
+        (
+            AlgorithmId::Aead(id),
+            DiffInput::Seal {
+                key, nonce, tag_len, ..
+            },
+        ) => {
+            if key.len() != id.key_len() {
+                Some((
+                    false,
+                    "the key length is fixed by the algorithm (FIPS 197, RFC 8439 §2.3)",
+                ))
+            } else if gcm && nonce.is_empty() {
+                Some((false, "SP 800-38D §5.2.1.1: len(IV) ≥ 1 bit"))
+            } else if gcm && !GCM_TAG_LENS.contains(tag_len) {
+                Some((
+                    false,
+                    "SP 800-38D §5.2.1.2: tags of 128, 120, 112, 104, 96 (or 64, 32) bits",
+                ))
+            } else if !gcm && (nonce.len() != id.nonce_len() || *tag_len != id.tag_len()) {
+                Some((false, fixed(id)))
+            } else if case.kind == "nonce-length" || case.kind == "tag-length" {
+                None // other GCM lengths are allowed but not offered by every API
+            } else {
+                Some((true, "a well-formed seal must succeed"))
+            }
+        }
+        (AlgorithmId::Aead(id), DiffInput::Open { tag, .. }) => match case.kind {
+            "open-valid" => Some((true, "an honest ciphertext must open")),
+            "open-truncated-tag" if gcm && GCM_TAG_LENS.contains(&tag.len()) => None,
+            "open-truncated-tag" if gcm => Some((false, "SP 800-38D §5.2.1.2: no tag shorter than 32 bits")),
+            "open-truncated-tag" => Some((false, fixed(id))),
+            _ => Some((
+                false,
+                "a tampered ciphertext must be refused (SP 800-38D §7.2, RFC 8439 §2.8)",
+            )),
+        },
+        (AlgorithmId::Kex(id), DiffInput::Agree { .. }) => match case.kind {
+            "wrong-length" => Some((false, "the public key length is fixed (RFC 7748 §5, SEC1 §2.3.3)")),
+            "random" if id == KexId::X25519 => Some((true, "RFC 7748 §5: every 32-byte u is accepted")),
+            "random" => Some((true, "a valid public key must be accepted")),
+            // RFC 7748 §5 masks bit 255 and takes u ≥ p; §6.1 lets either side of an all-zero result stand.
+            "non-canonical" | "identity" if id == KexId::X25519 => None,
+            "off-curve" | "identity" | "non-canonical" => {
+                Some((false, "SP 800-56A Rev. 3 §5.6.2.3.4: ECC full public-key validation"))
+            }
+            _ => None,
+        },
+        (_, DiffInput::Encaps { .. }) => match case.kind {
+            "ek-valid" => Some((true, "a valid encapsulation key must be accepted")),
+            "ek-unreduced" | "ek-truncated" | "ek-oversized" => {
+                Some((false, "FIPS 203 §7.2: encapsulation key type and modulus checks"))
+            }
+            _ => None,
+        },
+        (_, DiffInput::Decaps { .. }) => match case.kind {
+            // The hybrid's all-zero ciphertext carries an all-zero X25519 share, which
+            // RFC 8446 §7.4.2 requires TLS to refuse: no ML-KEM rule applies to it.
+            "ct-zero" if case.algorithm == AlgorithmId::Kex(KexId::X25519MlKem768) => None,
+            "ct-valid" | "ct-bit-flipped" | "ct-zero" => Some((
+                true,
+                "FIPS 203 §6.3: implicit rejection returns a pseudo-random key, never an error",
+            )),
+            "ct-truncated" | "ct-oversized" | "dk-truncated" | "dk-oversized" => {
+                Some((false, "FIPS 203 §7.3: ciphertext and decapsulation key type checks"))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Runs a case on one backend; a panic is caught and reported, never fatal.
+pub fn observe(backend: &Backend, case: &DiffCase) -> Observed {
+    let result = catch_unwind(AssertUnwindSafe(|| execute(backend, case)));
+    match result {
+        Ok(Ok(out)) => Observed::Accepted(out.map(hex::encode)),
+        Ok(Err(Error::Rejected(why))) => Observed::Rejected(why),
+        Ok(Err(Error::Unsupported(why))) => Observed::Unsupported(why),
+        Err(panic) => Observed::Panicked(
+            panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+fn execute(backend: &Backend, case: &DiffCase) -> Result<Option<Vec<u8>>, Error> {
+    match (case.algorithm, &case.input) {
+        (
+            AlgorithmId::Aead(id),
+            DiffInput::Seal {
+                key,
+                nonce,
+                aad,
+                pt,
+                tag_len,
+                offset,
+            },
+        ) => {
+            let mut k = (backend.aead)(id)?.key(key)?;
+            let mut storage = vec![0u8; offset + pt.len()];
+            let buf = &mut storage[*offset..];
+            buf.copy_from_slice(pt);
+            let mut tag = vec![0; *tag_len];
+            k.seal_in_place(nonce, aad, buf, &mut tag)?;
+            Ok(Some([&*buf, &tag].concat()))
+        }
+        (
+            AlgorithmId::Aead(id),
+            DiffInput::Open {
+                key,
+                nonce,
+                aad,
+                ct,
+                tag,
+                ..
+            },
+        ) => {
+            let mut buf = ct.clone();
+            (backend.aead)(id)?.key(key)?.open_in_place(nonce, aad, &mut buf, tag)?;
+            Ok(Some(buf))
+        }
+        (AlgorithmId::Kex(id), input) => match ((backend.kex)(id)?, input) {
+            (KeyExchange::Ecdh(e), DiffInput::Agree { private, peer }) => {
+                Ok(Some(e.private_key_from_bytes(private)?.agree(peer)?))
+            }
+            (KeyExchange::Kem(k), DiffInput::Encaps { ek, randomness }) => match k.encaps_deterministic(ek, randomness)
+            {
+                Ok((ct, ss)) => Ok(Some([ct, ss].concat())),
+                Err(Error::Unsupported(_)) => k.encaps(ek).map(|_| None),
+                Err(e) => Err(e),
+            },
+            (KeyExchange::Kem(k), DiffInput::Decaps { seed, dk, ct }) => {
+                let key = match seed.is_empty() {
+                    false => match k.keygen_from_seed(seed) {
+                        Err(Error::Unsupported(_)) => k.decaps_key_from_bytes(dk)?,
+                        other => other?.0,
+                    },
+                    true => k.decaps_key_from_bytes(dk)?,
+                };
+                Ok(Some(key.decaps(ct)?))
+            }
+            _ => Err(Error::Unsupported(format!("case kind {} does not fit {id}", case.kind))),
+        },
+        _ => Err(Error::Unsupported(format!(
+            "case kind {} is not an AEAD case",
+            case.kind
+        ))),
+    }
+}
+
+/// Shrinks an AEAD finding's plaintext and AAD by halving while the same kind
+/// of problem persists, so the reproducer is as small as the bug allows.
+fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding {
+    let AlgorithmId::Aead(id) = finding.case.algorithm else {
+        return finding;
+    };
+    let same = |f: &Finding| std::mem::discriminant(&f.problem) == std::mem::discriminant(&finding.problem);
+    let mut best = finding.clone();
+    for _ in 0..24 {
+        let mut improved = false;
+        for which in [0, 1] {
+            let Some(input) = halved(id, &best.case.input, which) else {
+                continue;
+            };
+            let candidate = DiffCase {
+                input,
+                ..best.case.clone()
+            };
+            let (_, found) = check(backends, &candidate, finding.seed, allow);
+            if let Some(f) = found.into_iter().find(|f| same(f)) {
+                best = f;
+                improved = true;
+            }
+        }
+        if !improved {
+            break;
+        }
+    }
+    best
+}
+
+/// The input with its plaintext (`which` = 0) or AAD (1) halved, if non-empty.
+fn halved(id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
+    let half = |v: &Vec<u8>| (!v.is_empty()).then(|| v[..v.len() / 2].to_vec());
+    match input.clone() {
+        DiffInput::Seal {
+            key,
+            nonce,
+            aad,
+            pt,
+            tag_len,
+            offset,
+        } => {
+            let (pt, aad) = if which == 0 {
+                (half(&pt)?, aad)
+            } else {
+                (pt, half(&aad)?)
+            };
+            Some(DiffInput::Seal {
+                key,
+                nonce,
+                aad,
+                pt,
+                tag_len,
+                offset,
+            })
+        }
+        DiffInput::Open {
+            key,
+            nonce,
+            aad,
+            pt,
+            tamper,
+            ..
+        } => {
+            if matches!(tamper, cases::Tamper::CiphertextBit(_)) {
+                return None; // the flipped bit must stay inside the ciphertext
+            }
+            let (pt, aad) = if which == 0 {
+                (half(&pt)?, aad)
+            } else {
+                (pt, half(&aad)?)
+            };
+            // NonceChanged and AadChanged were applied to nonce/aad already: undo before resealing.
+            let (nonce, aad) = match tamper {
+                cases::Tamper::NonceChanged => {
+                    let mut n = nonce;
+                    n[0] ^= 0x01;
+                    (n, aad)
+                }
+                cases::Tamper::AadChanged if which == 0 => (nonce, aad[..aad.len() - 1].to_vec()),
+                cases::Tamper::AadChanged => return None,
+                _ => (nonce, aad),
+            };
+            cases::open_input(id, key, nonce, aad, pt, tamper).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Human-readable lines for one finding: what differed, who said what, the
+/// inputs in hex and the command that regenerates it.
+pub fn describe(f: &Finding) -> String {
+    let what = match &f.problem {
+        Problem::Decision { accepted, rejected } => {
+            format!(
+                "accepted by {}, rejected by {}",
+                accepted.join(", "),
+                rejected.join(", ")
+            )
+        }
+        Problem::Output { groups } => {
+            let g: Vec<String> = groups.iter().map(|g| format!("[{}]", g.join(", "))).collect();
+            format!("outputs differ between {}", g.join(" vs "))
+        }
+        Problem::Rule {
+            backend,
+            accepted,
+            rule,
+        } => format!(
+            "{backend} {} it: {rule}",
+            if *accepted { "accepted" } else { "rejected" }
+        ),
+        Problem::Panic { backend, message } => format!("{backend} panicked: {message}"),
+    };
+    let mut out = format!("{} case {} ({}): {what}\n", f.case.algorithm, f.case.index, f.case.kind);
+    for (b, o) in &f.observed {
+        out += &format!("    {b}: {}\n", o.short());
+    }
+    let input = serde_json::to_value(&f.case.input).unwrap_or_default();
+    if let Some(map) = input.as_object() {
+        for (k, v) in map {
+            let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+            out += &format!("    {k} = {v}\n");
+        }
+    }
+    out += &format!("    rerun: {}\n", f.rerun());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(kind: &'static str, input: DiffInput) -> DiffCase {
+        DiffCase {
+            algorithm: AlgorithmId::Aead(AeadId::ChaCha20Poly1305),
+            index: 0,
+            kind,
+            input,
+        }
+    }
+
+    #[test]
+    fn decisions_and_outputs_are_compared_separately() {
+        let c = case(
+            "open-tag-first-byte",
+            DiffInput::Open {
+                key: vec![],
+                nonce: vec![],
+                aad: vec![],
+                pt: vec![],
+                tamper: cases::Tamper::TagFirstByte,
+                ct: vec![],
+                tag: vec![],
+            },
+        );
+        let obs = |v: &[(&str, Observed)]| v.iter().map(|(n, o)| (n.to_string(), o.clone())).collect::<Vec<_>>();
+        let acc = |s: &str| Observed::Accepted(Some(s.into()));
+        let rej = Observed::Rejected("bad tag".into());
+        let unsup = Observed::Unsupported("no".into());
+        // Unsupported is not a disagreement; a one-sided accept is, and also breaks the rule.
+        let p = judge(&c, &obs(&[("a", rej.clone()), ("b", unsup.clone())]));
+        assert!(p.is_empty(), "{p:?}");
+        let p = judge(&c, &obs(&[("a", rej.clone()), ("b", acc("00"))]));
+        assert!(matches!(&p[0], Problem::Decision { accepted, .. } if accepted == &["b"]));
+        assert!(matches!(&p[1], Problem::Rule { backend, accepted: true, .. } if backend == "b"));
+        let c = case("open-valid", c.input);
+        let p = judge(&c, &obs(&[("a", acc("00")), ("b", acc("01")), ("c", acc("00"))]));
+        assert!(
+            matches!(&p[0], Problem::Output { groups } if groups == &[vec!["a".to_string(), "c".into()], vec!["b".into()]])
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! `cryptobench compliance`: a policy profile against every backend and
+//! algorithm, with the KAT audit and module builds; `--require` checks a deployment.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use cryptobench::policy::compliance::{self, Deployment};
+use cryptobench::policy::{self, kat_status};
+use cryptobench::report::{self, Format};
+use cryptobench::select;
+
+use crate::usage_error;
+
+#[derive(Args)]
+pub struct ComplianceArgs {
+    /// Policy profile: fips-140-3, cnsa-2.0, bsi-tr-02102-1, or a path to your own TOML profile.
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: String,
+    /// What the deployment uses: a comma list of algorithms, or a TOML file
+    /// (algorithms = [...], optional backend = "..."). Exit 1 if any is not allowed or fails its KATs.
+    #[arg(long, value_name = "LIST|FILE")]
+    require: Option<String>,
+    /// Backends (default: the deployment's backend, else all compiled in).
+    #[arg(long)]
+    backend: Vec<String>,
+    /// Algorithms (default: the required ones, else all).
+    #[arg(long)]
+    algorithm: Vec<String>,
+    /// table, json or markdown.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(a: ComplianceArgs) -> ExitCode {
+    if a.format == Format::Csv {
+        return usage_error("--format: csv is not available for compliance (use table, json or markdown)");
+    }
+    let policy = match policy::resolve(&a.policy) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    let deployment = match a.require.as_deref().map(Deployment::parse).transpose() {
+        Ok(d) => d,
+        Err(e) => return usage_error(e),
+    };
+    let backends = match (&deployment, a.backend.is_empty()) {
+        (Some(Deployment { backend: Some(b), .. }), true) => select::backends(std::slice::from_ref(b)),
+        _ => select::backends(&a.backend),
+    };
+    let algorithms = match (&deployment, a.algorithm.is_empty()) {
+        (Some(d), true) => Ok(d.algorithms.clone()),
+        _ => select::algorithms(&a.algorithm),
+    };
+    let (backends, algorithms) = match backends.and_then(|b| Ok((b, algorithms?))) {
+        Ok(x) => x,
+        Err(e) => return usage_error(e),
+    };
+    let kat = kat_status::audit(&backends, &algorithms);
+    let rows = compliance::rows(&policy, &backends, &algorithms, &kat);
+    let violations = deployment
+        .as_ref()
+        .map(|d| compliance::violations(&policy, &rows, d))
+        .unwrap_or_default();
+    print!(
+        "{}",
+        report::compliance::render(&policy, &rows, deployment.as_ref(), &violations, a.format)
+    );
+    if violations.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "not compliant with {}: {} problem(s) in the required algorithms (see 'Deployment check')",
+            policy.name,
+            violations.len()
+        );
+        ExitCode::from(1)
+    }
+}

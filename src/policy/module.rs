@@ -1,0 +1,77 @@
+//! Whether a backend is a validated module build (FIPS 140-3), as far as this
+//! binary can tell. We report only what can be detected; everything else is
+//! "not validated".
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleStatus {
+    /// True only when a FIPS module is present and loadable in this process.
+    pub fips_module: bool,
+    pub detail: String,
+}
+
+impl ModuleStatus {
+    fn not_validated(why: &str) -> Self {
+        ModuleStatus {
+            fips_module: false,
+            detail: format!("not validated ({why})"),
+        }
+    }
+}
+
+/// The module status of a backend, by name.
+pub fn status(backend: &str) -> ModuleStatus {
+    match backend {
+        // cryptobench links aws-lc-rs without its `fips` feature (aws-lc-fips-sys).
+        "aws-lc-rs" => ModuleStatus::not_validated("aws-lc-rs built without its fips feature"),
+        "openssl" => openssl(),
+        "ring" => ModuleStatus::not_validated("ring has no FIPS-validated build"),
+        "libcrux" => ModuleStatus::not_validated("formally verified, but no CMVP-validated build"),
+        _ => ModuleStatus::not_validated("no CMVP-validated build of this library"),
+    }
+}
+
+#[cfg(feature = "openssl-system")]
+fn openssl() -> ModuleStatus {
+    if openssl_fips_provider_loads() {
+        ModuleStatus {
+            fips_module: true,
+            detail: "OpenSSL FIPS provider loads at run time (validated only if its version is on a CMVP certificate; \
+                     the benchmarks use the default provider)"
+                .into(),
+        }
+    } else {
+        ModuleStatus::not_validated("no OpenSSL FIPS provider loads at run time")
+    }
+}
+
+#[cfg(not(feature = "openssl-system"))]
+fn openssl() -> ModuleStatus {
+    ModuleStatus::not_validated("OpenSSL not compiled in")
+}
+
+/// Tries to load the "fips" provider into a private library context, then
+/// unloads it and frees the context, so the process's default context (used by
+/// the benchmarks) is never touched. OpenSSL ≥ 3.0 (OSSL_PROVIDER_try_load(3)).
+#[cfg(feature = "openssl-system")]
+fn openssl_fips_provider_loads() -> bool {
+    openssl_sys::init();
+    // SAFETY: a fresh context owned here; the provider handle is unloaded and the
+    // context freed before returning; null results are checked.
+    unsafe {
+        let ctx = openssl_sys::OSSL_LIB_CTX_new();
+        if ctx.is_null() {
+            return false;
+        }
+        let prov = openssl_sys::OSSL_PROVIDER_try_load(ctx, c"fips".as_ptr(), 1);
+        let found = !prov.is_null();
+        if found {
+            openssl_sys::OSSL_PROVIDER_unload(prov);
+        }
+        openssl_sys::OSSL_LIB_CTX_free(ctx);
+        // A failed load leaves errors on this thread's queue; the adapters must not see them.
+        openssl_sys::ERR_clear_error();
+        found
+    }
+}

@@ -1,0 +1,357 @@
+//! The compliance section of `cryptobench report --policy`: a policy judged for
+//! the backends and algorithms the result files contain, as a backend ×
+//! algorithm matrix (HTML, Markdown or a terminal table). The policy layer
+//! ([`crate::policy`]) decides; this module only selects and renders.
+
+use std::collections::BTreeSet;
+
+use super::fleet::Fleet;
+use super::html::esc;
+use super::{table, Format};
+use crate::algorithm::{AlgorithmId, KexId};
+use crate::backend::{self, Backend};
+use crate::policy::compliance::{self, Row};
+use crate::policy::kat_status::{self, KatStatus, KatTable};
+use crate::policy::{Policy, Status};
+
+/// What the result files name, split into what this binary can evaluate and what it cannot.
+pub struct Scope {
+    /// Compiled-in backends, in the order the files first name them.
+    pub backends: Vec<&'static Backend>,
+    pub algorithms: Vec<AlgorithmId>,
+    /// What the matrix does not cover or may not match: backends and algorithms
+    /// this binary cannot evaluate, and backend versions that differ from the files'.
+    pub notes: Vec<String>,
+}
+
+/// Backends and algorithms of every sweep (timed cells and failures) and every
+/// messaging result (its AEAD, its KEM, and X25519, which X3DH always uses).
+pub fn scope(fleet: &Fleet) -> Scope {
+    let mut backend_names: Vec<String> = Vec::new();
+    let mut alg_names: Vec<String> = Vec::new();
+    let add = |list: &mut Vec<String>, name: &str| {
+        if !list.iter().any(|n| n == name) {
+            list.push(name.to_string());
+        }
+    };
+    for m in &fleet.machines {
+        let r = &m.result;
+        for (b, a) in r
+            .cells
+            .iter()
+            .map(|c| (&c.backend, &c.algorithm))
+            .chain(r.failures.iter().map(|f| (&f.backend, &f.algorithm)))
+        {
+            add(&mut backend_names, b);
+            add(&mut alg_names, a);
+        }
+    }
+    for (_, m) in &fleet.messaging {
+        for b in m
+            .rows
+            .iter()
+            .map(|r| &r.backend)
+            .chain(m.skipped.iter().map(|s| &s.backend))
+        {
+            add(&mut backend_names, b);
+        }
+        for a in [&m.settings.aead, &m.settings.kem, &KexId::X25519.name().to_string()] {
+            add(&mut alg_names, a);
+        }
+    }
+    let mut notes = Vec::new();
+    let mut backends: Vec<&'static Backend> = Vec::new();
+    for name in &backend_names {
+        match backend::by_name(name) {
+            Ok(b) if !backends.iter().any(|o| std::ptr::eq(*o, b)) => backends.push(b),
+            Ok(_) => {}
+            Err(_) => notes.push(format!("backend {name} not evaluated: not compiled into this binary")),
+        }
+    }
+    let mut algorithms = BTreeSet::new();
+    for name in &alg_names {
+        match name.parse::<AlgorithmId>() {
+            Ok(a) => {
+                algorithms.insert(a);
+            }
+            Err(_) => notes.push(format!("algorithm {name} not evaluated: unknown to this binary")),
+        }
+    }
+    // The KAT audit checks the libraries linked here; say where the files measured others.
+    let fingerprints = fleet
+        .machines
+        .iter()
+        .map(|m| (&m.label, &m.result.machine))
+        .chain(fleet.messaging.iter().map(|(l, m)| (l, &m.machine)));
+    for (label, f) in fingerprints {
+        for (name, version) in &f.backends {
+            let here = backends.iter().find(|b| b.name == name.as_str()).map(|b| (b.version)());
+            if let Some(here) = here.filter(|h| h != version) {
+                notes.push(format!(
+                    "{label} measured {name} as {version}, the KAT audit checked {here}"
+                ));
+            }
+        }
+    }
+    Scope {
+        backends,
+        algorithms: algorithms.into_iter().collect(),
+        notes,
+    }
+}
+
+/// One policy evaluated over a scope.
+pub struct Section {
+    pub policy: Policy,
+    pub backends: Vec<String>,
+    pub algorithms: Vec<AlgorithmId>,
+    /// Backend-major, one per backend × algorithm.
+    pub rows: Vec<Row>,
+    pub notes: Vec<String>,
+}
+
+/// Evaluates each policy with one KAT table (the built-in audit, run once by the caller).
+pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable) -> Vec<Section> {
+    policies
+        .into_iter()
+        .map(|policy| Section {
+            rows: compliance::rows(&policy, &scope.backends, &scope.algorithms, kat),
+            backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),
+            algorithms: scope.algorithms.clone(),
+            notes: scope.notes.clone(),
+            policy,
+        })
+        .collect()
+}
+
+/// Runs the built-in KAT audit for the scope.
+pub fn audit(scope: &Scope) -> KatTable {
+    kat_status::audit(&scope.backends, &scope.algorithms)
+}
+
+/// The state of one matrix cell. A failed KAT outranks the policy: an allowed
+/// algorithm that computes wrong answers is not compliant (FIPS 140-3 §7.10 self-tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellState {
+    Allowed,
+    Conditional,
+    NotAllowed,
+    KatFailed,
+    NotOffered,
+}
+
+impl CellState {
+    pub const ALL: [CellState; 5] = [
+        CellState::Allowed,
+        CellState::Conditional,
+        CellState::NotAllowed,
+        CellState::KatFailed,
+        CellState::NotOffered,
+    ];
+
+    pub fn of(r: &Row) -> CellState {
+        match (&r.kat, r.policy.status) {
+            (KatStatus::Unsupported { .. }, _) => CellState::NotOffered,
+            (KatStatus::Fail { .. }, _) => CellState::KatFailed,
+            (_, Status::Allowed) => CellState::Allowed,
+            (_, Status::Conditional) => CellState::Conditional,
+            (_, Status::NotAllowed) => CellState::NotAllowed,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CellState::Allowed => "allowed",
+            CellState::Conditional => "allowed with conditions",
+            CellState::NotAllowed => "not allowed",
+            CellState::KatFailed => "KAT failed",
+            CellState::NotOffered => "not offered",
+        }
+    }
+
+    /// Short text for the terminal and Markdown matrix.
+    pub fn mark(self) -> &'static str {
+        match self {
+            CellState::Allowed => "✅ allowed",
+            CellState::Conditional => "⚠ conditions",
+            CellState::NotAllowed => "❌ not allowed",
+            CellState::KatFailed => "✖ KAT failed",
+            CellState::NotOffered => "— not offered",
+        }
+    }
+
+    /// CSS class on the HTML page.
+    pub fn class(self) -> &'static str {
+        match self {
+            CellState::Allowed => "c-allowed",
+            CellState::Conditional => "c-conditional",
+            CellState::NotAllowed => "c-not-allowed",
+            CellState::KatFailed => "c-kat-failed",
+            CellState::NotOffered => "c-not-offered",
+        }
+    }
+}
+
+/// What a cell rests on: the conditions or the reason, the citation, and the KAT status.
+pub fn explain(r: &Row) -> String {
+    let d = &r.policy;
+    let mut s = d.status.label().to_string();
+    if !d.conditions.is_empty() {
+        s += &format!(" if: {}", d.conditions.join("; "));
+    }
+    if let Some(n) = &d.note {
+        s += &format!(" (note: {n})");
+    }
+    s += &format!(
+        ". Source: {}{}",
+        d.citation,
+        if d.unconfirmed { " (unconfirmed)" } else { "" }
+    );
+    s + &format!(". KAT: {}.", r.kat.summary())
+}
+
+/// A cell's text: an allowed pair the audit could not check says so, as it is
+/// not yet shown to compute correctly.
+fn cell_text(r: &Row, text: &str) -> String {
+    match (&r.kat, r.policy.status.permits()) {
+        (KatStatus::NotRun { .. }, true) => format!("{text} (no KAT)"),
+        _ => text.to_string(),
+    }
+}
+
+fn cell_html(r: &Row) -> String {
+    let state = CellState::of(r);
+    format!(
+        "<td class=\"{}\" title=\"{}\">{}</td>",
+        state.class(),
+        esc(&explain(r)),
+        esc(&cell_text(r, state.label()))
+    )
+}
+
+fn kat_note(s: &Section) -> String {
+    format!(
+        "Policy {} ({}); KAT status from this binary's built-in audit (Wycheproof and RFC vectors).",
+        s.policy.name, s.policy.source
+    )
+}
+
+/// The section as an HTML fragment: heading, matrix (tooltips carry the
+/// conditions or citation), legend, and the backends or algorithms left out.
+pub fn html(s: &Section) -> String {
+    let mut h = format!(
+        "<h2>Compliance: {}</h2>\n<p class=\"note\">{}. {}</p>\n<table class=\"compliance\"><tr><th>backend</th>",
+        esc(&s.policy.name),
+        esc(&s.policy.title),
+        esc(&kat_note(s))
+    );
+    for a in &s.algorithms {
+        h += &format!("<th>{}</th>", esc(a.name()));
+    }
+    h += "</tr>\n";
+    for (b, cells) in s.backends.iter().zip(s.rows.chunks(s.algorithms.len().max(1))) {
+        let about = cells
+            .first()
+            .map(|r| format!("{}; module: {}", r.backend_version, r.module.detail))
+            .unwrap_or_default();
+        h += &format!("<tr><th title=\"{}\">{}</th>", esc(&about), esc(b));
+        for r in cells {
+            h += &cell_html(r);
+        }
+        h += "</tr>\n";
+    }
+    h += "</table>\n<p class=\"legend\">";
+    for st in CellState::ALL {
+        h += &format!("<span class=\"{}\">{}</span> ", st.class(), esc(st.label()));
+    }
+    h += "· hover a cell for the conditions or the rule's citation.</p>\n";
+    if !s.notes.is_empty() {
+        h += &format!("<p class=\"note\">Notes: {}.</p>\n", esc(&s.notes.join("; ")));
+    }
+    h
+}
+
+/// The section as a terminal table or Markdown: the matrix, then per algorithm
+/// the rule (conditions, citation), which the page shows as tooltips.
+pub fn render(s: &Section, format: Format) -> String {
+    let md = format == Format::Markdown;
+    let mut out = if md {
+        format!(
+            "\n## Compliance: {}\n\n{}. {}\n\n",
+            s.policy.name,
+            s.policy.title,
+            kat_note(s)
+        )
+    } else {
+        format!(
+            "\nCompliance: {} — {}\n{}\n",
+            s.policy.name,
+            s.policy.title,
+            kat_note(s)
+        )
+    };
+    let mut header = vec!["backend".to_string()];
+    header.extend(s.algorithms.iter().map(|a| a.name().to_string()));
+    let mut t = vec![header];
+    for (b, cells) in s.backends.iter().zip(s.rows.chunks(s.algorithms.len().max(1))) {
+        let mut line = vec![b.clone()];
+        line.extend(cells.iter().map(|r| cell_text(r, CellState::of(r).mark())));
+        t.push(line);
+    }
+    out += &table(t, format);
+    out += "\n\n";
+    for a in &s.algorithms {
+        let d = s.policy.decide(*a);
+        out += &format!("- {a}: {}\n", d.summary());
+    }
+    for r in s.rows.iter().filter(|r| matches!(r.kat, KatStatus::Fail { .. })) {
+        out += &format!("- {} {}: {}\n", r.backend, r.algorithm, r.kat.summary());
+    }
+    if !s.notes.is_empty() {
+        out += &format!("Notes: {}.\n", s.notes.join("; "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::builtin;
+    use crate::policy::module::ModuleStatus;
+
+    fn row(alg: &str, kat: KatStatus) -> Row {
+        let policy = builtin("fips-140-3").unwrap();
+        let algorithm: AlgorithmId = alg.parse().unwrap();
+        Row {
+            backend: "b".into(),
+            backend_version: "b 1".into(),
+            algorithm,
+            policy: policy.decide(algorithm),
+            kat,
+            module: ModuleStatus {
+                fips_module: false,
+                detail: "not validated".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_failed_kat_outranks_the_policy_and_unaudited_pairs_say_so() {
+        let pass = KatStatus::Pass { tests: 3, sets: 1 };
+        let fail = KatStatus::Fail {
+            failed: 1,
+            tests: 3,
+            first: "tcId 7".into(),
+        };
+        let not_run = KatStatus::NotRun { reason: "none".into() };
+        let unsupported = KatStatus::Unsupported { reason: "no".into() };
+        assert_eq!(CellState::of(&row("AES-256-GCM", pass.clone())), CellState::Conditional);
+        assert_eq!(CellState::of(&row("X25519", pass)), CellState::NotAllowed);
+        assert_eq!(CellState::of(&row("AES-256-GCM", fail.clone())), CellState::KatFailed);
+        assert_eq!(CellState::of(&row("X25519", fail)), CellState::KatFailed);
+        assert_eq!(CellState::of(&row("X25519", unsupported)), CellState::NotOffered);
+        let r = row("AES-256-GCM", not_run);
+        assert_eq!(cell_text(&r, CellState::of(&r).mark()), "⚠ conditions (no KAT)");
+        assert!(cell_html(&r).contains("title=\"allowed with conditions if: IV of 96 bits"));
+    }
+}

@@ -1,0 +1,377 @@
+//! `recommend` on hand-written result files with known answers: the
+//! weighted-throughput arithmetic, a tie within noise, exclusions by policy,
+//! by KAT failure and by missing measurements, interpolation and the handshake.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use cryptobench::algorithm::AlgorithmId;
+use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Policy};
+use cryptobench::recommend::{recommend, Recommendation, Request, Workload};
+use cryptobench::results::{self, ResultFile};
+
+fn fixture(name: &str) -> ResultFile {
+    results::read(&Path::new("tests/data/results").join(name)).unwrap()
+}
+
+/// Every (backend, algorithm) in the file passes, except those listed as failing.
+fn kat(file: &ResultFile, failing: &[(&str, &str)]) -> KatTable {
+    let mut t = KatTable::new();
+    let backends = file
+        .cells
+        .iter()
+        .map(|c| &c.backend)
+        .chain(file.failures.iter().map(|f| &f.backend));
+    for b in backends.cloned() {
+        for a in AlgorithmId::all() {
+            let fails = failing.iter().any(|(fb, fa)| *fb == b && *fa == a.name());
+            let s = if fails {
+                KatStatus::Fail {
+                    failed: 2,
+                    tests: 316,
+                    first: "wycheproof/aes_gcm_test tcId 7: wrong tag".into(),
+                }
+            } else {
+                KatStatus::Pass { tests: 316, sets: 1 }
+            };
+            t.insert((b.clone(), a), s);
+        }
+    }
+    t
+}
+
+fn run(
+    file: &ResultFile,
+    kat: &KatTable,
+    w: &Workload,
+    policy: Option<&Policy>,
+    required: &[AlgorithmId],
+) -> Recommendation {
+    let req = Request {
+        workload: w,
+        threads: 1,
+        required,
+        backend: None,
+        policy,
+        operation: "seal",
+        resamples: 1000,
+        seed: 7,
+    };
+    recommend(file, kat, &req)
+}
+
+fn names(r: &Recommendation) -> Vec<&str> {
+    r.ranking.iter().map(|x| x.backend.as_str()).collect()
+}
+
+/// storage: half 4 KiB, half 1 MiB blocks (by message count).
+fn storage_mb_s(ops_4k: f64, ops_1m: f64) -> f64 {
+    let bytes = 0.5 * 4096.0 + 0.5 * 1048576.0;
+    let time = 0.5 / ops_4k + 0.5 / ops_1m;
+    bytes / time / 1e6
+}
+
+#[test]
+fn storage_without_policy_ranks_by_harmonic_weighted_throughput() {
+    let f = fixture("storage.json");
+    let w = Workload::builtin("storage").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, None, &[]);
+    assert_eq!(names(&r), ["RustCrypto", "aws-lc-rs", "graviola", "ring"]);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6 * b;
+    assert!(close(r.ranking[0].mb_per_sec, storage_mb_s(400000.0, 4000.0)));
+    assert_eq!(r.ranking[0].aead, "ChaCha20-Poly1305");
+    // aws-lc-rs offers two AEADs; its faster one (AES-128-GCM) represents it.
+    assert!(close(r.ranking[1].mb_per_sec, storage_mb_s(200000.0, 2000.0)));
+    assert_eq!(r.ranking[1].aead, "AES-128-GCM");
+    assert!(close(r.ranking[3].mb_per_sec, storage_mb_s(100000.0, 1000.0)));
+    // libcrux's only cell was refused before timing: excluded, with the check's reason.
+    assert_eq!(r.excluded.len(), 1, "{:?}", r.excluded);
+    assert_eq!(r.excluded[0].backend, "libcrux");
+    assert!(
+        r.excluded[0].reasons.contains(
+            &"AES-128-GCM: seal cell not timed — correctness check failed, not timed: ciphertext differs from ring"
+                .into()
+        ),
+        "{:?}",
+        r.excluded
+    );
+    assert!(r.notes.is_empty(), "exact sizes need no interpolation: {:?}", r.notes);
+}
+
+#[test]
+fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
+    let f = fixture("storage.json");
+    let w = Workload::builtin("storage").unwrap();
+    let fips = policy::builtin("fips-140-3").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[]);
+    assert_eq!(names(&r), ["aws-lc-rs", "graviola", "ring"]);
+
+    // Exclusion by policy, with the rule's citation.
+    let excluded: Vec<&str> = r.excluded.iter().map(|e| e.backend.as_str()).collect();
+    assert_eq!(excluded, ["RustCrypto", "libcrux"]);
+    let why = r.excluded[0].reasons.join("; ");
+    assert!(
+        why.contains("ChaCha20-Poly1305: not allowed by fips-140-3 [NIST SP 800-140C"),
+        "{why}"
+    );
+
+    // aws-lc-rs vs graviola: 0.5 % apart, graviola's samples ±20 %: within noise.
+    let top = r.ranking[0].margin.as_ref().unwrap();
+    assert_eq!(top.over, "graviola");
+    assert!((top.percent - 0.5025).abs() < 0.01, "{}", top.percent);
+    assert!(top.within_noise);
+    let (lo, hi) = top.percent_ci95.unwrap();
+    assert!(lo < 0.0 && hi > 0.0, "the margin's interval spans zero: {lo} … {hi}");
+
+    // graviola vs ring: twice as fast, a real margin.
+    let second = r.ranking[1].margin.as_ref().unwrap();
+    assert_eq!(second.over, "ring");
+    assert!((second.percent - 99.0).abs() < 0.01, "{}", second.percent);
+    assert!(!second.within_noise);
+    assert!(second.percent_ci95.unwrap().0 > 50.0);
+    assert!(r.ranking[2].margin.is_none());
+}
+
+#[test]
+fn kat_failure_and_missing_measurement_exclude_with_reasons() {
+    let f = fixture("storage.json");
+    let w = Workload::builtin("storage").unwrap();
+    let r = run(&f, &kat(&f, &[("ring", "AES-128-GCM")]), &w, None, &[]);
+    let ring = r.excluded.iter().find(|e| e.backend == "ring").unwrap();
+    let why = ring.reasons.join("; ");
+    assert!(
+        why.contains("AES-128-GCM: failed its known-answer tests — FAIL (2 of 316"),
+        "{why}"
+    );
+    assert!(
+        why.contains("ChaCha20-Poly1305: no seal measurement at 1 thread(s)"),
+        "{why}"
+    );
+    assert!(!names(&r).contains(&"ring"));
+
+    // At 2 threads nothing was measured: every backend is excluded, and says why.
+    let req = Request {
+        workload: &w,
+        threads: 2,
+        required: &[],
+        backend: None,
+        policy: None,
+        operation: "seal",
+        resamples: 100,
+        seed: 1,
+    };
+    let r = recommend(&f, &kat(&f, &[]), &req);
+    assert!(r.ranking.is_empty());
+    assert_eq!(r.excluded.len(), 5);
+    assert!(r.excluded[0].reasons[0].contains("at 2 thread(s)"));
+}
+
+#[test]
+fn required_algorithms_restrict_the_ranking() {
+    let f = fixture("storage.json");
+    let w = Workload::builtin("storage").unwrap();
+    let chacha: AlgorithmId = "chacha20-poly1305".parse().unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, None, &[chacha]);
+    assert_eq!(names(&r), ["RustCrypto", "aws-lc-rs"]);
+    assert_eq!(r.ranking[1].aead, "ChaCha20-Poly1305");
+    let graviola = r.excluded.iter().find(|e| e.backend == "graviola").unwrap();
+    assert!(graviola.reasons[0].contains("ChaCha20-Poly1305"));
+    // Requiring what the policy forbids excludes every backend, citing the rule.
+    let fips = policy::builtin("fips-140-3").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[chacha]);
+    assert!(r.ranking.is_empty());
+    assert!(r
+        .excluded
+        .iter()
+        .all(|e| e.reasons[0].contains("not allowed by fips-140-3")));
+}
+
+#[test]
+fn messaging_interpolates_and_adds_the_handshake() {
+    let f = fixture("messaging.json");
+    let w = Workload::builtin("messaging").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, None, &[]);
+    assert_eq!(names(&r), ["aws-lc-rs", "libcrux"]);
+    // aws-lc-rs by hand: measured ops/s 64 B 4e6, 1 KiB 1e6, 1 MiB 2000.
+    let bps = |s: f64, ops: f64| s * ops;
+    let (b64, b1k, b1m) = (bps(64.0, 4e6), bps(1024.0, 1e6), bps(1048576.0, 2000.0));
+    // 256 B lies halfway (in log size) between 64 B and 1 KiB: geometric mean of bytes/s.
+    let t256 = 256.0 / (b64 * b1k).sqrt();
+    // 100 KiB: log-linear between 1 KiB and 1 MiB.
+    let x = (100.0f64).ln() / (1024.0f64).ln();
+    let t100k = 102400.0 / (b1k.ln() + x * (b1m.ln() - b1k.ln())).exp();
+    // 10 MiB: above the largest size, bytes/s of 1 MiB held.
+    let t10m = 10485760.0 / b1m;
+    let msg_time = 0.40 / 4e6 + 0.30 * t256 + 0.25 / 1e6 + 0.03 * t100k + 0.015 / 2000.0 + 0.005 * t10m;
+    // Cheapest handshake: ML-KEM-768 keygen + encaps + decaps (7.8e-5 s) beats two X25519 keygen+agree (1e-4 s).
+    let handshake = 1.0 / 50000.0 + 1.0 / 40000.0 + 1.0 / 30000.0;
+    let bytes = 0.40 * 64.0 + 0.30 * 256.0 + 0.25 * 1024.0 + 0.03 * 102400.0 + 0.015 * 1048576.0 + 0.005 * 10485760.0;
+    let expected = bytes / (msg_time + handshake / 100.0) / 1e6;
+    let got = r.ranking[0].mb_per_sec;
+    assert!((got - expected).abs() < 1e-6 * expected, "{got} vs {expected}");
+    assert_eq!(r.ranking[0].kex.as_deref(), Some("ML-KEM-768"));
+    assert_eq!(r.ranking[1].kex.as_deref(), Some("X25519"));
+    let notes = r.notes.join("\n");
+    assert!(
+        notes.contains("256: not measured; interpolated log-linearly between 64 and 1K"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("100K: not measured; interpolated log-linearly between 1K and 1M"),
+        "{notes}"
+    );
+    assert!(notes.contains("10M: above the largest measured size"), "{notes}");
+    assert!(
+        notes.contains("handshake: one key exchange per 100 messages"),
+        "{notes}"
+    );
+
+    // Under FIPS, X25519 is out: libcrux has no allowed key exchange measured, so the
+    // handshake is left out for both (like with like), and the output says so.
+    let fips = policy::builtin("fips-140-3").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[]);
+    assert!(r.ranking.iter().all(|x| x.kex.is_none()));
+    let notes = r.notes.join("\n");
+    assert!(notes.contains("handshake cost left out"), "{notes}");
+    assert!(notes.contains("libcrux: no usable key exchange"), "{notes}");
+}
+
+#[test]
+fn custom_mixes_parse_and_normalize() {
+    let w = Workload::from_mix("64:1,1k:1,1m:2").unwrap();
+    assert_eq!(w.mix, vec![(64, 0.25), (1024, 0.25), (1 << 20, 0.5)]);
+    assert!(Workload::from_mix("64").unwrap_err().contains("not SIZE:WEIGHT"));
+    assert!(Workload::from_mix("64:x").unwrap_err().contains("weight 'x'"));
+    assert!(Workload::from_mix("64:-1").unwrap_err().contains("positive"));
+    assert!(Workload::from_mix("1q:1").unwrap_err().contains("unknown unit"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mix.toml");
+    std::fs::write(
+        &p,
+        "name = \"api\"\nmix = { \"1350\" = 3, \"16k\" = 1 }\nmessages_per_handshake = 20\n",
+    )
+    .unwrap();
+    let w = Workload::from_file(&p).unwrap();
+    assert_eq!((w.name.as_str(), w.messages_per_handshake), ("api", Some(20.0)));
+    assert_eq!(w.mix, vec![(1350, 0.75), (16384, 0.25)]);
+    std::fs::write(&p, "mixx = { \"64\" = 1 }\n").unwrap();
+    let e = Workload::from_file(&p).unwrap_err();
+    assert!(
+        e.contains("mix.toml: line 1: unknown field `mixx`") && e.contains("fix:"),
+        "{e}"
+    );
+}
+
+fn cryptobench() -> Command {
+    Command::cargo_bin("cryptobench").unwrap()
+}
+
+#[test]
+fn cli_on_a_result_file_markdown_and_json() {
+    let out = cryptobench()
+        .args([
+            "recommend",
+            "--results",
+            "tests/data/results/storage.json",
+            "--workload",
+            "storage",
+        ])
+        .args(["--policy", "fips-140-3", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    assert!(md.starts_with("## Backend recommendation: storage workload"), "{md}");
+    assert!(md.contains("| 1 | aws-lc-rs"), "{md}");
+    assert!(md.contains("within noise"), "{md}");
+    assert!(
+        md.contains("- RustCrypto: ChaCha20-Poly1305: not allowed by fips-140-3"),
+        "{md}"
+    );
+    // The real KAT audit ran for libcrux too (it appears only among the refused cells).
+    assert!(
+        md.contains("- libcrux: AES-128-GCM: seal cell not timed — correctness check failed"),
+        "{md}"
+    );
+
+    let out = cryptobench()
+        .args([
+            "recommend",
+            "--results",
+            "tests/data/results/messaging.json",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["ranking"][0]["backend"], "aws-lc-rs");
+    assert_eq!(v["workload"]["name"], "messaging");
+}
+
+#[test]
+fn cli_bad_input_is_one_line_exit_2() {
+    for (args, needle) in [
+        (
+            vec!["--results", "tests/data/results/nope.json"],
+            "--results: tests/data/results/nope.json",
+        ),
+        (vec!["--results", "Cargo.toml"], "not a cryptobench result file"),
+        (
+            vec!["--results", "tests/data/results/storage.json", "--threads", "2"],
+            "--threads: ",
+        ),
+        (vec!["--workload", "gaming"], "--workload: unknown workload 'gaming'"),
+        (vec!["--mix", "64:abc"], "--mix: weight"),
+        (vec!["--policy", "nope"], "nope: --policy: not a built-in policy"),
+        (vec!["--format", "csv"], "--format: csv is not available"),
+    ] {
+        let out = cryptobench()
+            .arg("recommend")
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(out).unwrap();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn cli_measures_the_needed_cells_when_no_file_is_given() {
+    let out = cryptobench()
+        .args([
+            "recommend",
+            "--workload",
+            "tls",
+            "--backend",
+            "ring,RustCrypto",
+            "--require",
+            "aes-128-gcm",
+        ])
+        .args(["--duration", "10ms", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ranked: Vec<&str> = v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(ranked.len(), 2, "{v}");
+    assert!(ranked.contains(&"ring") && ranked.contains(&"RustCrypto"));
+    assert!(v["ranking"][0]["mb_per_sec"].as_f64().unwrap() > 0.0);
+}

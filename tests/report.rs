@@ -1,0 +1,241 @@
+//! `cryptobench report` (tables, Markdown, fleet merge, HTML page) and
+//! `cryptobench run --workload messaging`, on the fixture result files in
+//! tests/data/results/ (real `--quick` runs; see tests/data/README.md).
+//! The headless-browser check of the page is ci/html-check.sh.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::cargo_bin("cryptobench").unwrap()
+}
+
+const A: &str = "tests/data/results/fleet-a.json";
+const B: &str = "tests/data/results/fleet-b.json";
+const METHOD2: &str = "tests/data/results/fleet-methodology2.json";
+const MESSAGING: &str = "tests/data/results/messaging-workload.json";
+const KAT: &str = "tests/data/results/kat-aes128-x25519.json";
+
+#[test]
+fn markdown_report_puts_machines_side_by_side_in_cycles() {
+    let out = bin().args(["report", A, B, "--format", "markdown"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("## runner-a") && text.contains("## runner-b"), "{text}");
+    assert!(text.contains("## Fleet: 2 machines side by side"));
+    assert!(text.contains("### AES-128-GCM seal (bulk), cycles/byte, 1 thread"));
+    assert!(text.contains("### X25519 keygen+agree, cycles/operation, 1 thread"));
+    // The header row names both machines as columns.
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("| size") && l.contains("runner-a") && l.contains("runner-b")));
+}
+
+#[test]
+fn mixed_methodology_versions_are_refused() {
+    bin().args(["report", A, METHOD2]).assert().code(2).stdout("").stderr(
+        predicate::str::contains("methodology version 2 differs from 1").and(predicate::str::contains("fleet-a.json")),
+    );
+}
+
+#[test]
+fn bad_inputs_get_one_line_and_exit_2() {
+    for (args, needle) in [
+        (vec!["report", "tests/data/results/nope.json"], "nope.json: cannot read"),
+        (
+            vec!["report", "tests/data/acvp/keyGen/prompt.json"],
+            "not a cryptobench result file",
+        ),
+        (vec!["report", A, "--kat", A], "--kat:"),
+        (vec!["report", A, "--format", "csv"], "--format:"),
+        (
+            vec!["report", A, "--policy", "fips-140-4"],
+            "fips-140-4: --policy: not a built-in policy",
+        ),
+        (
+            vec!["report", A, "--policy", "tests/data/results/kat-aes128-x25519.json"],
+            "kat-aes128-x25519.json: line 1:",
+        ),
+        (
+            vec!["run", "--workload", "messaging", "--sizes", "16"],
+            "--workload messaging",
+        ),
+        (
+            vec!["run", "--workload", "messaging", "--algorithm", "p-256"],
+            "--algorithm",
+        ),
+    ] {
+        let out = bin().args(&args).assert().code(2);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.contains(needle) && err.lines().count() == 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn html_page_is_self_contained_with_every_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args(["report", A, B, MESSAGING, "--kat", KAT, "--html"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let charts = html.matches("<figure class=\"chart\"><svg").count();
+    // Per machine: AES-128-GCM throughput + scaling, X25519 bars + scaling; messaging: 3 tasks.
+    assert_eq!(charts, 2 * 4 + 3);
+    assert!(html.contains(&format!("data-expected-charts=\"{charts}\"")));
+    for needle in [
+        "Methodology version <b>1</b>",
+        "runner-b",
+        "Fleet: 2 machines side by side",
+        "HKDF-SHA-256 (RFC 5869)",
+        "PQXDH handshake",
+        "Known-answer audit",
+        "class=\"pass\"",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    // Nothing fetched: no external resources, only the SVG namespace URI.
+    for banned in [" src=", "<link", "url(", "@import", "https://"] {
+        assert!(!html.contains(banned), "page references {banned}");
+    }
+    assert_eq!(
+        html.matches("http://").count(),
+        html.matches("http://www.w3.org/2000/svg").count()
+    );
+}
+
+#[test]
+fn messaging_workload_measures_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.json");
+    let out = bin()
+        .args(["run", "--workload", "messaging", "--quick", "--backend", "ring,openssl"])
+        .args([
+            "--algorithm",
+            "chacha20-poly1305,x25519mlkem768",
+            "--threads",
+            "1,2",
+            "--duration",
+            "10ms",
+        ])
+        .arg("--output")
+        .arg(&file)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("HKDF-SHA-256 (RFC 5869) from the RustCrypto hkdf + sha2 crates"));
+    assert!(text.contains("X3DH handshake: handshakes/s") && text.contains("message: messages/s"));
+    assert!(text.contains("X25519MLKEM768 encapsulation") && text.contains("ChaCha20-Poly1305 key schedule"));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["schema"], "cryptobench-messaging");
+    assert_eq!(json["complete"], true);
+    let rows = json["rows"].as_array().unwrap();
+    // openssl runs all three tasks; ring offers no X25519MLKEM768, so no PQXDH (listed as not measured).
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(json["skipped"][0]["backend"], "ring");
+    for r in rows {
+        let rates = r["rates"].as_array().unwrap();
+        assert_eq!(rates.len(), 2);
+        assert!(rates.iter().all(|x| x["ops_per_sec"]["median"].as_f64().unwrap() > 0.0));
+    }
+    bin()
+        .args(["report", "--format", "markdown"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## End-to-end messaging workload"));
+}
+
+/// The `<td>` cells of a backend's row in the page's compliance matrix: (class, title, text).
+fn compliance_row(html: &str, backend: &str) -> Vec<(String, String, String)> {
+    let section = &html[html
+        .find("<h2>Compliance: fips-140-3</h2>")
+        .expect("compliance section")..];
+    let line = section
+        .lines()
+        .find(|l| l.starts_with("<tr><th title=") && l.contains(&format!(">{backend}</th>")))
+        .unwrap_or_else(|| panic!("no row for {backend}"));
+    line.split("<td class=\"")
+        .skip(1)
+        .map(|c| {
+            let (class, rest) = c.split_once("\" title=\"").unwrap();
+            let (title, rest) = rest.split_once("\">").unwrap();
+            (class.into(), title.into(), rest.split("</td>").next().unwrap().into())
+        })
+        .collect()
+}
+
+#[test]
+fn policy_adds_a_compliance_matrix_to_page_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["report", A, MESSAGING, "--policy", "fips-140-3", "--policy", "cnsa-2.0"])
+        .args(["--format", "markdown", "--html"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    // Algorithms of the sweep (AES-128-GCM, X25519) and of the messaging run (AES-256-GCM, ML-KEM-768).
+    assert!(html
+        .contains("<th>backend</th><th>AES-128-GCM</th><th>AES-256-GCM</th><th>X25519</th><th>ML-KEM-768</th></tr>"));
+    let ring = compliance_row(&html, "ring");
+    let states: Vec<&str> = ring.iter().map(|c| c.0.as_str()).collect();
+    // FIPS 140-3: GCM under SP 800-38D conditions, X25519 not approved, ring has no ML-KEM.
+    assert_eq!(
+        states,
+        ["c-conditional", "c-conditional", "c-not-allowed", "c-not-offered"]
+    );
+    assert!(
+        ring[2]
+            .1
+            .starts_with("not allowed. Source: NIST SP 800-56A Rev. 3 §5.7.1.2"),
+        "{:?}",
+        ring[2]
+    );
+    assert!(ring[2].1.contains("KAT: pass ("), "{:?}", ring[2]);
+    assert!(ring[0].1.contains("IV of 96 bits"), "{:?}", ring[0]);
+    let aws = compliance_row(&html, "aws-lc-rs");
+    assert_eq!(aws[3].0, "c-conditional", "{:?}", aws[3]);
+    assert!(aws[3].1.contains("FIPS 203 §7.2"));
+    assert!(html.contains("<h2>Compliance: cnsa-2.0</h2>"));
+    assert!(
+        html.contains("<span class=\"c-kat-failed\">KAT failed</span>"),
+        "legend"
+    );
+    // Still no charts beyond the results' own, and nothing fetched.
+    let charts = html.matches("<figure class=\"chart\"><svg").count();
+    assert!(html.contains(&format!("data-expected-charts=\"{charts}\"")));
+    assert!(!html.contains("https://") && !html.contains(" src="));
+
+    let md = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let fips = &md[md.find("## Compliance: fips-140-3").expect("markdown section")..];
+    let ring_line = fips.lines().find(|l| l.starts_with("| ring ")).unwrap();
+    let cells: Vec<&str> = ring_line.split('|').map(str::trim).collect();
+    assert_eq!(
+        cells[2..6],
+        ["⚠ conditions", "⚠ conditions", "❌ not allowed", "— not offered"]
+    );
+    assert!(fips.contains("- X25519: not allowed [NIST SP 800-56A Rev. 3"));
+    let cnsa = &md[md.find("## Compliance: cnsa-2.0").unwrap()..];
+    let ring_line = cnsa.lines().find(|l| l.starts_with("| ring ")).unwrap();
+    assert!(ring_line.contains("❌ not allowed") && ring_line.contains("✅ allowed"));
+}
+
+#[test]
+fn policy_names_backends_this_binary_cannot_evaluate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(A).unwrap()).unwrap();
+    let mut cell = json["cells"][0].clone();
+    cell["backend"] = "boringssl".into();
+    json["cells"].as_array_mut().unwrap().push(cell);
+    let file = dir.path().join("other.json");
+    std::fs::write(&file, json.to_string()).unwrap();
+    bin()
+        .args(["report", "--policy", "fips-140-3"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "backend boringssl not evaluated: not compiled into this binary",
+        ));
+}
