@@ -5,7 +5,7 @@
 #
 #   ci/html-check.sh [OUT_DIR]        (default: target/html-check)
 #
-# Builds the report from the fixture result files in tests/data/results/.
+# Builds the report (with a fips-140-3 compliance matrix) from the fixture result files in tests/data/results/.
 # Without /usr/bin/chromium it prints SKIPPED and exits 0, or exits 1 when
 # REQUIRE_CHROMIUM=1 (CI sets it, so a missing browser cannot pass as a check).
 set -euo pipefail
@@ -20,7 +20,7 @@ fi
 rm -rf "$out" && mkdir -p "$out" && out=$(cd "$out" && pwd)
 data=tests/data/results
 cargo run --release --quiet -- report "$data/fleet-a.json" "$data/fleet-b.json" "$data/messaging-workload.json" \
-  --kat "$data/kat-aes128-x25519.json" --html "$out/report" > "$out/report.txt"
+  --kat "$data/kat-aes128-x25519.json" --policy fips-140-3 --html "$out/report" > "$out/report.txt"
 page="file://$out/report/index.html"
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
@@ -36,6 +36,12 @@ if [ "$rendered" != 'data-rendered="ok"' ]; then
   echo "html-check: FAIL — plots not rendered: ${rendered:-no verdict from the page script}" >&2
   status=1
 fi
+# The compliance matrix (--policy) is in the rendered DOM, with its tooltips.
+if ! grep -q '<h2>Compliance: fips-140-3</h2>' "$out/dom.html" \
+  || ! grep -q '<td class="c-not-allowed" title="not allowed. Source: NIST SP 800-56A' "$out/dom.html"; then
+  echo "html-check: FAIL — no compliance matrix (--policy fips-140-3) in the rendered page" >&2
+  status=1
+fi
 # Chromium logs every console message of the page as an INFO:CONSOLE line without its level;
 # the page itself writes nothing, so any console line (an error, an uncaught exception) fails,
 # and so does a failed load (net::ERR_...).
@@ -48,5 +54,5 @@ if [ ! -s "$out/screenshot.png" ]; then
   echo "html-check: FAIL — no screenshot written" >&2
   status=1
 fi
-[ $status = 0 ] && echo "html-check: ok — $expected plots rendered, no console errors; screenshot $out/screenshot.png"
+[ $status = 0 ] && echo "html-check: ok — $expected plots rendered, compliance matrix present, no console errors; screenshot $out/screenshot.png"
 exit $status
