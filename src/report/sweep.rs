@@ -112,25 +112,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
                 if row_cells.iter().all(Option::is_none) {
                     continue;
                 }
-                let best = row_cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
-                let mut row = vec![format_size(size)];
-                for c in &row_cells {
-                    row.push(match c {
-                        None => "-".into(),
-                        Some(c) => {
-                            let star = if value(c) == best { " ★" } else { "" };
-                            if t == base_threads {
-                                format!("{} {}{star}", num(value(c)), spread(c))
-                            } else {
-                                let eff = efficiency(file, c, base_threads)
-                                    .map(|e| format!(" ({:.0}%)", e * 100.0))
-                                    .unwrap_or_default();
-                                format!("{}{eff}{star}", num(value(c)))
-                            }
-                        }
-                    });
-                }
-                rows.push(row);
+                rows.push(row(file, format_size(size), &row_cells, base_threads, false));
             }
             out += &table(rows, format);
             out.push('\n');
@@ -198,25 +180,7 @@ fn kex_tables(
                 .iter()
                 .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.operation == op))
                 .collect();
-            let best = row_cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
-            let mut row = vec![op.to_string()];
-            for c in &row_cells {
-                row.push(match c {
-                    None => "-".into(),
-                    Some(c) => {
-                        let star = if value(c) == best { " ★" } else { "" };
-                        if t == base {
-                            format!("{} {} ({:.1}){star}", num(value(c)), spread(c), c.us_per_op)
-                        } else {
-                            let eff = efficiency(file, c, base)
-                                .map(|e| format!(" ({:.0}%)", e * 100.0))
-                                .unwrap_or_default();
-                            format!("{}{eff}{star}", num(value(c)))
-                        }
-                    }
-                });
-            }
-            rows.push(row);
+            rows.push(row(file, op.to_string(), &row_cells, base, true));
         }
         out += &table(rows, format);
         out.push('\n');
@@ -319,6 +283,34 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
         file.settings.clocks, file.methodology_version
     );
     out
+}
+
+/// One table row: the label, then each backend's cell ("-" where absent), the
+/// fastest marked. At the base thread count a cell shows its value and spread
+/// (and µs/op for key exchange); at more threads, the aggregate and efficiency.
+fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<String> {
+    let best = cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
+    let mut row = vec![label];
+    row.extend(cells.iter().map(|c| match c {
+        None => "-".into(),
+        Some(c) => {
+            let star = if value(c) == best { " ★" } else { "" };
+            if c.threads == base {
+                let us = if show_us {
+                    format!(" ({:.1})", c.us_per_op)
+                } else {
+                    String::new()
+                };
+                format!("{} {}{us}{star}", num(value(c)), spread(c))
+            } else {
+                let eff = efficiency(file, c, base)
+                    .map(|e| format!(" ({:.0}%)", e * 100.0))
+                    .unwrap_or_default();
+                format!("{}{eff}{star}", num(value(c)))
+            }
+        }
+    }));
+    row
 }
 
 /// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
