@@ -204,7 +204,7 @@ fn run_writes_tables_and_a_complete_result_file() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("ChaCha20-Poly1305 open-forged (bulk), MB/s, 1 thread")
+            predicate::str::contains("ChaCha20-Poly1305 open-forged (bulk), MB/s (core cycles/byte), 1 thread")
                 .and(predicate::str::contains("★")),
         );
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();

@@ -90,7 +90,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
             }
             let title = if t == base_threads {
                 format!(
-                    "{alg} {op} ({}), MB/s, {t} thread{}",
+                    "{alg} {op} ({}), MB/s (core cycles/byte), {t} thread{}",
                     mode.as_deref().unwrap_or(""),
                     if t == 1 { "" } else { "s" }
                 )
@@ -296,12 +296,13 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
         Some(c) => {
             let star = if value(c) == best { " ★" } else { "" };
             if c.threads == base {
-                let us = if show_us {
-                    format!(" ({:.1})", c.us_per_op)
-                } else {
-                    String::new()
+                // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
+                let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
+                    (true, _) => format!(" ({:.1})", c.us_per_op),
+                    (false, Some(cpb)) => format!(" ({cpb:.2})"),
+                    (false, None) => String::new(),
                 };
-                format!("{} {}{us}{star}", num(value(c)), spread(c))
+                format!("{} {}{extra}{star}", num(value(c)), spread(c))
             } else {
                 let eff = efficiency(file, c, base)
                     .map(|e| format!(" ({:.0}%)", e * 100.0))
@@ -334,7 +335,7 @@ fn legend(file: &ResultFile, md: bool) -> String {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s. Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
             file.methodology_version, file.settings.duration_ms, file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
