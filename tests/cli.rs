@@ -228,7 +228,7 @@ fn run_writes_tables_and_a_complete_result_file() {
 }
 
 #[test]
-fn an_interrupted_run_leaves_a_valid_file_with_the_finished_cells() {
+fn a_killed_run_leaves_a_valid_file_with_the_finished_cells() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("r.json");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cryptobench"))
@@ -257,10 +257,10 @@ fn an_interrupted_run_leaves_a_valid_file_with_the_finished_cells() {
         assert!(std::time::Instant::now() < deadline, "no cell finished in 30 s");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    // SIGKILL: the harshest interruption (a crash, the OOM killer); Ctrl-C's
+    // SIGINT ends the process the same way (there is no handler), but a shell
+    // may mask it for background jobs, so the test does not rely on it.
+    child.kill().unwrap();
     child.wait().unwrap();
     let v = cells(&json).expect("a valid JSON file after Ctrl-C");
     assert_eq!(v["complete"], false);
