@@ -43,8 +43,9 @@ pub struct Counted {
 #[derive(Serialize, Deserialize)]
 struct Manifest {
     cells: Vec<Counted>,
-    /// (group, backend, reason)
-    failures: Vec<(usize, String, String)>,
+    /// (backend, algorithm, operation, size, reason): the shape itself, not
+    /// the child's group index, which means nothing outside the child.
+    failures: Vec<(String, String, String, usize, String)>,
     cpu_features: Vec<String>,
 }
 
@@ -117,7 +118,13 @@ pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
                     deterministic,
                     instructions: 0,
                 }),
-                Err(e) => manifest.failures.push((gi, b.name.into(), e)),
+                Err(e) => manifest.failures.push((
+                    b.name.into(),
+                    g.shape.algorithm.name().into(),
+                    g.shape.operation.name().into(),
+                    g.shape.size,
+                    e,
+                )),
             }
         }
     }
@@ -186,18 +193,7 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
             .get(&format!("cell {} {}", c.group, c.backend))
             .ok_or_else(|| format!("no callgrind dump for cell {} {}", c.group, c.backend))?;
     }
-    let mut failures: Vec<(String, String, String, usize, String)> = manifest
-        .failures
-        .into_iter()
-        .map(|(gi, b, reason)| (b, String::new(), String::new(), gi, reason))
-        .collect();
-    // Child failures carry the child's group index; name them by shape instead.
-    for f in &mut failures {
-        let cell = cells.iter().find(|c| c.group == f.3);
-        if let Some(c) = cell {
-            (f.1, f.2, f.3) = (c.algorithm.clone(), c.operation.clone(), c.size);
-        }
-    }
+    let failures = manifest.failures;
     let mut skipped = Vec::new();
     for g in groups {
         for b in &g.backends {
