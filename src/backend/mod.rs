@@ -4,6 +4,26 @@
 //! not one giant trait. Each adapter file wraps exactly one library and knows
 //! nothing of measurement, audits or reports. What a library lacks is reported
 //! as [`Error::Unsupported`] with a reason, never faked.
+//!
+//! # Adding a backend
+//!
+//! 1. Add the crate to `Cargo.toml` as an optional dependency behind a feature
+//!    of the backend's name, and add the feature to `default`.
+//! 2. Write `src/backend/<name>.rs` (a folder by concern when it grows, as
+//!    `openssl/` is) exposing `pub static BACKEND: Backend`: `name`, `version`
+//!    (use `crate::dep_version!("crate")`, filled from Cargo.lock by `build.rs`;
+//!    add the crate to its list), and the two lookup functions `aead(AeadId)`
+//!    and `kex(KexId)` returning the algorithm or
+//!    `unsupported("<library version> offers no …")`. Implement
+//!    [`AeadAlgorithm`]/[`AeadKey`], [`Ecdh`]/[`EcdhPrivateKey`] or
+//!    [`Kem`]/[`KemDecapsKey`] (their docs give the encodings). Use the shared
+//!    [`check_nonce`]/[`check_tag`]/[`check_key`] helpers; return
+//!    [`Error::Rejected`] for input the library refuses and
+//!    [`Error::Unsupported`] for what it lacks; never panic.
+//! 3. Register it in [`all()`].
+//! 4. `cargo test --release` runs the conformance suite (every KAT,
+//!    cross-backend agreement, versions and reasons) over it with no new test
+//!    code; `cryptobench kat --backend <name>` shows the details.
 
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
