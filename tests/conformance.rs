@@ -1,11 +1,13 @@
 //! One conformance suite applied to every compiled-in backend (loops, not
-//! copies), plus proof that the audit can fail: deliberately broken test-only
-//! backends must be caught.
+//! copies), plus proof that the audit can fail: seeded faults from
+//! `tests/faults` (broken test-only backends) must be caught.
 
 use cryptobench::algorithm::{AeadId, AlgorithmId, KexId};
-use cryptobench::backend::{self, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, KeyExchange, Result};
+use cryptobench::backend::{self, Backend};
 use cryptobench::kat::{self, Expect, Verdict};
 use cryptobench::{capabilities, crosscheck};
+
+mod faults;
 
 fn all_algorithms() -> Vec<AlgorithmId> {
     AlgorithmId::all().collect()
@@ -119,97 +121,7 @@ fn x25519_iterated_one_million_times_matches_rfc7748() {
     }
 }
 
-// ---- Broken backends: the audit must catch them. ----
-
-/// The first compiled-in backend offering `id`, leaked to 'static for the wrappers.
-fn real_aead(id: AeadId) -> &'static dyn AeadAlgorithm {
-    backend::all()
-        .into_iter()
-        .find_map(|b| (b.aead)(id).ok())
-        .expect("some backend offers it")
-}
-
-/// Opens without verifying the tag. GCM and ChaCha20-Poly1305 encrypt with a
-/// keystream, so sealing the ciphertext gives the plaintext back.
-struct TagNotChecked(&'static dyn AeadAlgorithm);
-struct TagNotCheckedKey(Box<dyn AeadKey>);
-
-impl AeadAlgorithm for TagNotChecked {
-    fn id(&self) -> AeadId {
-        self.0.id()
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        Ok(Box::new(TagNotCheckedKey(self.0.key(key)?)))
-    }
-}
-
-impl AeadKey for TagNotCheckedKey {
-    fn seal_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
-        self.0.seal_in_place(n, aad, buf, tag)
-    }
-    fn open_in_place(&mut self, n: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
-        let mut ignored = vec![0; tag.len()];
-        self.0.seal_in_place(n, aad, buf, &mut ignored)
-    }
-}
-
-static BROKEN_AEAD: Backend = Backend {
-    name: "broken-aead",
-    version: || "test-only".into(),
-    aead: |id| match id {
-        AeadId::Aes128Gcm | AeadId::ChaCha20Poly1305 => Ok(Box::leak(Box::new(TagNotChecked(real_aead(id))))),
-        _ => backend::unsupported("test-only"),
-    },
-    kex: |_| backend::unsupported("test-only"),
-};
-
-/// Skips public-key validation: where the real library refuses the peer key,
-/// it carries on and returns whatever it "computed" (here: the peer's x bytes).
-struct NoPointValidation(&'static dyn Ecdh);
-struct NoPointValidationKey(Box<dyn EcdhPrivateKey>);
-
-impl Ecdh for NoPointValidation {
-    fn id(&self) -> KexId {
-        self.0.id()
-    }
-    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(NoPointValidationKey(self.0.keygen()?)))
-    }
-    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(NoPointValidationKey(self.0.private_key_from_bytes(private)?)))
-    }
-}
-
-impl EcdhPrivateKey for NoPointValidationKey {
-    fn public_key(&self) -> Result<Vec<u8>> {
-        self.0.public_key()
-    }
-    fn agree(self: Box<Self>, peer: &[u8]) -> Result<Vec<u8>> {
-        match self.0.agree(peer) {
-            Err(Error::Rejected(_)) => Ok(peer.iter().skip(1).take(32).copied().collect()),
-            other => other,
-        }
-    }
-}
-
-static BROKEN_ECDH: Backend = Backend {
-    name: "broken-ecdh",
-    version: || "test-only".into(),
-    aead: |_| backend::unsupported("test-only"),
-    kex: |id| match id {
-        KexId::P256 => {
-            let real = backend::all()
-                .into_iter()
-                .find_map(|b| match (b.kex)(id) {
-                    Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&[1; 32]).is_ok() => Some(e),
-                    _ => None,
-                })
-                .expect("some backend offers P-256 with fixed keys");
-            Ok(KeyExchange::Ecdh(Box::leak(Box::new(NoPointValidation(real)))))
-        }
-        _ => backend::unsupported("test-only"),
-    },
-};
+// ---- Broken backends: the audit must catch them (the seeded faults of tests/faults). ----
 
 /// Runs the built-in sets on a broken backend; returns the failures' flags.
 fn failures_of(b: &'static Backend, alg: AlgorithmId) -> Vec<(String, Vec<String>, String)> {
@@ -229,7 +141,7 @@ fn failures_of(b: &'static Backend, alg: AlgorithmId) -> Vec<(String, Vec<String
 #[test]
 fn an_aead_that_does_not_check_the_tag_is_caught() {
     for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
-        let failures = failures_of(&BROKEN_AEAD, AlgorithmId::Aead(id));
+        let failures = failures_of(&faults::TAG_NOT_VERIFIED, AlgorithmId::Aead(id));
         assert!(failures.len() >= 20, "{id}: only {} failures", failures.len());
         assert!(
             failures
@@ -245,7 +157,7 @@ fn an_aead_that_does_not_check_the_tag_is_caught() {
 
 #[test]
 fn an_ecdh_that_does_not_validate_public_keys_is_caught() {
-    let failures = failures_of(&BROKEN_ECDH, AlgorithmId::Kex(KexId::P256));
+    let failures = failures_of(&faults::OFF_CURVE_ACCEPTED, AlgorithmId::Kex(KexId::P256));
     assert!(failures.len() >= 10, "only {} failures", failures.len());
     assert!(
         failures
