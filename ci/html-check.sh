@@ -5,7 +5,8 @@
 #
 #   ci/html-check.sh [OUT_DIR]        (default: target/html-check)
 #
-# Builds the report (with a fips-140-3 compliance matrix) from the fixture result files in tests/data/results/.
+# Builds the report (with a fips-140-3 compliance matrix) from the result files tests/fixtures builds
+# (written by a test into $CARGO_TARGET_DIR/tmp/fixtures) and the real runs in tests/data/results/.
 # Without /usr/bin/chromium it prints SKIPPED and exits 0, or exits 1 when
 # REQUIRE_CHROMIUM=1 (CI sets it, so a missing browser cannot pass as a check).
 set -euo pipefail
@@ -19,7 +20,9 @@ if [ ! -x "$chromium" ]; then
 fi
 rm -rf "$out" && mkdir -p "$out" && out=$(cd "$out" && pwd)
 data=tests/data/results
-cargo run --release --quiet -- report "$data/fleet-a.json" "$data/fleet-b.json" "$data/messaging-workload.json" \
+fixtures=${CARGO_TARGET_DIR:-target}/tmp/fixtures
+cargo test --release --quiet --test report fixture_files_are_written_and_readable > /dev/null
+cargo run --release --quiet -- report "$fixtures/fleet-a.json" "$fixtures/fleet-b.json" "$data/messaging-workload.json" \
   --kat "$data/kat-aes128-x25519.json" --policy fips-140-3 --html "$out/report" > "$out/report.txt"
 page="file://$out/report/index.html"
 profile=$(mktemp -d)

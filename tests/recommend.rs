@@ -10,8 +10,10 @@ use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Pol
 use cryptobench::recommend::{recommend, Recommendation, Request, Workload};
 use cryptobench::results::{self, ResultFile};
 
+mod fixtures;
+
 fn fixture(name: &str) -> ResultFile {
-    results::read(&Path::new("tests/data/results").join(name)).unwrap()
+    results::read(Path::new(fixtures::path(name))).unwrap()
 }
 
 /// Every (backend, algorithm) in the file passes, except those listed as failing.
@@ -273,7 +275,7 @@ fn cli_on_a_result_file_markdown_and_json() {
         .args([
             "recommend",
             "--results",
-            "tests/data/results/storage.json",
+            fixtures::path("storage.json"),
             "--workload",
             "storage",
         ])
@@ -301,7 +303,7 @@ fn cli_on_a_result_file_markdown_and_json() {
         .args([
             "recommend",
             "--results",
-            "tests/data/results/messaging.json",
+            fixtures::path("messaging.json"),
             "--format",
             "json",
         ])
@@ -324,7 +326,7 @@ fn cli_bad_input_is_one_line_exit_2() {
         ),
         (vec!["--results", "Cargo.toml"], "not a cryptobench result file"),
         (
-            vec!["--results", "tests/data/results/storage.json", "--threads", "2"],
+            vec!["--results", fixtures::path("storage.json"), "--threads", "2"],
             "--threads: ",
         ),
         (vec!["--workload", "gaming"], "--workload: unknown workload 'gaming'"),

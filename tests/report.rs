@@ -1,24 +1,35 @@
 //! `cryptobench report` (tables, Markdown, fleet merge, HTML page) and
-//! `cryptobench run --workload messaging`, on the fixture result files in
-//! tests/data/results/ (real `--quick` runs; see tests/data/README.md).
+//! `cryptobench run --workload messaging`, on the result files of
+//! tests/fixtures (built there) and tests/data/results/ (real `--quick` runs;
+//! see tests/data/README.md).
 //! The headless-browser check of the page is ci/html-check.sh.
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+mod fixtures;
+
 fn bin() -> Command {
     Command::cargo_bin("cryptobench").unwrap()
 }
 
-const A: &str = "tests/data/results/fleet-a.json";
-const B: &str = "tests/data/results/fleet-b.json";
-const METHOD2: &str = "tests/data/results/fleet-methodology2.json";
+fn a() -> &'static str {
+    fixtures::path("fleet-a.json")
+}
+
+fn b() -> &'static str {
+    fixtures::path("fleet-b.json")
+}
+
 const MESSAGING: &str = "tests/data/results/messaging-workload.json";
 const KAT: &str = "tests/data/results/kat-aes128-x25519.json";
 
 #[test]
 fn markdown_report_puts_machines_side_by_side_in_cycles() {
-    let out = bin().args(["report", A, B, "--format", "markdown"]).assert().success();
+    let out = bin()
+        .args(["report", a(), b(), "--format", "markdown"])
+        .assert()
+        .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.contains("## runner-a") && text.contains("## runner-b"), "{text}");
     assert!(text.contains("## Fleet: 2 machines side by side"));
@@ -32,9 +43,15 @@ fn markdown_report_puts_machines_side_by_side_in_cycles() {
 
 #[test]
 fn mixed_methodology_versions_are_refused() {
-    bin().args(["report", A, METHOD2]).assert().code(2).stdout("").stderr(
-        predicate::str::contains("methodology version 2 differs from 1").and(predicate::str::contains("fleet-a.json")),
-    );
+    bin()
+        .args(["report", a(), fixtures::path("fleet-methodology2.json")])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("methodology version 2 differs from 1")
+                .and(predicate::str::contains("fleet-a.json")),
+        );
 }
 
 #[test]
@@ -45,14 +62,14 @@ fn bad_inputs_get_one_line_and_exit_2() {
             vec!["report", "tests/data/acvp/keyGen/prompt.json"],
             "not a cryptobench result file",
         ),
-        (vec!["report", A, "--kat", A], "--kat:"),
-        (vec!["report", A, "--format", "csv"], "--format:"),
+        (vec!["report", a(), "--kat", a()], "--kat:"),
+        (vec!["report", a(), "--format", "csv"], "--format:"),
         (
-            vec!["report", A, "--policy", "fips-140-4"],
+            vec!["report", a(), "--policy", "fips-140-4"],
             "fips-140-4: --policy: not a built-in policy",
         ),
         (
-            vec!["report", A, "--policy", "tests/data/results/kat-aes128-x25519.json"],
+            vec!["report", a(), "--policy", "tests/data/results/kat-aes128-x25519.json"],
             "kat-aes128-x25519.json: line 1:",
         ),
         (
@@ -74,7 +91,7 @@ fn bad_inputs_get_one_line_and_exit_2() {
 fn html_page_is_self_contained_with_every_chart() {
     let dir = tempfile::tempdir().unwrap();
     bin()
-        .args(["report", A, B, MESSAGING, "--kat", KAT, "--html"])
+        .args(["report", a(), b(), MESSAGING, "--kat", KAT, "--html"])
         .arg(dir.path())
         .assert()
         .success();
@@ -169,7 +186,15 @@ fn compliance_row(html: &str, backend: &str) -> Vec<(String, String, String)> {
 fn policy_adds_a_compliance_matrix_to_page_and_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let out = bin()
-        .args(["report", A, MESSAGING, "--policy", "fips-140-3", "--policy", "cnsa-2.0"])
+        .args([
+            "report",
+            a(),
+            MESSAGING,
+            "--policy",
+            "fips-140-3",
+            "--policy",
+            "cnsa-2.0",
+        ])
         .args(["--format", "markdown", "--html"])
         .arg(dir.path())
         .assert()
@@ -224,7 +249,7 @@ fn policy_adds_a_compliance_matrix_to_page_and_markdown() {
 #[test]
 fn policy_names_backends_this_binary_cannot_evaluate() {
     let dir = tempfile::tempdir().unwrap();
-    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(A).unwrap()).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(a()).unwrap()).unwrap();
     let mut cell = json["cells"][0].clone();
     cell["backend"] = "boringssl".into();
     json["cells"].as_array_mut().unwrap().push(cell);
@@ -238,4 +263,16 @@ fn policy_names_backends_this_binary_cannot_evaluate() {
         .stdout(predicate::str::contains(
             "backend boringssl not evaluated: not compiled into this binary",
         ));
+}
+
+/// Writes the built fixtures (ci/html-check.sh runs this test to get them) and
+/// checks each is a result file `report` accepts.
+#[test]
+fn fixture_files_are_written_and_readable() {
+    for (name, _) in fixtures::all() {
+        let path = fixtures::path(name);
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(json["schema"], "cryptobench-result", "{name}");
+        bin().args(["report", path, "--format", "markdown"]).assert().success();
+    }
 }
