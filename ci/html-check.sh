@@ -8,14 +8,18 @@
 # Builds the report (with a fips-140-3 compliance matrix) from the result files tests/fixtures builds
 # (written by a test into $CARGO_TARGET_DIR/tmp/fixtures) and the real runs in tests/data/results/.
 # Without /usr/bin/chromium it prints SKIPPED and exits 0, or exits 1 when
-# REQUIRE_CHROMIUM=1 (CI sets it, so a missing browser cannot pass as a check).
+# REQUIRE_CHROMIUM=1 or CI=true (.ci/run sets the first, CI services the second,
+# so a missing browser cannot pass as a check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-target/html-check}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$chromium" ]; then
+  if [ "${REQUIRE_CHROMIUM:-0}" = 1 ] || [ "${CI:-}" = true ]; then
+    echo "html-check: FAIL — $chromium not found and a browser is required here (apt-get install -y chromium)" >&2
+    exit 1
+  fi
   echo "html-check: SKIPPED — $chromium not found (apt-get install -y chromium)" >&2
-  [ "${REQUIRE_CHROMIUM:-0}" = 1 ] && exit 1
   exit 0
 fi
 rm -rf "$out" && mkdir -p "$out" && out=$(cd "$out" && pwd)
