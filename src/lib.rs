@@ -17,4 +17,5 @@ pub mod recommend;
 pub mod report;
 pub mod results;
 pub mod select;
+pub mod stats;
 pub mod units;

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind, Mode, Operation};
 use crate::policy::kat_status::{KatStatus, KatTable};
 use crate::policy::Policy;
 use crate::results::ResultFile;
@@ -26,7 +26,7 @@ use crate::units;
 
 /// Sizes and weights (fractions of messages, summing to 1), plus an optional handshake.
 #[derive(Clone, Debug, Serialize)]
-pub struct Workload {
+pub struct MessageMix {
     pub name: String,
     pub description: String,
     pub mix: Vec<(usize, f64)>,
@@ -36,11 +36,11 @@ pub struct Workload {
 
 pub const WORKLOADS: [&str; 3] = ["messaging", "tls", "storage"];
 
-impl Workload {
+impl MessageMix {
     /// Built-in profiles. messaging: end-to-end chat, mostly 64 B–1 KiB text,
     /// some 100 KiB–10 MiB media, a session handshake per 100 messages; tls:
     /// full 16 KiB records and 1350 B QUIC/TLS packets; storage: 4 KiB and 1 MiB blocks.
-    pub fn builtin(name: &str) -> Option<Workload> {
+    pub fn builtin(name: &str) -> Option<MessageMix> {
         let (desc, mix, hs): (&str, &[(usize, f64)], Option<f64>) = match name {
             "messaging" => (
                 "end-to-end chat: text 64 B–1 KiB (95 % of messages), media 100 KiB–10 MiB (5 %), one handshake per 100 messages",
@@ -51,11 +51,11 @@ impl Workload {
             "storage" => ("storage: 4 KiB and 1 MiB blocks, half each", &[(4096, 0.5), (1 << 20, 0.5)], None),
             _ => return None,
         };
-        Workload::new(name, desc, mix.to_vec(), hs).ok()
+        MessageMix::new(name, desc, mix.to_vec(), hs).ok()
     }
 
     /// `--mix 64:0.5,1k:0.3,1m:0.2`.
-    pub fn from_mix(spec: &str) -> Result<Workload, String> {
+    pub fn from_mix(spec: &str) -> Result<MessageMix, String> {
         let mut mix = Vec::new();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (size, weight) = part
@@ -68,12 +68,12 @@ impl Workload {
                 .map_err(|_| format!("--mix: weight '{weight}' is not a number (example: 64:0.5,1k:0.3,1m:0.2)"))?;
             mix.push((size, weight));
         }
-        Workload::new("custom", &format!("custom mix {spec}"), mix, None).map_err(|e| format!("--mix: {e}"))
+        MessageMix::new("custom", &format!("custom mix {spec}"), mix, None).map_err(|e| format!("--mix: {e}"))
     }
 
     /// A TOML mix file: `name = "..."` (optional), `mix = { "64" = 0.5, "1k" = 0.5 }`,
     /// `messages_per_handshake = 50` (optional).
-    pub fn from_file(path: &Path) -> Result<Workload, String> {
+    pub fn from_file(path: &Path) -> Result<MessageMix, String> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
@@ -102,11 +102,11 @@ impl Workload {
             }
         }
         let name = raw.name.unwrap_or_else(|| "custom".into());
-        Workload::new(&name, &format!("mix from {file}"), mix, raw.messages_per_handshake)
+        MessageMix::new(&name, &format!("mix from {file}"), mix, raw.messages_per_handshake)
             .map_err(|e| format!("{file}: mix: {e} ({fix})"))
     }
 
-    fn new(name: &str, desc: &str, mut mix: Vec<(usize, f64)>, hs: Option<f64>) -> Result<Workload, String> {
+    fn new(name: &str, desc: &str, mut mix: Vec<(usize, f64)>, hs: Option<f64>) -> Result<MessageMix, String> {
         if mix.is_empty() {
             return Err("no sizes given".into());
         }
@@ -123,7 +123,7 @@ impl Workload {
         });
         let total: f64 = mix.iter().map(|(_, w)| w).sum();
         mix.iter_mut().for_each(|(_, w)| *w /= total);
-        Ok(Workload {
+        Ok(MessageMix {
             name: name.into(),
             description: desc.into(),
             mix,
@@ -134,15 +134,15 @@ impl Workload {
 
 /// What to rank and under which constraints.
 pub struct Request<'a> {
-    pub workload: &'a Workload,
+    pub workload: &'a MessageMix,
     pub threads: usize,
     /// Algorithms the deployment must use (each must pass on the backend).
     pub required: &'a [AlgorithmId],
     /// Restrict to one backend (a deployment config's `backend`).
     pub backend: Option<&'a str>,
     pub policy: Option<&'a Policy>,
-    /// AEAD operation whose cells are used ("seal").
-    pub operation: &'a str,
+    /// AEAD operation whose cells are used (seal).
+    pub operation: Operation,
     /// Bootstrap resamples for the uncertainty (0: point estimates only).
     pub resamples: usize,
     pub seed: u64,
@@ -235,7 +235,7 @@ pub struct Exclusion {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Recommendation {
-    pub workload: Workload,
+    pub workload: MessageMix,
     pub threads: usize,
     pub operation: String,
     pub policy: Option<String>,
@@ -352,14 +352,20 @@ fn estimate(model: &Model, file: &ResultFile, resamples: usize, rng: &mut fastra
 }
 
 /// Cells of one (backend, algorithm, operation) at the requested thread count, by size.
-fn cells_by_size(file: &ResultFile, backend: &str, alg: &str, op: &str, threads: usize) -> BTreeMap<usize, usize> {
+fn cells_by_size(
+    file: &ResultFile,
+    backend: &str,
+    alg: AlgorithmId,
+    op: Operation,
+    threads: usize,
+) -> BTreeMap<usize, usize> {
     let mut out = BTreeMap::new();
     for (i, c) in file.cells.iter().enumerate() {
         if c.backend == backend
             && c.algorithm == alg
             && c.operation == op
             && c.threads == threads
-            && c.mode.as_deref().is_none_or(|m| m == "bulk")
+            && c.mode.is_none_or(|m| m == Mode::Bulk)
             && c.ops_per_sec.median > 0.0
         {
             out.entry(c.size).or_insert(i);
@@ -376,7 +382,7 @@ fn aead_model(
     req: &Request,
     notes: &mut BTreeSet<String>,
 ) -> Option<Model> {
-    let by_size = cells_by_size(file, backend, aead.name(), req.operation, req.threads);
+    let by_size = cells_by_size(file, backend, AlgorithmId::Aead(aead), req.operation, req.threads);
     if by_size.is_empty() {
         return None;
     }
@@ -426,21 +432,32 @@ fn aead_model(
 
 /// Operations of one handshake and their cells, or why they are missing.
 fn handshake_cells(file: &ResultFile, backend: &str, kex: KexId, threads: usize) -> Result<Vec<(f64, usize)>, String> {
-    let one = |op: &str| cells_by_size(file, backend, kex.name(), op, threads).get(&0).copied();
-    let plan: Vec<Vec<(f64, &str)>> = match kex.kind() {
-        KexKind::Ecdh => vec![vec![(2.0, "keygen+agree")], vec![(2.0, "keygen"), (2.0, "agree")]],
-        KexKind::Kem => vec![vec![(1.0, "keygen"), (1.0, "encaps"), (1.0, "decaps")]],
+    let one = |op: Operation| {
+        cells_by_size(file, backend, AlgorithmId::Kex(kex), op, threads)
+            .get(&0)
+            .copied()
+    };
+    let plan: Vec<Vec<(f64, Operation)>> = match kex.kind() {
+        KexKind::Ecdh => vec![
+            vec![(2.0, Operation::KeygenAgree)],
+            vec![(2.0, Operation::Keygen), (2.0, Operation::Agree)],
+        ],
+        KexKind::Kem => vec![vec![
+            (1.0, Operation::Keygen),
+            (1.0, Operation::Encaps),
+            (1.0, Operation::Decaps),
+        ]],
     };
     plan.iter()
         .find_map(|ops| {
             ops.iter()
-                .map(|(k, op)| one(op).map(|c| (*k, c)))
+                .map(|(k, op)| one(*op).map(|c| (*k, c)))
                 .collect::<Option<Vec<_>>>()
         })
         .ok_or_else(|| {
             let ops: Vec<String> = plan
                 .iter()
-                .map(|p| p.iter().map(|(_, o)| *o).collect::<Vec<_>>().join(" + "))
+                .map(|p| p.iter().map(|(_, o)| o.name()).collect::<Vec<_>>().join(" + "))
                 .collect();
             format!("{kex}: no {} measurement at {threads} thread(s)", ops.join(" or "))
         })
@@ -504,13 +521,13 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         }
         // Algorithms in the file the policy rules out, so the reader sees why they are absent.
         if req.required.is_empty() {
-            let present: BTreeSet<&str> = file
+            let present: BTreeSet<AlgorithmId> = file
                 .cells
                 .iter()
                 .filter(|c| c.backend == b)
-                .map(|c| c.algorithm.as_str())
+                .map(|c| c.algorithm)
                 .collect();
-            for alg in AlgorithmId::all().filter(|a| present.contains(a.name())) {
+            for alg in AlgorithmId::all().filter(|a| present.contains(a)) {
                 reasons.extend(policy_reason(alg));
             }
         }
@@ -525,7 +542,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
                 // A cell refused before timing says why; otherwise it was simply not measured.
                 let refused = file.failures.iter().find(|f| {
                     f.backend == b
-                        && f.algorithm == aead.name()
+                        && f.algorithm == AlgorithmId::Aead(aead)
                         && f.operation == req.operation
                         && f.threads == req.threads
                 });
@@ -682,7 +699,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
     Recommendation {
         workload: req.workload.clone(),
         threads: req.threads,
-        operation: req.operation.into(),
+        operation: req.operation.name().into(),
         policy: req.policy.map(|p| p.name.clone()),
         required: req.required.iter().map(|a| a.name().to_string()).collect(),
         ranking,

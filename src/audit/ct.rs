@@ -146,37 +146,37 @@ fn ticks() -> u64 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub enum LeakVerdict {
     NoLeakDetected,
     Suspect,
     Leak,
 }
 
-impl Verdict {
+impl LeakVerdict {
     pub fn describe(self, samples: usize) -> String {
         match self {
-            Verdict::NoLeakDetected => format!("no leak detected at {samples} samples"),
-            Verdict::Suspect => format!("suspect (|t| > {SUSPECT_T})"),
-            Verdict::Leak => format!("leak (|t| > {LEAK_T}, confirmed by a re-run)"),
+            LeakVerdict::NoLeakDetected => format!("no leak detected at {samples} samples"),
+            LeakVerdict::Suspect => format!("suspect (|t| > {SUSPECT_T})"),
+            LeakVerdict::Leak => format!("leak (|t| > {LEAK_T}, confirmed by a re-run)"),
         }
     }
 }
 
 /// Runs `measure_once`; above [`LEAK_T`] it runs again with another seed, and
 /// only a confirming second run makes a leak. Returns every run made.
-pub fn assess(mut measure_once: impl FnMut(u64) -> Measurement, seed: u64) -> (Verdict, Vec<Measurement>) {
+pub fn assess(mut measure_once: impl FnMut(u64) -> Measurement, seed: u64) -> (LeakVerdict, Vec<Measurement>) {
     let first = measure_once(seed);
     if first.max_t <= SUSPECT_T {
-        return (Verdict::NoLeakDetected, vec![first]);
+        return (LeakVerdict::NoLeakDetected, vec![first]);
     }
     if first.max_t <= LEAK_T {
-        return (Verdict::Suspect, vec![first]);
+        return (LeakVerdict::Suspect, vec![first]);
     }
     let second = measure_once(seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
     let verdict = if second.max_t > LEAK_T {
-        Verdict::Leak
+        LeakVerdict::Leak
     } else {
-        Verdict::Suspect
+        LeakVerdict::Suspect
     };
     (verdict, vec![first, second])
 }
@@ -308,11 +308,11 @@ mod tests {
             max_t_samples: 1,
             test: "uncropped".into(),
         };
-        assert_eq!(assess(|_| m(1.0), 0).0, Verdict::NoLeakDetected);
-        assert_eq!(assess(|_| m(7.0), 0).0, Verdict::Suspect);
-        assert_eq!(assess(|_| m(50.0), 0).0, Verdict::Leak);
+        assert_eq!(assess(|_| m(1.0), 0).0, LeakVerdict::NoLeakDetected);
+        assert_eq!(assess(|_| m(7.0), 0).0, LeakVerdict::Suspect);
+        assert_eq!(assess(|_| m(50.0), 0).0, LeakVerdict::Leak);
         let mut runs = vec![m(3.0), m(50.0)];
         let (v, all) = assess(|_| runs.pop().unwrap(), 0);
-        assert_eq!((v, all.len()), (Verdict::Suspect, 2));
+        assert_eq!((v, all.len()), (LeakVerdict::Suspect, 2));
     }
 }

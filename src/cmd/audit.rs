@@ -209,7 +209,7 @@ struct CtRow {
     backend: String,
     algorithm: String,
     target: String,
-    verdict: Option<ct::Verdict>,
+    verdict: Option<ct::LeakVerdict>,
     runs: Vec<ct::Measurement>,
     unsupported: Option<String>,
 }
@@ -292,7 +292,7 @@ fn run_ct(a: CtArgs) -> ExitCode {
             );
         }
     }
-    if rows.iter().any(|r| r.verdict == Some(ct::Verdict::Leak)) {
+    if rows.iter().any(|r| r.verdict == Some(ct::LeakVerdict::Leak)) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

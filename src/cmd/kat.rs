@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cryptobench::kat::{self, VectorSet};
 use cryptobench::report::{self, Format};
+use cryptobench::results::kat::KatReport;
 use cryptobench::select;
 
 use crate::usage_error;
@@ -70,8 +71,9 @@ pub fn run(a: KatArgs) -> ExitCode {
     };
     let results = kat::run(&backends, &sets);
     let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
-    print!("{}", report::kat::render(&results, &versions, a.format));
-    if report::kat::totals(&results).fail > 0 {
+    let file = KatReport::new(versions, &results);
+    print!("{}", report::kat::render(&file, a.format));
+    if file.totals.fail > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -4,23 +4,24 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use cryptobench::measure::messaging::{self, MessagingFile, Settings, Task};
+use cryptobench::measure::messaging;
 use cryptobench::measure::{self, Config};
 use cryptobench::report::{self, Format};
-use cryptobench::{env, results};
+use cryptobench::results::messaging::{MessagingSettings, Task};
+use cryptobench::results::{self, Header, Kind, MessagingFile};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Workload {
+pub enum RunWorkload {
     #[default]
     Sweep,
     Messaging,
 }
 
 fn render(file: &MessagingFile, format: Format) -> String {
-    report::messaging::render(&file.machine.hostname, file, format)
+    report::messaging::render(&file.header.machine.hostname, file, format)
 }
 
 /// `cfg` comes from `run`'s flag parsing; `algorithms` are the raw `--algorithm`
@@ -62,14 +63,8 @@ pub fn run(
     };
     let tsc_hz = measure::init_clocks();
     let mut file = MessagingFile {
-        schema: messaging::SCHEMA.into(),
-        schema_version: messaging::SCHEMA_VERSION,
-        methodology_version: results::METHODOLOGY_VERSION.into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at,
-        complete: false,
-        machine: env::fingerprint(&cfg.backends, tsc_hz),
-        settings: Settings {
+        header: Header::new(Kind::Messaging, &cfg.backends, tsc_hz, started_at),
+        settings: MessagingSettings {
             aead: aead.to_string(),
             kem: kem.to_string(),
             message_mix: messaging::MESSAGE_MIX.to_vec(),
@@ -111,7 +106,7 @@ pub fn run(
     bar.finish_and_clear();
     file.rows = rows;
     file.skipped = skipped;
-    file.complete = true;
+    file.header.complete = true;
     if let Err(e) = write(&file) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -121,11 +116,7 @@ pub fn run(
         eprintln!("note: --quick figures are a smoke test, not measurements to quote");
     }
     // A backend refused by the correctness check is a failed check, as in the sweep.
-    if file
-        .skipped
-        .iter()
-        .any(|s| s.reason.starts_with("correctness") || s.reason.starts_with("failed"))
-    {
+    if file.skipped.iter().any(|s| s.failed) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

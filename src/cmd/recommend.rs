@@ -10,10 +10,10 @@ use cryptobench::algorithm::AlgorithmId;
 use cryptobench::measure::{self, Config, Mode, Operation};
 use cryptobench::policy::compliance::Deployment;
 use cryptobench::policy::{self, kat_status};
-use cryptobench::recommend::{self, Request, Workload, WORKLOADS};
+use cryptobench::recommend::{self, MessageMix, Request, WORKLOADS};
 use cryptobench::report::{self, Format};
-use cryptobench::results::{self, ResultFile, Settings};
-use cryptobench::{backend, env, select};
+use cryptobench::results::{self, Header, Kind, Metric, ResultFile, Settings};
+use cryptobench::{backend, select};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
@@ -65,13 +65,13 @@ fn parse_ms(s: &str) -> Result<Duration, String> {
     }
 }
 
-fn workload(a: &RecommendArgs) -> Result<Workload, String> {
+fn workload(a: &RecommendArgs) -> Result<MessageMix, String> {
     match &a.mix {
         Some(m) if m.trim().ends_with(".toml") || Path::new(m.trim()).is_file() => {
-            Workload::from_file(Path::new(m.trim()))
+            MessageMix::from_file(Path::new(m.trim()))
         }
-        Some(m) => Workload::from_mix(m),
-        None => Workload::builtin(&a.workload).ok_or_else(|| {
+        Some(m) => MessageMix::from_mix(m),
+        None => MessageMix::builtin(&a.workload).ok_or_else(|| {
             format!(
                 "--workload: unknown workload '{}' (use {}, or --mix for a custom size mix)",
                 a.workload,
@@ -112,15 +112,9 @@ fn measure_cells(backends: Vec<&'static backend::Backend>, req: &Request, durati
         .collect();
     let tsc_hz = measure::init_clocks();
     let mut file = ResultFile {
-        schema: "cryptobench-result".into(),
-        schema_version: results::SCHEMA_VERSION,
-        methodology_version: results::METHODOLOGY_VERSION.into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at: String::new(),
-        complete: false,
-        machine: env::fingerprint(&backends, tsc_hz),
+        header: Header::new(Kind::Sweep, &backends, tsc_hz, String::new()),
         settings: Settings {
-            metric: "wall-time".into(),
+            metric: Metric::WallTime,
             sizes: cfg.sizes.clone(),
             threads: cfg.threads.clone(),
             aad: 0,
@@ -144,7 +138,7 @@ fn measure_cells(backends: Vec<&'static backend::Backend>, req: &Request, durati
         bar.inc(1);
     }
     bar.finish_and_clear();
-    file.complete = true;
+    file.header.complete = true;
     file
 }
 
@@ -186,7 +180,7 @@ fn prepare(a: &RecommendArgs) -> Result<ExitCode, String> {
         required: &required,
         backend: deploy_backend.as_deref(),
         policy: policy.as_ref(),
-        operation: "seal",
+        operation: Operation::Seal,
         resamples: 2000,
         seed: 0x5eed,
     };
@@ -196,7 +190,7 @@ fn prepare(a: &RecommendArgs) -> Result<ExitCode, String> {
     let mut file = match &a.results {
         Some(p) => {
             let f = results::read(p).map_err(|e| format!("--results: {e}"))?;
-            if f.settings.metric != "wall-time" {
+            if f.settings.metric != Metric::WallTime {
                 return Err(format!(
                     "--results: {} holds '{}' figures, not throughput (fix: use a wall-time run)",
                     p.display(),

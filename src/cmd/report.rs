@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cryptobench::measure::messaging::{self, MessagingFile};
 use cryptobench::policy;
 use cryptobench::report::compliance_matrix;
 use cryptobench::report::fleet::{self, Loaded};
@@ -34,29 +33,25 @@ pub struct ReportArgs {
     format: Format,
 }
 
-/// Reads one file, telling sweeps from messaging results by their `schema`.
+/// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
 fn load(path: &Path) -> Result<Loaded, String> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let schema = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(String::from));
-    match schema.as_deref() {
-        Some(messaging::SCHEMA) => {
-            let f: MessagingFile = serde_json::from_str(&text)
-                .map_err(|e| format!("{name}: not a cryptobench messaging result ({e}); was it truncated?"))?;
-            if f.schema_version != messaging::SCHEMA_VERSION {
-                return Err(format!(
-                    "{name}: messaging schema version {} is not supported (this build reads {})",
-                    f.schema_version,
-                    messaging::SCHEMA_VERSION
-                ));
-            }
-            Ok(Loaded::Messaging(name, f))
-        }
-        Some("cryptobench-result") => Ok(Loaded::Sweep(name, results::read(path).map_err(|e| e.to_string())?)),
+    match results::load(path).map_err(|e| e.to_string())? {
+        results::Loaded::Sweep(f) => Ok(Loaded::Sweep(name, f)),
+        results::Loaded::Messaging(f) => Ok(Loaded::Messaging(name, f)),
+        results::Loaded::Kat(_) => Err(format!(
+            "{name}: a KAT result goes to --kat, not among the result files"
+        )),
+    }
+}
+
+/// Reads `--kat FILE`: the output of `cryptobench kat --format json`.
+fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
+    match results::load(path).map_err(|e| format!("--kat: {e}"))? {
+        results::Loaded::Kat(k) => Ok(verdicts::matrix(k)),
         _ => Err(format!(
-            "{name}: not a cryptobench result file (write one with `cryptobench run --output FILE.json`)"
+            "--kat: {} is not the output of `cryptobench kat --format json`",
+            path.display()
         )),
     }
 }
@@ -70,7 +65,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
-    let kat = match a.kat.as_deref().map(verdicts::load).transpose() {
+    let kat = match a.kat.as_deref().map(load_kat).transpose() {
         Ok(k) => k,
         Err(e) => return usage_error(e),
     };

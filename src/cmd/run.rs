@@ -8,8 +8,8 @@ use std::time::Duration;
 use clap::Args;
 use cryptobench::measure::{self, Config, Group, Mode, Operation, Progress};
 use cryptobench::report::{self, Format};
-use cryptobench::results::{self, ResultFile, Settings};
-use cryptobench::{env, select, units};
+use cryptobench::results::{self, now_rfc3339, Header, Kind, Metric, ResultFile, Settings};
+use cryptobench::{select, units};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
@@ -54,7 +54,7 @@ pub struct RunArgs {
     seed: Option<u64>,
     /// sweep (cells of the plan) or messaging (X3DH/PQXDH handshakes and ratcheted messages per backend).
     #[arg(long, value_enum, default_value = "sweep")]
-    workload: super::messaging::Workload,
+    workload: super::messaging::RunWorkload,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
@@ -68,14 +68,7 @@ pub struct RunArgs {
     baseline: Option<String>,
     /// wall-time (throughput) or instructions (per operation, counted by callgrind: deterministic, for CI).
     #[arg(long, value_enum, default_value = "wall-time")]
-    metric: RunMetric,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum RunMetric {
-    #[default]
-    WallTime,
-    Instructions,
+    metric: Metric,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -150,7 +143,7 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
             .collect::<Result<_, _>>()?,
     };
     threads.dedup();
-    if a.metric == RunMetric::Instructions {
+    if a.metric == Metric::Instructions {
         // Instructions per operation do not depend on the thread count.
         threads = vec![1];
     }
@@ -174,7 +167,7 @@ fn config(a: &RunArgs) -> Result<(Config, bool), String> {
     // Instruction counts must repeat exactly: a fixed seed unless one is given.
     let seed = a
         .seed
-        .or((a.metric == RunMetric::Instructions).then_some(1))
+        .or((a.metric == Metric::Instructions).then_some(1))
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -226,7 +219,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    if args.workload == super::messaging::Workload::Messaging {
+    if args.workload == super::messaging::RunWorkload::Messaging {
         let sweep_only = !(args.operation.is_empty() && args.mode.is_empty() && args.sizes.is_empty()) || args.aad > 0;
         let out = (args.format, args.output.as_deref());
         return super::messaging::run(&cfg, quick, &args.algorithm, sweep_only, out, now_rfc3339());
@@ -266,15 +259,9 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let tsc_hz = measure::init_clocks();
     let mut file = ResultFile {
-        schema: "cryptobench-result".into(),
-        schema_version: results::SCHEMA_VERSION,
-        methodology_version: results::METHODOLOGY_VERSION.into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at: now_rfc3339(),
-        complete: false,
-        machine: env::fingerprint(&cfg.backends, tsc_hz),
+        header: Header::new(Kind::Sweep, &cfg.backends, tsc_hz, now_rfc3339()),
         settings: Settings {
-            metric: if args.metric == RunMetric::Instructions { "instructions" } else { "wall-time" }.into(),
+            metric: args.metric,
             sizes: cfg.sizes.clone(),
             threads: cfg.threads.clone(),
             aad: cfg.aad,
@@ -301,8 +288,8 @@ pub fn run(args: RunArgs) -> ExitCode {
         return usage_error(e);
     }
 
-    if args.metric == RunMetric::Instructions {
-        if let Err(e) = count_instructions(&groups, &mut file) {
+    if args.metric == Metric::Instructions {
+        if let Err(e) = measure::instructions::count_into(&groups, &mut file) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
@@ -325,7 +312,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
         bar.0.finish_and_clear();
     }
-    file.complete = true;
+    file.header.complete = true;
     if let Err(e) = write(&file) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
@@ -360,96 +347,4 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
     }
     code
-}
-
-/// `--metric instructions`: re-run this executable under callgrind with the
-/// same arguments and turn the counts into cells.
-fn count_instructions(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("cryptobench-callgrind-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let counts = measure::instructions::run_under_callgrind(&exe, &args, &dir, groups);
-    let _ = std::fs::remove_dir_all(&dir);
-    let counts = counts?;
-    file.settings.clocks = format!(
-        "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \
-         randomness seeded (seed {}) through deterministic entry points; CPU features visible under valgrind: {}",
-        counts.valgrind,
-        file.settings.seed,
-        counts.cpu_features.join(" ")
-    );
-    let empty = cryptobench::measure::stats::Summary {
-        n: 0,
-        median: 0.0,
-        q1: 0.0,
-        q3: 0.0,
-        mad: 0.0,
-        ci95_low: 0.0,
-        ci95_high: 0.0,
-    };
-    for c in counts.cells {
-        let per_op = c.instructions as f64 / c.ops as f64;
-        let version = cryptobench::backend::by_name(&c.backend)
-            .map(|b| (b.version)())
-            .unwrap_or_default();
-        file.cells.push(cryptobench::results::Cell {
-            backend: c.backend,
-            backend_version: version,
-            algorithm: c.algorithm,
-            operation: c.operation,
-            mode: c.mode,
-            size: c.size,
-            aad: c.aad,
-            threads: 1,
-            batch: c.ops,
-            samples: Vec::new(),
-            ops_per_sec: empty,
-            per_thread_ops_per_sec: 0.0,
-            mb_per_sec: None,
-            tsc_cycles_per_byte: None,
-            core_cycles_per_byte: None,
-            core_hz: None,
-            us_per_op: 0.0,
-            instructions_per_op: Some(per_op),
-            instructions_deterministic: Some(c.deterministic),
-        });
-    }
-    let cell = |(backend, algorithm, operation, size, reason)| cryptobench::results::CellFailure {
-        backend,
-        algorithm,
-        operation,
-        size,
-        threads: 1,
-        reason,
-    };
-    file.failures.extend(counts.failures.into_iter().map(cell));
-    file.skipped.extend(counts.skipped.into_iter().map(cell));
-    Ok(())
-}
-
-/// UTC timestamp without pulling in a date crate.
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }

@@ -21,62 +21,39 @@
 use std::time::{Duration, Instant};
 
 use hkdf::Hkdf;
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::stats::{self, Summary};
 use super::workload::Workload;
 use super::{calibrate_workload, sample_threads};
 use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind};
 use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
 use crate::crosscheck::{self, pattern};
-use crate::env::Fingerprint;
+pub use crate::results::messaging::Task;
+use crate::results::messaging::{Rate, TaskRates, TaskSkipped};
+use crate::stats;
 
 /// Message sizes and their weights (of 20 messages): mostly short text, one media
 /// attachment in twenty (a compressed photo of 100 KiB).
 pub const MESSAGE_MIX: [(usize, u32); 4] = [(64, 10), (256, 6), (1024, 3), (100 * 1024, 1)];
 const CYCLE: usize = 20;
 
-/// The file `cryptobench run --workload messaging --output` writes and `report` reads.
-pub const SCHEMA: &str = "cryptobench-messaging";
-pub const SCHEMA_VERSION: u32 = 1;
 /// Which HKDF every backend shares; printed with every result.
 pub const KDF: &str = "HKDF-SHA-256 (RFC 5869) from the RustCrypto hkdf + sha2 crates, the same for every backend";
 
-/// The three things a messenger does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Task {
-    X3dh,
-    Pqxdh,
-    Message,
+/// Handshakes or messages per timed operation: a message operation is the
+/// whole 20-message cycle of [`MESSAGE_MIX`], so every sample sees the same mix.
+pub fn per_op(task: Task) -> usize {
+    match task {
+        Task::X3dh | Task::Pqxdh => 1,
+        Task::Message => CYCLE,
+    }
 }
 
-impl Task {
-    pub const ALL: [Task; 3] = [Task::X3dh, Task::Pqxdh, Task::Message];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Task::X3dh => "X3DH handshake",
-            Task::Pqxdh => "PQXDH handshake",
-            Task::Message => "message",
-        }
-    }
-
-    /// Handshakes or messages per timed operation: a message operation is the
-    /// whole 20-message cycle of [`MESSAGE_MIX`], so every sample sees the same mix.
-    pub fn per_op(self) -> usize {
-        match self {
-            Task::X3dh | Task::Pqxdh => 1,
-            Task::Message => CYCLE,
-        }
-    }
-
-    /// X25519 agreements with pre-generated keys per operation.
-    fn agreements(self) -> usize {
-        match self {
-            Task::X3dh | Task::Pqxdh => 4,
-            Task::Message => CYCLE,
-        }
+/// X25519 agreements with pre-generated keys per operation.
+fn agreements(task: Task) -> usize {
+    match task {
+        Task::X3dh | Task::Pqxdh => 4,
+        Task::Message => CYCLE,
     }
 }
 
@@ -296,7 +273,7 @@ impl MessagingWork {
 
 impl Workload for MessagingWork {
     fn reset(&mut self, n: u64) -> Result<(), String> {
-        let want = n as usize * self.task.agreements();
+        let want = n as usize * agreements(self.task);
         while self.pool.len() < want {
             self.pool.push(self.suite.ecdh.keygen().map_err(err)?);
         }
@@ -314,7 +291,7 @@ impl Workload for MessagingWork {
     }
 
     fn max_batch(&self) -> Option<u64> {
-        Some((512 / self.task.agreements()).max(1) as u64)
+        Some((512 / agreements(self.task)).max(1) as u64)
     }
 }
 
@@ -330,62 +307,6 @@ pub struct Config {
     pub rounds: usize,
     pub target_sample: Duration,
     pub seed: u64,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Settings {
-    pub aead: String,
-    pub kem: String,
-    /// (bytes, weight) of the message sizes.
-    pub message_mix: Vec<(usize, u32)>,
-    pub mean_message_bytes: f64,
-    pub threads: Vec<usize>,
-    pub duration_ms: u64,
-    pub rounds: usize,
-    pub seed: u64,
-    pub kdf: String,
-}
-
-/// A task's rate at one thread count.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Rate {
-    pub threads: usize,
-    /// Aggregate operations (handshakes or messages) per second, all threads.
-    pub ops_per_sec: Summary,
-    pub per_thread_ops_per_sec: f64,
-    pub samples: Vec<f64>,
-}
-
-/// One backend × task.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Row {
-    pub backend: String,
-    pub backend_version: String,
-    pub task: Task,
-    pub rates: Vec<Rate>,
-    /// Share of the time per primitive (names from [`PRIMITIVES`]), single-threaded.
-    pub shares: Vec<(String, f64)>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Skipped {
-    pub backend: String,
-    pub task: Task,
-    pub reason: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct MessagingFile {
-    pub schema: String,
-    pub schema_version: u32,
-    pub methodology_version: String,
-    pub tool_version: String,
-    pub started_at: String,
-    pub complete: bool,
-    pub machine: Fingerprint,
-    pub settings: Settings,
-    pub rows: Vec<Row>,
-    pub skipped: Vec<Skipped>,
 }
 
 /// Check before timing (as the sweep does): X25519, the KEM and the AEAD at every
@@ -442,7 +363,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str, Task, usize) + Sync);
 
 /// Measures every task on every backend; backends visited in a new random order
 /// each round, as the sweep does.
-pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
+pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped>) {
     let problems = problems(cfg);
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
@@ -451,22 +372,28 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
         // (backend, suite, batch) of every backend that passed its checks.
         let mut lanes: Vec<(&Backend, Suite, u64)> = Vec::new();
         for b in &cfg.backends {
-            let prepared = Suite::of(b, cfg.aead, cfg.kem).and_then(|suite| {
-                if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
-                    return Err(format!("correctness check failed, not timed: {p}"));
-                }
-                if task == Task::Pqxdh && suite.kem.is_none() {
-                    return Err(format!("{} unsupported", cfg.kem));
-                }
-                let mut w = MessagingWork::new(suite, task)?;
-                Ok((suite, calibrate_workload(&mut w, cfg.target_sample)?.0))
-            });
+            // Err((reason, failed)): a failed check, or something the backend lacks.
+            let prepared = Suite::of(b, cfg.aead, cfg.kem)
+                .map_err(|e| (e, false))
+                .and_then(|suite| {
+                    if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
+                        return Err((format!("correctness check failed, not timed: {p}"), true));
+                    }
+                    if task == Task::Pqxdh && suite.kem.is_none() {
+                        return Err((format!("{} unsupported", cfg.kem), false));
+                    }
+                    let batch = MessagingWork::new(suite, task)
+                        .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
+                        .map_err(|e| (e, false))?;
+                    Ok((suite, batch.0))
+                });
             match prepared {
                 Ok((suite, batch)) => lanes.push((b, suite, batch)),
-                Err(reason) => skipped.push(Skipped {
+                Err((reason, failed)) => skipped.push(TaskSkipped {
                     backend: b.name.into(),
                     task,
                     reason,
+                    failed,
                 }),
             }
         }
@@ -496,11 +423,11 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
                 let b = lanes[i].0;
                 let row = match rows
                     .iter_mut()
-                    .find(|r: &&mut Row| r.backend == b.name && r.task == task)
+                    .find(|r: &&mut TaskRates| r.backend == b.name && r.task == task)
                 {
                     Some(r) => r,
                     None => {
-                        rows.push(Row {
+                        rows.push(TaskRates {
                             backend: b.name.into(),
                             backend_version: (b.version)(),
                             task,
@@ -511,15 +438,16 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
                     }
                 };
                 if let Some(e) = error {
-                    skipped.push(Skipped {
+                    skipped.push(TaskSkipped {
                         backend: b.name.into(),
                         task,
                         reason: format!("failed while timed ({threads} threads): {e}"),
+                        failed: true,
                     });
                     continue;
                 }
                 // Rates in handshakes or messages, not timed operations.
-                let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * task.per_op() as f64).collect() };
+                let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task) as f64).collect() };
                 let (agg, per) = (scale(agg), scale(per));
                 if let (Some(s), Some(p)) = (stats::summarize(&agg), stats::summarize(&per)) {
                     row.rates.push(Rate {

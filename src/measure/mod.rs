@@ -11,96 +11,17 @@ pub mod callgrind;
 pub mod clock;
 pub mod instructions;
 pub mod messaging;
-pub mod stats;
 pub mod workload;
 
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
-use crate::algorithm::{AlgorithmId, KexKind};
+use crate::algorithm::AlgorithmId;
+pub use crate::algorithm::{Mode, Operation};
 use crate::backend::Backend;
 use crate::crosscheck;
 use crate::results::{Cell, CellFailure};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Operation {
-    Seal,
-    Open,
-    OpenForged,
-    Keygen,
-    Agree,
-    KeygenAgree,
-    Encaps,
-    Decaps,
-}
-
-impl Operation {
-    pub const ALL: [Operation; 8] = [
-        Operation::Seal,
-        Operation::Open,
-        Operation::OpenForged,
-        Operation::Keygen,
-        Operation::Agree,
-        Operation::KeygenAgree,
-        Operation::Encaps,
-        Operation::Decaps,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Seal => "seal",
-            Operation::Open => "open",
-            Operation::OpenForged => "open-forged",
-            Operation::Keygen => "keygen",
-            Operation::Agree => "agree",
-            Operation::KeygenAgree => "keygen+agree",
-            Operation::Encaps => "encaps",
-            Operation::Decaps => "decaps",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Operation> {
-        Operation::ALL
-            .into_iter()
-            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
-    }
-
-    /// Whether the operation exists for the algorithm's family.
-    pub fn applies_to(self, alg: AlgorithmId) -> bool {
-        use Operation::*;
-        match alg {
-            AlgorithmId::Aead(_) => matches!(self, Seal | Open | OpenForged),
-            AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh => {
-                matches!(self, Keygen | Agree | KeygenAgree)
-            }
-            AlgorithmId::Kex(_) => matches!(self, Keygen | Encaps | Decaps),
-        }
-    }
-}
-
-/// AEAD key handling: `bulk` runs the key schedule once (TLS, messaging);
-/// `per-message` runs it for every message (as `openssl speed` and SUPERCOP do).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Mode {
-    Bulk,
-    PerMessage,
-}
-
-impl Mode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Bulk => "bulk",
-            Mode::PerMessage => "per-message",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Mode> {
-        [Mode::Bulk, Mode::PerMessage]
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
-    }
-}
+use crate::stats;
 
 /// What one operation does: the same for every backend in a group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,8 +112,8 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     let mut failures = Vec::new();
     let fail = |b: &Backend, reason: String| CellFailure {
         backend: b.name.to_string(),
-        algorithm: shape.algorithm.name().to_string(),
-        operation: shape.operation.name().to_string(),
+        algorithm: shape.algorithm,
+        operation: shape.operation,
         size: shape.size,
         threads: group.threads,
         reason,
@@ -262,9 +183,9 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
         cells.push(Cell {
             backend: lane.backend.name.to_string(),
             backend_version: (lane.backend.version)(),
-            algorithm: shape.algorithm.name().to_string(),
-            operation: shape.operation.name().to_string(),
-            mode: shape.mode.map(|m| m.name().to_string()),
+            algorithm: shape.algorithm,
+            operation: shape.operation,
+            mode: shape.mode,
             size: shape.size,
             aad: shape.aad,
             threads: group.threads,

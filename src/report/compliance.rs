@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{json, table, Format};
 use crate::algorithm::AlgorithmId;
-use crate::policy::compliance::{Deployment, Row, Violation};
+use crate::policy::compliance::{ComplianceRow, Deployment, Violation};
 use crate::policy::kat_status::KatStatus;
 use crate::policy::{Policy, Status};
 
@@ -16,7 +16,7 @@ struct Report<'a> {
     policy: &'a str,
     title: &'a str,
     source: &'a str,
-    rows: &'a [Row],
+    rows: &'a [ComplianceRow],
     #[serde(skip_serializing_if = "Option::is_none")]
     deployment: Option<&'a Deployment>,
     violations: &'a [Violation],
@@ -42,7 +42,7 @@ fn status_mark(s: Status) -> &'static str {
 
 pub fn render(
     policy: &Policy,
-    rows: &[Row],
+    rows: &[ComplianceRow],
     deployment: Option<&Deployment>,
     violations: &[Violation],
     format: Format,
@@ -135,7 +135,7 @@ pub fn render(
         out += &format!("- {} ({}): {}\n", r.backend, r.backend_version, r.module.detail);
     }
 
-    let failures: Vec<&Row> = rows
+    let failures: Vec<&ComplianceRow> = rows
         .iter()
         .filter(|r| matches!(r.kat, KatStatus::Fail { .. } | KatStatus::NotRun { .. }))
         .collect();

@@ -10,7 +10,7 @@ use super::html::esc;
 use super::{table, Format};
 use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::{self, Backend};
-use crate::policy::compliance::{self, Row};
+use crate::policy::compliance::{self, ComplianceRow};
 use crate::policy::kat_status::{self, KatStatus, KatTable};
 use crate::policy::{Policy, Status};
 
@@ -39,11 +39,11 @@ pub fn scope(fleet: &Fleet) -> Scope {
         for (b, a) in r
             .cells
             .iter()
-            .map(|c| (&c.backend, &c.algorithm))
-            .chain(r.failures.iter().map(|f| (&f.backend, &f.algorithm)))
+            .map(|c| (&c.backend, c.algorithm))
+            .chain(r.failures.iter().map(|f| (&f.backend, f.algorithm)))
         {
             add(&mut backend_names, b);
-            add(&mut alg_names, a);
+            add(&mut alg_names, a.name());
         }
     }
     for (_, m) in &fleet.messaging {
@@ -81,8 +81,8 @@ pub fn scope(fleet: &Fleet) -> Scope {
     let fingerprints = fleet
         .machines
         .iter()
-        .map(|m| (&m.label, &m.result.machine))
-        .chain(fleet.messaging.iter().map(|(l, m)| (l, &m.machine)));
+        .map(|m| (&m.label, &m.result.header.machine))
+        .chain(fleet.messaging.iter().map(|(l, m)| (l, &m.header.machine)));
     for (label, f) in fingerprints {
         for (name, version) in &f.backends {
             let here = backends.iter().find(|b| b.name == name.as_str()).map(|b| (b.version)());
@@ -106,7 +106,7 @@ pub struct Section {
     pub backends: Vec<String>,
     pub algorithms: Vec<AlgorithmId>,
     /// Backend-major, one per backend × algorithm.
-    pub rows: Vec<Row>,
+    pub rows: Vec<ComplianceRow>,
     pub notes: Vec<String>,
 }
 
@@ -149,7 +149,7 @@ impl CellState {
         CellState::NotOffered,
     ];
 
-    pub fn of(r: &Row) -> CellState {
+    pub fn of(r: &ComplianceRow) -> CellState {
         match (&r.kat, r.policy.status) {
             (KatStatus::Unsupported { .. }, _) => CellState::NotOffered,
             (KatStatus::Fail { .. }, _) => CellState::KatFailed,
@@ -193,7 +193,7 @@ impl CellState {
 }
 
 /// What a cell rests on: the conditions or the reason, the citation, and the KAT status.
-pub fn explain(r: &Row) -> String {
+pub fn explain(r: &ComplianceRow) -> String {
     let d = &r.policy;
     let mut s = d.status.label().to_string();
     if !d.conditions.is_empty() {
@@ -212,14 +212,14 @@ pub fn explain(r: &Row) -> String {
 
 /// A cell's text: an allowed pair the audit could not check says so, as it is
 /// not yet shown to compute correctly.
-fn cell_text(r: &Row, text: &str) -> String {
+fn cell_text(r: &ComplianceRow, text: &str) -> String {
     match (&r.kat, r.policy.status.permits()) {
         (KatStatus::NotRun { .. }, true) => format!("{text} (no KAT)"),
         _ => text.to_string(),
     }
 }
 
-fn cell_html(r: &Row) -> String {
+fn cell_html(r: &ComplianceRow) -> String {
     let state = CellState::of(r);
     format!(
         "<td class=\"{}\" title=\"{}\">{}</td>",
@@ -319,10 +319,10 @@ mod tests {
     use crate::policy::builtin;
     use crate::policy::module::ModuleStatus;
 
-    fn row(alg: &str, kat: KatStatus) -> Row {
+    fn row(alg: &str, kat: KatStatus) -> ComplianceRow {
         let policy = builtin("fips-140-3").unwrap();
         let algorithm: AlgorithmId = alg.parse().unwrap();
-        Row {
+        ComplianceRow {
             backend: "b".into(),
             backend_version: "b 1".into(),
             algorithm,

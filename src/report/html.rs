@@ -9,8 +9,10 @@ use super::compliance_matrix::{self, Section};
 use super::fleet::{self, Fleet, Machine};
 use super::plot::{self, Axes, Bar, Series};
 use super::verdicts::{self, Matrix};
-use crate::measure::messaging::{MessagingFile, Task};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::results::messaging::Task;
 use crate::results::Cell;
+use crate::results::MessagingFile;
 use crate::units::format_size;
 
 /// Escapes text for HTML element content and attribute values.
@@ -118,7 +120,7 @@ pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section]) -> Resu
 
 fn fingerprint(p: &mut Page, m: &Machine) {
     let r = &m.result;
-    let f = &r.machine;
+    let f = &r.header.machine;
     let s = &r.settings;
     let rows = [
         ("CPU", format!("{} ({} cores)", f.cpu_model, f.cores)),
@@ -144,13 +146,13 @@ fn fingerprint(p: &mut Page, m: &Machine) {
             "run",
             format!(
                 "started {}, {}; methodology v{}, {} ms per cell in {} rounds, AAD {} B, metric {}{}",
-                r.started_at,
-                if r.complete {
+                r.header.started_at,
+                if r.header.complete {
                     "complete"
                 } else {
                     "INCOMPLETE (interrupted)"
                 },
-                r.methodology_version,
+                r.header.methodology_version,
                 s.duration_ms,
                 s.rounds,
                 s.aad,
@@ -166,10 +168,10 @@ fn fingerprint(p: &mut Page, m: &Machine) {
 }
 
 /// (algorithm, operation, mode) in measuring order.
-fn kinds(cells: &[Cell]) -> Vec<(String, String, Option<String>)> {
+fn kinds(cells: &[Cell]) -> Vec<(AlgorithmId, Operation, Option<Mode>)> {
     let mut kinds = Vec::new();
     for c in cells {
-        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
@@ -198,8 +200,8 @@ fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
         }
     };
     let kinds = kinds(&r.cells);
-    let mut scaled: Vec<String> = Vec::new();
-    let mut barred: Vec<String> = Vec::new();
+    let mut scaled: Vec<AlgorithmId> = Vec::new();
+    let mut barred: Vec<AlgorithmId> = Vec::new();
     for (alg, op, mode) in &kinds {
         let of = |c: &&Cell| &c.algorithm == alg && &c.operation == op && &c.mode == mode;
         if let Some(mode) = mode {
@@ -240,7 +242,7 @@ fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
             ))?;
         } else if !barred.contains(alg) {
             // Key exchange: ops/s bars per backend × operation.
-            barred.push(alg.clone());
+            barred.push(*alg);
             let bars: Vec<Bar> = r
                 .cells
                 .iter()
@@ -259,7 +261,7 @@ fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
         // Thread scaling, once per algorithm: aggregate rate against threads, at
         // 16 KiB (or the largest size measured) for AEADs.
         if threads.len() > 1 && !scaled.contains(alg) {
-            scaled.push(alg.clone());
+            scaled.push(*alg);
             let sizes: Vec<usize> = r.cells.iter().filter(of).map(|c| c.size).collect();
             let size = if sizes.contains(&16384) {
                 16384
@@ -289,7 +291,7 @@ fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
                 let what = if aead {
                     format!("{op} {}", format_size(size))
                 } else {
-                    op.clone()
+                    op.to_string()
                 };
                 let title = format!("{alg} {what}: thread scaling");
                 let y = if aead {
@@ -319,8 +321,8 @@ fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
         t.extend(r.failures.iter().map(|f| {
             vec![
                 f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
+                f.algorithm.to_string(),
+                f.operation.to_string(),
                 format_size(f.size),
                 f.threads.to_string(),
                 f.reason.clone(),
@@ -374,9 +376,9 @@ fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(),
         esc(&m.settings.aead),
         esc(&m.settings.kem),
         m.settings.mean_message_bytes,
-        esc(&m.machine.cpu_model),
-        m.machine.cores,
-        esc(&m.methodology_version)
+        esc(&m.header.machine.cpu_model),
+        m.header.machine.cores,
+        esc(&m.header.methodology_version)
     );
     for task in Task::ALL {
         let rows: Vec<_> = m.rows.iter().filter(|r| r.task == task).collect();

@@ -2,7 +2,8 @@
 //! with all cores, and the share of time in each primitive.
 
 use super::{table, Format};
-use crate::measure::messaging::{MessagingFile, Rate, Row, Task};
+use crate::results::messaging::{Rate, Task, TaskRates};
+use crate::results::MessagingFile;
 
 /// Thousands separators.
 pub fn num(x: f64) -> String {
@@ -18,7 +19,7 @@ pub fn num(x: f64) -> String {
 }
 
 /// The single-thread rate and the rate at the most threads measured.
-pub fn per_core_and_all(row: &Row) -> (Option<&Rate>, Option<&Rate>) {
+pub fn per_core_and_all(row: &TaskRates) -> (Option<&Rate>, Option<&Rate>) {
     let one = row.rates.iter().min_by_key(|r| r.threads);
     let all = row
         .rates
@@ -29,7 +30,7 @@ pub fn per_core_and_all(row: &Row) -> (Option<&Rate>, Option<&Rate>) {
 }
 
 /// "X25519 agree 81% · HKDF-SHA-256 3% · …", largest first.
-pub fn shares_text(row: &Row) -> String {
+pub fn shares_text(row: &TaskRates) -> String {
     let mut s = row.shares.clone();
     s.sort_by(|a, b| b.1.total_cmp(&a.1));
     s.iter()
@@ -50,7 +51,7 @@ pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
         format!("\nEnd-to-end messaging workload — {label}\n")
     };
     for task in Task::ALL {
-        let rows: Vec<&Row> = f.rows.iter().filter(|r| r.task == task).collect();
+        let rows: Vec<&TaskRates> = f.rows.iter().filter(|r| r.task == task).collect();
         if rows.is_empty() {
             continue;
         }
@@ -134,7 +135,7 @@ pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
         format!("Key derivation: {}.", s.kdf),
         format!(
             "Median of samples (± half the IQR, ★ fastest per core); {} ms per cell in {} interleaved rounds; methodology v{}. Machine: {} ({} cores).",
-            s.duration_ms, s.rounds, f.methodology_version, f.machine.cpu_model, f.machine.cores
+            s.duration_ms, s.rounds, f.header.methodology_version, f.header.machine.cpu_model, f.header.machine.cores
         ),
     ];
     out += &format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }));

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::{table, Format};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
 
@@ -39,7 +40,7 @@ pub fn render(file: &ResultFile, format: Format) -> String {
 }
 
 fn tables(file: &ResultFile, format: Format) -> String {
-    if file.settings.metric == "instructions" {
+    if file.settings.metric == crate::results::Metric::Instructions {
         return instruction_tables(file, format);
     }
     let md = format == Format::Markdown;
@@ -53,7 +54,8 @@ fn tables(file: &ResultFile, format: Format) -> String {
     };
     let backends: Vec<String> = {
         let set: BTreeSet<&str> = file.cells.iter().map(|c| c.backend.as_str()).collect();
-        file.machine
+        file.header
+            .machine
             .backends
             .iter()
             .map(|(b, _)| b.clone())
@@ -63,14 +65,14 @@ fn tables(file: &ResultFile, format: Format) -> String {
     let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
 
     // (algorithm, operation, mode) in the order they were measured.
-    let mut kinds: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
     for c in &file.cells {
-        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
     }
-    let mut kex_done: Vec<String> = Vec::new();
+    let mut kex_done: Vec<AlgorithmId> = Vec::new();
     for (alg, op, mode) in &kinds {
         let of_kind = |c: &&Cell| &c.algorithm == alg && &c.operation == op && &c.mode == mode;
         let cells: Vec<&Cell> = file.cells.iter().filter(of_kind).collect();
@@ -79,8 +81,8 @@ fn tables(file: &ResultFile, format: Format) -> String {
             if kex_done.contains(alg) {
                 continue;
             }
-            kex_done.push(alg.clone());
-            out += &kex_tables(file, alg, &backends, format, &heading);
+            kex_done.push(*alg);
+            out += &kex_tables(file, *alg, &backends, format, &heading);
             continue;
         }
         for &t in &file.settings.threads {
@@ -91,13 +93,13 @@ fn tables(file: &ResultFile, format: Format) -> String {
             let title = if t == base_threads {
                 format!(
                     "{alg} {op} ({}), MB/s (core cycles/byte), {t} thread{}",
-                    mode.as_deref().unwrap_or(""),
+                    mode.map_or("", Mode::name),
                     if t == 1 { "" } else { "s" }
                 )
             } else {
                 format!(
                     "{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
-                    mode.as_deref().unwrap_or("")
+                    mode.map_or("", Mode::name)
                 )
             };
             out += &heading(title);
@@ -126,8 +128,8 @@ fn tables(file: &ResultFile, format: Format) -> String {
         for f in &file.failures {
             rows.push(vec![
                 f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
+                f.algorithm.to_string(),
+                f.operation.to_string(),
                 format_size(f.size),
                 f.threads.to_string(),
                 f.reason.clone(),
@@ -142,7 +144,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
 
 fn kex_tables(
     file: &ResultFile,
-    alg: &str,
+    alg: AlgorithmId,
     backends: &[String],
     format: Format,
     heading: &dyn Fn(String) -> String,
@@ -169,10 +171,10 @@ fn kex_tables(
         let mut header = vec!["operation".to_string()];
         header.extend(backends.iter().cloned());
         let mut rows = vec![header];
-        let mut ops: Vec<&str> = Vec::new();
+        let mut ops: Vec<Operation> = Vec::new();
         for c in &cells {
-            if !ops.contains(&c.operation.as_str()) {
-                ops.push(&c.operation);
+            if !ops.contains(&c.operation) {
+                ops.push(c.operation);
             }
         }
         for op in ops {
@@ -199,12 +201,12 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
         }
     };
     let mut backends: Vec<&str> = Vec::new();
-    let mut kinds: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
     for c in &file.cells {
         if !backends.contains(&c.backend.as_str()) {
             backends.push(&c.backend);
         }
-        let k = (c.algorithm.as_str(), c.operation.as_str(), c.mode.as_deref());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
@@ -214,7 +216,7 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
         let cells: Vec<&Cell> = file
             .cells
             .iter()
-            .filter(|c| c.algorithm == alg && c.operation == op && c.mode.as_deref() == mode)
+            .filter(|c| c.algorithm == alg && c.operation == op && c.mode == mode)
             .collect();
         out += &heading(format!(
             "{alg} {op}{}: instructions per operation",
@@ -268,8 +270,8 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
         for f in &file.skipped {
             rows.push(vec![
                 f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
+                f.algorithm.to_string(),
+                f.operation.to_string(),
                 format_size(f.size),
                 f.reason.clone(),
             ]);
@@ -280,7 +282,7 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
     let sep = if md { "\n\n" } else { "\n" };
     out += &format!(
         "\n★ fewest instructions in the row; † the backend has no deterministic entry point here, so its count may vary slightly between runs.{sep}{}.{sep}Methodology v{}.\n",
-        file.settings.clocks, file.methodology_version
+        file.settings.clocks, file.header.methodology_version
     );
     out
 }
@@ -328,7 +330,7 @@ pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
 }
 
 fn legend(file: &ResultFile, md: bool) -> String {
-    let m = &file.machine;
+    let m = &file.header.machine;
     let tsc = m
         .tsc_hz
         .map(|h| format!("{:.0} MHz", h / 1e6))
@@ -336,7 +338,7 @@ fn legend(file: &ResultFile, md: bool) -> String {
     let lines = [
         format!(
             "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
-            file.methodology_version, file.settings.duration_ms, file.settings.rounds
+            file.header.methodology_version, file.settings.duration_ms, file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
@@ -359,7 +361,7 @@ pub fn csv(file: &ResultFile) -> String {
             c.backend_version.replace('"', "'"),
             c.algorithm,
             c.operation,
-            c.mode.as_deref().unwrap_or(""),
+            c.mode.map_or("", Mode::name),
             c.size,
             c.aad,
             c.threads,
