@@ -6,8 +6,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use cryptobench::algorithm::{AlgorithmId, Operation};
+use cryptobench::analysis::recommend::{recommend, MessageMix, Recommendation, Request};
 use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Policy};
-use cryptobench::recommend::{recommend, MessageMix, Recommendation, Request};
 use cryptobench::results::{self, ResultFile};
 
 fn fixture(name: &str) -> ResultFile {

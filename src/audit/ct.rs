@@ -281,6 +281,52 @@ pub fn measure_backend(backend: &Backend, alg: AlgorithmId, samples: usize, seed
     }
 }
 
+/// One backend × algorithm of `cryptobench audit ct`.
+#[derive(Serialize)]
+pub struct CtRow {
+    pub backend: String,
+    pub algorithm: String,
+    pub target: String,
+    pub verdict: Option<LeakVerdict>,
+    pub runs: Vec<Measurement>,
+    pub unsupported: Option<String>,
+}
+
+/// Assesses every algorithm each backend offers, saying on stderr which runs.
+pub fn audit(backends: &[&'static Backend], algorithms: &[AlgorithmId], samples: usize, seed: u64) -> Vec<CtRow> {
+    let mut rows = Vec::new();
+    for b in backends {
+        for &alg in algorithms.iter().filter(|&&alg| b.supports(alg).is_ok()) {
+            eprintln!("ct: {} {alg} ({samples} samples)…", b.name);
+            let mut failure = None;
+            let (verdict, runs) = assess(
+                |s| match measure_backend(b, alg, samples, s) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        Measurement {
+                            samples: 0,
+                            max_t: 0.0,
+                            max_t_samples: 0,
+                            test: String::new(),
+                        }
+                    }
+                },
+                seed,
+            );
+            rows.push(CtRow {
+                backend: b.name.into(),
+                algorithm: alg.name().into(),
+                target: target_name(alg).into(),
+                verdict: failure.is_none().then_some(verdict),
+                runs: if failure.is_none() { runs } else { vec![] },
+                unsupported: failure,
+            });
+        }
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cryptobench::compare::{self, ChangeVerdict, Comparison, Options};
+use cryptobench::analysis::compare::{self, ChangeVerdict, Comparison, Options};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cryptobench::policy;
+use cryptobench::policy::{self, matrix};
 use cryptobench::report::compliance_matrix;
 use cryptobench::report::fleet::{self, Loaded};
 use cryptobench::report::{self, verdicts, Format};
@@ -77,9 +77,11 @@ pub fn run(a: ReportArgs) -> ExitCode {
     let compliance = if policies.is_empty() {
         Vec::new()
     } else {
-        let scope = compliance_matrix::scope(&fleet);
-        let kat_table = compliance_matrix::audit(&scope);
-        compliance_matrix::sections(policies, &scope, &kat_table)
+        let sweeps: Vec<_> = fleet.machines.iter().map(|m| (m.label.as_str(), &m.result)).collect();
+        let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
+        let scope = matrix::scope(&sweeps, &messaging);
+        let kat_table = matrix::audit(&scope);
+        matrix::sections(policies, &scope, &kat_table)
     };
     if let Some(dir) = &a.html {
         let page = match report::html::page(&fleet, kat.as_ref(), &compliance) {

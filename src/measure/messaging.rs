@@ -23,13 +23,15 @@ use std::time::{Duration, Instant};
 use hkdf::Hkdf;
 use sha2::Sha256;
 
+use super::sweep::SweepFlags;
 use super::workload::Workload;
-use super::{calibrate_workload, sample_threads};
+use super::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
 use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind};
 use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
 use crate::crosscheck::{self, pattern};
 pub use crate::results::messaging::Task;
-use crate::results::messaging::{Rate, TaskRates, TaskSkipped};
+use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
+use crate::results::{now_rfc3339, Header, Kind, MessagingFile, Metric};
 use crate::stats;
 
 /// Message sizes and their weights (of 20 messages): mostly short text, one media
@@ -309,6 +311,60 @@ pub struct Config {
     pub seed: u64,
 }
 
+impl Config {
+    /// The workload's configuration from `run`'s flags: backends, threads,
+    /// duration, rounds and seed as the sweep takes them; the AEAD and KEM
+    /// from `--algorithm` (defaults: AES-256-GCM and ML-KEM-768).
+    pub fn from_flags(flags: &SweepFlags) -> Result<Config, String> {
+        let cfg = flags.config(Metric::WallTime)?;
+        if flags.has_sweep_only() {
+            return Err("--workload messaging: --operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)".into());
+        }
+        let given = if flags.algorithm.is_empty() {
+            &[][..]
+        } else {
+            &cfg.algorithms[..]
+        };
+        let (aead, kem) = choose(given)?;
+        Ok(Config {
+            backends: cfg.backends,
+            aead,
+            kem,
+            threads: cfg.threads,
+            duration: cfg.duration,
+            rounds: cfg.rounds,
+            target_sample: cfg.target_sample,
+            seed: cfg.seed,
+        })
+    }
+
+    /// An empty result file for this configuration: the header and the settings.
+    pub fn new_file(&self) -> MessagingFile {
+        let tsc_hz = super::init_clocks();
+        MessagingFile {
+            header: Header::new(Kind::Messaging, &self.backends, tsc_hz, now_rfc3339()),
+            settings: MessagingSettings {
+                aead: self.aead.to_string(),
+                kem: self.kem.to_string(),
+                message_mix: MESSAGE_MIX.to_vec(),
+                mean_message_bytes: mean_message_bytes(),
+                threads: self.threads.clone(),
+                duration_ms: self.duration.as_millis() as u64,
+                rounds: self.rounds,
+                seed: self.seed,
+                kdf: KDF.into(),
+            },
+            rows: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Visits of the whole run: what a progress bar counts.
+    pub fn visits(&self) -> usize {
+        Task::ALL.len() * self.backends.len() * self.threads.len() * self.rounds
+    }
+}
+
 /// Check before timing (as the sweep does): X25519, the KEM and the AEAD at every
 /// size of the mix must round-trip and agree with the other backends.
 fn problems(cfg: &Config) -> Vec<(String, String)> {
@@ -361,101 +417,92 @@ pub fn choose(algorithms: &[AlgorithmId]) -> Result<(AeadId, KexId), String> {
 /// Progress callback: (backend, task, threads) before each visit.
 pub type Progress<'a> = &'a (dyn Fn(&str, Task, usize) + Sync);
 
-/// Measures every task on every backend; backends visited in a new random order
-/// each round, as the sweep does.
+/// A backend ready for one task: its suite and calibrated batch.
+#[derive(Clone, Copy)]
+struct Ready {
+    backend: &'static Backend,
+    suite: Suite,
+    batch: u64,
+    per_sample: Duration,
+}
+
+/// The backends that pass their checks for `task`, calibrated; the others skipped with the reason.
+fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut Vec<TaskSkipped>) -> Vec<Ready> {
+    let mut out = Vec::new();
+    for &b in &cfg.backends {
+        // Err((reason, failed)): a failed check, or something the backend lacks.
+        let prepared = Suite::of(b, cfg.aead, cfg.kem)
+            .map_err(|e| (e, false))
+            .and_then(|suite| {
+                if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
+                    return Err((format!("correctness check failed, not timed: {p}"), true));
+                }
+                if task == Task::Pqxdh && suite.kem.is_none() {
+                    return Err((format!("{} unsupported", cfg.kem), false));
+                }
+                let (batch, per_sample) = MessagingWork::new(suite, task)
+                    .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
+                    .map_err(|e| (e, false))?;
+                Ok(Ready {
+                    backend: b,
+                    suite,
+                    batch,
+                    per_sample,
+                })
+            });
+        match prepared {
+            Ok(r) => out.push(r),
+            Err((reason, failed)) => skipped.push(TaskSkipped {
+                backend: b.name.into(),
+                task,
+                reason,
+                failed,
+            }),
+        }
+    }
+    out
+}
+
+/// Measures every task on every backend with the one interleaving scheduler
+/// of [`super::interleave`], as the sweep does.
 pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped>) {
     let problems = problems(cfg);
-    let mut rows = Vec::new();
+    let mut rows: Vec<TaskRates> = Vec::new();
     let mut skipped = Vec::new();
     let mut rng = fastrand::Rng::with_seed(cfg.seed);
+    let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
     for task in Task::ALL {
-        // (backend, suite, batch) of every backend that passed its checks.
-        let mut lanes: Vec<(&Backend, Suite, u64)> = Vec::new();
-        for b in &cfg.backends {
-            // Err((reason, failed)): a failed check, or something the backend lacks.
-            let prepared = Suite::of(b, cfg.aead, cfg.kem)
-                .map_err(|e| (e, false))
-                .and_then(|suite| {
-                    if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
-                        return Err((format!("correctness check failed, not timed: {p}"), true));
-                    }
-                    if task == Task::Pqxdh && suite.kem.is_none() {
-                        return Err((format!("{} unsupported", cfg.kem), false));
-                    }
-                    let batch = MessagingWork::new(suite, task)
-                        .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
-                        .map_err(|e| (e, false))?;
-                    Ok((suite, batch.0))
-                });
-            match prepared {
-                Ok((suite, batch)) => lanes.push((b, suite, batch)),
-                Err((reason, failed)) => skipped.push(TaskSkipped {
-                    backend: b.name.into(),
-                    task,
-                    reason,
-                    failed,
-                }),
-            }
+        let ready = ready(cfg, task, &problems, &mut skipped);
+        for r in &ready {
+            rows.push(TaskRates {
+                backend: r.backend.name.into(),
+                backend_version: (r.backend.version)(),
+                task,
+                rates: Vec::new(),
+                shares: shares(r.suite, task, r.batch).unwrap_or_default(),
+            });
         }
         for &threads in &cfg.threads {
-            let mut samples: Vec<(Vec<f64>, Vec<f64>, Option<String>)> = vec![Default::default(); lanes.len()];
-            let mut order: Vec<usize> = (0..lanes.len()).collect();
-            for _ in 0..cfg.rounds.max(1) {
-                rng.shuffle(&mut order);
-                for &i in &order {
-                    let (b, suite, batch) = lanes[i];
-                    if samples[i].2.is_some() {
-                        continue;
-                    }
-                    progress(b.name, task, threads);
-                    let n = samples_per_visit(cfg, batch, suite, task);
-                    let make = || MessagingWork::new(suite, task).map(|w| Box::new(w) as Box<dyn Workload>);
-                    match sample_threads(&make, threads, batch, n) {
-                        Ok((agg, per)) => {
-                            samples[i].0.extend(agg);
-                            samples[i].1.extend(per);
-                        }
-                        Err(e) => samples[i].2 = Some(e),
-                    }
-                }
-            }
-            for (i, (agg, per, error)) in samples.into_iter().enumerate() {
-                let b = lanes[i].0;
-                let row = match rows
-                    .iter_mut()
-                    .find(|r: &&mut TaskRates| r.backend == b.name && r.task == task)
-                {
-                    Some(r) => r,
-                    None => {
-                        rows.push(TaskRates {
-                            backend: b.name.into(),
-                            backend_version: (b.version)(),
-                            task,
-                            rates: Vec::new(),
-                            shares: shares(lanes[i].1, task, lanes[i].2).unwrap_or_default(),
-                        });
-                        rows.last_mut().unwrap()
-                    }
-                };
-                if let Some(e) = error {
+            let mut lanes: Vec<Lane<Ready>> = ready.iter().copied().map(Lane::new).collect();
+            interleave(&mut lanes, cfg.rounds, &mut rng, |lane| {
+                let r = lane.item;
+                progress(r.backend.name, task, threads);
+                let make = || MessagingWork::new(r.suite, task).map(|w| Box::new(w) as Box<dyn Workload>);
+                sample_threads(&make, threads, r.batch, samples_per_visit(visit_time, r.per_sample))
+            });
+            for lane in lanes {
+                let name = lane.item.backend.name;
+                if let Some(e) = lane.error {
+                    let reason = format!("failed while timed ({threads} threads): {e}");
                     skipped.push(TaskSkipped {
-                        backend: b.name.into(),
+                        backend: name.into(),
                         task,
-                        reason: format!("failed while timed ({threads} threads): {e}"),
+                        reason,
                         failed: true,
                     });
-                    continue;
-                }
-                // Rates in handshakes or messages, not timed operations.
-                let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task) as f64).collect() };
-                let (agg, per) = (scale(agg), scale(per));
-                if let (Some(s), Some(p)) = (stats::summarize(&agg), stats::summarize(&per)) {
-                    row.rates.push(Rate {
-                        threads,
-                        ops_per_sec: s,
-                        per_thread_ops_per_sec: p.median,
-                        samples: agg,
-                    });
+                } else if let Some(rate) = rate(task, threads, lane.samples, lane.per_thread) {
+                    let row = rows.iter_mut().find(|r| r.backend == name && r.task == task);
+                    row.expect("a row per ready backend").rates.push(rate);
                 }
             }
         }
@@ -465,20 +512,17 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped
     (rows, skipped)
 }
 
-/// Samples per visit so a visit lasts about `duration / rounds`.
-fn samples_per_visit(cfg: &Config, batch: u64, suite: Suite, task: Task) -> usize {
-    let per_sample = MessagingWork::new(suite, task)
-        .and_then(|mut w| {
-            w.reset(batch)?;
-            let t0 = Instant::now();
-            w.run(batch)?;
-            Ok(t0.elapsed())
-        })
-        .unwrap_or(cfg.target_sample);
-    let visit = cfg.duration / cfg.rounds.max(1) as u32;
-    (visit.as_secs_f64() / per_sample.as_secs_f64().max(1e-9))
-        .ceil()
-        .max(3.0) as usize
+/// The rate of one task at one thread count, in handshakes or messages (not timed operations).
+fn rate(task: Task, threads: usize, agg: Vec<f64>, per: Vec<f64>) -> Option<Rate> {
+    let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task) as f64).collect() };
+    let (agg, per) = (scale(agg), scale(per));
+    let (s, p) = (stats::summarize(&agg)?, stats::summarize(&per)?);
+    Some(Rate {
+        threads,
+        ops_per_sec: s,
+        per_thread_ops_per_sec: p.median,
+        samples: agg,
+    })
 }
 
 /// Share of the time per primitive over `batch` × 4 single-threaded operations.

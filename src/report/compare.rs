@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{table, Format};
-use crate::compare::{CellChange, ChangeVerdict, Comparison};
+use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison};
 use crate::results::Metric;
 use crate::results::ResultFile;
 

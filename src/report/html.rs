@@ -6,6 +6,7 @@
 //! check (`ci/html-check.sh`).
 
 use super::compliance_matrix::{self, Section};
+use super::esc;
 use super::fleet::{self, Fleet, Machine};
 use super::plot::{self, Axes, Bar, Series};
 use super::verdicts::{self, Matrix};
@@ -14,14 +15,6 @@ use crate::results::messaging::Task;
 use crate::results::Cell;
 use crate::results::MessagingFile;
 use crate::units::format_size;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The page under construction: HTML text and the number of charts in it.
 struct Page {

@@ -1,6 +1,7 @@
 //! Turning results into text: terminal tables (tabled), Markdown, JSON.
 //! Reports know backends only by name and version.
 
+pub mod audit;
 pub mod capabilities;
 pub mod compare;
 pub mod compliance;
@@ -39,4 +40,12 @@ pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
 
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("report types serialize")
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -2,7 +2,7 @@
 //! notes; Markdown output is meant to be pasted into a design document.
 
 use super::{json, table, Format};
-use crate::recommend::Recommendation;
+use crate::analysis::recommend::Recommendation;
 use crate::units::format_size;
 
 /// 64 B, 4 KiB, 1 MiB.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 use crate::results::{Cell, CellKey, Metric, ResultFile};
+use crate::stats;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -122,25 +123,18 @@ fn label(c: &Cell) -> String {
     s + &format!(" ×{}", c.threads)
 }
 
-/// Median by selection (the bootstrap calls it thousands of times).
-fn median(v: &mut [f64]) -> f64 {
-    let mid = v.len() / 2;
-    let (_, m, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    *m
-}
-
-/// 95 % percentile-bootstrap interval of median(new)/median(base).
+/// 95 % percentile-bootstrap interval of median(new)/median(base), with the
+/// same median as the point ratio ([`stats::median`]).
 fn bootstrap_ratio(base: &[f64], new: &[f64], reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
-    let mut ratios = Vec::with_capacity(reps);
-    let (mut b, mut n) = (vec![0.0; base.len()], vec![0.0; new.len()]);
-    for _ in 0..reps {
-        b.iter_mut().for_each(|x| *x = base[rng.usize(..base.len())]);
-        n.iter_mut().for_each(|x| *x = new[rng.usize(..new.len())]);
-        ratios.push(median(&mut n) / median(&mut b));
-    }
+    let (mut b, mut n) = (Vec::with_capacity(base.len()), Vec::with_capacity(new.len()));
+    let mut ratios: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let mb = stats::resampled_median(base, &mut b, rng);
+            stats::resampled_median(new, &mut n, rng) / mb
+        })
+        .collect();
     ratios.sort_by(f64::total_cmp);
-    let at = |q: f64| ratios[((reps - 1) as f64 * q).round() as usize];
-    (at(0.025), at(0.975))
+    stats::interval95(&ratios)
 }
 
 pub struct Options {
