@@ -330,7 +330,6 @@ fn cli_bad_input_is_one_line_exit_2() {
         (vec!["--workload", "gaming"], "--workload: unknown workload 'gaming'"),
         (vec!["--mix", "64:abc"], "--mix: weight"),
         (vec!["--policy", "nope"], "nope: --policy: not a built-in policy"),
-        (vec!["--format", "csv"], "--format: csv is not available"),
     ] {
         let out = cryptobench()
             .arg("recommend")

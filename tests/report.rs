@@ -46,7 +46,6 @@ fn bad_inputs_get_one_line_and_exit_2() {
             "not a cryptobench result file",
         ),
         (vec!["report", A, "--kat", A], "--kat:"),
-        (vec!["report", A, "--format", "csv"], "--format:"),
         (
             vec!["report", A, "--policy", "fips-140-4"],
             "fips-140-4: --policy: not a built-in policy",

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use cryptobench::audit::allow::AllowList;
 use cryptobench::audit::{ct, diff};
-use cryptobench::report::{self, Format};
+use cryptobench::report::{self, DocFormat, Format};
 use cryptobench::select;
 
 use crate::usage_error;
@@ -47,7 +47,7 @@ struct DiffArgs {
     #[arg(long, value_name = "FILE")]
     allow_list: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DocFormat,
 }
 
 #[derive(Args)]
@@ -65,7 +65,7 @@ struct CtArgs {
     #[arg(long)]
     seed: Option<u64>,
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DocFormat,
 }
 
 pub fn run(a: AuditArgs) -> ExitCode {
@@ -107,7 +107,7 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     for (alg, why) in &rep.skipped {
         eprintln!("note: {alg} skipped: {why}");
     }
-    match a.format {
+    match a.format.into() {
         Format::Json => println!("{}", report::json(&rep)),
         f => print!("{}", report::audit::diff(&rep, &allow, f)),
     }
@@ -129,7 +129,7 @@ fn run_ct(a: CtArgs) -> ExitCode {
     }
     let seed = seed_or_random(a.seed);
     let rows = ct::audit(&backends, &algorithms, a.samples, seed);
-    match a.format {
+    match a.format.into() {
         Format::Json => println!("{}", report::json(&rows)),
         f => print!("{}", report::audit::ct(&rows, seed, f)),
     }

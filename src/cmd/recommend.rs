@@ -12,7 +12,7 @@ use cryptobench::measure::sweep::Sweep;
 use cryptobench::measure::{Group, Progress};
 use cryptobench::policy::compliance::Deployment;
 use cryptobench::policy::{self, kat_status};
-use cryptobench::report::{self, Format};
+use cryptobench::report::{self, DocFormat};
 use cryptobench::results::ResultFile;
 use cryptobench::{select, units};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -48,7 +48,7 @@ pub struct RecommendArgs {
     duration: String,
     /// table, json or markdown (for a design document).
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DocFormat,
 }
 
 pub fn run(a: RecommendArgs) -> ExitCode {
@@ -107,9 +107,6 @@ impl Progress for Tick {
 }
 
 fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
-    if a.format == Format::Csv {
-        return Err("--format: csv is not available for recommend (use table, json or markdown)".into());
-    }
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
     }
@@ -141,7 +138,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
     let kat = kat_status::audit(&audited, &req.audited_algorithms());
     let rec = recommend::recommend(&file, &kat, &req);
-    print!("{}", report::recommend::render(&rec, a.format));
+    print!("{}", report::recommend::render(&rec, a.format.into()));
     if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");
         return Ok(ExitCode::from(1));

@@ -8,7 +8,7 @@ use clap::Args;
 use cryptobench::policy::{self, matrix};
 use cryptobench::report::compliance_matrix;
 use cryptobench::report::fleet::{self, Loaded};
-use cryptobench::report::{self, verdicts, Format};
+use cryptobench::report::{self, verdicts, Format, TextFormat};
 use cryptobench::results;
 
 use crate::usage_error;
@@ -30,7 +30,7 @@ pub struct ReportArgs {
     policy: Vec<String>,
     /// Text on stdout: table or markdown.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: TextFormat,
 }
 
 /// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
@@ -57,9 +57,7 @@ fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
 }
 
 pub fn run(a: ReportArgs) -> ExitCode {
-    if matches!(a.format, Format::Json | Format::Csv) {
-        return usage_error("--format: report prints 'table' or 'markdown' (the result files themselves are the JSON)");
-    }
+    let format: Format = a.format.into();
     let loaded: Result<Vec<Loaded>, String> = a.files.iter().map(|p| load(p)).collect();
     let fleet = match loaded.and_then(fleet::merge) {
         Ok(f) => f,
@@ -100,24 +98,24 @@ pub fn run(a: ReportArgs) -> ExitCode {
     }
     let mut out = String::new();
     for m in &fleet.machines {
-        out += &if a.format == Format::Markdown {
+        out += &if format == Format::Markdown {
             format!("\n## {}\n", m.label)
         } else {
             format!("\n== {} ==\n", m.label)
         };
-        out += &report::sweep::render(&m.result, a.format);
+        out += &report::sweep::render(&m.result, format);
     }
     if fleet.machines.len() > 1 {
-        out += &fleet::tables(&fleet, a.format);
+        out += &fleet::tables(&fleet, format);
     }
     for (label, m) in &fleet.messaging {
-        out += &report::messaging::render(label, m, a.format);
+        out += &report::messaging::render(label, m, format);
     }
     if let Some(k) = &kat {
-        out += &verdicts::render(k, a.format);
+        out += &verdicts::render(k, format);
     }
     for s in &compliance {
-        out += &compliance_matrix::render(s, a.format);
+        out += &compliance_matrix::render(s, format);
     }
     print!("{out}");
     ExitCode::SUCCESS

@@ -28,6 +28,43 @@ pub enum Format {
     Csv,
 }
 
+/// What `list`, `kat`, `audit`, `compliance` and `recommend` print: no CSV,
+/// so clap refuses `--format csv` there instead of printing a box table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+/// What `report` prints on stdout (the result files themselves are the JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextFormat {
+    #[default]
+    Table,
+    Markdown,
+}
+
+impl From<DocFormat> for Format {
+    fn from(f: DocFormat) -> Format {
+        match f {
+            DocFormat::Table => Format::Table,
+            DocFormat::Json => Format::Json,
+            DocFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+impl From<TextFormat> for Format {
+    fn from(f: TextFormat) -> Format {
+        match f {
+            TextFormat::Table => Format::Table,
+            TextFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
 /// Renders rows (the first is the header) as a terminal or Markdown table.
 pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
     let mut t = Builder::from(rows).build();
