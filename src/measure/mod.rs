@@ -159,37 +159,41 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
             failures.push(fail(lane.item.backend, format!("failed while timed: {e}")));
             continue;
         }
-        let Some(summary) = stats::summarize(&lane.samples) else {
-            continue;
-        };
-        let per_thread = stats::summarize(&lane.per_thread).map(|s| s.median).unwrap_or(0.0);
-        let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
-        let bytes = shape.size as f64;
-        let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
-        let per_byte = |hz: f64| (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes));
-        cells.push(Cell {
-            backend: lane.item.backend.name.to_string(),
-            backend_version: (lane.item.backend.version)(),
-            algorithm: shape.algorithm,
-            operation: shape.operation,
-            mode: shape.mode,
-            size: shape.size,
-            aad: shape.aad,
-            threads: group.threads,
-            batch: lane.item.batch,
-            ops_per_sec: summary,
-            per_thread_ops_per_sec: per_thread,
-            mb_per_sec: is_aead.then(|| summary.median * bytes / 1e6),
-            tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
-            core_cycles_per_byte: core_hz.and_then(per_byte),
-            core_hz,
-            us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
-            instructions_per_op: None,
-            instructions_deterministic: None,
-            samples: lane.samples,
-        });
+        cells.extend(cell_of(group, lane, tsc_hz));
     }
     (cells, failures)
+}
+
+/// A timed lane's cell: its statistics, throughput and cycles per byte.
+fn cell_of(group: &Group, lane: Lane<Calibrated>, tsc_hz: Option<f64>) -> Option<Cell> {
+    let shape = group.shape;
+    let summary = stats::summarize(&lane.samples)?;
+    let per_thread = stats::summarize(&lane.per_thread).map(|s| s.median).unwrap_or(0.0);
+    let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
+    let bytes = shape.size as f64;
+    let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
+    let per_byte = |hz: f64| (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes));
+    Some(Cell {
+        backend: lane.item.backend.name.to_string(),
+        backend_version: (lane.item.backend.version)(),
+        algorithm: shape.algorithm,
+        operation: shape.operation,
+        mode: shape.mode,
+        size: shape.size,
+        aad: shape.aad,
+        threads: group.threads,
+        batch: lane.item.batch,
+        ops_per_sec: summary,
+        per_thread_ops_per_sec: per_thread,
+        mb_per_sec: is_aead.then(|| summary.median * bytes / 1e6),
+        tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
+        core_cycles_per_byte: core_hz.and_then(per_byte),
+        core_hz,
+        us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
+        instructions_per_op: None,
+        instructions_deterministic: None,
+        samples: lane.samples,
+    })
 }
 
 /// Six significant digits: far below the noise, and it keeps result files small.

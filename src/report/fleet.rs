@@ -4,8 +4,6 @@
 //! methodology versions are refused: their numbers mean different things
 //! (openssl/openssl#28063 is what mixing them looks like).
 
-use std::collections::BTreeSet;
-
 use super::{table, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, MessagingFile, ResultFile};
@@ -260,12 +258,5 @@ pub fn machines_table(fleet: &Fleet, format: Format) -> String {
 
 /// Backends present in a file, in the fingerprint's order.
 pub fn backends(file: &ResultFile) -> Vec<String> {
-    let set: BTreeSet<&str> = file.cells.iter().map(|c| c.backend.as_str()).collect();
-    file.header
-        .machine
-        .backends
-        .iter()
-        .map(|(b, _)| b.clone())
-        .filter(|b| set.contains(b.as_str()))
-        .collect()
+    file.backends()
 }

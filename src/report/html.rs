@@ -361,16 +361,7 @@ fn failures_table(p: &mut Page, r: &crate::results::ResultFile) {
     let mut t = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
         .map(String::from)
         .to_vec()];
-    t.extend(r.failures.iter().map(|f| {
-        vec![
-            f.backend.clone(),
-            f.algorithm.to_string(),
-            f.operation.to_string(),
-            format_size(f.size),
-            f.threads.to_string(),
-            f.reason.clone(),
-        ]
-    }));
+    t.extend(r.failures.iter().map(|f| super::failure_row(f, true)));
     p.table(&t);
 }
 
@@ -426,11 +417,7 @@ fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(),
         if rows.is_empty() {
             continue;
         }
-        let unit = if task == Task::Message {
-            "messages/s"
-        } else {
-            "handshakes/s"
-        };
+        let unit = task.unit();
         let mut bars = Vec::new();
         for r in &rows {
             let (one, all) = per_core_and_all(r);

@@ -69,7 +69,22 @@ pub fn render(report: &KatReport, format: Format) -> String {
         out.push('\n');
     }
 
-    let failures: Vec<Vec<String>> = results
+    let failures = failure_rows(results);
+    if !failures.is_empty() {
+        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
+        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
+            .map(String::from)
+            .to_vec()];
+        rows.extend(failures);
+        out += &table(rows, format);
+        out.push('\n');
+    }
+    out
+}
+
+/// Every failed case: backend, set, tcId, flags and what differed.
+fn failure_rows(results: &[SetResult]) -> Vec<Vec<String>> {
+    results
         .iter()
         .flat_map(|r| {
             r.failures().map(move |o| {
@@ -85,17 +100,7 @@ pub fn render(report: &KatReport, format: Format) -> String {
                 ]
             })
         })
-        .collect();
-    if !failures.is_empty() {
-        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
-        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
-            .map(String::from)
-            .to_vec()];
-        rows.extend(failures);
-        out += &table(rows, format);
-        out.push('\n');
-    }
-    out
+        .collect()
 }
 
 /// Unsupported verdicts grouped by (backend, set, reason) with counts.

@@ -39,86 +39,49 @@ pub fn shares_text(row: &TaskRates) -> String {
         .join(" · ")
 }
 
-pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
-    if format == Format::Json {
-        return super::json(f);
-    }
-    let md = format == Format::Markdown;
-    let s = &f.settings;
-    let mut out = if md {
-        format!("\n## End-to-end messaging workload — {label}\n\n")
-    } else {
-        format!("\nEnd-to-end messaging workload — {label}\n")
-    };
-    for task in Task::ALL {
-        let rows: Vec<&TaskRates> = f.rows.iter().filter(|r| r.task == task).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let unit = if task == Task::Message {
-            "messages/s"
-        } else {
-            "handshakes/s"
-        };
-        let title = format!("{}: {unit}", task.name());
-        out += &if md {
-            format!("\n### {title}\n\n")
-        } else {
-            format!("\n{title}\n")
-        };
-        let all_threads = rows
-            .iter()
-            .flat_map(|r| r.rates.iter().map(|x| x.threads))
-            .max()
-            .unwrap_or(1);
-        let mut t = vec![vec![
-            "backend".to_string(),
-            "per core".into(),
-            "µs each".into(),
-            format!("all cores ({all_threads} threads)"),
-            "share of time (1 thread)".into(),
-        ]];
-        let best = rows
-            .iter()
-            .filter_map(|r| per_core_and_all(r).0.map(|x| x.ops_per_sec.median))
-            .fold(0.0, f64::max);
-        for r in rows {
-            let (one, all) = per_core_and_all(r);
-            t.push(vec![
-                r.backend.clone(),
-                one.map(|x| {
-                    let star = if x.ops_per_sec.median == best { " ★" } else { "" };
-                    format!(
-                        "{} ±{:.0}%{star}",
-                        num(x.ops_per_sec.median),
-                        x.ops_per_sec.rel_spread() * 100.0
-                    )
-                })
+/// One task's table: per-core rate (fastest starred), µs each, all cores, share of time.
+fn task_table(rows: &[&TaskRates]) -> Vec<Vec<String>> {
+    let all_threads = rows
+        .iter()
+        .flat_map(|r| r.rates.iter().map(|x| x.threads))
+        .max()
+        .unwrap_or(1);
+    let mut t = vec![vec![
+        "backend".to_string(),
+        "per core".into(),
+        "µs each".into(),
+        format!("all cores ({all_threads} threads)"),
+        "share of time (1 thread)".into(),
+    ]];
+    let best = rows
+        .iter()
+        .filter_map(|r| per_core_and_all(r).0.map(|x| x.ops_per_sec.median))
+        .fold(0.0, f64::max);
+    for r in rows.iter().copied() {
+        let (one, all) = per_core_and_all(r);
+        t.push(vec![
+            r.backend.clone(),
+            one.map(|x| {
+                let star = if x.ops_per_sec.median == best { " ★" } else { "" };
+                format!(
+                    "{} ±{:.0}%{star}",
+                    num(x.ops_per_sec.median),
+                    x.ops_per_sec.rel_spread() * 100.0
+                )
+            })
+            .unwrap_or_else(|| "-".into()),
+            one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))
                 .unwrap_or_else(|| "-".into()),
-                one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))
-                    .unwrap_or_else(|| "-".into()),
-                all.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
-                shares_text(r),
-            ]);
-        }
-        out += &table(t, format);
-        out.push('\n');
+            all.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
+            shares_text(r),
+        ]);
     }
-    if !f.skipped.is_empty() {
-        out += if md {
-            "\n### Not measured\n\n"
-        } else {
-            "\nNot measured\n"
-        };
-        let mut t = vec![vec!["backend".to_string(), "task".into(), "reason".into()]];
-        t.extend(
-            f.skipped
-                .iter()
-                .map(|k| vec![k.backend.clone(), k.task.name().into(), k.reason.clone()]),
-        );
-        out += &table(t, format);
-        out.push('\n');
-    }
+    t
+}
+
+/// Settings, the workload's definition and the method, as closing lines.
+fn legend(f: &MessagingFile, md: bool) -> String {
+    let s = &f.settings;
     let mix: Vec<String> = s
         .message_mix
         .iter()
@@ -138,6 +101,49 @@ pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
             s.duration_ms, s.rounds, f.header.methodology_version, f.header.machine.cpu_model, f.header.machine.cores
         ),
     ];
-    out += &format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }));
+    format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }))
+}
+
+pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
+    if format == Format::Json {
+        return super::json(f);
+    }
+    let md = format == Format::Markdown;
+    let mut out = if md {
+        format!("\n## End-to-end messaging workload — {label}\n\n")
+    } else {
+        format!("\nEnd-to-end messaging workload — {label}\n")
+    };
+    for task in Task::ALL {
+        let rows: Vec<&TaskRates> = f.rows.iter().filter(|r| r.task == task).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let unit = task.unit();
+        let title = format!("{}: {unit}", task.name());
+        out += &if md {
+            format!("\n### {title}\n\n")
+        } else {
+            format!("\n{title}\n")
+        };
+        out += &table(task_table(&rows), format);
+        out.push('\n');
+    }
+    if !f.skipped.is_empty() {
+        out += if md {
+            "\n### Not measured\n\n"
+        } else {
+            "\nNot measured\n"
+        };
+        let mut t = vec![vec!["backend".to_string(), "task".into(), "reason".into()]];
+        t.extend(
+            f.skipped
+                .iter()
+                .map(|k| vec![k.backend.clone(), k.task.name().into(), k.reason.clone()]),
+        );
+        out += &table(t, format);
+        out.push('\n');
+    }
+    out += &legend(f, md);
     out
 }

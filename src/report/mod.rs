@@ -79,6 +79,30 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("report types serialize")
 }
 
+/// A section heading: `### text` in Markdown, the bare line in a terminal.
+pub fn subheading(md: bool, text: &str) -> String {
+    if md {
+        format!("\n### {text}\n\n")
+    } else {
+        format!("\n{text}\n")
+    }
+}
+
+/// A cell not timed (or not measured): backend, algorithm, operation, size, [threads,] reason.
+pub fn failure_row(f: &crate::results::CellFailure, with_threads: bool) -> Vec<String> {
+    let mut row = vec![
+        f.backend.clone(),
+        f.algorithm.to_string(),
+        f.operation.to_string(),
+        crate::units::format_size(f.size),
+    ];
+    if with_threads {
+        row.push(f.threads.to_string());
+    }
+    row.push(f.reason.clone());
+    row
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -25,6 +25,15 @@ impl Task {
             Task::Message => "message",
         }
     }
+
+    /// What its rate counts.
+    pub fn unit(self) -> &'static str {
+        if self == Task::Message {
+            "messages/s"
+        } else {
+            "handshakes/s"
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -148,6 +148,15 @@ impl std::fmt::Display for CellKey {
     }
 }
 
+impl ResultFile {
+    /// Backends present in the cells, in the fingerprint's order.
+    pub fn backends(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&str> = self.cells.iter().map(|c| c.backend.as_str()).collect();
+        let listed = self.header.machine.backends.iter().map(|(b, _)| b);
+        listed.filter(|b| set.contains(b.as_str())).cloned().collect()
+    }
+}
+
 impl Cell {
     pub fn key(&self) -> CellKey {
         CellKey {
