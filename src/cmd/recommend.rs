@@ -9,14 +9,13 @@ use cryptobench::algorithm::{AlgorithmId, Operation};
 use cryptobench::analysis::recommend::{self, MessageMix, Request};
 use cryptobench::backend::Backend;
 use cryptobench::measure::sweep::Sweep;
-use cryptobench::measure::{Group, Progress};
 use cryptobench::policy::compliance::Deployment;
 use cryptobench::policy::{self, kat_status};
 use cryptobench::report::{self, DocFormat};
 use cryptobench::results::ResultFile;
 use cryptobench::{select, units};
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::Bar;
 use crate::usage_error;
 
 #[derive(Args)]
@@ -84,10 +83,9 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
             let algorithms = recommend::algorithms_to_measure(req);
             let sweep = Sweep::for_ranking(wanted.to_vec(), algorithms, sizes, a.threads, duration);
             let mut file = sweep.new_file();
-            let bar = ProgressBar::new(sweep.visits() as u64);
-            bar.set_style(ProgressStyle::with_template("measuring {bar:30} {pos}/{len} visits, ~{eta} left").unwrap());
-            sweep.run(&mut file, &Tick(bar.clone()), &mut |_| Ok(()))?;
-            bar.finish_and_clear();
+            let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
+            sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
+            bar.0.finish_and_clear();
             file
         }
     };
@@ -96,14 +94,6 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
         file.failures.retain(|c| wanted.iter().any(|b| b.name == c.backend));
     }
     Ok(file)
-}
-
-struct Tick(ProgressBar);
-
-impl Progress for Tick {
-    fn visit(&self, _: &Group, _: &Backend) {
-        self.0.inc(1);
-    }
 }
 
 fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {

@@ -6,12 +6,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::measure::sweep::{Sweep, SweepFlags};
-use cryptobench::measure::{Group, Progress};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
-use cryptobench::units;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::Bar;
 use crate::usage_error;
 
 #[derive(Args, Default)]
@@ -56,21 +54,6 @@ fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
         .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
 }
 
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn visit(&self, group: &Group, backend: &cryptobench::backend::Backend) {
-        let s = group.shape;
-        let size = units::format_size(s.size);
-        let msg = format!(
-            "{} {} {} {size}B ×{}",
-            backend.name, s.algorithm, s.operation, group.threads
-        );
-        self.0.set_message(msg);
-        self.0.inc(1);
-    }
-}
-
 /// Everything checked before measuring: the sweep, the baseline name to save to, the baseline to compare with.
 fn prepare(args: &RunArgs) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
     let cfg = args.sweep.config(args.metric)?;
@@ -101,13 +84,11 @@ pub fn run(args: RunArgs) -> ExitCode {
     if let Err(e) = write(args.output.as_deref(), &file) {
         return usage_error(e);
     }
-    let bar = ProgressBar::new(sweep.visits() as u64);
     let style = "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}";
-    bar.set_style(ProgressStyle::with_template(style).unwrap());
+    let bar = Bar::new(sweep.visits(), style);
     if sweep.metric == Metric::Instructions {
-        bar.finish_and_clear();
+        bar.0.finish_and_clear();
     }
-    let bar = Bar(bar);
     let measured = sweep
         .run(&mut file, &bar, &mut |f| write(args.output.as_deref(), f))
         .and_then(|()| write(args.output.as_deref(), &file));
