@@ -144,17 +144,9 @@ pub struct Options {
     pub bootstrap_reps: usize,
 }
 
-pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Comparison, CompareError> {
-    let (mb, mn) = (base.settings.metric, new.settings.metric);
-    if mb != mn {
-        return Err(CompareError::MetricMismatch(mb, mn));
-    }
-    let differences = differences(base, new);
-    if !differences.is_empty() && !opts.force {
-        return Err(CompareError::Incompatible(differences));
-    }
-    let t = opts.threshold;
-    let rule = match mb {
+/// The decision rule, in words, printed with every result.
+fn rule(metric: Metric, t: f64) -> String {
+    match metric {
         Metric::WallTime => format!(
             "regressed: throughput ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
              improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
@@ -169,7 +161,20 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             t * 100.0,
             t * 100.0
         ),
-    };
+    }
+}
+
+pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Comparison, CompareError> {
+    let (mb, mn) = (base.settings.metric, new.settings.metric);
+    if mb != mn {
+        return Err(CompareError::MetricMismatch(mb, mn));
+    }
+    let differences = differences(base, new);
+    if !differences.is_empty() && !opts.force {
+        return Err(CompareError::Incompatible(differences));
+    }
+    let t = opts.threshold;
+    let rule = rule(mb, t);
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
