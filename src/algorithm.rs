@@ -197,6 +197,115 @@ impl fmt::Display for KexId {
 }
 
 /// Names compare without case and without '-' or '_', so `aes128gcm`,
+/// What a cell times; serialised under the names of [`Operation::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Seal,
+    Open,
+    OpenForged,
+    Keygen,
+    Agree,
+    #[serde(rename = "keygen+agree")]
+    KeygenAgree,
+    Encaps,
+    Decaps,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 8] = [
+        Operation::Seal,
+        Operation::Open,
+        Operation::OpenForged,
+        Operation::Keygen,
+        Operation::Agree,
+        Operation::KeygenAgree,
+        Operation::Encaps,
+        Operation::Decaps,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Seal => "seal",
+            Operation::Open => "open",
+            Operation::OpenForged => "open-forged",
+            Operation::Keygen => "keygen",
+            Operation::Agree => "agree",
+            Operation::KeygenAgree => "keygen+agree",
+            Operation::Encaps => "encaps",
+            Operation::Decaps => "decaps",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Operation> {
+        Operation::ALL
+            .into_iter()
+            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether the operation exists for the algorithm's family.
+    pub fn applies_to(self, alg: AlgorithmId) -> bool {
+        use Operation::*;
+        match alg {
+            AlgorithmId::Aead(_) => matches!(self, Seal | Open | OpenForged),
+            AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh => {
+                matches!(self, Keygen | Agree | KeygenAgree)
+            }
+            AlgorithmId::Kex(_) => matches!(self, Keygen | Encaps | Decaps),
+        }
+    }
+}
+
+/// AEAD key handling: `bulk` runs the key schedule once (TLS, messaging);
+/// `per-message` runs it for every message (as `openssl speed` and SUPERCOP do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Bulk,
+    PerMessage,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Bulk => "bulk",
+            Mode::PerMessage => "per-message",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::Bulk, Mode::PerMessage]
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Serde of an [`AlgorithmId`] as its name (`"AES-128-GCM"`), as result files store it.
+pub mod by_name {
+    use super::AlgorithmId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(a: &AlgorithmId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(a.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AlgorithmId, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// `AES-128-GCM` and `x25519_mlkem768` all parse.
 fn normalize(s: &str) -> String {
     s.chars()

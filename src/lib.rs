@@ -3,18 +3,18 @@
 //! Data flows one way: CLI → plan → backend registry → measure / kat → results → report.
 
 pub mod algorithm;
+pub mod analysis;
 pub mod audit;
 pub mod backend;
 pub mod baseline;
 pub mod capabilities;
-pub mod compare;
 pub mod crosscheck;
 pub mod env;
 pub mod kat;
 pub mod measure;
 pub mod policy;
-pub mod recommend;
 pub mod report;
 pub mod results;
 pub mod select;
+pub mod stats;
 pub mod units;

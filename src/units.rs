@@ -47,6 +47,25 @@ pub fn list(values: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Parses a duration with its unit, the same for every flag: `300ms`, `1s`,
+/// `0.5s`. A bare number is refused rather than guessed (it used to mean
+/// seconds in `run` and milliseconds in `recommend`).
+pub fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, scale) = match (t.strip_suffix("ms"), t.strip_suffix('s')) {
+        (Some(v), _) => (v, 1e-3),
+        (None, Some(v)) => (v, 1.0),
+        _ => return Err(format!("{flag}: '{s}' needs a unit (examples: 300ms, 1s)")),
+    };
+    match num.trim().parse::<f64>() {
+        // Bounded: an hour per cell is already far beyond any useful run.
+        Ok(v) if v > 0.0 && v * scale <= 3600.0 => Ok(std::time::Duration::from_secs_f64(v * scale)),
+        _ => Err(format!(
+            "{flag}: '{s}' is not a positive duration of at most an hour (examples: 300ms, 1s)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +82,14 @@ mod tests {
         assert!(parse_size("abc").is_err());
         assert_eq!(format_size(16384), "16K");
         assert_eq!(format_size(1350), "1350");
+    }
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(parse_duration("--d", "300ms").unwrap().as_millis(), 300);
+        assert_eq!(parse_duration("--d", "1.5s").unwrap().as_millis(), 1500);
+        assert!(parse_duration("--d", "5").unwrap_err().contains("needs a unit"));
+        assert!(parse_duration("--d", "0s").is_err());
+        assert!(parse_duration("--d", "-1ms").is_err());
     }
 }

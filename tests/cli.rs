@@ -267,3 +267,31 @@ fn a_killed_run_leaves_a_valid_file_with_the_finished_cells() {
     let n = v["cells"].as_array().unwrap().len();
     assert!((1..9).contains(&n), "{n} cells");
 }
+
+/// Each command's `--format` lists only what it prints: clap refuses the rest
+/// (exit 2) instead of printing a box table in place of CSV.
+#[test]
+fn format_lists_only_what_each_command_prints() {
+    for args in [
+        vec!["list", "--format", "csv"],
+        vec!["kat", "--format", "csv"],
+        vec!["audit", "diff", "--format", "csv"],
+        vec!["compliance", "--policy", "fips-140-3", "--format", "csv"],
+        vec!["recommend", "--format", "csv"],
+        vec!["report", "x.json", "--format", "json"],
+    ] {
+        let out = assert_cmd::Command::cargo_bin("cryptobench")
+            .unwrap()
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8(out).unwrap();
+        assert!(
+            err.contains("invalid value") && err.contains("--format"),
+            "{args:?}: {err}"
+        );
+    }
+}

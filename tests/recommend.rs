@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use cryptobench::algorithm::AlgorithmId;
+use cryptobench::algorithm::{AlgorithmId, Operation};
+use cryptobench::analysis::recommend::{recommend, MessageMix, Recommendation, Request};
 use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Policy};
-use cryptobench::recommend::{recommend, Recommendation, Request, Workload};
 use cryptobench::results::{self, ResultFile};
 
 mod fixtures;
@@ -45,7 +45,7 @@ fn kat(file: &ResultFile, failing: &[(&str, &str)]) -> KatTable {
 fn run(
     file: &ResultFile,
     kat: &KatTable,
-    w: &Workload,
+    w: &MessageMix,
     policy: Option<&Policy>,
     required: &[AlgorithmId],
 ) -> Recommendation {
@@ -55,7 +55,7 @@ fn run(
         required,
         backend: None,
         policy,
-        operation: "seal",
+        operation: Operation::Seal,
         resamples: 1000,
         seed: 7,
     };
@@ -76,7 +76,7 @@ fn storage_mb_s(ops_4k: f64, ops_1m: f64) -> f64 {
 #[test]
 fn storage_without_policy_ranks_by_harmonic_weighted_throughput() {
     let f = fixture("storage.json");
-    let w = Workload::builtin("storage").unwrap();
+    let w = MessageMix::builtin("storage").unwrap();
     let r = run(&f, &kat(&f, &[]), &w, None, &[]);
     assert_eq!(names(&r), ["RustCrypto", "aws-lc-rs", "graviola", "ring"]);
     let close = |a: f64, b: f64| (a - b).abs() < 1e-6 * b;
@@ -103,7 +103,7 @@ fn storage_without_policy_ranks_by_harmonic_weighted_throughput() {
 #[test]
 fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
     let f = fixture("storage.json");
-    let w = Workload::builtin("storage").unwrap();
+    let w = MessageMix::builtin("storage").unwrap();
     let fips = policy::builtin("fips-140-3").unwrap();
     let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[]);
     assert_eq!(names(&r), ["aws-lc-rs", "graviola", "ring"]);
@@ -137,7 +137,7 @@ fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
 #[test]
 fn kat_failure_and_missing_measurement_exclude_with_reasons() {
     let f = fixture("storage.json");
-    let w = Workload::builtin("storage").unwrap();
+    let w = MessageMix::builtin("storage").unwrap();
     let r = run(&f, &kat(&f, &[("ring", "AES-128-GCM")]), &w, None, &[]);
     let ring = r.excluded.iter().find(|e| e.backend == "ring").unwrap();
     let why = ring.reasons.join("; ");
@@ -158,7 +158,7 @@ fn kat_failure_and_missing_measurement_exclude_with_reasons() {
         required: &[],
         backend: None,
         policy: None,
-        operation: "seal",
+        operation: Operation::Seal,
         resamples: 100,
         seed: 1,
     };
@@ -171,7 +171,7 @@ fn kat_failure_and_missing_measurement_exclude_with_reasons() {
 #[test]
 fn required_algorithms_restrict_the_ranking() {
     let f = fixture("storage.json");
-    let w = Workload::builtin("storage").unwrap();
+    let w = MessageMix::builtin("storage").unwrap();
     let chacha: AlgorithmId = "chacha20-poly1305".parse().unwrap();
     let r = run(&f, &kat(&f, &[]), &w, None, &[chacha]);
     assert_eq!(names(&r), ["RustCrypto", "aws-lc-rs"]);
@@ -191,7 +191,7 @@ fn required_algorithms_restrict_the_ranking() {
 #[test]
 fn messaging_interpolates_and_adds_the_handshake() {
     let f = fixture("messaging.json");
-    let w = Workload::builtin("messaging").unwrap();
+    let w = MessageMix::builtin("messaging").unwrap();
     let r = run(&f, &kat(&f, &[]), &w, None, &[]);
     assert_eq!(names(&r), ["aws-lc-rs", "libcrux"]);
     // aws-lc-rs by hand: measured ops/s 64 B 4e6, 1 KiB 1e6, 1 MiB 2000.
@@ -240,12 +240,12 @@ fn messaging_interpolates_and_adds_the_handshake() {
 
 #[test]
 fn custom_mixes_parse_and_normalize() {
-    let w = Workload::from_mix("64:1,1k:1,1m:2").unwrap();
+    let w = MessageMix::from_mix("64:1,1k:1,1m:2").unwrap();
     assert_eq!(w.mix, vec![(64, 0.25), (1024, 0.25), (1 << 20, 0.5)]);
-    assert!(Workload::from_mix("64").unwrap_err().contains("not SIZE:WEIGHT"));
-    assert!(Workload::from_mix("64:x").unwrap_err().contains("weight 'x'"));
-    assert!(Workload::from_mix("64:-1").unwrap_err().contains("positive"));
-    assert!(Workload::from_mix("1q:1").unwrap_err().contains("unknown unit"));
+    assert!(MessageMix::from_mix("64").unwrap_err().contains("not SIZE:WEIGHT"));
+    assert!(MessageMix::from_mix("64:x").unwrap_err().contains("weight 'x'"));
+    assert!(MessageMix::from_mix("64:-1").unwrap_err().contains("positive"));
+    assert!(MessageMix::from_mix("1q:1").unwrap_err().contains("unknown unit"));
 
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mix.toml");
@@ -254,11 +254,11 @@ fn custom_mixes_parse_and_normalize() {
         "name = \"api\"\nmix = { \"1350\" = 3, \"16k\" = 1 }\nmessages_per_handshake = 20\n",
     )
     .unwrap();
-    let w = Workload::from_file(&p).unwrap();
+    let w = MessageMix::from_file(&p).unwrap();
     assert_eq!((w.name.as_str(), w.messages_per_handshake), ("api", Some(20.0)));
     assert_eq!(w.mix, vec![(1350, 0.75), (16384, 0.25)]);
     std::fs::write(&p, "mixx = { \"64\" = 1 }\n").unwrap();
-    let e = Workload::from_file(&p).unwrap_err();
+    let e = MessageMix::from_file(&p).unwrap_err();
     assert!(
         e.contains("mix.toml: line 1: unknown field `mixx`") && e.contains("fix:"),
         "{e}"
@@ -332,7 +332,6 @@ fn cli_bad_input_is_one_line_exit_2() {
         (vec!["--workload", "gaming"], "--workload: unknown workload 'gaming'"),
         (vec!["--mix", "64:abc"], "--mix: weight"),
         (vec!["--policy", "nope"], "nope: --policy: not a built-in policy"),
-        (vec!["--format", "csv"], "--format: csv is not available"),
     ] {
         let out = cryptobench()
             .arg("recommend")

@@ -63,7 +63,6 @@ fn bad_inputs_get_one_line_and_exit_2() {
             "not a cryptobench result file",
         ),
         (vec!["report", a(), "--kat", a()], "--kat:"),
-        (vec!["report", a(), "--format", "csv"], "--format:"),
         (
             vec!["report", a(), "--policy", "fips-140-4"],
             "fips-140-4: --policy: not a built-in policy",

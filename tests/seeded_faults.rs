@@ -94,6 +94,6 @@ fn dudect_flags_an_early_exit_tag_compare_and_not_a_constant_time_one() {
         t(&control_runs)
     );
     std::io::stderr().write_all(msg.as_bytes()).unwrap();
-    assert_eq!(leaky, ct::Verdict::Leak, "{msg}");
-    assert_ne!(control, ct::Verdict::Leak, "{msg}");
+    assert_eq!(leaky, ct::LeakVerdict::Leak, "{msg}");
+    assert_ne!(control, ct::LeakVerdict::Leak, "{msg}");
 }

@@ -78,6 +78,16 @@ impl AllowList {
         Ok(list)
     }
 
+    /// `--allow-list FILE`, or the built-in list when none is given.
+    pub fn load(path: Option<&std::path::Path>) -> Result<AllowList, String> {
+        let Some(path) = path else {
+            return Ok(AllowList::builtin());
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--allow-list: {}: cannot read ({e})", path.display()))?;
+        AllowList::parse(&path.display().to_string(), &text).map_err(|e| format!("--allow-list: {e}"))
+    }
+
     pub fn builtin() -> AllowList {
         Self::parse("audit/allow-list.toml (built in)", BUILTIN).expect("the shipped allow-list is valid")
     }

@@ -146,37 +146,37 @@ fn ticks() -> u64 {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub enum LeakVerdict {
     NoLeakDetected,
     Suspect,
     Leak,
 }
 
-impl Verdict {
+impl LeakVerdict {
     pub fn describe(self, samples: usize) -> String {
         match self {
-            Verdict::NoLeakDetected => format!("no leak detected at {samples} samples"),
-            Verdict::Suspect => format!("suspect (|t| > {SUSPECT_T})"),
-            Verdict::Leak => format!("leak (|t| > {LEAK_T}, confirmed by a re-run)"),
+            LeakVerdict::NoLeakDetected => format!("no leak detected at {samples} samples"),
+            LeakVerdict::Suspect => format!("suspect (|t| > {SUSPECT_T})"),
+            LeakVerdict::Leak => format!("leak (|t| > {LEAK_T}, confirmed by a re-run)"),
         }
     }
 }
 
 /// Runs `measure_once`; above [`LEAK_T`] it runs again with another seed, and
 /// only a confirming second run makes a leak. Returns every run made.
-pub fn assess(mut measure_once: impl FnMut(u64) -> Measurement, seed: u64) -> (Verdict, Vec<Measurement>) {
+pub fn assess(mut measure_once: impl FnMut(u64) -> Measurement, seed: u64) -> (LeakVerdict, Vec<Measurement>) {
     let first = measure_once(seed);
     if first.max_t <= SUSPECT_T {
-        return (Verdict::NoLeakDetected, vec![first]);
+        return (LeakVerdict::NoLeakDetected, vec![first]);
     }
     if first.max_t <= LEAK_T {
-        return (Verdict::Suspect, vec![first]);
+        return (LeakVerdict::Suspect, vec![first]);
     }
     let second = measure_once(seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
     let verdict = if second.max_t > LEAK_T {
-        Verdict::Leak
+        LeakVerdict::Leak
     } else {
-        Verdict::Suspect
+        LeakVerdict::Suspect
     };
     (verdict, vec![first, second])
 }
@@ -281,6 +281,52 @@ pub fn measure_backend(backend: &Backend, alg: AlgorithmId, samples: usize, seed
     }
 }
 
+/// One backend × algorithm of `cryptobench audit ct`.
+#[derive(Serialize)]
+pub struct CtRow {
+    pub backend: String,
+    pub algorithm: String,
+    pub target: String,
+    pub verdict: Option<LeakVerdict>,
+    pub runs: Vec<Measurement>,
+    pub unsupported: Option<String>,
+}
+
+/// Assesses every algorithm each backend offers, saying on stderr which runs.
+pub fn audit(backends: &[&'static Backend], algorithms: &[AlgorithmId], samples: usize, seed: u64) -> Vec<CtRow> {
+    let mut rows = Vec::new();
+    for b in backends {
+        for &alg in algorithms.iter().filter(|&&alg| b.supports(alg).is_ok()) {
+            eprintln!("ct: {} {alg} ({samples} samples)…", b.name);
+            let mut failure = None;
+            let (verdict, runs) = assess(
+                |s| match measure_backend(b, alg, samples, s) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        Measurement {
+                            samples: 0,
+                            max_t: 0.0,
+                            max_t_samples: 0,
+                            test: String::new(),
+                        }
+                    }
+                },
+                seed,
+            );
+            rows.push(CtRow {
+                backend: b.name.into(),
+                algorithm: alg.name().into(),
+                target: target_name(alg).into(),
+                verdict: failure.is_none().then_some(verdict),
+                runs: if failure.is_none() { runs } else { vec![] },
+                unsupported: failure,
+            });
+        }
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,11 +354,11 @@ mod tests {
             max_t_samples: 1,
             test: "uncropped".into(),
         };
-        assert_eq!(assess(|_| m(1.0), 0).0, Verdict::NoLeakDetected);
-        assert_eq!(assess(|_| m(7.0), 0).0, Verdict::Suspect);
-        assert_eq!(assess(|_| m(50.0), 0).0, Verdict::Leak);
+        assert_eq!(assess(|_| m(1.0), 0).0, LeakVerdict::NoLeakDetected);
+        assert_eq!(assess(|_| m(7.0), 0).0, LeakVerdict::Suspect);
+        assert_eq!(assess(|_| m(50.0), 0).0, LeakVerdict::Leak);
         let mut runs = vec![m(3.0), m(50.0)];
         let (v, all) = assess(|_| runs.pop().unwrap(), 0);
-        assert_eq!((v, all.len()), (Verdict::Suspect, 2));
+        assert_eq!((v, all.len()), (LeakVerdict::Suspect, 2));
     }
 }

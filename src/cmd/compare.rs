@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cryptobench::compare::{self, Comparison, Options, Verdict};
+use cryptobench::analysis::compare::{self, ChangeVerdict, Comparison, Options};
 use cryptobench::report::{self, Format};
-use cryptobench::results::{self, ResultFile};
+use cryptobench::results::{self, Metric, ResultFile};
 
 use crate::usage_error;
 
@@ -51,7 +51,7 @@ pub fn gate(
         print!("{}", report::compare::bencher(new));
         return ExitCode::SUCCESS;
     }
-    let default = if new.settings.metric == "instructions" {
+    let default = if new.settings.metric == Metric::Instructions {
         1.0
     } else {
         5.0
@@ -75,7 +75,7 @@ pub fn gate(
         _ => Format::Table,
     };
     print!("{}", report::compare::render(&c, format));
-    if c.count(Verdict::Regressed) > 0 {
+    if c.count(ChangeVerdict::Regressed) > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

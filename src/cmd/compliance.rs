@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cryptobench::policy::compliance::{self, Deployment};
 use cryptobench::policy::{self, kat_status};
-use cryptobench::report::{self, Format};
+use cryptobench::report::{self, DocFormat};
 use cryptobench::select;
 
 use crate::usage_error;
@@ -28,13 +28,10 @@ pub struct ComplianceArgs {
     algorithm: Vec<String>,
     /// table, json or markdown.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DocFormat,
 }
 
 pub fn run(a: ComplianceArgs) -> ExitCode {
-    if a.format == Format::Csv {
-        return usage_error("--format: csv is not available for compliance (use table, json or markdown)");
-    }
     let policy = match policy::resolve(&a.policy) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
@@ -63,7 +60,7 @@ pub fn run(a: ComplianceArgs) -> ExitCode {
         .unwrap_or_default();
     print!(
         "{}",
-        report::compliance::render(&policy, &rows, deployment.as_ref(), &violations, a.format)
+        report::compliance::render(&policy, &rows, deployment.as_ref(), &violations, a.format.into())
     );
     if violations.is_empty() {
         ExitCode::SUCCESS

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::kat::{self, VectorSet};
-use cryptobench::report::{self, Format};
+use cryptobench::report::{self, DocFormat};
+use cryptobench::results::kat::KatReport;
 use cryptobench::select;
 
 use crate::usage_error;
@@ -28,7 +29,7 @@ pub struct KatArgs {
     #[arg(long)]
     no_builtin: bool,
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: DocFormat,
 }
 
 /// The vector sets a `kat` invocation asks for: built-in ones plus the files given.
@@ -70,8 +71,9 @@ pub fn run(a: KatArgs) -> ExitCode {
     };
     let results = kat::run(&backends, &sets);
     let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
-    print!("{}", report::kat::render(&results, &versions, a.format));
-    if report::kat::totals(&results).fail > 0 {
+    let file = KatReport::new(versions, &results);
+    print!("{}", report::kat::render(&file, a.format.into()));
+    if file.totals.fail > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -1,21 +1,21 @@
 //! `cryptobench recommend`: rank backends for a workload from a result file,
 //! or from cells it measures itself (short duration).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Args;
-use cryptobench::algorithm::AlgorithmId;
-use cryptobench::measure::{self, Config, Mode, Operation};
+use cryptobench::algorithm::{AlgorithmId, Operation};
+use cryptobench::analysis::recommend::{self, MessageMix, Request};
+use cryptobench::backend::Backend;
+use cryptobench::measure::sweep::Sweep;
 use cryptobench::policy::compliance::Deployment;
 use cryptobench::policy::{self, kat_status};
-use cryptobench::recommend::{self, Request, Workload, WORKLOADS};
-use cryptobench::report::{self, Format};
-use cryptobench::results::{self, ResultFile, Settings};
-use cryptobench::{backend, env, select};
-use indicatif::{ProgressBar, ProgressStyle};
+use cryptobench::report::{self, DocFormat};
+use cryptobench::results::ResultFile;
+use cryptobench::{select, units};
 
+use super::progress::Bar;
 use crate::usage_error;
 
 #[derive(Args)]
@@ -47,204 +47,91 @@ pub struct RecommendArgs {
     duration: String,
     /// table, json or markdown (for a design document).
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
-}
-
-fn parse_ms(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let (v, scale) = match (t.strip_suffix("ms"), t.strip_suffix('s')) {
-        (Some(v), _) => (v, 1e-3),
-        (None, Some(v)) => (v, 1.0),
-        _ => (t, 1e-3),
-    };
-    match v.trim().parse::<f64>() {
-        Ok(x) if x > 0.0 && x.is_finite() => Ok(Duration::from_secs_f64(x * scale)),
-        _ => Err(format!(
-            "--duration: '{s}' is not a positive duration (examples: 60ms, 1s)"
-        )),
-    }
-}
-
-fn workload(a: &RecommendArgs) -> Result<Workload, String> {
-    match &a.mix {
-        Some(m) if m.trim().ends_with(".toml") || Path::new(m.trim()).is_file() => {
-            Workload::from_file(Path::new(m.trim()))
-        }
-        Some(m) => Workload::from_mix(m),
-        None => Workload::builtin(&a.workload).ok_or_else(|| {
-            format!(
-                "--workload: unknown workload '{}' (use {}, or --mix for a custom size mix)",
-                a.workload,
-                WORKLOADS.join(", ")
-            )
-        }),
-    }
-}
-
-/// Measures exactly the cells the ranking needs: seal at the workload's sizes,
-/// and the key-exchange operations when it has a handshake.
-fn measure_cells(backends: Vec<&'static backend::Backend>, req: &Request, duration: Duration) -> ResultFile {
-    let mut algorithms: Vec<AlgorithmId> = req.aeads().into_iter().map(AlgorithmId::Aead).collect();
-    algorithms.extend(req.kexes().into_iter().map(AlgorithmId::Kex));
-    let cfg = Config {
-        backends: backends.clone(),
-        algorithms,
-        operations: vec![
-            Operation::Seal,
-            Operation::KeygenAgree,
-            Operation::Keygen,
-            Operation::Encaps,
-            Operation::Decaps,
-        ],
-        modes: vec![Mode::Bulk],
-        sizes: req.workload.mix.iter().map(|(s, _)| *s).collect(),
-        threads: vec![req.threads],
-        aad: 0,
-        duration,
-        rounds: 3,
-        target_sample: Duration::from_micros(500),
-        seed: 1,
-    };
-    let groups: Vec<_> = measure::plan(&cfg)
-        .into_iter()
-        // ECDH needs only keygen+agree for the handshake model.
-        .filter(|g| !(g.shape.operation == Operation::Keygen && matches!(g.shape.algorithm, AlgorithmId::Kex(k) if k.kind() == cryptobench::algorithm::KexKind::Ecdh)))
-        .collect();
-    let tsc_hz = measure::init_clocks();
-    let mut file = ResultFile {
-        schema: "cryptobench-result".into(),
-        schema_version: results::SCHEMA_VERSION,
-        methodology_version: results::METHODOLOGY_VERSION.into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at: String::new(),
-        complete: false,
-        machine: env::fingerprint(&backends, tsc_hz),
-        settings: Settings {
-            metric: "wall-time".into(),
-            sizes: cfg.sizes.clone(),
-            threads: cfg.threads.clone(),
-            aad: 0,
-            duration_ms: duration.as_millis() as u64,
-            rounds: cfg.rounds,
-            target_sample_us: cfg.target_sample.as_micros() as u64,
-            quick: true,
-            seed: cfg.seed,
-            clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant)".into(),
-        },
-        cells: Vec::new(),
-        failures: Vec::new(),
-        skipped: Vec::new(),
-    };
-    let bar = ProgressBar::new(groups.len() as u64);
-    bar.set_style(ProgressStyle::with_template("measuring {bar:30} {pos}/{len} cells groups, ~{eta} left").unwrap());
-    for g in &groups {
-        let (cells, failures) = measure::run_group(&cfg, g, &());
-        file.cells.extend(cells);
-        file.failures.extend(failures);
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    file.complete = true;
-    file
+    format: DocFormat,
 }
 
 pub fn run(a: RecommendArgs) -> ExitCode {
-    match prepare(&a) {
+    match recommend(&a) {
         Ok(code) => code,
         Err(e) => usage_error(e),
     }
 }
 
-fn prepare(a: &RecommendArgs) -> Result<ExitCode, String> {
-    if a.format == Format::Csv {
-        return Err("--format: csv is not available for recommend (use table, json or markdown)".into());
-    }
-    if a.threads == 0 {
-        return Err("--threads: must be at least 1".into());
-    }
-    let workload = workload(a)?;
-    let policy = a
-        .policy
-        .as_deref()
-        .map(policy::resolve)
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
-    let duration = parse_ms(&a.duration)?;
-    let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
+/// The backends to consider: `--backend`, narrowed to the deployment's backend if it names one.
+fn backends(a: &RecommendArgs, deployment: Option<&Deployment>) -> Result<Vec<&'static Backend>, String> {
     let mut wanted = select::backends(&a.backend)?;
-    let deploy_backend = deployment.as_ref().and_then(|d| d.backend.clone());
-    if let Some(b) = &deploy_backend {
+    if let Some(b) = deployment.and_then(|d| d.backend.as_deref()) {
         wanted.retain(|x| x.name == b);
         if wanted.is_empty() {
             return Err(format!("--require: backend {b} is not among --backend"));
         }
     }
-    let req = Request {
-        workload: &workload,
-        threads: a.threads,
-        required: &required,
-        backend: deploy_backend.as_deref(),
-        policy: policy.as_ref(),
-        operation: "seal",
-        resamples: 2000,
-        seed: 0x5eed,
-    };
-    if req.aeads().is_empty() {
-        return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
-    }
+    Ok(wanted)
+}
+
+/// The result file to rank on: `--results`, or the needed cells measured now.
+fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Result<ResultFile, String> {
+    let duration = units::parse_duration("--duration", &a.duration)?;
     let mut file = match &a.results {
-        Some(p) => {
-            let f = results::read(p).map_err(|e| format!("--results: {e}"))?;
-            if f.settings.metric != "wall-time" {
-                return Err(format!(
-                    "--results: {} holds '{}' figures, not throughput (fix: use a wall-time run)",
-                    p.display(),
-                    f.settings.metric
-                ));
-            }
-            if !f.cells.iter().any(|c| c.threads == a.threads) {
-                let mut t: Vec<usize> = f.cells.iter().map(|c| c.threads).collect();
-                t.sort();
-                t.dedup();
-                let t: Vec<String> = t.iter().map(|x| x.to_string()).collect();
-                return Err(format!(
-                    "--threads: {} has no cells at {} thread(s) (it has {})",
-                    p.display(),
-                    a.threads,
-                    t.join(", ")
-                ));
-            }
-            f
-        }
+        Some(p) => recommend::read_results(p, a.threads)?,
         None => {
             eprintln!(
                 "no --results file: measuring the needed cells now ({} per cell)",
                 a.duration
             );
-            measure_cells(wanted.clone(), &req, duration)
+            let sizes = req.workload.mix.iter().map(|(s, _)| *s).collect();
+            let algorithms = recommend::algorithms_to_measure(req);
+            let sweep = Sweep::for_ranking(wanted.to_vec(), algorithms, sizes, a.threads, duration);
+            let mut file = sweep.new_file();
+            let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
+            sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
+            bar.0.finish_and_clear();
+            file
         }
     };
     if !a.backend.is_empty() {
         file.cells.retain(|c| wanted.iter().any(|b| b.name == c.backend));
         file.failures.retain(|c| wanted.iter().any(|b| b.name == c.backend));
     }
+    Ok(file)
+}
+
+fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
+    if a.threads == 0 {
+        return Err("--threads: must be at least 1".into());
+    }
+    let workload = MessageMix::from_flags(&a.workload, a.mix.as_deref())?;
+    let policy = a.policy.as_deref().map(policy::resolve).transpose();
+    let policy = policy.map_err(|e| e.to_string())?;
+    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
+    units::parse_duration("--duration", &a.duration)?;
+    let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
+    let wanted = backends(a, deployment.as_ref())?;
+    let req = Request {
+        workload: &workload,
+        threads: a.threads,
+        required: &required,
+        backend: deployment.as_ref().and_then(|d| d.backend.as_deref()),
+        policy: policy.as_ref(),
+        operation: Operation::Seal,
+        resamples: 2000,
+        seed: 0x5eed,
+    };
+    if req.aeads().is_empty() {
+        return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
+    }
+    let file = cells(a, &req, &wanted)?;
     // The KAT audit for every backend of the file compiled into this build.
-    let audited: Vec<&'static backend::Backend> = wanted
-        .iter()
-        .copied()
-        .filter(|b| {
-            let name = b.name;
-            file.cells.iter().any(|c| c.backend == name) || file.failures.iter().any(|f| f.backend == name)
-        })
-        .collect();
+    let named = |b: &&&Backend| {
+        file.cells.iter().any(|c| c.backend == b.name) || file.failures.iter().any(|f| f.backend == b.name)
+    };
+    let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
     let kat = kat_status::audit(&audited, &req.audited_algorithms());
     let rec = recommend::recommend(&file, &kat, &req);
-    print!("{}", report::recommend::render(&rec, a.format));
-    Ok(if rec.ranking.is_empty() {
+    print!("{}", report::recommend::render(&rec, a.format.into()));
+    if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

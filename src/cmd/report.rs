@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use cryptobench::measure::messaging::{self, MessagingFile};
-use cryptobench::policy;
+use cryptobench::policy::{self, matrix};
 use cryptobench::report::compliance_matrix;
 use cryptobench::report::fleet::{self, Loaded};
-use cryptobench::report::{self, verdicts, Format};
+use cryptobench::report::{self, verdicts, Format, TextFormat};
 use cryptobench::results;
 
 use crate::usage_error;
@@ -31,46 +30,40 @@ pub struct ReportArgs {
     policy: Vec<String>,
     /// Text on stdout: table or markdown.
     #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    format: TextFormat,
 }
 
-/// Reads one file, telling sweeps from messaging results by their `schema`.
+/// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
 fn load(path: &Path) -> Result<Loaded, String> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let schema = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(String::from));
-    match schema.as_deref() {
-        Some(messaging::SCHEMA) => {
-            let f: MessagingFile = serde_json::from_str(&text)
-                .map_err(|e| format!("{name}: not a cryptobench messaging result ({e}); was it truncated?"))?;
-            if f.schema_version != messaging::SCHEMA_VERSION {
-                return Err(format!(
-                    "{name}: messaging schema version {} is not supported (this build reads {})",
-                    f.schema_version,
-                    messaging::SCHEMA_VERSION
-                ));
-            }
-            Ok(Loaded::Messaging(name, f))
-        }
-        Some("cryptobench-result") => Ok(Loaded::Sweep(name, results::read(path).map_err(|e| e.to_string())?)),
+    match results::load(path).map_err(|e| e.to_string())? {
+        results::Loaded::Sweep(f) => Ok(Loaded::Sweep(name, f)),
+        results::Loaded::Messaging(f) => Ok(Loaded::Messaging(name, f)),
+        results::Loaded::Kat(_) => Err(format!(
+            "{name}: a KAT result goes to --kat, not among the result files"
+        )),
+    }
+}
+
+/// Reads `--kat FILE`: the output of `cryptobench kat --format json`.
+fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
+    match results::load(path).map_err(|e| format!("--kat: {e}"))? {
+        results::Loaded::Kat(k) => Ok(verdicts::matrix(k)),
         _ => Err(format!(
-            "{name}: not a cryptobench result file (write one with `cryptobench run --output FILE.json`)"
+            "--kat: {} is not the output of `cryptobench kat --format json`",
+            path.display()
         )),
     }
 }
 
 pub fn run(a: ReportArgs) -> ExitCode {
-    if matches!(a.format, Format::Json | Format::Csv) {
-        return usage_error("--format: report prints 'table' or 'markdown' (the result files themselves are the JSON)");
-    }
+    let format: Format = a.format.into();
     let loaded: Result<Vec<Loaded>, String> = a.files.iter().map(|p| load(p)).collect();
     let fleet = match loaded.and_then(fleet::merge) {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
-    let kat = match a.kat.as_deref().map(verdicts::load).transpose() {
+    let kat = match a.kat.as_deref().map(load_kat).transpose() {
         Ok(k) => k,
         Err(e) => return usage_error(e),
     };
@@ -82,9 +75,11 @@ pub fn run(a: ReportArgs) -> ExitCode {
     let compliance = if policies.is_empty() {
         Vec::new()
     } else {
-        let scope = compliance_matrix::scope(&fleet);
-        let kat_table = compliance_matrix::audit(&scope);
-        compliance_matrix::sections(policies, &scope, &kat_table)
+        let sweeps: Vec<_> = fleet.machines.iter().map(|m| (m.label.as_str(), &m.result)).collect();
+        let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
+        let scope = matrix::scope(&sweeps, &messaging);
+        let kat_table = matrix::audit(&scope);
+        matrix::sections(policies, &scope, &kat_table)
     };
     if let Some(dir) = &a.html {
         let page = match report::html::page(&fleet, kat.as_ref(), &compliance) {
@@ -103,24 +98,24 @@ pub fn run(a: ReportArgs) -> ExitCode {
     }
     let mut out = String::new();
     for m in &fleet.machines {
-        out += &if a.format == Format::Markdown {
+        out += &if format == Format::Markdown {
             format!("\n## {}\n", m.label)
         } else {
             format!("\n== {} ==\n", m.label)
         };
-        out += &report::sweep::render(&m.result, a.format);
+        out += &report::sweep::render(&m.result, format);
     }
     if fleet.machines.len() > 1 {
-        out += &fleet::tables(&fleet, a.format);
+        out += &fleet::tables(&fleet, format);
     }
     for (label, m) in &fleet.messaging {
-        out += &report::messaging::render(label, m, a.format);
+        out += &report::messaging::render(label, m, format);
     }
     if let Some(k) = &kat {
-        out += &verdicts::render(k, a.format);
+        out += &verdicts::render(k, format);
     }
     for s in &compliance {
-        out += &compliance_matrix::render(s, a.format);
+        out += &compliance_matrix::render(s, format);
     }
     print!("{out}");
     ExitCode::SUCCESS

@@ -148,9 +148,9 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-/// Counts of each verdict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+/// VerdictCounts of each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerdictCounts {
     pub pass: usize,
     pub fail: usize,
     pub unsupported: usize,
@@ -158,7 +158,7 @@ pub struct Counts {
     pub divergence_rejected: usize,
 }
 
-impl Counts {
+impl VerdictCounts {
     pub fn add(&mut self, v: &Verdict) {
         match v {
             Verdict::Pass => self.pass += 1,
@@ -167,6 +167,13 @@ impl Counts {
             Verdict::Divergence { accepted: true } => self.divergence_accepted += 1,
             Verdict::Divergence { accepted: false } => self.divergence_rejected += 1,
         }
+    }
+    pub fn merge(&mut self, o: &VerdictCounts) {
+        self.pass += o.pass;
+        self.fail += o.fail;
+        self.unsupported += o.unsupported;
+        self.divergence_accepted += o.divergence_accepted;
+        self.divergence_rejected += o.divergence_rejected;
     }
     pub fn total(&self) -> usize {
         self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
@@ -179,7 +186,7 @@ pub struct SetResult {
     pub backend: String,
     pub set: String,
     pub algorithm: String,
-    pub counts: Counts,
+    pub counts: VerdictCounts,
     pub outcomes: Vec<Outcome>,
 }
 
@@ -201,7 +208,7 @@ pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> 
                 continue;
             }
             let outcomes = evaluate(backend, set);
-            let mut counts = Counts::default();
+            let mut counts = VerdictCounts::default();
             outcomes.iter().for_each(|o| counts.add(&o.verdict));
             results.push(SetResult {
                 backend: backend.name.to_string(),

@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use super::workload::prepare_seeded;
 use super::{callgrind, Group, Shape};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::results::{Cell, CellFailure, ResultFile};
+use crate::stats::Summary;
 
 /// Set in the child's environment: the directory for dumps and the manifest.
 pub const CHILD_ENV: &str = "CRYPTOBENCH_CALLGRIND_DIR";
@@ -28,9 +31,10 @@ pub struct Counted {
     /// Index of the child's group (the dump label).
     pub group: usize,
     pub backend: String,
-    pub algorithm: String,
-    pub operation: String,
-    pub mode: Option<String>,
+    #[serde(with = "crate::algorithm::by_name")]
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
+    pub mode: Option<Mode>,
     pub size: usize,
     pub aad: usize,
     pub ops: u64,
@@ -43,9 +47,9 @@ pub struct Counted {
 #[derive(Serialize, Deserialize)]
 struct Manifest {
     cells: Vec<Counted>,
-    /// (backend, algorithm, operation, size, reason): the shape itself, not
-    /// the child's group index, which means nothing outside the child.
-    failures: Vec<(String, String, String, usize, String)>,
+    /// Named by the shape itself, not the child's group index, which means
+    /// nothing outside the child.
+    failures: Vec<CellFailure>,
     cpu_features: Vec<String>,
 }
 
@@ -109,22 +113,16 @@ pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
                 Ok(deterministic) => manifest.cells.push(Counted {
                     group: gi,
                     backend: b.name.into(),
-                    algorithm: g.shape.algorithm.name().into(),
-                    operation: g.shape.operation.name().into(),
-                    mode: g.shape.mode.map(|m| m.name().into()),
+                    algorithm: g.shape.algorithm,
+                    operation: g.shape.operation,
+                    mode: g.shape.mode,
                     size: g.shape.size,
                     aad: g.shape.aad,
                     ops,
                     deterministic,
                     instructions: 0,
                 }),
-                Err(e) => manifest.failures.push((
-                    b.name.into(),
-                    g.shape.algorithm.name().into(),
-                    g.shape.operation.name().into(),
-                    g.shape.size,
-                    e,
-                )),
+                Err(e) => manifest.failures.push(not_counted(b.name, &g.shape, e)),
             }
         }
     }
@@ -132,13 +130,24 @@ pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
     std::fs::write(dir.join("manifest.json"), json).map_err(|e| e.to_string())
 }
 
+/// A cell the count could not cover, named by its shape (threads: always 1).
+fn not_counted(backend: &str, shape: &Shape, reason: String) -> CellFailure {
+    CellFailure {
+        backend: backend.into(),
+        algorithm: shape.algorithm,
+        operation: shape.operation,
+        size: shape.size,
+        threads: 1,
+        reason,
+    }
+}
+
 /// What the parent gets back.
-pub struct Counts {
+pub struct InstructionCounts {
     pub cells: Vec<Counted>,
-    /// (backend, algorithm, operation, size, reason)
-    pub failures: Vec<(String, String, String, usize, String)>,
-    /// Cells not measurable under valgrind, same layout (not failures).
-    pub skipped: Vec<(String, String, String, usize, String)>,
+    pub failures: Vec<CellFailure>,
+    /// Cells not measurable under valgrind (not failures).
+    pub skipped: Vec<CellFailure>,
     pub cpu_features: Vec<String>,
     pub valgrind: String,
 }
@@ -146,7 +155,12 @@ pub struct Counts {
 /// The parent: runs `exe args` under callgrind and collects the counts.
 /// Cells of `groups` the child did not measure (a backend that finds its CPU
 /// features missing under valgrind reports itself unsupported) become failures.
-pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Group]) -> Result<Counts, String> {
+pub fn run_under_callgrind(
+    exe: &Path,
+    args: &[String],
+    dir: &Path,
+    groups: &[Group],
+) -> Result<InstructionCounts, String> {
     let version = Command::new("valgrind")
         .arg("--version")
         .output()
@@ -197,38 +211,77 @@ pub fn run_under_callgrind(exe: &Path, args: &[String], dir: &Path, groups: &[Gr
     let mut skipped = Vec::new();
     for g in groups {
         for b in &g.backends {
+            let sh = &g.shape;
             let measured = cells.iter().any(|c| {
-                c.backend == b.name
-                    && c.algorithm == g.shape.algorithm.name()
-                    && c.operation == g.shape.operation.name()
-                    && c.size == g.shape.size
-                    && c.mode.as_deref() == g.shape.mode.map(|m| m.name())
+                (c.backend.as_str(), c.algorithm, c.operation, c.size, c.mode)
+                    == (b.name, sh.algorithm, sh.operation, sh.size, sh.mode)
             });
             let failed = failures.iter().any(|f| {
-                f.0 == b.name
-                    && f.1 == g.shape.algorithm.name()
-                    && f.2 == g.shape.operation.name()
-                    && f.3 == g.shape.size
+                (f.backend.as_str(), f.algorithm, f.operation, f.size) == (b.name, sh.algorithm, sh.operation, sh.size)
             });
             if !measured && !failed {
-                skipped.push((
-                    b.name.into(),
-                    g.shape.algorithm.name().into(),
-                    g.shape.operation.name().into(),
-                    g.shape.size,
-                    format!(
-                        "not offered under valgrind (CPU features visible there: {})",
-                        manifest.cpu_features.join(" ")
-                    ),
-                ));
+                let features = manifest.cpu_features.join(" ");
+                let why = format!("not offered under valgrind (CPU features visible there: {features})");
+                skipped.push(not_counted(b.name, sh, why));
             }
         }
     }
-    Ok(Counts {
+    Ok(InstructionCounts {
         cells,
         failures,
         skipped,
         cpu_features: manifest.cpu_features,
         valgrind,
     })
+}
+
+/// `--metric instructions`: re-runs this executable under callgrind with the
+/// same arguments and adds the counts to `file` as cells (one thread each).
+pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let dir = std::env::temp_dir().join(format!("cryptobench-callgrind-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let counts = run_under_callgrind(&exe, &args, &dir, groups);
+    let _ = std::fs::remove_dir_all(&dir);
+    let counts = counts?;
+    file.settings.clocks = format!(
+        "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \
+         randomness seeded (seed {}) through deterministic entry points; CPU features visible under valgrind: {}",
+        counts.valgrind,
+        file.settings.seed,
+        counts.cpu_features.join(" ")
+    );
+    file.cells.extend(counts.cells.into_iter().map(cell_of));
+    file.failures.extend(counts.failures);
+    file.skipped.extend(counts.skipped);
+    Ok(())
+}
+
+fn cell_of(c: Counted) -> Cell {
+    let version = crate::backend::by_name(&c.backend)
+        .map(|b| (b.version)())
+        .unwrap_or_default();
+    Cell {
+        backend_version: version,
+        algorithm: c.algorithm,
+        operation: c.operation,
+        mode: c.mode,
+        size: c.size,
+        aad: c.aad,
+        threads: 1,
+        batch: c.ops,
+        samples: Vec::new(),
+        ops_per_sec: Summary::default(),
+        per_thread_ops_per_sec: 0.0,
+        mb_per_sec: None,
+        tsc_cycles_per_byte: None,
+        core_cycles_per_byte: None,
+        core_hz: None,
+        us_per_op: 0.0,
+        instructions_per_op: Some(c.instructions as f64 / c.ops as f64),
+        instructions_deterministic: Some(c.deterministic),
+        backend: c.backend,
+    }
 }

@@ -11,96 +11,18 @@ pub mod callgrind;
 pub mod clock;
 pub mod instructions;
 pub mod messaging;
-pub mod stats;
+pub mod sweep;
 pub mod workload;
 
 use std::sync::{Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
-use crate::algorithm::{AlgorithmId, KexKind};
+use crate::algorithm::AlgorithmId;
+pub use crate::algorithm::{Mode, Operation};
 use crate::backend::Backend;
 use crate::crosscheck;
 use crate::results::{Cell, CellFailure};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Operation {
-    Seal,
-    Open,
-    OpenForged,
-    Keygen,
-    Agree,
-    KeygenAgree,
-    Encaps,
-    Decaps,
-}
-
-impl Operation {
-    pub const ALL: [Operation; 8] = [
-        Operation::Seal,
-        Operation::Open,
-        Operation::OpenForged,
-        Operation::Keygen,
-        Operation::Agree,
-        Operation::KeygenAgree,
-        Operation::Encaps,
-        Operation::Decaps,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Seal => "seal",
-            Operation::Open => "open",
-            Operation::OpenForged => "open-forged",
-            Operation::Keygen => "keygen",
-            Operation::Agree => "agree",
-            Operation::KeygenAgree => "keygen+agree",
-            Operation::Encaps => "encaps",
-            Operation::Decaps => "decaps",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Operation> {
-        Operation::ALL
-            .into_iter()
-            .find(|o| o.name().eq_ignore_ascii_case(s.trim()))
-    }
-
-    /// Whether the operation exists for the algorithm's family.
-    pub fn applies_to(self, alg: AlgorithmId) -> bool {
-        use Operation::*;
-        match alg {
-            AlgorithmId::Aead(_) => matches!(self, Seal | Open | OpenForged),
-            AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh => {
-                matches!(self, Keygen | Agree | KeygenAgree)
-            }
-            AlgorithmId::Kex(_) => matches!(self, Keygen | Encaps | Decaps),
-        }
-    }
-}
-
-/// AEAD key handling: `bulk` runs the key schedule once (TLS, messaging);
-/// `per-message` runs it for every message (as `openssl speed` and SUPERCOP do).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Mode {
-    Bulk,
-    PerMessage,
-}
-
-impl Mode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Bulk => "bulk",
-            Mode::PerMessage => "per-message",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Mode> {
-        [Mode::Bulk, Mode::PerMessage]
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
-    }
-}
+use crate::stats;
 
 /// What one operation does: the same for every backend in a group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,8 +113,8 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     let mut failures = Vec::new();
     let fail = |b: &Backend, reason: String| CellFailure {
         backend: b.name.to_string(),
-        algorithm: shape.algorithm.name().to_string(),
-        operation: shape.operation.name().to_string(),
+        algorithm: shape.algorithm,
+        operation: shape.operation,
         size: shape.size,
         threads: group.threads,
         reason,
@@ -203,85 +125,75 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
         AlgorithmId::Aead(id) => crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad),
         AlgorithmId::Kex(id) => crosscheck::kex_problems(&group.backends, id),
     };
-    let mut live: Vec<Lane> = Vec::new();
+    let mut live: Vec<Lane<Calibrated>> = Vec::new();
     for b in &group.backends {
         if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
             failures.push(fail(b, format!("correctness check failed, not timed: {p}")));
             continue;
         }
         match calibrate(b, &shape, cfg.target_sample) {
-            Ok((batch, per_sample)) => live.push(Lane {
+            Ok((batch, per_sample)) => live.push(Lane::new(Calibrated {
                 backend: b,
                 batch,
                 per_sample,
-                samples: Vec::new(),
-                per_thread: Vec::new(),
-                core_hz: Vec::new(),
-                error: None,
-            }),
+            })),
             Err(e) => failures.push(fail(b, e)),
         }
     }
 
     let mut rng = fastrand::Rng::with_seed(cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64);
     let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
-    for _ in 0..cfg.rounds.max(1) {
-        rng.shuffle(&mut live);
-        for lane in live.iter_mut().filter(|l| l.error.is_none()) {
-            progress.visit(group, lane.backend);
-            lane.core_hz.extend(clock::core_hz(40_000));
-            let samples = (visit_time.as_secs_f64() / lane.per_sample.as_secs_f64())
-                .ceil()
-                .max(3.0) as usize;
-            match visit(lane.backend, &shape, group.threads, lane.batch, samples) {
-                Ok((agg, per_thread)) => {
-                    lane.samples.extend(agg.into_iter().map(round_sig));
-                    lane.per_thread.extend(per_thread);
-                }
-                Err(e) => lane.error = Some(e),
-            }
-        }
-    }
+    interleave(&mut live, cfg.rounds, &mut rng, |lane| {
+        progress.visit(group, lane.item.backend);
+        lane.core_hz.extend(clock::core_hz(40_000));
+        let samples = samples_per_visit(visit_time, lane.item.per_sample);
+        visit(lane.item.backend, &shape, group.threads, lane.item.batch, samples)
+            .map(|(agg, per_thread)| (agg.into_iter().map(round_sig).collect(), per_thread))
+    });
 
     let tsc_hz = *TSC_HZ.lock().unwrap();
     let mut cells = Vec::new();
-    live.sort_by_key(|l| l.backend.name);
+    live.sort_by_key(|l| l.item.backend.name);
     for lane in live {
         if let Some(e) = lane.error {
-            failures.push(fail(lane.backend, format!("failed while timed: {e}")));
+            failures.push(fail(lane.item.backend, format!("failed while timed: {e}")));
             continue;
         }
-        let Some(summary) = stats::summarize(&lane.samples) else {
-            continue;
-        };
-        let per_thread = stats::summarize(&lane.per_thread).map(|s| s.median).unwrap_or(0.0);
-        let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
-        let bytes = shape.size as f64;
-        let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
-        let per_byte = |hz: f64| (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes));
-        cells.push(Cell {
-            backend: lane.backend.name.to_string(),
-            backend_version: (lane.backend.version)(),
-            algorithm: shape.algorithm.name().to_string(),
-            operation: shape.operation.name().to_string(),
-            mode: shape.mode.map(|m| m.name().to_string()),
-            size: shape.size,
-            aad: shape.aad,
-            threads: group.threads,
-            batch: lane.batch,
-            ops_per_sec: summary,
-            per_thread_ops_per_sec: per_thread,
-            mb_per_sec: is_aead.then(|| summary.median * bytes / 1e6),
-            tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
-            core_cycles_per_byte: core_hz.and_then(per_byte),
-            core_hz,
-            us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
-            instructions_per_op: None,
-            instructions_deterministic: None,
-            samples: lane.samples,
-        });
+        cells.extend(cell_of(group, lane, tsc_hz));
     }
     (cells, failures)
+}
+
+/// A timed lane's cell: its statistics, throughput and cycles per byte.
+fn cell_of(group: &Group, lane: Lane<Calibrated>, tsc_hz: Option<f64>) -> Option<Cell> {
+    let shape = group.shape;
+    let summary = stats::summarize(&lane.samples)?;
+    let per_thread = stats::summarize(&lane.per_thread).map(|s| s.median).unwrap_or(0.0);
+    let core_hz = stats::summarize(&lane.core_hz).map(|s| s.median);
+    let bytes = shape.size as f64;
+    let is_aead = matches!(shape.algorithm, AlgorithmId::Aead(_));
+    let per_byte = |hz: f64| (is_aead && bytes > 0.0 && per_thread > 0.0).then(|| hz / (per_thread * bytes));
+    Some(Cell {
+        backend: lane.item.backend.name.to_string(),
+        backend_version: (lane.item.backend.version)(),
+        algorithm: shape.algorithm,
+        operation: shape.operation,
+        mode: shape.mode,
+        size: shape.size,
+        aad: shape.aad,
+        threads: group.threads,
+        batch: lane.item.batch,
+        ops_per_sec: summary,
+        per_thread_ops_per_sec: per_thread,
+        mb_per_sec: is_aead.then(|| summary.median * bytes / 1e6),
+        tsc_cycles_per_byte: tsc_hz.and_then(per_byte),
+        core_cycles_per_byte: core_hz.and_then(per_byte),
+        core_hz,
+        us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
+        instructions_per_op: None,
+        instructions_deterministic: None,
+        samples: lane.samples,
+    })
 }
 
 /// Six significant digits: far below the noise, and it keeps result files small.
@@ -309,14 +221,69 @@ pub fn init_clocks() -> Option<f64> {
     *g
 }
 
-struct Lane {
+/// A backend that passed its checks, with its calibrated batch.
+struct Calibrated {
     backend: &'static Backend,
     batch: u64,
     per_sample: Duration,
-    samples: Vec<f64>,
-    per_thread: Vec<f64>,
-    core_hz: Vec<f64>,
-    error: Option<String>,
+}
+
+/// What one backend (or any timed item) gathers over the rounds.
+pub struct Lane<T> {
+    pub item: T,
+    /// Aggregate ops/s, one per sample.
+    pub samples: Vec<f64>,
+    /// Each thread's own ops/s, one per thread and sample.
+    pub per_thread: Vec<f64>,
+    /// Effective core clock, measured before each visit (when the caller does).
+    pub core_hz: Vec<f64>,
+    /// The first error while timed; the lane is not visited again.
+    pub error: Option<String>,
+}
+
+impl<T> Lane<T> {
+    pub fn new(item: T) -> Self {
+        Lane {
+            item,
+            samples: Vec::new(),
+            per_thread: Vec::new(),
+            core_hz: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// The one interleaving scheduler: `rounds` rounds, each visiting the lanes
+/// still free of errors in a new random order, so machine drift hits them
+/// alike. `visit` returns (aggregate, per-thread) samples or the error.
+pub fn interleave<T>(
+    lanes: &mut [Lane<T>],
+    rounds: usize,
+    rng: &mut fastrand::Rng,
+    mut visit: impl FnMut(&mut Lane<T>) -> Result<(Vec<f64>, Vec<f64>), String>,
+) {
+    for _ in 0..rounds.max(1) {
+        rng.shuffle(lanes);
+        for lane in lanes.iter_mut() {
+            if lane.error.is_some() {
+                continue;
+            }
+            match visit(lane) {
+                Ok((agg, per_thread)) => {
+                    lane.samples.extend(agg);
+                    lane.per_thread.extend(per_thread);
+                }
+                Err(e) => lane.error = Some(e),
+            }
+        }
+    }
+}
+
+/// Samples per visit so a visit lasts about `visit_time` (at least three).
+pub fn samples_per_visit(visit_time: Duration, per_sample: Duration) -> usize {
+    (visit_time.as_secs_f64() / per_sample.as_secs_f64().max(1e-9))
+        .ceil()
+        .max(3.0) as usize
 }
 
 /// Finds the batch size whose sample lasts at least `target` (or the pool limit),

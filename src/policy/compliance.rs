@@ -14,7 +14,7 @@ use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Row {
+pub struct ComplianceRow {
     pub backend: String,
     pub backend_version: String,
     #[serde(serialize_with = "crate::policy::ser_alg")]
@@ -24,14 +24,19 @@ pub struct Row {
     pub module: ModuleStatus,
 }
 
-impl Row {
+impl ComplianceRow {
     pub fn offered(&self) -> bool {
         !matches!(self.kat, KatStatus::Unsupported { .. })
     }
 }
 
 /// One row per backend × algorithm, in the given order.
-pub fn rows(policy: &Policy, backends: &[&'static Backend], algorithms: &[AlgorithmId], kat: &KatTable) -> Vec<Row> {
+pub fn rows(
+    policy: &Policy,
+    backends: &[&'static Backend],
+    algorithms: &[AlgorithmId],
+    kat: &KatTable,
+) -> Vec<ComplianceRow> {
     let mut out = Vec::new();
     for b in backends {
         let module = module::status(b.name);
@@ -42,7 +47,7 @@ pub fn rows(policy: &Policy, backends: &[&'static Backend], algorithms: &[Algori
                 .unwrap_or_else(|| KatStatus::NotRun {
                     reason: "not in the audit".into(),
                 });
-            out.push(Row {
+            out.push(ComplianceRow {
                 backend: b.name.to_string(),
                 backend_version: (b.version)(),
                 algorithm: alg,
@@ -155,7 +160,7 @@ pub struct Violation {
 /// Checks a deployment against the rows: a required algorithm the policy
 /// forbids, one that failed (or missed) its KATs on a backend the deployment
 /// may use, or one the deployment's backend does not offer.
-pub fn violations(policy: &Policy, rows: &[Row], dep: &Deployment) -> Vec<Violation> {
+pub fn violations(policy: &Policy, rows: &[ComplianceRow], dep: &Deployment) -> Vec<Violation> {
     let mut out = Vec::new();
     for &alg in &dep.algorithms {
         let decision = policy.decide(alg);
@@ -166,7 +171,7 @@ pub fn violations(policy: &Policy, rows: &[Row], dep: &Deployment) -> Vec<Violat
                 reason: format!("not allowed by {} [{}]", policy.name, decision.citation),
             });
         }
-        let mine: Vec<&Row> = rows
+        let mine: Vec<&ComplianceRow> = rows
             .iter()
             .filter(|r| r.algorithm == alg && dep.backend.as_deref().is_none_or(|b| b == r.backend))
             .collect();

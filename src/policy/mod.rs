@@ -6,6 +6,7 @@
 pub mod compliance;
 pub mod kat_status;
 pub mod load;
+pub mod matrix;
 pub mod module;
 
 use serde::Serialize;

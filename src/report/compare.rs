@@ -5,24 +5,25 @@
 use serde_json::{json, Map, Value};
 
 use super::{table, Format};
-use crate::compare::{CellChange, Comparison, Metric, Verdict};
+use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison};
+use crate::results::Metric;
 use crate::results::ResultFile;
 
 pub fn summary(c: &Comparison) -> String {
     format!(
         "{} cells compared: {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%)",
         c.cells.len(),
-        c.count(Verdict::Regressed),
-        c.count(Verdict::Improved),
-        c.count(Verdict::WithinNoise),
-        c.count(Verdict::Unchanged),
+        c.count(ChangeVerdict::Regressed),
+        c.count(ChangeVerdict::Improved),
+        c.count(ChangeVerdict::WithinNoise),
+        c.count(ChangeVerdict::Unchanged),
         c.threshold * 100.0
     )
 }
 
 fn fmt_value(m: Metric, v: f64) -> String {
     match m {
-        Metric::Throughput => format!("{v:.0} ops/s"),
+        Metric::WallTime => format!("{v:.0} ops/s"),
         Metric::Instructions => format!("{v:.0} instr/op"),
     }
 }
@@ -90,7 +91,10 @@ fn footer(c: &Comparison, md: bool) -> String {
 /// A pull-request comment: regressions, then improvements, then the summary.
 fn markdown(c: &Comparison) -> String {
     let mut out = String::from("## cryptobench: performance comparison\n");
-    for (title, v) in [("Regressions", Verdict::Regressed), ("Improvements", Verdict::Improved)] {
+    for (title, v) in [
+        ("Regressions", ChangeVerdict::Regressed),
+        ("Improvements", ChangeVerdict::Improved),
+    ] {
         let cells: Vec<&CellChange> = c.cells.iter().filter(|x| x.verdict == v).collect();
         if cells.is_empty() {
             continue;
@@ -109,7 +113,7 @@ fn markdown(c: &Comparison) -> String {
 pub fn bencher(new: &ResultFile) -> String {
     let mut root = Map::new();
     for c in &new.cells {
-        let name = c.key().replace('|', "/");
+        let name = c.key().to_string().replace('|', "/");
         let measure = match c.instructions_per_op {
             Some(i) => json!({ "instructions": { "value": i } }),
             None => json!({ "throughput": {

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::{json, table, Format};
+use super::{json, subheading, table, Format};
 use crate::algorithm::AlgorithmId;
-use crate::policy::compliance::{Deployment, Row, Violation};
+use crate::policy::compliance::{ComplianceRow, Deployment, Violation};
 use crate::policy::kat_status::KatStatus;
 use crate::policy::{Policy, Status};
 
@@ -16,7 +16,7 @@ struct Report<'a> {
     policy: &'a str,
     title: &'a str,
     source: &'a str,
-    rows: &'a [Row],
+    rows: &'a [ComplianceRow],
     #[serde(skip_serializing_if = "Option::is_none")]
     deployment: Option<&'a Deployment>,
     violations: &'a [Violation],
@@ -40,42 +40,10 @@ fn status_mark(s: Status) -> &'static str {
     }
 }
 
-pub fn render(
-    policy: &Policy,
-    rows: &[Row],
-    deployment: Option<&Deployment>,
-    violations: &[Violation],
-    format: Format,
-) -> String {
-    if format == Format::Json {
-        return json(&Report {
-            policy: &policy.name,
-            title: &policy.title,
-            source: &policy.source,
-            rows,
-            deployment,
-            violations,
-            compliant: violations.is_empty(),
-        });
-    }
-    let md = format == Format::Markdown;
-    let h = |t: &str| {
-        if md {
-            format!("\n### {t}\n\n")
-        } else {
-            format!("\n{t}\n")
-        }
-    };
+/// Backend × algorithm: the policy status, KAT status and module build of each.
+fn matrix(rows: &[ComplianceRow], format: Format) -> String {
     let mut out = String::new();
-    out += &if md {
-        format!("## Compliance: {} (`{}`)\n\n", policy.title, policy.name)
-    } else {
-        format!("Compliance: {} ({}, {})\n", policy.title, policy.name, policy.source)
-    };
-    if let Some(d) = &policy.description {
-        out += &format!("{d}\n");
-    }
-
+    let md = format == Format::Markdown;
     let mut matrix = vec![["backend", "algorithm", "policy", "KAT", "module build"]
         .map(String::from)
         .to_vec()];
@@ -93,10 +61,16 @@ pub fn render(
             .into(),
         ]);
     }
-    out += &h("Backend × algorithm");
+    out += &subheading(md, "Backend × algorithm");
     out += &table(matrix, format);
     out += "\n";
+    out
+}
 
+/// The policy's rule for each algorithm: a table in Markdown, a list in a terminal.
+fn rules(policy: &Policy, rows: &[ComplianceRow], format: Format) -> String {
+    let mut out = String::new();
+    let md = format == Format::Markdown;
     let algorithms: BTreeSet<AlgorithmId> = rows.iter().map(|r| r.algorithm).collect();
     let mut rules = vec![["algorithm", "status", "conditions / reason", "citation"]
         .map(String::from)
@@ -114,7 +88,7 @@ pub fn render(
         };
         rules.push(vec![alg.name().into(), d.status.label().into(), why, cite]);
     }
-    out += &h("Policy rules");
+    out += &subheading(md, "Policy rules");
     if md {
         out += &table(rules, format);
         out += "\n";
@@ -128,55 +102,101 @@ pub fn render(
             out += &format!("    source: {}\n", r[3]);
         }
     }
+    out
+}
 
-    out += &h("Module builds");
+/// Module builds per backend, then the known-answer problems.
+fn modules_and_kat(rows: &[ComplianceRow], md: bool) -> String {
+    let mut out = String::new();
+    out += &subheading(md, "Module builds");
     let mut seen = BTreeSet::new();
     for r in rows.iter().filter(|r| seen.insert(r.backend.clone())) {
         out += &format!("- {} ({}): {}\n", r.backend, r.backend_version, r.module.detail);
     }
 
-    let failures: Vec<&Row> = rows
+    let failures: Vec<&ComplianceRow> = rows
         .iter()
         .filter(|r| matches!(r.kat, KatStatus::Fail { .. } | KatStatus::NotRun { .. }))
         .collect();
     if !failures.is_empty() {
-        out += &h("Known-answer problems");
+        out += &subheading(md, "Known-answer problems");
         for r in failures {
             out += &format!("- {} {}: {}\n", r.backend, r.algorithm, r.kat.summary());
         }
     }
+    out
+}
 
+/// `--require`: what the deployment uses, and whether it complies.
+fn deployment_check(policy: &Policy, d: &Deployment, violations: &[Violation], md: bool) -> String {
+    let mut out = String::new();
+    out += &subheading(md, "Deployment check");
+    let algs: Vec<&str> = d.algorithms.iter().map(|a| a.name()).collect();
+    out += &format!(
+        "Requires {} ({}{}).\n",
+        algs.join(", "),
+        d.source,
+        d.backend
+            .as_deref()
+            .map(|b| format!(", backend {b}"))
+            .unwrap_or_default()
+    );
+    for alg in &d.algorithms {
+        let dec = policy.decide(*alg);
+        if dec.status == Status::Conditional {
+            out += &format!("- {alg}: allowed if: {}\n", dec.conditions.join("; "));
+        }
+    }
+    if violations.is_empty() {
+        out += "COMPLIANT: every required algorithm is allowed and passed its known-answer tests.\n";
+    } else {
+        out += &format!("NOT COMPLIANT ({} problem(s)):\n", violations.len());
+        for v in violations {
+            out += &format!(
+                "- {}{}: {}\n",
+                v.algorithm,
+                v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
+                v.reason
+            );
+        }
+    }
+    out
+}
+
+pub fn render(
+    policy: &Policy,
+    rows: &[ComplianceRow],
+    deployment: Option<&Deployment>,
+    violations: &[Violation],
+    format: Format,
+) -> String {
+    if format == Format::Json {
+        return json(&Report {
+            policy: &policy.name,
+            title: &policy.title,
+            source: &policy.source,
+            rows,
+            deployment,
+            violations,
+            compliant: violations.is_empty(),
+        });
+    }
+    let md = format == Format::Markdown;
+    let mut out = String::new();
+    out += &if md {
+        format!("## Compliance: {} (`{}`)\n\n", policy.title, policy.name)
+    } else {
+        format!("Compliance: {} ({}, {})\n", policy.title, policy.name, policy.source)
+    };
+    if let Some(d) = &policy.description {
+        out += &format!("{d}\n");
+    }
+
+    out += &matrix(rows, format);
+    out += &rules(policy, rows, format);
+    out += &modules_and_kat(rows, md);
     if let Some(d) = deployment {
-        out += &h("Deployment check");
-        let algs: Vec<&str> = d.algorithms.iter().map(|a| a.name()).collect();
-        out += &format!(
-            "Requires {} ({}{}).\n",
-            algs.join(", "),
-            d.source,
-            d.backend
-                .as_deref()
-                .map(|b| format!(", backend {b}"))
-                .unwrap_or_default()
-        );
-        for alg in &d.algorithms {
-            let dec = policy.decide(*alg);
-            if dec.status == Status::Conditional {
-                out += &format!("- {alg}: allowed if: {}\n", dec.conditions.join("; "));
-            }
-        }
-        if violations.is_empty() {
-            out += "COMPLIANT: every required algorithm is allowed and passed its known-answer tests.\n";
-        } else {
-            out += &format!("NOT COMPLIANT ({} problem(s)):\n", violations.len());
-            for v in violations {
-                out += &format!(
-                    "- {}{}: {}\n",
-                    v.algorithm,
-                    v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
-                    v.reason
-                );
-            }
-        }
+        out += &deployment_check(policy, d, violations, md);
     }
     out
 }

@@ -1,133 +1,13 @@
 //! The compliance section of `cryptobench report --policy`: a policy judged for
 //! the backends and algorithms the result files contain, as a backend ×
 //! algorithm matrix (HTML, Markdown or a terminal table). The policy layer
-//! ([`crate::policy`]) decides; this module only selects and renders.
+//! ([`crate::policy::matrix`]) selects and decides; this module only renders.
 
-use std::collections::BTreeSet;
-
-use super::fleet::Fleet;
-use super::html::esc;
-use super::{table, Format};
-use crate::algorithm::{AlgorithmId, KexId};
-use crate::backend::{self, Backend};
-use crate::policy::compliance::{self, Row};
-use crate::policy::kat_status::{self, KatStatus, KatTable};
-use crate::policy::{Policy, Status};
-
-/// What the result files name, split into what this binary can evaluate and what it cannot.
-pub struct Scope {
-    /// Compiled-in backends, in the order the files first name them.
-    pub backends: Vec<&'static Backend>,
-    pub algorithms: Vec<AlgorithmId>,
-    /// What the matrix does not cover or may not match: backends and algorithms
-    /// this binary cannot evaluate, and backend versions that differ from the files'.
-    pub notes: Vec<String>,
-}
-
-/// Backends and algorithms of every sweep (timed cells and failures) and every
-/// messaging result (its AEAD, its KEM, and X25519, which X3DH always uses).
-pub fn scope(fleet: &Fleet) -> Scope {
-    let mut backend_names: Vec<String> = Vec::new();
-    let mut alg_names: Vec<String> = Vec::new();
-    let add = |list: &mut Vec<String>, name: &str| {
-        if !list.iter().any(|n| n == name) {
-            list.push(name.to_string());
-        }
-    };
-    for m in &fleet.machines {
-        let r = &m.result;
-        for (b, a) in r
-            .cells
-            .iter()
-            .map(|c| (&c.backend, &c.algorithm))
-            .chain(r.failures.iter().map(|f| (&f.backend, &f.algorithm)))
-        {
-            add(&mut backend_names, b);
-            add(&mut alg_names, a);
-        }
-    }
-    for (_, m) in &fleet.messaging {
-        for b in m
-            .rows
-            .iter()
-            .map(|r| &r.backend)
-            .chain(m.skipped.iter().map(|s| &s.backend))
-        {
-            add(&mut backend_names, b);
-        }
-        for a in [&m.settings.aead, &m.settings.kem, &KexId::X25519.name().to_string()] {
-            add(&mut alg_names, a);
-        }
-    }
-    let mut notes = Vec::new();
-    let mut backends: Vec<&'static Backend> = Vec::new();
-    for name in &backend_names {
-        match backend::by_name(name) {
-            Ok(b) if !backends.iter().any(|o| std::ptr::eq(*o, b)) => backends.push(b),
-            Ok(_) => {}
-            Err(_) => notes.push(format!("backend {name} not evaluated: not compiled into this binary")),
-        }
-    }
-    let mut algorithms = BTreeSet::new();
-    for name in &alg_names {
-        match name.parse::<AlgorithmId>() {
-            Ok(a) => {
-                algorithms.insert(a);
-            }
-            Err(_) => notes.push(format!("algorithm {name} not evaluated: unknown to this binary")),
-        }
-    }
-    // The KAT audit checks the libraries linked here; say where the files measured others.
-    let fingerprints = fleet
-        .machines
-        .iter()
-        .map(|m| (&m.label, &m.result.machine))
-        .chain(fleet.messaging.iter().map(|(l, m)| (l, &m.machine)));
-    for (label, f) in fingerprints {
-        for (name, version) in &f.backends {
-            let here = backends.iter().find(|b| b.name == name.as_str()).map(|b| (b.version)());
-            if let Some(here) = here.filter(|h| h != version) {
-                notes.push(format!(
-                    "{label} measured {name} as {version}, the KAT audit checked {here}"
-                ));
-            }
-        }
-    }
-    Scope {
-        backends,
-        algorithms: algorithms.into_iter().collect(),
-        notes,
-    }
-}
-
-/// One policy evaluated over a scope.
-pub struct Section {
-    pub policy: Policy,
-    pub backends: Vec<String>,
-    pub algorithms: Vec<AlgorithmId>,
-    /// Backend-major, one per backend × algorithm.
-    pub rows: Vec<Row>,
-    pub notes: Vec<String>,
-}
-
-/// Evaluates each policy with one KAT table (the built-in audit, run once by the caller).
-pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable) -> Vec<Section> {
-    policies
-        .into_iter()
-        .map(|policy| Section {
-            rows: compliance::rows(&policy, &scope.backends, &scope.algorithms, kat),
-            backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),
-            algorithms: scope.algorithms.clone(),
-            notes: scope.notes.clone(),
-            policy,
-        })
-        .collect()
-}
-
-/// Runs the built-in KAT audit for the scope.
-pub fn audit(scope: &Scope) -> KatTable {
-    kat_status::audit(&scope.backends, &scope.algorithms)
-}
+use super::{esc, table, Format};
+use crate::policy::compliance::ComplianceRow;
+use crate::policy::kat_status::KatStatus;
+pub use crate::policy::matrix::Section;
+use crate::policy::Status;
 
 /// The state of one matrix cell. A failed KAT outranks the policy: an allowed
 /// algorithm that computes wrong answers is not compliant (FIPS 140-3 §7.10 self-tests).
@@ -149,7 +29,7 @@ impl CellState {
         CellState::NotOffered,
     ];
 
-    pub fn of(r: &Row) -> CellState {
+    pub fn of(r: &ComplianceRow) -> CellState {
         match (&r.kat, r.policy.status) {
             (KatStatus::Unsupported { .. }, _) => CellState::NotOffered,
             (KatStatus::Fail { .. }, _) => CellState::KatFailed,
@@ -193,7 +73,7 @@ impl CellState {
 }
 
 /// What a cell rests on: the conditions or the reason, the citation, and the KAT status.
-pub fn explain(r: &Row) -> String {
+pub fn explain(r: &ComplianceRow) -> String {
     let d = &r.policy;
     let mut s = d.status.label().to_string();
     if !d.conditions.is_empty() {
@@ -212,14 +92,14 @@ pub fn explain(r: &Row) -> String {
 
 /// A cell's text: an allowed pair the audit could not check says so, as it is
 /// not yet shown to compute correctly.
-fn cell_text(r: &Row, text: &str) -> String {
+fn cell_text(r: &ComplianceRow, text: &str) -> String {
     match (&r.kat, r.policy.status.permits()) {
         (KatStatus::NotRun { .. }, true) => format!("{text} (no KAT)"),
         _ => text.to_string(),
     }
 }
 
-fn cell_html(r: &Row) -> String {
+fn cell_html(r: &ComplianceRow) -> String {
     let state = CellState::of(r);
     format!(
         "<td class=\"{}\" title=\"{}\">{}</td>",
@@ -316,13 +196,14 @@ pub fn render(s: &Section, format: Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::algorithm::AlgorithmId;
     use crate::policy::builtin;
     use crate::policy::module::ModuleStatus;
 
-    fn row(alg: &str, kat: KatStatus) -> Row {
+    fn row(alg: &str, kat: KatStatus) -> ComplianceRow {
         let policy = builtin("fips-140-3").unwrap();
         let algorithm: AlgorithmId = alg.parse().unwrap();
-        Row {
+        ComplianceRow {
             backend: "b".into(),
             backend_version: "b 1".into(),
             algorithm,

@@ -4,11 +4,9 @@
 //! methodology versions are refused: their numbers mean different things
 //! (openssl/openssl#28063 is what mixing them looks like).
 
-use std::collections::BTreeSet;
-
 use super::{table, Format};
-use crate::measure::messaging::MessagingFile;
-use crate::results::{Cell, ResultFile};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::results::{Cell, MessagingFile, ResultFile};
 use crate::units::format_size;
 
 /// One machine's sweep, with the label it is shown under.
@@ -39,14 +37,14 @@ impl Loaded {
     }
     fn methodology(&self) -> &str {
         match self {
-            Loaded::Sweep(_, f) => &f.methodology_version,
-            Loaded::Messaging(_, f) => &f.methodology_version,
+            Loaded::Sweep(_, f) => &f.header.methodology_version,
+            Loaded::Messaging(_, f) => &f.header.methodology_version,
         }
     }
     fn hostname(&self) -> &str {
         match self {
-            Loaded::Sweep(_, f) => &f.machine.hostname,
-            Loaded::Messaging(_, f) => &f.machine.hostname,
+            Loaded::Sweep(_, f) => &f.header.machine.hostname,
+            Loaded::Messaging(_, f) => &f.header.machine.hostname,
         }
     }
 }
@@ -106,15 +104,15 @@ pub fn cycles(machine: &ResultFile, c: &Cell) -> Option<f64> {
     if c.mb_per_sec.is_some() {
         return c.core_cycles_per_byte.or(c.tsc_cycles_per_byte);
     }
-    let hz = c.core_hz.or(machine.machine.tsc_hz)?;
+    let hz = c.core_hz.or(machine.header.machine.tsc_hz)?;
     (c.us_per_op > 0.0).then_some(c.us_per_op * 1e-6 * hz)
 }
 
 /// A row of the side-by-side view: one cell shape and backend, one value per machine.
-pub struct Row {
-    pub algorithm: String,
-    pub operation: String,
-    pub mode: Option<String>,
+pub struct FleetRow {
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
+    pub mode: Option<Mode>,
     pub size: usize,
     pub backend: String,
     pub per_machine: Vec<Option<f64>>,
@@ -122,12 +120,12 @@ pub struct Row {
 
 /// Single-thread cells of every machine, matched on shape and backend, in the
 /// order the first machine that has them measured them.
-pub fn rows(fleet: &Fleet) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
+pub fn rows(fleet: &Fleet) -> Vec<FleetRow> {
+    let mut rows: Vec<FleetRow> = Vec::new();
     let base = |m: &Machine| m.result.settings.threads.iter().copied().min().unwrap_or(1);
     for (i, m) in fleet.machines.iter().enumerate() {
         for c in m.result.cells.iter().filter(|c| c.threads == base(m)) {
-            let same = |r: &&mut Row| {
+            let same = |r: &&mut FleetRow| {
                 r.algorithm == c.algorithm
                     && r.operation == c.operation
                     && r.mode == c.mode
@@ -137,10 +135,10 @@ pub fn rows(fleet: &Fleet) -> Vec<Row> {
             let row = match rows.iter_mut().find(same) {
                 Some(r) => r,
                 None => {
-                    rows.push(Row {
-                        algorithm: c.algorithm.clone(),
-                        operation: c.operation.clone(),
-                        mode: c.mode.clone(),
+                    rows.push(FleetRow {
+                        algorithm: c.algorithm,
+                        operation: c.operation,
+                        mode: c.mode,
                         size: c.size,
                         backend: c.backend.clone(),
                         per_machine: vec![None; fleet.machines.len()],
@@ -155,7 +153,7 @@ pub fn rows(fleet: &Fleet) -> Vec<Row> {
 }
 
 /// Group title of a row: "AES-128-GCM seal (bulk), cycles/byte".
-pub fn group_title(r: &Row) -> String {
+pub fn group_title(r: &FleetRow) -> String {
     match &r.mode {
         Some(mode) => format!("{} {} ({mode}), cycles/byte, 1 thread", r.algorithm, r.operation),
         None => format!("{} {}, cycles/operation, 1 thread", r.algorithm, r.operation),
@@ -237,7 +235,7 @@ pub fn machines_table(fleet: &Fleet, format: Format) -> String {
         .map(String::from)
         .to_vec()];
     for m in &fleet.machines {
-        let f = &m.result.machine;
+        let f = &m.result.header.machine;
         t.push(vec![
             m.label.clone(),
             f.cpu_model.clone(),
@@ -260,11 +258,5 @@ pub fn machines_table(fleet: &Fleet, format: Format) -> String {
 
 /// Backends present in a file, in the fingerprint's order.
 pub fn backends(file: &ResultFile) -> Vec<String> {
-    let set: BTreeSet<&str> = file.cells.iter().map(|c| c.backend.as_str()).collect();
-    file.machine
-        .backends
-        .iter()
-        .map(|(b, _)| b.clone())
-        .filter(|b| set.contains(b.as_str()))
-        .collect()
+    file.backends()
 }

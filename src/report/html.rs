@@ -6,20 +6,15 @@
 //! check (`ci/html-check.sh`).
 
 use super::compliance_matrix::{self, Section};
+use super::esc;
 use super::fleet::{self, Fleet, Machine};
 use super::plot::{self, Axes, Bar, Series};
 use super::verdicts::{self, Matrix};
-use crate::measure::messaging::{MessagingFile, Task};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::results::messaging::Task;
 use crate::results::Cell;
+use crate::results::MessagingFile;
 use crate::units::format_size;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The page under construction: HTML text and the number of charts in it.
 struct Page {
@@ -118,7 +113,7 @@ pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section]) -> Resu
 
 fn fingerprint(p: &mut Page, m: &Machine) {
     let r = &m.result;
-    let f = &r.machine;
+    let f = &r.header.machine;
     let s = &r.settings;
     let rows = [
         ("CPU", format!("{} ({} cores)", f.cpu_model, f.cores)),
@@ -144,13 +139,13 @@ fn fingerprint(p: &mut Page, m: &Machine) {
             "run",
             format!(
                 "started {}, {}; methodology v{}, {} ms per cell in {} rounds, AAD {} B, metric {}{}",
-                r.started_at,
-                if r.complete {
+                r.header.started_at,
+                if r.header.complete {
                     "complete"
                 } else {
                     "INCOMPLETE (interrupted)"
                 },
-                r.methodology_version,
+                r.header.methodology_version,
                 s.duration_ms,
                 s.rounds,
                 s.aad,
@@ -166,10 +161,10 @@ fn fingerprint(p: &mut Page, m: &Machine) {
 }
 
 /// (algorithm, operation, mode) in measuring order.
-fn kinds(cells: &[Cell]) -> Vec<(String, String, Option<String>)> {
+fn kinds(cells: &[Cell]) -> Vec<Kind> {
     let mut kinds = Vec::new();
     for c in cells {
-        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
@@ -177,158 +172,197 @@ fn kinds(cells: &[Cell]) -> Vec<(String, String, Option<String>)> {
     kinds
 }
 
+/// One machine's sweep: what every chart of it needs.
+struct Sweep<'a> {
+    r: &'a crate::results::ResultFile,
+    backends: Vec<String>,
+    /// The smallest thread count measured.
+    base: usize,
+}
+
+/// (algorithm, operation, mode): one kind of cell.
+type Kind = (AlgorithmId, Operation, Option<Mode>);
+
+fn of_kind<'a>(k: &'a Kind) -> impl Fn(&&Cell) -> bool + 'a {
+    move |c: &&Cell| c.algorithm == k.0 && c.operation == k.1 && c.mode == k.2
+}
+
+impl Sweep<'_> {
+    /// One series per backend from the cells of `kind` that `keep` selects.
+    fn series(
+        &self,
+        kind: &Kind,
+        keep: impl Fn(&Cell) -> bool,
+        point: impl Fn(&Cell) -> (f64, f64, f64, f64),
+    ) -> Vec<Series> {
+        let of = of_kind(kind);
+        self.backends
+            .iter()
+            .map(|b| Series {
+                name: b.clone(),
+                points: self
+                    .r
+                    .cells
+                    .iter()
+                    .filter(&of)
+                    .filter(|c| &c.backend == b && keep(c))
+                    .map(&point)
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Throughput against message size, one line per backend, IQR band.
+    fn size_chart(&self, p: &mut Page, kind: &Kind, mode: Mode) -> Result<(), String> {
+        let base = self.base;
+        let series: Vec<Series> = self
+            .series(
+                kind,
+                |c| c.threads == base,
+                |c| {
+                    let mb = |ops: f64| ops * c.size as f64 / 1e6;
+                    let s = &c.ops_per_sec;
+                    (c.size as f64, mb(s.median), mb(s.q1), mb(s.q3))
+                },
+            )
+            .into_iter()
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        let size_fmt = |x: f64| format_size(x.round() as usize);
+        let title = format!(
+            "{} {} ({mode}): throughput, {base} thread{}",
+            kind.0,
+            kind.1,
+            plural(base)
+        );
+        let axes = Axes {
+            title: &title,
+            x_desc: "message size (bytes, log)",
+            y_desc: "MB/s (log), band = interquartile range",
+            log_x: true,
+            log_y: true,
+            x_fmt: &size_fmt,
+        };
+        p.figure(plot::lines(&axes, &series))
+    }
+
+    /// Key exchange: ops/s bars per backend × operation.
+    fn kex_bars(&self, p: &mut Page, alg: AlgorithmId) -> Result<(), String> {
+        let base = self.base;
+        let bars: Vec<Bar> = self
+            .r
+            .cells
+            .iter()
+            .filter(|c| c.algorithm == alg && c.threads == base)
+            .map(|c| Bar {
+                label: format!("{} {}", c.backend, c.operation),
+                key: c.backend.clone(),
+                value: c.ops_per_sec.median,
+                low: c.ops_per_sec.q1,
+                high: c.ops_per_sec.q3,
+            })
+            .collect();
+        let title = format!("{alg}: operations/s, {base} thread{} (whisker = IQR)", plural(base));
+        p.figure(plot::bars(&title, "operations per second", &bars))
+    }
+
+    /// Aggregate rate against threads, at 16 KiB (or the largest size measured) for AEADs.
+    fn scaling_chart(&self, p: &mut Page, kind: &Kind) -> Result<(), String> {
+        let sizes: Vec<usize> = self.r.cells.iter().filter(of_kind(kind)).map(|c| c.size).collect();
+        let size = if sizes.contains(&16384) {
+            16384
+        } else {
+            sizes.iter().copied().max().unwrap_or(0)
+        };
+        let aead = kind.2.is_some();
+        let scale = |ops: f64| if aead { ops * size as f64 / 1e6 } else { ops };
+        let series: Vec<Series> = self
+            .series(
+                kind,
+                |c| c.size == size,
+                |c| {
+                    let s = &c.ops_per_sec;
+                    (c.threads as f64, scale(s.median), scale(s.q1), scale(s.q3))
+                },
+            )
+            .into_iter()
+            .filter(|s| s.points.len() > 1)
+            .collect();
+        if series.is_empty() {
+            return Ok(());
+        }
+        let (alg, op) = (kind.0, kind.1);
+        let what = if aead {
+            format!("{op} {}", format_size(size))
+        } else {
+            op.to_string()
+        };
+        let title = format!("{alg} {what}: thread scaling");
+        let thread_fmt = |x: f64| {
+            if x == x.round() {
+                format!("{x:.0}")
+            } else {
+                String::new()
+            }
+        };
+        let axes = Axes {
+            title: &title,
+            x_desc: "threads",
+            y_desc: if aead {
+                "aggregate MB/s"
+            } else {
+                "aggregate operations/s"
+            },
+            log_x: false,
+            log_y: false,
+            x_fmt: &thread_fmt,
+        };
+        p.figure(plot::lines(&axes, &series))
+    }
+}
+
 fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
     let r = &m.result;
     p.html += &format!("<h2>{}</h2>\n", esc(&m.label));
     fingerprint(p, m);
-    let backends = fleet::backends(r);
     let base = r.settings.threads.iter().copied().min().unwrap_or(1);
-    let threads: Vec<usize> = {
-        let mut t: Vec<usize> = r.cells.iter().map(|c| c.threads).collect();
-        t.sort_unstable();
-        t.dedup();
-        t
+    let sweep = Sweep {
+        r,
+        backends: fleet::backends(r),
+        base,
     };
-    let size_fmt = |x: f64| format_size(x.round() as usize);
-    let thread_fmt = |x: f64| {
-        if x == x.round() {
-            format!("{x:.0}")
-        } else {
-            String::new()
+    let mut threads: Vec<usize> = r.cells.iter().map(|c| c.threads).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    let (mut scaled, mut barred) = (Vec::new(), Vec::new());
+    for kind in &kinds(&r.cells) {
+        let alg = kind.0;
+        if let Some(mode) = kind.2 {
+            sweep.size_chart(p, kind, mode)?;
+        } else if !barred.contains(&alg) {
+            barred.push(alg);
+            sweep.kex_bars(p, alg)?;
         }
-    };
-    let kinds = kinds(&r.cells);
-    let mut scaled: Vec<String> = Vec::new();
-    let mut barred: Vec<String> = Vec::new();
-    for (alg, op, mode) in &kinds {
-        let of = |c: &&Cell| &c.algorithm == alg && &c.operation == op && &c.mode == mode;
-        if let Some(mode) = mode {
-            // Throughput against message size, one line per backend, IQR band.
-            let series: Vec<Series> = backends
-                .iter()
-                .map(|b| Series {
-                    name: b.clone(),
-                    points: r
-                        .cells
-                        .iter()
-                        .filter(of)
-                        .filter(|c| &c.backend == b && c.threads == base)
-                        .map(|c| {
-                            let mb = |ops: f64| ops * c.size as f64 / 1e6;
-                            (
-                                c.size as f64,
-                                mb(c.ops_per_sec.median),
-                                mb(c.ops_per_sec.q1),
-                                mb(c.ops_per_sec.q3),
-                            )
-                        })
-                        .collect(),
-                })
-                .filter(|s| !s.points.is_empty())
-                .collect();
-            let title = format!("{alg} {op} ({mode}): throughput, {base} thread{}", plural(base));
-            p.figure(plot::lines(
-                &Axes {
-                    title: &title,
-                    x_desc: "message size (bytes, log)",
-                    y_desc: "MB/s (log), band = interquartile range",
-                    log_x: true,
-                    log_y: true,
-                    x_fmt: &size_fmt,
-                },
-                &series,
-            ))?;
-        } else if !barred.contains(alg) {
-            // Key exchange: ops/s bars per backend × operation.
-            barred.push(alg.clone());
-            let bars: Vec<Bar> = r
-                .cells
-                .iter()
-                .filter(|c| &c.algorithm == alg && c.threads == base)
-                .map(|c| Bar {
-                    label: format!("{} {}", c.backend, c.operation),
-                    key: c.backend.clone(),
-                    value: c.ops_per_sec.median,
-                    low: c.ops_per_sec.q1,
-                    high: c.ops_per_sec.q3,
-                })
-                .collect();
-            let title = format!("{alg}: operations/s, {base} thread{} (whisker = IQR)", plural(base));
-            p.figure(plot::bars(&title, "operations per second", &bars))?;
-        }
-        // Thread scaling, once per algorithm: aggregate rate against threads, at
-        // 16 KiB (or the largest size measured) for AEADs.
-        if threads.len() > 1 && !scaled.contains(alg) {
-            scaled.push(alg.clone());
-            let sizes: Vec<usize> = r.cells.iter().filter(of).map(|c| c.size).collect();
-            let size = if sizes.contains(&16384) {
-                16384
-            } else {
-                sizes.iter().copied().max().unwrap_or(0)
-            };
-            let aead = mode.is_some();
-            let scale = |ops: f64| if aead { ops * size as f64 / 1e6 } else { ops };
-            let series: Vec<Series> = backends
-                .iter()
-                .map(|b| Series {
-                    name: b.clone(),
-                    points: r
-                        .cells
-                        .iter()
-                        .filter(of)
-                        .filter(|c| &c.backend == b && c.size == size)
-                        .map(|c| {
-                            let s = &c.ops_per_sec;
-                            (c.threads as f64, scale(s.median), scale(s.q1), scale(s.q3))
-                        })
-                        .collect(),
-                })
-                .filter(|s| s.points.len() > 1)
-                .collect();
-            if !series.is_empty() {
-                let what = if aead {
-                    format!("{op} {}", format_size(size))
-                } else {
-                    op.clone()
-                };
-                let title = format!("{alg} {what}: thread scaling");
-                let y = if aead {
-                    "aggregate MB/s"
-                } else {
-                    "aggregate operations/s"
-                };
-                p.figure(plot::lines(
-                    &Axes {
-                        title: &title,
-                        x_desc: "threads",
-                        y_desc: y,
-                        log_x: false,
-                        log_y: false,
-                        x_fmt: &thread_fmt,
-                    },
-                    &series,
-                ))?;
-            }
+        // Thread scaling, once per algorithm.
+        if threads.len() > 1 && !scaled.contains(&alg) {
+            scaled.push(alg);
+            sweep.scaling_chart(p, kind)?;
         }
     }
-    if !r.failures.is_empty() {
-        p.html += "<h3>Cells not timed</h3>\n";
-        let mut t = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
-            .map(String::from)
-            .to_vec()];
-        t.extend(r.failures.iter().map(|f| {
-            vec![
-                f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
-                format_size(f.size),
-                f.threads.to_string(),
-                f.reason.clone(),
-            ]
-        }));
-        p.table(&t);
-    }
+    failures_table(p, r);
     Ok(())
+}
+
+fn failures_table(p: &mut Page, r: &crate::results::ResultFile) {
+    if r.failures.is_empty() {
+        return;
+    }
+    p.html += "<h3>Cells not timed</h3>\n";
+    let mut t = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
+        .map(String::from)
+        .to_vec()];
+    t.extend(r.failures.iter().map(|f| super::failure_row(f, true)));
+    p.table(&t);
 }
 
 fn plural(n: usize) -> &'static str {
@@ -374,20 +408,16 @@ fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(),
         esc(&m.settings.aead),
         esc(&m.settings.kem),
         m.settings.mean_message_bytes,
-        esc(&m.machine.cpu_model),
-        m.machine.cores,
-        esc(&m.methodology_version)
+        esc(&m.header.machine.cpu_model),
+        m.header.machine.cores,
+        esc(&m.header.methodology_version)
     );
     for task in Task::ALL {
         let rows: Vec<_> = m.rows.iter().filter(|r| r.task == task).collect();
         if rows.is_empty() {
             continue;
         }
-        let unit = if task == Task::Message {
-            "messages/s"
-        } else {
-            "handshakes/s"
-        };
+        let unit = task.unit();
         let mut bars = Vec::new();
         for r in &rows {
             let (one, all) = per_core_and_all(r);

@@ -1,35 +1,13 @@
 //! `cryptobench kat`: summary per backend × vector set, then every failure.
 
-use serde::Serialize;
-
 use super::{json, table, Format};
-use crate::kat::{Counts, SetResult, Verdict};
+use crate::kat::{SetResult, Verdict};
+use crate::results::kat::KatReport;
 
-#[derive(Serialize)]
-struct KatReport<'a> {
-    backends: Vec<(String, String)>,
-    totals: Counts,
-    results: &'a [SetResult],
-}
-
-pub fn totals(results: &[SetResult]) -> Counts {
-    let mut t = Counts::default();
-    for r in results {
-        for o in &r.outcomes {
-            t.add(&o.verdict);
-        }
-    }
-    t
-}
-
-pub fn render(results: &[SetResult], versions: &[(String, String)], format: Format) -> String {
-    let totals = totals(results);
+pub fn render(report: &KatReport, format: Format) -> String {
+    let (results, totals) = (report.results, report.totals);
     if format == Format::Json {
-        return json(&KatReport {
-            backends: versions.to_vec(),
-            totals,
-            results,
-        });
+        return json(report);
     }
     let md = format == Format::Markdown;
     let mut out = String::new();
@@ -91,7 +69,22 @@ pub fn render(results: &[SetResult], versions: &[(String, String)], format: Form
         out.push('\n');
     }
 
-    let failures: Vec<Vec<String>> = results
+    let failures = failure_rows(results);
+    if !failures.is_empty() {
+        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
+        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
+            .map(String::from)
+            .to_vec()];
+        rows.extend(failures);
+        out += &table(rows, format);
+        out.push('\n');
+    }
+    out
+}
+
+/// Every failed case: backend, set, tcId, flags and what differed.
+fn failure_rows(results: &[SetResult]) -> Vec<Vec<String>> {
+    results
         .iter()
         .flat_map(|r| {
             r.failures().map(move |o| {
@@ -107,17 +100,7 @@ pub fn render(results: &[SetResult], versions: &[(String, String)], format: Form
                 ]
             })
         })
-        .collect();
-    if !failures.is_empty() {
-        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
-        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
-            .map(String::from)
-            .to_vec()];
-        rows.extend(failures);
-        out += &table(rows, format);
-        out.push('\n');
-    }
-    out
+        .collect()
 }
 
 /// Unsupported verdicts grouped by (backend, set, reason) with counts.

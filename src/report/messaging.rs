@@ -2,7 +2,8 @@
 //! with all cores, and the share of time in each primitive.
 
 use super::{table, Format};
-use crate::measure::messaging::{MessagingFile, Rate, Row, Task};
+use crate::results::messaging::{Rate, Task, TaskRates};
+use crate::results::MessagingFile;
 
 /// Thousands separators.
 pub fn num(x: f64) -> String {
@@ -18,7 +19,7 @@ pub fn num(x: f64) -> String {
 }
 
 /// The single-thread rate and the rate at the most threads measured.
-pub fn per_core_and_all(row: &Row) -> (Option<&Rate>, Option<&Rate>) {
+pub fn per_core_and_all(row: &TaskRates) -> (Option<&Rate>, Option<&Rate>) {
     let one = row.rates.iter().min_by_key(|r| r.threads);
     let all = row
         .rates
@@ -29,7 +30,7 @@ pub fn per_core_and_all(row: &Row) -> (Option<&Rate>, Option<&Rate>) {
 }
 
 /// "X25519 agree 81% · HKDF-SHA-256 3% · …", largest first.
-pub fn shares_text(row: &Row) -> String {
+pub fn shares_text(row: &TaskRates) -> String {
     let mut s = row.shares.clone();
     s.sort_by(|a, b| b.1.total_cmp(&a.1));
     s.iter()
@@ -38,69 +39,94 @@ pub fn shares_text(row: &Row) -> String {
         .join(" · ")
 }
 
+/// One task's table: per-core rate (fastest starred), µs each, all cores, share of time.
+fn task_table(rows: &[&TaskRates]) -> Vec<Vec<String>> {
+    let all_threads = rows
+        .iter()
+        .flat_map(|r| r.rates.iter().map(|x| x.threads))
+        .max()
+        .unwrap_or(1);
+    let mut t = vec![vec![
+        "backend".to_string(),
+        "per core".into(),
+        "µs each".into(),
+        format!("all cores ({all_threads} threads)"),
+        "share of time (1 thread)".into(),
+    ]];
+    let best = rows
+        .iter()
+        .filter_map(|r| per_core_and_all(r).0.map(|x| x.ops_per_sec.median))
+        .fold(0.0, f64::max);
+    for r in rows.iter().copied() {
+        let (one, all) = per_core_and_all(r);
+        t.push(vec![
+            r.backend.clone(),
+            one.map(|x| {
+                let star = if x.ops_per_sec.median == best { " ★" } else { "" };
+                format!(
+                    "{} ±{:.0}%{star}",
+                    num(x.ops_per_sec.median),
+                    x.ops_per_sec.rel_spread() * 100.0
+                )
+            })
+            .unwrap_or_else(|| "-".into()),
+            one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))
+                .unwrap_or_else(|| "-".into()),
+            all.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
+            shares_text(r),
+        ]);
+    }
+    t
+}
+
+/// Settings, the workload's definition and the method, as closing lines.
+fn legend(f: &MessagingFile, md: bool) -> String {
+    let s = &f.settings;
+    let mix: Vec<String> = s
+        .message_mix
+        .iter()
+        .map(|(size, w)| format!("{}×{}", w, crate::units::format_size(*size)))
+        .collect();
+    let lines = [
+        format!(
+            "Handshake = X3DH initiator (1 X25519 keygen, 4 agreements, HKDF); PQXDH adds one {} encapsulation. Message = one Double Ratchet step (X25519 agreement + HKDF) + {} key schedule and seal, sizes cycling through {} of 20 messages (mean {:.0} B).",
+            s.kem,
+            s.aead,
+            mix.join(", "),
+            s.mean_message_bytes
+        ),
+        format!("Key derivation: {}.", s.kdf),
+        format!(
+            "Median of samples (± half the IQR, ★ fastest per core); {} ms per cell in {} interleaved rounds; methodology v{}. Machine: {} ({} cores).",
+            s.duration_ms, s.rounds, f.header.methodology_version, f.header.machine.cpu_model, f.header.machine.cores
+        ),
+    ];
+    format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }))
+}
+
 pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
     if format == Format::Json {
         return super::json(f);
     }
     let md = format == Format::Markdown;
-    let s = &f.settings;
     let mut out = if md {
         format!("\n## End-to-end messaging workload — {label}\n\n")
     } else {
         format!("\nEnd-to-end messaging workload — {label}\n")
     };
     for task in Task::ALL {
-        let rows: Vec<&Row> = f.rows.iter().filter(|r| r.task == task).collect();
+        let rows: Vec<&TaskRates> = f.rows.iter().filter(|r| r.task == task).collect();
         if rows.is_empty() {
             continue;
         }
-        let unit = if task == Task::Message {
-            "messages/s"
-        } else {
-            "handshakes/s"
-        };
+        let unit = task.unit();
         let title = format!("{}: {unit}", task.name());
         out += &if md {
             format!("\n### {title}\n\n")
         } else {
             format!("\n{title}\n")
         };
-        let all_threads = rows
-            .iter()
-            .flat_map(|r| r.rates.iter().map(|x| x.threads))
-            .max()
-            .unwrap_or(1);
-        let mut t = vec![vec![
-            "backend".to_string(),
-            "per core".into(),
-            "µs each".into(),
-            format!("all cores ({all_threads} threads)"),
-            "share of time (1 thread)".into(),
-        ]];
-        let best = rows
-            .iter()
-            .filter_map(|r| per_core_and_all(r).0.map(|x| x.ops_per_sec.median))
-            .fold(0.0, f64::max);
-        for r in rows {
-            let (one, all) = per_core_and_all(r);
-            t.push(vec![
-                r.backend.clone(),
-                one.map(|x| {
-                    let star = if x.ops_per_sec.median == best { " ★" } else { "" };
-                    format!(
-                        "{} ±{:.0}%{star}",
-                        num(x.ops_per_sec.median),
-                        x.ops_per_sec.rel_spread() * 100.0
-                    )
-                })
-                .unwrap_or_else(|| "-".into()),
-                one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))
-                    .unwrap_or_else(|| "-".into()),
-                all.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
-                shares_text(r),
-            ]);
-        }
-        out += &table(t, format);
+        out += &table(task_table(&rows), format);
         out.push('\n');
     }
     if !f.skipped.is_empty() {
@@ -118,25 +144,6 @@ pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
         out += &table(t, format);
         out.push('\n');
     }
-    let mix: Vec<String> = s
-        .message_mix
-        .iter()
-        .map(|(size, w)| format!("{}×{}", w, crate::units::format_size(*size)))
-        .collect();
-    let lines = [
-        format!(
-            "Handshake = X3DH initiator (1 X25519 keygen, 4 agreements, HKDF); PQXDH adds one {} encapsulation. Message = one Double Ratchet step (X25519 agreement + HKDF) + {} key schedule and seal, sizes cycling through {} of 20 messages (mean {:.0} B).",
-            s.kem,
-            s.aead,
-            mix.join(", "),
-            s.mean_message_bytes
-        ),
-        format!("Key derivation: {}.", s.kdf),
-        format!(
-            "Median of samples (± half the IQR, ★ fastest per core); {} ms per cell in {} interleaved rounds; methodology v{}. Machine: {} ({} cores).",
-            s.duration_ms, s.rounds, f.methodology_version, f.machine.cpu_model, f.machine.cores
-        ),
-    ];
-    out += &format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }));
+    out += &legend(f, md);
     out
 }

@@ -1,6 +1,7 @@
 //! Turning results into text: terminal tables (tabled), Markdown, JSON.
 //! Reports know backends only by name and version.
 
+pub mod audit;
 pub mod capabilities;
 pub mod compare;
 pub mod compliance;
@@ -27,6 +28,43 @@ pub enum Format {
     Csv,
 }
 
+/// What `list`, `kat`, `audit`, `compliance` and `recommend` print: no CSV,
+/// so clap refuses `--format csv` there instead of printing a box table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    #[default]
+    Table,
+    Json,
+    Markdown,
+}
+
+/// What `report` prints on stdout (the result files themselves are the JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextFormat {
+    #[default]
+    Table,
+    Markdown,
+}
+
+impl From<DocFormat> for Format {
+    fn from(f: DocFormat) -> Format {
+        match f {
+            DocFormat::Table => Format::Table,
+            DocFormat::Json => Format::Json,
+            DocFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+impl From<TextFormat> for Format {
+    fn from(f: TextFormat) -> Format {
+        match f {
+            TextFormat::Table => Format::Table,
+            TextFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
 /// Renders rows (the first is the header) as a terminal or Markdown table.
 pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
     let mut t = Builder::from(rows).build();
@@ -39,4 +77,36 @@ pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
 
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("report types serialize")
+}
+
+/// A section heading: `### text` in Markdown, the bare line in a terminal.
+pub fn subheading(md: bool, text: &str) -> String {
+    if md {
+        format!("\n### {text}\n\n")
+    } else {
+        format!("\n{text}\n")
+    }
+}
+
+/// A cell not timed (or not measured): backend, algorithm, operation, size, [threads,] reason.
+pub fn failure_row(f: &crate::results::CellFailure, with_threads: bool) -> Vec<String> {
+    let mut row = vec![
+        f.backend.clone(),
+        f.algorithm.to_string(),
+        f.operation.to_string(),
+        crate::units::format_size(f.size),
+    ];
+    if with_threads {
+        row.push(f.threads.to_string());
+    }
+    row.push(f.reason.clone());
+    row
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

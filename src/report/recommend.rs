@@ -1,8 +1,8 @@
 //! `cryptobench recommend`: the ranking, margins, exclusions and the model's
 //! notes; Markdown output is meant to be pasted into a design document.
 
-use super::{json, table, Format};
-use crate::recommend::Recommendation;
+use super::{json, subheading, table, Format};
+use crate::analysis::recommend::Recommendation;
 use crate::units::format_size;
 
 /// 64 B, 4 KiB, 1 MiB.
@@ -19,18 +19,8 @@ fn pct(x: f64) -> String {
     format!("{x:+.1} %")
 }
 
-pub fn render(r: &Recommendation, format: Format) -> String {
-    if format == Format::Json {
-        return json(r);
-    }
-    let md = format == Format::Markdown;
-    let h = |t: &str| {
-        if md {
-            format!("\n### {t}\n\n")
-        } else {
-            format!("\n{t}\n")
-        }
-    };
+/// The title and the workload, threads, policy and scoring rule.
+fn intro(r: &Recommendation, md: bool) -> String {
     let mut out = String::new();
     let mix: Vec<String> = r
         .workload
@@ -60,7 +50,12 @@ pub fn render(r: &Recommendation, format: Format) -> String {
         }
     );
     out += "- Score: weighted throughput = total bytes / total time over the mix (time-weighted, harmonic), 10^6 B/s\n";
+    out
+}
 
+/// The one-line recommendation.
+fn verdict(r: &Recommendation, md: bool) -> String {
+    let mut out = String::new();
     match r.ranking.first() {
         None => out += "\nNo backend qualifies (see the exclusions).\n",
         Some(top) => {
@@ -87,64 +82,80 @@ pub fn render(r: &Recommendation, format: Format) -> String {
             };
         }
     }
+    out
+}
 
-    if !r.ranking.is_empty() {
-        let mut rows = vec![[
-            "#",
-            "backend",
-            "AEAD",
-            "key exchange",
-            "MB/s",
-            "95 % interval",
-            "margin over next",
-            "margin 95 %",
-        ]
-        .map(String::from)
-        .to_vec()];
-        for x in &r.ranking {
-            let (m, mci) = match &x.margin {
-                None => ("-".to_string(), "-".to_string()),
-                Some(m) => (
-                    format!(
-                        "{} over {}{}",
-                        pct(m.percent),
-                        m.over,
-                        if m.within_noise { " (within noise)" } else { "" }
-                    ),
-                    m.percent_ci95
-                        .map(|(a, b)| format!("{} … {}", pct(a), pct(b)))
-                        .unwrap_or("-".into()),
-                ),
-            };
-            rows.push(vec![
-                x.rank.to_string(),
-                x.backend.clone(),
-                x.aead.clone(),
-                x.kex.clone().unwrap_or("-".into()),
-                format!("{:.1}", x.mb_per_sec),
-                x.mb_per_sec_ci95
-                    .map(|(a, b)| format!("{a:.1} … {b:.1}"))
-                    .unwrap_or("-".into()),
-                m,
-                mci,
-            ]);
-        }
-        out += &h("Ranking");
-        out += &table(rows, format);
-        out += "\n";
-        out += &format!("{}Versions:\n", if md { "\n" } else { "" });
-        for x in &r.ranking {
-            out += &format!("- {}: {}\n", x.backend, x.backend_version);
-        }
+/// The ranking table and the linked versions.
+fn ranking(r: &Recommendation, format: Format) -> String {
+    let md = format == Format::Markdown;
+    let mut out = String::new();
+    if r.ranking.is_empty() {
+        return out;
     }
+    let mut rows = vec![[
+        "#",
+        "backend",
+        "AEAD",
+        "key exchange",
+        "MB/s",
+        "95 % interval",
+        "margin over next",
+        "margin 95 %",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for x in &r.ranking {
+        let (m, mci) = match &x.margin {
+            None => ("-".to_string(), "-".to_string()),
+            Some(m) => (
+                format!(
+                    "{} over {}{}",
+                    pct(m.percent),
+                    m.over,
+                    if m.within_noise { " (within noise)" } else { "" }
+                ),
+                m.percent_ci95
+                    .map(|(a, b)| format!("{} … {}", pct(a), pct(b)))
+                    .unwrap_or("-".into()),
+            ),
+        };
+        rows.push(vec![
+            x.rank.to_string(),
+            x.backend.clone(),
+            x.aead.clone(),
+            x.kex.clone().unwrap_or("-".into()),
+            format!("{:.1}", x.mb_per_sec),
+            x.mb_per_sec_ci95
+                .map(|(a, b)| format!("{a:.1} … {b:.1}"))
+                .unwrap_or("-".into()),
+            m,
+            mci,
+        ]);
+    }
+    out += &subheading(md, "Ranking");
+    out += &table(rows, format);
+    out += "\n";
+    out += &format!("{}Versions:\n", if md { "\n" } else { "" });
+    for x in &r.ranking {
+        out += &format!("- {}: {}\n", x.backend, x.backend_version);
+    }
+    out
+}
+
+pub fn render(r: &Recommendation, format: Format) -> String {
+    if format == Format::Json {
+        return json(r);
+    }
+    let md = format == Format::Markdown;
+    let mut out = intro(r, md) + &verdict(r, md) + &ranking(r, format);
     if !r.excluded.is_empty() {
-        out += &h("Excluded");
+        out += &subheading(md, "Excluded");
         for e in &r.excluded {
             out += &format!("- {}: {}\n", e.backend, e.reasons.join("; "));
         }
     }
     if !r.notes.is_empty() {
-        out += &h("Notes");
+        out += &subheading(md, "Notes");
         for n in &r.notes {
             out += &format!("- {n}\n");
         }

@@ -2,9 +2,8 @@
 //! sizes as rows and backends as columns (fastest marked), a scaling table
 //! per thread count, and CSV / Markdown / JSON forms of the same cells.
 
-use std::collections::BTreeSet;
-
-use super::{table, Format};
+use super::{failure_row, subheading, table, Format};
+use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
 
@@ -39,38 +38,23 @@ pub fn render(file: &ResultFile, format: Format) -> String {
 }
 
 fn tables(file: &ResultFile, format: Format) -> String {
-    if file.settings.metric == "instructions" {
+    if file.settings.metric == crate::results::Metric::Instructions {
         return instruction_tables(file, format);
     }
     let md = format == Format::Markdown;
     let mut out = String::new();
-    let heading = |s: String| {
-        if md {
-            format!("\n### {s}\n\n")
-        } else {
-            format!("\n{s}\n")
-        }
-    };
-    let backends: Vec<String> = {
-        let set: BTreeSet<&str> = file.cells.iter().map(|c| c.backend.as_str()).collect();
-        file.machine
-            .backends
-            .iter()
-            .map(|(b, _)| b.clone())
-            .filter(|b| set.contains(b.as_str()))
-            .collect()
-    };
-    let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
+    let heading = |s: String| subheading(md, &s);
+    let backends = file.backends();
 
     // (algorithm, operation, mode) in the order they were measured.
-    let mut kinds: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
     for c in &file.cells {
-        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
     }
-    let mut kex_done: Vec<String> = Vec::new();
+    let mut kex_done: Vec<AlgorithmId> = Vec::new();
     for (alg, op, mode) in &kinds {
         let of_kind = |c: &&Cell| &c.algorithm == alg && &c.operation == op && &c.mode == mode;
         let cells: Vec<&Cell> = file.cells.iter().filter(of_kind).collect();
@@ -79,70 +63,85 @@ fn tables(file: &ResultFile, format: Format) -> String {
             if kex_done.contains(alg) {
                 continue;
             }
-            kex_done.push(alg.clone());
-            out += &kex_tables(file, alg, &backends, format, &heading);
+            kex_done.push(*alg);
+            out += &kex_tables(file, *alg, &backends, format, &heading);
             continue;
         }
-        for &t in &file.settings.threads {
-            let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == t).collect();
-            if cells.is_empty() {
+        out += &aead_tables(file, (*alg, *op, *mode), &cells, &backends, format);
+    }
+    out += &failures_table(file, format);
+    out += &legend(file, md);
+    out
+}
+
+/// One AEAD kind's tables, one per thread count: MB/s by size and backend.
+fn aead_tables(
+    file: &ResultFile,
+    (alg, op, mode): (AlgorithmId, Operation, Option<Mode>),
+    cells: &[&Cell],
+    backends: &[String],
+    format: Format,
+) -> String {
+    let md = format == Format::Markdown;
+    let heading = |s: String| subheading(md, &s);
+    let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
+    let mut out = String::new();
+    for &t in &file.settings.threads {
+        let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == t).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        let title = if t == base_threads {
+            format!(
+                "{alg} {op} ({}), MB/s (core cycles/byte), {t} thread{}",
+                mode.map_or("", Mode::name),
+                if t == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
+                mode.map_or("", Mode::name)
+            )
+        };
+        out += &heading(title);
+        let mut header = vec!["size".to_string()];
+        header.extend(backends.iter().cloned());
+        let mut rows = vec![header];
+        for &size in &file.settings.sizes {
+            let row_cells: Vec<Option<&Cell>> = backends
+                .iter()
+                .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.size == size))
+                .collect();
+            if row_cells.iter().all(Option::is_none) {
                 continue;
             }
-            let title = if t == base_threads {
-                format!(
-                    "{alg} {op} ({}), MB/s (core cycles/byte), {t} thread{}",
-                    mode.as_deref().unwrap_or(""),
-                    if t == 1 { "" } else { "s" }
-                )
-            } else {
-                format!(
-                    "{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
-                    mode.as_deref().unwrap_or("")
-                )
-            };
-            out += &heading(title);
-            let mut header = vec!["size".to_string()];
-            header.extend(backends.iter().cloned());
-            let mut rows = vec![header];
-            for &size in &file.settings.sizes {
-                let row_cells: Vec<Option<&Cell>> = backends
-                    .iter()
-                    .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.size == size))
-                    .collect();
-                if row_cells.iter().all(Option::is_none) {
-                    continue;
-                }
-                rows.push(row(file, format_size(size), &row_cells, base_threads, false));
-            }
-            out += &table(rows, format);
-            out.push('\n');
-        }
-    }
-    if !file.failures.is_empty() {
-        out += &heading("Cells not timed".into());
-        let mut rows = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
-            .map(String::from)
-            .to_vec()];
-        for f in &file.failures {
-            rows.push(vec![
-                f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
-                format_size(f.size),
-                f.threads.to_string(),
-                f.reason.clone(),
-            ]);
+            rows.push(row(file, format_size(size), &row_cells, base_threads, false));
         }
         out += &table(rows, format);
         out.push('\n');
     }
-    out += &legend(file, md);
+    out
+}
+
+/// The cells refused before timing, with the reason.
+fn failures_table(file: &ResultFile, format: Format) -> String {
+    let mut out = String::new();
+    if file.failures.is_empty() {
+        return out;
+    }
+    out += &subheading(format == Format::Markdown, "Cells not timed");
+    let mut rows = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
+        .map(String::from)
+        .to_vec()];
+    rows.extend(file.failures.iter().map(|f| failure_row(f, true)));
+    out += &table(rows, format);
+    out.push('\n');
     out
 }
 
 fn kex_tables(
     file: &ResultFile,
-    alg: &str,
+    alg: AlgorithmId,
     backends: &[String],
     format: Format,
     heading: &dyn Fn(String) -> String,
@@ -169,10 +168,10 @@ fn kex_tables(
         let mut header = vec!["operation".to_string()];
         header.extend(backends.iter().cloned());
         let mut rows = vec![header];
-        let mut ops: Vec<&str> = Vec::new();
+        let mut ops: Vec<Operation> = Vec::new();
         for c in &cells {
-            if !ops.contains(&c.operation.as_str()) {
-                ops.push(&c.operation);
+            if !ops.contains(&c.operation) {
+                ops.push(c.operation);
             }
         }
         for op in ops {
@@ -188,23 +187,63 @@ fn kex_tables(
     out
 }
 
+/// One size of the instruction table: instructions per operation (and per byte), fewest starred.
+fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<String> {
+    let best = row
+        .iter()
+        .flatten()
+        .filter_map(|c| c.instructions_per_op)
+        .fold(f64::INFINITY, f64::min);
+    let mut r = vec![if size == 0 { "-".to_string() } else { format_size(size) }];
+    r.extend(
+        row.iter()
+            .map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
+                None => "-".into(),
+                Some((c, i)) => {
+                    let per_byte = if c.size > 0 {
+                        format!(" ({:.2}/B)", i / c.size as f64)
+                    } else {
+                        String::new()
+                    };
+                    let varies = if c.instructions_deterministic == Some(false) {
+                        " †"
+                    } else {
+                        ""
+                    };
+                    format!("{}{per_byte}{varies}{}", num(i), if i == best { " ★" } else { "" })
+                }
+            }),
+    );
+    r
+}
+
+/// Cells not measurable under valgrind, with the reason.
+fn skipped_table(file: &ResultFile, format: Format) -> String {
+    let mut out = String::new();
+    if file.skipped.is_empty() {
+        return out;
+    }
+    out += &subheading(format == Format::Markdown, "Not measured");
+    let mut rows = vec![["backend", "algorithm", "operation", "size", "reason"]
+        .map(String::from)
+        .to_vec()];
+    rows.extend(file.skipped.iter().map(|f| failure_row(f, false)));
+    out += &table(rows, format);
+    out.push('\n');
+    out
+}
+
 /// `--metric instructions`: instructions per operation (and per byte), fewest marked.
 fn instruction_tables(file: &ResultFile, format: Format) -> String {
     let md = format == Format::Markdown;
-    let heading = |s: String| {
-        if md {
-            format!("\n### {s}\n\n")
-        } else {
-            format!("\n{s}\n")
-        }
-    };
+    let heading = |s: String| subheading(md, &s);
     let mut backends: Vec<&str> = Vec::new();
-    let mut kinds: Vec<(&str, &str, Option<&str>)> = Vec::new();
+    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
     for c in &file.cells {
         if !backends.contains(&c.backend.as_str()) {
             backends.push(&c.backend);
         }
-        let k = (c.algorithm.as_str(), c.operation.as_str(), c.mode.as_deref());
+        let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
             kinds.push(k);
         }
@@ -214,7 +253,7 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
         let cells: Vec<&Cell> = file
             .cells
             .iter()
-            .filter(|c| c.algorithm == alg && c.operation == op && c.mode.as_deref() == mode)
+            .filter(|c| c.algorithm == alg && c.operation == op && c.mode == mode)
             .collect();
         out += &heading(format!(
             "{alg} {op}{}: instructions per operation",
@@ -230,57 +269,16 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
                 .iter()
                 .map(|b| cells.iter().copied().find(|c| c.backend == *b && c.size == size))
                 .collect();
-            let best = row
-                .iter()
-                .flatten()
-                .filter_map(|c| c.instructions_per_op)
-                .fold(f64::INFINITY, f64::min);
-            let mut r = vec![if size == 0 { "-".to_string() } else { format_size(size) }];
-            r.extend(
-                row.iter()
-                    .map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
-                        None => "-".into(),
-                        Some((c, i)) => {
-                            let per_byte = if c.size > 0 {
-                                format!(" ({:.2}/B)", i / c.size as f64)
-                            } else {
-                                String::new()
-                            };
-                            let varies = if c.instructions_deterministic == Some(false) {
-                                " †"
-                            } else {
-                                ""
-                            };
-                            format!("{}{per_byte}{varies}{}", num(i), if i == best { " ★" } else { "" })
-                        }
-                    }),
-            );
-            rows.push(r);
+            rows.push(instruction_row(size, &row));
         }
         out += &table(rows, format);
         out.push('\n');
     }
-    if !file.skipped.is_empty() {
-        out += &heading("Not measured".into());
-        let mut rows = vec![["backend", "algorithm", "operation", "size", "reason"]
-            .map(String::from)
-            .to_vec()];
-        for f in &file.skipped {
-            rows.push(vec![
-                f.backend.clone(),
-                f.algorithm.clone(),
-                f.operation.clone(),
-                format_size(f.size),
-                f.reason.clone(),
-            ]);
-        }
-        out += &table(rows, format);
-        out.push('\n');
-    }
+    out += &skipped_table(file, format);
     let sep = if md { "\n\n" } else { "\n" };
     out += &format!(
         "\n★ fewest instructions in the row; † the backend has no deterministic entry point here, so its count may vary slightly between runs.{sep}{}.{sep}Methodology v{}.\n",
-        file.settings.clocks, file.methodology_version
+        file.settings.clocks, file.header.methodology_version
     );
     out
 }
@@ -328,7 +326,7 @@ pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
 }
 
 fn legend(file: &ResultFile, md: bool) -> String {
-    let m = &file.machine;
+    let m = &file.header.machine;
     let tsc = m
         .tsc_hz
         .map(|h| format!("{:.0} MHz", h / 1e6))
@@ -336,7 +334,7 @@ fn legend(file: &ResultFile, md: bool) -> String {
     let lines = [
         format!(
             "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
-            file.methodology_version, file.settings.duration_ms, file.settings.rounds
+            file.header.methodology_version, file.settings.duration_ms, file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
@@ -359,7 +357,7 @@ pub fn csv(file: &ResultFile) -> String {
             c.backend_version.replace('"', "'"),
             c.algorithm,
             c.operation,
-            c.mode.as_deref().unwrap_or(""),
+            c.mode.map_or("", Mode::name),
             c.size,
             c.aad,
             c.threads,

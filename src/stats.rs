@@ -1,9 +1,10 @@
-//! Robust statistics over samples: median, quartiles, MAD and a
-//! distribution-free 95 % confidence interval for the median.
+//! The one statistics module, for measure, compare and recommend: median,
+//! quantiles, MAD, a distribution-free 95 % confidence interval for the
+//! median, and the bootstrap resampling both analyses use.
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub n: usize,
     pub median: f64,
@@ -28,7 +29,8 @@ impl Summary {
     }
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+/// Quantile `q` of sorted values.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     // Linear interpolation between closest ranks (type 7, the R default).
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
@@ -59,6 +61,34 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
     })
 }
 
+/// The median (the mean of the two middle values for an even count, as
+/// [`summarize`] gives it), by selection: O(n), reorders `v`. Empty: NaN.
+pub fn median(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let (lower, mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let mid = *mid;
+    if n % 2 == 1 {
+        return mid;
+    }
+    let below = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (below + mid) / 2.0
+}
+
+/// The 95 % percentile interval of sorted bootstrap draws.
+pub fn interval95(sorted: &[f64]) -> (f64, f64) {
+    (quantile(sorted, 0.025), quantile(sorted, 0.975))
+}
+
+/// One bootstrap draw: `samples` resampled with replacement into `buf`, its median.
+pub fn resampled_median(samples: &[f64], buf: &mut Vec<f64>, rng: &mut fastrand::Rng) -> f64 {
+    buf.clear();
+    buf.extend((0..samples.len()).map(|_| samples[rng.usize(..samples.len())]));
+    median(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +104,8 @@ mod tests {
         // ±31 ranks around the middle for n = 1000.
         assert!(s.ci95_low >= 460.0 && s.ci95_high <= 540.0, "{s:?}");
         assert!(summarize(&[]).is_none());
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&mut [5.0, 1.0, 4.0]), 4.0);
+        assert_eq!(interval95(&many), (quantile(&many, 0.025), quantile(&many, 0.975)));
     }
 }

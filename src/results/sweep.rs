@@ -1,30 +1,43 @@
-//! The result file: a versioned JSON schema (documented in results/README.md)
-//! holding the machine fingerprint, the settings and every cell with its
-//! statistics and raw samples. Written atomically after every finished group.
-
-use std::io::Write;
-use std::path::Path;
+//! The sweep result file (`cryptobench run --output FILE.json`): the header,
+//! the settings and every cell with its statistics and raw samples. Written
+//! atomically after every finished group.
 
 use serde::{Deserialize, Serialize};
 
-use crate::env::Fingerprint;
-use crate::measure::stats::Summary;
+use super::Header;
+use crate::algorithm::{self, AlgorithmId, Mode, Operation};
+use crate::stats::Summary;
 
-/// Bumped when the file layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
-/// Bumped when *how* we measure changes, so a methodology change is never
-/// mistaken for a library regression (openssl/openssl#28063).
-pub const METHODOLOGY_VERSION: &str = "1";
+/// What a sweep measured per cell. (A `cycles` metric would be one more variant.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// Operations per second over many samples (higher is better).
+    #[default]
+    WallTime,
+    /// Instructions per operation counted by callgrind (lower is better; deterministic).
+    Instructions,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::WallTime => "wall-time",
+            Metric::Instructions => "instructions",
+        }
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ResultFile {
-    pub schema: String,
-    pub schema_version: u32,
-    pub methodology_version: String,
-    pub tool_version: String,
-    pub started_at: String,
-    pub complete: bool,
-    pub machine: Fingerprint,
+    #[serde(flatten)]
+    pub header: Header,
     pub settings: Settings,
     pub cells: Vec<Cell>,
     /// Cells refused before timing (round trip or cross-backend check failed).
@@ -39,8 +52,8 @@ pub struct ResultFile {
 pub struct Settings {
     /// "wall-time" (samples of operations per second) or "instructions"
     /// (callgrind counts per operation, see `instructions_per_op`).
-    #[serde(default = "wall_time")]
-    pub metric: String,
+    #[serde(default)]
+    pub metric: Metric,
     pub sizes: Vec<usize>,
     pub threads: Vec<usize>,
     pub aad: usize,
@@ -57,11 +70,12 @@ pub struct Settings {
 pub struct Cell {
     pub backend: String,
     pub backend_version: String,
-    pub algorithm: String,
-    pub operation: String,
+    #[serde(with = "algorithm::by_name")]
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
     /// "bulk" or "per-message" for AEAD; absent for key exchange.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub mode: Option<String>,
+    pub mode: Option<Mode>,
     /// Message bytes per operation (0 for key exchange).
     pub size: usize,
     pub aad: usize,
@@ -99,69 +113,60 @@ pub struct Cell {
     pub instructions_deterministic: Option<bool>,
 }
 
-fn wall_time() -> String {
-    "wall-time".into()
-}
-
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CellFailure {
     pub backend: String,
-    pub algorithm: String,
-    pub operation: String,
+    #[serde(with = "algorithm::by_name")]
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
     pub size: usize,
     pub threads: usize,
     pub reason: String,
 }
 
-impl Cell {
-    /// The key a cell is matched on across result files.
-    pub fn key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}|{}|{}|{}",
-            self.backend,
-            self.algorithm,
-            self.operation,
-            self.mode.as_deref().unwrap_or("-"),
-            self.size,
-            self.aad,
-            self.threads
+/// What a cell is matched on across result files.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellKey {
+    pub backend: String,
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
+    pub mode: Option<Mode>,
+    pub size: usize,
+    pub aad: usize,
+    pub threads: usize,
+}
+
+impl std::fmt::Display for CellKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = self.mode.map_or("-", Mode::name);
+        let k = self;
+        write!(
+            f,
+            "{}|{}|{}|{mode}|{}|{}|{}",
+            k.backend, k.algorithm, k.operation, k.size, k.aad, k.threads
         )
     }
 }
 
-/// Writes `contents` to `path` atomically: a temporary file beside it, then rename.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(contents)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("{0}: cannot read: {1}")]
-    Io(String, std::io::Error),
-    #[error("{0}: not a cryptobench result file ({1}); was it truncated?")]
-    Parse(String, serde_json::Error),
-    #[error("{0}: schema version {1} is not supported (this build reads {SCHEMA_VERSION})")]
-    Version(String, u32),
-}
-
-pub fn read(path: &Path) -> Result<ResultFile, ReadError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ReadError::Io(name.clone(), e))?;
-    let file: ResultFile = serde_json::from_str(&text).map_err(|e| ReadError::Parse(name.clone(), e))?;
-    if file.schema_version != SCHEMA_VERSION {
-        return Err(ReadError::Version(name, file.schema_version));
+impl ResultFile {
+    /// Backends present in the cells, in the fingerprint's order.
+    pub fn backends(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&str> = self.cells.iter().map(|c| c.backend.as_str()).collect();
+        let listed = self.header.machine.backends.iter().map(|(b, _)| b);
+        listed.filter(|b| set.contains(b.as_str())).cloned().collect()
     }
-    Ok(file)
+}
+
+impl Cell {
+    pub fn key(&self) -> CellKey {
+        CellKey {
+            backend: self.backend.clone(),
+            algorithm: self.algorithm,
+            operation: self.operation,
+            mode: self.mode,
+            size: self.size,
+            aad: self.aad,
+            threads: self.threads,
+        }
+    }
 }

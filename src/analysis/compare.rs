@@ -8,11 +8,14 @@
 
 use serde::Serialize;
 
-use crate::results::{Cell, ResultFile};
+use std::collections::HashMap;
+
+use crate::results::{Cell, CellKey, Metric, ResultFile};
+use crate::stats;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Verdict {
+pub enum ChangeVerdict {
     Regressed,
     Improved,
     /// Significant, but smaller than the threshold.
@@ -21,24 +24,15 @@ pub enum Verdict {
     Unchanged,
 }
 
-impl Verdict {
+impl ChangeVerdict {
     pub fn name(self) -> &'static str {
         match self {
-            Verdict::Regressed => "regressed",
-            Verdict::Improved => "improved",
-            Verdict::WithinNoise => "within noise",
-            Verdict::Unchanged => "unchanged",
+            ChangeVerdict::Regressed => "regressed",
+            ChangeVerdict::Improved => "improved",
+            ChangeVerdict::WithinNoise => "within noise",
+            ChangeVerdict::Unchanged => "unchanged",
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Metric {
-    /// Operations per second (higher is better).
-    Throughput,
-    /// Instructions per operation (lower is better).
-    Instructions,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -51,7 +45,7 @@ pub struct CellChange {
     pub ratio: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    pub verdict: Verdict,
+    pub verdict: ChangeVerdict,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -68,7 +62,7 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    pub fn count(&self, v: Verdict) -> usize {
+    pub fn count(&self, v: ChangeVerdict) -> usize {
         self.cells.iter().filter(|c| c.verdict == v).count()
     }
 }
@@ -78,17 +72,17 @@ pub enum CompareError {
     #[error("refusing to compare: {}; pass --force to compare anyway", .0.join("; "))]
     Incompatible(Vec<String>),
     #[error("the two files use different metrics ({0} vs {1})")]
-    MetricMismatch(String, String),
+    MetricMismatch(Metric, Metric),
 }
 
 /// Everything that makes two result files not comparable.
 pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     let mut out = Vec::new();
-    let (a, b) = (&base.machine, &new.machine);
-    if base.methodology_version != new.methodology_version {
+    let (a, b) = (&base.header.machine, &new.header.machine);
+    if base.header.methodology_version != new.header.methodology_version {
         out.push(format!(
             "methodology {} vs {}",
-            base.methodology_version, new.methodology_version
+            base.header.methodology_version, new.header.methodology_version
         ));
     }
     if a.cpu_model != b.cpu_model || a.cpu_flags != b.cpu_flags || a.cores != b.cores || a.target != b.target {
@@ -115,17 +109,9 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     out
 }
 
-fn metric_of(f: &ResultFile) -> Metric {
-    if f.settings.metric == "instructions" {
-        Metric::Instructions
-    } else {
-        Metric::Throughput
-    }
-}
-
 fn label(c: &Cell) -> String {
     let mut s = format!("{} {} {}", c.backend, c.algorithm, c.operation);
-    if let Some(m) = &c.mode {
+    if let Some(m) = c.mode {
         s += &format!(" ({m})");
     }
     if c.size > 0 {
@@ -137,25 +123,18 @@ fn label(c: &Cell) -> String {
     s + &format!(" ×{}", c.threads)
 }
 
-/// Median by selection (the bootstrap calls it thousands of times).
-fn median(v: &mut [f64]) -> f64 {
-    let mid = v.len() / 2;
-    let (_, m, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    *m
-}
-
-/// 95 % percentile-bootstrap interval of median(new)/median(base).
+/// 95 % percentile-bootstrap interval of median(new)/median(base), with the
+/// same median as the point ratio ([`stats::median`]).
 fn bootstrap_ratio(base: &[f64], new: &[f64], reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
-    let mut ratios = Vec::with_capacity(reps);
-    let (mut b, mut n) = (vec![0.0; base.len()], vec![0.0; new.len()]);
-    for _ in 0..reps {
-        b.iter_mut().for_each(|x| *x = base[rng.usize(..base.len())]);
-        n.iter_mut().for_each(|x| *x = new[rng.usize(..new.len())]);
-        ratios.push(median(&mut n) / median(&mut b));
-    }
+    let (mut b, mut n) = (Vec::with_capacity(base.len()), Vec::with_capacity(new.len()));
+    let mut ratios: Vec<f64> = (0..reps.max(1))
+        .map(|_| {
+            let mb = stats::resampled_median(base, &mut b, rng);
+            stats::resampled_median(new, &mut n, rng) / mb
+        })
+        .collect();
     ratios.sort_by(f64::total_cmp);
-    let at = |q: f64| ratios[((reps - 1) as f64 * q).round() as usize];
-    (at(0.025), at(0.975))
+    stats::interval95(&ratios)
 }
 
 pub struct Options {
@@ -165,21 +144,10 @@ pub struct Options {
     pub bootstrap_reps: usize,
 }
 
-pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Comparison, CompareError> {
-    let (mb, mn) = (metric_of(base), metric_of(new));
-    if mb != mn {
-        return Err(CompareError::MetricMismatch(
-            base.settings.metric.clone(),
-            new.settings.metric.clone(),
-        ));
-    }
-    let differences = differences(base, new);
-    if !differences.is_empty() && !opts.force {
-        return Err(CompareError::Incompatible(differences));
-    }
-    let t = opts.threshold;
-    let rule = match mb {
-        Metric::Throughput => format!(
+/// The decision rule, in words, printed with every result.
+fn rule(metric: Metric, t: f64) -> String {
+    match metric {
+        Metric::WallTime => format!(
             "regressed: throughput ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
              improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
              but the change is under {:.1}%; unchanged: the interval includes 1",
@@ -193,17 +161,36 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             t * 100.0,
             t * 100.0
         ),
-    };
+    }
+}
+
+pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Comparison, CompareError> {
+    let (mb, mn) = (base.settings.metric, new.settings.metric);
+    if mb != mn {
+        return Err(CompareError::MetricMismatch(mb, mn));
+    }
+    let differences = differences(base, new);
+    if !differences.is_empty() && !opts.force {
+        return Err(CompareError::Incompatible(differences));
+    }
+    let t = opts.threshold;
+    let rule = rule(mb, t);
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
+    // First cell per key wins, as the linear search it replaces did.
+    let mut by_key: HashMap<CellKey, &Cell> = HashMap::new();
+    for n in &new.cells {
+        by_key.entry(n.key()).or_insert(n);
+    }
+    let base_keys: std::collections::HashSet<CellKey> = base.cells.iter().map(Cell::key).collect();
     for b in &base.cells {
-        let Some(n) = new.cells.iter().find(|n| n.key() == b.key()) else {
+        let Some(n) = by_key.get(&b.key()).copied() else {
             only_in_base.push(label(b));
             continue;
         };
         let change = match mb {
-            Metric::Throughput => throughput_change(b, n, t, opts.bootstrap_reps, &mut rng),
+            Metric::WallTime => throughput_change(b, n, t, opts.bootstrap_reps, &mut rng),
             Metric::Instructions => instruction_change(b, n, t),
         };
         if let Some(c) = change {
@@ -213,7 +200,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     let only_in_new = new
         .cells
         .iter()
-        .filter(|n| !base.cells.iter().any(|b| b.key() == n.key()))
+        .filter(|n| !base_keys.contains(&n.key()))
         .map(label)
         .collect();
     Ok(Comparison {
@@ -234,16 +221,16 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     let ratio = n.ops_per_sec.median / b.ops_per_sec.median;
     let (lo, hi) = bootstrap_ratio(&b.samples, &n.samples, reps, rng);
     let verdict = if hi < 1.0 && ratio < 1.0 - t {
-        Verdict::Regressed
+        ChangeVerdict::Regressed
     } else if lo > 1.0 && ratio > 1.0 + t {
-        Verdict::Improved
+        ChangeVerdict::Improved
     } else if hi < 1.0 || lo > 1.0 {
-        Verdict::WithinNoise
+        ChangeVerdict::WithinNoise
     } else {
-        Verdict::Unchanged
+        ChangeVerdict::Unchanged
     };
     Some(CellChange {
-        key: b.key(),
+        key: b.key().to_string(),
         label: label(b),
         base: b.ops_per_sec.median,
         new: n.ops_per_sec.median,
@@ -258,14 +245,14 @@ fn instruction_change(b: &Cell, n: &Cell, t: f64) -> Option<CellChange> {
     let (x, y) = (b.instructions_per_op?, n.instructions_per_op?);
     let ratio = y / x;
     let verdict = if ratio > 1.0 + t {
-        Verdict::Regressed
+        ChangeVerdict::Regressed
     } else if ratio < 1.0 - t {
-        Verdict::Improved
+        ChangeVerdict::Improved
     } else {
-        Verdict::Unchanged
+        ChangeVerdict::Unchanged
     };
     Some(CellChange {
-        key: b.key(),
+        key: b.key().to_string(),
         label: label(b),
         base: x,
         new: y,

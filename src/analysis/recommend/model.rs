@@ -1,0 +1,214 @@
+//! The throughput model: weighted bytes over weighted time from the cells of
+//! one backend, sizes not measured interpolated log-linearly, an optional
+//! handshake cost; and its bootstrap.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Request;
+use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind, Mode, Operation};
+use crate::results::ResultFile;
+use crate::{stats, units};
+
+/// How one message size gets its time per operation from the cells.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Source {
+    Exact(usize),
+    /// Log-linear in bytes/s between two measured sizes; `t` ∈ (0, 1) in log size.
+    Interp {
+        lo: usize,
+        hi: usize,
+        t: f64,
+    },
+    /// Above the largest measured size: bytes/s of that cell held.
+    Above(usize),
+    /// Below the smallest measured size: ops/s of that cell held.
+    Below(usize),
+}
+
+/// A throughput model over a few cells (local indices into `cells`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Model {
+    pub(super) cells: Vec<usize>,
+    /// (weight, size, source) per message size.
+    terms: Vec<(f64, usize, Source)>,
+    /// (operations per handshake, cell) — time per message adds Σ coef/ops / messages_per_handshake.
+    pub(super) handshake: Vec<(f64, usize)>,
+    pub(super) messages_per_handshake: f64,
+}
+
+impl Model {
+    pub(super) fn local(&mut self, cell: usize) -> usize {
+        match self.cells.iter().position(|c| *c == cell) {
+            Some(i) => i,
+            None => {
+                self.cells.push(cell);
+                self.cells.len() - 1
+            }
+        }
+    }
+
+    /// Weighted throughput in bytes/s given ops/s for each local cell.
+    fn throughput(&self, ops: &[f64], sizes: &[usize]) -> f64 {
+        let mut bytes = 0.0;
+        let mut time = 0.0;
+        for &(w, s, src) in &self.terms {
+            let s_f = s as f64;
+            let t = match src {
+                Source::Exact(c) | Source::Below(c) => 1.0 / ops[c],
+                Source::Above(c) => s_f / (ops[c] * sizes[c] as f64),
+                Source::Interp { lo, hi, t } => {
+                    let (blo, bhi) = (ops[lo] * sizes[lo] as f64, ops[hi] * sizes[hi] as f64);
+                    s_f / (blo.ln() + t * (bhi.ln() - blo.ln())).exp()
+                }
+            };
+            bytes += w * s_f;
+            time += w * t;
+        }
+        for &(coef, c) in &self.handshake {
+            time += coef / ops[c] / self.messages_per_handshake;
+        }
+        bytes / time
+    }
+}
+
+/// Point estimate (cell medians) and `resamples` bootstrap draws: each cell's
+/// raw samples resampled with replacement, its median taken (the statistic
+/// the point estimate uses). Cells with fewer than two samples stay fixed.
+pub(super) fn estimate(model: &Model, file: &ResultFile, resamples: usize, rng: &mut fastrand::Rng) -> (f64, Vec<f64>) {
+    let cells: Vec<_> = model.cells.iter().map(|&i| &file.cells[i]).collect();
+    let sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
+    let point: Vec<f64> = cells.iter().map(|c| c.ops_per_sec.median).collect();
+    let mut draws = Vec::with_capacity(resamples);
+    let mut buf = Vec::new();
+    for _ in 0..resamples {
+        let ops: Vec<f64> = cells
+            .iter()
+            .zip(&point)
+            .map(|(c, p)| {
+                if c.samples.len() < 2 {
+                    return *p;
+                }
+                stats::resampled_median(&c.samples, &mut buf, rng)
+            })
+            .collect();
+        draws.push(model.throughput(&ops, &sizes));
+    }
+    (model.throughput(&point, &sizes), draws)
+}
+
+/// Cells of one (backend, algorithm, operation) at the requested thread count, by size.
+fn cells_by_size(
+    file: &ResultFile,
+    backend: &str,
+    alg: AlgorithmId,
+    op: Operation,
+    threads: usize,
+) -> BTreeMap<usize, usize> {
+    let mut out = BTreeMap::new();
+    for (i, c) in file.cells.iter().enumerate() {
+        if c.backend == backend
+            && c.algorithm == alg
+            && c.operation == op
+            && c.threads == threads
+            && c.mode.is_none_or(|m| m == Mode::Bulk)
+            && c.ops_per_sec.median > 0.0
+        {
+            out.entry(c.size).or_insert(i);
+        }
+    }
+    out
+}
+
+/// The AEAD part of the model, or None when nothing was measured; notes say what was interpolated.
+pub(super) fn aead_model(
+    file: &ResultFile,
+    backend: &str,
+    aead: AeadId,
+    req: &Request,
+    notes: &mut BTreeSet<String>,
+) -> Option<Model> {
+    let by_size = cells_by_size(file, backend, AlgorithmId::Aead(aead), req.operation, req.threads);
+    if by_size.is_empty() {
+        return None;
+    }
+    let mut m = Model::default();
+    let fmt = units::format_size;
+    for &(s, w) in &req.workload.mix {
+        let below = by_size.range(..=s).next_back();
+        let above = by_size.range(s..).next();
+        let src = match (below, above) {
+            (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(c)),
+            (Some((&bs, &lo)), Some((&hs, &hi))) => {
+                notes.insert(format!(
+                    "{}: not measured; interpolated log-linearly between {} and {}",
+                    fmt(s),
+                    fmt(bs),
+                    fmt(hs)
+                ));
+                let t = ((s as f64).ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln());
+                Source::Interp {
+                    lo: m.local(lo),
+                    hi: m.local(hi),
+                    t,
+                }
+            }
+            (Some((&bs, &c)), None) => {
+                notes.insert(format!(
+                    "{}: above the largest measured size; extrapolated holding bytes/s of {}",
+                    fmt(s),
+                    fmt(bs)
+                ));
+                Source::Above(m.local(c))
+            }
+            (None, Some((&hs, &c))) => {
+                notes.insert(format!(
+                    "{}: below the smallest measured size; extrapolated holding ops/s of {}",
+                    fmt(s),
+                    fmt(hs)
+                ));
+                Source::Below(m.local(c))
+            }
+            (None, None) => unreachable!("by_size is not empty"),
+        };
+        m.terms.push((w, s, src));
+    }
+    Some(m)
+}
+
+/// Operations of one handshake and their cells, or why they are missing.
+pub(super) fn handshake_cells(
+    file: &ResultFile,
+    backend: &str,
+    kex: KexId,
+    threads: usize,
+) -> Result<Vec<(f64, usize)>, String> {
+    let one = |op: Operation| {
+        cells_by_size(file, backend, AlgorithmId::Kex(kex), op, threads)
+            .get(&0)
+            .copied()
+    };
+    let plan: Vec<Vec<(f64, Operation)>> = match kex.kind() {
+        KexKind::Ecdh => vec![
+            vec![(2.0, Operation::KeygenAgree)],
+            vec![(2.0, Operation::Keygen), (2.0, Operation::Agree)],
+        ],
+        KexKind::Kem => vec![vec![
+            (1.0, Operation::Keygen),
+            (1.0, Operation::Encaps),
+            (1.0, Operation::Decaps),
+        ]],
+    };
+    plan.iter()
+        .find_map(|ops| {
+            ops.iter()
+                .map(|(k, op)| one(*op).map(|c| (*k, c)))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| {
+            let ops: Vec<String> = plan
+                .iter()
+                .map(|p| p.iter().map(|(_, o)| o.name()).collect::<Vec<_>>().join(" + "))
+                .collect();
+            format!("{kex}: no {} measurement at {threads} thread(s)", ops.join(" or "))
+        })
+}

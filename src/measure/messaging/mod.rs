@@ -1,0 +1,323 @@
+//! The end-to-end messaging workload: what an encrypted messenger pays per
+//! session and per message, on each backend's primitives.
+//!
+//! * **X3DH handshake** (Signal X3DH spec §3.3, initiator side): one ephemeral
+//!   X25519 key pair, four agreements (DH1…DH4, with a one-time prekey) and
+//!   `SK = HKDF(F ‖ DH1 ‖ DH2 ‖ DH3 ‖ DH4)` with F = 32 × 0xFF.
+//! * **PQXDH handshake** (Signal PQXDH spec §3.3): the same plus one KEM
+//!   encapsulation to the peer's post-quantum prekey, its secret appended to
+//!   the HKDF input.
+//! * **Message** (Double Ratchet spec §3.4/§3.5): one DH ratchet step (an X25519
+//!   agreement, `KDF_RK` = HKDF keyed by the root key), a message key from the
+//!   chain key (`KDF_CK`, here HKDF-Expand), then the AEAD key schedule and the seal
+//!   of a message drawn from a fixed text-and-media size mix ([`MESSAGE_MIX`]).
+//!
+//! Key derivation is one HKDF-SHA-256 (RFC 5869) implementation — the `hkdf` and
+//! `sha2` crates — for every backend, so only the backends' X25519, KEM and AEAD
+//! differ. Agreements use private keys generated before the timed region (ring's
+//! keys are single-use, and the long-term keys of X3DH exist before a session
+//! anyway); the ephemeral key of the handshake is generated inside it.
+
+mod work;
+
+use std::time::Duration;
+
+use super::sweep::SweepFlags;
+use super::workload::Workload;
+use super::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind};
+use crate::backend::Backend;
+use crate::crosscheck;
+pub use crate::results::messaging::Task;
+use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
+use crate::results::{now_rfc3339, Header, Kind, MessagingFile, Metric};
+use crate::stats;
+
+/// Message sizes and their weights (of 20 messages): mostly short text, one media
+/// attachment in twenty (a compressed photo of 100 KiB).
+pub const MESSAGE_MIX: [(usize, u32); 4] = [(64, 10), (256, 6), (1024, 3), (100 * 1024, 1)];
+const CYCLE: usize = 20;
+
+use work::shares;
+pub use work::{mean_message_bytes, per_op, MessagingWork, Suite, PRIMITIVES};
+
+/// Which HKDF every backend shares; printed with every result.
+pub const KDF: &str = "HKDF-SHA-256 (RFC 5869) from the RustCrypto hkdf + sha2 crates, the same for every backend";
+
+/// What to run.
+pub struct Config {
+    pub backends: Vec<&'static Backend>,
+    pub aead: AeadId,
+    /// ML-KEM-768 (PQXDH as specified) or X25519MLKEM768.
+    pub kem: KexId,
+    pub threads: Vec<usize>,
+    /// Timed duration per (backend, task, threads), split over `rounds`.
+    pub duration: Duration,
+    pub rounds: usize,
+    pub target_sample: Duration,
+    pub seed: u64,
+}
+
+impl Config {
+    /// The workload's configuration from `run`'s flags: backends, threads,
+    /// duration, rounds and seed as the sweep takes them; the AEAD and KEM
+    /// from `--algorithm` (defaults: AES-256-GCM and ML-KEM-768).
+    pub fn from_flags(flags: &SweepFlags) -> Result<Config, String> {
+        let cfg = flags.config(Metric::WallTime)?;
+        if flags.has_sweep_only() {
+            return Err("--workload messaging: --operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)".into());
+        }
+        let given = if flags.algorithm.is_empty() {
+            &[][..]
+        } else {
+            &cfg.algorithms[..]
+        };
+        let (aead, kem) = choose(given)?;
+        Ok(Config {
+            backends: cfg.backends,
+            aead,
+            kem,
+            threads: cfg.threads,
+            duration: cfg.duration,
+            rounds: cfg.rounds,
+            target_sample: cfg.target_sample,
+            seed: cfg.seed,
+        })
+    }
+
+    /// An empty result file for this configuration: the header and the settings.
+    pub fn new_file(&self) -> MessagingFile {
+        let tsc_hz = super::init_clocks();
+        MessagingFile {
+            header: Header::new(Kind::Messaging, &self.backends, tsc_hz, now_rfc3339()),
+            settings: MessagingSettings {
+                aead: self.aead.to_string(),
+                kem: self.kem.to_string(),
+                message_mix: MESSAGE_MIX.to_vec(),
+                mean_message_bytes: mean_message_bytes(),
+                threads: self.threads.clone(),
+                duration_ms: self.duration.as_millis() as u64,
+                rounds: self.rounds,
+                seed: self.seed,
+                kdf: KDF.into(),
+            },
+            rows: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Visits of the whole run: what a progress bar counts.
+    pub fn visits(&self) -> usize {
+        Task::ALL.len() * self.backends.len() * self.threads.len() * self.rounds
+    }
+}
+
+/// Check before timing (as the sweep does): X25519, the KEM and the AEAD at every
+/// size of the mix must round-trip and agree with the other backends.
+fn problems(cfg: &Config) -> Vec<(String, String)> {
+    let mut p = crosscheck::kex_problems(&cfg.backends, KexId::X25519);
+    p.extend(crosscheck::kex_problems(&cfg.backends, cfg.kem));
+    for (size, _) in MESSAGE_MIX {
+        p.extend(crosscheck::aead_problems(&cfg.backends, cfg.aead, size, 0));
+    }
+    p
+}
+
+/// Whether `kem` can serve PQXDH.
+pub fn is_kem(id: KexId) -> bool {
+    id.kind() == KexKind::Kem && matches!(id, KexId::MlKem768 | KexId::X25519MlKem768)
+}
+
+/// Picks the AEAD and KEM from `--algorithm` names (defaults: AES-256-GCM, ML-KEM-768).
+pub fn choose(algorithms: &[AlgorithmId]) -> Result<(AeadId, KexId), String> {
+    let aeads: Vec<AeadId> = algorithms
+        .iter()
+        .filter_map(|a| match a {
+            AlgorithmId::Aead(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let kems: Vec<KexId> = algorithms
+        .iter()
+        .filter_map(|a| match a {
+            AlgorithmId::Kex(id) if *id != KexId::X25519 => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let aead = match aeads[..] {
+        [] => AeadId::Aes256Gcm,
+        [one] => one,
+        _ => return Err("--algorithm: the messaging workload takes one AEAD (e.g. aes-256-gcm)".into()),
+    };
+    let kem = match kems[..] {
+        [] => KexId::MlKem768,
+        [one] if is_kem(one) => one,
+        _ => {
+            return Err(
+                "--algorithm: the messaging workload takes one KEM for PQXDH: ml-kem-768 or x25519mlkem768".into(),
+            )
+        }
+    };
+    Ok((aead, kem))
+}
+
+/// Progress callback: (backend, task, threads) before each visit.
+pub type Progress<'a> = &'a (dyn Fn(&str, Task, usize) + Sync);
+
+/// A backend ready for one task: its suite and calibrated batch.
+#[derive(Clone, Copy)]
+struct Ready {
+    backend: &'static Backend,
+    suite: Suite,
+    batch: u64,
+    per_sample: Duration,
+}
+
+/// The backends that pass their checks for `task`, calibrated; the others skipped with the reason.
+fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut Vec<TaskSkipped>) -> Vec<Ready> {
+    let mut out = Vec::new();
+    for &b in &cfg.backends {
+        // Err((reason, failed)): a failed check, or something the backend lacks.
+        let prepared = Suite::of(b, cfg.aead, cfg.kem)
+            .map_err(|e| (e, false))
+            .and_then(|suite| {
+                if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
+                    return Err((format!("correctness check failed, not timed: {p}"), true));
+                }
+                if task == Task::Pqxdh && suite.kem.is_none() {
+                    return Err((format!("{} unsupported", cfg.kem), false));
+                }
+                let (batch, per_sample) = MessagingWork::new(suite, task)
+                    .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
+                    .map_err(|e| (e, false))?;
+                Ok(Ready {
+                    backend: b,
+                    suite,
+                    batch,
+                    per_sample,
+                })
+            });
+        match prepared {
+            Ok(r) => out.push(r),
+            Err((reason, failed)) => skipped.push(TaskSkipped {
+                backend: b.name.into(),
+                task,
+                reason,
+                failed,
+            }),
+        }
+    }
+    out
+}
+
+/// Measures every task on every backend with the one interleaving scheduler
+/// of [`super::interleave`], as the sweep does.
+pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped>) {
+    let problems = problems(cfg);
+    let mut rows: Vec<TaskRates> = Vec::new();
+    let mut skipped = Vec::new();
+    let mut rng = fastrand::Rng::with_seed(cfg.seed);
+    let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
+    for task in Task::ALL {
+        let ready = ready(cfg, task, &problems, &mut skipped);
+        for r in &ready {
+            rows.push(TaskRates {
+                backend: r.backend.name.into(),
+                backend_version: (r.backend.version)(),
+                task,
+                rates: Vec::new(),
+                shares: shares(r.suite, task, r.batch).unwrap_or_default(),
+            });
+        }
+        for &threads in &cfg.threads {
+            let mut lanes: Vec<Lane<Ready>> = ready.iter().copied().map(Lane::new).collect();
+            interleave(&mut lanes, cfg.rounds, &mut rng, |lane| {
+                let r = lane.item;
+                progress(r.backend.name, task, threads);
+                let make = || MessagingWork::new(r.suite, task).map(|w| Box::new(w) as Box<dyn Workload>);
+                sample_threads(&make, threads, r.batch, samples_per_visit(visit_time, r.per_sample))
+            });
+            for lane in lanes {
+                let name = lane.item.backend.name;
+                if let Some(e) = lane.error {
+                    let reason = format!("failed while timed ({threads} threads): {e}");
+                    skipped.push(TaskSkipped {
+                        backend: name.into(),
+                        task,
+                        reason,
+                        failed: true,
+                    });
+                } else if let Some(rate) = rate(task, threads, lane.samples, lane.per_thread) {
+                    let row = rows.iter_mut().find(|r| r.backend == name && r.task == task);
+                    row.expect("a row per ready backend").rates.push(rate);
+                }
+            }
+        }
+    }
+    rows.retain(|r| !r.rates.is_empty());
+    rows.sort_by_key(|r| (Task::ALL.iter().position(|t| *t == r.task), r.backend.clone()));
+    (rows, skipped)
+}
+
+/// The rate of one task at one thread count, in handshakes or messages (not timed operations).
+fn rate(task: Task, threads: usize, agg: Vec<f64>, per: Vec<f64>) -> Option<Rate> {
+    let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task) as f64).collect() };
+    let (agg, per) = (scale(agg), scale(per));
+    let (s, p) = (stats::summarize(&agg)?, stats::summarize(&per)?);
+    Some(Rate {
+        threads,
+        ops_per_sec: s,
+        per_thread_ops_per_sec: p.median,
+        samples: agg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::work::cycle;
+    use super::*;
+
+    #[test]
+    fn mix_has_twenty_messages_and_a_mean() {
+        assert_eq!(cycle().len(), CYCLE);
+        let mean = mean_message_bytes();
+        assert!((mean - (640.0 + 1536.0 + 3072.0 + 102_400.0) / 20.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn choose_defaults_and_refusals() {
+        assert_eq!(choose(&[]).unwrap(), (AeadId::Aes256Gcm, KexId::MlKem768));
+        let hybrid = [AlgorithmId::Kex(KexId::X25519MlKem768), AlgorithmId::Kex(KexId::X25519)];
+        assert_eq!(choose(&hybrid).unwrap().1, KexId::X25519MlKem768);
+        assert!(choose(&[AlgorithmId::Kex(KexId::P256)]).is_err());
+        let two = [
+            AlgorithmId::Aead(AeadId::Aes128Gcm),
+            AlgorithmId::Aead(AeadId::Aes256Gcm),
+        ];
+        assert!(choose(&two).is_err());
+    }
+
+    #[test]
+    fn every_backend_runs_every_task_and_accounts_its_primitives() {
+        for b in crate::backend::all() {
+            let Ok(suite) = Suite::of(b, AeadId::Aes256Gcm, KexId::MlKem768) else {
+                continue;
+            };
+            for task in Task::ALL {
+                if task == Task::Pqxdh && suite.kem.is_none() {
+                    continue;
+                }
+                let shares = shares(suite, task, 3).unwrap_or_else(|e| panic!("{} {task:?}: {e}", b.name));
+                let names: Vec<&str> = shares.iter().map(|s| s.0.as_str()).collect();
+                let want: &[&str] = match task {
+                    Task::X3dh => &["X25519 keygen", "X25519 agree", "HKDF-SHA-256"],
+                    Task::Pqxdh => &["X25519 keygen", "X25519 agree", "KEM encaps", "HKDF-SHA-256"],
+                    Task::Message => &["X25519 agree", "HKDF-SHA-256", "AEAD key+seal"],
+                };
+                assert_eq!(names, want, "{} {task:?}", b.name);
+                let sum: f64 = shares.iter().map(|s| s.1).sum();
+                assert!((sum - 1.0).abs() < 1e-9);
+            }
+        }
+    }
+}

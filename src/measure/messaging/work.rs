@@ -1,0 +1,289 @@
+//! One thread's messenger: the primitives a backend contributes ([`Suite`])
+//! and the X3DH / PQXDH / Double Ratchet work timed per operation.
+
+use std::time::{Duration, Instant};
+
+use hkdf::Hkdf;
+use sha2::Sha256;
+
+use super::{Task, CYCLE, MESSAGE_MIX};
+use crate::algorithm::{AeadId, KexId};
+use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
+use crate::crosscheck::pattern;
+use crate::measure::workload::Workload;
+
+/// Handshakes or messages per timed operation: a message operation is the
+/// whole 20-message cycle of [`MESSAGE_MIX`], so every sample sees the same mix.
+pub fn per_op(task: Task) -> usize {
+    match task {
+        Task::X3dh | Task::Pqxdh => 1,
+        Task::Message => CYCLE,
+    }
+}
+
+/// X25519 agreements with pre-generated keys per operation.
+pub(super) fn agreements(task: Task) -> usize {
+    match task {
+        Task::X3dh | Task::Pqxdh => 4,
+        Task::Message => CYCLE,
+    }
+}
+
+/// The primitives whose share of the time we report.
+pub const PRIMITIVES: [&str; 5] = [
+    "X25519 keygen",
+    "X25519 agree",
+    "KEM encaps",
+    "HKDF-SHA-256",
+    "AEAD key+seal",
+];
+const KEYGEN: usize = 0;
+const AGREE: usize = 1;
+const ENCAPS: usize = 2;
+const KDF_: usize = 3;
+const SEAL: usize = 4;
+
+/// Time spent per primitive, when instrumented (one `Instant` pair per call,
+/// far below the ≥ 20 µs an X25519 agreement takes).
+#[derive(Default)]
+struct Tally {
+    on: bool,
+    spent: [Duration; 5],
+}
+
+impl Tally {
+    #[inline]
+    fn time<T>(&mut self, primitive: usize, f: impl FnOnce() -> T) -> T {
+        if !self.on {
+            return f();
+        }
+        let t0 = Instant::now();
+        let r = f();
+        self.spent[primitive] += t0.elapsed();
+        r
+    }
+}
+
+/// The primitives one backend contributes.
+#[derive(Clone, Copy)]
+pub struct Suite {
+    pub ecdh: &'static dyn Ecdh,
+    pub aead: &'static dyn AeadAlgorithm,
+    pub aead_id: AeadId,
+    pub kem: Option<&'static dyn Kem>,
+}
+
+impl Suite {
+    /// The backend's X25519, AEAD and (optionally) KEM, or why it cannot run the workload.
+    pub fn of(b: &Backend, aead_id: AeadId, kem_id: KexId) -> Result<Suite, String> {
+        let ecdh = match (b.kex)(KexId::X25519).map_err(|e| format!("X25519 {e}"))? {
+            KeyExchange::Ecdh(e) => e,
+            KeyExchange::Kem(_) => return Err("X25519 is not an ECDH here".into()),
+        };
+        let aead = (b.aead)(aead_id).map_err(|e| format!("{aead_id} {e}"))?;
+        let kem = match (b.kex)(kem_id) {
+            Ok(KeyExchange::Kem(k)) => Some(k),
+            _ => None,
+        };
+        Ok(Suite {
+            ecdh,
+            aead,
+            aead_id,
+            kem,
+        })
+    }
+}
+
+/// One thread's prepared messenger: peers' public keys, pre-generated private
+/// keys for the agreements, the root and chain keys, and a message buffer.
+pub struct MessagingWork {
+    suite: Suite,
+    task: Task,
+    peer_public: Vec<u8>,
+    kem_ek: Vec<u8>,
+    pool: Vec<Box<dyn EcdhPrivateKey>>,
+    /// HKDF input, reused so the loop does not allocate for it.
+    ikm: Vec<u8>,
+    root_key: [u8; 32],
+    buf: Vec<u8>,
+    tag: Vec<u8>,
+    /// Index into the 20-message cycle of [`MESSAGE_MIX`].
+    next: usize,
+    cycle: Vec<usize>,
+    tally: Tally,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// The 20-message cycle of sizes, interleaved so media is not bunched up.
+pub(super) fn cycle() -> Vec<usize> {
+    let mut v: Vec<usize> = MESSAGE_MIX
+        .iter()
+        .flat_map(|&(size, n)| std::iter::repeat_n(size, n as usize))
+        .collect();
+    fastrand::Rng::with_seed(20).shuffle(&mut v);
+    v
+}
+
+/// Mean bytes per message of the mix.
+pub fn mean_message_bytes() -> f64 {
+    let (bytes, n) = MESSAGE_MIX
+        .iter()
+        .fold((0usize, 0u32), |(b, n), &(s, w)| (b + s * w as usize, n + w));
+    bytes as f64 / n as f64
+}
+
+impl MessagingWork {
+    pub fn new(suite: Suite, task: Task) -> Result<Self, String> {
+        if task == Task::Pqxdh && suite.kem.is_none() {
+            return Err("no KEM for PQXDH".into());
+        }
+        let peer_public = suite.ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?;
+        let kem_ek = match (task, suite.kem) {
+            (Task::Pqxdh, Some(kem)) => kem.keygen().map_err(err)?.1,
+            _ => Vec::new(),
+        };
+        let largest = MESSAGE_MIX.iter().map(|m| m.0).max().unwrap_or(0);
+        Ok(MessagingWork {
+            suite,
+            task,
+            peer_public,
+            kem_ek,
+            pool: Vec::new(),
+            ikm: Vec::with_capacity(32 * 5 + 64),
+            root_key: [7; 32],
+            buf: pattern(largest, 4),
+            tag: vec![0; suite.aead_id.tag_len()],
+            next: 0,
+            cycle: cycle(),
+            tally: Tally::default(),
+        })
+    }
+
+    /// Turns per-primitive timing on (for the share of time) or off (for rates).
+    pub fn instrument(&mut self, on: bool) {
+        self.tally = Tally { on, ..Tally::default() };
+    }
+
+    /// Time spent per primitive since [`Self::instrument`], in [`PRIMITIVES`] order.
+    pub fn spent(&self) -> [Duration; 5] {
+        self.tally.spent
+    }
+
+    fn agree(&mut self) -> Result<(), String> {
+        let key = self.pool.pop().ok_or("key pool empty")?;
+        let peer = &self.peer_public;
+        let shared = self.tally.time(AGREE, || key.agree(peer)).map_err(err)?;
+        self.ikm.extend_from_slice(&shared);
+        Ok(())
+    }
+
+    /// X3DH / PQXDH initiator: SK = HKDF(F ‖ DH1 ‖ … ‖ DH4 [‖ SS]).
+    fn handshake(&mut self) -> Result<(), String> {
+        self.ikm.clear();
+        self.ikm.extend_from_slice(&[0xFF; 32]);
+        let ecdh = self.suite.ecdh;
+        let ephemeral = self
+            .tally
+            .time(KEYGEN, || ecdh.keygen().and_then(|k| k.public_key()))
+            .map_err(err)?;
+        std::hint::black_box(ephemeral);
+        for _ in 0..4 {
+            self.agree()?;
+        }
+        if let (Task::Pqxdh, Some(kem)) = (self.task, self.suite.kem) {
+            let ek = &self.kem_ek;
+            let (ct, ss) = self.tally.time(ENCAPS, || kem.encaps(ek)).map_err(err)?;
+            std::hint::black_box(ct);
+            self.ikm.extend_from_slice(&ss);
+        }
+        let ikm = &self.ikm;
+        let mut sk = [0u8; 32];
+        self.tally
+            .time(KDF_, || {
+                Hkdf::<Sha256>::new(Some(&[0u8; 32]), ikm).expand(b"cryptobench X3DH", &mut sk)
+            })
+            .map_err(err)?;
+        std::hint::black_box(sk);
+        Ok(())
+    }
+
+    /// One Double Ratchet step and one sealed message.
+    fn message(&mut self) -> Result<(), String> {
+        self.ikm.clear();
+        self.agree()?;
+        let id = self.suite.aead_id;
+        let (ikm, root) = (&self.ikm, &self.root_key);
+        let mut rk_ck = [0u8; 64];
+        let mut mk = [0u8; 32 + 24];
+        let mk = &mut mk[..id.key_len() + id.nonce_len()];
+        self.tally
+            .time(KDF_, || {
+                // KDF_RK (DR §5.2): HKDF with the root key as salt → new root key ‖ chain key;
+                // KDF_CK: the message key and nonce from the chain key.
+                Hkdf::<Sha256>::new(Some(root), ikm).expand(b"cryptobench ratchet", &mut rk_ck)?;
+                Hkdf::<Sha256>::from_prk(&rk_ck[32..])
+                    .map_err(|_| hkdf::InvalidLength)?
+                    .expand(b"cryptobench message key", mk)
+            })
+            .map_err(err)?;
+        self.root_key.copy_from_slice(&rk_ck[..32]);
+        let size = self.cycle[self.next];
+        self.next = (self.next + 1) % self.cycle.len();
+        let (aead, buf, tag) = (self.suite.aead, &mut self.buf[..size], &mut self.tag);
+        self.tally
+            .time(SEAL, || {
+                let (key, nonce) = mk.split_at(id.key_len());
+                aead.key(key)?.seal_in_place(nonce, &[], buf, tag)
+            })
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+impl Workload for MessagingWork {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        let want = n as usize * agreements(self.task);
+        while self.pool.len() < want {
+            self.pool.push(self.suite.ecdh.keygen().map_err(err)?);
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        for _ in 0..n {
+            match self.task {
+                Task::Message => (0..CYCLE).try_for_each(|_| self.message())?,
+                _ => self.handshake()?,
+            }
+        }
+        Ok(())
+    }
+
+    fn max_batch(&self) -> Option<u64> {
+        Some((512 / agreements(self.task)).max(1) as u64)
+    }
+}
+
+/// Share of the time per primitive over `batch` × 4 single-threaded operations.
+pub(super) fn shares(suite: Suite, task: Task, batch: u64) -> Result<Vec<(String, f64)>, String> {
+    let mut w = MessagingWork::new(suite, task)?;
+    let mut spent = [Duration::ZERO; 5];
+    for _ in 0..4 {
+        w.reset(batch)?;
+        w.instrument(true);
+        w.run(batch)?;
+        for (s, d) in spent.iter_mut().zip(w.spent()) {
+            *s += d;
+        }
+    }
+    let total: f64 = spent.iter().map(Duration::as_secs_f64).sum();
+    Ok(PRIMITIVES
+        .iter()
+        .zip(spent)
+        .filter(|(_, d)| !d.is_zero())
+        .map(|(name, d)| (name.to_string(), d.as_secs_f64() / total.max(1e-12)))
+        .collect())
+}

@@ -1,0 +1,285 @@
+//! The sweep as a library call: flags → [`Config`] and plan → a [`ResultFile`]
+//! filled group by group. The command only draws progress and writes files.
+
+use std::time::Duration;
+
+use super::{instructions, plan, run_group, Config, Group, Mode, Operation, Progress};
+use crate::algorithm::{AlgorithmId, KexKind};
+use crate::backend::Backend;
+use crate::results::{now_rfc3339, Header, Kind, Metric, ResultFile, Settings};
+use crate::{select, units};
+
+/// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
+const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
+
+/// What the sweep measures, as given on the command line.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct SweepFlags {
+    /// Backends (comma-separated or repeated; default: all compiled in).
+    #[arg(long)]
+    pub backend: Vec<String>,
+    /// Algorithms (default: all).
+    #[arg(long)]
+    pub algorithm: Vec<String>,
+    /// Operations: seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps (default: seal, keygen+agree, encaps, decaps).
+    #[arg(long)]
+    pub operation: Vec<String>,
+    /// AEAD key handling: bulk (key schedule once) or per-message (default: bulk).
+    #[arg(long)]
+    pub mode: Vec<String>,
+    /// Message sizes with units: 16, 1k, 16KiB, 1m (k = 1024).
+    #[arg(long)]
+    pub sizes: Vec<String>,
+    /// Thread counts (default: 1 and the number of cores).
+    #[arg(long)]
+    pub threads: Vec<String>,
+    /// Additional authenticated data per message, in bytes (13 = TLS 1.2 record header).
+    #[arg(long, default_value_t = 0)]
+    pub aad: usize,
+    /// Timed duration per cell, e.g. 240ms, 1s (default: 240ms; 25ms with --quick).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Interleaved rounds per cell (default: 6; 2 with --quick).
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Smoke run: short cells, few rounds.
+    #[arg(long)]
+    pub quick: bool,
+    /// Seed for the randomized visiting order.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Parses every value of a list flag with `parse`, or gives `default` when the flag is absent.
+fn each<T>(values: &[String], default: Vec<T>, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    match units::list(values) {
+        v if v.is_empty() => Ok(default),
+        v => v.iter().map(|s| parse(s)).collect(),
+    }
+}
+
+impl SweepFlags {
+    /// Whether a flag that only the sweep uses was given (the messaging workload refuses them).
+    pub fn has_sweep_only(&self) -> bool {
+        !(self.operation.is_empty() && self.mode.is_empty() && self.sizes.is_empty()) || self.aad > 0
+    }
+
+    /// The measuring configuration, or the one-line error naming the flag.
+    pub fn config(&self, metric: Metric) -> Result<Config, String> {
+        // Checked in flag order, so the first bad flag is the one named.
+        let backends = select::backends(&self.backend)?;
+        let algorithms = select::algorithms(&self.algorithm)?;
+        let operations = each(
+            &self.operation,
+            vec![
+                Operation::Seal,
+                Operation::KeygenAgree,
+                Operation::Encaps,
+                Operation::Decaps,
+            ],
+            |s| {
+                Operation::parse(s).ok_or_else(|| format!("--operation: unknown operation '{s}' (seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps)"))
+            },
+        )?;
+        let modes = each(&self.mode, vec![Mode::Bulk], |s| {
+            Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
+        })?;
+        let sizes = each(&self.sizes, DEFAULT_SIZES.to_vec(), |s| {
+            units::parse_size(s).map_err(|e| format!("--sizes: {e}"))
+        })?;
+        let (threads, duration, rounds) = (self.thread_counts(metric)?, self.duration()?, self.rounds()?);
+        if algorithms
+            .iter()
+            .all(|alg| operations.iter().all(|op| !op.applies_to(*alg)))
+        {
+            return Err("--operation: none of the operations applies to the chosen algorithms".into());
+        }
+        let target_sample = if self.quick {
+            Duration::from_micros(500)
+        } else {
+            Duration::from_millis(1)
+        };
+        Ok(Config {
+            backends,
+            algorithms,
+            operations,
+            modes,
+            sizes,
+            threads,
+            aad: self.aad,
+            duration,
+            rounds,
+            target_sample,
+            seed: self.seed(metric),
+        })
+    }
+
+    fn thread_counts(&self, metric: Metric) -> Result<Vec<usize>, String> {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let mut threads = each(&self.threads, vec![1, cores], |s| match s.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
+        })?;
+        threads.dedup();
+        // Instructions per operation do not depend on the thread count.
+        Ok(if metric == Metric::Instructions {
+            vec![1]
+        } else {
+            threads
+        })
+    }
+
+    fn duration(&self) -> Result<Duration, String> {
+        match &self.duration {
+            Some(d) => units::parse_duration("--duration", d),
+            None if self.quick => Ok(Duration::from_millis(25)),
+            None => Ok(Duration::from_millis(240)),
+        }
+    }
+
+    fn rounds(&self) -> Result<usize, String> {
+        match self.rounds {
+            Some(0) => Err("--rounds: must be at least 1".into()),
+            Some(r) => Ok(r),
+            None if self.quick => Ok(2),
+            None => Ok(6),
+        }
+    }
+
+    /// Instruction counts must repeat exactly: a fixed seed unless one is given.
+    fn seed(&self, metric: Metric) -> u64 {
+        self.seed
+            .or((metric == Metric::Instructions).then_some(1))
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0)
+            })
+    }
+}
+
+/// A sweep ready to run: its configuration and its groups.
+pub struct Sweep {
+    pub cfg: Config,
+    pub groups: Vec<Group>,
+    pub metric: Metric,
+    pub quick: bool,
+}
+
+impl Sweep {
+    /// Plans `cfg`; refuses a plan with nothing to measure.
+    pub fn new(cfg: Config, metric: Metric, quick: bool) -> Result<Sweep, String> {
+        let groups = plan(&cfg);
+        if groups.is_empty() {
+            return Err("run: nothing to measure (no selected backend offers the selected algorithms)".into());
+        }
+        Ok(Sweep {
+            cfg,
+            groups,
+            metric,
+            quick,
+        })
+    }
+
+    /// Only the cells a ranking needs (`recommend` without a result file):
+    /// seal at `sizes` and the key-exchange operations of a handshake, at one
+    /// thread count, 3 short rounds, a fixed seed.
+    pub fn for_ranking(
+        backends: Vec<&'static Backend>,
+        algorithms: Vec<AlgorithmId>,
+        sizes: Vec<usize>,
+        threads: usize,
+        duration: Duration,
+    ) -> Sweep {
+        use Operation::*;
+        let cfg = Config {
+            backends,
+            algorithms,
+            operations: vec![Seal, KeygenAgree, Keygen, Encaps, Decaps],
+            modes: vec![Mode::Bulk],
+            sizes,
+            threads: vec![threads],
+            aad: 0,
+            duration,
+            rounds: 3,
+            target_sample: Duration::from_micros(500),
+            seed: 1,
+        };
+        // ECDH needs only keygen+agree for the handshake model.
+        let is_ecdh = |a: AlgorithmId| matches!(a, AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh);
+        let groups = plan(&cfg)
+            .into_iter()
+            .filter(|g| !(g.shape.operation == Keygen && is_ecdh(g.shape.algorithm)))
+            .collect();
+        Sweep {
+            cfg,
+            groups,
+            metric: Metric::WallTime,
+            quick: true,
+        }
+    }
+
+    /// An empty result file for this sweep: the header and the settings.
+    pub fn new_file(&self) -> ResultFile {
+        let cfg = &self.cfg;
+        let tsc_hz = super::init_clocks();
+        ResultFile {
+            header: Header::new(Kind::Sweep, &cfg.backends, tsc_hz, now_rfc3339()),
+            settings: Settings {
+                metric: self.metric,
+                sizes: cfg.sizes.clone(),
+                threads: cfg.threads.clone(),
+                aad: cfg.aad,
+                duration_ms: cfg.duration.as_millis() as u64,
+                rounds: cfg.rounds,
+                target_sample_us: cfg.target_sample.as_micros() as u64,
+                quick: self.quick,
+                seed: cfg.seed,
+                clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
+            },
+            cells: Vec::new(),
+            failures: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Visits every backend once per round: what a progress bar counts.
+    pub fn visits(&self) -> usize {
+        self.groups.iter().map(|g| g.backends.len() * self.cfg.rounds).sum()
+    }
+
+    /// Measures into `file` (wall time group by group, calling `after_group`
+    /// after each so an interrupted run keeps its cells; or instruction counts
+    /// under callgrind), then marks it complete.
+    pub fn run(
+        &self,
+        file: &mut ResultFile,
+        progress: &dyn Progress,
+        after_group: &mut dyn FnMut(&ResultFile) -> Result<(), String>,
+    ) -> Result<(), String> {
+        if self.metric == Metric::Instructions {
+            instructions::count_into(&self.groups, file)?;
+        } else {
+            for group in &self.groups {
+                let (cells, failures) = run_group(&self.cfg, group, progress);
+                file.cells.extend(cells);
+                file.failures.extend(failures);
+                after_group(file)?;
+            }
+        }
+        file.header.complete = true;
+        Ok(())
+    }
+
+    /// The child side of `--metric instructions` (this executable re-run under
+    /// valgrind): counts and writes its manifest. None when this is not the child.
+    pub fn instruction_child(&self) -> Option<Result<(), String>> {
+        let dir = std::env::var_os(instructions::CHILD_ENV)?;
+        Some(instructions::child(
+            &self.groups,
+            self.cfg.seed,
+            std::path::Path::new(&dir),
+        ))
+    }
+}
