@@ -6,12 +6,14 @@ pub mod capabilities;
 pub mod compare;
 pub mod compliance;
 pub mod compliance_matrix;
+pub mod doc;
 pub mod fleet;
 pub mod html;
 pub mod kat;
 pub mod messaging;
 pub mod plot;
 pub mod recommend;
+pub mod render;
 pub mod sweep;
 pub mod verdicts;
 

@@ -2,7 +2,8 @@
 //! sizes as rows and backends as columns (fastest marked), a scaling table
 //! per thread count, and CSV / Markdown / JSON forms of the same cells.
 
-use super::{failure_row, subheading, table, Format};
+use super::doc::{Doc, Mark, Table, TableCell};
+use super::{failure_row, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
@@ -33,17 +34,16 @@ fn value(c: &Cell) -> f64 {
 pub fn render(file: &ResultFile, format: Format) -> String {
     match format {
         Format::Json => super::json(file),
-        _ => tables(file, format),
+        _ => document(file).render(format),
     }
 }
 
-fn tables(file: &ResultFile, format: Format) -> String {
+/// The sweep's document: tables per kind and thread count, failures, legend.
+pub fn document(file: &ResultFile) -> Doc {
     if file.settings.metric == crate::results::Metric::Instructions {
-        return instruction_tables(file, format);
+        return instruction_tables(file);
     }
-    let md = format == Format::Markdown;
-    let mut out = String::new();
-    let heading = |s: String| subheading(md, &s);
+    let mut out = Doc::new();
     let backends = file.backends();
 
     // (algorithm, operation, mode) in the order they were measured.
@@ -64,28 +64,25 @@ fn tables(file: &ResultFile, format: Format) -> String {
                 continue;
             }
             kex_done.push(*alg);
-            out += &kex_tables(file, *alg, &backends, format, &heading);
+            kex_tables(&mut out, file, *alg, &backends);
             continue;
         }
-        out += &aead_tables(file, (*alg, *op, *mode), &cells, &backends, format);
+        aead_tables(&mut out, file, (*alg, *op, *mode), &cells, &backends);
     }
-    out += &failures_table(file, format);
-    out += &legend(file, md);
+    failures_table(&mut out, file);
+    out.notes(legend(file));
     out
 }
 
 /// One AEAD kind's tables, one per thread count: MB/s by size and backend.
 fn aead_tables(
+    out: &mut Doc,
     file: &ResultFile,
     (alg, op, mode): (AlgorithmId, Operation, Option<Mode>),
     cells: &[&Cell],
     backends: &[String],
-    format: Format,
-) -> String {
-    let md = format == Format::Markdown;
-    let heading = |s: String| subheading(md, &s);
+) {
     let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
-    let mut out = String::new();
     for &t in &file.settings.threads {
         let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == t).collect();
         if cells.is_empty() {
@@ -103,10 +100,8 @@ fn aead_tables(
                 mode.map_or("", Mode::name)
             )
         };
-        out += &heading(title);
-        let mut header = vec!["size".to_string()];
-        header.extend(backends.iter().cloned());
-        let mut rows = vec![header];
+        out.heading(3, title);
+        let mut t = Table::new(&header("size", backends));
         for &size in &file.settings.sizes {
             let row_cells: Vec<Option<&Cell>> = backends
                 .iter()
@@ -115,38 +110,34 @@ fn aead_tables(
             if row_cells.iter().all(Option::is_none) {
                 continue;
             }
-            rows.push(row(file, format_size(size), &row_cells, base_threads, false));
+            t.rows
+                .push(row(file, format_size(size), &row_cells, base_threads, false));
         }
-        out += &table(rows, format);
-        out.push('\n');
+        out.table(t);
     }
-    out
+}
+
+/// A table header: the row label's column, then one column per backend.
+fn header<S: AsRef<str>>(label: &str, backends: &[S]) -> Vec<String> {
+    let mut h = vec![label.to_string()];
+    h.extend(backends.iter().map(|b| b.as_ref().to_string()));
+    h
 }
 
 /// The cells refused before timing, with the reason.
-fn failures_table(file: &ResultFile, format: Format) -> String {
-    let mut out = String::new();
+fn failures_table(out: &mut Doc, file: &ResultFile) {
     if file.failures.is_empty() {
-        return out;
+        return;
     }
-    out += &subheading(format == Format::Markdown, "Cells not timed");
-    let mut rows = vec![["backend", "algorithm", "operation", "size", "threads", "reason"]
-        .map(String::from)
-        .to_vec()];
-    rows.extend(file.failures.iter().map(|f| failure_row(f, true)));
-    out += &table(rows, format);
-    out.push('\n');
-    out
+    out.heading(3, "Cells not timed");
+    let mut t = Table::new(&["backend", "algorithm", "operation", "size", "threads", "reason"]);
+    for f in &file.failures {
+        t.row(failure_row(f, true));
+    }
+    out.table(t);
 }
 
-fn kex_tables(
-    file: &ResultFile,
-    alg: AlgorithmId,
-    backends: &[String],
-    format: Format,
-    heading: &dyn Fn(String) -> String,
-) -> String {
-    let mut out = String::new();
+fn kex_tables(out: &mut Doc, file: &ResultFile, alg: AlgorithmId, backends: &[String]) {
     let base = file.settings.threads.iter().copied().min().unwrap_or(1);
     for &t in &file.settings.threads {
         let cells: Vec<&Cell> = file
@@ -157,17 +148,18 @@ fn kex_tables(
         if cells.is_empty() {
             continue;
         }
-        out += &heading(if t == base {
-            format!(
-                "{alg}: operations/s (µs/op), {t} thread{}",
-                if t == 1 { "" } else { "s" }
-            )
-        } else {
-            format!("{alg}, {t} threads: aggregate operations/s (scaling efficiency vs {base})")
-        });
-        let mut header = vec!["operation".to_string()];
-        header.extend(backends.iter().cloned());
-        let mut rows = vec![header];
+        out.heading(
+            3,
+            if t == base {
+                format!(
+                    "{alg}: operations/s (µs/op), {t} thread{}",
+                    if t == 1 { "" } else { "s" }
+                )
+            } else {
+                format!("{alg}, {t} threads: aggregate operations/s (scaling efficiency vs {base})")
+            },
+        );
+        let mut table = Table::new(&header("operation", backends));
         let mut ops: Vec<Operation> = Vec::new();
         for c in &cells {
             if !ops.contains(&c.operation) {
@@ -179,22 +171,24 @@ fn kex_tables(
                 .iter()
                 .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.operation == op))
                 .collect();
-            rows.push(row(file, op.to_string(), &row_cells, base, true));
+            table.rows.push(row(file, op.to_string(), &row_cells, base, true));
         }
-        out += &table(rows, format);
-        out.push('\n');
+        out.table(table);
     }
-    out
 }
 
-/// One size of the instruction table: instructions per operation (and per byte), fewest starred.
-fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<String> {
+/// One size of the instruction table: instructions per operation (and per byte), fewest marked.
+fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<TableCell> {
     let best = row
         .iter()
         .flatten()
         .filter_map(|c| c.instructions_per_op)
         .fold(f64::INFINITY, f64::min);
-    let mut r = vec![if size == 0 { "-".to_string() } else { format_size(size) }];
+    let mut r = vec![TableCell::from(if size == 0 {
+        "-".to_string()
+    } else {
+        format_size(size)
+    })];
     r.extend(
         row.iter()
             .map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
@@ -210,7 +204,10 @@ fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<String> {
                     } else {
                         ""
                     };
-                    format!("{}{per_byte}{varies}{}", num(i), if i == best { " ★" } else { "" })
+                    TableCell {
+                        text: format!("{}{per_byte}{varies}", num(i)),
+                        mark: (i == best).then_some(Mark::Best),
+                    }
                 }
             }),
     );
@@ -218,25 +215,20 @@ fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<String> {
 }
 
 /// Cells not measurable under valgrind, with the reason.
-fn skipped_table(file: &ResultFile, format: Format) -> String {
-    let mut out = String::new();
+fn skipped_table(out: &mut Doc, file: &ResultFile) {
     if file.skipped.is_empty() {
-        return out;
+        return;
     }
-    out += &subheading(format == Format::Markdown, "Not measured");
-    let mut rows = vec![["backend", "algorithm", "operation", "size", "reason"]
-        .map(String::from)
-        .to_vec()];
-    rows.extend(file.skipped.iter().map(|f| failure_row(f, false)));
-    out += &table(rows, format);
-    out.push('\n');
-    out
+    out.heading(3, "Not measured");
+    let mut t = Table::new(&["backend", "algorithm", "operation", "size", "reason"]);
+    for f in &file.skipped {
+        t.row(failure_row(f, false));
+    }
+    out.table(t);
 }
 
 /// `--metric instructions`: instructions per operation (and per byte), fewest marked.
-fn instruction_tables(file: &ResultFile, format: Format) -> String {
-    let md = format == Format::Markdown;
-    let heading = |s: String| subheading(md, &s);
+fn instruction_tables(file: &ResultFile) -> Doc {
     let mut backends: Vec<&str> = Vec::new();
     let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
     for c in &file.cells {
@@ -248,20 +240,21 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
             kinds.push(k);
         }
     }
-    let mut out = String::new();
+    let mut out = Doc::new();
     for (alg, op, mode) in kinds {
         let cells: Vec<&Cell> = file
             .cells
             .iter()
             .filter(|c| c.algorithm == alg && c.operation == op && c.mode == mode)
             .collect();
-        out += &heading(format!(
-            "{alg} {op}{}: instructions per operation",
-            mode.map(|m| format!(" ({m})")).unwrap_or_default()
-        ));
-        let mut header = vec!["size".to_string()];
-        header.extend(backends.iter().map(|b| b.to_string()));
-        let mut rows = vec![header];
+        out.heading(
+            3,
+            format!(
+                "{alg} {op}{}: instructions per operation",
+                mode.map(|m| format!(" ({m})")).unwrap_or_default()
+            ),
+        );
+        let mut t = Table::new(&header("size", &backends));
         let mut sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
         sizes.dedup();
         for size in sizes {
@@ -269,44 +262,44 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
                 .iter()
                 .map(|b| cells.iter().copied().find(|c| c.backend == *b && c.size == size))
                 .collect();
-            rows.push(instruction_row(size, &row));
+            t.rows.push(instruction_row(size, &row));
         }
-        out += &table(rows, format);
-        out.push('\n');
+        out.table(t);
     }
-    out += &skipped_table(file, format);
-    let sep = if md { "\n\n" } else { "\n" };
-    out += &format!(
-        "\n★ fewest instructions in the row; † the backend has no deterministic entry point here, so its count may vary slightly between runs.{sep}{}.{sep}Methodology v{}.\n",
-        file.settings.clocks, file.header.methodology_version
-    );
+    skipped_table(&mut out, file);
+    out.notes([
+        "★ fewest instructions in the row; † the backend has no deterministic entry point here, so its count may vary slightly between runs.".to_string(),
+        format!("{}.", file.settings.clocks),
+        format!("Methodology v{}.", file.header.methodology_version),
+    ]);
     out
 }
 
 /// One table row: the label, then each backend's cell ("-" where absent), the
 /// fastest marked. At the base thread count a cell shows its value and spread
 /// (and µs/op for key exchange); at more threads, the aggregate and efficiency.
-fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<String> {
+fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<TableCell> {
     let best = cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
-    let mut row = vec![label];
+    let mut row = vec![TableCell::from(label)];
     row.extend(cells.iter().map(|c| match c {
         None => "-".into(),
         Some(c) => {
-            let star = if value(c) == best { " ★" } else { "" };
-            if c.threads == base {
+            let mark = (value(c) == best).then_some(Mark::Best);
+            let text = if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
                     (true, _) => format!(" ({:.1})", c.us_per_op),
                     (false, Some(cpb)) => format!(" ({cpb:.2})"),
                     (false, None) => String::new(),
                 };
-                format!("{} {}{extra}{star}", num(value(c)), spread(c))
+                format!("{} {}{extra}", num(value(c)), spread(c))
             } else {
                 let eff = efficiency(file, c, base)
                     .map(|e| format!(" ({:.0}%)", e * 100.0))
                     .unwrap_or_default();
-                format!("{}{eff}{star}", num(value(c)))
-            }
+                format!("{}{eff}", num(value(c)))
+            };
+            TableCell { text, mark }
         }
     }));
     row
@@ -325,7 +318,7 @@ pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
     Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
 }
 
-fn legend(file: &ResultFile, md: bool) -> String {
+fn legend(file: &ResultFile) -> [String; 3] {
     let m = &file.header.machine;
     let tsc = m
         .tsc_hz
@@ -339,8 +332,7 @@ fn legend(file: &ResultFile, md: bool) -> String {
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
     ];
-    let sep = if md { "\n\n" } else { "\n" };
-    format!("\n{}\n", lines.join(sep))
+    lines
 }
 
 /// One CSV row per cell.

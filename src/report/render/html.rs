@@ -1,0 +1,63 @@
+//! HTML fragments: every text escaped with [`esc`]; charts are the inline SVG
+//! of `report::plot`, counted so the page can check they were all drawn.
+
+use super::Render;
+use crate::report::doc::{Align, Block, Doc, Table};
+use crate::report::esc;
+
+pub struct Html;
+
+impl Render for Html {
+    fn render(&self, doc: &Doc) -> String {
+        let mut out = String::new();
+        for b in &doc.blocks {
+            match b {
+                Block::Heading { level, text } => out += &format!("<h{level}>{}</h{level}>\n", esc(text)),
+                Block::Notes(lines) => {
+                    for l in lines {
+                        out += &format!("<p class=\"note\">{}</p>\n", esc(l));
+                    }
+                }
+                Block::Table(t) => out += &table(t),
+                Block::List(items) => {
+                    out += "<ul>\n";
+                    for i in items {
+                        out += &format!("<li>{}</li>\n", esc(i));
+                    }
+                    out += "</ul>\n";
+                }
+                Block::Chart { svg, .. } => out += &format!("<figure class=\"chart\">{svg}</figure>\n"),
+                Block::Html(h) => out += h,
+            }
+        }
+        out
+    }
+}
+
+/// Charts a document holds (the page's `data-expected-charts`).
+pub fn charts(doc: &Doc) -> usize {
+    doc.blocks.iter().filter(|b| matches!(b, Block::Chart { .. })).count()
+}
+
+fn table(t: &Table) -> String {
+    let mut out = String::from("<table>\n<tr>");
+    for h in &t.header {
+        out += &format!("<th>{}</th>", esc(h));
+    }
+    out += "</tr>\n";
+    for r in &t.rows {
+        out += "<tr>";
+        for (i, c) in r.iter().enumerate() {
+            let style = match t.align.get(i) {
+                Some(Align::Right) => " style=\"text-align:right\"",
+                _ => "",
+            };
+            match c.mark {
+                Some(m) => out += &format!("<td{style}>{} <b>{}</b></td>", esc(&c.text), m.symbol()),
+                None => out += &format!("<td{style}>{}</td>", esc(&c.text)),
+            }
+        }
+        out += "</tr>\n";
+    }
+    out + "</table>\n"
+}

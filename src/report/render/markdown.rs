@@ -1,0 +1,37 @@
+//! Markdown: `#` headings by level, pipe tables, one paragraph per note.
+
+use super::{grid, Render};
+use crate::report::doc::{Block, Doc};
+
+pub struct Markdown;
+
+impl Render for Markdown {
+    fn render(&self, doc: &Doc) -> String {
+        let mut out = String::new();
+        for b in &doc.blocks {
+            match b {
+                Block::Heading { level, text } => out += &format!("\n{} {text}\n\n", "#".repeat(usize::from(*level))),
+                Block::Notes(lines) => out += &format!("\n{}\n", lines.join("\n\n")),
+                Block::Table(t) => out += &format!("{}\n", grid(t.grid(), true)),
+                Block::List(items) => {
+                    out.push('\n');
+                    for i in items {
+                        out += &format!("- {i}\n");
+                    }
+                }
+                Block::Chart { .. } | Block::Html(_) => {}
+            }
+        }
+        collapse_blank_lines(&out)
+    }
+}
+
+/// One blank line is all Markdown needs between blocks; a heading after a
+/// note would otherwise leave two.
+fn collapse_blank_lines(s: &str) -> String {
+    let mut out = s.to_string();
+    while out.contains("\n\n\n") {
+        out = out.replace("\n\n\n", "\n\n");
+    }
+    out
+}
