@@ -1,27 +1,21 @@
 //! `cryptobench list`: the capability matrix.
 
-use super::{json, table, Format};
+use super::doc::{Doc, Table};
+use super::{json, Format};
 use crate::capabilities::BackendCapabilities;
 
 pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
-    if format == Format::Json {
-        return json(&caps);
+    match format {
+        Format::Json => json(&caps),
+        _ => document(caps).render(format),
     }
-    let mut out = String::new();
-    let heading = |s: &str| {
-        if format == Format::Markdown {
-            format!("### {s}\n\n")
-        } else {
-            format!("{s}\n")
-        }
-    };
+}
 
-    out += &heading("Backends");
-    let mut rows = vec![vec![
-        "backend".to_string(),
-        "linked version".into(),
-        "deterministic KATs".into(),
-    ]];
+/// Backends and their deterministic-KAT support, the matrix, and why a cell is ✗.
+pub fn document(caps: &[BackendCapabilities]) -> Doc {
+    let mut out = Doc::new();
+    out.heading(3, "Backends");
+    let mut t = Table::new(&["backend", "linked version", "deterministic KATs"]);
     for b in caps {
         let gaps: Vec<String> = b
             .algorithms
@@ -34,15 +28,14 @@ pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
         } else {
             format!("partial ({})", gaps.join("; "))
         };
-        rows.push(vec![b.backend.clone(), b.version.clone(), det]);
+        t.row([b.backend.clone(), b.version.clone(), det]);
     }
-    out += &table(rows, format);
-    out += "\n\n";
+    out.table(t);
 
-    out += &heading("Capability matrix (✓ supported, ✗ unsupported: reasons below)");
+    out.heading(3, "Capability matrix (✓ supported, ✗ unsupported: reasons below)");
     let mut header = vec!["algorithm".to_string()];
     header.extend(caps.iter().map(|b| b.backend.clone()));
-    let mut rows = vec![header];
+    let mut t = Table::new(&header);
     let algorithms = caps.first().map(|b| b.algorithms.len()).unwrap_or(0);
     for i in 0..algorithms {
         let mut row = vec![caps[0].algorithms[i].algorithm.clone()];
@@ -50,23 +43,17 @@ pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
             caps.iter()
                 .map(|b| if b.algorithms[i].supported { "✓" } else { "✗" }.to_string()),
         );
-        rows.push(row);
+        t.row(row);
     }
-    out += &table(rows, format);
-    out += "\n\n";
+    out.table(t);
 
-    out += &heading("Unsupported, and why");
-    let mut rows = vec![vec!["backend".to_string(), "algorithm".into(), "reason".into()]];
+    out.heading(3, "Unsupported, and why");
+    let mut t = Table::new(&["backend", "algorithm", "reason"]);
     for b in caps {
         for a in b.algorithms.iter().filter(|a| !a.supported) {
-            rows.push(vec![
-                b.backend.clone(),
-                a.algorithm.clone(),
-                a.reason.clone().unwrap_or_default(),
-            ]);
+            t.row([b.backend.clone(), a.algorithm.clone(), a.reason.clone().unwrap_or_default()]);
         }
     }
-    out += &table(rows, format);
-    out.push('\n');
+    out.table(t);
     out
 }

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{table, Format};
+use super::doc::{Doc, Table};
+use super::Format;
 use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison};
 use crate::results::Metric;
 use crate::results::ResultFile;
@@ -28,12 +29,10 @@ fn fmt_value(m: Metric, v: f64) -> String {
     }
 }
 
-fn rows(c: &Comparison, cells: &[&CellChange]) -> Vec<Vec<String>> {
-    let mut rows = vec![["cell", "base", "new", "NEW/BASE", "95% interval", "verdict"]
-        .map(String::from)
-        .to_vec()];
+fn table(c: &Comparison, cells: &[&CellChange]) -> Table {
+    let mut t = Table::new(&["cell", "base", "new", "NEW/BASE", "95% interval", "verdict"]);
     for x in cells {
-        rows.push(vec![
+        t.row([
             x.label.clone(),
             fmt_value(c.metric, x.base),
             fmt_value(c.metric, x.new),
@@ -46,51 +45,65 @@ fn rows(c: &Comparison, cells: &[&CellChange]) -> Vec<Vec<String>> {
             x.verdict.name().to_string(),
         ]);
     }
-    rows
+    t
 }
 
+/// What the comparison shows: every cell (a terminal), or only what changed,
+/// regressions first (a pull-request comment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    AllCells,
+    Changes,
+}
+
+/// Markdown is the pull-request comment; the terminal shows every cell.
 pub fn render(c: &Comparison, format: Format) -> String {
     match format {
         Format::Json => super::json(c),
-        Format::Markdown => markdown(c),
-        _ => {
-            let all: Vec<&CellChange> = c.cells.iter().collect();
-            let mut out = table(rows(c, &all), format);
-            out += "\n";
-            out += &footer(c, false);
-            out
-        }
+        Format::Markdown => document(c, Layout::Changes).render(format),
+        _ => document(c, Layout::AllCells).render(format),
     }
 }
 
-fn footer(c: &Comparison, md: bool) -> String {
-    let mut out = String::new();
-    let p = if md { "\n" } else { "" };
-    if !c.differences.is_empty() {
-        out += &format!("{p}Compared with --force despite: {}.\n", c.differences.join("; "));
+pub fn document(c: &Comparison, layout: Layout) -> Doc {
+    let mut out = Doc::new();
+    match layout {
+        Layout::AllCells => {
+            out.table(table(c, &c.cells.iter().collect::<Vec<_>>()));
+        }
+        Layout::Changes => changes(&mut out, c),
     }
-    if !c.only_in_base.is_empty() {
-        out += &format!(
-            "{p}Only in BASE ({}): {}\n",
-            c.only_in_base.len(),
-            c.only_in_base.join(", ")
-        );
-    }
-    if !c.only_in_new.is_empty() {
-        out += &format!(
-            "{p}Only in NEW ({}): {}\n",
-            c.only_in_new.len(),
-            c.only_in_new.join(", ")
-        );
-    }
-    out += &format!("{p}Rule: {}.\n", c.rule);
-    out += &format!("{p}{}\n", summary(c));
+    out.notes(footer(c));
     out
 }
 
-/// A pull-request comment: regressions, then improvements, then the summary.
-fn markdown(c: &Comparison) -> String {
-    let mut out = String::from("## cryptobench: performance comparison\n");
+fn footer(c: &Comparison) -> Vec<String> {
+    let mut out = Vec::new();
+    if !c.differences.is_empty() {
+        out.push(format!("Compared with --force despite: {}.", c.differences.join("; ")));
+    }
+    if !c.only_in_base.is_empty() {
+        out.push(format!(
+            "Only in BASE ({}): {}",
+            c.only_in_base.len(),
+            c.only_in_base.join(", ")
+        ));
+    }
+    if !c.only_in_new.is_empty() {
+        out.push(format!(
+            "Only in NEW ({}): {}",
+            c.only_in_new.len(),
+            c.only_in_new.join(", ")
+        ));
+    }
+    out.push(format!("Rule: {}.", c.rule));
+    out.push(summary(c));
+    out
+}
+
+/// The title, then regressions and improvements, each in its own table.
+fn changes(out: &mut Doc, c: &Comparison) {
+    out.heading(2, "cryptobench: performance comparison");
     for (title, v) in [
         ("Regressions", ChangeVerdict::Regressed),
         ("Improvements", ChangeVerdict::Improved),
@@ -99,12 +112,9 @@ fn markdown(c: &Comparison) -> String {
         if cells.is_empty() {
             continue;
         }
-        out += &format!("\n### {title} ({})\n\n", cells.len());
-        out += &table(rows(c, &cells), Format::Markdown);
-        out.push('\n');
+        out.heading(3, format!("{title} ({})", cells.len()));
+        out.table(table(c, &cells));
     }
-    out += &footer(c, true);
-    out
 }
 
 /// Bencher Metric Format (https://bencher.dev/docs/reference/bencher-metric-format/)

@@ -1,20 +1,24 @@
 //! `cryptobench kat`: summary per backend × vector set, then every failure.
 
-use super::{json, table, Format};
+use super::doc::{Doc, Table};
+use super::{json, Format};
 use crate::kat::{SetResult, Verdict};
 use crate::results::kat::KatReport;
 
 pub fn render(report: &KatReport, format: Format) -> String {
+    match format {
+        Format::Json => json(report),
+        _ => document(report).render(format),
+    }
+}
+
+/// The audit's document: the summary table and total, then unsupported tests
+/// by reason and every failure.
+pub fn document(report: &KatReport) -> Doc {
     let (results, totals) = (report.results, report.totals);
-    if format == Format::Json {
-        return json(report);
-    }
-    let md = format == Format::Markdown;
-    let mut out = String::new();
-    if md {
-        out += "### Known-answer audit\n\n";
-    }
-    let mut rows = vec![[
+    let mut out = Doc::new();
+    out.heading(3, "Known-answer audit");
+    let mut t = Table::new(&[
         "backend",
         "vector set",
         "algorithm",
@@ -22,12 +26,10 @@ pub fn render(report: &KatReport, format: Format) -> String {
         "fail",
         "unsupported",
         "divergence (accepted/rejected)",
-    ]
-    .map(String::from)
-    .to_vec()];
+    ]);
     for r in results {
         let c = r.counts;
-        rows.push(vec![
+        t.row([
             r.backend.clone(),
             r.set.clone(),
             r.algorithm.clone(),
@@ -41,10 +43,9 @@ pub fn render(report: &KatReport, format: Format) -> String {
             },
         ]);
     }
-    out += &table(rows, format);
-    out += &format!(
-        "\n\n{}{} tests: {} pass, {} fail, {} unsupported, {} divergence ({} accepted, {} rejected)\n",
-        if md { "**Total:** " } else { "Total: " },
+    out.table(t);
+    out.note(format!(
+        "Total: {} tests: {} pass, {} fail, {} unsupported, {} divergence ({} accepted, {} rejected)",
         totals.total(),
         totals.pass,
         totals.fail,
@@ -52,34 +53,23 @@ pub fn render(report: &KatReport, format: Format) -> String {
         totals.divergence_accepted + totals.divergence_rejected,
         totals.divergence_accepted,
         totals.divergence_rejected
-    );
-
-    let unsupported = unsupported_reasons(results);
-    if !unsupported.is_empty() {
-        out += if md {
-            "\n#### Unsupported tests, by reason\n\n"
-        } else {
-            "\nUnsupported tests, by reason:\n"
-        };
-        let mut rows = vec![["backend", "vector set", "algorithm", "tests", "reason"]
-            .map(String::from)
-            .to_vec()];
-        rows.extend(unsupported);
-        out += &table(rows, format);
-        out.push('\n');
-    }
-
-    let failures = failure_rows(results);
-    if !failures.is_empty() {
-        out += if md { "\n#### Failures\n\n" } else { "\nFailures:\n" };
-        let mut rows = vec![["backend", "vector set", "tcId", "flags", "what differed"]
-            .map(String::from)
-            .to_vec()];
-        rows.extend(failures);
-        out += &table(rows, format);
-        out.push('\n');
-    }
+    ));
+    section(&mut out, "Unsupported tests, by reason", &["backend", "vector set", "algorithm", "tests", "reason"], unsupported_reasons(results));
+    section(&mut out, "Failures", &["backend", "vector set", "tcId", "flags", "what differed"], failure_rows(results));
     out
+}
+
+/// A level-4 heading and its table, when there are rows.
+fn section(out: &mut Doc, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        return;
+    }
+    out.heading(4, title);
+    let mut t = Table::new(header);
+    for r in rows {
+        t.row(r);
+    }
+    out.table(t);
 }
 
 /// Every failed case: backend, set, tcId, flags and what differed.
