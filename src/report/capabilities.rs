@@ -51,7 +51,11 @@ pub fn document(caps: &[BackendCapabilities]) -> Doc {
     let mut t = Table::new(&["backend", "algorithm", "reason"]);
     for b in caps {
         for a in b.algorithms.iter().filter(|a| !a.supported) {
-            t.row([b.backend.clone(), a.algorithm.clone(), a.reason.clone().unwrap_or_default()]);
+            t.row([
+                b.backend.clone(),
+                a.algorithm.clone(),
+                a.reason.clone().unwrap_or_default(),
+            ]);
         }
     }
     out.table(t);

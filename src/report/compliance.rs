@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::{json, subheading, table, Format};
+use super::doc::{Doc, Table};
+use super::{json, Format};
 use crate::algorithm::AlgorithmId;
 use crate::policy::compliance::{ComplianceRow, Deployment, Violation};
 use crate::policy::kat_status::KatStatus;
@@ -41,14 +42,10 @@ fn status_mark(s: Status) -> &'static str {
 }
 
 /// Backend × algorithm: the policy status, KAT status and module build of each.
-fn matrix(rows: &[ComplianceRow], format: Format) -> String {
-    let mut out = String::new();
-    let md = format == Format::Markdown;
-    let mut matrix = vec![["backend", "algorithm", "policy", "KAT", "module build"]
-        .map(String::from)
-        .to_vec()];
+fn matrix(out: &mut Doc, rows: &[ComplianceRow]) {
+    let mut t = Table::new(&["backend", "algorithm", "policy", "KAT", "module build"]);
     for r in rows {
-        matrix.push(vec![
+        t.row([
             r.backend.clone(),
             r.algorithm.name().into(),
             status_mark(r.policy.status).into(),
@@ -61,20 +58,14 @@ fn matrix(rows: &[ComplianceRow], format: Format) -> String {
             .into(),
         ]);
     }
-    out += &subheading(md, "Backend × algorithm");
-    out += &table(matrix, format);
-    out += "\n";
-    out
+    out.heading(3, "Backend × algorithm");
+    out.table(t);
 }
 
-/// The policy's rule for each algorithm: a table in Markdown, a list in a terminal.
-fn rules(policy: &Policy, rows: &[ComplianceRow], format: Format) -> String {
-    let mut out = String::new();
-    let md = format == Format::Markdown;
+/// The policy's rule for each algorithm (long conditions: a terminal lists them).
+fn rules(out: &mut Doc, policy: &Policy, rows: &[ComplianceRow]) {
     let algorithms: BTreeSet<AlgorithmId> = rows.iter().map(|r| r.algorithm).collect();
-    let mut rules = vec![["algorithm", "status", "conditions / reason", "citation"]
-        .map(String::from)
-        .to_vec()];
+    let mut t = Table::new(&["algorithm", "status", "conditions / reason", "citation"]).records();
     for alg in &algorithms {
         let d = policy.decide(*alg);
         let mut why = d.conditions.join("; ");
@@ -86,81 +77,62 @@ fn rules(policy: &Policy, rows: &[ComplianceRow], format: Format) -> String {
         } else {
             d.citation.clone()
         };
-        rules.push(vec![alg.name().into(), d.status.label().into(), why, cite]);
+        t.row([alg.name().into(), d.status.label().into(), why, cite]);
     }
-    out += &subheading(md, "Policy rules");
-    if md {
-        out += &table(rules, format);
-        out += "\n";
-    } else {
-        // The conditions are long: a list reads better than a table in a terminal.
-        for r in rules.iter().skip(1) {
-            out += &format!("- {}: {}\n", r[0], r[1]);
-            if !r[2].is_empty() {
-                out += &format!("    {}\n", r[2]);
-            }
-            out += &format!("    source: {}\n", r[3]);
-        }
-    }
-    out
+    out.heading(3, "Policy rules");
+    out.table(t);
 }
 
 /// Module builds per backend, then the known-answer problems.
-fn modules_and_kat(rows: &[ComplianceRow], md: bool) -> String {
-    let mut out = String::new();
-    out += &subheading(md, "Module builds");
+fn modules_and_kat(out: &mut Doc, rows: &[ComplianceRow]) {
+    out.heading(3, "Module builds");
     let mut seen = BTreeSet::new();
-    for r in rows.iter().filter(|r| seen.insert(r.backend.clone())) {
-        out += &format!("- {} ({}): {}\n", r.backend, r.backend_version, r.module.detail);
-    }
-
-    let failures: Vec<&ComplianceRow> = rows
+    out.list(
+        rows.iter()
+            .filter(|r| seen.insert(r.backend.clone()))
+            .map(|r| format!("{} ({}): {}", r.backend, r.backend_version, r.module.detail)),
+    );
+    let failures: Vec<String> = rows
         .iter()
         .filter(|r| matches!(r.kat, KatStatus::Fail { .. } | KatStatus::NotRun { .. }))
+        .map(|r| format!("{} {}: {}", r.backend, r.algorithm, r.kat.summary()))
         .collect();
     if !failures.is_empty() {
-        out += &subheading(md, "Known-answer problems");
-        for r in failures {
-            out += &format!("- {} {}: {}\n", r.backend, r.algorithm, r.kat.summary());
-        }
+        out.heading(3, "Known-answer problems");
+        out.list(failures);
     }
-    out
 }
 
 /// `--require`: what the deployment uses, and whether it complies.
-fn deployment_check(policy: &Policy, d: &Deployment, violations: &[Violation], md: bool) -> String {
-    let mut out = String::new();
-    out += &subheading(md, "Deployment check");
+fn deployment_check(out: &mut Doc, policy: &Policy, d: &Deployment, violations: &[Violation]) {
+    out.heading(3, "Deployment check");
     let algs: Vec<&str> = d.algorithms.iter().map(|a| a.name()).collect();
-    out += &format!(
-        "Requires {} ({}{}).\n",
+    out.note(format!(
+        "Requires {} ({}{}).",
         algs.join(", "),
         d.source,
         d.backend
             .as_deref()
             .map(|b| format!(", backend {b}"))
             .unwrap_or_default()
-    );
-    for alg in &d.algorithms {
+    ));
+    out.list(d.algorithms.iter().filter_map(|alg| {
         let dec = policy.decide(*alg);
-        if dec.status == Status::Conditional {
-            out += &format!("- {alg}: allowed if: {}\n", dec.conditions.join("; "));
-        }
-    }
+        (dec.status == Status::Conditional).then(|| format!("{alg}: allowed if: {}", dec.conditions.join("; ")))
+    }));
     if violations.is_empty() {
-        out += "COMPLIANT: every required algorithm is allowed and passed its known-answer tests.\n";
-    } else {
-        out += &format!("NOT COMPLIANT ({} problem(s)):\n", violations.len());
-        for v in violations {
-            out += &format!(
-                "- {}{}: {}\n",
-                v.algorithm,
-                v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
-                v.reason
-            );
-        }
+        out.note("COMPLIANT: every required algorithm is allowed and passed its known-answer tests.");
+        return;
     }
-    out
+    out.note(format!("NOT COMPLIANT ({} problem(s)):", violations.len()));
+    out.list(violations.iter().map(|v| {
+        format!(
+            "{}{}: {}",
+            v.algorithm,
+            v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
+            v.reason
+        )
+    }));
 }
 
 pub fn render(
@@ -181,22 +153,19 @@ pub fn render(
             compliant: violations.is_empty(),
         });
     }
-    let md = format == Format::Markdown;
-    let mut out = String::new();
-    out += &if md {
-        format!("## Compliance: {} (`{}`)\n\n", policy.title, policy.name)
-    } else {
-        format!("Compliance: {} ({}, {})\n", policy.title, policy.name, policy.source)
-    };
+    let mut out = Doc::new();
+    out.heading(
+        2,
+        format!("Compliance: {} ({}, {})", policy.title, policy.name, policy.source),
+    );
     if let Some(d) = &policy.description {
-        out += &format!("{d}\n");
+        out.note(d.clone());
     }
-
-    out += &matrix(rows, format);
-    out += &rules(policy, rows, format);
-    out += &modules_and_kat(rows, md);
+    matrix(&mut out, rows);
+    rules(&mut out, policy, rows);
+    modules_and_kat(&mut out, rows);
     if let Some(d) = deployment {
-        out += &deployment_check(policy, d, violations, md);
+        deployment_check(&mut out, policy, d, violations);
     }
-    out
+    out.render(format)
 }

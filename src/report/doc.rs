@@ -59,6 +59,8 @@ pub struct Table {
     pub rows: Vec<Vec<TableCell>>,
     /// Per column; missing columns are left-aligned.
     pub align: Vec<Align>,
+    /// Long cells: a terminal shows each row as a list item rather than a grid.
+    pub records: bool,
 }
 
 impl Table {
@@ -73,6 +75,12 @@ impl Table {
     pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
         self.rows
             .push(cells.into_iter().map(|s| TableCell::from(s.into())).collect());
+    }
+
+    /// Marks the table as one of long cells (see `records`).
+    pub fn records(mut self) -> Table {
+        self.records = true;
+        self
     }
 
     /// The header then every row, marks written out: the grid text and Markdown draw.

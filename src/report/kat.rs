@@ -54,8 +54,18 @@ pub fn document(report: &KatReport) -> Doc {
         totals.divergence_accepted,
         totals.divergence_rejected
     ));
-    section(&mut out, "Unsupported tests, by reason", &["backend", "vector set", "algorithm", "tests", "reason"], unsupported_reasons(results));
-    section(&mut out, "Failures", &["backend", "vector set", "tcId", "flags", "what differed"], failure_rows(results));
+    section(
+        &mut out,
+        "Unsupported tests, by reason",
+        &["backend", "vector set", "algorithm", "tests", "reason"],
+        unsupported_reasons(results),
+    );
+    section(
+        &mut out,
+        "Failures",
+        &["backend", "vector set", "tcId", "flags", "what differed"],
+        failure_rows(results),
+    );
     out
 }
 

@@ -1,7 +1,8 @@
 //! Tables for the messaging workload: handshakes/s and messages/s per core and
 //! with all cores, and the share of time in each primitive.
 
-use super::{table, Format};
+use super::doc::{Doc, Mark, Table, TableCell};
+use super::Format;
 use crate::results::messaging::{Rate, Task, TaskRates};
 use crate::results::MessagingFile;
 
@@ -40,47 +41,50 @@ pub fn shares_text(row: &TaskRates) -> String {
 }
 
 /// One task's table: per-core rate (fastest starred), µs each, all cores, share of time.
-fn task_table(rows: &[&TaskRates]) -> Vec<Vec<String>> {
+fn task_table(rows: &[&TaskRates]) -> Table {
     let all_threads = rows
         .iter()
         .flat_map(|r| r.rates.iter().map(|x| x.threads))
         .max()
         .unwrap_or(1);
-    let mut t = vec![vec![
+    let mut t = Table::new(&[
         "backend".to_string(),
         "per core".into(),
         "µs each".into(),
         format!("all cores ({all_threads} threads)"),
         "share of time (1 thread)".into(),
-    ]];
+    ]);
     let best = rows
         .iter()
         .filter_map(|r| per_core_and_all(r).0.map(|x| x.ops_per_sec.median))
         .fold(0.0, f64::max);
     for r in rows.iter().copied() {
         let (one, all) = per_core_and_all(r);
-        t.push(vec![
-            r.backend.clone(),
-            one.map(|x| {
-                let star = if x.ops_per_sec.median == best { " ★" } else { "" };
-                format!(
-                    "{} ±{:.0}%{star}",
+        t.rows.push(vec![
+            r.backend.clone().into(),
+            one.map(|x| TableCell {
+                text: format!(
+                    "{} ±{:.0}%",
                     num(x.ops_per_sec.median),
                     x.ops_per_sec.rel_spread() * 100.0
-                )
+                ),
+                mark: (x.ops_per_sec.median == best).then_some(Mark::Best),
             })
             .unwrap_or_else(|| "-".into()),
             one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))
-                .unwrap_or_else(|| "-".into()),
-            all.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
-            shares_text(r),
+                .unwrap_or_else(|| "-".into())
+                .into(),
+            all.map(|x| num(x.ops_per_sec.median))
+                .unwrap_or_else(|| "-".into())
+                .into(),
+            shares_text(r).into(),
         ]);
     }
     t
 }
 
 /// Settings, the workload's definition and the method, as closing lines.
-fn legend(f: &MessagingFile, md: bool) -> String {
+fn legend(f: &MessagingFile) -> [String; 3] {
     let s = &f.settings;
     let mix: Vec<String> = s
         .message_mix
@@ -101,49 +105,36 @@ fn legend(f: &MessagingFile, md: bool) -> String {
             s.duration_ms, s.rounds, f.header.methodology_version, f.header.machine.cpu_model, f.header.machine.cores
         ),
     ];
-    format!("\n{}\n", lines.join(if md { "\n\n" } else { "\n" }))
+    lines
 }
 
 pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
-    if format == Format::Json {
-        return super::json(f);
+    match format {
+        Format::Json => super::json(f),
+        _ => document(label, f).render(format),
     }
-    let md = format == Format::Markdown;
-    let mut out = if md {
-        format!("\n## End-to-end messaging workload — {label}\n\n")
-    } else {
-        format!("\nEnd-to-end messaging workload — {label}\n")
-    };
+}
+
+/// One table per task, the cells not measured, and the workload's definition.
+pub fn document(label: &str, f: &MessagingFile) -> Doc {
+    let mut out = Doc::new();
+    out.heading(2, format!("End-to-end messaging workload — {label}"));
     for task in Task::ALL {
         let rows: Vec<&TaskRates> = f.rows.iter().filter(|r| r.task == task).collect();
         if rows.is_empty() {
             continue;
         }
-        let unit = task.unit();
-        let title = format!("{}: {unit}", task.name());
-        out += &if md {
-            format!("\n### {title}\n\n")
-        } else {
-            format!("\n{title}\n")
-        };
-        out += &table(task_table(&rows), format);
-        out.push('\n');
+        out.heading(3, format!("{}: {}", task.name(), task.unit()));
+        out.table(task_table(&rows));
     }
     if !f.skipped.is_empty() {
-        out += if md {
-            "\n### Not measured\n\n"
-        } else {
-            "\nNot measured\n"
-        };
-        let mut t = vec![vec!["backend".to_string(), "task".into(), "reason".into()]];
-        t.extend(
-            f.skipped
-                .iter()
-                .map(|k| vec![k.backend.clone(), k.task.name().into(), k.reason.clone()]),
-        );
-        out += &table(t, format);
-        out.push('\n');
+        out.heading(3, "Not measured");
+        let mut t = Table::new(&["backend", "task", "reason"]);
+        for k in &f.skipped {
+            t.row([k.backend.clone(), k.task.name().into(), k.reason.clone()]);
+        }
+        out.table(t);
     }
-    out += &legend(f, md);
+    out.notes(legend(f));
     out
 }

@@ -1,7 +1,8 @@
 //! `cryptobench recommend`: the ranking, margins, exclusions and the model's
 //! notes; Markdown output is meant to be pasted into a design document.
 
-use super::{json, subheading, table, Format};
+use super::doc::{Doc, Table};
+use super::{json, Format};
 use crate::analysis::recommend::Recommendation;
 use crate::units::format_size;
 
@@ -20,79 +21,61 @@ fn pct(x: f64) -> String {
 }
 
 /// The title and the workload, threads, policy and scoring rule.
-fn intro(r: &Recommendation, md: bool) -> String {
-    let mut out = String::new();
+fn intro(out: &mut Doc, r: &Recommendation) {
     let mix: Vec<String> = r
         .workload
         .mix
         .iter()
         .map(|(s, w)| format!("{} ×{:.1} %", bytes(*s), w * 100.0))
         .collect();
-    out += &if md {
-        format!("## Backend recommendation: {} workload\n\n", r.workload.name)
-    } else {
-        format!("Recommendation for the {} workload\n", r.workload.name)
-    };
-    out += &format!(
-        "- Workload: {} (message mix: {})\n",
-        r.workload.description,
-        mix.join(", ")
-    );
-    out += &format!(
-        "- Threads: {}; AEAD operation: {}; policy: {}; required: {}\n",
-        r.threads,
-        r.operation,
-        r.policy.as_deref().unwrap_or("none"),
-        if r.required.is_empty() {
-            "none".into()
-        } else {
-            r.required.join(", ")
-        }
-    );
-    out += "- Score: weighted throughput = total bytes / total time over the mix (time-weighted, harmonic), 10^6 B/s\n";
-    out
+    out.heading(2, format!("Backend recommendation: {} workload", r.workload.name));
+    out.list([
+        format!("Workload: {} (message mix: {})", r.workload.description, mix.join(", ")),
+        format!(
+            "Threads: {}; AEAD operation: {}; policy: {}; required: {}",
+            r.threads,
+            r.operation,
+            r.policy.as_deref().unwrap_or("none"),
+            if r.required.is_empty() {
+                "none".into()
+            } else {
+                r.required.join(", ")
+            }
+        ),
+        "Score: weighted throughput = total bytes / total time over the mix (time-weighted, harmonic), 10^6 B/s".into(),
+    ]);
 }
 
 /// The one-line recommendation.
-fn verdict(r: &Recommendation, md: bool) -> String {
-    let mut out = String::new();
-    match r.ranking.first() {
-        None => out += "\nNo backend qualifies (see the exclusions).\n",
-        Some(top) => {
-            let verdict = match &top.margin {
-                Some(m) if m.within_noise => format!(
-                    "{} leads {} by {}, within noise: the two are tied on this data",
-                    top.backend,
-                    m.over,
-                    pct(m.percent)
-                ),
-                Some(m) => format!(
-                    "{} with {}, {} ahead of {}",
-                    top.backend,
-                    top.aead,
-                    pct(m.percent),
-                    m.over
-                ),
-                None => format!("{} with {} (the only qualifying backend)", top.backend, top.aead),
-            };
-            out += &if md {
-                format!("\n**Recommendation:** {verdict}.\n")
-            } else {
-                format!("\nRecommendation: {verdict}.\n")
-            };
-        }
-    }
-    out
+fn verdict(r: &Recommendation) -> String {
+    let Some(top) = r.ranking.first() else {
+        return "No backend qualifies (see the exclusions).".into();
+    };
+    let verdict = match &top.margin {
+        Some(m) if m.within_noise => format!(
+            "{} leads {} by {}, within noise: the two are tied on this data",
+            top.backend,
+            m.over,
+            pct(m.percent)
+        ),
+        Some(m) => format!(
+            "{} with {}, {} ahead of {}",
+            top.backend,
+            top.aead,
+            pct(m.percent),
+            m.over
+        ),
+        None => format!("{} with {} (the only qualifying backend)", top.backend, top.aead),
+    };
+    format!("Recommendation: {verdict}.")
 }
 
 /// The ranking table and the linked versions.
-fn ranking(r: &Recommendation, format: Format) -> String {
-    let md = format == Format::Markdown;
-    let mut out = String::new();
+fn ranking(out: &mut Doc, r: &Recommendation) {
     if r.ranking.is_empty() {
-        return out;
+        return;
     }
-    let mut rows = vec![[
+    let mut t = Table::new(&[
         "#",
         "backend",
         "AEAD",
@@ -101,9 +84,7 @@ fn ranking(r: &Recommendation, format: Format) -> String {
         "95 % interval",
         "margin over next",
         "margin 95 %",
-    ]
-    .map(String::from)
-    .to_vec()];
+    ]);
     for x in &r.ranking {
         let (m, mci) = match &x.margin {
             None => ("-".to_string(), "-".to_string()),
@@ -119,7 +100,7 @@ fn ranking(r: &Recommendation, format: Format) -> String {
                     .unwrap_or("-".into()),
             ),
         };
-        rows.push(vec![
+        t.row([
             x.rank.to_string(),
             x.backend.clone(),
             x.aead.clone(),
@@ -132,34 +113,41 @@ fn ranking(r: &Recommendation, format: Format) -> String {
             mci,
         ]);
     }
-    out += &subheading(md, "Ranking");
-    out += &table(rows, format);
-    out += "\n";
-    out += &format!("{}Versions:\n", if md { "\n" } else { "" });
-    for x in &r.ranking {
-        out += &format!("- {}: {}\n", x.backend, x.backend_version);
-    }
-    out
+    out.heading(3, "Ranking");
+    out.table(t);
+    out.note("Versions:");
+    out.list(
+        r.ranking
+            .iter()
+            .map(|x| format!("{}: {}", x.backend, x.backend_version)),
+    );
 }
 
 pub fn render(r: &Recommendation, format: Format) -> String {
-    if format == Format::Json {
-        return json(r);
+    match format {
+        Format::Json => json(r),
+        _ => document(r).render(format),
     }
-    let md = format == Format::Markdown;
-    let mut out = intro(r, md) + &verdict(r, md) + &ranking(r, format);
+}
+
+/// Intro, verdict, ranking, exclusions, the model's notes and how intervals are read.
+pub fn document(r: &Recommendation) -> Doc {
+    let mut out = Doc::new();
+    intro(&mut out, r);
+    out.note(verdict(r));
+    ranking(&mut out, r);
     if !r.excluded.is_empty() {
-        out += &subheading(md, "Excluded");
-        for e in &r.excluded {
-            out += &format!("- {}: {}\n", e.backend, e.reasons.join("; "));
-        }
+        out.heading(3, "Excluded");
+        out.list(
+            r.excluded
+                .iter()
+                .map(|e| format!("{}: {}", e.backend, e.reasons.join("; "))),
+        );
     }
     if !r.notes.is_empty() {
-        out += &subheading(md, "Notes");
-        for n in &r.notes {
-            out += &format!("- {n}\n");
-        }
+        out.heading(3, "Notes");
+        out.list(r.notes.iter().cloned());
     }
-    out += "\nIntervals: 95 % bootstrap over each cell's raw samples; \"within noise\" when two backends' intervals overlap.\n";
+    out.note("Intervals: 95 % bootstrap over each cell's raw samples; \"within noise\" when two backends' intervals overlap.");
     out
 }

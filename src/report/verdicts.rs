@@ -1,7 +1,8 @@
 //! The KAT verdict matrix for `cryptobench report`: read from the JSON that
 //! `cryptobench kat --format json` prints, summarised per backend × algorithm.
 
-use super::{table, Format};
+use super::doc::{Doc, Table};
+use super::Format;
 use crate::kat::VerdictCounts;
 use crate::results::KatFile;
 
@@ -56,20 +57,19 @@ pub fn verdict(c: &Option<VerdictCounts>) -> (String, &'static str) {
 }
 
 pub fn render(m: &Matrix, format: Format) -> String {
-    let mut rows = vec![std::iter::once("backend".to_string())
-        .chain(m.algorithms.iter().cloned())
-        .collect::<Vec<_>>()];
+    document(m).render(format)
+}
+
+/// The matrix under its heading: one row per backend, one column per algorithm.
+pub fn document(m: &Matrix) -> Doc {
+    let mut header = vec!["backend".to_string()];
+    header.extend(m.algorithms.iter().cloned());
+    let mut t = Table::new(&header);
     for (b, cells) in m.backends.iter().zip(&m.cells) {
-        rows.push(
-            std::iter::once(b.clone())
-                .chain(cells.iter().map(|c| verdict(c).0))
-                .collect(),
-        );
+        t.row(std::iter::once(b.clone()).chain(cells.iter().map(|c| verdict(c).0)));
     }
-    let heading = if format == Format::Markdown {
-        "\n## Known-answer audit (KAT verdicts per backend × algorithm)\n\n"
-    } else {
-        "\nKnown-answer audit (verdicts per backend × algorithm)\n"
-    };
-    format!("{heading}{}\n", table(rows, format))
+    let mut out = Doc::new();
+    out.heading(2, "Known-answer audit (KAT verdicts per backend × algorithm)");
+    out.table(t);
+    out
 }

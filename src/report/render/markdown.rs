@@ -14,7 +14,6 @@ impl Render for Markdown {
                 Block::Notes(lines) => out += &format!("\n{}\n", lines.join("\n\n")),
                 Block::Table(t) => out += &format!("{}\n", grid(t.grid(), true)),
                 Block::List(items) => {
-                    out.push('\n');
                     for i in items {
                         out += &format!("- {i}\n");
                     }
