@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cryptobench::policy::{self, matrix};
 use cryptobench::report::compliance_matrix;
+use cryptobench::report::doc::Doc;
 use cryptobench::report::fleet::{self, Loaded};
 use cryptobench::report::{self, verdicts, Format, TextFormat};
 use cryptobench::results;
@@ -96,27 +97,24 @@ pub fn run(a: ReportArgs) -> ExitCode {
         }
         eprintln!("wrote {}", index.display());
     }
-    let mut out = String::new();
+    let mut doc = Doc::new();
     for m in &fleet.machines {
-        out += &if format == Format::Markdown {
-            format!("\n## {}\n", m.label)
-        } else {
-            format!("\n== {} ==\n", m.label)
-        };
-        out += &report::sweep::render(&m.result, format);
+        doc.heading(2, m.label.clone());
+        doc.append(report::sweep::document(&m.result));
     }
     if fleet.machines.len() > 1 {
-        out += &fleet::tables(&fleet, format);
+        doc.append(fleet::document(&fleet));
     }
     for (label, m) in &fleet.messaging {
-        out += &report::messaging::render(label, m, format);
+        doc.append(report::messaging::document(label, m));
     }
     if let Some(k) = &kat {
-        out += &verdicts::render(k, format);
+        doc.append(verdicts::document(k));
     }
     for s in &compliance {
-        out += &compliance_matrix::render(s, format);
+        doc.append(compliance_matrix::document(s));
     }
+    let out = doc.render(format);
     print!("{out}");
     ExitCode::SUCCESS
 }

@@ -3,7 +3,8 @@
 //! algorithm matrix (HTML, Markdown or a terminal table). The policy layer
 //! ([`crate::policy::matrix`]) selects and decides; this module only renders.
 
-use super::{esc, table, Format};
+use super::doc::{Doc, Table};
+use super::{esc, Format};
 use crate::policy::compliance::ComplianceRow;
 use crate::policy::kat_status::KatStatus;
 pub use crate::policy::matrix::Section;
@@ -154,41 +155,32 @@ pub fn html(s: &Section) -> String {
 /// The section as a terminal table or Markdown: the matrix, then per algorithm
 /// the rule (conditions, citation), which the page shows as tooltips.
 pub fn render(s: &Section, format: Format) -> String {
-    let md = format == Format::Markdown;
-    let mut out = if md {
-        format!(
-            "\n## Compliance: {}\n\n{}. {}\n\n",
-            s.policy.name,
-            s.policy.title,
-            kat_note(s)
-        )
-    } else {
-        format!(
-            "\nCompliance: {} — {}\n{}\n",
-            s.policy.name,
-            s.policy.title,
-            kat_note(s)
-        )
-    };
+    document(s).render(format)
+}
+
+pub fn document(s: &Section) -> Doc {
+    let mut out = Doc::new();
+    out.heading(2, format!("Compliance: {} — {}", s.policy.name, s.policy.title));
+    out.note(kat_note(s));
     let mut header = vec!["backend".to_string()];
     header.extend(s.algorithms.iter().map(|a| a.name().to_string()));
-    let mut t = vec![header];
+    let mut t = Table::new(&header);
     for (b, cells) in s.backends.iter().zip(s.rows.chunks(s.algorithms.len().max(1))) {
-        let mut line = vec![b.clone()];
-        line.extend(cells.iter().map(|r| cell_text(r, CellState::of(r).mark())));
-        t.push(line);
+        t.row(std::iter::once(b.clone()).chain(cells.iter().map(|r| cell_text(r, CellState::of(r).mark()))));
     }
-    out += &table(t, format);
-    out += "\n\n";
-    for a in &s.algorithms {
-        let d = s.policy.decide(*a);
-        out += &format!("- {a}: {}\n", d.summary());
-    }
-    for r in s.rows.iter().filter(|r| matches!(r.kat, KatStatus::Fail { .. })) {
-        out += &format!("- {} {}: {}\n", r.backend, r.algorithm, r.kat.summary());
-    }
+    out.table(t);
+    let rules = s
+        .algorithms
+        .iter()
+        .map(|a| format!("{a}: {}", s.policy.decide(*a).summary()));
+    let failed = s
+        .rows
+        .iter()
+        .filter(|r| matches!(r.kat, KatStatus::Fail { .. }))
+        .map(|r| format!("{} {}: {}", r.backend, r.algorithm, r.kat.summary()));
+    out.list(rules.chain(failed));
     if !s.notes.is_empty() {
-        out += &format!("Notes: {}.\n", s.notes.join("; "));
+        out.note(format!("Notes: {}.", s.notes.join("; ")));
     }
     out
 }

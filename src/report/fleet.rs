@@ -4,7 +4,8 @@
 //! methodology versions are refused: their numbers mean different things
 //! (openssl/openssl#28063 is what mixing them looks like).
 
-use super::{table, Format};
+use super::doc::{Doc, Mark, Table, TableCell};
+use super::Format;
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, MessagingFile, ResultFile};
 use crate::units::format_size;
@@ -163,21 +164,16 @@ pub fn group_title(r: &FleetRow) -> String {
 /// The side-by-side tables: one per algorithm × operation × mode, rows size ×
 /// backend, a column per machine; ★ marks the fewest cycles in the row.
 pub fn tables(fleet: &Fleet, format: Format) -> String {
-    let md = format == Format::Markdown;
-    let mut out = String::new();
-    out += &if md {
-        format!(
-            "\n## Fleet: {} machines side by side\n\nCycles per byte (AEAD) or per operation (key exchange), one thread: core cycles where the core clock was measured, else TSC ticks. Methodology v{}.\n\n",
-            fleet.machines.len(),
-            fleet.methodology_version
-        )
-    } else {
-        format!(
-            "\nFleet: {} machines side by side (cycles per byte or per operation, one thread; methodology v{})\n",
-            fleet.machines.len(),
-            fleet.methodology_version
-        )
-    };
+    document(fleet).render(format)
+}
+
+pub fn document(fleet: &Fleet) -> Doc {
+    let mut out = Doc::new();
+    out.heading(2, format!("Fleet: {} machines side by side", fleet.machines.len()));
+    out.note(format!(
+        "Cycles per byte (AEAD) or per operation (key exchange), one thread: core cycles where the core clock was measured, else TSC ticks. Methodology v{}.",
+        fleet.methodology_version
+    ));
     let mut header = vec!["size".to_string(), "backend".to_string()];
     header.extend(fleet.machines.iter().map(|m| m.label.clone()));
     let rows = rows(fleet);
@@ -188,34 +184,36 @@ pub fn tables(fleet: &Fleet, format: Format) -> String {
         v
     });
     for title in titles {
-        out += &if md {
-            format!("\n### {title}\n\n")
-        } else {
-            format!("\n{title}\n")
-        };
-        let mut t = vec![header.clone()];
+        let mut t = Table::new(&header);
         for r in rows.iter().filter(|r| group_title(r) == title) {
-            let best = r.per_machine.iter().flatten().copied().fold(f64::INFINITY, f64::min);
-            let mut line = vec![
-                if r.mode.is_some() {
-                    format_size(r.size)
-                } else {
-                    "-".into()
-                },
-                r.backend.clone(),
-            ];
-            line.extend(r.per_machine.iter().map(|v| match v {
-                None => "-".into(),
-                Some(v) if *v == best && r.per_machine.iter().flatten().count() > 1 => format!("{} ★", fmt_cycles(*v)),
-                Some(v) => fmt_cycles(*v),
-            }));
-            t.push(line);
+            t.rows.push(fleet_row(r));
         }
-        out += &table(t, format);
-        out.push('\n');
+        out.heading(3, title);
+        out.table(t);
     }
-    out += &machines_table(fleet, format);
+    out.heading(3, "Machines");
+    out.table(machines_table(fleet));
     out
+}
+
+/// Size, backend, then each machine's cycles, the fewest marked when two or more compare.
+fn fleet_row(r: &FleetRow) -> Vec<TableCell> {
+    let best = r.per_machine.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+    let compared = r.per_machine.iter().flatten().count() > 1;
+    let size = if r.mode.is_some() {
+        format_size(r.size)
+    } else {
+        "-".into()
+    };
+    let mut line = vec![TableCell::from(size), r.backend.clone().into()];
+    line.extend(r.per_machine.iter().map(|v| match v {
+        None => "-".into(),
+        Some(v) => TableCell {
+            text: fmt_cycles(*v),
+            mark: (*v == best && compared).then_some(Mark::Best),
+        },
+    }));
+    line
 }
 
 /// Cycles with a sensible number of digits.
@@ -230,13 +228,11 @@ pub fn fmt_cycles(v: f64) -> String {
 }
 
 /// Which machine is which: CPU, cores, clocks, OS.
-pub fn machines_table(fleet: &Fleet, format: Format) -> String {
-    let mut t = vec![["machine", "CPU", "cores", "TSC", "OS", "rustc", "cells"]
-        .map(String::from)
-        .to_vec()];
+pub fn machines_table(fleet: &Fleet) -> Table {
+    let mut t = Table::new(&["machine", "CPU", "cores", "TSC", "OS", "rustc", "cells"]);
     for m in &fleet.machines {
         let f = &m.result.header.machine;
-        t.push(vec![
+        t.row([
             m.label.clone(),
             f.cpu_model.clone(),
             f.cores.to_string(),
@@ -248,12 +244,7 @@ pub fn machines_table(fleet: &Fleet, format: Format) -> String {
             m.result.cells.len().to_string(),
         ]);
     }
-    let heading = if format == Format::Markdown {
-        "\n### Machines\n\n"
-    } else {
-        "\nMachines\n"
-    };
-    format!("{heading}{}\n", table(t, format))
+    t
 }
 
 /// Backends present in a file, in the fingerprint's order.
