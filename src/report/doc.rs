@@ -156,6 +156,11 @@ impl Doc {
         self
     }
 
+    /// Charts the document holds (the HTML page's `data-expected-charts`).
+    pub fn charts(&self) -> usize {
+        self.blocks.iter().filter(|b| matches!(b, Block::Chart { .. })).count()
+    }
+
     /// The document in `format` (JSON is serde's, never a `Doc`).
     pub fn render(&self, format: super::Format) -> String {
         super::render::for_format(format).render(self)

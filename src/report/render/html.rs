@@ -34,11 +34,6 @@ impl Render for Html {
     }
 }
 
-/// Charts a document holds (the page's `data-expected-charts`).
-pub fn charts(doc: &Doc) -> usize {
-    doc.blocks.iter().filter(|b| matches!(b, Block::Chart { .. })).count()
-}
-
 fn table(t: &Table) -> String {
     let mut out = String::from("<table>\n<tr>");
     for h in &t.header {
@@ -52,10 +47,7 @@ fn table(t: &Table) -> String {
                 Some(Align::Right) => " style=\"text-align:right\"",
                 _ => "",
             };
-            match c.mark {
-                Some(m) => out += &format!("<td{style}>{} <b>{}</b></td>", esc(&c.text), m.symbol()),
-                None => out += &format!("<td{style}>{}</td>", esc(&c.text)),
-            }
+            out += &format!("<td{style}>{}</td>", esc(&c.plain()));
         }
         out += "</tr>\n";
     }
