@@ -1,5 +1,6 @@
 //! `cryptobench audit diff|ct` as tables (JSON comes from serde).
 
+use super::doc::{Block, Doc, Table};
 use super::Format;
 use crate::audit::allow::{AllowList, Behaviour};
 use crate::audit::ct::{self, CtRow};
@@ -7,13 +8,12 @@ use crate::audit::diff;
 
 /// `audit diff`: findings per algorithm and kind, the first unexplained of each, the allow-list entries used.
 pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
-    let mut rows = vec![vec![
-        "algorithm".to_string(),
-        "kind".into(),
-        "findings".into(),
-        "unexplained".into(),
-        "explained by".into(),
-    ]];
+    diff_document(rep, allow).render(format)
+}
+
+pub fn diff_document(rep: &diff::Report, allow: &AllowList) -> Doc {
+    let mut out = Doc::new();
+    let mut t = Table::new(&["algorithm", "kind", "findings", "unexplained", "explained by"]);
     let mut groups: Vec<(String, &str, usize, usize, Vec<String>)> = Vec::new();
     for f in &rep.findings {
         let alg = f.case.algorithm.name().to_string();
@@ -33,32 +33,32 @@ pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
         }
     }
     for (alg, kind, n, u, ids) in groups {
-        rows.push(vec![alg, kind.into(), n.to_string(), u.to_string(), ids.join(", ")]);
+        t.row([alg, kind.into(), n.to_string(), u.to_string(), ids.join(", ")]);
     }
-    let mut out = String::new();
-    if rows.len() > 1 {
-        out += &super::table(rows, format);
-        out += "\n";
+    if !t.rows.is_empty() {
+        out.table(t);
     }
     let unexplained: Vec<_> = rep.unexplained().collect();
     if !unexplained.is_empty() {
-        out += "\nUnexplained disagreements (first of each algorithm and kind):\n";
+        out.heading(3, "Unexplained disagreements (first of each algorithm and kind)");
         let mut shown: Vec<(String, &str)> = Vec::new();
+        let mut text = String::new();
         for f in unexplained.iter() {
             let key = (f.case.algorithm.name().to_string(), f.case.kind);
             if !shown.contains(&key) {
                 shown.push(key);
-                out += &diff::describe(f);
+                text += &diff::describe(f);
             }
         }
+        out.blocks.push(Block::Pre(text));
     }
     let used: Vec<&str> = rep.findings.iter().filter_map(|f| f.explained_by.as_deref()).collect();
     let entries: Vec<_> = allow.entry.iter().filter(|e| used.contains(&e.id.as_str())).collect();
     if !entries.is_empty() {
-        out += "\nAllowed differences (reviewed allow-list):\n";
-        for e in entries {
-            out += &format!(
-                "  {}: {} {} on {} ({}): {} [{}]\n",
+        out.heading(3, "Allowed differences (reviewed allow-list)");
+        out.list(entries.iter().map(|e| {
+            format!(
+                "{}: {} {} on {} ({}): {} [{}]",
                 e.id,
                 e.backends.join(", "),
                 if e.behaviour == Behaviour::Rejects {
@@ -70,11 +70,11 @@ pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
                 e.algorithms.join(", "),
                 e.justification,
                 e.spec
-            );
-        }
+            )
+        }));
     }
-    out += &format!(
-        "\n{} cases ({} per algorithm), {} backend runs, seed {}: {} disagreements, {} explained, {} unexplained\n",
+    out.note(format!(
+        "{} cases ({} per algorithm), {} backend runs, seed {}: {} disagreements, {} explained, {} unexplained\n",
         rep.cases_run,
         rep.cases_per_algorithm,
         rep.backend_runs,
@@ -82,23 +82,27 @@ pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
         rep.findings.len(),
         rep.findings.len() - unexplained.len(),
         unexplained.len()
-    );
+    ));
     out
 }
 
 /// `audit ct` as a table, with the seed and the thresholds.
 pub fn ct(rows: &[CtRow], seed: u64, format: Format) -> String {
-    let mut table = vec![vec![
-        "backend".to_string(),
-        "algorithm".into(),
-        "target".into(),
-        "samples (in max-|t| test)".into(),
-        "max |t|".into(),
-        "verdict".into(),
-    ]];
+    ct_document(rows, seed).render(format)
+}
+
+pub fn ct_document(rows: &[CtRow], seed: u64) -> Doc {
+    let mut table = Table::new(&[
+        "backend",
+        "algorithm",
+        "target",
+        "samples (in max-|t| test)",
+        "max |t|",
+        "verdict",
+    ]);
     for r in rows {
         let last = r.runs.last();
-        table.push(vec![
+        table.row([
             r.backend.clone(),
             r.algorithm.clone(),
             r.target.clone(),
@@ -115,10 +119,12 @@ pub fn ct(rows: &[CtRow], seed: u64, format: Format) -> String {
             },
         ]);
     }
-    format!(
-        "{}\nseed {seed}; |t| > {} is suspect, > {} twice is a leak; a low |t| means only that no leak was detected at that sample count\n",
-        super::table(table, format),
+    let mut out = Doc::new();
+    out.table(table);
+    out.note(format!(
+        "seed {seed}; |t| > {} is suspect, > {} twice is a leak; a low |t| means only that no leak was detected at that sample count",
         ct::SUSPECT_T,
         ct::LEAK_T
-    )
+    ));
+    out
 }

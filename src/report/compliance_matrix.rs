@@ -4,7 +4,7 @@
 //! ([`crate::policy::matrix`]) selects and decides; this module only renders.
 
 use super::doc::{Doc, Table};
-use super::{esc, Format};
+use super::esc;
 use crate::policy::compliance::ComplianceRow;
 use crate::policy::kat_status::KatStatus;
 pub use crate::policy::matrix::Section;
@@ -154,10 +154,6 @@ pub fn html(s: &Section) -> String {
 
 /// The section as a terminal table or Markdown: the matrix, then per algorithm
 /// the rule (conditions, citation), which the page shows as tooltips.
-pub fn render(s: &Section, format: Format) -> String {
-    document(s).render(format)
-}
-
 pub fn document(s: &Section) -> Doc {
     let mut out = Doc::new();
     out.heading(2, format!("Compliance: {} — {}", s.policy.name, s.policy.title));

@@ -107,6 +107,8 @@ pub enum Block {
         title: String,
         svg: String,
     },
+    /// Pre-formatted text, kept as is (a code block in Markdown and HTML).
+    Pre(String),
     /// Already formatted HTML, for the page's own sections.
     Html(String),
 }

@@ -5,7 +5,6 @@
 //! (openssl/openssl#28063 is what mixing them looks like).
 
 use super::doc::{Doc, Mark, Table, TableCell};
-use super::Format;
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, MessagingFile, ResultFile};
 use crate::units::format_size;
@@ -163,10 +162,6 @@ pub fn group_title(r: &FleetRow) -> String {
 
 /// The side-by-side tables: one per algorithm × operation × mode, rows size ×
 /// backend, a column per machine; ★ marks the fewest cycles in the row.
-pub fn tables(fleet: &Fleet, format: Format) -> String {
-    document(fleet).render(format)
-}
-
 pub fn document(fleet: &Fleet) -> Doc {
     let mut out = Doc::new();
     out.heading(2, format!("Fleet: {} machines side by side", fleet.machines.len()));

@@ -1,5 +1,7 @@
-//! Turning results into text: terminal tables (tabled), Markdown, JSON.
-//! Reports know backends only by name and version.
+//! Turning results into reports. Each view builds a [`doc::Doc`] once; one
+//! renderer per format ([`render`]: text, Markdown, HTML, CSV) turns it into
+//! text at the end, and JSON comes from serde. Reports know backends only by
+//! name and version.
 
 pub mod audit;
 pub mod capabilities;
@@ -16,9 +18,6 @@ pub mod recommend;
 pub mod render;
 pub mod sweep;
 pub mod verdicts;
-
-use tabled::builder::Builder;
-use tabled::settings::Style;
 
 /// Output formats shared by every command.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -67,27 +66,8 @@ impl From<TextFormat> for Format {
     }
 }
 
-/// Renders rows (the first is the header) as a terminal or Markdown table.
-pub fn table(rows: Vec<Vec<String>>, format: Format) -> String {
-    let mut t = Builder::from(rows).build();
-    match format {
-        Format::Markdown => t.with(Style::markdown()),
-        _ => t.with(Style::rounded()),
-    };
-    t.to_string()
-}
-
 pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("report types serialize")
-}
-
-/// A section heading: `### text` in Markdown, the bare line in a terminal.
-pub fn subheading(md: bool, text: &str) -> String {
-    if md {
-        format!("\n### {text}\n\n")
-    } else {
-        format!("\n{text}\n")
-    }
 }
 
 /// A cell not timed (or not measured): backend, algorithm, operation, size, [threads,] reason.

@@ -2,7 +2,6 @@
 //! `cryptobench kat --format json` prints, summarised per backend × algorithm.
 
 use super::doc::{Doc, Table};
-use super::Format;
 use crate::kat::VerdictCounts;
 use crate::results::KatFile;
 
@@ -54,10 +53,6 @@ pub fn verdict(c: &Option<VerdictCounts>) -> (String, &'static str) {
         s += &format!(" ({} unsupported)", c.unsupported);
     }
     (s, if c.pass == 0 { "unsupported" } else { "pass" })
-}
-
-pub fn render(m: &Matrix, format: Format) -> String {
-    document(m).render(format)
 }
 
 /// The matrix under its heading: one row per backend, one column per algorithm.

@@ -26,6 +26,7 @@ impl Render for Html {
                     }
                     out += "</ul>\n";
                 }
+                Block::Pre(s) => out += &format!("<pre>{}</pre>\n", esc(s)),
                 Block::Chart { svg, .. } => out += &format!("<figure class=\"chart\">{svg}</figure>\n"),
                 Block::Html(h) => out += h,
             }

@@ -18,6 +18,7 @@ impl Render for Markdown {
                         out += &format!("- {i}\n");
                     }
                 }
+                Block::Pre(s) => out += &format!("\n```\n{s}```\n"),
                 Block::Chart { .. } | Block::Html(_) => {}
             }
         }

@@ -23,6 +23,7 @@ impl Render for Text {
                         out += &format!("- {i}\n");
                     }
                 }
+                Block::Pre(s) => out += s,
                 Block::Chart { .. } | Block::Html(_) => {}
             }
             after_heading = matches!(b, Block::Heading { .. });
