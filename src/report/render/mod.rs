@@ -38,3 +38,63 @@ fn grid(rows: Vec<Vec<String>>, markdown: bool) -> String {
     }
     t.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::doc::{Mark, Table, TableCell};
+
+    fn doc() -> Doc {
+        let mut t = Table::new(&["size", "a, b"]);
+        t.rows.push(vec![
+            "16".into(),
+            TableCell {
+                text: "1 <2> \"x\"".into(),
+                mark: Some(Mark::Best),
+            },
+        ]);
+        let mut d = Doc::new();
+        d.heading(3, "Title & more")
+            .table(t)
+            .notes(["one", "two"])
+            .list(["item"]);
+        d
+    }
+
+    #[test]
+    fn each_format_draws_the_same_blocks() {
+        let text = Text.render(&doc());
+        assert!(text.starts_with("\nTitle & more\n╭"), "{text}");
+        assert!(
+            text.contains("│ 1 <2> \"x\" ★ │") && text.ends_with("\none\ntwo\n- item\n"),
+            "{text}"
+        );
+        let md = Markdown.render(&doc());
+        assert!(md.starts_with("\n### Title & more\n\n| size |"), "{md}");
+        assert!(
+            md.contains("| 1 <2> \"x\" ★ |") && md.ends_with("\none\n\ntwo\n- item\n"),
+            "{md}"
+        );
+        assert!(!md.contains("\n\n\n"), "{md}");
+    }
+
+    #[test]
+    fn html_escapes_every_text_and_csv_quotes_per_rfc_4180() {
+        let html = Html.render(&doc());
+        assert!(html.contains("<h3>Title &amp; more</h3>"), "{html}");
+        assert!(html.contains("<td>1 &lt;2&gt; &quot;x&quot; ★</td>"), "{html}");
+        assert!(!html.contains("<2>"), "{html}");
+        let csv = Csv.render(&doc());
+        assert_eq!(csv, "# Title & more\nsize,\"a, b\"\n16,\"1 <2> \"\"x\"\" ★\"\n");
+    }
+
+    #[test]
+    fn long_cell_tables_read_as_records_in_a_terminal() {
+        let mut t = Table::new(&["algorithm", "status", "why", "citation"]).records();
+        t.row(["X25519", "not allowed", "", "SP 800-56A"]);
+        let mut d = Doc::new();
+        d.table(t);
+        assert_eq!(Text.render(&d), "- X25519: not allowed\n    citation: SP 800-56A\n");
+        assert!(Markdown.render(&d).contains("| X25519    | not allowed |"));
+    }
+}
