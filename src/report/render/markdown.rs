@@ -22,7 +22,8 @@ impl Render for Markdown {
                 Block::Chart { .. } | Block::Html(_) => {}
             }
         }
-        collapse_blank_lines(&out)
+        // A Markdown document (a pull-request comment, a generated doc) opens with its first block.
+        collapse_blank_lines(out.trim_start_matches('\n'))
     }
 }
 

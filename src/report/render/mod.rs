@@ -70,7 +70,7 @@ mod tests {
             "{text}"
         );
         let md = Markdown.render(&doc());
-        assert!(md.starts_with("\n### Title & more\n\n| size |"), "{md}");
+        assert!(md.starts_with("### Title & more\n\n| size |"), "{md}");
         assert!(
             md.contains("| 1 <2> \"x\" ★ |") && md.ends_with("\none\n\ntwo\n- item\n"),
             "{md}"
