@@ -10,3 +10,5 @@ pub mod allow;
 pub mod cases;
 pub mod ct;
 pub mod diff;
+pub mod memcheck;
+pub mod memcheck_run;

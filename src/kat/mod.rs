@@ -7,8 +7,11 @@
 
 pub mod acvp;
 pub mod cavp;
+pub mod detect;
 mod eval;
+pub mod mlkem_rsp;
 pub mod rfc;
+pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
 use serde::Serialize;
