@@ -7,6 +7,7 @@
 
 pub mod acvp;
 pub mod cavp;
+pub mod cctv;
 pub mod detect;
 mod eval;
 pub mod mlkem_rsp;
@@ -223,6 +224,7 @@ pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> 
 pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     let mut sets = wycheproof_sets::all();
     sets.extend(rfc::all());
+    sets.extend(cctv::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }
