@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::memcheck::MARK;
 
 /// Frames kept per site (the report shows them; deduplication uses them all).
-pub const FRAMES: usize = 4;
+pub const FRAMES: usize = 6;
 /// A child that runs longer than this is killed (a hang is a result, not a wait).
 pub const CHILD_TIMEOUT: Duration = Duration::from_secs(300);
 

@@ -8,6 +8,7 @@
 
 pub mod allow;
 pub mod cases;
+pub mod chunked;
 pub mod ct;
 pub mod diff;
 pub mod memcheck;
