@@ -59,3 +59,31 @@ fn the_accumulated_stream_starts_as_cctv_says() {
     // CCTV README: "The RNG stream starts with 7f9c2ba4e88f827d616045507605853e".
     assert_eq!(hex::encode(cctv::rng_prefix()), "7f9c2ba4e88f827d616045507605853e");
 }
+
+#[test]
+fn unlucky_strcmp_and_modulus_sets_pass_on_every_backend() {
+    use cryptobench::kat;
+    let sets = cctv::all();
+    let mut out = String::from("\nCCTV unlucky+strcmp+modulus:\n");
+    let mut fails = 0;
+    for b in backend::all() {
+        let t = Instant::now();
+        let results = kat::run(&[b], &sets);
+        let mut c = kat::Counts::default();
+        for r in &results {
+            r.outcomes.iter().for_each(|o| c.add(&o.verdict));
+        }
+        fails += c.fail;
+        out += &format!(
+            "  {:<12} {} cases: {} pass, {} fail, {} unsupported ({:.2} s)\n",
+            b.name,
+            c.total(),
+            c.pass,
+            c.fail,
+            c.unsupported,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    std::io::stderr().write_all(out.as_bytes()).unwrap();
+    assert_eq!(fails, 0, "{out}");
+}

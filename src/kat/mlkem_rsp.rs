@@ -36,13 +36,20 @@ fn param(pk_len: usize) -> Option<KexId> {
     }
 }
 
-pub fn parse(file: &str, text: &str) -> Result<VectorSet, LoadError> {
-    let err = |line: usize, what: String| LoadError {
+type Record = (usize, String, BTreeMap<String, Vec<u8>>);
+
+fn err(file: &str, line: usize, what: String) -> LoadError {
+    LoadError {
         file: file.into(),
         location: format!("line {line}"),
         what,
-    };
-    let mut records: Vec<(usize, String, BTreeMap<String, Vec<u8>>)> = Vec::new();
+    }
+}
+
+/// The `count =` records: (line, count, fields).
+fn records(file: &str, text: &str) -> Result<Vec<Record>, LoadError> {
+    let err = |line, what| err(file, line, what);
+    let mut records: Vec<Record> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let (n, line) = (i + 1, raw.trim());
         if line.is_empty() || line.starts_with('#') {
@@ -70,6 +77,12 @@ pub fn parse(file: &str, text: &str) -> Result<VectorSet, LoadError> {
             hex::decode(v).map_err(|e| err(n, format!("{k} is not hex: {e}")))?,
         );
     }
+    Ok(records)
+}
+
+pub fn parse(file: &str, text: &str) -> Result<VectorSet, LoadError> {
+    let records = records(file, text)?;
+    let err = |line, what| err(file, line, what);
     let mut id = None;
     let mut cases = Vec::with_capacity(records.len() * 4);
     for (line, count, mut f) in records {
