@@ -108,6 +108,10 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
     }
 }
 
+/// (ciphertext, tag).
+#[cfg(feature = "openssl-system")]
+type Sealed = (Vec<u8>, Vec<u8>);
+
 /// One-shot and chunked seal: Ok(Some((ct, tag))) when they agree, Ok(None)
 /// when both refuse, Err(what differs) otherwise.
 #[cfg(feature = "openssl-system")]
@@ -116,7 +120,7 @@ fn seal(
     id: AeadId,
     (key, nonce, aad, pt): (&[u8], &[u8], &[u8], &[u8]),
     rng: &mut fastrand::Rng,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, String> {
+) -> Result<Option<Sealed>, String> {
     let mut buf = pt.to_vec();
     let mut tag = vec![0u8; id.tag_len()];
     let one_shot = alg
