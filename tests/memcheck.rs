@@ -86,3 +86,45 @@ fn memcheck_flags_the_leaky_canaries_and_not_the_control() {
         "the constant-time control is not clean: {control:#?}"
     );
 }
+
+fn cli() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("cryptobench").unwrap();
+    c.args([
+        "audit",
+        "ct",
+        "--method",
+        "memcheck",
+        "--backend",
+        "ring",
+        "--algorithm",
+        "AES-128-GCM",
+    ]);
+    c
+}
+
+#[test]
+fn the_cli_explains_with_the_allow_list_and_fails_without_it() {
+    if !have_valgrind() {
+        return;
+    }
+    let out = cli().assert().code(0).get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("aead-open-verdict") && text.contains("AVX-512"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("allow.toml");
+    std::fs::write(&empty, "").unwrap();
+    cli().arg("--memcheck-allow-list").arg(&empty).assert().code(1);
+}
+
+#[test]
+fn no_valgrind_is_a_usage_error_with_the_install_hint() {
+    let out = cli()
+        .env("PATH", "/nonexistent")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("apt-get install valgrind"), "{err}");
+}
