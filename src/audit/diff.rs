@@ -155,6 +155,8 @@ pub fn run(
             report
                 .findings
                 .extend(findings.into_iter().map(|f| shrink(&offering, f, allow)));
+            // Streaming backends: the same case cut into pieces (audit/chunked.rs).
+            report.findings.extend(super::chunked::check(&offering, &case, seed));
         }
     }
     report

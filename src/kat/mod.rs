@@ -7,8 +7,12 @@
 
 pub mod acvp;
 pub mod cavp;
+pub mod cctv;
+pub mod detect;
 mod eval;
+pub mod mlkem_rsp;
 pub mod rfc;
+pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
 use serde::Serialize;
@@ -227,6 +231,7 @@ pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> 
 pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     let mut sets = wycheproof_sets::all();
     sets.extend(rfc::all());
+    sets.extend(cctv::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }
