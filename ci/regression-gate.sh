@@ -69,6 +69,7 @@ else
   wt=$(mktemp -d)
   git worktree add --detach "$wt" "$mb" >/dev/null || exit 2
   # shellcheck disable=SC2086
+  rm -f "$out/base.json"
   (cd "$wt" && cargo build --release --quiet && ./target/release/cryptobench run $sweep_args --output "$OLDPWD/$out/base.json" > /dev/null)
   status=$?
   git worktree remove --force "$wt"
@@ -81,6 +82,7 @@ if [ -n "$new_result" ]; then
   cp "$new_result" "$out/new.json"
 else
   # shellcheck disable=SC2086
+  rm -f "$out/new.json"  # a complete result is replaced only with --force (docs/limits.md)
   "$bin" run $sweep_args --output "$out/new.json" > /dev/null || { echo "error: the sweep failed" >&2; exit 2; }
 fi
 

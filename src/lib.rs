@@ -3,6 +3,7 @@
 //! Data flows one way: CLI → plan → backend registry → measure / kat → results → report.
 
 pub mod algorithm;
+pub mod atomic_file;
 pub mod audit;
 pub mod backend;
 pub mod baseline;
@@ -11,10 +12,13 @@ pub mod compare;
 pub mod crosscheck;
 pub mod env;
 pub mod kat;
+pub mod limits;
 pub mod measure;
 pub mod policy;
+pub mod preflight;
 pub mod recommend;
 pub mod report;
 pub mod results;
+pub mod results_check;
 pub mod select;
 pub mod units;

@@ -2,7 +2,6 @@
 //! holding the machine fingerprint, the settings and every cell with its
 //! statistics and raw samples. Written atomically after every finished group.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -129,21 +128,9 @@ impl Cell {
     }
 }
 
-/// Writes `contents` to `path` atomically: a temporary file beside it, then rename.
+/// Writes `contents` to `path` atomically (see [`crate::atomic_file`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(contents)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    crate::atomic_file::write(path, contents)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +141,8 @@ pub enum ReadError {
     Parse(String, serde_json::Error),
     #[error("{0}: schema version {1} is not supported (this build reads {SCHEMA_VERSION})")]
     Version(String, u32),
+    #[error("{0}: {1} (regenerate the file with `cryptobench run --output`)")]
+    Invalid(String, String),
 }
 
 pub fn read(path: &Path) -> Result<ResultFile, ReadError> {
@@ -163,5 +152,6 @@ pub fn read(path: &Path) -> Result<ResultFile, ReadError> {
     if file.schema_version != SCHEMA_VERSION {
         return Err(ReadError::Version(name, file.schema_version));
     }
+    crate::results_check::check(&file).map_err(|e| ReadError::Invalid(name, e))?;
     Ok(file)
 }

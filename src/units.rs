@@ -37,6 +37,28 @@ pub fn format_size(n: usize) -> String {
     }
 }
 
+/// [`list`] for a flag that was given: an empty value (`--sizes ''`, often an
+/// unset shell variable) is an error, not "use the default".
+pub fn given_list(flag: &str, values: &[String]) -> Result<Vec<String>, String> {
+    let out = list(values);
+    if out.is_empty() && !values.is_empty() {
+        return Err(format!("{flag}: empty value (give at least one, or leave the flag out for the default)"));
+    }
+    Ok(out)
+}
+
+/// Removes repeats, keeping the first of each (`--sizes 16,16` measures once).
+pub fn dedup_keep_order<T: PartialEq + Copy>(v: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(v.len());
+    v.retain(|x| {
+        let new = !seen.contains(x);
+        if new {
+            seen.push(*x);
+        }
+        new
+    });
+}
+
 /// Splits comma-separated or repeated values.
 pub fn list(values: &[String]) -> Vec<String> {
     values
@@ -63,5 +85,10 @@ mod tests {
         assert!(parse_size("abc").is_err());
         assert_eq!(format_size(16384), "16K");
         assert_eq!(format_size(1350), "1350");
+        assert!(given_list("--sizes", &["".into()]).unwrap_err().contains("--sizes: empty"));
+        assert!(given_list("--sizes", &[]).unwrap().is_empty());
+        let mut v = vec![16, 64, 16, 1, 64];
+        dedup_keep_order(&mut v);
+        assert_eq!(v, [16, 64, 1]);
     }
 }

@@ -52,6 +52,7 @@ fn load(path: &Path) -> Result<Loaded, String> {
                     messaging::SCHEMA_VERSION
                 ));
             }
+            cryptobench::results_check::check_messaging(&f).map_err(|e| format!("{name}: {e}"))?;
             Ok(Loaded::Messaging(name, f))
         }
         Some("cryptobench-result") => Ok(Loaded::Sweep(name, results::read(path).map_err(|e| e.to_string())?)),

@@ -9,7 +9,7 @@ use clap::Args;
 use cryptobench::measure::{self, Config, Group, Mode, Operation, Progress};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, ResultFile, Settings};
-use cryptobench::{env, select, units};
+use cryptobench::{env, limits, preflight, select, units};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
@@ -69,6 +69,9 @@ pub struct RunArgs {
     /// wall-time (throughput) or instructions (per operation, counted by callgrind: deterministic, for CI).
     #[arg(long, value_enum, default_value = "wall-time")]
     metric: RunMetric,
+    /// Replace a complete --output result file, and compare with --baseline despite differing machines or versions.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -76,23 +79,6 @@ pub enum RunMetric {
     #[default]
     WallTime,
     Instructions,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let (num, scale) = if let Some(v) = t.strip_suffix("ms") {
-        (v, 1e-3)
-    } else if let Some(v) = t.strip_suffix('s') {
-        (v, 1.0)
-    } else {
-        (t, 1.0)
-    };
-    match num.trim().parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(Duration::from_secs_f64(v * scale)),
-        _ => Err(format!(
-            "--duration: '{s}' is not a positive duration (examples: 300ms, 1s)"
-        )),
-    }
 }
 
 fn output_format(path: &Path) -> Format {
@@ -114,54 +100,59 @@ fn render(file: &ResultFile, format: Format) -> String {
 fn config(a: &RunArgs) -> Result<(Config, bool), String> {
     let backends = select::backends(&a.backend)?;
     let algorithms = select::algorithms(&a.algorithm)?;
-    let operations = match units::list(&a.operation) {
+    let operations = match units::given_list("--operation", &a.operation)? {
         v if v.is_empty() => vec![Operation::Seal, Operation::KeygenAgree, Operation::Encaps, Operation::Decaps],
         v => v
             .iter()
             .map(|s| Operation::parse(s).ok_or_else(|| format!("--operation: unknown operation '{s}' (seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps)")))
             .collect::<Result<_, _>>()?,
     };
-    let modes = match units::list(&a.mode) {
+    let modes = match units::given_list("--mode", &a.mode)? {
         v if v.is_empty() => vec![Mode::Bulk],
         v => v
             .iter()
             .map(|s| Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)")))
             .collect::<Result<_, _>>()?,
     };
-    let sizes = match units::list(&a.sizes) {
+    let mut sizes = match units::given_list("--sizes", &a.sizes)? {
         v if v.is_empty() => DEFAULT_SIZES
             .split(',')
             .map(|s| units::parse_size(s).unwrap())
             .collect(),
         v => v
             .iter()
-            .map(|s| units::parse_size(s).map_err(|e| format!("--sizes: {e}")))
+            .map(|s| {
+                let n = units::parse_size(s).map_err(|e| format!("--sizes: {e}"))?;
+                limits::size("--sizes", n)
+            })
             .collect::<Result<Vec<_>, _>>()?,
     };
+    units::dedup_keep_order(&mut sizes);
+    limits::count("--aad", a.aad, limits::MAX_AAD)?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut threads: Vec<usize> = match units::list(&a.threads) {
+    let mut threads: Vec<usize> = match units::given_list("--threads", &a.threads)? {
         v if v.is_empty() => vec![1, cores],
         v => v
             .iter()
             .map(|s| match s.parse::<usize>() {
-                Ok(n) if n > 0 => Ok(n),
+                Ok(n) if n > 0 => limits::count("--threads", n, limits::max_threads()),
                 _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
             })
             .collect::<Result<_, _>>()?,
     };
-    threads.dedup();
+    units::dedup_keep_order(&mut threads);
     if a.metric == RunMetric::Instructions {
         // Instructions per operation do not depend on the thread count.
         threads = vec![1];
     }
     let duration = match &a.duration {
-        Some(d) => parse_duration(d)?,
+        Some(d) => limits::duration("--duration", d, 1.0)?,
         None if a.quick => Duration::from_millis(25),
         None => Duration::from_millis(240),
     };
     let rounds = match a.rounds {
         Some(0) => return Err("--rounds: must be at least 1".into()),
-        Some(r) => r,
+        Some(r) => limits::count("--rounds", r, limits::MAX_ROUNDS)?,
         None if a.quick => 2,
         None => 6,
     };
@@ -221,25 +212,50 @@ impl Progress for Bar {
     }
 }
 
+/// The messaging workload has no baselines and no instruction metric: refuse
+/// them rather than ignore them (issue 14, defect 8).
+fn messaging_refusals(a: &RunArgs) -> Result<(), String> {
+    let refused = [
+        (a.baseline.is_some(), "--baseline"),
+        (a.save_baseline.is_some(), "--save-baseline"),
+        (a.metric == RunMetric::Instructions, "--metric instructions"),
+    ];
+    match refused.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(format!("{flag}: applies to the sweep only; leave it out with --workload messaging")),
+        None => Ok(()),
+    }
+}
+
+/// `--save-baseline`: a valid name in a directory writable now.
+fn save_target(a: &RunArgs) -> Result<Option<PathBuf>, String> {
+    let Some(name) = a.save_baseline.as_deref() else {
+        return Ok(None);
+    };
+    let path = cryptobench::baseline::path(name).map_err(|e| format!("--save-baseline: {e}"))?;
+    preflight::baseline_target(&path)?;
+    Ok(Some(path))
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
     let (cfg, quick) = match config(&args) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    if let Some(Err(e)) = args.output.as_deref().map(|p| preflight::output(p, args.force)) {
+        return usage_error(e);
+    }
     if args.workload == super::messaging::Workload::Messaging {
+        if let Err(e) = messaging_refusals(&args) {
+            return usage_error(e);
+        }
         let sweep_only = !(args.operation.is_empty() && args.mode.is_empty() && args.sizes.is_empty()) || args.aad > 0;
         let out = (args.format, args.output.as_deref());
         return super::messaging::run(&cfg, quick, &args.algorithm, sweep_only, out, now_rfc3339());
     }
     // Baselines are checked before measuring, like every other input.
-    let save_to = match args
-        .save_baseline
-        .as_deref()
-        .map(cryptobench::baseline::path)
-        .transpose()
-    {
+    let save_to = match save_target(&args) {
         Ok(p) => p,
-        Err(e) => return usage_error(format!("--save-baseline: {e}")),
+        Err(e) => return usage_error(e),
     };
     let base = match args
         .baseline
@@ -265,31 +281,13 @@ pub fn run(args: RunArgs) -> ExitCode {
         };
     }
     let tsc_hz = measure::init_clocks();
-    let mut file = ResultFile {
-        schema: "cryptobench-result".into(),
-        schema_version: results::SCHEMA_VERSION,
-        methodology_version: results::METHODOLOGY_VERSION.into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        started_at: now_rfc3339(),
-        complete: false,
-        machine: env::fingerprint(&cfg.backends, tsc_hz),
-        settings: Settings {
-            metric: if args.metric == RunMetric::Instructions { "instructions" } else { "wall-time" }.into(),
-            sizes: cfg.sizes.clone(),
-            threads: cfg.threads.clone(),
-            aad: cfg.aad,
-            duration_ms: cfg.duration.as_millis() as u64,
-            rounds: cfg.rounds,
-            target_sample_us: cfg.target_sample.as_micros() as u64,
-            quick,
-            seed: cfg.seed,
-            clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
-        },
-        cells: Vec::new(),
-        failures: Vec::new(),
-        skipped: Vec::new(),
-    };
-    // Fail on an unwritable output before measuring anything.
+    let mut file = new_file(&args, &cfg, quick, tsc_hz);
+    // A baseline from another machine or build is refused now, not after measuring.
+    let diff = base.as_ref().map(|b| cryptobench::compare::differences(b, &file)).unwrap_or_default();
+    if !diff.is_empty() && !args.force {
+        return usage_error(format!("--baseline: not comparable: {}; pass --force to compare anyway", diff.join("; ")));
+    }
+    // The old --output file stays until the first group is measured (see preflight).
     let write = |file: &ResultFile| -> Result<(), String> {
         match &args.output {
             None => Ok(()),
@@ -297,9 +295,6 @@ pub fn run(args: RunArgs) -> ExitCode {
                 .map_err(|e| format!("--output: cannot write {}: {e}", p.display())),
         }
     };
-    if let Err(e) = write(&file) {
-        return usage_error(e);
-    }
 
     if args.metric == RunMetric::Instructions {
         if let Err(e) = count_instructions(&groups, &mut file) {
@@ -354,7 +349,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     if let Some(base) = &base {
         println!();
-        let gate = super::compare::gate(base, &file, None, false, super::compare::CompareFormat::Table);
+        let gate = super::compare::gate(base, &file, None, args.force, super::compare::CompareFormat::Table);
         if gate != ExitCode::SUCCESS {
             code = gate;
         }
@@ -362,16 +357,47 @@ pub fn run(args: RunArgs) -> ExitCode {
     code
 }
 
+/// The result file before its first cell: header, fingerprint and settings.
+fn new_file(a: &RunArgs, cfg: &Config, quick: bool, tsc_hz: Option<f64>) -> ResultFile {
+    ResultFile {
+        schema: "cryptobench-result".into(),
+        schema_version: results::SCHEMA_VERSION,
+        methodology_version: results::METHODOLOGY_VERSION.into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: now_rfc3339(),
+        complete: false,
+        machine: env::fingerprint(&cfg.backends, tsc_hz),
+        settings: Settings {
+            metric: if a.metric == RunMetric::Instructions { "instructions" } else { "wall-time" }.into(),
+            sizes: cfg.sizes.clone(),
+            threads: cfg.threads.clone(),
+            aad: cfg.aad,
+            duration_ms: cfg.duration.as_millis() as u64,
+            rounds: cfg.rounds,
+            target_sample_us: cfg.target_sample.as_micros() as u64,
+            quick,
+            seed: cfg.seed,
+            clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
+        },
+        cells: Vec::new(),
+        failures: Vec::new(),
+        skipped: Vec::new(),
+    }
+}
+
 /// `--metric instructions`: re-run this executable under callgrind with the
 /// same arguments and turn the counts into cells.
 fn count_instructions(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("cryptobench-callgrind-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // Private (mode 0700, random name, never reused): a predictable
+    // /tmp/cryptobench-callgrind-<pid> could be planted by another user.
+    let tmp = cryptobench::atomic_file::private_dir("cryptobench-callgrind-")
+        .map_err(|e| format!("cannot create a private temp directory: {e}"))?;
+    let dir = tmp.path().to_path_buf();
     eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let counts = measure::instructions::run_under_callgrind(&exe, &args, &dir, groups);
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(tmp);
     let counts = counts?;
     file.settings.clocks = format!(
         "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \

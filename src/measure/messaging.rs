@@ -547,7 +547,7 @@ fn samples_per_visit(cfg: &Config, batch: u64, suite: Suite, task: Task) -> usiz
             Ok(t0.elapsed())
         })
         .unwrap_or(cfg.target_sample);
-    let visit = cfg.duration / cfg.rounds.max(1) as u32;
+    let visit = cfg.duration.div_f64(cfg.rounds.max(1) as f64);
     (visit.as_secs_f64() / per_sample.as_secs_f64().max(1e-9))
         .ceil()
         .max(3.0) as usize
