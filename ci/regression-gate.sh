@@ -68,8 +68,8 @@ else
   mb=$(git merge-base HEAD "$base_ref") || { echo "error: --base-ref: no merge-base with $base_ref (fetch it, or pass --base-result)" >&2; exit 2; }
   wt=$(mktemp -d)
   git worktree add --detach "$wt" "$mb" >/dev/null || exit 2
+  rm -f "$out/base.json"  # a complete result is replaced only with --force (docs/limits.md)
   # shellcheck disable=SC2086
-  rm -f "$out/base.json"
   (cd "$wt" && cargo build --release --quiet && ./target/release/cryptobench run $sweep_args --output "$OLDPWD/$out/base.json" > /dev/null)
   status=$?
   git worktree remove --force "$wt"
@@ -81,8 +81,8 @@ if [ -n "$new_result" ]; then
   [ -f "$new_result" ] || { echo "error: --new-result: no such file $new_result" >&2; exit 2; }
   cp "$new_result" "$out/new.json"
 else
-  # shellcheck disable=SC2086
   rm -f "$out/new.json"  # a complete result is replaced only with --force (docs/limits.md)
+  # shellcheck disable=SC2086
   "$bin" run $sweep_args --output "$out/new.json" > /dev/null || { echo "error: the sweep failed" >&2; exit 2; }
 fi
 

@@ -16,7 +16,10 @@ pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     if path.file_name().is_none() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"));
     }
-    let mut tmp = tempfile::Builder::new().prefix(".cryptobench-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cryptobench-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map(drop).map_err(|e| e.error)
@@ -33,7 +36,10 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    tempfile::Builder::new().prefix(".cryptobench-").tempfile_in(dir).map(drop)
+    tempfile::Builder::new()
+        .prefix(".cryptobench-")
+        .tempfile_in(dir)
+        .map(drop)
 }
 
 /// A private directory (mode 0700, random name) removed when dropped.

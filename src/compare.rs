@@ -63,13 +63,45 @@ pub struct Comparison {
     /// What differs between the two files (machine, methodology, versions).
     pub differences: Vec<String>,
     pub cells: Vec<CellChange>,
+    /// Cells of BASE missing from NEW or failed in it: findings, like a
+    /// regression (a backend whose cells all failed must not pass the gate).
     pub only_in_base: Vec<String>,
     pub only_in_new: Vec<String>,
+    /// "BASE"/"NEW" files that are not complete (an interrupted run): findings.
+    pub incomplete: Vec<String>,
 }
 
 impl Comparison {
     pub fn count(&self, v: Verdict) -> usize {
         self.cells.iter().filter(|c| c.verdict == v).count()
+    }
+
+    /// Whether the gate fails: a regression, a lost cell or an incomplete file.
+    pub fn has_findings(&self) -> bool {
+        self.count(Verdict::Regressed) > 0 || !self.only_in_base.is_empty() || !self.incomplete.is_empty()
+    }
+}
+
+/// Why a BASE cell has no counterpart in NEW: failed there, or missing.
+fn missing_in_new(b: &Cell, new: &ResultFile) -> String {
+    let failed = new.failures.iter().find(|f| {
+        (
+            f.backend.as_str(),
+            f.algorithm.as_str(),
+            f.operation.as_str(),
+            f.size,
+            f.threads,
+        ) == (
+            b.backend.as_str(),
+            b.algorithm.as_str(),
+            b.operation.as_str(),
+            b.size,
+            b.threads,
+        )
+    });
+    match failed {
+        Some(f) => format!("{} (failed in NEW: {})", label(b), crate::limits::one_line(&f.reason)),
+        None => format!("{} (missing in NEW)", label(b)),
     }
 }
 
@@ -199,7 +231,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     let mut only_in_base = Vec::new();
     for b in &base.cells {
         let Some(n) = new.cells.iter().find(|n| n.key() == b.key()) else {
-            only_in_base.push(label(b));
+            only_in_base.push(missing_in_new(b, new));
             continue;
         };
         let change = match mb {
@@ -224,6 +256,11 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         cells,
         only_in_base,
         only_in_new,
+        incomplete: [("BASE", base), ("NEW", new)]
+            .iter()
+            .filter(|(_, f)| !f.complete)
+            .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
+            .collect(),
     })
 }
 

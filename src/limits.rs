@@ -26,6 +26,10 @@ pub const MAX_CASES: usize = 1_000_000;
 /// Rows, backends or algorithms in a file a command reads (`--kat`, result
 /// files): a generous cap on what the matrices built from them may hold.
 pub const MAX_MATRIX_CELLS: usize = 1_000_000;
+/// Known-answer cases summed in one report cell (`report --kat`).
+pub const MAX_KAT_COUNT: usize = 1 << 40;
+/// Distinct backends or algorithms named in a file (`report --kat`).
+pub const MAX_NAMES: usize = 1_000;
 /// A size-mix weight (`--mix`); weights are relative, so any range works,
 /// but their sum must stay finite.
 pub const MAX_WEIGHT: f64 = 1e12;
@@ -68,10 +72,16 @@ pub fn duration(flag: &str, s: &str, bare_unit: f64) -> Result<Duration, String>
     };
     let secs = match num.trim().parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() => v * scale,
-        _ => return Err(format!("{flag}: '{s}' is not a positive duration (examples: 300ms, 1s)")),
+        _ => {
+            return Err(format!(
+                "{flag}: '{s}' is not a positive duration (examples: 300ms, 1s)"
+            ))
+        }
     };
     if secs > MAX_DURATION.as_secs_f64() {
-        return Err(format!("{flag}: '{s}' is above the limit of 1 hour per cell (see docs/limits.md)"));
+        return Err(format!(
+            "{flag}: '{s}' is above the limit of 1 hour per cell (see docs/limits.md)"
+        ));
     }
     if secs < MIN_DURATION.as_secs_f64() {
         return Err(format!("{flag}: '{s}' is below the minimum of 1ms"));
@@ -87,7 +97,11 @@ pub fn figure(v: f64) -> bool {
 /// The first line of a text, for messages that must stay on one line
 /// (policy fields, library errors).
 pub fn one_line(s: &str) -> String {
-    s.split(['\n', '\r']).find(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string()
+    s.split(['\n', '\r'])
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 #[cfg(test)]
@@ -96,7 +110,10 @@ mod tests {
 
     #[test]
     fn durations_are_bounded() {
-        assert_eq!(duration("--duration", "300ms", 1.0).unwrap(), Duration::from_millis(300));
+        assert_eq!(
+            duration("--duration", "300ms", 1.0).unwrap(),
+            Duration::from_millis(300)
+        );
         assert_eq!(duration("--duration", "2", 1.0).unwrap(), Duration::from_secs(2));
         assert_eq!(duration("--duration", "60", 1e-3).unwrap(), Duration::from_millis(60));
         assert!(duration("--duration", "1e30s", 1.0).unwrap_err().contains("limit"));

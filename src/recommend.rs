@@ -110,8 +110,14 @@ impl Workload {
         if mix.is_empty() {
             return Err("no sizes given".into());
         }
-        if let Some((_, w)) = mix.iter().find(|(_, w)| !(w.is_finite() && *w > 0.0)) {
-            return Err(format!("weight {w} must be a positive number"));
+        // Bounded, so the sum stays finite: weights of 1e308 summed to
+        // infinity and every normalised weight became 0.
+        let max = crate::limits::MAX_WEIGHT;
+        if let Some((_, w)) = mix.iter().find(|(_, w)| !(w.is_finite() && *w > 0.0 && *w <= max)) {
+            return Err(format!("weight {w:e} must be a positive number up to {max:e}"));
+        }
+        if let Some((s, _)) = mix.iter().find(|(s, _)| *s > crate::limits::MAX_SIZE) {
+            return Err(format!("size {s} is above the limit of 64 MiB (see docs/limits.md)"));
         }
         mix.sort_by_key(|(s, _)| *s);
         mix.dedup_by(|b, a| {

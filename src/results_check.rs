@@ -51,7 +51,11 @@ fn cell(i: usize, c: &Cell) -> Result<(), String> {
         ("instructions_per_op", c.instructions_per_op),
     ];
     figures(&what, &fields, &c.samples)?;
-    if c.size > limits::MAX_SIZE || c.aad > limits::MAX_AAD || c.threads == 0 || c.threads > limits::max_threads().max(4096) {
+    if c.size > limits::MAX_SIZE
+        || c.aad > limits::MAX_AAD
+        || c.threads == 0
+        || c.threads > limits::max_threads().max(4096)
+    {
         return Err(format!("{what}: size, aad or threads outside the documented limits"));
     }
     Ok(())
@@ -75,12 +79,23 @@ pub fn check_messaging(f: &MessagingFile) -> Result<(), String> {
         for rate in &r.rates {
             let what = format!("row {i} ({} {})", r.backend, r.task.name());
             summary(&what, &rate.ops_per_sec)?;
-            figures(&what, &[("per_thread_ops_per_sec", Some(rate.per_thread_ops_per_sec))], &rate.samples)?;
+            figures(
+                &what,
+                &[("per_thread_ops_per_sec", Some(rate.per_thread_ops_per_sec))],
+                &rate.samples,
+            )?;
             if rate.threads == 0 || rate.threads > limits::max_threads().max(4096) {
-                return Err(format!("{what}: threads {} outside the documented limits", rate.threads));
+                return Err(format!(
+                    "{what}: threads {} outside the documented limits",
+                    rate.threads
+                ));
             }
         }
-        if let Some((n, v)) = r.shares.iter().find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v))) {
+        if let Some((n, v)) = r
+            .shares
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v)))
+        {
             return Err(format!("row {i} ({}): share of {n} is {v}, outside 0..1", r.backend));
         }
     }

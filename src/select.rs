@@ -15,7 +15,9 @@ fn items(values: &[String]) -> impl Iterator<Item = &str> {
 /// An empty value (`--backend ''`, often an unset shell variable) is an error, not "all".
 fn given(flag: &str, values: &[String]) -> Result<(), String> {
     if !values.is_empty() && items(values).next().is_none() {
-        return Err(format!("{flag}: empty value (name at least one, or leave the flag out for all)"));
+        return Err(format!(
+            "{flag}: empty value (name at least one, or leave the flag out for all)"
+        ));
     }
     Ok(())
 }

@@ -42,7 +42,9 @@ pub fn format_size(n: usize) -> String {
 pub fn given_list(flag: &str, values: &[String]) -> Result<Vec<String>, String> {
     let out = list(values);
     if out.is_empty() && !values.is_empty() {
-        return Err(format!("{flag}: empty value (give at least one, or leave the flag out for the default)"));
+        return Err(format!(
+            "{flag}: empty value (give at least one, or leave the flag out for the default)"
+        ));
     }
     Ok(out)
 }
@@ -85,7 +87,9 @@ mod tests {
         assert!(parse_size("abc").is_err());
         assert_eq!(format_size(16384), "16K");
         assert_eq!(format_size(1350), "1350");
-        assert!(given_list("--sizes", &["".into()]).unwrap_err().contains("--sizes: empty"));
+        assert!(given_list("--sizes", &["".into()])
+            .unwrap_err()
+            .contains("--sizes: empty"));
         assert!(given_list("--sizes", &[]).unwrap().is_empty());
         let mut v = vec![16, 64, 16, 1, 64];
         dedup_keep_order(&mut v);

@@ -97,6 +97,9 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     if a.cases == 0 {
         return usage_error("--cases: must be at least 1");
     }
+    if let Err(e) = cryptobench::limits::count("--cases", a.cases, cryptobench::limits::MAX_CASES) {
+        return usage_error(e);
+    }
     let allow = match &a.allow_list {
         None => AllowList::builtin(),
         Some(path) => match std::fs::read_to_string(path) {

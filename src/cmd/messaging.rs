@@ -92,10 +92,8 @@ pub fn run(
         results::write_atomic(p, render(file, f).as_bytes())
             .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
     };
-    // Fail on an unwritable output before measuring anything.
-    if let Err(e) = write(&file) {
-        return usage_error(e);
-    }
+    // The --output file was checked by `run` and stays as it is until the
+    // first rows are measured; then it is rewritten after each task.
     eprintln!(
         "messaging workload: {aead}, PQXDH with {kem}; key derivation: {}",
         messaging::KDF
@@ -107,7 +105,23 @@ pub fn run(
         bar.set_message(format!("{backend} {} ×{threads}", task.name()));
         bar.inc(1);
     };
-    let (rows, skipped) = messaging::run(&mcfg, &progress);
+    let mut failed_write = None;
+    let mut checkpoint = |rows: &[messaging::Row], skipped: &[messaging::Skipped]| {
+        if failed_write.is_none() && !rows.is_empty() {
+            let partial = MessagingFile {
+                rows: rows.to_vec(),
+                skipped: skipped.to_vec(),
+                ..file.clone()
+            };
+            failed_write = write(&partial).err();
+        }
+    };
+    let (rows, skipped) = messaging::run_with_checkpoints(&mcfg, &progress, &mut checkpoint);
+    if let Some(e) = failed_write {
+        bar.abandon();
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     bar.finish_and_clear();
     file.rows = rows;
     file.skipped = skipped;

@@ -50,19 +50,9 @@ pub struct RecommendArgs {
     format: Format,
 }
 
+/// A bare number is milliseconds here (`--duration 60`).
 fn parse_ms(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let (v, scale) = match (t.strip_suffix("ms"), t.strip_suffix('s')) {
-        (Some(v), _) => (v, 1e-3),
-        (None, Some(v)) => (v, 1.0),
-        _ => (t, 1e-3),
-    };
-    match v.trim().parse::<f64>() {
-        Ok(x) if x > 0.0 && x.is_finite() => Ok(Duration::from_secs_f64(x * scale)),
-        _ => Err(format!(
-            "--duration: '{s}' is not a positive duration (examples: 60ms, 1s)"
-        )),
-    }
+    cryptobench::limits::duration("--duration", s, 1e-3)
 }
 
 fn workload(a: &RecommendArgs) -> Result<Workload, String> {

@@ -221,7 +221,9 @@ fn messaging_refusals(a: &RunArgs) -> Result<(), String> {
         (a.metric == RunMetric::Instructions, "--metric instructions"),
     ];
     match refused.iter().find(|(given, _)| *given) {
-        Some((_, flag)) => Err(format!("{flag}: applies to the sweep only; leave it out with --workload messaging")),
+        Some((_, flag)) => Err(format!(
+            "{flag}: applies to the sweep only; leave it out with --workload messaging"
+        )),
         None => Ok(()),
     }
 }
@@ -283,9 +285,15 @@ pub fn run(args: RunArgs) -> ExitCode {
     let tsc_hz = measure::init_clocks();
     let mut file = new_file(&args, &cfg, quick, tsc_hz);
     // A baseline from another machine or build is refused now, not after measuring.
-    let diff = base.as_ref().map(|b| cryptobench::compare::differences(b, &file)).unwrap_or_default();
+    let diff = base
+        .as_ref()
+        .map(|b| cryptobench::compare::differences(b, &file))
+        .unwrap_or_default();
     if !diff.is_empty() && !args.force {
-        return usage_error(format!("--baseline: not comparable: {}; pass --force to compare anyway", diff.join("; ")));
+        return usage_error(format!(
+            "--baseline: not comparable: {}; pass --force to compare anyway",
+            diff.join("; ")
+        ));
     }
     // The old --output file stays until the first group is measured (see preflight).
     let write = |file: &ResultFile| -> Result<(), String> {

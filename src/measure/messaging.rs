@@ -443,6 +443,17 @@ pub type Progress<'a> = &'a (dyn Fn(&str, Task, usize) + Sync);
 /// Measures every task on every backend; backends visited in a new random order
 /// each round, as the sweep does.
 pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
+    run_with_checkpoints(cfg, progress, &mut |_, _| {})
+}
+
+/// [`run`], handing the rows measured so far to `checkpoint` after every
+/// (task, thread count), so the caller can save them: an interrupted run keeps
+/// what it measured, as the sweep does (issue 14, defect 8).
+pub fn run_with_checkpoints(
+    cfg: &Config,
+    progress: Progress,
+    checkpoint: &mut dyn FnMut(&[Row], &[Skipped]),
+) -> (Vec<Row>, Vec<Skipped>) {
     let problems = problems(cfg);
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
@@ -530,6 +541,8 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<Row>, Vec<Skipped>) {
                     });
                 }
             }
+            let done: Vec<Row> = rows.iter().filter(|r| !r.rates.is_empty()).cloned().collect();
+            checkpoint(&done, &skipped);
         }
     }
     rows.retain(|r| !r.rates.is_empty());

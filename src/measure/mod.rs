@@ -9,9 +9,9 @@
 
 pub mod callgrind;
 pub mod clock;
-pub mod instructions;
 #[cfg(test)]
 mod hang_tests;
+pub mod instructions;
 mod latch;
 pub mod messaging;
 pub mod stats;
@@ -405,7 +405,10 @@ fn sample_threads_with(
                 }
             };
             let spawned = if may_spawn(i) {
-                std::thread::Builder::new().spawn_scoped(s, work).map(drop).map_err(|e| e.to_string())
+                std::thread::Builder::new()
+                    .spawn_scoped(s, work)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
             } else {
                 Err("spawn refused by the test hook".into())
             };

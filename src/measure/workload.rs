@@ -200,7 +200,12 @@ impl Workload for AeadWork {
         }
         let plain = pattern(self.size, 4);
         let stride = self.size.max(1);
-        match self.pool.chunks_exact(stride).take(n as usize).position(|s| s[..self.size] != plain[..]) {
+        match self
+            .pool
+            .chunks_exact(stride)
+            .take(n as usize)
+            .position(|s| s[..self.size] != plain[..])
+        {
             Some(i) => Err(format!("open left slot {i} of {n} not decrypted")),
             None => Ok(()),
         }

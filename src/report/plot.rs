@@ -244,10 +244,26 @@ mod tests {
 
     #[test]
     fn infinite_axes_are_refused_not_looped_on() {
-        let b = Bar { label: "x".into(), key: "ring".into(), value: 1.7e308, low: 0.0, high: 1.7e308 };
+        let b = Bar {
+            label: "x".into(),
+            key: "ring".into(),
+            value: 1.7e308,
+            low: 0.0,
+            high: 1.7e308,
+        };
         assert!(bars("t", "x", &[b]).unwrap_err().contains("axis"));
-        let s = Series { name: "ring".into(), points: vec![(1.0, 1.7e308, 1.7e308, 1.7e308)] };
-        let axes = Axes { title: "t", x_desc: "x", y_desc: "y", log_x: false, log_y: false, x_fmt: &|x| x.to_string() };
+        let s = Series {
+            name: "ring".into(),
+            points: vec![(1.0, 1.7e308, 1.7e308, 1.7e308)],
+        };
+        let axes = Axes {
+            title: "t",
+            x_desc: "x",
+            y_desc: "y",
+            log_x: false,
+            log_y: false,
+            x_fmt: &|x| x.to_string(),
+        };
         assert!(lines(&axes, &[s]).is_err());
     }
 

@@ -15,6 +15,28 @@ pub struct Counts {
     pub divergence_rejected: usize,
 }
 
+impl Counts {
+    /// Adds `o`; `None` on overflow (a hand-edited file must not wrap around).
+    fn add(&mut self, o: &Counts) -> Option<()> {
+        self.pass = self.pass.checked_add(o.pass)?;
+        self.fail = self.fail.checked_add(o.fail)?;
+        self.unsupported = self.unsupported.checked_add(o.unsupported)?;
+        self.divergence_accepted = self.divergence_accepted.checked_add(o.divergence_accepted)?;
+        self.divergence_rejected = self.divergence_rejected.checked_add(o.divergence_rejected)?;
+        // Totals are summed again when rendered: keep them far from usize::MAX.
+        let total = [
+            self.pass,
+            self.fail,
+            self.unsupported,
+            self.divergence_accepted,
+            self.divergence_rejected,
+        ]
+        .iter()
+        .try_fold(0usize, |t, n| t.checked_add(*n))?;
+        (total <= crate::limits::MAX_KAT_COUNT).then_some(())
+    }
+}
+
 #[derive(Deserialize)]
 struct SetRow {
     backend: String,
@@ -43,26 +65,35 @@ pub fn load(path: &std::path::Path) -> Result<Matrix, String> {
     let k: KatJson = serde_json::from_str(&text)
         .map_err(|e| format!("--kat: {name} is not the output of `cryptobench kat --format json` ({e})"))?;
     let backends: Vec<String> = k.backends.into_iter().map(|b| b.0).collect();
+    let bound = |what: &str, n: usize, max: usize| {
+        crate::limits::count(what, n, max).map_err(|e| format!("--kat: {name}: {e}"))
+    };
+    bound("results", k.results.len(), crate::limits::MAX_MATRIX_CELLS)?;
+    bound("backends", backends.len(), crate::limits::MAX_NAMES)?;
     let mut algorithms: Vec<String> = Vec::new();
+    let mut alg_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in &k.results {
-        if !algorithms.contains(&r.algorithm) {
+        if !alg_index.contains_key(r.algorithm.as_str()) {
+            alg_index.insert(&r.algorithm, algorithms.len());
             algorithms.push(r.algorithm.clone());
+            bound("algorithms", algorithms.len(), crate::limits::MAX_NAMES)?;
         }
     }
     let mut cells = vec![vec![None::<Counts>; algorithms.len()]; backends.len()];
     for r in &k.results {
-        let (Some(b), Some(a)) = (
+        let (Some(b), Some(&a)) = (
             backends.iter().position(|x| *x == r.backend),
-            algorithms.iter().position(|x| *x == r.algorithm),
+            alg_index.get(r.algorithm.as_str()),
         ) else {
             continue;
         };
         let c = cells[b][a].get_or_insert_with(Counts::default);
-        c.pass += r.counts.pass;
-        c.fail += r.counts.fail;
-        c.unsupported += r.counts.unsupported;
-        c.divergence_accepted += r.counts.divergence_accepted;
-        c.divergence_rejected += r.counts.divergence_rejected;
+        c.add(&r.counts).ok_or_else(|| {
+            format!(
+                "--kat: {name}: the counts of {} {} overflow; is the file damaged?",
+                r.backend, r.algorithm
+            )
+        })?;
     }
     Ok(Matrix {
         backends,
