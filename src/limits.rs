@@ -23,6 +23,9 @@ pub const MAX_ROUNDS: usize = 10_000;
 pub const MAX_SAMPLES_PER_VISIT: usize = 100_000;
 /// Generated cases per algorithm (`audit diff --cases`).
 pub const MAX_CASES: usize = 1_000_000;
+/// Measurements per timing-leak run (`audit ct --samples`): 10 million, about
+/// 160 MB of timings and classes.
+pub const MAX_CT_SAMPLES: usize = 10_000_000;
 /// Rows, backends or algorithms in a file a command reads (`--kat`, result
 /// files): a generous cap on what the matrices built from them may hold.
 pub const MAX_MATRIX_CELLS: usize = 1_000_000;

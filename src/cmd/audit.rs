@@ -226,6 +226,9 @@ fn run_ct(a: CtArgs) -> ExitCode {
     if a.samples < 1000 {
         return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
     }
+    if let Err(e) = cryptobench::limits::count("--samples", a.samples, cryptobench::limits::MAX_CT_SAMPLES) {
+        return usage_error(e);
+    }
     let seed = seed_or_random(a.seed);
     let mut rows = Vec::new();
     for b in &backends {

@@ -152,6 +152,7 @@ fn prepare(a: &RecommendArgs) -> Result<ExitCode, String> {
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
     }
+    cryptobench::limits::count("--threads", a.threads, cryptobench::limits::max_threads())?;
     let workload = workload(a)?;
     let policy = a
         .policy
