@@ -41,15 +41,36 @@ const CASES: &[(&[&str], &str)] = &[
     (&["run", "--quick", "--output", "/nonexistent-dir/x.json"], "--output"),
     (&["run", "--quick", "--save-baseline", "../../evil"], "--save-baseline"),
     (&["run", "--quick", "--baseline", "does-not-exist"], "--baseline"),
-    (&["run", "--quick", "--baseline", "{d}/truncated.json"], "truncated.json"),
+    (
+        &["run", "--quick", "--baseline", "{d}/truncated.json"],
+        "truncated.json",
+    ),
     (&["run", "--quick", "--baseline", "{d}/huge.json"], "huge.json"),
     (&["run", "--quick", "--baseline", "{d}/other-machine.json"], "--force"),
     // run --workload messaging
-    (&["run", "--workload", "messaging", "--baseline", "does-not-exist"], "--baseline"),
-    (&["run", "--workload", "messaging", "--save-baseline", "x"], "--save-baseline"),
-    (&["run", "--workload", "messaging", "--metric", "instructions"], "--metric"),
+    (
+        &["run", "--workload", "messaging", "--baseline", "does-not-exist"],
+        "--baseline",
+    ),
+    (
+        &["run", "--workload", "messaging", "--save-baseline", "x"],
+        "--save-baseline",
+    ),
+    (
+        &["run", "--workload", "messaging", "--metric", "instructions"],
+        "--metric",
+    ),
     (&["run", "--workload", "messaging", "--sizes", "64"], "--workload"),
-    (&["run", "--workload", "messaging", "--output", "{d}/complete-messaging.json"], "--force"),
+    (
+        &[
+            "run",
+            "--workload",
+            "messaging",
+            "--output",
+            "{d}/complete-messaging.json",
+        ],
+        "--force",
+    ),
     // kat
     (&["kat", "--cavp", "{d}/bad.rsp"], "bad.rsp"),
     (&["kat", "--cavp", "{d}/missing.rsp"], "missing.rsp"),
@@ -58,16 +79,34 @@ const CASES: &[(&[&str], &str)] = &[
     // audit
     (&["audit", "diff", "--cases", "1000000000"], "--cases"),
     (&["audit", "diff", "--cases", "0"], "--cases"),
-    (&["audit", "diff", "--allow-list", "{d}/bad-allow.toml"], "bad-allow.toml"),
+    (
+        &["audit", "diff", "--allow-list", "{d}/bad-allow.toml"],
+        "bad-allow.toml",
+    ),
     (&["audit", "ct", "--samples", "10"], "--samples"),
     (&["audit", "ct", "--samples", "100000000000"], "--samples"),
     (&["audit", "fly"], "fly"),
     // compliance
-    (&["compliance", "--policy", "{d}/newline-status.toml"], "newline-status.toml"),
+    (
+        &["compliance", "--policy", "{d}/newline-status.toml"],
+        "newline-status.toml",
+    ),
     (&["compliance", "--policy", "{d}/bad.toml"], "bad.toml"),
     (&["compliance", "--policy", "no-such-policy"], "--policy"),
-    (&["compliance", "--policy", "fips-140-3", "--require", "{d}/bad-require.toml"], "bad-require.toml"),
-    (&["compliance", "--policy", "fips-140-3", "--require", "rot13"], "--require"),
+    (
+        &[
+            "compliance",
+            "--policy",
+            "fips-140-3",
+            "--require",
+            "{d}/bad-require.toml",
+        ],
+        "bad-require.toml",
+    ),
+    (
+        &["compliance", "--policy", "fips-140-3", "--require", "rot13"],
+        "--require",
+    ),
     (&["compliance", "--require", "AES-256-GCM"], "--policy"),
     // recommend
     (&["recommend", "--mix", "64:1e308,128:1e308"], "--mix"),
@@ -81,17 +120,26 @@ const CASES: &[(&[&str], &str)] = &[
     (&["recommend", "--require", "{d}/bad-require.toml"], "bad-require.toml"),
     // compare
     (&["compare", "{d}/complete.json"], "<NEW>"),
-    (&["compare", "{d}/complete.json", "{d}/truncated.json"], "truncated.json"),
+    (
+        &["compare", "{d}/complete.json", "{d}/truncated.json"],
+        "truncated.json",
+    ),
     (&["compare", "{d}/complete.json", "{d}/huge.json"], "huge.json"),
     (&["compare", "{d}/complete.json", "{d}/schema99.json"], "schema99.json"),
     (&["compare", "{d}/complete.json", "{d}/other-machine.json"], "--force"),
-    (&["compare", "{d}/complete.json", "{d}/complete.json", "--threshold=-5"], "--threshold"),
+    (
+        &["compare", "{d}/complete.json", "{d}/complete.json", "--threshold=-5"],
+        "--threshold",
+    ),
     // report
     (&["report", "{d}/huge.json", "--html", "{d}/html-out"], "huge.json"),
     (&["report", "{d}/huge.json"], "huge.json"),
     (&["report", "{d}/bad-messaging.json"], "bad-messaging.json"),
     (&["report", "{d}/not-ours.json"], "not-ours.json"),
-    (&["report", "{d}/complete.json", "--kat", "{d}/kat-overflow.json"], "overflow"),
+    (
+        &["report", "{d}/complete.json", "--kat", "{d}/kat-overflow.json"],
+        "overflow",
+    ),
     (&["report", "{d}/complete.json", "--kat", "{d}/kat-names.json"], "--kat"),
     (&["report", "{d}/complete.json", "--kat", "{d}/truncated.json"], "--kat"),
     (&["report", "{d}/complete.json", "--format", "csv"], "--format"),
@@ -127,13 +175,26 @@ fn fixtures(d: &Path) {
     write(d, "complete-messaging.json", &msg.to_string());
     msg["rows"][0]["rates"][0]["ops_per_sec"]["median"] = json!(-3.0);
     write(d, "bad-messaging.json", &msg.to_string());
-    let counts = json!({"pass": usize::MAX, "fail": 0, "unsupported": 0, "divergence_accepted": 0, "divergence_rejected": 0});
+    let counts =
+        json!({"pass": usize::MAX, "fail": 0, "unsupported": 0, "divergence_accepted": 0, "divergence_rejected": 0});
     let row = json!({"backend": "ring", "set": "s", "algorithm": "AES-128-GCM", "counts": counts});
-    write(d, "kat-overflow.json", &json!({"backends": [["ring", "1"]], "results": [row, row]}).to_string());
+    write(
+        d,
+        "kat-overflow.json",
+        &json!({"backends": [["ring", "1"]], "results": [row, row]}).to_string(),
+    );
     let names: Vec<Value> = (0..1001).map(|i| json!([format!("b{i}"), "1"])).collect();
-    write(d, "kat-names.json", &json!({"backends": names, "results": []}).to_string());
+    write(
+        d,
+        "kat-names.json",
+        &json!({"backends": names, "results": []}).to_string(),
+    );
     write(d, "bad.rsp", "[Keylen = 128]\nCount = 0\nKey = zz\n");
-    write(d, "bad-acvp.json", r#"{"vsId": 1, "algorithm": "ML-KEM", "mode": "keyGen", "testGroups": [{"tgId": 1}]}"#);
+    write(
+        d,
+        "bad-acvp.json",
+        r#"{"vsId": 1, "algorithm": "ML-KEM", "mode": "keyGen", "testGroups": [{"tgId": 1}]}"#,
+    );
     write(d, "bad-allow.toml", "[[entry]]\nid = 5\n");
     write(
         d,
@@ -175,7 +236,10 @@ fn every_bad_input_is_one_line_exit_2_and_harmless() {
     let baselines = d.join("baselines");
     let mut problems = Vec::new();
     for (args, want) in CASES {
-        let args: Vec<String> = args.iter().map(|a| a.replace("{d}", &d.display().to_string())).collect();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("{d}", &d.display().to_string()))
+            .collect();
         let out = Command::cargo_bin("cryptobench")
             .unwrap()
             .args(&args)
@@ -186,13 +250,23 @@ fn every_bad_input_is_one_line_exit_2_and_harmless() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         let lines: Vec<&str> = err.lines().collect();
-        let ok = out.status.code() == Some(2) && lines.len() == 1 && lines[0].contains(want) && !err.contains("panicked");
+        let ok =
+            out.status.code() == Some(2) && lines.len() == 1 && lines[0].contains(want) && !err.contains("panicked");
         if !ok {
-            problems.push(format!("{args:?}: exit {:?}, stderr {err:?} (want one line with {want:?})", out.status.code()));
+            problems.push(format!(
+                "{args:?}: exit {:?}, stderr {err:?} (want one line with {want:?})",
+                out.status.code()
+            ));
         }
         if snapshot(d) != before {
             problems.push(format!("{args:?}: changed or added files in the fixture directory"));
         }
     }
-    assert!(problems.is_empty(), "{} of {} cases failed:\n{}", problems.len(), CASES.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {} cases failed:\n{}",
+        problems.len(),
+        CASES.len(),
+        problems.join("\n")
+    );
 }

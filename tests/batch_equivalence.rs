@@ -17,7 +17,12 @@ fn keys() -> Vec<(String, AeadId, Box<dyn AeadKey>, Box<dyn AeadKey>)> {
         for id in AeadId::ALL {
             let Ok(alg) = (b.aead)(id) else { continue };
             let k = pattern(id.key_len(), 1);
-            out.push((format!("{} {id}", b.name), id, alg.key(&k).unwrap(), alg.key(&k).unwrap()));
+            out.push((
+                format!("{} {id}", b.name),
+                id,
+                alg.key(&k).unwrap(),
+                alg.key(&k).unwrap(),
+            ));
         }
     }
     assert!(out.len() >= 6, "expected AEADs from several backends");
@@ -29,11 +34,18 @@ fn seal_batch_equals_seal_in_place_with_fresh_nonces() {
     for (name, id, mut batched, mut single) in keys() {
         for size in SIZES {
             let (aad, start) = (pattern(13, 3), 41u64);
-            let (mut nonce_b, mut buf_b, mut tag_b) = (pattern(id.nonce_len(), 2), pattern(size, 4), vec![0; id.tag_len()]);
+            let (mut nonce_b, mut buf_b, mut tag_b) =
+                (pattern(id.nonce_len(), 2), pattern(size, 4), vec![0; id.tag_len()]);
             let (mut nonce_s, mut buf_s, mut tag_s) = (nonce_b.clone(), buf_b.clone(), tag_b.clone());
             let mut counter = start;
-            batched.seal_batch(3, &mut counter, &mut nonce_b, &aad, &mut buf_b, &mut tag_b).unwrap();
-            assert_eq!(counter, start + 3, "{name} {size}: the counter must advance once per message");
+            batched
+                .seal_batch(3, &mut counter, &mut nonce_b, &aad, &mut buf_b, &mut tag_b)
+                .unwrap();
+            assert_eq!(
+                counter,
+                start + 3,
+                "{name} {size}: the counter must advance once per message"
+            );
             for i in 1..=3u64 {
                 nonce_s[..8].copy_from_slice(&(start + i).to_le_bytes());
                 single.seal_in_place(&nonce_s, &aad, &mut buf_s, &mut tag_s).unwrap();
@@ -59,7 +71,9 @@ fn open_batch_equals_open_in_place_slot_by_slot() {
                 slot[..size].copy_from_slice(&ct);
             }
             let before = pool.clone();
-            batched.open_batch(3, &nonce, &aad, &mut pool, stride, size, &tag).unwrap();
+            batched
+                .open_batch(3, &nonce, &aad, &mut pool, stride, size, &tag)
+                .unwrap();
             for (i, slot) in pool.chunks_exact(stride).enumerate() {
                 let mut expect = before[i * stride..(i + 1) * stride].to_vec();
                 if i < 3 {
@@ -73,7 +87,9 @@ fn open_batch_equals_open_in_place_slot_by_slot() {
             forged[0] ^= 1;
             let mut pool = before.clone();
             assert!(
-                batched.open_batch(1, &nonce, &aad, &mut pool, stride, size, &forged).is_err(),
+                batched
+                    .open_batch(1, &nonce, &aad, &mut pool, stride, size, &forged)
+                    .is_err(),
                 "{name} {size}: forged tag accepted"
             );
         }

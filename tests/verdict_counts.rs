@@ -58,7 +58,10 @@ fn verdict_counts_match_the_committed_snapshot() {
     }
     // The snapshot pins the default feature set (all six backends).
     if backend::all().len() < 6 {
-        eprintln!("skipped: the snapshot pins all six backends; this build has {}", backend::all().len());
+        eprintln!(
+            "skipped: the snapshot pins all six backends; this build has {}",
+            backend::all().len()
+        );
         return;
     }
     let pinned = std::fs::read_to_string(SNAPSHOT).expect("the snapshot (regenerate with UPDATE_SNAPSHOT=1)");
