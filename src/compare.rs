@@ -69,6 +69,8 @@ pub struct Comparison {
     pub only_in_new: Vec<String>,
     /// "BASE"/"NEW" files that are not complete (an interrupted run): findings.
     pub incomplete: Vec<String>,
+    /// How disturbed each run was ("BASE: load …"), and the busy cells compared.
+    pub disturbance: Vec<String>,
 }
 
 impl Comparison {
@@ -80,6 +82,21 @@ impl Comparison {
     pub fn has_findings(&self) -> bool {
         self.count(Verdict::Regressed) > 0 || !self.only_in_base.is_empty() || !self.incomplete.is_empty()
     }
+}
+
+/// The disturbance record of both files, for the report.
+fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
+    [("BASE", base), ("NEW", new)]
+        .iter()
+        .filter_map(|(w, f)| {
+            let d = f.disturbance.as_ref()?;
+            let busy = f.cells.iter().filter(|c| c.busy()).count();
+            Some(format!(
+                "{w}: {}; {busy} cell(s) busy",
+                crate::measure::disturb::describe(d)
+            ))
+        })
+        .collect()
 }
 
 /// Why a BASE cell has no counterpart in NEW: failed there, or missing.
@@ -261,6 +278,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             .filter(|(_, f)| !f.complete)
             .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
             .collect(),
+        disturbance: disturbance(base, new),
     })
 }
 
@@ -270,6 +288,8 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     }
     let ratio = n.ops_per_sec.median / b.ops_per_sec.median;
     let (lo, hi) = bootstrap_ratio(&b.samples, &n.samples, reps, rng);
+    // A cell measured while other processes were busy is marked, not judged differently.
+    let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
     let verdict = if hi < 1.0 && ratio < 1.0 - t {
         Verdict::Regressed
     } else if lo > 1.0 && ratio > 1.0 + t {
@@ -281,7 +301,7 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     };
     Some(CellChange {
         key: b.key(),
-        label: label(b),
+        label: label(b) + busy,
         base: b.ops_per_sec.median,
         new: n.ops_per_sec.median,
         ratio,

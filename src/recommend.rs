@@ -74,6 +74,13 @@ impl Workload {
     /// A TOML mix file: `name = "..."` (optional), `mix = { "64" = 0.5, "1k" = 0.5 }`,
     /// `messages_per_handshake = 50` (optional).
     pub fn from_file(path: &Path) -> Result<Workload, String> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("--mix: cannot read {file}: {e}"))?;
+        Workload::from_toml(&file, &text)
+    }
+
+    /// [`Self::from_file`]'s parse step (fuzzed: fuzz/fuzz_targets/mix_toml.rs).
+    pub fn from_toml(file: &str, text: &str) -> Result<Workload, String> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
@@ -81,10 +88,8 @@ impl Workload {
             mix: BTreeMap<String, f64>,
             messages_per_handshake: Option<f64>,
         }
-        let file = path.display().to_string();
         let fix = "fix: mix = { \"64\" = 0.5, \"1k\" = 0.5 }, optional name and messages_per_handshake";
-        let text = std::fs::read_to_string(path).map_err(|e| format!("--mix: cannot read {file}: {e}"))?;
-        let raw: Raw = toml::from_str(&text).map_err(|e| {
+        let raw: Raw = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
             let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
             format!("{file}: line {line}: {msg} ({fix})")
@@ -95,7 +100,7 @@ impl Workload {
             mix.push((s, *w));
         }
         if let Some(m) = raw.messages_per_handshake {
-            if !(m.is_finite() && m >= 1.0) {
+            if !(m.is_finite() && (1.0..=crate::limits::MAX_WEIGHT).contains(&m)) {
                 return Err(format!(
                     "{file}: messages_per_handshake: {m} must be at least 1 (fix: messages per key exchange, e.g. 100)"
                 ));

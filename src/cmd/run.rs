@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use cryptobench::measure::disturb::{Monitor, Reading};
 use cryptobench::measure::{self, Config, Group, Mode, Operation, Progress};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, ResultFile, Settings};
@@ -316,8 +317,12 @@ pub fn run(args: RunArgs) -> ExitCode {
             ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}").unwrap(),
         );
         let bar = Bar(bar);
+        let mut monitor = Monitor::start();
         for group in &groups {
-            let (cells, failures) = measure::run_group(&cfg, group, &bar);
+            let before = Reading::now();
+            let (mut cells, failures) = measure::run_group(&cfg, group, &bar);
+            let others = monitor.group(before);
+            cells.iter_mut().for_each(|c| c.others_core_percent = others);
             file.cells.extend(cells);
             file.failures.extend(failures);
             if let Err(e) = write(&file) {
@@ -327,6 +332,10 @@ pub fn run(args: RunArgs) -> ExitCode {
             }
         }
         bar.0.finish_and_clear();
+        if let Some(warning) = monitor.finish() {
+            eprintln!("{warning}");
+        }
+        file.disturbance = Some(monitor.record);
     }
     file.complete = true;
     if let Err(e) = write(&file) {
@@ -390,6 +399,7 @@ fn new_file(a: &RunArgs, cfg: &Config, quick: bool, tsc_hz: Option<f64>) -> Resu
         cells: Vec::new(),
         failures: Vec::new(),
         skipped: Vec::new(),
+        disturbance: None,
     }
 }
 
@@ -448,6 +458,7 @@ fn count_instructions(groups: &[Group], file: &mut ResultFile) -> Result<(), Str
             us_per_op: 0.0,
             instructions_per_op: Some(per_op),
             instructions_deterministic: Some(c.deterministic),
+            others_core_percent: None,
         });
     }
     let cell = |(backend, algorithm, operation, size, reason)| cryptobench::results::CellFailure {

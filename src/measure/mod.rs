@@ -9,6 +9,7 @@
 
 pub mod callgrind;
 pub mod clock;
+pub mod disturb;
 #[cfg(test)]
 mod hang_tests;
 pub mod instructions;
@@ -282,6 +283,7 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
             us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
             instructions_per_op: None,
             instructions_deterministic: None,
+            others_core_percent: None,
             samples: lane.samples,
         });
     }

@@ -100,6 +100,9 @@ fn footer(c: &Comparison, md: bool) -> String {
             c.only_in_new.join(", ")
         );
     }
+    for d in &c.disturbance {
+        out += &format!("{p}Disturbance, {d}.\n");
+    }
     out += &format!("{p}Rule: {}.\n", c.rule);
     out += &format!("{p}{}\n", summary(c));
     out

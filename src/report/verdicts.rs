@@ -62,7 +62,12 @@ pub struct Matrix {
 pub fn load(path: &std::path::Path) -> Result<Matrix, String> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("--kat: cannot read {name}: {e}"))?;
-    let k: KatJson = serde_json::from_str(&text)
+    parse(&name.to_string(), &text)
+}
+
+/// [`load`]'s parse step, on the text of file `name` (fuzzed: fuzz/fuzz_targets/kat_json.rs).
+pub fn parse(name: &str, text: &str) -> Result<Matrix, String> {
+    let k: KatJson = serde_json::from_str(text)
         .map_err(|e| format!("--kat: {name} is not the output of `cryptobench kat --format json` ({e})"))?;
     let backends: Vec<String> = k.backends.into_iter().map(|b| b.0).collect();
     let bound = |what: &str, n: usize, max: usize| {
