@@ -126,3 +126,90 @@ fn messaging_checkpoints_after_every_task() {
     assert!(seen[0] >= 1, "the first task's row is handed over at once: {seen:?}");
     assert_eq!(*seen.last().unwrap(), rows.len());
 }
+
+/// The open check outside the timed region: slots a sample did not really
+/// decrypt are an error (an `open_batch` that returns Ok without work).
+#[test]
+fn an_open_sample_that_decrypted_nothing_is_caught() {
+    use cryptobench::algorithm::AlgorithmId;
+    use cryptobench::measure::{workload, Mode, Operation, Shape};
+    for b in backend::all() {
+        let shape = Shape {
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::Open,
+            mode: Some(Mode::Bulk),
+            size: 64,
+            aad: 0,
+        };
+        let Ok(mut w) = workload::prepare(b, &shape) else {
+            continue;
+        };
+        w.reset(4).unwrap();
+        assert!(
+            w.verify(4).is_err(),
+            "{}: untouched ciphertext passed the check",
+            b.name
+        );
+        w.run(4).unwrap();
+        w.verify(4).unwrap();
+    }
+}
+
+/// Defect 9: an unwritable baseline directory is found before measuring.
+#[test]
+fn an_unwritable_baseline_dir_fails_before_measuring() {
+    let out = Command::cargo_bin("cryptobench")
+        .unwrap()
+        .args([
+            "run",
+            "--backend",
+            "ring",
+            "--algorithm",
+            "aes-128-gcm",
+            "--sizes",
+            "16",
+            "--duration",
+            "30s",
+        ])
+        .args(["--save-baseline", "x"])
+        .env("CRYPTOBENCH_BASELINE_DIR", "/proc/cryptobench-baselines")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: --save-baseline:") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+/// A run records how disturbed it was, per cell too; `--sizes 16,16` measures once.
+#[test]
+fn a_run_records_its_disturbance() {
+    let d = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("cryptobench")
+        .unwrap()
+        .args([
+            "run",
+            "--quick",
+            "--backend",
+            "ring",
+            "--algorithm",
+            "aes-128-gcm",
+            "--sizes",
+            "16,16",
+            "--threads",
+            "1",
+        ])
+        .args(["--output", "r.json"])
+        .current_dir(d.path())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(d.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(r["cells"].as_array().unwrap().len(), 1, "16,16 is one size");
+    assert!(r["disturbance"]["load_before"].is_array(), "{}", r["disturbance"]);
+    assert!(r["cells"][0]["others_core_percent"].is_number());
+}
