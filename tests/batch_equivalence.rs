@@ -11,7 +11,10 @@ use cryptobench::crosscheck::pattern;
 
 const SIZES: [usize; 4] = [0, 1, 64, 1350];
 
-fn keys() -> Vec<(String, AeadId, Box<dyn AeadKey>, Box<dyn AeadKey>)> {
+/// (label, algorithm, key for the batched calls, key for the single calls)
+type Keys = Vec<(String, AeadId, Box<dyn AeadKey>, Box<dyn AeadKey>)>;
+
+fn keys() -> Keys {
     let mut out = Vec::new();
     for b in backend::all() {
         for id in AeadId::ALL {
