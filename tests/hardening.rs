@@ -106,9 +106,13 @@ fn an_interrupted_run_keeps_the_old_result() {
 /// the CLI can save them; before, the file was written only at start and end.
 #[test]
 fn messaging_checkpoints_after_every_task() {
-    let ring = backend::by_name("ring")
-        .or_else(|_| backend::by_name("rustcrypto"))
-        .unwrap();
+    let Some(ring) = ["ring", "rustcrypto", "aws-lc-rs"]
+        .iter()
+        .find_map(|n| backend::by_name(n).ok())
+    else {
+        eprintln!("skipped: needs ring, rustcrypto or aws-lc-rs (X3DH and PQXDH with ML-KEM-768)");
+        return;
+    };
     let cfg = messaging::Config {
         backends: vec![ring],
         aead: AeadId::Aes256Gcm,
