@@ -123,6 +123,9 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     if a.cases == 0 {
         return usage_error("--cases: must be at least 1");
     }
+    if let Err(e) = cryptobench::limits::count("--cases", a.cases, cryptobench::limits::MAX_CASES) {
+        return usage_error(e);
+    }
     let allow = match AllowList::load(a.allow_list.as_deref()) {
         Ok(l) => l,
         Err(e) => return usage_error(e),
@@ -152,6 +155,9 @@ fn run_ct(a: CtArgs) -> ExitCode {
     };
     if a.samples < 1000 {
         return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
+    }
+    if let Err(e) = cryptobench::limits::count("--samples", a.samples, cryptobench::limits::MAX_CT_SAMPLES) {
+        return usage_error(e);
     }
     let seed = seed_or_random(a.seed);
     let rows = ct::audit(&backends, &algorithms, a.samples, seed);

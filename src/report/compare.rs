@@ -11,14 +11,38 @@ use crate::results::ResultFile;
 
 pub fn summary(c: &Comparison) -> String {
     format!(
-        "{} cells compared: {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%)",
+        "{} cells compared: {} missing or failed in NEW, {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%){}",
         c.cells.len(),
+        c.only_in_base.len(),
         c.count(ChangeVerdict::Regressed),
         c.count(ChangeVerdict::Improved),
         c.count(ChangeVerdict::WithinNoise),
         c.count(ChangeVerdict::Unchanged),
-        c.threshold * 100.0
+        c.threshold * 100.0,
+        if c.incomplete.is_empty() { String::new() } else { format!("; {}", c.incomplete.join("; ")) }
     )
+}
+
+/// Findings other than regressions, listed before everything else.
+fn header(c: &Comparison, md: bool) -> String {
+    let mut out = String::new();
+    for i in &c.incomplete {
+        out += &if md {
+            format!("\n**{i}: the gate does not pass it.**\n")
+        } else {
+            format!("{i}: the gate does not pass it.\n")
+        };
+    }
+    if !c.only_in_base.is_empty() {
+        let list = c.only_in_base.join(", ");
+        let n = c.only_in_base.len();
+        out += &if md {
+            format!("\n### Missing or failed in NEW ({n})\n\n{list}\n")
+        } else {
+            format!("Missing or failed in NEW ({n}): {list}\n")
+        };
+    }
+    out
 }
 
 fn fmt_value(m: Metric, v: f64) -> String {
@@ -55,7 +79,8 @@ pub fn render(c: &Comparison, format: Format) -> String {
         Format::Markdown => markdown(c),
         _ => {
             let all: Vec<&CellChange> = c.cells.iter().collect();
-            let mut out = table(rows(c, &all), format);
+            let mut out = header(c, false);
+            out += &table(rows(c, &all), format);
             out += "\n";
             out += &footer(c, false);
             out
@@ -69,19 +94,15 @@ fn footer(c: &Comparison, md: bool) -> String {
     if !c.differences.is_empty() {
         out += &format!("{p}Compared with --force despite: {}.\n", c.differences.join("; "));
     }
-    if !c.only_in_base.is_empty() {
-        out += &format!(
-            "{p}Only in BASE ({}): {}\n",
-            c.only_in_base.len(),
-            c.only_in_base.join(", ")
-        );
-    }
     if !c.only_in_new.is_empty() {
         out += &format!(
             "{p}Only in NEW ({}): {}\n",
             c.only_in_new.len(),
             c.only_in_new.join(", ")
         );
+    }
+    for d in &c.disturbance {
+        out += &format!("{p}Disturbance, {d}.\n");
     }
     out += &format!("{p}Rule: {}.\n", c.rule);
     out += &format!("{p}{}\n", summary(c));
@@ -91,6 +112,7 @@ fn footer(c: &Comparison, md: bool) -> String {
 /// A pull-request comment: regressions, then improvements, then the summary.
 fn markdown(c: &Comparison) -> String {
     let mut out = String::from("## cryptobench: performance comparison\n");
+    out += &header(c, true);
     for (title, v) in [
         ("Regressions", ChangeVerdict::Regressed),
         ("Improvements", ChangeVerdict::Improved),

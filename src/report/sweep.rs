@@ -292,7 +292,12 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
     row.extend(cells.iter().map(|c| match c {
         None => "-".into(),
         Some(c) => {
-            let star = if value(c) == best { " ★" } else { "" };
+            let star = match (value(c) == best, c.busy()) {
+                (true, true) => " ★ ⚠",
+                (true, false) => " ★",
+                (false, true) => " ⚠",
+                (false, false) => "",
+            };
             if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
@@ -339,6 +344,14 @@ fn legend(file: &ResultFile, md: bool) -> String {
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
     ];
+    let mut lines = lines.to_vec();
+    if let Some(d) = &file.disturbance {
+        lines.push(format!(
+            "Disturbance: {}. ⚠ marks a cell measured while other processes took over {} % of a core.",
+            crate::measure::disturb::describe(d),
+            d.busy_threshold_percent
+        ));
+    }
     let sep = if md { "\n\n" } else { "\n" };
     format!("\n{}\n", lines.join(sep))
 }
