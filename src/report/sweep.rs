@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::{table, Format};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
+use crate::winners::{self, Estimate};
 
 /// Thousands separators for readability.
 fn num(x: f64) -> String {
@@ -285,16 +286,18 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
     out
 }
 
-/// One table row: the label, then each backend's cell ("-" where absent), the
-/// fastest marked. At the base thread count a cell shows its value and spread
-/// (and µs/op for key exchange); at more threads, the aggregate and efficiency.
+/// One table row: the label, then each backend's cell ("-" where absent),
+/// marked ★ / ≈★ by [`winners::marks`]. At the base thread count a cell shows its
+/// value and spread (and µs/op for key exchange); at more threads, the
+/// aggregate and efficiency (‡ instead of a number when the base cell is too noisy).
 fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<String> {
-    let best = cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
+    let estimates: Vec<_> = cells.iter().map(|c| c.map(|c| Estimate::of(&c.ops_per_sec))).collect();
+    let marks = winners::marks(&estimates);
     let mut row = vec![label];
-    row.extend(cells.iter().map(|c| match c {
+    row.extend(cells.iter().zip(marks).map(|(c, mark)| match c {
         None => "-".into(),
         Some(c) => {
-            let star = if value(c) == best { " ★" } else { "" };
+            let star = mark.map(|m| format!(" {}", m.symbol())).unwrap_or_default();
             if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
@@ -304,9 +307,12 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
                 };
                 format!("{} {}{extra}{star}", num(value(c)), spread(c))
             } else {
-                let eff = efficiency(file, c, base)
-                    .map(|e| format!(" ({:.0}%)", e * 100.0))
-                    .unwrap_or_default();
+                let doubt = base_cell(file, c, base).and_then(|b| winners::efficiency_doubt(&b.ops_per_sec));
+                let eff = match (doubt, efficiency(file, c, base)) {
+                    (Some(_), _) => " (‡)".to_string(),
+                    (None, Some(e)) => format!(" ({:.0}%)", e * 100.0),
+                    (None, None) => String::new(),
+                };
                 format!("{}{eff}{star}", num(value(c)))
             }
         }
@@ -314,16 +320,21 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
     row
 }
 
-/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
-pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
-    let one = file.cells.iter().find(|o| {
+/// The same cell at the base thread count.
+fn base_cell<'a>(file: &'a ResultFile, c: &Cell, base: usize) -> Option<&'a Cell> {
+    file.cells.iter().find(|o| {
         o.threads == base
             && o.backend == c.backend
             && o.algorithm == c.algorithm
             && o.operation == c.operation
             && o.mode == c.mode
             && o.size == c.size
-    })?;
+    })
+}
+
+/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
+pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
+    let one = base_cell(file, c, base)?;
     Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
 }
 
@@ -335,8 +346,11 @@ fn legend(file: &ResultFile, md: bool) -> String {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
-            file.methodology_version, file.settings.duration_ms, file.settings.rounds
+            "Median of the samples; ± is half the interquartile range. ★: fastest, its 95% interval of the median clears every other backend's; ≈★: within noise of the fastest (the intervals overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's 95% interval spans over {:.0}% of its median. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            winners::WIDE_BASE * 100.0,
+            file.methodology_version,
+            file.settings.duration_ms,
+            file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),

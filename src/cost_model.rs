@@ -1,0 +1,285 @@
+//! The cost model: time per message = fixed cost + cost per byte, fitted per
+//! backend × AEAD × operation × mode over the measured sizes, and the
+//! crossover sizes where the fastest backend changes.
+//!
+//! Like BoringSSL's `util/analyze_bssl_speed.go`, a straight line in
+//! (bytes, time per operation) summarises a sweep: the intercept is the call
+//! and setup cost (nonce, tag, finalisation), the slope the bulk speed. The fit
+//! is weighted least squares on *relative* residuals (weights 1/t²): plain
+//! least squares over 16 B … 1 MiB would let the 1 MiB cell decide everything
+//! and leave the fixed cost, which only small messages reveal, to rounding.
+
+use serde::{Deserialize, Serialize};
+
+use crate::results::{Cell, ResultFile};
+
+/// A fit is "good" when no measured size is more than this far off the line.
+/// At 10 % an interpolated size is as trustworthy as a measured cell on these
+/// noisy machines (run-to-run spread is several percent).
+pub const GOOD_FIT: f64 = 0.10;
+/// Fewer sizes than this leave nothing to judge a line by (two points fit exactly).
+pub const MIN_SIZES: usize = 3;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    pub backend: String,
+    pub algorithm: String,
+    pub operation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    pub threads: usize,
+    /// Number of measured sizes fitted.
+    pub sizes: usize,
+    pub fixed_ns: f64,
+    pub ns_per_byte: f64,
+    /// The same line in core cycles (median effective core clock of the cells).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_cycles: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycles_per_byte: Option<f64>,
+    /// Weighted R² (weights 1/t², as fitted).
+    pub r_squared: f64,
+    /// Largest |measured − fitted| / measured over the fitted sizes.
+    pub max_rel_residual: f64,
+    /// Residual within [`GOOD_FIT`], positive slope, non-negative fixed cost.
+    pub good: bool,
+}
+
+impl Fit {
+    pub fn time_ns(&self, size: f64) -> f64 {
+        self.fixed_ns + self.ns_per_byte * size
+    }
+}
+
+/// Where the fastest backend changes, from the fitted lines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Boundary {
+    pub size: f64,
+    pub below: String,
+    pub above: String,
+    /// Measured sizes whose cells order `below`/`above` the other way round.
+    pub disagree_at: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Crossovers {
+    pub algorithm: String,
+    pub operation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    pub threads: usize,
+    /// Fastest backend over the whole measured range when no line crosses.
+    pub fastest_first: String,
+    pub boundaries: Vec<Boundary>,
+    /// Backends left out because their line does not fit their cells.
+    pub poor_fit: Vec<String>,
+}
+
+/// Everything the model says about one result file (stored in the JSON output).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostModels {
+    pub fits: Vec<Fit>,
+    pub crossovers: Vec<Crossovers>,
+}
+
+/// Line (fixed, per_byte, weighted R², max relative residual) through
+/// (size, ns) points, minimising Σ((t − a − b·s)/t)².
+pub fn fit_line(points: &[(f64, f64)]) -> Option<(f64, f64, f64, f64)> {
+    if points.len() < 2 || points.iter().any(|&(_, t)| t <= 0.0 || !t.is_finite()) {
+        return None;
+    }
+    let (mut sw, mut sx, mut sxx, mut sy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for &(s, t) in points {
+        let w = 1.0 / (t * t);
+        sw += w;
+        sx += w * s;
+        sxx += w * s * s;
+        sy += w * t;
+        sxy += w * s * t;
+    }
+    let det = sw * sxx - sx * sx;
+    if det.abs() <= f64::EPSILON * sw * sxx {
+        return None; // all sizes equal
+    }
+    let b = (sw * sxy - sx * sy) / det;
+    let a = (sxx * sy - sx * sxy) / det;
+    let mean = sy / sw;
+    let (mut ss_res, mut ss_tot, mut max_rel) = (0.0, 0.0, 0.0f64);
+    for &(s, t) in points {
+        let w = 1.0 / (t * t);
+        let r = t - (a + b * s);
+        ss_res += w * r * r;
+        ss_tot += w * (t - mean) * (t - mean);
+        max_rel = max_rel.max(r.abs() / t);
+    }
+    let r2 = if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else { 1.0 };
+    Some((a, b, r2, max_rel))
+}
+
+/// Nanoseconds per message for one thread of `c`.
+fn ns_per_op(c: &Cell) -> f64 {
+    1e9 / c.per_thread_ops_per_sec
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| v[v.len() / 2])
+}
+
+/// Fits the cells of one backend × algorithm × operation × mode × threads.
+pub fn fit_cells(cells: &[&Cell], tsc_hz: Option<f64>) -> Option<Fit> {
+    let first = cells.first()?;
+    let mut points: Vec<(f64, f64)> = cells
+        .iter()
+        .filter(|c| c.size > 0 && c.per_thread_ops_per_sec > 0.0)
+        .map(|c| (c.size as f64, ns_per_op(c)))
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    points.dedup_by(|a, b| a.0 == b.0);
+    if points.len() < MIN_SIZES {
+        return None;
+    }
+    let (a, b, r2, max_rel) = fit_line(&points)?;
+    let hz = median(cells.iter().filter_map(|c| c.core_hz).collect()).or(tsc_hz);
+    Some(Fit {
+        backend: first.backend.clone(),
+        algorithm: first.algorithm.clone(),
+        operation: first.operation.clone(),
+        mode: first.mode.clone(),
+        threads: first.threads,
+        sizes: points.len(),
+        fixed_ns: a,
+        ns_per_byte: b,
+        fixed_cycles: hz.map(|h| a * h / 1e9),
+        cycles_per_byte: hz.map(|h| b * h / 1e9),
+        r_squared: r2,
+        max_rel_residual: max_rel,
+        good: max_rel <= GOOD_FIT && b > 0.0 && a >= 0.0,
+    })
+}
+
+type Kind = (String, String, Option<String>);
+
+/// Every AEAD kind of the file at its base thread count, in measured order.
+fn kinds(file: &ResultFile, threads: usize) -> Vec<Kind> {
+    let mut out: Vec<Kind> = Vec::new();
+    for c in file
+        .cells
+        .iter()
+        .filter(|c| c.mb_per_sec.is_some() && c.threads == threads)
+    {
+        let k = (c.algorithm.clone(), c.operation.clone(), c.mode.clone());
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// The model of a whole result file: fits at the base (smallest) thread count.
+pub fn models(file: &ResultFile) -> CostModels {
+    let mut out = CostModels::default();
+    if file.settings.metric == "instructions" {
+        return out;
+    }
+    let threads = file.settings.threads.iter().copied().min().unwrap_or(1);
+    for (alg, op, mode) in kinds(file, threads) {
+        let of_kind: Vec<&Cell> = file
+            .cells
+            .iter()
+            .filter(|c| c.threads == threads && c.algorithm == alg && c.operation == op && c.mode == mode)
+            .collect();
+        let mut backends: Vec<&str> = Vec::new();
+        for c in &of_kind {
+            if !backends.contains(&c.backend.as_str()) {
+                backends.push(&c.backend);
+            }
+        }
+        let fits: Vec<Fit> = backends
+            .iter()
+            .filter_map(|b| {
+                let cells: Vec<&Cell> = of_kind.iter().copied().filter(|c| c.backend == *b).collect();
+                fit_cells(&cells, file.machine.tsc_hz)
+            })
+            .collect();
+        if let Some(x) = crossovers(&fits, &of_kind) {
+            out.crossovers.push(x);
+        }
+        out.fits.extend(fits);
+    }
+    out
+}
+
+/// The lower envelope of the good lines over the measured size range.
+pub fn crossovers(fits: &[Fit], cells: &[&Cell]) -> Option<Crossovers> {
+    let good: Vec<&Fit> = fits.iter().filter(|f| f.good).collect();
+    let first = good.first()?;
+    let sizes: Vec<f64> = cells.iter().filter(|c| c.size > 0).map(|c| c.size as f64).collect();
+    let lo = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = sizes.iter().copied().fold(0.0, f64::max);
+    let mut points = vec![lo, hi];
+    for (i, f) in good.iter().enumerate() {
+        for g in &good[i + 1..] {
+            let x = (g.fixed_ns - f.fixed_ns) / (f.ns_per_byte - g.ns_per_byte);
+            if x.is_finite() && x > lo && x < hi {
+                points.push(x);
+            }
+        }
+    }
+    points.sort_by(f64::total_cmp);
+    let fastest = |s: f64| {
+        good.iter()
+            .min_by(|a, b| a.time_ns(s).total_cmp(&b.time_ns(s)))
+            .map(|f| f.backend.clone())
+            .unwrap_or_default()
+    };
+    let mut boundaries: Vec<Boundary> = Vec::new();
+    let mut current = fastest((points[0] * points[1]).sqrt());
+    for w in points.windows(2).skip(1) {
+        let next = fastest((w[0] * w[1]).sqrt());
+        if next != current {
+            let disagree_at = disagreements(cells, w[0], &current, &next);
+            boundaries.push(Boundary {
+                size: w[0],
+                below: std::mem::replace(&mut current, next.clone()),
+                above: next,
+                disagree_at,
+            });
+        }
+    }
+    Some(Crossovers {
+        algorithm: first.algorithm.clone(),
+        operation: first.operation.clone(),
+        mode: first.mode.clone(),
+        threads: first.threads,
+        fastest_first: fastest(lo),
+        boundaries,
+        poor_fit: fits.iter().filter(|f| !f.good).map(|f| f.backend.clone()).collect(),
+    })
+}
+
+/// Measured sizes where the cells order `below` and `above` against the
+/// crossover at `at` (below it `below` should be faster, above it `above`).
+fn disagreements(cells: &[&Cell], at: f64, below: &str, above: &str) -> Vec<usize> {
+    let time = |b: &str, s: usize| {
+        cells
+            .iter()
+            .find(|c| c.backend == b && c.size == s)
+            .map(|c| ns_per_op(c))
+    };
+    let mut sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
+        .into_iter()
+        .filter(|&s| match (time(below, s), time(above, s)) {
+            (Some(tb), Some(ta)) if (s as f64) < at => tb > ta,
+            (Some(tb), Some(ta)) => ta > tb,
+            _ => false,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "cost_model_tests.rs"]
+mod tests;

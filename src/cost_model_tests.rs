@@ -1,0 +1,149 @@
+use super::*;
+use crate::measure::stats::summarize;
+
+const SIZES: [usize; 7] = [16, 64, 256, 1024, 1350, 4096, 16384];
+
+/// A single-thread seal cell whose time per message is `ns(size)`.
+pub(crate) fn cell(backend: &str, size: usize, ns: f64) -> Cell {
+    let ops = 1e9 / ns;
+    Cell {
+        backend: backend.into(),
+        backend_version: "1".into(),
+        algorithm: "aes-128-gcm".into(),
+        operation: "seal".into(),
+        mode: Some("bulk".into()),
+        size,
+        aad: 0,
+        threads: 1,
+        batch: 1,
+        samples: vec![ops * 0.99, ops, ops * 1.01],
+        ops_per_sec: summarize(&[ops * 0.99, ops, ops * 1.01]).unwrap(),
+        per_thread_ops_per_sec: ops,
+        mb_per_sec: Some(ops * size as f64 / 1e6),
+        tsc_cycles_per_byte: None,
+        core_cycles_per_byte: None,
+        core_hz: Some(3e9),
+        us_per_op: ns / 1e3,
+        instructions_per_op: None,
+        instructions_deterministic: None,
+    }
+}
+
+/// The fixture with a known crossover: "small" costs 100 ns + 1 ns/B, "bulk"
+/// 400 ns + 0.5 ns/B, so they cross at 600 B; "slow" is never fastest.
+fn fixture() -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for s in SIZES {
+        let x = s as f64;
+        cells.push(cell("small", s, 100.0 + x));
+        cells.push(cell("bulk", s, 400.0 + 0.5 * x));
+        cells.push(cell("slow", s, 900.0 + 2.0 * x));
+    }
+    cells
+}
+
+#[test]
+fn fit_recovers_a_known_line_in_ns_and_cycles() {
+    let cells = fixture();
+    let small: Vec<&Cell> = cells.iter().filter(|c| c.backend == "small").collect();
+    let f = fit_cells(&small, None).unwrap();
+    assert!((f.fixed_ns - 100.0).abs() < 1e-6, "{f:?}");
+    assert!((f.ns_per_byte - 1.0).abs() < 1e-9, "{f:?}");
+    // 3 GHz core clock: 300 cycles + 3 cycles/byte.
+    assert!((f.fixed_cycles.unwrap() - 300.0).abs() < 1e-3);
+    assert!((f.cycles_per_byte.unwrap() - 3.0).abs() < 1e-6);
+    assert!(f.good && f.r_squared > 0.999999 && f.max_rel_residual < 1e-9);
+    assert_eq!(f.sizes, SIZES.len());
+}
+
+#[test]
+fn known_crossover_is_found_and_checked_against_the_cells() {
+    let cells = fixture();
+    let refs: Vec<&Cell> = cells.iter().collect();
+    let fits: Vec<Fit> = ["small", "bulk", "slow"]
+        .iter()
+        .map(|b| {
+            fit_cells(
+                &refs.iter().copied().filter(|c| c.backend == *b).collect::<Vec<_>>(),
+                None,
+            )
+            .unwrap()
+        })
+        .collect();
+    let x = crossovers(&fits, &refs).unwrap();
+    assert_eq!(x.fastest_first, "small");
+    assert_eq!(x.boundaries.len(), 1, "{x:?}");
+    let b = &x.boundaries[0];
+    assert!((b.size - 600.0).abs() < 1e-6, "{b:?}");
+    assert_eq!((b.below.as_str(), b.above.as_str()), ("small", "bulk"));
+    assert!(b.disagree_at.is_empty(), "{b:?}");
+    assert!(x.poor_fit.is_empty());
+}
+
+#[test]
+fn a_cell_that_contradicts_the_crossover_is_reported() {
+    // Lines cross at 1000 B; at 1024 B "small" is measured 2 % under its line,
+    // which puts it ahead of "bulk" above the crossover: within a good fit, but
+    // the measured cells disagree there and the report must say so.
+    let mut cells = Vec::new();
+    for s in SIZES {
+        let x = s as f64;
+        let small = if s == 1024 { 1100.0 } else { 100.0 + x };
+        cells.push(cell("small", s, small));
+        cells.push(cell("bulk", s, 400.0 + 0.7 * x));
+    }
+    let file_cells: Vec<&Cell> = cells.iter().collect();
+    let fits: Vec<Fit> = ["small", "bulk"]
+        .iter()
+        .map(|b| {
+            let of: Vec<&Cell> = file_cells.iter().copied().filter(|c| c.backend == *b).collect();
+            fit_cells(&of, None).unwrap()
+        })
+        .collect();
+    assert!(fits.iter().all(|f| f.good), "{fits:?}");
+    let x = crossovers(&fits, &file_cells).unwrap();
+    assert_eq!(x.boundaries.len(), 1, "{x:?}");
+    assert_eq!(x.boundaries[0].disagree_at, vec![1024]);
+}
+
+#[test]
+fn a_curve_is_a_poor_fit_and_is_left_out_of_the_crossovers() {
+    let cells: Vec<Cell> = SIZES
+        .iter()
+        .flat_map(|&s| {
+            [
+                cell("curved", s, 50.0 * (s as f64).sqrt()),
+                cell("line", s, 300.0 + s as f64),
+            ]
+        })
+        .collect();
+    let refs: Vec<&Cell> = cells.iter().collect();
+    let curved = fit_cells(
+        &refs
+            .iter()
+            .copied()
+            .filter(|c| c.backend == "curved")
+            .collect::<Vec<_>>(),
+        None,
+    )
+    .unwrap();
+    assert!(!curved.good && curved.max_rel_residual > GOOD_FIT, "{curved:?}");
+    let line = fit_cells(
+        &refs.iter().copied().filter(|c| c.backend == "line").collect::<Vec<_>>(),
+        None,
+    )
+    .unwrap();
+    let x = crossovers(&[curved, line], &refs).unwrap();
+    assert_eq!(x.poor_fit, vec!["curved".to_string()]);
+    assert!(x.boundaries.is_empty());
+    assert_eq!(x.fastest_first, "line");
+}
+
+#[test]
+fn too_few_sizes_or_bad_points_give_no_fit() {
+    let cells = [cell("a", 16, 100.0), cell("a", 64, 150.0)];
+    let refs: Vec<&Cell> = cells.iter().collect();
+    assert!(fit_cells(&refs, None).is_none());
+    assert!(fit_line(&[(16.0, 1.0), (16.0, 2.0), (16.0, 3.0)]).is_none());
+    assert!(fit_line(&[(16.0, 0.0), (64.0, 2.0)]).is_none());
+}
