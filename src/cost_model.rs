@@ -51,14 +51,20 @@ impl Fit {
     }
 }
 
-/// Where the fastest backend changes, from the fitted lines.
+/// Where the fastest backend changes between two measured sizes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Boundary {
     pub size: f64,
     pub below: String,
     pub above: String,
-    /// Measured sizes whose cells order `below`/`above` the other way round.
-    pub disagree_at: Vec<usize>,
+    /// True when the two fitted lines (both good) cross between the measured
+    /// sizes where the winner changes, and locate it; false when it is located
+    /// between the two backends' neighbouring cells instead.
+    pub from_model: bool,
+    /// The lines of both are good but cross outside the measured interval
+    /// where the winner changes: the model and the cells disagree here.
+    #[serde(default)]
+    pub model_disagrees: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,10 +74,11 @@ pub struct Crossovers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     pub threads: usize,
-    /// Fastest backend over the whole measured range when no line crosses.
+    /// Fastest backend at the smallest measured size.
     pub fastest_first: String,
     pub boundaries: Vec<Boundary>,
-    /// Backends left out because their line does not fit their cells.
+    /// Backends whose line does not fit their cells (crossovers with them
+    /// are located between measured cells, not by the model).
     pub poor_fit: Vec<String>,
 }
 
@@ -210,74 +217,70 @@ pub fn models(file: &ResultFile) -> CostModels {
     out
 }
 
-/// The lower envelope of the good lines over the measured size range.
+/// Crossovers: the fastest backend at each measured size (median time per
+/// message), and where it changes, the size where the two are equal — from
+/// their fitted lines when both are good and cross inside that interval,
+/// otherwise from the straight lines through each one's two neighbouring cells.
+/// The measured cells decide *who* wins; the model says *where* it changes.
 pub fn crossovers(fits: &[Fit], cells: &[&Cell]) -> Option<Crossovers> {
-    let good: Vec<&Fit> = fits.iter().filter(|f| f.good).collect();
-    let first = good.first()?;
-    let sizes: Vec<f64> = cells.iter().filter(|c| c.size > 0).map(|c| c.size as f64).collect();
-    let lo = sizes.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = sizes.iter().copied().fold(0.0, f64::max);
-    let mut points = vec![lo, hi];
-    for (i, f) in good.iter().enumerate() {
-        for g in &good[i + 1..] {
-            let x = (g.fixed_ns - f.fixed_ns) / (f.ns_per_byte - g.ns_per_byte);
-            if x.is_finite() && x > lo && x < hi {
-                points.push(x);
-            }
-        }
-    }
-    points.sort_by(f64::total_cmp);
-    let fastest = |s: f64| {
-        good.iter()
-            .min_by(|a, b| a.time_ns(s).total_cmp(&b.time_ns(s)))
-            .map(|f| f.backend.clone())
-            .unwrap_or_default()
-    };
-    let mut boundaries: Vec<Boundary> = Vec::new();
-    let mut current = fastest((points[0] * points[1]).sqrt());
-    for w in points.windows(2).skip(1) {
-        let next = fastest((w[0] * w[1]).sqrt());
-        if next != current {
-            let disagree_at = disagreements(cells, w[0], &current, &next);
-            boundaries.push(Boundary {
-                size: w[0],
-                below: std::mem::replace(&mut current, next.clone()),
-                above: next,
-                disagree_at,
-            });
-        }
-    }
-    Some(Crossovers {
-        algorithm: first.algorithm.clone(),
-        operation: first.operation.clone(),
-        mode: first.mode.clone(),
-        threads: first.threads,
-        fastest_first: fastest(lo),
-        boundaries,
-        poor_fit: fits.iter().filter(|f| !f.good).map(|f| f.backend.clone()).collect(),
-    })
-}
-
-/// Measured sizes where the cells order `below` and `above` against the
-/// crossover at `at` (below it `below` should be faster, above it `above`).
-fn disagreements(cells: &[&Cell], at: f64, below: &str, above: &str) -> Vec<usize> {
     let time = |b: &str, s: usize| {
         cells
             .iter()
             .find(|c| c.backend == b && c.size == s)
             .map(|c| ns_per_op(c))
     };
-    let mut sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
+    let mut sizes: Vec<usize> = cells.iter().filter(|c| c.size > 0).map(|c| c.size).collect();
     sizes.sort_unstable();
     sizes.dedup();
-    sizes
-        .into_iter()
-        .filter(|&s| match (time(below, s), time(above, s)) {
-            (Some(tb), Some(ta)) if (s as f64) < at => tb > ta,
-            (Some(tb), Some(ta)) => ta > tb,
-            _ => false,
-        })
-        .collect()
+    let winner = |s: usize| {
+        cells
+            .iter()
+            .filter(|c| c.size == s && c.per_thread_ops_per_sec > 0.0)
+            .min_by(|a, b| ns_per_op(a).total_cmp(&ns_per_op(b)))
+            .map(|c| c.backend.clone())
+    };
+    let winners: Vec<(usize, String)> = sizes.iter().filter_map(|&s| winner(s).map(|w| (s, w))).collect();
+    let (_, fastest_first) = winners.first()?.clone();
+    let good = |b: &str| fits.iter().find(|f| f.backend == b && f.good);
+    let mut boundaries = Vec::new();
+    for w in winners.windows(2) {
+        let ((lo, a), (hi, b)) = (&w[0], &w[1]);
+        if a == b {
+            continue;
+        }
+        let (lo_f, hi_f) = (*lo as f64, *hi as f64);
+        let model = match (good(a), good(b)) {
+            (Some(fa), Some(fb)) => Some((fb.fixed_ns - fa.fixed_ns) / (fa.ns_per_byte - fb.ns_per_byte)),
+            _ => None,
+        };
+        let inside = model.filter(|x| x.is_finite() && *x >= lo_f && *x <= hi_f);
+        let size = inside.unwrap_or_else(|| {
+            // Both times linear between the two cells; a wins at lo, b at hi.
+            let (ta0, ta1, tb0, tb1) = (time(a, *lo), time(a, *hi), time(b, *lo), time(b, *hi));
+            let (d0, d1) = (tb0.zip(ta0).map(|(b, a)| b - a), tb1.zip(ta1).map(|(b, a)| b - a));
+            match (d0, d1) {
+                (Some(d0), Some(d1)) if d0 > d1 => lo_f + d0 / (d0 - d1) * (hi_f - lo_f),
+                _ => (lo_f * hi_f).sqrt(),
+            }
+        });
+        boundaries.push(Boundary {
+            size,
+            below: a.clone(),
+            above: b.clone(),
+            from_model: inside.is_some(),
+            model_disagrees: model.is_some() && inside.is_none(),
+        });
+    }
+    let first = fits.first()?;
+    Some(Crossovers {
+        algorithm: first.algorithm.clone(),
+        operation: first.operation.clone(),
+        mode: first.mode.clone(),
+        threads: first.threads,
+        fastest_first,
+        boundaries,
+        poor_fit: fits.iter().filter(|f| !f.good).map(|f| f.backend.clone()).collect(),
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,12 @@ pub struct ResultFile {
     /// that finds its CPU features missing under valgrind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<CellFailure>,
+    /// The cost model and crossovers derived from `cells`, written with the
+    /// JSON output for other tools. Never read back: it is recomputed from the
+    /// cells (`cost_model::models`), so older files and files from a build
+    /// whose model differs load alike.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub cost_models: Option<crate::cost_model::CostModels>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -134,6 +134,7 @@ fn measure_cells(backends: Vec<&'static backend::Backend>, req: &Request, durati
         cells: Vec::new(),
         failures: Vec::new(),
         skipped: Vec::new(),
+        cost_models: None,
     };
     let bar = ProgressBar::new(groups.len() as u64);
     bar.set_style(ProgressStyle::with_template("measuring {bar:30} {pos}/{len} cells groups, ~{eta} left").unwrap());

@@ -288,6 +288,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         cells: Vec::new(),
         failures: Vec::new(),
         skipped: Vec::new(),
+        cost_models: None,
     };
     // Fail on an unwritable output before measuring anything.
     let write = |file: &ResultFile| -> Result<(), String> {

@@ -34,7 +34,11 @@ fn value(c: &Cell) -> f64 {
 
 pub fn render(file: &ResultFile, format: Format) -> String {
     match format {
-        Format::Json => super::json(file),
+        Format::Json => {
+            let mut with_model = file.clone();
+            with_model.cost_models = Some(crate::cost_model::models(file));
+            super::json(&with_model)
+        }
         _ => tables(file, format),
     }
 }
@@ -62,6 +66,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
             .collect()
     };
     let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
+    let models = crate::cost_model::models(file);
 
     // (algorithm, operation, mode) in the order they were measured.
     let mut kinds: Vec<(String, String, Option<String>)> = Vec::new();
@@ -116,6 +121,9 @@ fn tables(file: &ResultFile, format: Format) -> String {
                 rows.push(row(file, format_size(size), &row_cells, base_threads, false));
             }
             out += &table(rows, format);
+            if t == base_threads {
+                out += &super::cost_model::render(&models, alg, op, mode, format);
+            }
             out.push('\n');
         }
     }
