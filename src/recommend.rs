@@ -7,8 +7,10 @@
 //! count*. Weighted throughput is total bytes over total time,
 //! `Σ wᵢ·sᵢ / Σ wᵢ·tᵢ` with `tᵢ` the time of one seal of `sᵢ` bytes (a
 //! harmonic mean, so slow sizes weigh by the time they take). A size that was
-//! not measured is interpolated log-linearly (log bytes/s against log size)
-//! between its measured neighbours; beyond the largest measured size bytes/s is
+//! not measured comes from the cost model (`cost_model`: fixed + per-byte
+//! time) when that line fits every measured size within 10 %, anchored to the
+//! measured neighbours; otherwise it is interpolated log-linearly (log bytes/s
+//! against log size) between them; beyond the largest measured size bytes/s is
 //! held, below the smallest ops/s is held. A workload with a handshake adds one
 //! key exchange per `messages_per_handshake` messages: ECDH as two
 //! keygen+agree (both parties), a KEM as keygen + encaps + decaps.
@@ -256,6 +258,16 @@ enum Source {
         hi: usize,
         t: f64,
     },
+    /// The cost model's shape between two measured sizes, anchored to both:
+    /// time = (shape_lo·t_lo)^(1−t) · (shape_hi·t_hi)^t, where shape = model(s)/model(cell size).
+    /// Exactly the model when it fits the cells; the cells' resampling still moves it.
+    Fitted {
+        lo: usize,
+        hi: usize,
+        t: f64,
+        shape_lo: f64,
+        shape_hi: f64,
+    },
     /// Above the largest measured size: bytes/s of that cell held.
     Above(usize),
     /// Below the smallest measured size: ops/s of that cell held.
@@ -297,6 +309,13 @@ impl Model {
                     let (blo, bhi) = (ops[lo] * sizes[lo] as f64, ops[hi] * sizes[hi] as f64);
                     s_f / (blo.ln() + t * (bhi.ln() - blo.ln())).exp()
                 }
+                Source::Fitted {
+                    lo,
+                    hi,
+                    t,
+                    shape_lo,
+                    shape_hi,
+                } => (shape_lo / ops[lo]).powf(1.0 - t) * (shape_hi / ops[hi]).powf(t),
             };
             bytes += w * s_f;
             time += w * t;
@@ -382,11 +401,31 @@ fn aead_model(
     }
     let mut m = Model::default();
     let fmt = units::format_size;
+    let cells: Vec<_> = by_size.values().map(|&i| &file.cells[i]).collect();
+    let fit = crate::cost_model::fit_cells(&cells, file.machine.tsc_hz).filter(|f| f.good);
     for &(s, w) in &req.workload.mix {
         let below = by_size.range(..=s).next_back();
         let above = by_size.range(s..).next();
         let src = match (below, above) {
             (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(c)),
+            (Some((&bs, &lo)), Some((&hs, &hi))) if fit.is_some() => {
+                let f = fit.as_ref().expect("guarded");
+                notes.insert(format!(
+                    "{}: not measured; from the cost model (fixed + per byte, every measured size within {:.0}% of it), anchored to {} and {}",
+                    fmt(s),
+                    f.max_rel_residual.max(0.005) * 100.0,
+                    fmt(bs),
+                    fmt(hs)
+                ));
+                let (sf, model) = (s as f64, |x: usize| f.time_ns(x as f64));
+                Source::Fitted {
+                    lo: m.local(lo),
+                    hi: m.local(hi),
+                    t: (sf.ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln()),
+                    shape_lo: f.time_ns(sf) / model(bs),
+                    shape_hi: f.time_ns(sf) / model(hs),
+                }
+            }
             (Some((&bs, &lo)), Some((&hs, &hi))) => {
                 notes.insert(format!(
                     "{}: not measured; interpolated log-linearly between {} and {}",
