@@ -79,6 +79,8 @@ pub enum CompareError {
     Incompatible(Vec<String>),
     #[error("the two files use different metrics ({0} vs {1})")]
     MetricMismatch(String, String),
+    #[error("refusing to compare: BASE was measured under CPU profile {0}, NEW under {1}; re-run both with the same --cpu-features")]
+    CpuMaskMismatch(String, String),
 }
 
 /// Everything that makes two result files not comparable.
@@ -112,7 +114,30 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     if base.settings.metric != new.settings.metric {
         out.push(format!("metric {} vs {}", base.settings.metric, new.settings.metric));
     }
+    if a.dispatch_env != b.dispatch_env {
+        let show = |e: &[(String, String)]| match e {
+            [] => "none".to_string(),
+            e => e
+                .iter()
+                .map(|(k, v)| format!("{k}='{v}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        out.push(format!(
+            "dispatch environment {} vs {}",
+            show(&a.dispatch_env),
+            show(&b.dispatch_env)
+        ));
+    }
     out
+}
+
+/// The CPU profile a file was measured under ("full" without `--cpu-features`).
+fn cpu_profile(f: &ResultFile) -> String {
+    f.settings
+        .cpu_mask
+        .as_ref()
+        .map_or("full".into(), |m| m.profile.clone())
 }
 
 fn metric_of(f: &ResultFile) -> Metric {
@@ -172,6 +197,10 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             base.settings.metric.clone(),
             new.settings.metric.clone(),
         ));
+    }
+    // Masks are never mixed, not even with --force: every cell would differ by design.
+    if cpu_profile(base) != cpu_profile(new) {
+        return Err(CompareError::CpuMaskMismatch(cpu_profile(base), cpu_profile(new)));
     }
     let differences = differences(base, new);
     if !differences.is_empty() && !opts.force {

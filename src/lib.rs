@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod capabilities;
 pub mod compare;
 pub mod cost_model;
+pub mod cpu_mask;
 pub mod crosscheck;
 pub mod env;
 pub mod kat;

@@ -57,6 +57,9 @@ pub struct Settings {
     pub seed: u64,
     /// Wall clock and cycle sources, spelled out.
     pub clocks: String,
+    /// `run --cpu-features`: the mask measured under. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_mask: Option<crate::cpu_mask::CpuMask>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

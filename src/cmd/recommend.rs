@@ -130,6 +130,7 @@ fn measure_cells(backends: Vec<&'static backend::Backend>, req: &Request, durati
             quick: true,
             seed: cfg.seed,
             clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant)".into(),
+            cpu_mask: None,
         },
         cells: Vec::new(),
         failures: Vec::new(),

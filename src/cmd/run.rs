@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use cryptobench::backend::Backend;
+use cryptobench::cpu_mask::{self, CpuMask, Profile, Step};
 use cryptobench::measure::{self, Config, Group, Mode, Operation, Progress};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, ResultFile, Settings};
@@ -69,6 +71,10 @@ pub struct RunArgs {
     /// wall-time (throughput) or instructions (per operation, counted by callgrind: deterministic, for CI).
     #[arg(long, value_enum, default_value = "wall-time")]
     metric: RunMetric,
+    /// Measure as on an older CPU: avx2 (no AVX-512/VAES), aesni (no AVX), baseline (no AES-NI).
+    /// Only backends honouring OPENSSL_ia32cap (openssl, aws-lc-rs) are measured; the others are listed as not maskable.
+    #[arg(long, value_name = "PROFILE")]
+    cpu_features: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -221,11 +227,85 @@ impl Progress for Bar {
     }
 }
 
+/// `--cpu-features`: in the parent, re-execute with the mask set (Err carries
+/// the child's exit code); in the child, keep the maskable backends.
+fn cpu_mask_step(args: &RunArgs, cfg: &mut Config) -> Result<Option<CpuMask>, Result<u8, String>> {
+    let Some(name) = &args.cpu_features else {
+        return Ok(None);
+    };
+    let profile = Profile::parse(name).map_err(Err)?;
+    if args.metric == RunMetric::Instructions || args.workload == super::messaging::Workload::Messaging {
+        return Err(Err(
+            "--cpu-features: only for the wall-time sweep (drop --metric instructions / --workload messaging)".into(),
+        ));
+    }
+    let (maskable, rest): (Vec<&'static Backend>, Vec<&'static Backend>) =
+        cfg.backends.iter().partition(|b| cpu_mask::MASKABLE.contains(&b.name));
+    if maskable.is_empty() {
+        return Err(Err(format!(
+            "--cpu-features: none of the selected backends honours {} (only {})",
+            cpu_mask::IA32CAP,
+            cpu_mask::MASKABLE.join(", ")
+        )));
+    }
+    let env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    match cpu_mask::prepare(profile, &env).map_err(Err)? {
+        Step::Reexec(vars) => Err(Ok(cpu_mask::reexec(&vars).map_err(Err)?.clamp(0, 255) as u8)),
+        Step::Measure => {
+            let not_maskable: Vec<(String, String)> = rest
+                .iter()
+                .map(|b| {
+                    (
+                        b.name.to_string(),
+                        cpu_mask::not_maskable_reason(b.name).unwrap_or("").to_string(),
+                    )
+                })
+                .collect();
+            cfg.backends = maskable;
+            Ok(Some(CpuMask {
+                profile: profile.name().into(),
+                variable: cpu_mask::IA32CAP.into(),
+                value: profile.ia32cap().into(),
+                not_maskable,
+            }))
+        }
+    }
+}
+
+/// One stderr line per dispatch-changing variable: a note for our own mask, a warning otherwise.
+fn warn_dispatch_env(mask: Option<&CpuMask>) {
+    for (k, v) in cpu_mask::dispatch_env() {
+        match mask {
+            Some(m) if m.variable == k && m.value == v => {
+                let skipped: Vec<&str> = m.not_maskable.iter().map(|(b, _)| b.as_str()).collect();
+                eprintln!(
+                    "note: --cpu-features {}: {k}='{v}'; not maskable, so not measured: {}",
+                    m.profile,
+                    if skipped.is_empty() {
+                        "none".into()
+                    } else {
+                        skipped.join(", ")
+                    }
+                );
+            }
+            _ => eprintln!("{}", cpu_mask::warning(&k, &v)),
+        }
+    }
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
-    let (cfg, quick) = match config(&args) {
+    let (mut cfg, quick) = match config(&args) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    let mask = match cpu_mask_step(&args, &mut cfg) {
+        Ok(m) => m,
+        Err(Ok(code)) => return ExitCode::from(code),
+        Err(Err(e)) => return usage_error(e),
+    };
+    warn_dispatch_env(mask.as_ref());
     if args.workload == super::messaging::Workload::Messaging {
         let sweep_only = !(args.operation.is_empty() && args.mode.is_empty() && args.sizes.is_empty()) || args.aad > 0;
         let out = (args.format, args.output.as_deref());
@@ -283,6 +363,7 @@ pub fn run(args: RunArgs) -> ExitCode {
             target_sample_us: cfg.target_sample.as_micros() as u64,
             quick,
             seed: cfg.seed,
+            cpu_mask: mask,
             clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
         },
         cells: Vec::new(),

@@ -364,7 +364,41 @@ fn legend(file: &ResultFile, md: bool) -> String {
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
     ];
     let sep = if md { "\n\n" } else { "\n" };
-    format!("\n{}\n", lines.join(sep))
+    let dispatch = dispatch_line(file).map(|l| format!("{sep}{l}")).unwrap_or_default();
+    format!("\n{}{dispatch}\n", lines.join(sep))
+}
+
+/// The footer line for a run whose backends' dispatch the environment changed.
+fn dispatch_line(file: &ResultFile) -> Option<String> {
+    let env = &file.machine.dispatch_env;
+    let mask = file.settings.cpu_mask.as_ref();
+    if env.is_empty() && mask.is_none() {
+        return None;
+    }
+    let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let mut line = format!(
+        "Dispatch environment: {} — these figures are for the CPU paths it allows.",
+        if vars.is_empty() {
+            "none".into()
+        } else {
+            vars.join(", ")
+        }
+    );
+    if let Some(m) = mask {
+        let skipped: Vec<String> = m.not_maskable.iter().map(|(b, why)| format!("{b} ({why})")).collect();
+        line += &format!(
+            " CPU profile {} ({}={}); not maskable, not measured: {}.",
+            m.profile,
+            m.variable,
+            m.value,
+            if skipped.is_empty() {
+                "none".into()
+            } else {
+                skipped.join("; ")
+            }
+        );
+    }
+    Some(line)
 }
 
 /// One CSV row per cell.
