@@ -387,6 +387,43 @@ fn cells_by_size(file: &ResultFile, backend: &str, alg: &str, op: &str, threads:
     out
 }
 
+/// A size between two measured ones: from the cost model when its line fits
+/// (`fit` is only passed when good), else log-linear; `lo`/`hi` are local cells.
+fn between(
+    fit: Option<&crate::cost_model::Fit>,
+    s: usize,
+    (bs, lo): (usize, usize),
+    (hs, hi): (usize, usize),
+    notes: &mut BTreeSet<String>,
+) -> Source {
+    let fmt = units::format_size;
+    let t = ((s as f64).ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln());
+    let Some(f) = fit else {
+        notes.insert(format!(
+            "{}: not measured; interpolated log-linearly between {} and {}",
+            fmt(s),
+            fmt(bs),
+            fmt(hs)
+        ));
+        return Source::Interp { lo, hi, t };
+    };
+    notes.insert(format!(
+        "{}: not measured; from the cost model (fixed + per byte, every measured size within {:.0}% of it), anchored to {} and {}",
+        fmt(s),
+        f.max_rel_residual.max(0.005) * 100.0,
+        fmt(bs),
+        fmt(hs)
+    ));
+    let model = |x: usize| f.time_ns(x as f64);
+    Source::Fitted {
+        lo,
+        hi,
+        t,
+        shape_lo: model(s) / model(bs),
+        shape_hi: model(s) / model(hs),
+    }
+}
+
 /// The AEAD part of the model, or None when nothing was measured; notes say what was interpolated.
 fn aead_model(
     file: &ResultFile,
@@ -408,37 +445,9 @@ fn aead_model(
         let above = by_size.range(s..).next();
         let src = match (below, above) {
             (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(c)),
-            (Some((&bs, &lo)), Some((&hs, &hi))) if fit.is_some() => {
-                let f = fit.as_ref().expect("guarded");
-                notes.insert(format!(
-                    "{}: not measured; from the cost model (fixed + per byte, every measured size within {:.0}% of it), anchored to {} and {}",
-                    fmt(s),
-                    f.max_rel_residual.max(0.005) * 100.0,
-                    fmt(bs),
-                    fmt(hs)
-                ));
-                let (sf, model) = (s as f64, |x: usize| f.time_ns(x as f64));
-                Source::Fitted {
-                    lo: m.local(lo),
-                    hi: m.local(hi),
-                    t: (sf.ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln()),
-                    shape_lo: f.time_ns(sf) / model(bs),
-                    shape_hi: f.time_ns(sf) / model(hs),
-                }
-            }
             (Some((&bs, &lo)), Some((&hs, &hi))) => {
-                notes.insert(format!(
-                    "{}: not measured; interpolated log-linearly between {} and {}",
-                    fmt(s),
-                    fmt(bs),
-                    fmt(hs)
-                ));
-                let t = ((s as f64).ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln());
-                Source::Interp {
-                    lo: m.local(lo),
-                    hi: m.local(hi),
-                    t,
-                }
+                let (lo, hi) = (m.local(lo), m.local(hi));
+                between(fit.as_ref(), s, (bs, lo), (hs, hi), notes)
             }
             (Some((&bs, &c)), None) => {
                 notes.insert(format!(
