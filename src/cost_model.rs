@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::results::{Cell, ResultFile};
+use crate::winners::{self, Estimate, Mark};
 
 /// A fit is "good" when no measured size is more than this far off the line.
 /// At 10 % an interpolated size is as trustworthy as a measured cell on these
@@ -74,8 +75,12 @@ pub struct Crossovers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     pub threads: usize,
-    /// Fastest backend at the smallest measured size.
+    /// The clear winner at the smallest size that has one.
     pub fastest_first: String,
+    /// Sizes without a clear winner (the leader's interval overlaps another's):
+    /// they neither start nor end a range.
+    #[serde(default)]
+    pub ties: Vec<usize>,
     pub boundaries: Vec<Boundary>,
     /// Backends whose line does not fit their cells (crossovers with them
     /// are located between measured cells, not by the model).
@@ -217,8 +222,8 @@ pub fn models(file: &ResultFile) -> CostModels {
     out
 }
 
-/// Crossovers: the fastest backend at each measured size (median time per
-/// message), and where it changes, the size where the two are equal — from
+/// Crossovers: the clear winner at each measured size (★ by the honest-winner
+/// rule; tied sizes are skipped), and where it changes between two such sizes, the size where the two are equal — from
 /// their fitted lines when both are good and cross inside that interval,
 /// otherwise from the straight lines through each one's two neighbouring cells.
 /// The measured cells decide *who* wins; the model says *where* it changes.
@@ -232,15 +237,15 @@ pub fn crossovers(fits: &[Fit], cells: &[&Cell]) -> Option<Crossovers> {
     let mut sizes: Vec<usize> = cells.iter().filter(|c| c.size > 0).map(|c| c.size).collect();
     sizes.sort_unstable();
     sizes.dedup();
-    let winner = |s: usize| {
-        cells
-            .iter()
-            .filter(|c| c.size == s && c.per_thread_ops_per_sec > 0.0)
-            .min_by(|a, b| ns_per_op(a).total_cmp(&ns_per_op(b)))
-            .map(|c| c.backend.clone())
-    };
-    let winners: Vec<(usize, String)> = sizes.iter().filter_map(|&s| winner(s).map(|w| (s, w))).collect();
-    let (_, fastest_first) = winners.first()?.clone();
+    let mut ties = Vec::new();
+    let mut winners: Vec<(usize, String)> = Vec::new();
+    for &s in &sizes {
+        match clear_winner(cells, s) {
+            Some(w) => winners.push((s, w)),
+            None => ties.push(s),
+        }
+    }
+    let fastest_first = winners.first().map(|w| w.1.clone()).unwrap_or_default();
     let good = |b: &str| fits.iter().find(|f| f.backend == b && f.good);
     let mut boundaries = Vec::new();
     for w in winners.windows(2) {
@@ -279,8 +284,23 @@ pub fn crossovers(fits: &[Fit], cells: &[&Cell]) -> Option<Crossovers> {
         threads: first.threads,
         fastest_first,
         boundaries,
+        ties,
         poor_fit: fits.iter().filter(|f| !f.good).map(|f| f.backend.clone()).collect(),
     })
+}
+
+/// The backend marked plain ★ at `size` by [`winners::marks`] (its interval
+/// clears every other's), or None when the lead is a tie.
+fn clear_winner(cells: &[&Cell], size: usize) -> Option<String> {
+    let at: Vec<&&Cell> = cells
+        .iter()
+        .filter(|c| c.size == size && c.per_thread_ops_per_sec > 0.0)
+        .collect();
+    let estimates: Vec<Option<Estimate>> = at.iter().map(|c| Some(Estimate::of(&c.ops_per_sec))).collect();
+    winners::marks(&estimates)
+        .iter()
+        .position(|m| *m == Some(Mark::Best))
+        .map(|i| at[i].backend.clone())
 }
 
 #[cfg(test)]

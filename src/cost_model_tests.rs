@@ -16,8 +16,8 @@ pub(crate) fn cell(backend: &str, size: usize, ns: f64) -> Cell {
         aad: 0,
         threads: 1,
         batch: 1,
-        samples: vec![ops * 0.99, ops, ops * 1.01],
-        ops_per_sec: summarize(&[ops * 0.99, ops, ops * 1.01]).unwrap(),
+        samples: vec![ops * 0.999, ops, ops * 1.001],
+        ops_per_sec: summarize(&[ops * 0.999, ops, ops * 1.001]).unwrap(),
         per_thread_ops_per_sec: ops,
         mb_per_sec: Some(ops * size as f64 / 1e6),
         tsc_cycles_per_byte: None,
@@ -162,4 +162,48 @@ fn too_few_sizes_or_bad_points_give_no_fit() {
     assert!(fit_cells(&refs, None).is_none());
     assert!(fit_line(&[(16.0, 1.0), (16.0, 2.0), (16.0, 3.0)]).is_none());
     assert!(fit_line(&[(16.0, 0.0), (64.0, 2.0)]).is_none());
+}
+
+#[test]
+fn tied_sizes_neither_start_nor_end_a_range() {
+    // "a" leads clearly at 16 B and "b" at 16 KiB; in between the two are
+    // within each other's intervals, so the medians' order there is noise.
+    let mut cells = Vec::new();
+    for s in SIZES {
+        let x = s as f64;
+        let (ta, tb) = match s {
+            16 => (100.0, 200.0),
+            16384 => (20000.0, 10000.0),
+            _ => (100.0 + x, 100.0 + x),
+        };
+        let mut b = cell("b", s, tb);
+        if !matches!(s, 16 | 16384) {
+            // Wide intervals around equal medians, "b" a hair ahead or behind.
+            let ops = 1e9 / tb * if s % 2 == 0 { 1.001 } else { 0.999 };
+            b.samples = vec![ops * 0.8, ops, ops * 1.2];
+            b.ops_per_sec = summarize(&b.samples).unwrap();
+            b.per_thread_ops_per_sec = ops;
+        }
+        cells.push(cell("a", s, ta));
+        cells.push(b);
+    }
+    let refs: Vec<&Cell> = cells.iter().collect();
+    let x = crossovers(&[], &refs);
+    assert!(x.is_none(), "no fits, no crossover record");
+    let fits: Vec<Fit> = ["a", "b"]
+        .iter()
+        .map(|n| {
+            fit_cells(
+                &refs.iter().copied().filter(|c| c.backend == *n).collect::<Vec<_>>(),
+                None,
+            )
+            .unwrap()
+        })
+        .collect();
+    let x = crossovers(&fits, &refs).unwrap();
+    assert_eq!(x.ties, vec![64, 256, 1024, 1350, 4096]);
+    assert_eq!(x.fastest_first, "a");
+    assert_eq!(x.boundaries.len(), 1, "{x:?}");
+    let b = &x.boundaries[0];
+    assert!(b.size > 16.0 && b.size < 16384.0 && b.above == "b", "{b:?}");
 }

@@ -2,7 +2,7 @@
 //! cost per byte, fit quality) and the crossover sentence.
 
 use super::{table, Format};
-use crate::cost_model::{CostModels, Crossovers, Fit};
+use crate::cost_model::{Boundary, CostModels, Crossovers, Fit};
 
 /// A crossover size, rounded to two significant figures ("~700 B", "~1.3 KiB").
 pub fn approx_size(bytes: f64) -> String {
@@ -22,8 +22,17 @@ pub fn approx_size(bytes: f64) -> String {
 
 /// "graviola is fastest below ~700 B, aws-lc-rs above (measured cells agree)".
 pub fn sentence(x: &Crossovers) -> String {
+    let ties = if x.ties.is_empty() {
+        String::new()
+    } else {
+        let sizes: Vec<String> = x.ties.iter().map(|&s| crate::units::format_size(s)).collect();
+        format!("; no clear winner (intervals overlap) at {}", sizes.join(", "))
+    };
+    if x.fastest_first.is_empty() {
+        return "no clear winner at any measured size (intervals overlap)".into();
+    }
     let Some(first) = x.boundaries.first() else {
-        return format!("{} is fastest at every measured size", x.fastest_first);
+        return format!("{} is fastest wherever there is a clear winner{ties}", x.fastest_first);
     };
     let mut parts = vec![format!("{} is fastest below {}", first.below, approx_size(first.size))];
     for w in x.boundaries.windows(2) {
@@ -36,17 +45,22 @@ pub fn sentence(x: &Crossovers) -> String {
     }
     let last = x.boundaries.last().unwrap_or(first);
     parts.push(format!("{} above", last.above));
-    let how = |b: &crate::cost_model::Boundary| match (b.from_model, b.model_disagrees) {
+    let how = |b: &Boundary| match (b.from_model, b.model_disagrees) {
         (true, _) => "from the fitted lines",
-        (false, true) => "interpolated between the measured cells; the fitted lines cross elsewhere",
+        (false, true) => "interpolated between the measured cells (the fitted lines cross elsewhere)",
         (false, false) => "interpolated between the measured cells",
     };
-    let located: Vec<String> = x
-        .boundaries
-        .iter()
-        .map(|b| format!("{} {}", approx_size(b.size), how(b)))
-        .collect();
-    format!("{}; {}", parts.join(", "), located.join("; "))
+    let located = if x.boundaries.iter().all(|b| how(b) == how(first)) {
+        format!("sizes {}", how(first))
+    } else {
+        let each: Vec<String> = x
+            .boundaries
+            .iter()
+            .map(|b| format!("{} {}", approx_size(b.size), how(b)))
+            .collect();
+        each.join("; ")
+    };
+    format!("{}; {located}{ties}", parts.join(", "))
 }
 
 fn fit_row(f: &Fit) -> Vec<String> {
