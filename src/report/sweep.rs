@@ -354,7 +354,7 @@ fn legend(file: &ResultFile, md: bool) -> String {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range. ★: fastest, its 95% interval of the median clears every other backend's; ≈★: within noise of the fastest (the intervals overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's 95% interval spans over {:.0}% of its median. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            "Median of the samples; ± is half the interquartile range. ★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's ± is over {:.0}%. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
             winners::WIDE_BASE * 100.0,
             file.methodology_version,
             file.settings.duration_ms,
