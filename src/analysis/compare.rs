@@ -113,6 +113,8 @@ pub enum CompareError {
     Incompatible(Vec<String>),
     #[error("the two files use different metrics ({0} vs {1})")]
     MetricMismatch(Metric, Metric),
+    #[error("refusing to compare: BASE was measured under CPU profile {0}, NEW under {1}; re-run both with the same --cpu-features")]
+    CpuMaskMismatch(String, String),
 }
 
 /// Everything that makes two result files not comparable.
@@ -146,7 +148,30 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     if base.settings.metric != new.settings.metric {
         out.push(format!("metric {} vs {}", base.settings.metric, new.settings.metric));
     }
+    if a.dispatch_env != b.dispatch_env {
+        let show = |e: &[(String, String)]| match e {
+            [] => "none".to_string(),
+            e => e
+                .iter()
+                .map(|(k, v)| format!("{k}='{v}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        out.push(format!(
+            "dispatch environment {} vs {}",
+            show(&a.dispatch_env),
+            show(&b.dispatch_env)
+        ));
+    }
     out
+}
+
+/// The CPU profile a file was measured under ("full" without `--cpu-features`).
+fn cpu_profile(f: &ResultFile) -> String {
+    f.settings
+        .cpu_mask
+        .as_ref()
+        .map_or("full".into(), |m| m.profile.clone())
 }
 
 fn label(c: &Cell) -> String {
@@ -208,6 +233,10 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     let (mb, mn) = (base.settings.metric, new.settings.metric);
     if mb != mn {
         return Err(CompareError::MetricMismatch(mb, mn));
+    }
+    // Masks are never mixed, not even with --force: every cell would differ by design.
+    if cpu_profile(base) != cpu_profile(new) {
+        return Err(CompareError::CpuMaskMismatch(cpu_profile(base), cpu_profile(new)));
     }
     let differences = differences(base, new);
     if !differences.is_empty() && !opts.force {

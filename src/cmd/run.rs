@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::analysis::compare;
+use cryptobench::measure::cpu_mask::{self, Applied};
 use cryptobench::measure::sweep::{Sweep, SweepFlags};
+use cryptobench::measure::Config;
 use cryptobench::preflight;
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
@@ -38,6 +40,10 @@ pub struct RunArgs {
     /// Replace a complete --output result file, and compare with --baseline despite differing machines or versions.
     #[arg(long)]
     force: bool,
+    /// Measure as on an older CPU: avx2 (no AVX-512/VAES), aesni (no AVX), baseline (no AES-NI).
+    /// Only backends honouring OPENSSL_ia32cap (openssl, aws-lc-rs) are measured; the others are listed as not maskable.
+    #[arg(long, value_name = "PROFILE")]
+    cpu_features: Option<String>,
 }
 
 fn render(file: &ResultFile, format: Format) -> String {
@@ -62,8 +68,7 @@ fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
 /// Everything checked before measuring (issue 14, defect 9): the sweep, the
 /// `--output` policy (see `preflight`), the baseline name to save to, and the
 /// baseline to compare with.
-fn prepare(args: &RunArgs) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
-    let cfg = args.sweep.config(args.metric)?;
+fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
     if let Some(p) = args.output.as_deref() {
         preflight::output(p, args.force)?;
     }
@@ -80,6 +85,17 @@ fn prepare(args: &RunArgs) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>
     Ok((Sweep::new(cfg, args.metric, args.sweep.quick)?, save_to, base))
 }
 
+/// `--cpu-features` masks the wall-time sweep only.
+fn mask_refusal(args: &RunArgs) -> Result<(), String> {
+    let sweep_only = args.metric == Metric::Instructions || args.workload == super::messaging::RunWorkload::Messaging;
+    match args.cpu_features {
+        Some(_) if sweep_only => Err(
+            "--cpu-features: only for the wall-time sweep (drop --metric instructions / --workload messaging)".into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// A baseline from another machine or build is refused before measuring, not after.
 fn comparable(base: Option<&ResultFile>, file: &ResultFile, force: bool) -> Result<(), String> {
     let diff = base.map(|b| compare::differences(b, file)).unwrap_or_default();
@@ -94,7 +110,8 @@ fn comparable(base: Option<&ResultFile>, file: &ResultFile, force: bool) -> Resu
 
 pub fn run(args: RunArgs) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
-        let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric);
+        let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
+            .and_then(|()| mask_refusal(&args));
         let checked = refused.and_then(|()| {
             args.output
                 .as_deref()
@@ -105,7 +122,22 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
         return super::messaging::run(&args.sweep, args.format, args.output.as_deref());
     }
-    let (sweep, save_to, base) = match prepare(&args) {
+    let cfg = args
+        .sweep
+        .config(args.metric)
+        .and_then(|c| mask_refusal(&args).map(|()| c));
+    let mut cfg = match cfg {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let mask = match cpu_mask::apply(args.cpu_features.as_deref(), &mut cfg.backends) {
+        Ok(Applied::Reexecuted(code)) => return ExitCode::from(code),
+        Ok(Applied::Masked(m)) => Some(m),
+        Ok(Applied::Unmasked) => None,
+        Err(e) => return usage_error(e),
+    };
+    cpu_mask::notes(mask.as_ref()).iter().for_each(|n| eprintln!("{n}"));
+    let (sweep, save_to, base) = match prepare(&args, cfg) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -113,6 +145,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         return done.map_or_else(usage_error, |()| ExitCode::SUCCESS);
     }
     let mut file = sweep.new_file();
+    file.settings.cpu_mask = mask;
     if let Err(e) = comparable(base.as_ref(), &file, args.force) {
         return usage_error(e);
     }

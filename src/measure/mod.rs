@@ -9,6 +9,7 @@
 
 pub mod callgrind;
 pub mod clock;
+pub mod cpu_mask;
 pub mod disturb;
 #[cfg(test)]
 mod hang_tests;

@@ -247,12 +247,14 @@ impl Sweep {
                 target_sample_us: cfg.target_sample.as_micros() as u64,
                 quick: self.quick,
                 seed: cfg.seed,
+                cpu_mask: None,
                 clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
             },
             cells: Vec::new(),
             failures: Vec::new(),
             skipped: Vec::new(),
             disturbance: None,
+            cost_models: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::{failure_row, subheading, table, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::analysis::winners::{self, Estimate};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
 
@@ -32,7 +33,11 @@ fn value(c: &Cell) -> f64 {
 
 pub fn render(file: &ResultFile, format: Format) -> String {
     match format {
-        Format::Json => super::json(file),
+        Format::Json => {
+            let mut with_model = file.clone();
+            with_model.cost_models = Some(crate::analysis::cost_model::models(file));
+            super::json(&with_model)
+        }
         _ => tables(file, format),
     }
 }
@@ -45,6 +50,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
     let mut out = String::new();
     let heading = |s: String| subheading(md, &s);
     let backends = file.backends();
+    let models = crate::analysis::cost_model::models(file);
 
     // (algorithm, operation, mode) in the order they were measured.
     let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
@@ -68,6 +74,7 @@ fn tables(file: &ResultFile, format: Format) -> String {
             continue;
         }
         out += &aead_tables(file, (*alg, *op, *mode), &cells, &backends, format);
+        out += &super::cost_model::render(&models, *alg, *op, *mode, format);
     }
     out += &failures_table(file, format);
     out += &legend(file, md);
@@ -283,21 +290,21 @@ fn instruction_tables(file: &ResultFile, format: Format) -> String {
     out
 }
 
-/// One table row: the label, then each backend's cell ("-" where absent), the
-/// fastest marked. At the base thread count a cell shows its value and spread
-/// (and µs/op for key exchange); at more threads, the aggregate and efficiency.
+/// One table row: the label, then each backend's cell ("-" where absent),
+/// marked ★ / ≈★ by [`winners::marks`]. At the base thread count a cell shows its
+/// value and spread (and µs/op for key exchange); at more threads, the
+/// aggregate and efficiency (‡ instead of a number when the base cell is too noisy).
 fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<String> {
-    let best = cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
+    let estimates: Vec<_> = cells.iter().map(|c| c.map(|c| Estimate::of(&c.ops_per_sec))).collect();
+    let marks = winners::marks(&estimates);
     let mut row = vec![label];
-    row.extend(cells.iter().map(|c| match c {
+    row.extend(cells.iter().zip(marks).map(|(c, mark)| match c {
         None => "-".into(),
         Some(c) => {
-            let star = match (value(c) == best, c.busy()) {
-                (true, true) => " ★ ⚠",
-                (true, false) => " ★",
-                (false, true) => " ⚠",
-                (false, false) => "",
-            };
+            let mut star = mark.map(|m| format!(" {}", m.symbol())).unwrap_or_default();
+            if c.busy() {
+                star += " ⚠";
+            }
             if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
@@ -307,9 +314,12 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
                 };
                 format!("{} {}{extra}{star}", num(value(c)), spread(c))
             } else {
-                let eff = efficiency(file, c, base)
-                    .map(|e| format!(" ({:.0}%)", e * 100.0))
-                    .unwrap_or_default();
+                let doubt = base_cell(file, c, base).and_then(|b| winners::efficiency_doubt(&b.ops_per_sec));
+                let eff = match (doubt, efficiency(file, c, base)) {
+                    (Some(_), _) => " (‡)".to_string(),
+                    (None, Some(e)) => format!(" ({:.0}%)", e * 100.0),
+                    (None, None) => String::new(),
+                };
                 format!("{}{eff}{star}", num(value(c)))
             }
         }
@@ -317,16 +327,21 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
     row
 }
 
-/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
-pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
-    let one = file.cells.iter().find(|o| {
+/// The same cell at the base thread count.
+fn base_cell<'a>(file: &'a ResultFile, c: &Cell, base: usize) -> Option<&'a Cell> {
+    file.cells.iter().find(|o| {
         o.threads == base
             && o.backend == c.backend
             && o.algorithm == c.algorithm
             && o.operation == c.operation
             && o.mode == c.mode
             && o.size == c.size
-    })?;
+    })
+}
+
+/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
+pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
+    let one = base_cell(file, c, base)?;
     Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
 }
 
@@ -338,8 +353,11 @@ fn legend(file: &ResultFile, md: bool) -> String {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
-            file.header.methodology_version, file.settings.duration_ms, file.settings.rounds
+            "Median of the samples; ± is half the interquartile range. ★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's ± is over {:.0}%. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            winners::WIDE_BASE * 100.0,
+            file.header.methodology_version,
+            file.settings.duration_ms,
+            file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
@@ -353,7 +371,41 @@ fn legend(file: &ResultFile, md: bool) -> String {
         ));
     }
     let sep = if md { "\n\n" } else { "\n" };
-    format!("\n{}\n", lines.join(sep))
+    let dispatch = dispatch_line(file).map(|l| format!("{sep}{l}")).unwrap_or_default();
+    format!("\n{}{dispatch}\n", lines.join(sep))
+}
+
+/// The footer line for a run whose backends' dispatch the environment changed.
+fn dispatch_line(file: &ResultFile) -> Option<String> {
+    let env = &file.header.machine.dispatch_env;
+    let mask = file.settings.cpu_mask.as_ref();
+    if env.is_empty() && mask.is_none() {
+        return None;
+    }
+    let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let mut line = format!(
+        "Dispatch environment: {} — these figures are for the CPU paths it allows.",
+        if vars.is_empty() {
+            "none".into()
+        } else {
+            vars.join(", ")
+        }
+    );
+    if let Some(m) = mask {
+        let skipped: Vec<String> = m.not_maskable.iter().map(|(b, why)| format!("{b} ({why})")).collect();
+        line += &format!(
+            " CPU profile {} ({}={}); not maskable, not measured: {}.",
+            m.profile,
+            m.variable,
+            m.value,
+            if skipped.is_empty() {
+                "none".into()
+            } else {
+                skipped.join("; ")
+            }
+        );
+    }
+    Some(line)
 }
 
 /// One CSV row per cell.
