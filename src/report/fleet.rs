@@ -24,6 +24,8 @@ pub struct Fleet {
 }
 
 /// A result file as read from disk: (path, contents).
+// A handful are loaded per command, moved once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     Sweep(String, ResultFile),
     Messaging(String, MessagingFile),

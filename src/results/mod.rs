@@ -79,6 +79,8 @@ impl Header {
 }
 
 /// Any result file, as [`load`] read it.
+// A handful are loaded per command, moved once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     Sweep(ResultFile),
     Messaging(MessagingFile),
