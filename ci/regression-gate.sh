@@ -68,6 +68,7 @@ else
   mb=$(git merge-base HEAD "$base_ref") || { echo "error: --base-ref: no merge-base with $base_ref (fetch it, or pass --base-result)" >&2; exit 2; }
   wt=$(mktemp -d)
   git worktree add --detach "$wt" "$mb" >/dev/null || exit 2
+  rm -f "$out/base.json"  # a complete result is replaced only with --force (docs/limits.md)
   # shellcheck disable=SC2086
   (cd "$wt" && cargo build --release --quiet && ./target/release/cryptobench run $sweep_args --output "$OLDPWD/$out/base.json" > /dev/null)
   status=$?
@@ -80,6 +81,7 @@ if [ -n "$new_result" ]; then
   [ -f "$new_result" ] || { echo "error: --new-result: no such file $new_result" >&2; exit 2; }
   cp "$new_result" "$out/new.json"
 else
+  rm -f "$out/new.json"  # a complete result is replaced only with --force (docs/limits.md)
   # shellcheck disable=SC2086
   "$bin" run $sweep_args --output "$out/new.json" > /dev/null || { echo "error: the sweep failed" >&2; exit 2; }
 fi

@@ -20,6 +20,10 @@ pub struct Fingerprint {
     pub backends: Vec<(String, String)>,
     /// TSC ticks per second measured against the monotonic clock.
     pub tsc_hz: Option<f64>,
+    /// Environment variables set at run time that change a backend's dispatch
+    /// (`OPENSSL_ia32cap`, …; see `cpu_mask::DISPATCH_VARS`). Absent in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dispatch_env: Vec<(String, String)>,
 }
 
 const RELEVANT_FLAGS: &[&str] = &[
@@ -77,6 +81,7 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
         features: enabled_features(),
         backends: backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
         tsc_hz,
+        dispatch_env: crate::measure::cpu_mask::dispatch_env(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod algorithm;
 pub mod analysis;
+pub mod atomic_file;
 pub mod audit;
 pub mod backend;
 pub mod baseline;
@@ -11,8 +12,10 @@ pub mod capabilities;
 pub mod crosscheck;
 pub mod env;
 pub mod kat;
+pub mod limits;
 pub mod measure;
 pub mod policy;
+pub mod preflight;
 pub mod report;
 pub mod results;
 pub mod select;

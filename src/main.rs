@@ -40,14 +40,51 @@ enum Command {
     Report(cmd::report::ReportArgs),
 }
 
-/// Bad usage or bad input: one line on stderr, exit 2.
+/// Bad usage or bad input: one line on stderr, exit 2. Line breaks that a
+/// file's value carried into the message are shown escaped, never printed.
 pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    let msg = msg.to_string().replace('\r', "\\r").replace('\n', "\\n");
     eprintln!("error: {msg}");
     ExitCode::from(2)
 }
 
+/// clap's usage errors in the same one-line form: its first line, then where
+/// to look (clap prints a usage block and a hint on four more lines).
+fn parse_cli() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion};
+        if matches!(
+            e.kind(),
+            DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut first = lines.next().unwrap_or("error: bad usage").to_string();
+        // "the following required arguments were not provided:" lists them below.
+        if first.ends_with(':') {
+            first = format!("{first} {}", lines.next().unwrap_or(""));
+        }
+        let first = first.strip_prefix("error: ").unwrap_or(&first);
+        // "Usage: cryptobench run [OPTIONS]" names the command whose help to read.
+        let cmd = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Usage: "))
+            .map(|u| {
+                u.split([' '])
+                    .take_while(|w| !w.starts_with(['[', '<', '-']))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_else(|| "cryptobench".into());
+        eprintln!("error: {first} (see {cmd} --help)");
+        std::process::exit(2);
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     match cli
         .command
         .unwrap_or_else(|| Command::Run(cmd::run::RunArgs::default()))

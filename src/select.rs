@@ -12,7 +12,18 @@ fn items(values: &[String]) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// An empty value (`--backend ''`, often an unset shell variable) is an error, not "all".
+fn given(flag: &str, values: &[String]) -> Result<(), String> {
+    if !values.is_empty() && items(values).next().is_none() {
+        return Err(format!(
+            "{flag}: empty value (name at least one, or leave the flag out for all)"
+        ));
+    }
+    Ok(())
+}
+
 pub fn backends(values: &[String]) -> Result<Vec<&'static Backend>, String> {
+    given("--backend", values)?;
     let wanted: Vec<&str> = items(values).collect();
     if wanted.is_empty() {
         return Ok(backend::all());
@@ -28,6 +39,7 @@ pub fn backends(values: &[String]) -> Result<Vec<&'static Backend>, String> {
 }
 
 pub fn algorithms(values: &[String]) -> Result<Vec<AlgorithmId>, String> {
+    given("--algorithm", values)?;
     let wanted: Vec<&str> = items(values).collect();
     if wanted.is_empty() {
         return Ok(AlgorithmId::all().collect());

@@ -37,6 +37,30 @@ pub fn format_size(n: usize) -> String {
     }
 }
 
+/// [`list`] for a flag that was given: an empty value (`--sizes ''`, often an
+/// unset shell variable) is an error, not "use the default".
+pub fn given_list(flag: &str, values: &[String]) -> Result<Vec<String>, String> {
+    let out = list(values);
+    if out.is_empty() && !values.is_empty() {
+        return Err(format!(
+            "{flag}: empty value (give at least one, or leave the flag out for the default)"
+        ));
+    }
+    Ok(out)
+}
+
+/// Removes repeats, keeping the first of each (`--sizes 16,16` measures once).
+pub fn dedup_keep_order<T: PartialEq + Copy>(v: &mut Vec<T>) {
+    let mut seen: Vec<T> = Vec::with_capacity(v.len());
+    v.retain(|x| {
+        let new = !seen.contains(x);
+        if new {
+            seen.push(*x);
+        }
+        new
+    });
+}
+
 /// Splits comma-separated or repeated values.
 pub fn list(values: &[String]) -> Vec<String> {
     values
@@ -51,19 +75,30 @@ pub fn list(values: &[String]) -> Vec<String> {
 /// `0.5s`. A bare number is refused rather than guessed (it used to mean
 /// seconds in `run` and milliseconds in `recommend`).
 pub fn parse_duration(flag: &str, s: &str) -> Result<std::time::Duration, String> {
+    use crate::limits::{MAX_DURATION, MIN_DURATION};
     let t = s.trim();
     let (num, scale) = match (t.strip_suffix("ms"), t.strip_suffix('s')) {
         (Some(v), _) => (v, 1e-3),
         (None, Some(v)) => (v, 1.0),
         _ => return Err(format!("{flag}: '{s}' needs a unit (examples: 300ms, 1s)")),
     };
-    match num.trim().parse::<f64>() {
-        // Bounded: an hour per cell is already far beyond any useful run.
-        Ok(v) if v > 0.0 && v * scale <= 3600.0 => Ok(std::time::Duration::from_secs_f64(v * scale)),
-        _ => Err(format!(
-            "{flag}: '{s}' is not a positive duration of at most an hour (examples: 300ms, 1s)"
-        )),
+    let secs = match num.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => v * scale,
+        _ => {
+            return Err(format!(
+                "{flag}: '{s}' is not a positive duration (examples: 300ms, 1s)"
+            ))
+        }
+    };
+    if secs > MAX_DURATION.as_secs_f64() {
+        return Err(format!(
+            "{flag}: '{s}' is above the limit of 1 hour per cell (see docs/limits.md)"
+        ));
     }
+    if secs < MIN_DURATION.as_secs_f64() {
+        return Err(format!("{flag}: '{s}' is below the minimum of 1ms"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
@@ -82,6 +117,13 @@ mod tests {
         assert!(parse_size("abc").is_err());
         assert_eq!(format_size(16384), "16K");
         assert_eq!(format_size(1350), "1350");
+        assert!(given_list("--sizes", &["".into()])
+            .unwrap_err()
+            .contains("--sizes: empty"));
+        assert!(given_list("--sizes", &[]).unwrap().is_empty());
+        let mut v = vec![16, 64, 16, 1, 64];
+        dedup_keep_order(&mut v);
+        assert_eq!(v, [16, 64, 1]);
     }
 
     #[test]
@@ -91,5 +133,10 @@ mod tests {
         assert!(parse_duration("--d", "5").unwrap_err().contains("needs a unit"));
         assert!(parse_duration("--d", "0s").is_err());
         assert!(parse_duration("--d", "-1ms").is_err());
+        assert!(parse_duration("--d", "1e30s").unwrap_err().contains("limit"));
+        assert!(parse_duration("--d", "3601s").is_err());
+        assert!(parse_duration("--d", "3600s").is_ok());
+        assert!(parse_duration("--d", "0.5ms").unwrap_err().contains("minimum"));
+        assert!(parse_duration("--d", "nans").is_err());
     }
 }

@@ -376,3 +376,33 @@ fn cli_measures_the_needed_cells_when_no_file_is_given() {
     assert!(ranked.contains(&"ring") && ranked.contains(&"RustCrypto"));
     assert!(v["ranking"][0]["mb_per_sec"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_size_between_cells_comes_from_the_cost_model_when_it_fits() {
+    let mut f = fixture("messaging.json");
+    // aws-lc-rs seal on an exact line: 100 ns + 0.5 ns/byte at 64 B, 1 KiB and 1 MiB.
+    for c in f
+        .cells
+        .iter_mut()
+        .filter(|c| c.backend == "aws-lc-rs" && c.operation == Operation::Seal)
+    {
+        let ops = 1e9 / (100.0 + 0.5 * c.size as f64);
+        c.samples = vec![ops; 3];
+        c.ops_per_sec = cryptobench::stats::summarize(&c.samples).unwrap();
+        c.per_thread_ops_per_sec = ops;
+    }
+    let w = MessageMix::from_mix("256:1").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, None, &[]);
+    let got = r.ranking.iter().find(|x| x.backend == "aws-lc-rs").unwrap().mb_per_sec;
+    // The line gives 228 ns at 256 B; log-linear interpolation would give
+    // 256 / sqrt(bytes/s at 64 B × at 1 KiB) = 284 ns.
+    let expected = 256.0 / 228e-9 / 1e6;
+    assert!((got - expected).abs() < 1e-6 * expected, "{got} vs {expected}");
+    let notes = r.notes.join("\n");
+    assert!(notes.contains("256: not measured; from the cost model"), "{notes}");
+    // libcrux in the same file is not on a line: its 256 B stays log-linear.
+    assert!(
+        notes.contains("256: not measured; interpolated log-linearly"),
+        "{notes}"
+    );
+}

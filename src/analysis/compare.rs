@@ -57,13 +57,53 @@ pub struct Comparison {
     /// What differs between the two files (machine, methodology, versions).
     pub differences: Vec<String>,
     pub cells: Vec<CellChange>,
+    /// Cells of BASE missing from NEW or failed in it: findings, like a
+    /// regression (a backend whose cells all failed must not pass the gate).
     pub only_in_base: Vec<String>,
     pub only_in_new: Vec<String>,
+    /// "BASE"/"NEW" files that are not complete (an interrupted run): findings.
+    pub incomplete: Vec<String>,
+    /// How disturbed each run was ("BASE: load …"), and the busy cells compared.
+    pub disturbance: Vec<String>,
 }
 
 impl Comparison {
     pub fn count(&self, v: ChangeVerdict) -> usize {
         self.cells.iter().filter(|c| c.verdict == v).count()
+    }
+
+    /// Whether the gate fails: a regression, a lost cell or an incomplete file.
+    pub fn has_findings(&self) -> bool {
+        self.count(ChangeVerdict::Regressed) > 0 || !self.only_in_base.is_empty() || !self.incomplete.is_empty()
+    }
+}
+
+/// The disturbance record of both files, for the report.
+fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
+    [("BASE", base), ("NEW", new)]
+        .iter()
+        .filter_map(|(w, f)| {
+            let d = f.disturbance.as_ref()?;
+            let busy = f.cells.iter().filter(|c| c.busy()).count();
+            Some(format!(
+                "{w}: {}; {busy} cell(s) busy",
+                crate::measure::disturb::describe(d)
+            ))
+        })
+        .collect()
+}
+
+/// Why a BASE cell has no counterpart in NEW: failed there, or missing.
+fn missing_in_new(b: &Cell, new: &ResultFile) -> String {
+    let failed = new.failures.iter().find(|f| {
+        f.backend == b.backend
+            && f.algorithm == b.algorithm
+            && f.operation == b.operation
+            && (f.size, f.threads) == (b.size, b.threads)
+    });
+    match failed {
+        Some(f) => format!("{} (failed in NEW: {})", label(b), crate::limits::one_line(&f.reason)),
+        None => format!("{} (missing in NEW)", label(b)),
     }
 }
 
@@ -73,6 +113,8 @@ pub enum CompareError {
     Incompatible(Vec<String>),
     #[error("the two files use different metrics ({0} vs {1})")]
     MetricMismatch(Metric, Metric),
+    #[error("refusing to compare: BASE was measured under CPU profile {0}, NEW under {1}; re-run both with the same --cpu-features")]
+    CpuMaskMismatch(String, String),
 }
 
 /// Everything that makes two result files not comparable.
@@ -106,7 +148,30 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     if base.settings.metric != new.settings.metric {
         out.push(format!("metric {} vs {}", base.settings.metric, new.settings.metric));
     }
+    if a.dispatch_env != b.dispatch_env {
+        let show = |e: &[(String, String)]| match e {
+            [] => "none".to_string(),
+            e => e
+                .iter()
+                .map(|(k, v)| format!("{k}='{v}'"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        out.push(format!(
+            "dispatch environment {} vs {}",
+            show(&a.dispatch_env),
+            show(&b.dispatch_env)
+        ));
+    }
     out
+}
+
+/// The CPU profile a file was measured under ("full" without `--cpu-features`).
+fn cpu_profile(f: &ResultFile) -> String {
+    f.settings
+        .cpu_mask
+        .as_ref()
+        .map_or("full".into(), |m| m.profile.clone())
 }
 
 fn label(c: &Cell) -> String {
@@ -169,6 +234,10 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     if mb != mn {
         return Err(CompareError::MetricMismatch(mb, mn));
     }
+    // Masks are never mixed, not even with --force: every cell would differ by design.
+    if cpu_profile(base) != cpu_profile(new) {
+        return Err(CompareError::CpuMaskMismatch(cpu_profile(base), cpu_profile(new)));
+    }
     let differences = differences(base, new);
     if !differences.is_empty() && !opts.force {
         return Err(CompareError::Incompatible(differences));
@@ -186,7 +255,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     let base_keys: std::collections::HashSet<CellKey> = base.cells.iter().map(Cell::key).collect();
     for b in &base.cells {
         let Some(n) = by_key.get(&b.key()).copied() else {
-            only_in_base.push(label(b));
+            only_in_base.push(missing_in_new(b, new));
             continue;
         };
         let change = match mb {
@@ -211,6 +280,12 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         cells,
         only_in_base,
         only_in_new,
+        incomplete: [("BASE", base), ("NEW", new)]
+            .iter()
+            .filter(|(_, f)| !f.header.complete)
+            .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
+            .collect(),
+        disturbance: disturbance(base, new),
     })
 }
 
@@ -220,6 +295,8 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     }
     let ratio = n.ops_per_sec.median / b.ops_per_sec.median;
     let (lo, hi) = bootstrap_ratio(&b.samples, &n.samples, reps, rng);
+    // A cell measured while other processes were busy is marked, not judged differently.
+    let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
     let verdict = if hi < 1.0 && ratio < 1.0 - t {
         ChangeVerdict::Regressed
     } else if lo > 1.0 && ratio > 1.0 + t {
@@ -231,7 +308,7 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     };
     Some(CellChange {
         key: b.key().to_string(),
-        label: label(b),
+        label: label(b) + busy,
         base: b.ops_per_sec.median,
         new: n.ops_per_sec.median,
         ratio,

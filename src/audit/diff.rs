@@ -137,24 +137,28 @@ pub fn run(
         if offering.is_empty() {
             continue;
         }
-        let generated = match which {
-            Cases::First(n) => cases::generate(seed, alg, n),
-            Cases::Only(i) => cases::case(seed, alg, i).map(|c| vec![c]),
+        // Cases are generated one at a time, never all at once: a large
+        // --cases used to allocate every case before running any.
+        let indices = match which {
+            Cases::First(n) => 0..n,
+            Cases::Only(i) => i..i.saturating_add(1),
         };
-        let generated = match generated {
-            Ok(g) => g,
-            Err(why) => {
-                report.skipped.push((alg.name().into(), why));
-                continue;
-            }
-        };
-        for case in generated {
+        for index in indices {
+            let case = match cases::case(seed, alg, index) {
+                Ok(c) => c,
+                Err(why) => {
+                    report.skipped.push((alg.name().into(), why));
+                    break;
+                }
+            };
             let (observed, findings) = check(&offering, &case, seed, allow);
             report.cases_run += 1;
             report.backend_runs += observed.len();
             report
                 .findings
                 .extend(findings.into_iter().map(|f| shrink(&offering, f, allow)));
+            // Streaming backends: the same case cut into pieces (audit/chunked.rs).
+            report.findings.extend(super::chunked::check(&offering, &case, seed));
         }
     }
     report

@@ -8,5 +8,8 @@
 
 pub mod allow;
 pub mod cases;
+pub mod chunked;
 pub mod ct;
 pub mod diff;
+pub mod memcheck;
+pub mod memcheck_run;

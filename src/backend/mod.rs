@@ -39,6 +39,8 @@ mod graviola;
 mod libcrux;
 #[cfg(feature = "openssl-system")]
 mod openssl;
+#[cfg(feature = "openssl-system")]
+pub mod openssl_stream;
 #[cfg(feature = "ring")]
 mod ring;
 #[cfg(feature = "rustcrypto")]

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use cryptobench::audit::allow::AllowList;
-use cryptobench::audit::{ct, diff};
+use cryptobench::audit::memcheck_run::{self, MemcheckAllow};
+use cryptobench::audit::{ct, diff, memcheck};
 use cryptobench::report::{self, DocFormat, Format};
 use cryptobench::select;
 
@@ -22,8 +23,25 @@ pub struct AuditArgs {
 enum AuditCommand {
     /// Run seeded edge-case inputs on every backend and compare outputs and accept/reject decisions.
     Diff(DiffArgs),
-    /// dudect-style timing-leak detection (Welch t-test on cycle counts of two input classes).
+    /// Constant-time check: dudect (Welch t-test on cycle counts) or memcheck (valgrind taint, deterministic).
     Ct(CtArgs),
+    /// Internal: one memcheck target, run by `ct --method memcheck` inside valgrind.
+    #[command(hide = true)]
+    CtChild(CtChildArgs),
+}
+
+#[derive(Args)]
+struct CtChildArgs {
+    #[arg(long)]
+    backend: String,
+    #[arg(long)]
+    algorithm: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CtMethod {
+    Dudect,
+    Memcheck,
 }
 
 #[derive(Args)]
@@ -58,6 +76,12 @@ struct CtArgs {
     /// Algorithms (default: all).
     #[arg(long)]
     algorithm: Vec<String>,
+    /// dudect: timing statistics; memcheck: secrets marked undefined under valgrind (deterministic).
+    #[arg(long, value_enum, default_value = "dudect")]
+    method: CtMethod,
+    /// Allow-list of reviewed memcheck findings (default: audit/memcheck-allow.toml, built in).
+    #[arg(long, value_name = "FILE")]
+    memcheck_allow_list: Option<PathBuf>,
     /// Measurements per run (dudect draws no conclusion below 10,000).
     #[arg(long, default_value_t = 20_000)]
     samples: usize,
@@ -71,7 +95,9 @@ struct CtArgs {
 pub fn run(a: AuditArgs) -> ExitCode {
     match a.command {
         AuditCommand::Diff(d) => run_diff(d),
+        AuditCommand::Ct(c) if c.method == CtMethod::Memcheck => run_memcheck(c),
         AuditCommand::Ct(c) => run_ct(c),
+        AuditCommand::CtChild(c) => run_ct_child(c),
     }
 }
 
@@ -96,6 +122,9 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     };
     if a.cases == 0 {
         return usage_error("--cases: must be at least 1");
+    }
+    if let Err(e) = cryptobench::limits::count("--cases", a.cases, cryptobench::limits::MAX_CASES) {
+        return usage_error(e);
     }
     let allow = match AllowList::load(a.allow_list.as_deref()) {
         Ok(l) => l,
@@ -127,6 +156,9 @@ fn run_ct(a: CtArgs) -> ExitCode {
     if a.samples < 1000 {
         return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
     }
+    if let Err(e) = cryptobench::limits::count("--samples", a.samples, cryptobench::limits::MAX_CT_SAMPLES) {
+        return usage_error(e);
+    }
     let seed = seed_or_random(a.seed);
     let rows = ct::audit(&backends, &algorithms, a.samples, seed);
     match a.format.into() {
@@ -134,6 +166,71 @@ fn run_ct(a: CtArgs) -> ExitCode {
         f => print!("{}", report::audit::ct(&rows, seed, f)),
     }
     if rows.iter().any(|r| r.verdict == Some(ct::LeakVerdict::Leak)) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_ct_child(a: CtChildArgs) -> ExitCode {
+    let target = cryptobench::backend::by_name(&a.backend)
+        .and_then(|b| Ok((b, select::algorithms(std::slice::from_ref(&a.algorithm))?)));
+    let (b, algs) = match target {
+        Ok(t) => t,
+        Err(e) => return usage_error(e),
+    };
+    match memcheck::exercise(b, algs[0]) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{} {}: {e}", b.name, algs[0]);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run_memcheck(a: CtArgs) -> ExitCode {
+    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+    let (backends, algorithms) = match selected {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let allow = match &a.memcheck_allow_list {
+        None => MemcheckAllow::builtin(),
+        Some(p) => match std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read ({e})", p.display())) {
+            Ok(t) => match MemcheckAllow::parse(&p.display().to_string(), &t) {
+                Ok(l) => l,
+                Err(e) => return usage_error(format!("--memcheck-allow-list: {e}")),
+            },
+            Err(e) => return usage_error(format!("--memcheck-allow-list: {e}")),
+        },
+    };
+    if let Err(e) = memcheck_run::valgrind_version() {
+        return usage_error(format!("--method memcheck: {e}"));
+    }
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => return usage_error(format!("--method memcheck: cannot find this executable ({e})")),
+    };
+    let jobs: Vec<(String, String)> = backends
+        .iter()
+        .flat_map(|b| {
+            algorithms
+                .iter()
+                .filter(|&&alg| b.supports(alg).is_ok())
+                .map(|alg| (b.name.to_string(), alg.name().to_string()))
+        })
+        .collect();
+    let child = |b: &str, alg: &str| {
+        let mut c = std::process::Command::new(&exe);
+        c.args(["audit", "ct-child", "--backend", b, "--algorithm", alg]);
+        c
+    };
+    let rows = memcheck_run::run_all(&jobs, child, &allow);
+    match a.format {
+        DocFormat::Json => println!("{}", report::json(&rows)),
+        f => print!("{}", report::audit::memcheck(&rows, f.into())),
+    }
+    if rows.iter().any(|r| r.unexplained() > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

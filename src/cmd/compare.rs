@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cryptobench::analysis::compare::{self, ChangeVerdict, Comparison, Options};
+use cryptobench::analysis::compare::{self, Comparison, Options};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
 
@@ -75,7 +75,7 @@ pub fn gate(
         _ => Format::Table,
     };
     print!("{}", report::compare::render(&c, format));
-    if c.count(ChangeVerdict::Regressed) > 0 {
+    if c.has_findings() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

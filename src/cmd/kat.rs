@@ -19,12 +19,11 @@ pub struct KatArgs {
     /// Algorithms to audit (comma-separated or repeated; default: all).
     #[arg(long)]
     algorithm: Vec<String>,
-    /// NIST CAVP GCM response files (gcmEncryptExtIV*.rsp, gcmDecrypt*.rsp).
-    #[arg(long, value_name = "FILE")]
-    cavp: Vec<PathBuf>,
-    /// NIST ACVP ML-KEM JSON (internalProjection.json, or prompt.json with expectedResults.json beside it).
-    #[arg(long, value_name = "FILE")]
-    acvp: Vec<PathBuf>,
+    /// Vector file, format detected from its content (repeatable): NIST CAVP GCM .rsp,
+    /// the ML-KEM KAT .rsp (kat_MLKEM_*.rsp), NIST ACVP ML-KEM JSON (internalProjection.json,
+    /// or prompt.json with expectedResults.json beside it), Wycheproof JSON (testvectors_v1).
+    #[arg(long = "vectors", visible_aliases = ["cavp", "acvp"], value_name = "FILE")]
+    vectors: Vec<PathBuf>,
     /// Skip the built-in Wycheproof and RFC sets (run only the files given).
     #[arg(long)]
     no_builtin: bool,
@@ -39,18 +38,10 @@ pub fn sets(a: &KatArgs, algorithms: &[cryptobench::algorithm::AlgorithmId]) -> 
     } else {
         kat::builtin_sets(algorithms)
     };
-    for path in &a.cavp {
-        let (loaded, aes192) = kat::cavp::load(path).map_err(|e| e.to_string())?;
-        if aes192 > 0 {
-            eprintln!(
-                "note: {}: {aes192} AES-192 cases skipped (not a cryptobench algorithm)",
-                path.display()
-            );
-        }
-        sets.extend(loaded);
-    }
-    for path in &a.acvp {
-        sets.extend(kat::acvp::load(path).map_err(|e| e.to_string())?);
+    for path in &a.vectors {
+        let loaded = kat::detect::load(path).map_err(|e| e.to_string())?;
+        loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
+        sets.extend(loaded.sets);
     }
     sets.retain(|s| algorithms.contains(&s.algorithm));
     if sets.is_empty() {

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use cryptobench::measure::messaging::{self, Config};
 use cryptobench::measure::sweep::SweepFlags;
 use cryptobench::report::{self, Format};
-use cryptobench::results::messaging::Task;
-use cryptobench::results::{self, MessagingFile};
+use cryptobench::results::messaging::{Task, TaskRates, TaskSkipped};
+use cryptobench::results::{self, MessagingFile, Metric};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
@@ -35,6 +35,22 @@ fn write(output: Option<&Path>, file: &MessagingFile) -> Result<(), String> {
         .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
 }
 
+/// The messaging workload has no baselines and no instruction metric: refuse
+/// them rather than ignore them (issue 14, defect 8).
+pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metric: Metric) -> Result<(), String> {
+    let refused = [
+        (baseline.is_some(), "--baseline"),
+        (save_baseline.is_some(), "--save-baseline"),
+        (metric == Metric::Instructions, "--metric instructions"),
+    ];
+    match refused.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(format!(
+            "{flag}: applies to the sweep only; leave it out with --workload messaging"
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn run(flags: &SweepFlags, format: Format, output: Option<&Path>) -> ExitCode {
     let cfg = match Config::from_flags(flags) {
         Ok(c) => c,
@@ -43,11 +59,9 @@ pub fn run(flags: &SweepFlags, format: Format, output: Option<&Path>) -> ExitCod
     if format == Format::Csv {
         return usage_error("--format: the messaging workload prints table, markdown or json");
     }
+    // The --output file was checked by `run` and stays as it is until the
+    // first rows are measured; then it is rewritten after each task.
     let mut file = cfg.new_file();
-    // Fail on an unwritable output before measuring anything.
-    if let Err(e) = write(output, &file) {
-        return usage_error(e);
-    }
     eprintln!(
         "messaging workload: {}, PQXDH with {}; key derivation: {}",
         cfg.aead,
@@ -60,7 +74,22 @@ pub fn run(flags: &SweepFlags, format: Format, output: Option<&Path>) -> ExitCod
         bar.set_message(format!("{backend} {} ×{threads}", task.name()));
         bar.inc(1);
     };
-    (file.rows, file.skipped) = messaging::run(&cfg, &progress);
+    let mut failed_write = None;
+    let mut checkpoint = |rows: &[TaskRates], skipped: &[TaskSkipped]| {
+        if failed_write.is_none() && !rows.is_empty() {
+            let partial = MessagingFile {
+                rows: rows.to_vec(),
+                skipped: skipped.to_vec(),
+                ..file.clone()
+            };
+            failed_write = write(output, &partial).err();
+        }
+    };
+    (file.rows, file.skipped) = messaging::run(&cfg, &progress, &mut checkpoint);
+    if let Some(e) = failed_write {
+        bar.abandon();
+        return usage_error(e);
+    }
     bar.finish_and_clear();
     file.header.complete = true;
     if let Err(e) = write(output, &file) {

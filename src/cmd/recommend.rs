@@ -84,8 +84,11 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
             let sweep = Sweep::for_ranking(wanted.to_vec(), algorithms, sizes, a.threads, duration);
             let mut file = sweep.new_file();
             let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
-            sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
+            let warning = sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
             bar.0.finish_and_clear();
+            if let Some(w) = warning {
+                eprintln!("{w}");
+            }
             file
         }
     };
@@ -100,6 +103,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
     }
+    cryptobench::limits::count("--threads", a.threads, cryptobench::limits::max_threads())?;
     let workload = MessageMix::from_flags(&a.workload, a.mix.as_deref())?;
     let policy = a.policy.as_deref().map(policy::resolve).transpose();
     let policy = policy.map_err(|e| e.to_string())?;

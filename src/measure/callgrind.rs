@@ -18,9 +18,14 @@ const DUMP_STATS_AT: u64 = tool_base(b'C', b'T') + 3;
 const RUNNING_ON_VALGRIND: u64 = 0x1001;
 
 fn request(code: u64, arg1: u64) -> u64 {
+    request2(code, arg1, 0)
+}
+
+/// A client request with two arguments (memcheck's MAKE_MEM_* take address and length).
+pub(crate) fn request2(code: u64, arg1: u64, arg2: u64) -> u64 {
     #[cfg(target_arch = "x86_64")]
     {
-        let args: [u64; 6] = [code, arg1, 0, 0, 0, 0];
+        let args: [u64; 6] = [code, arg1, arg2, 0, 0, 0];
         let result: u64;
         // SAFETY: the client-request preamble from valgrind.h (PLAT_amd64_linux):
         // it only rotates rdi by 128 bits in total and exchanges rbx with
@@ -39,7 +44,7 @@ fn request(code: u64, arg1: u64) -> u64 {
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        let _ = (code, arg1);
+        let _ = (code, arg1, arg2);
         0
     }
 }

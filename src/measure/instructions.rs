@@ -239,12 +239,14 @@ pub fn run_under_callgrind(
 /// same arguments and adds the counts to `file` as cells (one thread each).
 pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("cryptobench-callgrind-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // Private (mode 0700, random name, never reused): a predictable
+    // /tmp/cryptobench-callgrind-<pid> could be planted by another user.
+    let tmp = crate::atomic_file::private_dir("cryptobench-callgrind-")
+        .map_err(|e| format!("cannot create a private temp directory: {e}"))?;
     eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let counts = run_under_callgrind(&exe, &args, &dir, groups);
-    let _ = std::fs::remove_dir_all(&dir);
+    let counts = run_under_callgrind(&exe, &args, tmp.path(), groups);
+    drop(tmp);
     let counts = counts?;
     file.settings.clocks = format!(
         "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \
@@ -282,6 +284,7 @@ fn cell_of(c: Counted) -> Cell {
         us_per_op: 0.0,
         instructions_per_op: Some(c.instructions as f64 / c.ops as f64),
         instructions_deterministic: Some(c.deterministic),
+        others_core_percent: None,
         backend: c.backend,
     }
 }

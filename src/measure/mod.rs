@@ -9,12 +9,17 @@
 
 pub mod callgrind;
 pub mod clock;
+pub mod cpu_mask;
+pub mod disturb;
+#[cfg(test)]
+mod hang_tests;
 pub mod instructions;
+mod latch;
 pub mod messaging;
 pub mod sweep;
 pub mod workload;
 
-use std::sync::{Barrier, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::algorithm::AlgorithmId;
@@ -142,7 +147,8 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     }
 
     let mut rng = fastrand::Rng::with_seed(cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64);
-    let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
+    // div_f64: `rounds as u32` wrapped to 0 for 2^32 rounds and divided by zero.
+    let visit_time = cfg.duration.div_f64(cfg.rounds.max(1) as f64);
     interleave(&mut live, cfg.rounds, &mut rng, |lane| {
         progress.visit(group, lane.item.backend);
         lane.core_hz.extend(clock::core_hz(40_000));
@@ -192,6 +198,7 @@ fn cell_of(group: &Group, lane: Lane<Calibrated>, tsc_hz: Option<f64>) -> Option
         us_per_op: if per_thread > 0.0 { 1e6 / per_thread } else { 0.0 },
         instructions_per_op: None,
         instructions_deterministic: None,
+        others_core_percent: None,
         samples: lane.samples,
     })
 }
@@ -335,42 +342,56 @@ pub fn sample_threads(
     batch: u64,
     samples: usize,
 ) -> Result<(Vec<f64>, Vec<f64>), String> {
-    let barrier = Barrier::new(threads);
+    sample_threads_with(make, threads, batch, samples, &|_| true)
+}
+
+/// [`sample_threads`] with a hook deciding whether worker `i` may be spawned
+/// (tests force a spawn failure with it). A failed spawn or a panicking worker
+/// breaks the start latch, so the visit ends with an error instead of a hang.
+fn sample_threads_with(
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    threads: usize,
+    batch: u64,
+    samples: usize,
+    may_spawn: &dyn Fn(usize) -> bool,
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let samples = samples.min(crate::limits::MAX_SAMPLES_PER_VISIT);
+    let latch = latch::Latch::new(threads);
     let spans: Mutex<Vec<Vec<(Instant, Instant)>>> = Mutex::new(Vec::new());
     let error: Mutex<Option<String>> = Mutex::new(None);
+    let report = |e: String| {
+        error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+        latch.break_all();
+    };
+    let (latch, spans, report) = (&latch, &spans, &report);
     std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut w = make();
-                let mut err: Option<String> = w.as_ref().err().cloned();
-                // One untimed warm-up sample per visit.
-                if let Ok(w) = &mut w {
-                    err = w.reset(batch).and_then(|_| w.run(batch)).err();
+        for i in 0..threads {
+            let work = move || {
+                let run = std::panic::AssertUnwindSafe(|| worker(make, latch, batch, samples));
+                match std::panic::catch_unwind(run) {
+                    Ok(Ok(mine)) => spans.lock().unwrap().push(mine),
+                    Ok(Err(e)) => report(e),
+                    Err(_) => report(format!("worker thread {i} panicked")),
                 }
-                let mut mine = Vec::with_capacity(samples);
-                for _ in 0..samples {
-                    if let (Ok(w), None) = (&mut w, &err) {
-                        err = w.reset(batch).err();
-                    }
-                    // Every thread waits the same number of times, even after an error.
-                    barrier.wait();
-                    let t0 = Instant::now();
-                    if let (Ok(w), None) = (&mut w, &err) {
-                        err = w.run(batch).err();
-                    }
-                    mine.push((t0, Instant::now()));
-                }
-                if let Some(e) = err {
-                    error.lock().unwrap().get_or_insert(e);
-                }
-                spans.lock().unwrap().push(mine);
-            });
+            };
+            let spawned = if may_spawn(i) {
+                std::thread::Builder::new()
+                    .spawn_scoped(s, work)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            } else {
+                Err("spawn refused by the test hook".into())
+            };
+            if let Err(e) = spawned {
+                report(format!("cannot start worker thread {} of {threads}: {e}", i + 1));
+                break;
+            }
         }
     });
-    if let Some(e) = error.into_inner().unwrap() {
+    if let Some(e) = error.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);
     }
-    let spans = spans.into_inner().unwrap();
+    let spans = std::mem::take(&mut *spans.lock().unwrap());
     let ops = batch as f64;
     let aggregate = (0..samples)
         .map(|i| {
@@ -385,4 +406,34 @@ pub fn sample_threads(
         .map(|(a, z)| ops / (*z - *a).as_secs_f64().max(1e-12))
         .collect();
     Ok((aggregate, per_thread))
+}
+
+/// One worker: an untimed warm-up, then `samples` timed runs, each started
+/// with the others at the latch and verified afterwards, outside the timed
+/// region (an open that decrypted nothing is an error, not a fast cell).
+fn worker(
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    latch: &latch::Latch,
+    batch: u64,
+    samples: usize,
+) -> Result<Vec<(Instant, Instant)>, String> {
+    let prepared = make().and_then(|mut w| {
+        w.reset(batch)?;
+        w.run(batch)?;
+        Ok(w)
+    });
+    // A failed preparation breaks the latch at once: the others stop too.
+    let mut w = prepared?;
+    let mut mine = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        w.reset(batch)?;
+        if !latch.wait() {
+            return Err("another worker failed".into());
+        }
+        let t0 = Instant::now();
+        w.run(batch)?;
+        mine.push((t0, Instant::now()));
+        w.verify(batch)?;
+    }
+    Ok(mine)
 }

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::{instructions, plan, run_group, Config, Group, Mode, Operation, Progress};
+use super::{disturb, instructions, plan, run_group, Config, Group, Mode, Operation, Progress};
 use crate::algorithm::{AlgorithmId, KexKind};
 use crate::backend::Backend;
 use crate::results::{now_rfc3339, Header, Kind, Metric, ResultFile, Settings};
-use crate::{select, units};
+use crate::{limits, select, units};
 
 /// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
 const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
@@ -51,8 +51,14 @@ pub struct SweepFlags {
 }
 
 /// Parses every value of a list flag with `parse`, or gives `default` when the flag is absent.
-fn each<T>(values: &[String], default: Vec<T>, parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
-    match units::list(values) {
+fn each<T>(
+    flag: &str,
+    values: &[String],
+    default: Vec<T>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    // An empty value (`--sizes "$UNSET"`) is an error, not "all" (issue 14).
+    match units::given_list(flag, values)? {
         v if v.is_empty() => Ok(default),
         v => v.iter().map(|s| parse(s)).collect(),
     }
@@ -70,6 +76,7 @@ impl SweepFlags {
         let backends = select::backends(&self.backend)?;
         let algorithms = select::algorithms(&self.algorithm)?;
         let operations = each(
+            "--operation",
             &self.operation,
             vec![
                 Operation::Seal,
@@ -81,12 +88,14 @@ impl SweepFlags {
                 Operation::parse(s).ok_or_else(|| format!("--operation: unknown operation '{s}' (seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps)"))
             },
         )?;
-        let modes = each(&self.mode, vec![Mode::Bulk], |s| {
+        let modes = each("--mode", &self.mode, vec![Mode::Bulk], |s| {
             Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
         })?;
-        let sizes = each(&self.sizes, DEFAULT_SIZES.to_vec(), |s| {
-            units::parse_size(s).map_err(|e| format!("--sizes: {e}"))
+        let mut sizes = each("--sizes", &self.sizes, DEFAULT_SIZES.to_vec(), |s| {
+            limits::size("--sizes", units::parse_size(s).map_err(|e| format!("--sizes: {e}"))?)
         })?;
+        units::dedup_keep_order(&mut sizes);
+        limits::count("--aad", self.aad, limits::MAX_AAD)?;
         let (threads, duration, rounds) = (self.thread_counts(metric)?, self.duration()?, self.rounds()?);
         if algorithms
             .iter()
@@ -116,11 +125,13 @@ impl SweepFlags {
 
     fn thread_counts(&self, metric: Metric) -> Result<Vec<usize>, String> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        let mut threads = each(&self.threads, vec![1, cores], |s| match s.parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
+        let mut threads = each("--threads", &self.threads, vec![1, cores], |s| {
+            match s.parse::<usize>() {
+                Ok(n) if n > 0 => limits::count("--threads", n, limits::max_threads()),
+                _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
+            }
         })?;
-        threads.dedup();
+        units::dedup_keep_order(&mut threads);
         // Instructions per operation do not depend on the thread count.
         Ok(if metric == Metric::Instructions {
             vec![1]
@@ -140,7 +151,7 @@ impl SweepFlags {
     fn rounds(&self) -> Result<usize, String> {
         match self.rounds {
             Some(0) => Err("--rounds: must be at least 1".into()),
-            Some(r) => Ok(r),
+            Some(r) => limits::count("--rounds", r, limits::MAX_ROUNDS),
             None if self.quick => Ok(2),
             None => Ok(6),
         }
@@ -236,11 +247,14 @@ impl Sweep {
                 target_sample_us: cfg.target_sample.as_micros() as u64,
                 quick: self.quick,
                 seed: cfg.seed,
+                cpu_mask: None,
                 clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured before each visit".into(),
             },
             cells: Vec::new(),
             failures: Vec::new(),
             skipped: Vec::new(),
+            disturbance: None,
+            cost_models: None,
         }
     }
 
@@ -251,25 +265,34 @@ impl Sweep {
 
     /// Measures into `file` (wall time group by group, calling `after_group`
     /// after each so an interrupted run keeps its cells; or instruction counts
-    /// under callgrind), then marks it complete.
+    /// under callgrind), then marks it complete. Wall-time runs also record how
+    /// busy the machine was ([`disturb`]); the Ok value is the stderr warning
+    /// when others took more than a few percent of a core.
     pub fn run(
         &self,
         file: &mut ResultFile,
         progress: &dyn Progress,
         after_group: &mut dyn FnMut(&ResultFile) -> Result<(), String>,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
+        let mut warning = None;
         if self.metric == Metric::Instructions {
             instructions::count_into(&self.groups, file)?;
         } else {
+            let mut monitor = disturb::Monitor::start();
             for group in &self.groups {
-                let (cells, failures) = run_group(&self.cfg, group, progress);
+                let before = disturb::Reading::now();
+                let (mut cells, failures) = run_group(&self.cfg, group, progress);
+                let others = monitor.group(before);
+                cells.iter_mut().for_each(|c| c.others_core_percent = others);
                 file.cells.extend(cells);
                 file.failures.extend(failures);
                 after_group(file)?;
             }
+            warning = monitor.finish();
+            file.disturbance = Some(monitor.record);
         }
         file.header.complete = true;
-        Ok(())
+        Ok(warning)
     }
 
     /// The child side of `--metric instructions` (this executable re-run under

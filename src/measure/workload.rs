@@ -18,6 +18,11 @@ pub trait Workload {
     fn reset(&mut self, n: u64) -> Result<(), String>;
     /// Runs `n` operations (timed). Any wrong result is an error.
     fn run(&mut self, n: u64) -> Result<(), String>;
+    /// Untimed check after a timed `run(n)` that the work really happened
+    /// (an open must leave the plaintext in every slot it consumed).
+    fn verify(&mut self, _n: u64) -> Result<(), String> {
+        Ok(())
+    }
     /// The largest `n` one sample can take (bounded by a pool), if any.
     fn max_batch(&self) -> Option<u64> {
         None
@@ -186,6 +191,23 @@ impl Workload for AeadWork {
             self.run_loop::<true>(n as usize)
         } else {
             self.run_loop::<false>(n as usize)
+        }
+    }
+
+    fn verify(&mut self, n: u64) -> Result<(), String> {
+        if self.op != Operation::Open {
+            return Ok(());
+        }
+        let plain = pattern(self.size, 4);
+        let stride = self.size.max(1);
+        match self
+            .pool
+            .chunks_exact(stride)
+            .take(n as usize)
+            .position(|s| s[..self.size] != plain[..])
+        {
+            Some(i) => Err(format!("open left slot {i} of {n} not decrypted")),
+            None => Ok(()),
         }
     }
 

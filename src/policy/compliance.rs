@@ -98,8 +98,13 @@ impl Deployment {
         let text = std::fs::read_to_string(path).map_err(|e| {
             format!("--require: cannot read {file}: {e} (fix: give a readable TOML file or a comma list of algorithms)")
         })?;
-        let raw: RawDeployment = toml::from_str(&text).map_err(|e| {
-            let (loc, msg) = toml_error(&text, &e);
+        Deployment::from_toml(&file, &text)
+    }
+
+    /// [`Self::parse`]'s file step on the text of `file` (fuzzed: fuzz/fuzz_targets/require_toml.rs).
+    pub fn from_toml(file: &str, text: &str) -> Result<Deployment, String> {
+        let raw: RawDeployment = toml::from_str(text).map_err(|e| {
+            let (loc, msg) = toml_error(text, &e);
             let msg = msg.replace(
                 "see the profile format in policies/fips-140-3.toml",
                 "algorithms = [\"AES-256-GCM\"], optional backend = \"aws-lc-rs\"",
@@ -125,7 +130,7 @@ impl Deployment {
         Ok(Deployment {
             algorithms,
             backend,
-            source: file,
+            source: file.to_string(),
         })
     }
 }

@@ -168,7 +168,10 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError
             other => {
                 return Err(err(
                     key("status"),
-                    format!("'{other}' is not a status (fix: use \"allowed\", \"conditional\" or \"not-allowed\")"),
+                    format!(
+                        "'{}' is not a status (fix: use \"allowed\", \"conditional\" or \"not-allowed\")",
+                        other.escape_debug()
+                    ),
                 ))
             }
         };
@@ -190,7 +193,7 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError
                     key("conditions"),
                     format!(
                         "only a \"conditional\" rule has conditions, this one is \"{}\" (fix: set status = \"conditional\" or remove conditions)",
-                        r.status.trim()
+                        r.status.trim().escape_debug()
                     ),
                 ))
             }

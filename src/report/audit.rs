@@ -5,6 +5,7 @@ use super::Format;
 use crate::audit::allow::{AllowList, Behaviour};
 use crate::audit::ct::{self, CtRow};
 use crate::audit::diff;
+use crate::audit::memcheck_run;
 
 /// `audit diff`: findings per algorithm and kind, the first unexplained of each, the allow-list entries used.
 pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
@@ -126,5 +127,56 @@ pub fn ct_document(rows: &[CtRow], seed: u64) -> Doc {
         ct::SUSPECT_T,
         ct::LEAK_T
     ));
+    out
+}
+
+/// `audit ct --method memcheck`: one row per backend × algorithm, then each
+/// distinct site once, the totals and valgrind's caveat.
+pub fn memcheck(rows: &[memcheck_run::Row], format: Format) -> String {
+    memcheck_document(rows).render(format)
+}
+
+pub fn memcheck_document(rows: &[memcheck_run::Row]) -> Doc {
+    let mut t = Table::new(&["backend", "algorithm", "verdict", "seconds", "not checked"]);
+    for r in rows {
+        let notes = r.log.as_ref().map(|l| l.notes.join("; ")).unwrap_or_default();
+        t.row([
+            r.backend.clone(),
+            r.algorithm.clone(),
+            r.status(),
+            format!("{:.1}", r.seconds),
+            notes,
+        ]);
+    }
+    let mut out = Doc::new();
+    out.table(t);
+    let mut sites = String::new();
+    for r in rows {
+        for f in r.log.iter().flat_map(|l| &l.findings) {
+            sites += &format!(
+                "\n{} {} {}: {} [{}]\n",
+                r.backend,
+                r.algorithm,
+                f.op,
+                f.site.kind,
+                f.explained_by.as_deref().unwrap_or("UNEXPLAINED")
+            );
+            for fr in &f.site.frames {
+                sites += &format!("    {fr}\n");
+            }
+        }
+    }
+    if !sites.is_empty() {
+        out.blocks.push(Block::Pre(sites));
+    }
+    let total: f64 = rows.iter().map(|r| r.seconds).sum();
+    let unexplained: usize = rows.iter().map(memcheck_run::Row::unexplained).sum();
+    out.notes([
+        format!(
+            "{} runs, {total:.0} s of valgrind time, {unexplained} unexplained finding(s)",
+            rows.len()
+        ),
+        format!("note: {}", memcheck_run::CAVEAT),
+    ]);
     out
 }

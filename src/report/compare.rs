@@ -12,13 +12,15 @@ use crate::results::ResultFile;
 
 pub fn summary(c: &Comparison) -> String {
     format!(
-        "{} cells compared: {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%)",
+        "{} cells compared: {} missing or failed in NEW, {} regressed, {} improved, {} within noise, {} unchanged (threshold {:.1}%){}",
         c.cells.len(),
+        c.only_in_base.len(),
         c.count(ChangeVerdict::Regressed),
         c.count(ChangeVerdict::Improved),
         c.count(ChangeVerdict::WithinNoise),
         c.count(ChangeVerdict::Unchanged),
-        c.threshold * 100.0
+        c.threshold * 100.0,
+        if c.incomplete.is_empty() { String::new() } else { format!("; {}", c.incomplete.join("; ")) }
     )
 }
 
@@ -69,6 +71,7 @@ pub fn document(c: &Comparison, layout: Layout) -> Doc {
     let mut out = Doc::new();
     match layout {
         Layout::AllCells => {
+            header(&mut out, c);
             out.table(table(c, &c.cells.iter().collect::<Vec<_>>()));
         }
         Layout::Changes => changes(&mut out, c),
@@ -77,17 +80,22 @@ pub fn document(c: &Comparison, layout: Layout) -> Doc {
     out
 }
 
+/// Findings other than regressions, shown before everything else: an
+/// incomplete NEW file, and the cells missing or failed in NEW.
+fn header(out: &mut Doc, c: &Comparison) {
+    for i in &c.incomplete {
+        out.note(format!("{i}: the gate does not pass it."));
+    }
+    if !c.only_in_base.is_empty() {
+        out.heading(3, format!("Missing or failed in NEW ({})", c.only_in_base.len()));
+        out.note(c.only_in_base.join(", "));
+    }
+}
+
 fn footer(c: &Comparison) -> Vec<String> {
     let mut out = Vec::new();
     if !c.differences.is_empty() {
         out.push(format!("Compared with --force despite: {}.", c.differences.join("; ")));
-    }
-    if !c.only_in_base.is_empty() {
-        out.push(format!(
-            "Only in BASE ({}): {}",
-            c.only_in_base.len(),
-            c.only_in_base.join(", ")
-        ));
     }
     if !c.only_in_new.is_empty() {
         out.push(format!(
@@ -95,6 +103,9 @@ fn footer(c: &Comparison) -> Vec<String> {
             c.only_in_new.len(),
             c.only_in_new.join(", ")
         ));
+    }
+    for d in &c.disturbance {
+        out.push(format!("Disturbance, {d}."));
     }
     out.push(format!("Rule: {}.", c.rule));
     out.push(summary(c));
@@ -104,6 +115,7 @@ fn footer(c: &Comparison) -> Vec<String> {
 /// The title, then regressions and improvements, each in its own table.
 fn changes(out: &mut Doc, c: &Comparison) {
     out.heading(2, "cryptobench: performance comparison");
+    header(out, c);
     for (title, v) in [
         ("Regressions", ChangeVerdict::Regressed),
         ("Improvements", ChangeVerdict::Improved),

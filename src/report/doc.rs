@@ -3,23 +3,9 @@
 //! `render/` turns it into one format; views never branch on the format
 //! (the model is hyperfine's `export/`: one exporter per format).
 
-/// A mark a table cell carries after its text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mark {
-    /// The best value of its row (★).
-    Best,
-    /// Within noise of the best (≈★).
-    Tie,
-}
-
-impl Mark {
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Mark::Best => "★",
-            Mark::Tie => "≈★",
-        }
-    }
-}
+/// A mark a table cell carries after its text: best ★ or tie ≈★ (the
+/// honest-winner rule of [`crate::analysis::winners`]).
+pub use crate::analysis::winners::Mark;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Align {
@@ -32,15 +18,29 @@ pub enum Align {
 pub struct TableCell {
     pub text: String,
     pub mark: Option<Mark>,
+    /// Measured while other processes took a core (⚠).
+    pub busy: bool,
 }
 
 impl TableCell {
+    pub fn marked(text: impl Into<String>, mark: Option<Mark>) -> TableCell {
+        TableCell {
+            text: text.into(),
+            mark,
+            busy: false,
+        }
+    }
+
     /// The text with its mark, as the text, Markdown and CSV forms show it.
     pub fn plain(&self) -> String {
-        match self.mark {
-            Some(m) => format!("{} {}", self.text, m.symbol()),
-            None => self.text.clone(),
+        let mut s = self.text.clone();
+        if let Some(m) = self.mark {
+            s += &format!(" {}", m.symbol());
         }
+        if self.busy {
+            s += " ⚠";
+        }
+        s
     }
 }
 
@@ -49,6 +49,7 @@ impl<S: Into<String>> From<S> for TableCell {
         TableCell {
             text: s.into(),
             mark: None,
+            busy: false,
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Fleet {
 }
 
 /// A result file as read from disk: (path, contents).
+// A handful are loaded per command, moved once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     Sweep(String, ResultFile),
     Messaging(String, MessagingFile),
@@ -203,10 +205,7 @@ fn fleet_row(r: &FleetRow) -> Vec<TableCell> {
     let mut line = vec![TableCell::from(size), r.backend.clone().into()];
     line.extend(r.per_machine.iter().map(|v| match v {
         None => "-".into(),
-        Some(v) => TableCell {
-            text: fmt_cycles(*v),
-            mark: (*v == best && compared).then_some(Mark::Best),
-        },
+        Some(v) => TableCell::marked(fmt_cycles(*v), (*v == best && compared).then_some(Mark::Best)),
     }));
     line
 }

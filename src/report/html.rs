@@ -166,6 +166,13 @@ fn fingerprint(p: &mut Page, m: &Machine) {
             ),
         ),
         ("clocks", s.clocks.clone()),
+        (
+            "disturbance",
+            r.disturbance.as_ref().map_or("not recorded".into(), |d| {
+                let busy = r.cells.iter().filter(|c| c.busy()).count();
+                format!("{}; {busy} cell(s) marked busy", crate::measure::disturb::describe(d))
+            }),
+        ),
     ];
     let mut t = vec![vec!["machine".to_string(), m.label.clone()]];
     t.extend(rows.into_iter().map(|(k, v)| vec![k.to_string(), v]));

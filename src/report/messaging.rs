@@ -62,13 +62,13 @@ fn task_table(rows: &[&TaskRates]) -> Table {
         let (one, all) = per_core_and_all(r);
         t.rows.push(vec![
             r.backend.clone().into(),
-            one.map(|x| TableCell {
-                text: format!(
+            one.map(|x| {
+                let text = format!(
                     "{} ±{:.0}%",
                     num(x.ops_per_sec.median),
                     x.ops_per_sec.rel_spread() * 100.0
-                ),
-                mark: (x.ops_per_sec.median == best).then_some(Mark::Best),
+                );
+                TableCell::marked(text, (x.ops_per_sec.median == best).then_some(Mark::Best))
             })
             .unwrap_or_else(|| "-".into()),
             one.map(|x| format!("{:.1}", 1e6 / x.per_thread_ops_per_sec.max(1e-9)))

@@ -8,6 +8,7 @@ pub mod capabilities;
 pub mod compare;
 pub mod compliance;
 pub mod compliance_matrix;
+pub mod cost_model;
 pub mod doc;
 pub mod fleet;
 pub mod html;

@@ -62,6 +62,18 @@ fn range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
     }
 }
 
+/// Refuses an axis plotters cannot draw: a non-finite or empty span makes
+/// its key-point search loop forever (issue 14, defect 2). Its arithmetic
+/// scales the span, so stay far below f64::MAX too.
+fn guard((lo, hi): (f64, f64)) -> Result<(f64, f64), String> {
+    const FAR: f64 = 1e200;
+    if lo.abs() < FAR && hi.abs() < FAR && hi > lo {
+        Ok((lo, hi))
+    } else {
+        Err(format!("plot: axis range {lo}..{hi} cannot be drawn"))
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     format!("plot: {e}")
 }
@@ -86,6 +98,7 @@ pub fn lines(axes: &Axes, series: &[Series]) -> Result<String, String> {
             .flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])),
         axes.log_y,
     );
+    let (xs, ys) = (guard(xs)?, guard(ys)?);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -160,6 +173,7 @@ pub struct Bar {
 pub fn bars(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, String> {
     let n = bars.len().max(1) as u32;
     let max = bars.iter().map(|b| b.high.max(b.value)).fold(0.0, f64::max).max(1e-9) * 1.08;
+    let (_, max) = guard((0.0, max))?;
     let height = (80 + 26 * n).max(200);
     let mut svg = String::new();
     {
@@ -229,6 +243,31 @@ pub fn short(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn infinite_axes_are_refused_not_looped_on() {
+        let b = Bar {
+            label: "x".into(),
+            key: "ring".into(),
+            value: 1.7e308,
+            low: 0.0,
+            high: 1.7e308,
+        };
+        assert!(bars("t", "x", &[b]).unwrap_err().contains("axis"));
+        let s = Series {
+            name: "ring".into(),
+            points: vec![(1.0, 1.7e308, 1.7e308, 1.7e308)],
+        };
+        let axes = Axes {
+            title: "t",
+            x_desc: "x",
+            y_desc: "y",
+            log_x: false,
+            log_y: false,
+            x_fmt: &|x| x.to_string(),
+        };
+        assert!(lines(&axes, &[s]).is_err());
+    }
 
     #[test]
     fn charts_are_svg_with_drawn_series() {

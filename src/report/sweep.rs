@@ -5,6 +5,7 @@
 use super::doc::{Doc, Mark, Table, TableCell};
 use super::{failure_row, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::analysis::winners::{self, Estimate};
 use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
 
@@ -33,7 +34,11 @@ fn value(c: &Cell) -> f64 {
 
 pub fn render(file: &ResultFile, format: Format) -> String {
     match format {
-        Format::Json => super::json(file),
+        Format::Json => {
+            let mut with_model = file.clone();
+            with_model.cost_models = Some(crate::analysis::cost_model::models(file));
+            super::json(&with_model)
+        }
         _ => document(file).render(format),
     }
 }
@@ -45,6 +50,7 @@ pub fn document(file: &ResultFile) -> Doc {
     }
     let mut out = Doc::new();
     let backends = file.backends();
+    let models = crate::analysis::cost_model::models(file);
 
     // (algorithm, operation, mode) in the order they were measured.
     let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
@@ -68,6 +74,7 @@ pub fn document(file: &ResultFile) -> Doc {
             continue;
         }
         aead_tables(&mut out, file, (*alg, *op, *mode), &cells, &backends);
+        super::cost_model::section(&mut out, &models, *alg, *op, *mode);
     }
     failures_table(&mut out, file);
     out.notes(legend(file));
@@ -204,10 +211,10 @@ fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<TableCell> {
                     } else {
                         ""
                     };
-                    TableCell {
-                        text: format!("{}{per_byte}{varies}", num(i)),
-                        mark: (i == best).then_some(Mark::Best),
-                    }
+                    TableCell::marked(
+                        format!("{}{per_byte}{varies}", num(i)),
+                        (i == best).then_some(Mark::Best),
+                    )
                 }
             }),
     );
@@ -275,16 +282,18 @@ fn instruction_tables(file: &ResultFile) -> Doc {
     out
 }
 
-/// One table row: the label, then each backend's cell ("-" where absent), the
-/// fastest marked. At the base thread count a cell shows its value and spread
-/// (and µs/op for key exchange); at more threads, the aggregate and efficiency.
+/// One table row: the label, then each backend's cell ("-" where absent),
+/// marked ★ / ≈★ by [`winners::marks`] (⚠ when measured busy). At the base
+/// thread count a cell shows its value and spread (and µs/op for key exchange);
+/// at more threads, the aggregate and efficiency (‡ instead of a number when
+/// the base cell is too noisy).
 fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, show_us: bool) -> Vec<TableCell> {
-    let best = cells.iter().flatten().map(|c| value(c)).fold(0.0, f64::max);
+    let estimates: Vec<_> = cells.iter().map(|c| c.map(|c| Estimate::of(&c.ops_per_sec))).collect();
+    let marks = winners::marks(&estimates);
     let mut row = vec![TableCell::from(label)];
-    row.extend(cells.iter().map(|c| match c {
+    row.extend(cells.iter().zip(marks).map(|(c, mark)| match c {
         None => "-".into(),
         Some(c) => {
-            let mark = (value(c) == best).then_some(Mark::Best);
             let text = if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
@@ -294,31 +303,43 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
                 };
                 format!("{} {}{extra}", num(value(c)), spread(c))
             } else {
-                let eff = efficiency(file, c, base)
-                    .map(|e| format!(" ({:.0}%)", e * 100.0))
-                    .unwrap_or_default();
+                let doubt = base_cell(file, c, base).and_then(|b| winners::efficiency_doubt(&b.ops_per_sec));
+                let eff = match (doubt, efficiency(file, c, base)) {
+                    (Some(_), _) => " (‡)".to_string(),
+                    (None, Some(e)) => format!(" ({:.0}%)", e * 100.0),
+                    (None, None) => String::new(),
+                };
                 format!("{}{eff}", num(value(c)))
             };
-            TableCell { text, mark }
+            TableCell {
+                text,
+                mark,
+                busy: c.busy(),
+            }
         }
     }));
     row
 }
 
-/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
-pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
-    let one = file.cells.iter().find(|o| {
+/// The same cell at the base thread count.
+fn base_cell<'a>(file: &'a ResultFile, c: &Cell, base: usize) -> Option<&'a Cell> {
+    file.cells.iter().find(|o| {
         o.threads == base
             && o.backend == c.backend
             && o.algorithm == c.algorithm
             && o.operation == c.operation
             && o.mode == c.mode
             && o.size == c.size
-    })?;
+    })
+}
+
+/// Aggregate throughput at `c.threads` over `threads/base` × the base-thread throughput.
+pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
+    let one = base_cell(file, c, base)?;
     Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
 }
 
-fn legend(file: &ResultFile) -> [String; 3] {
+fn legend(file: &ResultFile) -> Vec<String> {
     let m = &file.header.machine;
     let tsc = m
         .tsc_hz
@@ -326,13 +347,58 @@ fn legend(file: &ResultFile) -> [String; 3] {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range; ★ marks the fastest median in the row. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
-            file.header.methodology_version, file.settings.duration_ms, file.settings.rounds
+            "Median of the samples; ± is half the interquartile range. ★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's ± is over {:.0}%. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            winners::WIDE_BASE * 100.0,
+            file.header.methodology_version,
+            file.settings.duration_ms,
+            file.settings.rounds
         ),
         format!("Clocks: {}. TSC {tsc}.", file.settings.clocks),
         format!("Machine: {} ({} cores), {}, {}.", m.cpu_model, m.cores, m.os, m.rustc),
     ];
+    let mut lines = lines.to_vec();
+    if let Some(d) = &file.disturbance {
+        lines.push(format!(
+            "Disturbance: {}. ⚠ marks a cell measured while other processes took over {} % of a core.",
+            crate::measure::disturb::describe(d),
+            d.busy_threshold_percent
+        ));
+    }
+    lines.extend(dispatch_line(file));
     lines
+}
+
+/// The footer line for a run whose backends' dispatch the environment changed.
+fn dispatch_line(file: &ResultFile) -> Option<String> {
+    let env = &file.header.machine.dispatch_env;
+    let mask = file.settings.cpu_mask.as_ref();
+    if env.is_empty() && mask.is_none() {
+        return None;
+    }
+    let vars: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let mut line = format!(
+        "Dispatch environment: {} — these figures are for the CPU paths it allows.",
+        if vars.is_empty() {
+            "none".into()
+        } else {
+            vars.join(", ")
+        }
+    );
+    if let Some(m) = mask {
+        let skipped: Vec<String> = m.not_maskable.iter().map(|(b, why)| format!("{b} ({why})")).collect();
+        line += &format!(
+            " CPU profile {} ({}={}); not maskable, not measured: {}.",
+            m.profile,
+            m.variable,
+            m.value,
+            if skipped.is_empty() {
+                "none".into()
+            } else {
+                skipped.join("; ")
+            }
+        );
+    }
+    Some(line)
 }
 
 /// One CSV row per cell.

@@ -13,30 +13,53 @@ pub struct Matrix {
     pub cells: Vec<Vec<Option<VerdictCounts>>>,
 }
 
-/// Sums a KAT file's counts per backend × algorithm.
-pub fn matrix(k: KatFile) -> Matrix {
+/// Parses `kat --format json` text of file `name` (fuzzed: fuzz/fuzz_targets/kat_json.rs).
+pub fn parse(name: &str, text: &str) -> Result<Matrix, String> {
+    let k: KatFile = serde_json::from_str(text)
+        .map_err(|e| format!("--kat: {name} is not the output of `cryptobench kat --format json` ({e})"))?;
+    matrix(name, k)
+}
+
+/// Sums a KAT file's counts per backend × algorithm: names bounded, counts
+/// overflow-checked (a hand-edited file must not wrap around).
+pub fn matrix(name: &str, k: KatFile) -> Result<Matrix, String> {
     let backends: Vec<String> = k.backends.into_iter().map(|b| b.0).collect();
+    let bound = |what: &str, n: usize, max: usize| {
+        crate::limits::count(what, n, max).map_err(|e| format!("--kat: {name}: {e}"))
+    };
+    bound("results", k.results.len(), crate::limits::MAX_MATRIX_CELLS)?;
+    bound("backends", backends.len(), crate::limits::MAX_NAMES)?;
     let mut algorithms: Vec<String> = Vec::new();
+    let mut alg_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for r in &k.results {
-        if !algorithms.contains(&r.algorithm) {
+        if !alg_index.contains_key(r.algorithm.as_str()) {
+            alg_index.insert(&r.algorithm, algorithms.len());
             algorithms.push(r.algorithm.clone());
+            bound("algorithms", algorithms.len(), crate::limits::MAX_NAMES)?;
         }
     }
     let mut cells = vec![vec![None::<VerdictCounts>; algorithms.len()]; backends.len()];
     for r in &k.results {
-        let (Some(b), Some(a)) = (
+        let (Some(b), Some(&a)) = (
             backends.iter().position(|x| *x == r.backend),
-            algorithms.iter().position(|x| *x == r.algorithm),
+            alg_index.get(r.algorithm.as_str()),
         ) else {
             continue;
         };
-        cells[b][a].get_or_insert_with(VerdictCounts::default).merge(&r.counts);
+        let c = cells[b][a].get_or_insert_with(VerdictCounts::default);
+        c.checked_merge(&r.counts, crate::limits::MAX_KAT_COUNT)
+            .ok_or_else(|| {
+                format!(
+                    "--kat: {name}: the counts of {} {} overflow; is the file damaged?",
+                    r.backend, r.algorithm
+                )
+            })?;
     }
-    Matrix {
+    Ok(Matrix {
         backends,
         algorithms,
         cells,
-    }
+    })
 }
 
 /// Short verdict for a matrix cell: "FAIL 2/310", "pass 310 (4 unsupported)", "-".

@@ -4,11 +4,11 @@
 //! the kinds apart by their `schema` and refuses a schema version this build
 //! does not read. The layout is documented in results/README.md.
 
+pub mod check;
 pub mod kat;
 pub mod messaging;
 pub mod sweep;
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -79,6 +79,8 @@ impl Header {
 }
 
 /// Any result file, as [`load`] read it.
+// A handful are loaded per command, moved once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     Sweep(ResultFile),
     Messaging(MessagingFile),
@@ -97,6 +99,8 @@ pub enum LoadError {
     Version(String, &'static str, u32, u32),
     #[error("{0}: holds a {1} result, not {2} (fix: give a file written by {3})")]
     WrongKind(String, &'static str, &'static str, &'static str),
+    #[error("{0}: {1} (regenerate the file with the command that wrote it)")]
+    Invalid(String, String),
 }
 
 /// The fields that tell the kinds apart; a KAT file from before it carried a
@@ -134,9 +138,20 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(name.clone(), e))?;
     let parse = |e| LoadError::Parse(name.clone(), e);
+    let invalid = |e| LoadError::Invalid(name.clone(), e);
+    // Values are validated on load (finite, non-negative, bounded) so that no
+    // renderer meets an infinite axis or a NaN (issue 14, defect 2).
     Ok(match kind_of(&name, &text)? {
-        Kind::Sweep => Loaded::Sweep(serde_json::from_str(&text).map_err(parse)?),
-        Kind::Messaging => Loaded::Messaging(serde_json::from_str(&text).map_err(parse)?),
+        Kind::Sweep => {
+            let f = serde_json::from_str(&text).map_err(parse)?;
+            crate::results::check::check(&f).map_err(invalid)?;
+            Loaded::Sweep(f)
+        }
+        Kind::Messaging => {
+            let f = serde_json::from_str(&text).map_err(parse)?;
+            crate::results::check::check_messaging(&f).map_err(invalid)?;
+            Loaded::Messaging(f)
+        }
         Kind::Kat => Loaded::Kat(serde_json::from_str(&text).map_err(parse)?),
     })
 }
@@ -159,21 +174,9 @@ fn wrong(path: &Path, what: &'static str) -> LoadError {
     )
 }
 
-/// Writes `contents` to `path` atomically: a temporary file beside it, then rename.
+/// Writes `contents` to `path` atomically (see [`crate::atomic_file`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(contents)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    crate::atomic_file::write(path, contents)
 }
 
 /// UTC timestamp without pulling in a date crate.

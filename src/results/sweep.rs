@@ -46,6 +46,16 @@ pub struct ResultFile {
     /// that finds its CPU features missing under valgrind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<CellFailure>,
+    /// The cost model and crossovers derived from `cells`, written with the
+    /// JSON output for other tools. Never read back: it is recomputed from the
+    /// cells (`cost_model::models`), so older files and files from a build
+    /// whose model differs load alike.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub cost_models: Option<crate::analysis::cost_model::CostModels>,
+    /// Load and other processes' CPU time around the run (absent in files
+    /// written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disturbance: Option<crate::measure::disturb::Disturbance>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -64,6 +74,9 @@ pub struct Settings {
     pub seed: u64,
     /// Wall clock and cycle sources, spelled out.
     pub clocks: String,
+    /// `run --cpu-features`: the mask measured under. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_mask: Option<crate::measure::cpu_mask::CpuMask>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -111,6 +124,18 @@ pub struct Cell {
     /// entry point for this operation, so its randomness (and count) may vary.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub instructions_deterministic: Option<bool>,
+    /// Percent of one core other processes took while this cell's group was
+    /// measured; above `disturb::BUSY_PERCENT` the cell is marked busy.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub others_core_percent: Option<f64>,
+}
+
+impl Cell {
+    /// Measured while other processes took more than a few % of a core.
+    pub fn busy(&self) -> bool {
+        self.others_core_percent
+            .is_some_and(|p| p > crate::measure::disturb::BUSY_PERCENT)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

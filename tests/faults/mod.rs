@@ -45,9 +45,23 @@ pub enum AeadFault {
     GcmCounterStartsAtJ0,
     /// Byte-by-byte tag compare that returns at the first difference (timing leak).
     EarlyExitTagCompare,
-    /// The same wrapper with a constant-time compare: the dudect control.
+    /// The same wrapper with a constant-time compare: the dudect and memcheck control.
     ConstantTimeTagCompare,
+    /// Constant-time compare, but the key schedule reads a table at an index
+    /// taken from a key byte (the cache-timing class of table-driven AES).
+    KeyIndexedLookup,
 }
+
+/// A 256-entry table, as table-driven AES has (the values do not matter).
+static TABLE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).wrapping_mul(167).wrapping_add(13);
+        i += 1;
+    }
+    t
+};
 
 struct FaultyAead(&'static dyn AeadAlgorithm, AeadFault);
 struct FaultyAeadKey(Box<dyn AeadKey>, AeadFault, AeadId);
@@ -57,6 +71,9 @@ impl AeadAlgorithm for FaultyAead {
         self.0.id()
     }
     fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+        if self.1 == AeadFault::KeyIndexedLookup {
+            std::hint::black_box(TABLE[std::hint::black_box(key)[0] as usize]);
+        }
         Ok(Box::new(FaultyAeadKey(self.0.key(key)?, self.1, self.0.id())))
     }
 }
@@ -129,6 +146,9 @@ impl AeadKey for FaultyAeadKey {
             }
             _ => tag.len() == full && tag.iter().zip(&want).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0,
         };
+        // The verdict is public (the caller learns it): declassified for memcheck,
+        // as BoringSSL's CONSTTIME_DECLASSIFY does. A no-op outside valgrind.
+        cryptobench::audit::memcheck::declassify(&ok);
         if !ok {
             return backend::rejected("tag mismatch");
         }
@@ -197,6 +217,12 @@ aead_fault_backend!(
     EARLY_EXIT_TAG,
     "leaky:early-exit-tag-compare",
     AeadFault::EarlyExitTagCompare,
+    [Aes128Gcm]
+);
+aead_fault_backend!(
+    KEY_INDEXED_LOOKUP,
+    "leaky:key-indexed-lookup",
+    AeadFault::KeyIndexedLookup,
     [Aes128Gcm]
 );
 aead_fault_backend!(

@@ -71,6 +71,13 @@ impl MessageMix {
     /// A TOML mix file: `name = "..."` (optional), `mix = { "64" = 0.5, "1k" = 0.5 }`,
     /// `messages_per_handshake = 50` (optional).
     pub fn from_file(path: &Path) -> Result<MessageMix, String> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("--mix: cannot read {file}: {e}"))?;
+        MessageMix::from_toml(&file, &text)
+    }
+
+    /// [`Self::from_file`]'s parse step (fuzzed: fuzz/fuzz_targets/mix_toml.rs).
+    pub fn from_toml(file: &str, text: &str) -> Result<MessageMix, String> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Raw {
@@ -78,10 +85,8 @@ impl MessageMix {
             mix: BTreeMap<String, f64>,
             messages_per_handshake: Option<f64>,
         }
-        let file = path.display().to_string();
         let fix = "fix: mix = { \"64\" = 0.5, \"1k\" = 0.5 }, optional name and messages_per_handshake";
-        let text = std::fs::read_to_string(path).map_err(|e| format!("--mix: cannot read {file}: {e}"))?;
-        let raw: Raw = toml::from_str(&text).map_err(|e| {
+        let raw: Raw = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
             let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
             format!("{file}: line {line}: {msg} ({fix})")
@@ -92,7 +97,7 @@ impl MessageMix {
             mix.push((s, *w));
         }
         if let Some(m) = raw.messages_per_handshake {
-            if !(m.is_finite() && m >= 1.0) {
+            if !(m.is_finite() && (1.0..=crate::limits::MAX_WEIGHT).contains(&m)) {
                 return Err(format!(
                     "{file}: messages_per_handshake: {m} must be at least 1 (fix: messages per key exchange, e.g. 100)"
                 ));
@@ -107,8 +112,14 @@ impl MessageMix {
         if mix.is_empty() {
             return Err("no sizes given".into());
         }
-        if let Some((_, w)) = mix.iter().find(|(_, w)| !(w.is_finite() && *w > 0.0)) {
-            return Err(format!("weight {w} must be a positive number"));
+        // Bounded, so the sum stays finite: weights of 1e308 summed to
+        // infinity and every normalised weight became 0.
+        let max = crate::limits::MAX_WEIGHT;
+        if let Some((_, w)) = mix.iter().find(|(_, w)| !(w.is_finite() && *w > 0.0 && *w <= max)) {
+            return Err(format!("weight {w:e} must be a positive number up to {max:e}"));
+        }
+        if let Some((s, _)) = mix.iter().find(|(s, _)| *s > crate::limits::MAX_SIZE) {
+            return Err(format!("size {s} is above the limit of 64 MiB (see docs/limits.md)"));
         }
         mix.sort_by_key(|(s, _)| *s);
         mix.dedup_by(|b, a| {

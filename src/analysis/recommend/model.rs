@@ -1,9 +1,11 @@
 //! The throughput model: weighted bytes over weighted time from the cells of
-//! one backend, sizes not measured interpolated log-linearly, an optional
+//! one backend, sizes not measured taken from the cost model when its line
+//! fits (else interpolated log-linearly), an optional
 //! handshake cost; and its bootstrap.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::super::cost_model;
 use super::Request;
 use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind, Mode, Operation};
 use crate::results::ResultFile;
@@ -18,6 +20,16 @@ pub(super) enum Source {
         lo: usize,
         hi: usize,
         t: f64,
+    },
+    /// The cost model's shape between two measured sizes, anchored to both:
+    /// time = (shape_lo·t_lo)^(1−t) · (shape_hi·t_hi)^t, where shape = model(s)/model(cell size).
+    /// Exactly the model when it fits the cells; the cells' resampling still moves it.
+    Fitted {
+        lo: usize,
+        hi: usize,
+        t: f64,
+        shape_lo: f64,
+        shape_hi: f64,
     },
     /// Above the largest measured size: bytes/s of that cell held.
     Above(usize),
@@ -60,6 +72,13 @@ impl Model {
                     let (blo, bhi) = (ops[lo] * sizes[lo] as f64, ops[hi] * sizes[hi] as f64);
                     s_f / (blo.ln() + t * (bhi.ln() - blo.ln())).exp()
                 }
+                Source::Fitted {
+                    lo,
+                    hi,
+                    t,
+                    shape_lo,
+                    shape_hi,
+                } => (shape_lo / ops[lo]).powf(1.0 - t) * (shape_hi / ops[hi]).powf(t),
             };
             bytes += w * s_f;
             time += w * t;
@@ -119,6 +138,43 @@ fn cells_by_size(
     out
 }
 
+/// A size between two measured ones: from the cost model when its line fits
+/// (`fit` is only passed when good), else log-linear; `lo`/`hi` are local cells.
+fn between(
+    fit: Option<&cost_model::Fit>,
+    s: usize,
+    (bs, lo): (usize, usize),
+    (hs, hi): (usize, usize),
+    notes: &mut BTreeSet<String>,
+) -> Source {
+    let fmt = units::format_size;
+    let t = ((s as f64).ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln());
+    let Some(f) = fit else {
+        notes.insert(format!(
+            "{}: not measured; interpolated log-linearly between {} and {}",
+            fmt(s),
+            fmt(bs),
+            fmt(hs)
+        ));
+        return Source::Interp { lo, hi, t };
+    };
+    notes.insert(format!(
+        "{}: not measured; from the cost model (fixed + per byte, every measured size within {:.0}% of it), anchored to {} and {}",
+        fmt(s),
+        f.max_rel_residual.max(0.005) * 100.0,
+        fmt(bs),
+        fmt(hs)
+    ));
+    let model = |x: usize| f.time_ns(x as f64);
+    Source::Fitted {
+        lo,
+        hi,
+        t,
+        shape_lo: model(s) / model(bs),
+        shape_hi: model(s) / model(hs),
+    }
+}
+
 /// The AEAD part of the model, or None when nothing was measured; notes say what was interpolated.
 pub(super) fn aead_model(
     file: &ResultFile,
@@ -133,24 +189,16 @@ pub(super) fn aead_model(
     }
     let mut m = Model::default();
     let fmt = units::format_size;
+    let cells: Vec<_> = by_size.values().map(|&i| &file.cells[i]).collect();
+    let fit = cost_model::fit_cells(&cells, file.header.machine.tsc_hz).filter(|f| f.good);
     for &(s, w) in &req.workload.mix {
         let below = by_size.range(..=s).next_back();
         let above = by_size.range(s..).next();
         let src = match (below, above) {
             (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(c)),
             (Some((&bs, &lo)), Some((&hs, &hi))) => {
-                notes.insert(format!(
-                    "{}: not measured; interpolated log-linearly between {} and {}",
-                    fmt(s),
-                    fmt(bs),
-                    fmt(hs)
-                ));
-                let t = ((s as f64).ln() - (bs as f64).ln()) / ((hs as f64).ln() - (bs as f64).ln());
-                Source::Interp {
-                    lo: m.local(lo),
-                    hi: m.local(hi),
-                    t,
-                }
+                let (lo, hi) = (m.local(lo), m.local(hi));
+                between(fit.as_ref(), s, (bs, lo), (hs, hi), notes)
             }
             (Some((&bs, &c)), None) => {
                 notes.insert(format!(

@@ -212,12 +212,19 @@ fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut 
 
 /// Measures every task on every backend with the one interleaving scheduler
 /// of [`super::interleave`], as the sweep does.
-pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped>) {
+/// `checkpoint` gets the rows measured so far after every (task, thread
+/// count), so the caller can save them: an interrupted run keeps what it
+/// measured, as the sweep does (issue 14, defect 8).
+pub fn run(
+    cfg: &Config,
+    progress: Progress,
+    checkpoint: &mut dyn FnMut(&[TaskRates], &[TaskSkipped]),
+) -> (Vec<TaskRates>, Vec<TaskSkipped>) {
     let problems = problems(cfg);
     let mut rows: Vec<TaskRates> = Vec::new();
     let mut skipped = Vec::new();
     let mut rng = fastrand::Rng::with_seed(cfg.seed);
-    let visit_time = cfg.duration / cfg.rounds.max(1) as u32;
+    let visit_time = cfg.duration.div_f64(cfg.rounds.max(1) as f64);
     for task in Task::ALL {
         let ready = ready(cfg, task, &problems, &mut skipped);
         for r in &ready {
@@ -252,6 +259,8 @@ pub fn run(cfg: &Config, progress: Progress) -> (Vec<TaskRates>, Vec<TaskSkipped
                     row.expect("a row per ready backend").rates.push(rate);
                 }
             }
+            let done: Vec<TaskRates> = rows.iter().filter(|r| !r.rates.is_empty()).cloned().collect();
+            checkpoint(&done, &skipped);
         }
     }
     rows.retain(|r| !r.rates.is_empty());

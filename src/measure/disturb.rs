@@ -1,0 +1,206 @@
+//! A run that knows when it was disturbed (issue 14). Before and during a
+//! sweep we read the load average and the CPU time other processes took:
+//! all busy time in /proc/stat minus this process's own (utime + stime in
+//! /proc/self/stat, every thread included), over the wall time between two
+//! readings. The CPU governor and frequency limits are recorded where the
+//! kernel exposes them (VMs often do not). The firezone benchmarks refuse to
+//! run above 10 % load; we measure anyway, record it, warn, and mark cells.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+/// Above this share of one core taken by other processes, a cell (or run)
+/// counts as measured on a busy machine.
+pub const BUSY_PERCENT: f64 = 5.0;
+
+/// One reading of the counters.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    at: Instant,
+    /// Busy jiffies of all CPUs (everything but idle and iowait).
+    all_busy: u64,
+    /// Jiffies this process used (user + system).
+    own: u64,
+}
+
+/// The clock tick of /proc/stat and /proc/self/stat (USER_HZ, 100 on Linux).
+const USER_HZ: f64 = 100.0;
+
+fn all_busy(stat: &str) -> Option<u64> {
+    let cpu = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let v: Vec<u64> = cpu.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    let busy = [0, 1, 2, 5, 6, 7].iter().filter_map(|&i| v.get(i)).sum();
+    (v.len() >= 4).then_some(busy)
+}
+
+fn own(stat: &str) -> Option<u64> {
+    // Fields after the parenthesised command name (which may hold spaces):
+    // utime and stime are fields 14 and 15 of the whole line.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+impl Reading {
+    /// `None` where /proc is not readable (not Linux).
+    pub fn now() -> Option<Reading> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let me = std::fs::read_to_string("/proc/self/stat").ok()?;
+        Some(Reading {
+            at: Instant::now(),
+            all_busy: all_busy(&stat)?,
+            own: own(&me)?,
+        })
+    }
+
+    /// Percent of one core other processes used since `earlier`.
+    pub fn others_percent_since(&self, earlier: &Reading) -> f64 {
+        let secs = (self.at - earlier.at).as_secs_f64().max(1e-3);
+        let others =
+            self.all_busy.saturating_sub(earlier.all_busy) as f64 - self.own.saturating_sub(earlier.own) as f64;
+        (others.max(0.0) / USER_HZ / secs * 100.0 * 10.0).round() / 10.0
+    }
+}
+
+/// The record stored in a result file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Disturbance {
+    /// 1, 5 and 15-minute load averages before the first cell and after the last.
+    pub load_before: Option<[f64; 3]>,
+    pub load_after: Option<[f64; 3]>,
+    /// Percent of one core other processes took over the whole run.
+    pub others_core_percent: Option<f64>,
+    /// Groups of cells during which others took more than `busy_threshold_percent`.
+    pub busy_groups: usize,
+    pub busy_threshold_percent: f64,
+    /// cpufreq of CPU 0 where readable: governor and limits in kHz.
+    pub governor: Option<String>,
+    pub freq_min_khz: Option<u64>,
+    pub freq_max_khz: Option<u64>,
+}
+
+pub fn load_average() -> Option<[f64; 3]> {
+    let t = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let v: Vec<f64> = t.split_whitespace().take(3).filter_map(|x| x.parse().ok()).collect();
+    Some([*v.first()?, *v.get(1)?, *v.get(2)?])
+}
+
+fn cpufreq(name: &str) -> Option<String> {
+    let p = format!("/sys/devices/system/cpu/cpu0/cpufreq/{name}");
+    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+}
+
+/// Follows a run: start it before the first cell, `group()` around each group.
+pub struct Monitor {
+    start: Option<Reading>,
+    pub record: Disturbance,
+}
+
+impl Monitor {
+    pub fn start() -> Monitor {
+        Monitor {
+            start: Reading::now(),
+            record: Disturbance {
+                load_before: load_average(),
+                busy_threshold_percent: BUSY_PERCENT,
+                governor: cpufreq("scaling_governor"),
+                freq_min_khz: cpufreq("scaling_min_freq").and_then(|s| s.parse().ok()),
+                freq_max_khz: cpufreq("scaling_max_freq").and_then(|s| s.parse().ok()),
+                ..Disturbance::default()
+            },
+        }
+    }
+
+    /// Percent of a core others took since `before`; counts a busy group.
+    pub fn group(&mut self, before: Option<Reading>) -> Option<f64> {
+        let p = Reading::now()?.others_percent_since(&before?);
+        if p > BUSY_PERCENT {
+            self.record.busy_groups += 1;
+        }
+        Some(p)
+    }
+
+    /// Closes the record; returns the stderr warning when the machine was busy.
+    pub fn finish(&mut self) -> Option<String> {
+        self.record.load_after = load_average();
+        let p = Reading::now()
+            .zip(self.start)
+            .map(|(now, s)| now.others_percent_since(&s));
+        self.record.others_core_percent = p;
+        p.filter(|p| *p > BUSY_PERCENT).map(|p| {
+            format!(
+                "warning: the machine was busy: {p:.0} % of a core went to other processes ({} of the groups); figures may be low",
+                self.record.busy_groups
+            )
+        })
+    }
+}
+
+/// One line for reports: "load 0.4 → 1.2; others took 3 % of a core; governor ...".
+pub fn describe(d: &Disturbance) -> String {
+    let load = |l: Option<[f64; 3]>| l.map_or("?".into(), |l| format!("{:.2}", l[0]));
+    let mut s = format!(
+        "load average {} before, {} after",
+        load(d.load_before),
+        load(d.load_after)
+    );
+    if let Some(p) = d.others_core_percent {
+        s += &format!("; other processes took {p:.1} % of a core");
+    }
+    if d.busy_groups > 0 {
+        s += &format!(
+            "; {} group(s) measured while others took over {} % (marked busy)",
+            d.busy_groups, d.busy_threshold_percent
+        );
+    }
+    s += &match (&d.governor, d.freq_min_khz, d.freq_max_khz) {
+        (Some(g), Some(lo), Some(hi)) => format!("; governor {g}, {lo}–{hi} kHz"),
+        (Some(g), _, _) => format!("; governor {g}"),
+        _ => "; CPU governor not readable".into(),
+    };
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_proc_lines() {
+        let stat = "cpu  100 5 50 1000 20 1 2 3 0 0\ncpu0 1 2 3 4\n";
+        assert_eq!(all_busy(stat), Some(100 + 5 + 50 + 1 + 2 + 3));
+        let me = "1234 (a b) c) S 1 2 3 4 5 6 7 8 9 10 70 30 0 0";
+        assert_eq!(own(me), Some(100));
+    }
+
+    #[test]
+    fn others_are_seen_and_our_own_work_is_not() {
+        let Some(a) = Reading::now() else {
+            eprintln!("skipped: /proc not readable");
+            return;
+        };
+        // Our own busy loop must not count as another process.
+        let t = Instant::now();
+        let mut x = 0u64;
+        while t.elapsed().as_millis() < 300 {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let b = Reading::now().unwrap();
+        assert!(b.own > a.own, "our CPU time grew");
+        // Another process spinning for the same time must be seen.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .unwrap();
+        let c = Reading::now().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        let d = Reading::now().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let seen = d.others_percent_since(&c);
+        assert!(seen > 30.0, "a spinning child took {seen} % of a core");
+        assert!(describe(&Disturbance::default()).contains("load average"));
+    }
+}

@@ -1,0 +1,89 @@
+//! C2SP CCTV ML-KEM accumulated test (https://c2sp.org/CCTV/ML-KEM) on every
+//! backend with deterministic keygen, encaps and dk export. CCTV's published
+//! digests are for FIPS 203 ipd (G(d) where the final standard hashes G(d‖k)),
+//! so no final implementation reproduces them: every backend must instead
+//! finish the stream (Decaps(ct) = Encaps' k on each test) and all must agree
+//! on the digest. The 1,000,000-test run is ignored (minutes per backend).
+
+use std::io::Write;
+use std::time::Instant;
+
+use cryptobench::algorithm::KexId;
+use cryptobench::backend::{self, Error, KeyExchange};
+use cryptobench::kat::cctv;
+
+fn accumulated_on_every_backend(id: KexId, tests: u32) {
+    let mut digests: Vec<(&str, String)> = Vec::new();
+    let mut out = format!("\nCCTV accumulated {id}, {tests} tests:\n");
+    for b in backend::all() {
+        let Ok(KeyExchange::Kem(kem)) = (b.kex)(id) else {
+            continue;
+        };
+        let t = Instant::now();
+        match cctv::accumulated(kem, id, tests) {
+            Ok(d) => {
+                out += &format!(
+                    "  {:<12} {} ({:.1} s)\n",
+                    b.name,
+                    hex::encode(&d),
+                    t.elapsed().as_secs_f64()
+                );
+                digests.push((b.name, hex::encode(d)));
+            }
+            Err(Error::Unsupported(why)) => out += &format!("  {:<12} unsupported: {why}\n", b.name),
+            Err(e) => panic!("{} {id}: {e}", b.name),
+        }
+    }
+    std::io::stderr().write_all(out.as_bytes()).unwrap();
+    assert!(digests.len() >= 2, "fewer than two backends ran it:{out}");
+    assert!(digests.iter().all(|d| d.1 == digests[0].1), "backends disagree:{out}");
+}
+
+#[test]
+fn accumulated_10k_agrees_across_backends() {
+    for id in [KexId::MlKem512, KexId::MlKem768, KexId::MlKem1024] {
+        accumulated_on_every_backend(id, 10_000);
+    }
+}
+
+#[test]
+#[ignore = "1,000,000 tests per backend and parameter set: cargo test --release --test cctv -- --ignored"]
+fn accumulated_1m_agrees_across_backends() {
+    for id in [KexId::MlKem512, KexId::MlKem768, KexId::MlKem1024] {
+        accumulated_on_every_backend(id, 1_000_000);
+    }
+}
+
+#[test]
+fn the_accumulated_stream_starts_as_cctv_says() {
+    // CCTV README: "The RNG stream starts with 7f9c2ba4e88f827d616045507605853e".
+    assert_eq!(hex::encode(cctv::rng_prefix()), "7f9c2ba4e88f827d616045507605853e");
+}
+
+#[test]
+fn unlucky_strcmp_and_modulus_sets_pass_on_every_backend() {
+    use cryptobench::kat;
+    let sets = cctv::all();
+    let mut out = String::from("\nCCTV unlucky+strcmp+modulus:\n");
+    let mut fails = 0;
+    for b in backend::all() {
+        let t = Instant::now();
+        let results = kat::run(&[b], &sets);
+        let mut c = kat::VerdictCounts::default();
+        for r in &results {
+            r.outcomes.iter().for_each(|o| c.add(&o.verdict));
+        }
+        fails += c.fail;
+        out += &format!(
+            "  {:<12} {} cases: {} pass, {} fail, {} unsupported ({:.2} s)\n",
+            b.name,
+            c.total(),
+            c.pass,
+            c.fail,
+            c.unsupported,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    std::io::stderr().write_all(out.as_bytes()).unwrap();
+    assert_eq!(fails, 0, "{out}");
+}
