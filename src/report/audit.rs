@@ -12,8 +12,9 @@ pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
     diff_document(rep, allow).render(format)
 }
 
-pub fn diff_document(rep: &diff::Report, allow: &AllowList) -> Doc {
-    let mut out = Doc::new();
+/// Findings per algorithm × kind: how many, how many unexplained, and the
+/// allow-list entries that explain the rest.
+fn findings_table(rep: &diff::Report) -> Table {
     let mut t = Table::new(&["algorithm", "kind", "findings", "unexplained", "explained by"]);
     let mut groups: Vec<(String, &str, usize, usize, Vec<String>)> = Vec::new();
     for f in &rep.findings {
@@ -36,6 +37,12 @@ pub fn diff_document(rep: &diff::Report, allow: &AllowList) -> Doc {
     for (alg, kind, n, u, ids) in groups {
         t.row([alg, kind.into(), n.to_string(), u.to_string(), ids.join(", ")]);
     }
+    t
+}
+
+pub fn diff_document(rep: &diff::Report, allow: &AllowList) -> Doc {
+    let mut out = Doc::new();
+    let t = findings_table(rep);
     if !t.rows.is_empty() {
         out.table(t);
     }

@@ -419,7 +419,7 @@ fn fleet_section(p: &mut Page, fleet: &Fleet) {
 }
 
 fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(), String> {
-    use super::messaging::{num, per_core_and_all, shares_text};
+    use super::messaging::per_core_and_all;
     p.raw(format!(
         "<h2>End-to-end messaging workload — {}</h2>\n<p class=\"note\">Key derivation: {}. AEAD {}, PQXDH KEM {}; mean message {:.0} B. {} ({} cores), methodology v{}.</p>\n",
         esc(label),
@@ -452,34 +452,7 @@ fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(),
         }
         let title = format!("{}: {unit} per core (×1) and all cores", task.name());
         p.figure(plot::bars(&title, unit, &bars))?;
-        let mut h = String::from(
-            "<table><tr><th>backend</th><th>per core</th><th>all cores</th><th>share of time (1 thread)</th></tr>\n",
-        );
-        for r in rows {
-            let (one, all) = per_core_and_all(r);
-            let bar: String = r
-                .shares
-                .iter()
-                .map(|(n, f)| {
-                    format!(
-                        "<span class=\"share\" title=\"{}\" style=\"width:{:.0}px;opacity:{:.2}\"></span>",
-                        esc(n),
-                        f * 120.0,
-                        0.35 + 0.65 * f
-                    )
-                })
-                .collect();
-            h += &format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{bar}{}</td></tr>\n",
-                esc(&r.backend),
-                one.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
-                all.map(|x| format!("{} (×{})", num(x.ops_per_sec.median), x.threads))
-                    .unwrap_or_else(|| "-".into()),
-                esc(&shares_text(r))
-            );
-        }
-        h += "</table>\n";
-        p.raw(h);
+        p.raw(super::messaging::html_share_table(&rows));
     }
     if !m.skipped.is_empty() {
         let mut t = vec![vec![

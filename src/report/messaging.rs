@@ -138,3 +138,37 @@ pub fn document(label: &str, f: &MessagingFile) -> Doc {
     out.notes(legend(f));
     out
 }
+
+/// The HTML page's table for one task: per-core and all-core rates, and the
+/// share of time as small bars (a tooltip names each primitive).
+pub fn html_share_table(rows: &[&TaskRates]) -> String {
+    use super::esc;
+    let mut h = String::from(
+        "<table><tr><th>backend</th><th>per core</th><th>all cores</th><th>share of time (1 thread)</th></tr>\n",
+    );
+    for r in rows.iter().copied() {
+        let (one, all) = per_core_and_all(r);
+        let bar: String = r
+            .shares
+            .iter()
+            .map(|(n, f)| {
+                format!(
+                    "<span class=\"share\" title=\"{}\" style=\"width:{:.0}px;opacity:{:.2}\"></span>",
+                    esc(n),
+                    f * 120.0,
+                    0.35 + 0.65 * f
+                )
+            })
+            .collect();
+        h += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{bar}{}</td></tr>\n",
+            esc(&r.backend),
+            one.map(|x| num(x.ops_per_sec.median)).unwrap_or_else(|| "-".into()),
+            all.map(|x| format!("{} (×{})", num(x.ops_per_sec.median), x.threads))
+                .unwrap_or_else(|| "-".into()),
+            esc(&shares_text(r))
+        );
+    }
+    h += "</table>\n";
+    h
+}

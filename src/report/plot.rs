@@ -78,20 +78,27 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("plot: {e}")
 }
 
+/// The x range of a line chart. Linear x (thread counts) gets a little room
+/// either side, not down to zero.
+fn x_range(axes: &Axes, series: &[Series]) -> (f64, f64) {
+    let xs = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)), axes.log_x);
+    if axes.log_x {
+        return xs;
+    }
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return xs;
+    }
+    let pad = ((hi - lo) * 0.08).max(0.1);
+    (lo - pad, hi + pad)
+}
+
 /// Lines with spread bands on linear or logarithmic axes.
 pub fn lines(axes: &Axes, series: &[Series]) -> Result<String, String> {
-    let mut xs = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)), axes.log_x);
-    if !axes.log_x {
-        // Linear x (thread counts): a little room either side, not down to zero.
-        let (lo, hi) = series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.0))
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-        if lo.is_finite() {
-            let pad = ((hi - lo) * 0.08).max(0.1);
-            xs = (lo - pad, hi + pad);
-        }
-    }
+    let xs = x_range(axes, series);
     let ys = range(
         series
             .iter()

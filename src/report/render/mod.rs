@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn each_format_draws_the_same_blocks() {
         let text = Text.render(&doc());
-        assert!(text.starts_with("\nTitle & more\n╭"), "{text}");
+        assert!(text.starts_with("Title & more\n╭"), "{text}");
         assert!(
             text.contains("│ 1 <2> \"x\" ★ │") && text.ends_with("\none\ntwo\n- item\n"),
             "{text}"

@@ -28,7 +28,8 @@ impl Render for Text {
             }
             after_heading = matches!(b, Block::Heading { .. });
         }
-        out
+        // Output opens with its first line, as the Markdown does.
+        out.trim_start_matches('\n').to_string()
     }
 }
 
