@@ -15,6 +15,9 @@ fn a_difference_is_reported_and_equality_is_not() {
 fn short_values_are_shown_whole_and_long_ones_shortened() {
     assert_eq!(short_hex(&[0xab; 40]), "ab".repeat(40));
     let long = short_hex(&[0xcd; 41]);
-    assert!(long.ends_with("(41 bytes)") && long.starts_with(&"cd".repeat(16)), "{long}");
+    assert!(
+        long.ends_with("(41 bytes)") && long.starts_with(&"cd".repeat(16)),
+        "{long}"
+    );
     assert_eq!(short_hex(&[]), "");
 }
