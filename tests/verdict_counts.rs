@@ -80,3 +80,48 @@ fn verdict_counts_match_the_committed_snapshot() {
         changed.join("\n")
     );
 }
+
+/// FIPS 203 §7.2 encapsulation-key check. No committed NIST file carries
+/// keyCheck groups, so the cases are built here: an ek from the backend's
+/// own keygen must be accepted, the same ek with its first coefficient set
+/// to 4095 (≥ q = 3329) refused. Both are passes; a deleted KemKeyCheck arm
+/// turns them into "unsupported" (a mutant the snapshot could not see).
+#[test]
+fn ml_kem_key_checks_are_run_not_unsupported() {
+    use cryptobench::algorithm::KexId;
+    use cryptobench::backend::KeyExchange;
+    use cryptobench::kat::{Case, Expect, Input, Verdict};
+    let alg = AlgorithmId::Kex(KexId::MlKem768);
+    let mut checked = 0;
+    for b in backend::all() {
+        let Ok(KeyExchange::Kem(kem)) = (b.kex)(KexId::MlKem768) else {
+            continue;
+        };
+        let (_, ek) = kem.keygen().unwrap();
+        let mut bad = ek.clone();
+        bad[0] = 0xff;
+        bad[1] |= 0x0f;
+        let case = |id: &str, expect, ek: Vec<u8>| Case {
+            id: id.into(),
+            flags: Vec::new(),
+            expect,
+            input: Input::KemKeyCheck { ek: Some(ek), dk: None },
+        };
+        let set = VectorSet {
+            name: "ek-check".into(),
+            algorithm: alg,
+            cases: vec![
+                case("valid", Expect::Valid, ek),
+                case("coefficient ≥ q", Expect::Invalid, bad),
+            ],
+        };
+        let verdicts: Vec<Verdict> = kat::evaluate(b, &set).into_iter().map(|o| o.verdict).collect();
+        match &verdicts[..] {
+            [Verdict::Pass, Verdict::Pass] => checked += 1,
+            // A library that does not perform the §7.2 check says so, with its reason.
+            [Verdict::Pass, Verdict::Fail { detail }] => eprintln!("{}: invalid ek accepted: {detail}", b.name),
+            other => panic!("{}: {other:?}", b.name),
+        }
+    }
+    assert!(checked > 0, "no backend ran the ML-KEM key check");
+}
