@@ -38,6 +38,14 @@ pub fn output(path: &Path, force: bool) -> Result<(), String> {
     atomic_file::check_writable(path).map_err(|e| format!("--output: cannot write {}: {e}", path.display()))
 }
 
+/// `--save-baseline NAME`: the baseline's path, its directory writable now.
+pub fn baseline(name: Option<&str>) -> Result<Option<std::path::PathBuf>, String> {
+    let Some(name) = name else { return Ok(None) };
+    let path = crate::baseline::path(name).map_err(|e| format!("--save-baseline: {e}"))?;
+    baseline_target(&path)?;
+    Ok(Some(path))
+}
+
 /// `--save-baseline`: the baseline directory must be creatable and writable now.
 pub fn baseline_target(path: &Path) -> Result<(), String> {
     let fix = "set CRYPTOBENCH_BASELINE_DIR to a writable directory";

@@ -166,6 +166,19 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     out
 }
 
+/// `run --baseline`: a baseline from another machine or build is refused
+/// before measuring (not after), unless `force`.
+pub fn refuse_incomparable(base: Option<&ResultFile>, new: &ResultFile, force: bool) -> Result<(), String> {
+    let diff = base.map(|b| differences(b, new)).unwrap_or_default();
+    if diff.is_empty() || force {
+        return Ok(());
+    }
+    Err(format!(
+        "--baseline: not comparable: {}; pass --force to compare anyway",
+        diff.join("; ")
+    ))
+}
+
 /// The CPU profile a file was measured under ("full" without `--cpu-features`).
 fn cpu_profile(f: &ResultFile) -> String {
     f.settings

@@ -221,6 +221,14 @@ impl MemcheckAllow {
         .expect("the built-in memcheck allow-list parses")
     }
 
+    /// `--memcheck-allow-list FILE`, or the built-in list.
+    pub fn load(path: Option<&std::path::Path>) -> Result<Self, String> {
+        let Some(p) = path else { return Ok(Self::builtin()) };
+        let text = std::fs::read_to_string(p)
+            .map_err(|e| format!("--memcheck-allow-list: {}: cannot read ({e})", p.display()))?;
+        Self::parse(&p.display().to_string(), &text).map_err(|e| format!("--memcheck-allow-list: {e}"))
+    }
+
     pub fn parse(file: &str, text: &str) -> Result<Self, String> {
         let list: Self = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
         for e in &list.entry {
@@ -280,6 +288,30 @@ impl Row {
             (None, None) => "-".into(),
         }
     }
+}
+
+/// `audit ct --method memcheck`: every backend × algorithm it offers, each in
+/// a child of this executable (`audit ct-child`) under valgrind memcheck.
+pub fn audit(
+    backends: &[&'static crate::backend::Backend],
+    algorithms: &[crate::algorithm::AlgorithmId],
+    allow: &MemcheckAllow,
+) -> Result<Vec<Row>, String> {
+    valgrind_version().map_err(|e| format!("--method memcheck: {e}"))?;
+    let exe = std::env::current_exe().map_err(|e| format!("--method memcheck: cannot find this executable ({e})"))?;
+    let jobs: Vec<(String, String)> = backends
+        .iter()
+        .flat_map(|b| {
+            let offered = algorithms.iter().filter(|&&alg| b.supports(alg).is_ok());
+            offered.map(|alg| (b.name.to_string(), alg.name().to_string()))
+        })
+        .collect();
+    let child = |b: &str, alg: &str| {
+        let mut c = Command::new(&exe);
+        c.args(["audit", "ct-child", "--backend", b, "--algorithm", alg]);
+        c
+    };
+    Ok(run_all(&jobs, child, allow))
 }
 
 /// Runs every (backend, algorithm) job under memcheck, two at a time (each

@@ -194,38 +194,12 @@ fn run_memcheck(a: CtArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    let allow = match &a.memcheck_allow_list {
-        None => MemcheckAllow::builtin(),
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read ({e})", p.display())) {
-            Ok(t) => match MemcheckAllow::parse(&p.display().to_string(), &t) {
-                Ok(l) => l,
-                Err(e) => return usage_error(format!("--memcheck-allow-list: {e}")),
-            },
-            Err(e) => return usage_error(format!("--memcheck-allow-list: {e}")),
-        },
+    let rows = MemcheckAllow::load(a.memcheck_allow_list.as_deref())
+        .and_then(|allow| memcheck_run::audit(&backends, &algorithms, &allow));
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
     };
-    if let Err(e) = memcheck_run::valgrind_version() {
-        return usage_error(format!("--method memcheck: {e}"));
-    }
-    let exe = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => return usage_error(format!("--method memcheck: cannot find this executable ({e})")),
-    };
-    let jobs: Vec<(String, String)> = backends
-        .iter()
-        .flat_map(|b| {
-            algorithms
-                .iter()
-                .filter(|&&alg| b.supports(alg).is_ok())
-                .map(|alg| (b.name.to_string(), alg.name().to_string()))
-        })
-        .collect();
-    let child = |b: &str, alg: &str| {
-        let mut c = std::process::Command::new(&exe);
-        c.args(["audit", "ct-child", "--backend", b, "--algorithm", alg]);
-        c
-    };
-    let rows = memcheck_run::run_all(&jobs, child, &allow);
     match a.format {
         DocFormat::Json => println!("{}", report::json(&rows)),
         f => print!("{}", report::audit::memcheck(&rows, f.into())),

@@ -8,7 +8,7 @@ use cryptobench::measure::messaging::{self, Config};
 use cryptobench::measure::sweep::SweepFlags;
 use cryptobench::report::{self, Format};
 use cryptobench::results::messaging::{Task, TaskRates, TaskSkipped};
-use cryptobench::results::{self, MessagingFile, Metric};
+use cryptobench::results::{MessagingFile, Metric};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
@@ -26,13 +26,7 @@ fn render(file: &MessagingFile, format: Format) -> String {
 
 /// Rewrites `--output` (Markdown for .md, else JSON), if given.
 fn write(output: Option<&Path>, file: &MessagingFile) -> Result<(), String> {
-    let Some(p) = output else { return Ok(()) };
-    let f = match p.extension().and_then(|e| e.to_str()) {
-        Some("md") | Some("markdown") => Format::Markdown,
-        _ => Format::Json,
-    };
-    results::write_atomic(p, render(file, f).as_bytes())
-        .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
+    super::output::write(output, false, |f| render(file, f))
 }
 
 /// The messaging workload has no baselines and no instruction metric: refuse

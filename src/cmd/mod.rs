@@ -6,6 +6,7 @@ pub mod compliance;
 pub mod kat;
 pub mod list;
 pub mod messaging;
+pub mod output;
 pub mod progress;
 pub mod recommend;
 pub mod report;

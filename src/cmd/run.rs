@@ -11,7 +11,7 @@ use cryptobench::measure::sweep::{Sweep, SweepFlags};
 use cryptobench::measure::Config;
 use cryptobench::preflight;
 use cryptobench::report::{self, Format};
-use cryptobench::results::{self, Metric, ResultFile};
+use cryptobench::results::{Metric, ResultFile};
 
 use super::progress::Bar;
 use crate::usage_error;
@@ -55,34 +55,22 @@ fn render(file: &ResultFile, format: Format) -> String {
 
 /// Rewrites `--output` (format from the extension), if given.
 fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
-    let Some(p) = output else { return Ok(()) };
-    let format = match p.extension().and_then(|e| e.to_str()) {
-        Some("csv") => Format::Csv,
-        Some("md") | Some("markdown") => Format::Markdown,
-        _ => Format::Json,
-    };
-    results::write_atomic(p, render(file, format).as_bytes())
-        .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
+    super::output::write(output, true, |f| render(file, f))
 }
 
 /// Everything checked before measuring (issue 14, defect 9): the sweep, the
-/// `--output` policy (see `preflight`), the baseline name to save to, and the
-/// baseline to compare with.
+/// `--output` policy (see `preflight`), the baseline to save to and the one to compare with.
 fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
     if let Some(p) = args.output.as_deref() {
         preflight::output(p, args.force)?;
     }
-    let save_to = match args.save_baseline.as_deref() {
-        None => None,
-        Some(name) => {
-            let path = cryptobench::baseline::path(name).map_err(|e| format!("--save-baseline: {e}"))?;
-            preflight::baseline_target(&path)?;
-            Some(path)
-        }
-    };
+    let save_to = preflight::baseline(args.save_baseline.as_deref())?;
     let base = args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline"));
-    let base = base.transpose()?;
-    Ok((Sweep::new(cfg, args.metric, args.sweep.quick)?, save_to, base))
+    Ok((
+        Sweep::new(cfg, args.metric, args.sweep.quick)?,
+        save_to,
+        base.transpose()?,
+    ))
 }
 
 /// `--cpu-features` masks the wall-time sweep only.
@@ -94,18 +82,6 @@ fn mask_refusal(args: &RunArgs) -> Result<(), String> {
         ),
         _ => Ok(()),
     }
-}
-
-/// A baseline from another machine or build is refused before measuring, not after.
-fn comparable(base: Option<&ResultFile>, file: &ResultFile, force: bool) -> Result<(), String> {
-    let diff = base.map(|b| compare::differences(b, file)).unwrap_or_default();
-    if diff.is_empty() || force {
-        return Ok(());
-    }
-    Err(format!(
-        "--baseline: not comparable: {}; pass --force to compare anyway",
-        diff.join("; ")
-    ))
 }
 
 pub fn run(args: RunArgs) -> ExitCode {
@@ -146,7 +122,7 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
     let mut file = sweep.new_file();
     file.settings.cpu_mask = mask;
-    if let Err(e) = comparable(base.as_ref(), &file, args.force) {
+    if let Err(e) = compare::refuse_incomparable(base.as_ref(), &file, args.force) {
         return usage_error(e);
     }
     // The old --output file stays until the first group is measured (see preflight).
@@ -171,13 +147,9 @@ pub fn run(args: RunArgs) -> ExitCode {
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.
 fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, force: bool) -> ExitCode {
     if let Some(path) = save_to {
-        let saved = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| results::write_atomic(path, report::json(file).as_bytes()));
-        match saved {
+        match cryptobench::baseline::save(path, file) {
             Ok(()) => eprintln!("saved baseline {}", path.display()),
-            Err(e) => return usage_error(format!("--save-baseline: cannot write {}: {e}", path.display())),
+            Err(e) => return usage_error(e),
         }
     }
     let mut code = ExitCode::SUCCESS;
