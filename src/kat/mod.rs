@@ -15,6 +15,8 @@ pub mod rfc;
 pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::algorithm::AlgorithmId;
@@ -263,4 +265,17 @@ pub struct LoadError {
     /// "line 12" for text formats, a JSON path for JSON.
     pub location: String,
     pub what: String,
+}
+
+/// Reads a vector file as text; returns its display name and contents.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), LoadError> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((file, text)),
+        Err(e) => Err(LoadError {
+            file,
+            location: String::new(),
+            what: format!("cannot read the file: {e}"),
+        }),
+    }
 }
