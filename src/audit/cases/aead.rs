@@ -1,6 +1,6 @@
 //! AEAD cases: sizes at block boundaries, odd lengths, and honest seals tampered with.
 
-use super::{bytes, DiffInput, Tamper};
+use super::{bytes, AeadMsg, DiffInput, Tamper};
 use crate::algorithm::AeadId;
 use crate::backend::{self, AeadAlgorithm};
 
@@ -18,10 +18,7 @@ pub(super) fn aead_input(id: AeadId, kind: &str, rng: &mut fastrand::Rng) -> Res
     let (key, nonce) = (bytes(rng, id.key_len()), bytes(rng, id.nonce_len()));
     let small = |rng: &mut fastrand::Rng| rng.usize(0..80);
     let seal = |key, nonce, aad, pt, tag_len, offset| DiffInput::Seal {
-        key,
-        nonce,
-        aad,
-        pt,
+        msg: AeadMsg { key, nonce, aad, pt },
         tag_len,
         offset,
     };
@@ -74,20 +71,19 @@ pub(super) fn aead_input(id: AeadId, kind: &str, rng: &mut fastrand::Rng) -> Res
                 "open-nonce-changed" => Tamper::NonceChanged,
                 _ => Tamper::TruncatedTag([0, 1, 3, 4, 8, 12, 15][rng.usize(..7)]),
             };
-            open_input(id, key, nonce, aad, pt, tamper)?
+            open_input(id, AeadMsg { key, nonce, aad, pt }, tamper)?
         }
     })
 }
 
 /// Seals honestly with the helper, then applies `tamper`.
-pub fn open_input(
-    id: AeadId,
-    key: Vec<u8>,
-    mut nonce: Vec<u8>,
-    mut aad: Vec<u8>,
-    pt: Vec<u8>,
-    tamper: Tamper,
-) -> Result<DiffInput, String> {
+pub fn open_input(id: AeadId, msg: AeadMsg, tamper: Tamper) -> Result<DiffInput, String> {
+    let AeadMsg {
+        key,
+        mut nonce,
+        mut aad,
+        pt,
+    } = msg;
     let helper = aead_helper(id)?;
     let (mut ct, mut tag) = (pt.clone(), vec![0; id.tag_len()]);
     helper
@@ -104,10 +100,7 @@ pub fn open_input(
         Tamper::TruncatedTag(len) => tag.truncate(len),
     }
     Ok(DiffInput::Open {
-        key,
-        nonce,
-        aad,
-        pt,
+        msg: AeadMsg { key, nonce, aad, pt },
         tamper,
         ct,
         tag,

@@ -50,6 +50,20 @@ pub enum Tamper {
     TruncatedTag(usize),
 }
 
+/// Key, nonce, AAD and plaintext of a seal (or of the honest seal an open case
+/// was made from); flattened into [`DiffInput`], so the JSON is unchanged.
+#[derive(Clone, Debug, Serialize)]
+pub struct AeadMsg {
+    #[serde(serialize_with = "ser_hex")]
+    pub key: Vec<u8>,
+    #[serde(serialize_with = "ser_hex")]
+    pub nonce: Vec<u8>,
+    #[serde(serialize_with = "ser_hex")]
+    pub aad: Vec<u8>,
+    #[serde(serialize_with = "ser_hex")]
+    pub pt: Vec<u8>,
+}
+
 /// The operation and its inputs; byte fields serialize as hex.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
@@ -57,27 +71,15 @@ pub enum DiffInput {
     /// Seal `pt`; `offset` places the buffer that many bytes into an allocation
     /// (unaligned buffers take other code paths in SIMD implementations).
     Seal {
-        #[serde(serialize_with = "ser_hex")]
-        key: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        nonce: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        aad: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        pt: Vec<u8>,
+        #[serde(flatten)]
+        msg: AeadMsg,
         tag_len: usize,
         offset: usize,
     },
     /// Open `ct`/`tag`, made by the helper sealing `pt` and then applying `tamper`.
     Open {
-        #[serde(serialize_with = "ser_hex")]
-        key: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        nonce: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        aad: Vec<u8>,
-        #[serde(serialize_with = "ser_hex")]
-        pt: Vec<u8>,
+        #[serde(flatten)]
+        msg: AeadMsg,
         tamper: Tamper,
         #[serde(serialize_with = "ser_hex")]
         ct: Vec<u8>,

@@ -4,7 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::Observed;
 use crate::algorithm::AlgorithmId;
-use crate::audit::cases::{DiffCase, DiffInput};
+use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
 use crate::backend::{Backend, Error, KeyExchange};
 
 /// Runs a case on one backend; a panic is caught and reported, never fatal.
@@ -29,10 +29,7 @@ fn execute(backend: &Backend, case: &DiffCase) -> Result<Option<Vec<u8>>, Error>
         (
             AlgorithmId::Aead(id),
             DiffInput::Seal {
-                key,
-                nonce,
-                aad,
-                pt,
+                msg: AeadMsg { key, nonce, aad, pt },
                 tag_len,
                 offset,
             },
@@ -48,9 +45,7 @@ fn execute(backend: &Backend, case: &DiffCase) -> Result<Option<Vec<u8>>, Error>
         (
             AlgorithmId::Aead(id),
             DiffInput::Open {
-                key,
-                nonce,
-                aad,
+                msg: AeadMsg { key, nonce, aad, .. },
                 ct,
                 tag,
                 ..

@@ -2,7 +2,7 @@
 
 use super::{Observed, Problem};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
-use crate::audit::cases::{DiffCase, DiffInput};
+use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
 
 pub(super) fn judge(case: &DiffCase, observed: &[(String, Observed)]) -> Vec<Problem> {
     let mut problems = Vec::new();
@@ -80,7 +80,9 @@ fn spec_rule(case: &DiffCase) -> Option<(bool, &'static str)> {
         (
             AlgorithmId::Aead(id),
             DiffInput::Seal {
-                key, nonce, tag_len, ..
+                msg: AeadMsg { key, nonce, .. },
+                tag_len,
+                ..
             },
         ) => {
             if key.len() != id.key_len() {

@@ -10,7 +10,7 @@ mod judge;
 use serde::Serialize;
 
 use super::allow::{AllowList, Behaviour};
-use super::cases::{self, DiffCase, DiffInput};
+use super::cases::{self, AeadMsg, DiffCase, DiffInput};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::backend::Backend;
 pub use execute::observe;
@@ -251,57 +251,32 @@ fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding
 /// The input with its plaintext (`which` = 0) or AAD (1) halved, if non-empty.
 fn halved(id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
     let half = |v: &Vec<u8>| (!v.is_empty()).then(|| v[..v.len() / 2].to_vec());
+    let halve = |mut msg: AeadMsg| {
+        match which {
+            0 => msg.pt = half(&msg.pt)?,
+            _ => msg.aad = half(&msg.aad)?,
+        }
+        Some(msg)
+    };
     match input.clone() {
-        DiffInput::Seal {
-            key,
-            nonce,
-            aad,
-            pt,
+        DiffInput::Seal { msg, tag_len, offset } => Some(DiffInput::Seal {
+            msg: halve(msg)?,
             tag_len,
             offset,
-        } => {
-            let (pt, aad) = if which == 0 {
-                (half(&pt)?, aad)
-            } else {
-                (pt, half(&aad)?)
-            };
-            Some(DiffInput::Seal {
-                key,
-                nonce,
-                aad,
-                pt,
-                tag_len,
-                offset,
-            })
-        }
-        DiffInput::Open {
-            key,
-            nonce,
-            aad,
-            pt,
-            tamper,
-            ..
-        } => {
+        }),
+        DiffInput::Open { msg, tamper, .. } => {
             if matches!(tamper, cases::Tamper::CiphertextBit(_)) {
                 return None; // the flipped bit must stay inside the ciphertext
             }
-            let (pt, aad) = if which == 0 {
-                (half(&pt)?, aad)
-            } else {
-                (pt, half(&aad)?)
-            };
+            let mut msg = halve(msg)?;
             // NonceChanged and AadChanged were applied to nonce/aad already: undo before resealing.
-            let (nonce, aad) = match tamper {
-                cases::Tamper::NonceChanged => {
-                    let mut n = nonce;
-                    n[0] ^= 0x01;
-                    (n, aad)
-                }
-                cases::Tamper::AadChanged if which == 0 => (nonce, aad[..aad.len() - 1].to_vec()),
+            match tamper {
+                cases::Tamper::NonceChanged => msg.nonce[0] ^= 0x01,
+                cases::Tamper::AadChanged if which == 0 => msg.aad.truncate(msg.aad.len() - 1),
                 cases::Tamper::AadChanged => return None,
-                _ => (nonce, aad),
-            };
-            cases::open_input(id, key, nonce, aad, pt, tamper).ok()
+                _ => {}
+            }
+            cases::open_input(id, msg, tamper).ok()
         }
         _ => None,
     }
@@ -365,10 +340,12 @@ mod tests {
         let c = case(
             "open-tag-first-byte",
             DiffInput::Open {
-                key: vec![],
-                nonce: vec![],
-                aad: vec![],
-                pt: vec![],
+                msg: cases::AeadMsg {
+                    key: vec![],
+                    nonce: vec![],
+                    aad: vec![],
+                    pt: vec![],
+                },
                 tamper: cases::Tamper::TagFirstByte,
                 ct: vec![],
                 tag: vec![],
