@@ -65,51 +65,54 @@ pub(super) fn judge(case: &DiffCase, observed: &[(String, Observed)]) -> Vec<Pro
 /// GCM tag lengths SP 800-38D §5.2.1.2 and Appendix C allow (bytes).
 const GCM_TAG_LENS: [usize; 7] = [4, 8, 12, 13, 14, 15, 16];
 
+fn is_gcm(id: AeadId) -> bool {
+    matches!(id, AeadId::Aes128Gcm | AeadId::Aes256Gcm)
+}
+
+/// The nonce and tag lengths of the AEADs that fix both.
+fn fixed_lengths(id: AeadId) -> &'static str {
+    match id {
+        AeadId::ChaCha20Poly1305 => "RFC 8439 §2.8: 96-bit nonce, 128-bit tag",
+        AeadId::XChaCha20Poly1305 => "draft-irtf-cfrg-xchacha §2: 192-bit nonce, 128-bit tag",
+        _ => "RFC 8452 §4: 96-bit nonce, 128-bit tag",
+    }
+}
+
+/// A seal must fail on a key, nonce or tag length the specification forbids,
+/// and succeed when all are well-formed.
+fn seal_rule(kind: &str, id: AeadId, msg: &AeadMsg, tag_len: usize) -> Option<(bool, &'static str)> {
+    let gcm = is_gcm(id);
+    if msg.key.len() != id.key_len() {
+        Some((
+            false,
+            "the key length is fixed by the algorithm (FIPS 197, RFC 8439 §2.3)",
+        ))
+    } else if gcm && msg.nonce.is_empty() {
+        Some((false, "SP 800-38D §5.2.1.1: len(IV) ≥ 1 bit"))
+    } else if gcm && !GCM_TAG_LENS.contains(&tag_len) {
+        Some((
+            false,
+            "SP 800-38D §5.2.1.2: tags of 128, 120, 112, 104, 96 (or 64, 32) bits",
+        ))
+    } else if !gcm && (msg.nonce.len() != id.nonce_len() || tag_len != id.tag_len()) {
+        Some((false, fixed_lengths(id)))
+    } else if kind == "nonce-length" || kind == "tag-length" {
+        None // other GCM lengths are allowed but not offered by every API
+    } else {
+        Some((true, "a well-formed seal must succeed"))
+    }
+}
+
 /// What the specification requires of every backend on this case, if it fixes it:
 /// (must accept, the rule with its citation).
 fn spec_rule(case: &DiffCase) -> Option<(bool, &'static str)> {
-    let gcm = matches!(case.algorithm, AlgorithmId::Aead(AeadId::Aes128Gcm | AeadId::Aes256Gcm));
-    let fixed = |id: AeadId| -> &'static str {
-        match id {
-            AeadId::ChaCha20Poly1305 => "RFC 8439 §2.8: 96-bit nonce, 128-bit tag",
-            AeadId::XChaCha20Poly1305 => "draft-irtf-cfrg-xchacha §2: 192-bit nonce, 128-bit tag",
-            _ => "RFC 8452 §4: 96-bit nonce, 128-bit tag",
-        }
-    };
     match (case.algorithm, &case.input) {
-        (
-            AlgorithmId::Aead(id),
-            DiffInput::Seal {
-                msg: AeadMsg { key, nonce, .. },
-                tag_len,
-                ..
-            },
-        ) => {
-            if key.len() != id.key_len() {
-                Some((
-                    false,
-                    "the key length is fixed by the algorithm (FIPS 197, RFC 8439 §2.3)",
-                ))
-            } else if gcm && nonce.is_empty() {
-                Some((false, "SP 800-38D §5.2.1.1: len(IV) ≥ 1 bit"))
-            } else if gcm && !GCM_TAG_LENS.contains(tag_len) {
-                Some((
-                    false,
-                    "SP 800-38D §5.2.1.2: tags of 128, 120, 112, 104, 96 (or 64, 32) bits",
-                ))
-            } else if !gcm && (nonce.len() != id.nonce_len() || *tag_len != id.tag_len()) {
-                Some((false, fixed(id)))
-            } else if case.kind == "nonce-length" || case.kind == "tag-length" {
-                None // other GCM lengths are allowed but not offered by every API
-            } else {
-                Some((true, "a well-formed seal must succeed"))
-            }
-        }
+        (AlgorithmId::Aead(id), DiffInput::Seal { msg, tag_len, .. }) => seal_rule(case.kind, id, msg, *tag_len),
         (AlgorithmId::Aead(id), DiffInput::Open { tag, .. }) => match case.kind {
             "open-valid" => Some((true, "an honest ciphertext must open")),
-            "open-truncated-tag" if gcm && GCM_TAG_LENS.contains(&tag.len()) => None,
-            "open-truncated-tag" if gcm => Some((false, "SP 800-38D §5.2.1.2: no tag shorter than 32 bits")),
-            "open-truncated-tag" => Some((false, fixed(id))),
+            "open-truncated-tag" if is_gcm(id) && GCM_TAG_LENS.contains(&tag.len()) => None,
+            "open-truncated-tag" if is_gcm(id) => Some((false, "SP 800-38D §5.2.1.2: no tag shorter than 32 bits")),
+            "open-truncated-tag" => Some((false, fixed_lengths(id))),
             _ => Some((
                 false,
                 "a tampered ciphertext must be refused (SP 800-38D §7.2, RFC 8439 §2.8)",
