@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{Case, Expect, Input, LoadError, VectorSet};
+use super::{AeadVector, Case, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -202,23 +202,17 @@ fn build_case(
         (Direction::Decrypt, true) => (Expect::Invalid, Vec::new()),
         (_, false) => (Expect::Valid, field("PT", Some(param("PTlen")?))?),
     };
+    let vector = AeadVector {
+        key,
+        nonce,
+        aad,
+        pt,
+        ct,
+        tag,
+    };
     let input = match direction {
-        Direction::Decrypt => Input::AeadOpen {
-            key,
-            nonce,
-            aad,
-            ct,
-            tag,
-            pt,
-        },
-        Direction::Encrypt => Input::AeadSeal {
-            key,
-            nonce,
-            aad,
-            pt,
-            ct,
-            tag,
-        },
+        Direction::Decrypt => Input::AeadOpen(vector),
+        Direction::Encrypt => Input::AeadSeal(vector),
     };
     let case = Case {
         id: count,

