@@ -4,7 +4,7 @@
 //! also sealed and opened with the AAD and message cut at random points, and
 //! must give exactly the one-shot result, accept and reject alike.
 
-use super::cases::{DiffCase, DiffInput};
+use super::cases::{AeadMsg, DiffCase, DiffInput};
 use super::diff::{Finding, Problem};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::backend::Backend;
@@ -60,10 +60,7 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
     let mut rng = fastrand::Rng::with_seed(seed ^ (case.index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
     let (key, nonce, aad, ct, tag) = match &case.input {
         DiffInput::Seal {
-            key,
-            nonce,
-            aad,
-            pt,
+            msg: AeadMsg { key, nonce, aad, pt },
             tag_len,
             ..
         } if *tag_len == id.tag_len() && nonce.len() == id.nonce_len() => {
@@ -76,9 +73,7 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
         // Only the standard shapes: the one-shot adapter's own policy on other
         // tag and nonce lengths is not what the streaming path is compared on.
         DiffInput::Open {
-            key,
-            nonce,
-            aad,
+            msg: AeadMsg { key, nonce, aad, .. },
             ct,
             tag,
             ..

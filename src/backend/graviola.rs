@@ -21,8 +21,8 @@ use graviola::aead::{AesGcm, ChaCha20Poly1305, XChaCha20Poly1305};
 use graviola::key_agreement::{mlkem768, p256, p384, x25519};
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
-    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
+    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
+    Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -36,10 +36,22 @@ pub static BACKEND: Backend = Backend {
             return unsupported(CPU);
         }
         match id {
-            AeadId::Aes128Gcm => Ok(&GAead(AeadId::Aes128Gcm)),
-            AeadId::Aes256Gcm => Ok(&GAead(AeadId::Aes256Gcm)),
-            AeadId::ChaCha20Poly1305 => Ok(&GAead(AeadId::ChaCha20Poly1305)),
-            AeadId::XChaCha20Poly1305 => Ok(&GAead(AeadId::XChaCha20Poly1305)),
+            AeadId::Aes128Gcm => Ok(&CheckedAead {
+                id: AeadId::Aes128Gcm,
+                make: g_key,
+            }),
+            AeadId::Aes256Gcm => Ok(&CheckedAead {
+                id: AeadId::Aes256Gcm,
+                make: g_key,
+            }),
+            AeadId::ChaCha20Poly1305 => Ok(&CheckedAead {
+                id: AeadId::ChaCha20Poly1305,
+                make: g_key,
+            }),
+            AeadId::XChaCha20Poly1305 => Ok(&CheckedAead {
+                id: AeadId::XChaCha20Poly1305,
+                make: g_key,
+            }),
             AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => unsupported("graviola 0.4.4 offers no AES-GCM-SIV"),
         }
     },
@@ -86,22 +98,14 @@ sealer!(AesGcm, 12);
 sealer!(ChaCha20Poly1305, 12);
 sealer!(XChaCha20Poly1305, 24);
 
-struct GAead(AeadId);
-
-impl AeadAlgorithm for GAead {
-    fn id(&self) -> AeadId {
-        self.0
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        let id = self.0;
-        // `AesGcm::new` panics on anything but 16 or 32 bytes: check first.
-        check_key(id, key)?;
-        Ok(match id {
-            AeadId::Aes128Gcm | AeadId::Aes256Gcm => Box::new(GKey::<_, 12>(id, AesGcm::new(key))),
-            AeadId::ChaCha20Poly1305 => Box::new(GKey::<_, 12>(id, ChaCha20Poly1305::new(fixed("key", key)?))),
-            _ => Box::new(GKey::<_, 24>(id, XChaCha20Poly1305::new(fixed("key", key)?))),
-        })
-    }
+/// A graviola key for [`CheckedAead`]: `AesGcm::new` panics on anything but
+/// 16 or 32 bytes, which the length check has ruled out.
+fn g_key(id: AeadId, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+    Ok(match id {
+        AeadId::Aes128Gcm | AeadId::Aes256Gcm => Box::new(GKey::<_, 12>(id, AesGcm::new(key))),
+        AeadId::ChaCha20Poly1305 => Box::new(GKey::<_, 12>(id, ChaCha20Poly1305::new(fixed("key", key)?))),
+        _ => Box::new(GKey::<_, 24>(id, XChaCha20Poly1305::new(fixed("key", key)?))),
+    })
 }
 
 /// A keyed graviola AEAD whose API takes `N`-byte nonces.

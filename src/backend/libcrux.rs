@@ -36,8 +36,8 @@ use libcrux_ml_kem::{
 };
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
-    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
+    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
+    Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -54,10 +54,22 @@ pub static BACKEND: Backend = Backend {
         )
     },
     aead: |id| match id {
-        AeadId::Aes128Gcm => Ok(&LcAead(AeadId::Aes128Gcm)),
-        AeadId::Aes256Gcm => Ok(&LcAead(AeadId::Aes256Gcm)),
-        AeadId::ChaCha20Poly1305 => Ok(&LcAead(AeadId::ChaCha20Poly1305)),
-        AeadId::XChaCha20Poly1305 => Ok(&LcAead(AeadId::XChaCha20Poly1305)),
+        AeadId::Aes128Gcm => Ok(&CheckedAead {
+            id: AeadId::Aes128Gcm,
+            make: lc_key,
+        }),
+        AeadId::Aes256Gcm => Ok(&CheckedAead {
+            id: AeadId::Aes256Gcm,
+            make: lc_key,
+        }),
+        AeadId::ChaCha20Poly1305 => Ok(&CheckedAead {
+            id: AeadId::ChaCha20Poly1305,
+            make: lc_key,
+        }),
+        AeadId::XChaCha20Poly1305 => Ok(&CheckedAead {
+            id: AeadId::XChaCha20Poly1305,
+            make: lc_key,
+        }),
         AeadId::Aes128GcmSiv | AeadId::Aes256GcmSiv => unsupported("libcrux-aead 0.0.10 offers no AES-GCM-SIV"),
     },
     kex: |id| match id {
@@ -82,22 +94,14 @@ fn random<const N: usize>() -> Result<[u8; N]> {
 
 // ---------------------------------------------------------------- AEAD
 
-struct LcAead(AeadId);
-
-impl AeadAlgorithm for LcAead {
-    fn id(&self) -> AeadId {
-        self.0
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        let id = self.0;
-        check_key(id, key)?;
-        Ok(match id {
-            AeadId::Aes128Gcm => Box::new(Aes128Key::new(id, key)?),
-            AeadId::Aes256Gcm => Box::new(Aes256Key::new(id, key)?),
-            AeadId::ChaCha20Poly1305 => Box::new(ChaChaKey::new(id, key)?),
-            _ => Box::new(XChaChaKey::new(id, key)?),
-        })
-    }
+/// A libcrux key for [`CheckedAead`].
+fn lc_key(id: AeadId, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+    Ok(match id {
+        AeadId::Aes128Gcm => Box::new(Aes128Key::new(id, key)?),
+        AeadId::Aes256Gcm => Box::new(Aes256Key::new(id, key)?),
+        AeadId::ChaCha20Poly1305 => Box::new(ChaChaKey::new(id, key)?),
+        _ => Box::new(XChaChaKey::new(id, key)?),
+    })
 }
 
 /// Copies `buf` into the reusable scratch buffer (grown, never shrunk) and

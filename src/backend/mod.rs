@@ -237,6 +237,26 @@ pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
     }
 }
 
+/// An [`AeadAlgorithm`] that runs the shared key-length check before `make`
+/// (some libraries panic on a key of the wrong length, so the check comes first).
+pub struct CheckedAead {
+    pub id: AeadId,
+    pub make: MakeKey,
+}
+
+/// Builds a keyed AEAD from a key of the right length.
+pub type MakeKey = fn(AeadId, &[u8]) -> Result<Box<dyn AeadKey>>;
+
+impl AeadAlgorithm for CheckedAead {
+    fn id(&self) -> AeadId {
+        self.id
+    }
+    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+        check_key(self.id, key)?;
+        (self.make)(self.id, key)
+    }
+}
+
 /// Shared key-length check.
 #[inline]
 pub fn check_key(id: AeadId, key: &[u8]) -> Result<()> {

@@ -35,12 +35,7 @@ pub fn load(path: &Path) -> Result<Vec<VectorSet>, LoadError> {
 }
 
 fn read_json(path: &Path) -> Result<Value, LoadError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        file: file.clone(),
-        location: String::new(),
-        what: format!("cannot read the file: {e}"),
-    })?;
+    let (file, text) = super::read_text(path)?;
     serde_json::from_str(&text).map_err(|e| LoadError {
         file,
         location: format!("line {}", e.line()),

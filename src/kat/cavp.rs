@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{Case, Expect, Input, LoadError, VectorSet};
+use super::{AeadVector, Case, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -21,21 +21,25 @@ enum Direction {
 /// Parses one `.rsp` file into a set per AES key size (AES-192 is not a
 /// cryptobench algorithm: its cases are counted in the second return value).
 pub fn load(path: &Path) -> Result<(Vec<VectorSet>, usize), LoadError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
-        file: file.clone(),
-        location: String::new(),
-        what: format!("cannot read the file: {e}"),
-    })?;
+    let (file, text) = super::read_text(path)?;
     parse(&file, &text)
 }
 
+/// Fields of the case being read: its `Count` line, `key = bytes`, and whether `FAIL` was seen.
+type RawCase = (usize, BTreeMap<String, Vec<u8>>, bool);
+
+/// Line-by-line state of one `.rsp` file.
+struct Parser<'a> {
+    file: &'a str,
+    name: String,
+    direction: Direction,
+    params: BTreeMap<String, usize>,
+    sets: Vec<VectorSet>,
+    skipped: usize,
+    case: Option<RawCase>,
+}
+
 pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadError> {
-    let err = |line: usize, what: String| LoadError {
-        file: file.into(),
-        location: format!("line {line}"),
-        what,
-    };
     let direction = direction(file, text).ok_or_else(|| LoadError {
         file: file.into(),
         location: String::new(),
@@ -50,76 +54,101 @@ pub fn parse(file: &str, text: &str) -> Result<(Vec<VectorSet>, usize), LoadErro
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     );
-    let mut params: BTreeMap<String, usize> = BTreeMap::new();
-    let mut sets: Vec<VectorSet> = Vec::new();
-    let mut skipped = 0;
-    let mut case: Option<(usize, BTreeMap<String, Vec<u8>>, bool)> = None;
-
-    let mut finish = |case: Option<(usize, BTreeMap<String, Vec<u8>>, bool)>,
-                      params: &BTreeMap<String, usize>|
-     -> Result<(), LoadError> {
-        let Some((line, fields, fail)) = case else {
-            return Ok(());
-        };
-        let c = build_case(direction, params, fields, fail).map_err(|what| err(line, what))?;
-        match c {
-            None => skipped += 1,
-            Some((id, c)) => match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
-                Some(s) => s.cases.push(c),
-                None => sets.push(VectorSet {
-                    name: name.clone(),
-                    algorithm: AlgorithmId::Aead(id),
-                    cases: vec![c],
-                }),
-            },
-        }
-        Ok(())
+    let mut p = Parser {
+        file,
+        name,
+        direction,
+        params: BTreeMap::new(),
+        sets: Vec::new(),
+        skipped: 0,
+        case: None,
     };
-
     for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            finish(case.take(), &params)?;
-            let (k, v) = inner
-                .split_once('=')
-                .ok_or_else(|| err(n, format!("malformed header '{line}'")))?;
-            let v = v
-                .trim()
-                .parse()
-                .map_err(|_| err(n, format!("'{}' is not a number of bits", v.trim())))?;
-            params.insert(k.trim().to_string(), v);
-        } else if line == "FAIL" {
-            let c = case.as_mut().ok_or_else(|| err(n, "FAIL outside a test case".into()))?;
-            c.2 = true;
-        } else if let Some((k, v)) = line.split_once('=') {
-            let (k, v) = (k.trim(), v.trim());
-            if k == "Count" {
-                finish(case.take(), &params)?;
-                case = Some((n, BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]), false));
-                continue;
-            }
-            let c = case
-                .as_mut()
-                .ok_or_else(|| err(n, format!("'{k}' before the first 'Count ='")))?;
-            let bytes = hex::decode(v).map_err(|e| err(n, format!("{k} is not hex: {e}")))?;
-            c.1.insert(k.to_string(), bytes);
-        } else {
-            return Err(err(n, format!("unexpected line '{line}'")));
-        }
+        p.line(i + 1, raw.trim())?;
     }
-    finish(case.take(), &params)?;
-    if sets.is_empty() && skipped == 0 {
+    p.finish()?;
+    if p.sets.is_empty() && p.skipped == 0 {
         return Err(LoadError {
             file: file.into(),
             location: String::new(),
             what: "no test cases found".into(),
         });
     }
-    Ok((sets, skipped))
+    Ok((p.sets, p.skipped))
+}
+
+impl Parser<'_> {
+    fn err(&self, line: usize, what: String) -> LoadError {
+        LoadError {
+            file: self.file.into(),
+            location: format!("line {line}"),
+            what,
+        }
+    }
+
+    /// Reads line `n`: a `[name = bits]` header, `FAIL`, or a `name = value` field.
+    fn line(&mut self, n: usize, line: &str) -> Result<(), LoadError> {
+        if line.is_empty() || line.starts_with('#') {
+            return Ok(());
+        }
+        if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            self.finish()?;
+            let (k, v) = inner
+                .split_once('=')
+                .ok_or_else(|| self.err(n, format!("malformed header '{line}'")))?;
+            let v = v
+                .trim()
+                .parse()
+                .map_err(|_| self.err(n, format!("'{}' is not a number of bits", v.trim())))?;
+            self.params.insert(k.trim().to_string(), v);
+        } else if line == "FAIL" {
+            match self.case.as_mut() {
+                Some(c) => c.2 = true,
+                None => return Err(self.err(n, "FAIL outside a test case".into())),
+            }
+        } else if let Some((k, v)) = line.split_once('=') {
+            self.field(n, k.trim(), v.trim())?;
+        } else {
+            return Err(self.err(n, format!("unexpected line '{line}'")));
+        }
+        Ok(())
+    }
+
+    /// A `Count =` line starts a case; any other field belongs to the open one.
+    fn field(&mut self, n: usize, k: &str, v: &str) -> Result<(), LoadError> {
+        if k == "Count" {
+            self.finish()?;
+            self.case = Some((n, BTreeMap::from([("Count".to_string(), v.as_bytes().to_vec())]), false));
+            return Ok(());
+        }
+        let bytes = hex::decode(v).map_err(|e| self.err(n, format!("{k} is not hex: {e}")));
+        let Some(c) = self.case.as_mut() else {
+            return Err(self.err(n, format!("'{k}' before the first 'Count ='")));
+        };
+        c.1.insert(k.to_string(), bytes?);
+        Ok(())
+    }
+
+    /// Turns the open case (if any) into a [`Case`] in its key size's set.
+    fn finish(&mut self) -> Result<(), LoadError> {
+        let Some((line, fields, fail)) = self.case.take() else {
+            return Ok(());
+        };
+        let c = build_case(self.direction, &self.params, fields, fail).map_err(|what| self.err(line, what))?;
+        let Some((id, c)) = c else {
+            self.skipped += 1;
+            return Ok(());
+        };
+        match self.sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
+            Some(s) => s.cases.push(c),
+            None => self.sets.push(VectorSet {
+                name: self.name.clone(),
+                algorithm: AlgorithmId::Aead(id),
+                cases: vec![c],
+            }),
+        }
+        Ok(())
+    }
 }
 
 fn direction(file: &str, text: &str) -> Option<Direction> {
@@ -167,53 +196,29 @@ fn build_case(
         n => return Err(format!("unexpected key length {} bits", n * 8)),
     };
     let flags = vec![format!("IV{}", nonce.len() * 8), format!("Tag{}", tag.len() * 8)];
-    let case = match (direction, fail) {
-        (Direction::Decrypt, true) => Case {
-            id: count,
-            flags,
-            expect: Expect::Invalid,
-            input: Input::AeadOpen {
-                key,
-                nonce,
-                aad,
-                ct,
-                tag,
-                pt: Vec::new(),
-            },
-        },
-        (Direction::Decrypt, false) => {
-            let pt = field("PT", Some(param("PTlen")?))?;
-            Case {
-                id: count,
-                flags,
-                expect: Expect::Valid,
-                input: Input::AeadOpen {
-                    key,
-                    nonce,
-                    aad,
-                    ct,
-                    tag,
-                    pt,
-                },
-            }
-        }
+    // A FAIL case carries no plaintext; only a decrypt file may have one.
+    let (expect, pt) = match (direction, fail) {
         (Direction::Encrypt, true) => return Err("FAIL in an encrypt file".into()),
-        (Direction::Encrypt, false) => {
-            let pt = field("PT", Some(param("PTlen")?))?;
-            Case {
-                id: count,
-                flags,
-                expect: Expect::Valid,
-                input: Input::AeadSeal {
-                    key,
-                    nonce,
-                    aad,
-                    pt,
-                    ct,
-                    tag,
-                },
-            }
-        }
+        (Direction::Decrypt, true) => (Expect::Invalid, Vec::new()),
+        (_, false) => (Expect::Valid, field("PT", Some(param("PTlen")?))?),
+    };
+    let vector = AeadVector {
+        key,
+        nonce,
+        aad,
+        pt,
+        ct,
+        tag,
+    };
+    let input = match direction {
+        Direction::Decrypt => Input::AeadOpen(vector),
+        Direction::Encrypt => Input::AeadSeal(vector),
+    };
+    let case = Case {
+        id: count,
+        flags,
+        expect,
+        input,
     };
     Ok(Some((id, case)))
 }

@@ -2,9 +2,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::{Case, DecapsKey, Expect, Input, Outcome, VectorSet, Verdict};
+use super::{AeadVector, Case, DecapsKey, Expect, Input, Outcome, VectorSet, Verdict};
 use crate::algorithm::{AlgorithmId, KexId};
-use crate::backend::{Backend, Ecdh, Error, Kem, KeyExchange};
+use crate::backend::{AeadKey, Backend, Ecdh, Error, Kem, KeyExchange};
 
 /// What the backend did when it accepted the input.
 #[derive(Default)]
@@ -86,56 +86,37 @@ fn compared(mismatch: Option<String>) -> Observed {
     Ok(Accepted { mismatch, note: None })
 }
 
+/// Seals `v.pt`: the first difference from `v.ct` and `v.tag`, if any.
+fn seal_diff(k: &mut dyn AeadKey, v: &AeadVector) -> Result<Option<String>, Error> {
+    let (mut buf, mut t) = (v.pt.clone(), vec![0; v.tag.len()]);
+    k.seal_in_place(&v.nonce, &v.aad, &mut buf, &mut t)?;
+    Ok(diff("ciphertext", &buf, &v.ct).or_else(|| diff("tag", &t, &v.tag)))
+}
+
+/// Opens `v.ct`: the difference from `v.pt`, if any (a rejection is the `Err`).
+fn open_diff(k: &mut dyn AeadKey, v: &AeadVector) -> Result<Option<String>, Error> {
+    let mut buf = v.ct.clone();
+    k.open_in_place(&v.nonce, &v.aad, &mut buf, &v.tag)?;
+    Ok(diff("plaintext", &buf, &v.pt))
+}
+
 fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
     match (alg, &case.input) {
         (AlgorithmId::Aead(id), input) => {
             let alg = (backend.aead)(id)?;
             match input {
-                Input::Aead {
-                    key,
-                    nonce,
-                    aad,
-                    pt,
-                    ct,
-                    tag,
-                } => {
-                    let mut k = alg.key(key)?;
+                Input::Aead(v) => {
+                    let mut k = alg.key(&v.key)?;
                     // An invalid case is a forgery: only opening it is meaningful.
                     if case.expect != Expect::Invalid {
-                        let (mut buf, mut t) = (pt.clone(), vec![0; tag.len()]);
-                        k.seal_in_place(nonce, aad, &mut buf, &mut t)?;
-                        if let Some(d) = diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)) {
+                        if let Some(d) = seal_diff(&mut *k, v)? {
                             return compared(Some(d));
                         }
                     }
-                    let mut buf = ct.clone();
-                    k.open_in_place(nonce, aad, &mut buf, tag)?;
-                    compared(diff("plaintext", &buf, pt))
+                    compared(open_diff(&mut *k, v)?)
                 }
-                Input::AeadOpen {
-                    key,
-                    nonce,
-                    aad,
-                    ct,
-                    tag,
-                    pt,
-                } => {
-                    let mut buf = ct.clone();
-                    alg.key(key)?.open_in_place(nonce, aad, &mut buf, tag)?;
-                    compared(diff("plaintext", &buf, pt))
-                }
-                Input::AeadSeal {
-                    key,
-                    nonce,
-                    aad,
-                    pt,
-                    ct,
-                    tag,
-                } => {
-                    let (mut buf, mut t) = (pt.clone(), vec![0; tag.len()]);
-                    alg.key(key)?.seal_in_place(nonce, aad, &mut buf, &mut t)?;
-                    compared(diff("ciphertext", &buf, ct).or_else(|| diff("tag", &t, tag)))
-                }
+                Input::AeadOpen(v) => compared(open_diff(&mut *alg.key(&v.key)?, v)?),
+                Input::AeadSeal(v) => compared(seal_diff(&mut *alg.key(&v.key)?, v)?),
                 _ => Err(Error::Unsupported(format!("case {} is not an AEAD case", case.id))),
             }
         }

@@ -15,6 +15,8 @@ pub mod rfc;
 pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use crate::algorithm::AlgorithmId;
@@ -43,36 +45,26 @@ pub enum DecapsKey {
     Expanded(Vec<u8>),
 }
 
+/// One AEAD vector: inputs and the expected ciphertext, tag and plaintext.
+#[derive(Clone, Debug)]
+pub struct AeadVector {
+    pub key: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub aad: Vec<u8>,
+    pub pt: Vec<u8>,
+    pub ct: Vec<u8>,
+    pub tag: Vec<u8>,
+}
+
 /// The inputs and expected outputs of one test.
 #[derive(Clone, Debug)]
 pub enum Input {
     /// Seal must give ct‖tag (when valid) and open must give pt or reject.
-    Aead {
-        key: Vec<u8>,
-        nonce: Vec<u8>,
-        aad: Vec<u8>,
-        pt: Vec<u8>,
-        ct: Vec<u8>,
-        tag: Vec<u8>,
-    },
-    /// Open only (CAVP decrypt files carry no plaintext for FAIL cases).
-    AeadOpen {
-        key: Vec<u8>,
-        nonce: Vec<u8>,
-        aad: Vec<u8>,
-        ct: Vec<u8>,
-        tag: Vec<u8>,
-        pt: Vec<u8>,
-    },
+    Aead(AeadVector),
+    /// Open only (CAVP decrypt files carry no plaintext for FAIL cases: `pt` is empty).
+    AeadOpen(AeadVector),
     /// Seal only (CAVP encrypt files).
-    AeadSeal {
-        key: Vec<u8>,
-        nonce: Vec<u8>,
-        aad: Vec<u8>,
-        pt: Vec<u8>,
-        ct: Vec<u8>,
-        tag: Vec<u8>,
-    },
+    AeadSeal(AeadVector),
     Ecdh {
         private: Vec<u8>,
         public: Vec<u8>,
@@ -263,4 +255,17 @@ pub struct LoadError {
     /// "line 12" for text formats, a JSON path for JSON.
     pub location: String,
     pub what: String,
+}
+
+/// Reads a vector file as text; returns its display name and contents.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), LoadError> {
+    let file = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((file, text)),
+        Err(e) => Err(LoadError {
+            file,
+            location: String::new(),
+            what: format!("cannot read the file: {e}"),
+        }),
+    }
 }

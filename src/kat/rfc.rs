@@ -1,7 +1,7 @@
 //! Known answers from the RFCs, kept in code (they are short), and the
 //! X25519MLKEM768 vectors composed from FIPS 203 and RFC 7748 ones.
 
-use super::{Case, DecapsKey, Expect, Input, VectorSet};
+use super::{AeadVector, Case, DecapsKey, Expect, Input, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
 fn h(s: &str) -> Vec<u8> {
@@ -40,7 +40,7 @@ fn rfc8439() -> VectorSet {
         cases: vec![
             valid(
                 "§2.8.2",
-                Input::Aead {
+                Input::Aead(AeadVector {
                     key: h("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"),
                     nonce: h("070000004041424344454647"),
                     aad: h("50515253c0c1c2c3c4c5c6c7"),
@@ -50,11 +50,11 @@ fn rfc8439() -> VectorSet {
                            92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc
                            3ff4def08e4b7a9de576d26586cec64b6116"),
                     tag: h("1ae10b594f09e26a7e902ecbd0600691"),
-                },
+                }),
             ),
             valid(
                 "A.5",
-                Input::AeadOpen {
+                Input::AeadOpen(AeadVector {
                     key: h("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0"),
                     nonce: h("000000000102030405060708"),
                     aad: h("f33388860000000000004e91"),
@@ -69,7 +69,7 @@ fn rfc8439() -> VectorSet {
                            a6ad5cb4022b02709b"),
                     tag: h("eead9d67890cbb22392336fea1851f38"),
                     pt: drafts.as_bytes().to_vec(),
-                },
+                }),
             ),
         ],
     }

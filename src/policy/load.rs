@@ -108,111 +108,30 @@ fn rule_line(text: &str, n: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// A validation failure before the file name is attached: (location, message).
+type Fault = (String, String);
+
 /// Parses and validates a profile. `file` names it in errors; `source` is recorded.
 pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError> {
-    let err = |location: String, message: String| PolicyError {
+    let err = |(location, message): Fault| PolicyError {
         file: file.to_string(),
         location,
         message,
     };
-    let raw: RawPolicy = toml::from_str(text).map_err(|e| {
-        let (loc, msg) = toml_error(text, &e);
-        err(loc, msg)
-    })?;
+    let raw: RawPolicy = toml::from_str(text).map_err(|e| err(toml_error(text, &e)))?;
     if raw.name.trim().is_empty() {
-        return Err(err("name".into(), "is empty (fix: name = \"my-policy\")".into()));
+        return Err(err(("name".into(), "is empty (fix: name = \"my-policy\")".into())));
     }
     if raw.rule.is_empty() {
-        return Err(err(
+        return Err(err((
             "rule".into(),
             "no [[rule]] tables (fix: add at least one [[rule]] with algorithms, status and citation)".into(),
-        ));
+        )));
     }
     let mut rules: Vec<Rule> = Vec::new();
     for (i, r) in raw.rule.into_iter().enumerate() {
-        let key = |k: &str| match rule_line(text, i) {
-            Some(l) => format!("[[rule]] #{} (line {l}).{k}", i + 1),
-            None => format!("[[rule]] #{}.{k}", i + 1),
-        };
-        if r.algorithms.is_empty() {
-            return Err(err(
-                key("algorithms"),
-                "is empty (fix: list at least one algorithm, e.g. algorithms = [\"AES-256-GCM\"])".into(),
-            ));
-        }
-        let mut algorithms = Vec::new();
-        for name in &r.algorithms {
-            let alg: AlgorithmId = name.parse().map_err(|e| {
-                err(
-                    key("algorithms"),
-                    format!("{e} (fix: use the names `cryptobench list` prints)"),
-                )
-            })?;
-            if let Some(j) = rules.iter().position(|p| p.algorithms.contains(&alg)) {
-                return Err(err(
-                    key("algorithms"),
-                    format!(
-                        "{alg} already has a rule ([[rule]] #{}) (fix: name each algorithm in one rule only)",
-                        j + 1
-                    ),
-                ));
-            }
-            if !algorithms.contains(&alg) {
-                algorithms.push(alg);
-            }
-        }
-        let status = match r.status.trim() {
-            "allowed" => Status::Allowed,
-            "conditional" => Status::Conditional,
-            "not-allowed" => Status::NotAllowed,
-            other => {
-                return Err(err(
-                    key("status"),
-                    format!(
-                        "'{}' is not a status (fix: use \"allowed\", \"conditional\" or \"not-allowed\")",
-                        other.escape_debug()
-                    ),
-                ))
-            }
-        };
-        let conditions: Vec<String> = r
-            .conditions
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect();
-        match (status, conditions.is_empty()) {
-            (Status::Conditional, true) => {
-                return Err(err(
-                    key("conditions"),
-                    "status \"conditional\" needs at least one condition (fix: conditions = [\"what must hold\"])".into(),
-                ))
-            }
-            (Status::Allowed | Status::NotAllowed, false) => {
-                return Err(err(
-                    key("conditions"),
-                    format!(
-                        "only a \"conditional\" rule has conditions, this one is \"{}\" (fix: set status = \"conditional\" or remove conditions)",
-                        r.status.trim().escape_debug()
-                    ),
-                ))
-            }
-            _ => {}
-        }
-        if r.citation.trim().is_empty() {
-            return Err(err(
-                key("citation"),
-                "is empty (fix: cite the document and section the rule comes from)".into(),
-            ));
-        }
-        rules.push(Rule {
-            algorithms,
-            status,
-            conditions,
-            citation: r.citation.trim().to_string(),
-            note: r.note.filter(|n| !n.trim().is_empty()),
-            unconfirmed: r.unconfirmed,
-        });
+        let rule = parse_rule(text, i, r, &rules).map_err(err)?;
+        rules.push(rule);
     }
     Ok(Policy {
         name: raw.name.trim().to_string(),
@@ -221,4 +140,83 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError
         source: source.to_string(),
         rules,
     })
+}
+
+/// Validates the `i`-th `[[rule]]` against the rules before it.
+fn parse_rule(text: &str, i: usize, r: RawRule, earlier: &[Rule]) -> Result<Rule, Fault> {
+    let key = |k: &str| match rule_line(text, i) {
+        Some(l) => format!("[[rule]] #{} (line {l}).{k}", i + 1),
+        None => format!("[[rule]] #{}.{k}", i + 1),
+    };
+    let algorithms = rule_algorithms(&r.algorithms, earlier).map_err(|m| (key("algorithms"), m))?;
+    let status = rule_status(&r.status).map_err(|m| (key("status"), m))?;
+    let conditions = rule_conditions(status, &r.status, &r.conditions).map_err(|m| (key("conditions"), m))?;
+    if r.citation.trim().is_empty() {
+        return Err((
+            key("citation"),
+            "is empty (fix: cite the document and section the rule comes from)".into(),
+        ));
+    }
+    Ok(Rule {
+        algorithms,
+        status,
+        conditions,
+        citation: r.citation.trim().to_string(),
+        note: r.note.filter(|n| !n.trim().is_empty()),
+        unconfirmed: r.unconfirmed,
+    })
+}
+
+/// Parses a rule's algorithm names; each algorithm may appear in one rule only.
+fn rule_algorithms(names: &[String], earlier: &[Rule]) -> Result<Vec<AlgorithmId>, String> {
+    if names.is_empty() {
+        return Err("is empty (fix: list at least one algorithm, e.g. algorithms = [\"AES-256-GCM\"])".into());
+    }
+    let mut algorithms = Vec::new();
+    for name in names {
+        let alg: AlgorithmId = name
+            .parse()
+            .map_err(|e| format!("{e} (fix: use the names `cryptobench list` prints)"))?;
+        if let Some(j) = earlier.iter().position(|p| p.algorithms.contains(&alg)) {
+            return Err(format!(
+                "{alg} already has a rule ([[rule]] #{}) (fix: name each algorithm in one rule only)",
+                j + 1
+            ));
+        }
+        if !algorithms.contains(&alg) {
+            algorithms.push(alg);
+        }
+    }
+    Ok(algorithms)
+}
+
+fn rule_status(status: &str) -> Result<Status, String> {
+    match status.trim() {
+        "allowed" => Ok(Status::Allowed),
+        "conditional" => Ok(Status::Conditional),
+        "not-allowed" => Ok(Status::NotAllowed),
+        other => Err(format!(
+            "'{}' is not a status (fix: use \"allowed\", \"conditional\" or \"not-allowed\")",
+            other.escape_debug()
+        )),
+    }
+}
+
+/// Trimmed, non-empty conditions; only a conditional rule has them, and it needs one.
+fn rule_conditions(status: Status, raw_status: &str, raw: &[String]) -> Result<Vec<String>, String> {
+    let conditions: Vec<String> = raw
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    match (status, conditions.is_empty()) {
+        (Status::Conditional, true) => Err(
+            "status \"conditional\" needs at least one condition (fix: conditions = [\"what must hold\"])".into(),
+        ),
+        (Status::Allowed | Status::NotAllowed, false) => Err(format!(
+            "only a \"conditional\" rule has conditions, this one is \"{}\" (fix: set status = \"conditional\" or remove conditions)",
+            raw_status.trim().escape_debug()
+        )),
+        _ => Ok(conditions),
+    }
 }

@@ -4,14 +4,17 @@
 //! policy bugs live). Single-backend spec rules catch what no other backend
 //! can be compared on (a 0-byte GCM IV, a 1-byte tag, explicit ML-KEM rejection).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+mod execute;
+mod judge;
 
 use serde::Serialize;
 
 use super::allow::{AllowList, Behaviour};
-use super::cases::{self, DiffCase, DiffInput};
-use crate::algorithm::{AeadId, AlgorithmId, KexId};
-use crate::backend::{Backend, Error, KeyExchange};
+use super::cases::{self, AeadMsg, DiffCase, DiffInput};
+use crate::algorithm::{AeadId, AlgorithmId};
+use crate::backend::Backend;
+pub use execute::observe;
+use judge::judge;
 
 /// What one backend did with one case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -214,232 +217,6 @@ fn explain(allow: &AllowList, case: &DiffCase, problem: &Problem) -> Option<Stri
     by_rejecting.or(by_accepting).map(|e| e.id.clone())
 }
 
-fn judge(case: &DiffCase, observed: &[(String, Observed)]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let names = |want: fn(&Observed) -> bool| -> Vec<String> {
-        observed
-            .iter()
-            .filter(|(_, o)| want(o))
-            .map(|(n, _)| n.clone())
-            .collect()
-    };
-    for (backend, o) in observed {
-        if let Observed::Panicked(message) = o {
-            problems.push(Problem::Panic {
-                backend: backend.clone(),
-                message: message.clone(),
-            });
-        }
-    }
-    let accepted = names(|o| matches!(o, Observed::Accepted(_)));
-    let rejected = names(|o| matches!(o, Observed::Rejected(_)));
-    if !accepted.is_empty() && !rejected.is_empty() {
-        problems.push(Problem::Decision {
-            accepted: accepted.clone(),
-            rejected,
-        });
-    }
-    let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-    for (backend, o) in observed {
-        if let Observed::Accepted(Some(out)) = o {
-            match groups.iter_mut().find(|(g, _)| *g == out) {
-                Some((_, members)) => members.push(backend.clone()),
-                None => groups.push((out, vec![backend.clone()])),
-            }
-        }
-    }
-    if groups.len() > 1 {
-        problems.push(Problem::Output {
-            groups: groups.into_iter().map(|(_, m)| m).collect(),
-        });
-    }
-    if let Some((must_accept, rule)) = spec_rule(case) {
-        for (backend, o) in observed {
-            let took = match o {
-                Observed::Accepted(_) => true,
-                Observed::Rejected(_) => false,
-                _ => continue,
-            };
-            if took != must_accept {
-                problems.push(Problem::Rule {
-                    backend: backend.clone(),
-                    accepted: took,
-                    rule: rule.into(),
-                });
-            }
-        }
-    }
-    problems
-}
-
-/// GCM tag lengths SP 800-38D §5.2.1.2 and Appendix C allow (bytes).
-const GCM_TAG_LENS: [usize; 7] = [4, 8, 12, 13, 14, 15, 16];
-
-/// What the specification requires of every backend on this case, if it fixes it:
-/// (must accept, the rule with its citation).
-fn spec_rule(case: &DiffCase) -> Option<(bool, &'static str)> {
-    let gcm = matches!(case.algorithm, AlgorithmId::Aead(AeadId::Aes128Gcm | AeadId::Aes256Gcm));
-    let fixed = |id: AeadId| -> &'static str {
-        match id {
-            AeadId::ChaCha20Poly1305 => "RFC 8439 §2.8: 96-bit nonce, 128-bit tag",
-            AeadId::XChaCha20Poly1305 => "draft-irtf-cfrg-xchacha §2: 192-bit nonce, 128-bit tag",
-            _ => "RFC 8452 §4: 96-bit nonce, 128-bit tag",
-        }
-    };
-    match (case.algorithm, &case.input) {
-        (
-            AlgorithmId::Aead(id),
-            DiffInput::Seal {
-                key, nonce, tag_len, ..
-            },
-        ) => {
-            if key.len() != id.key_len() {
-                Some((
-                    false,
-                    "the key length is fixed by the algorithm (FIPS 197, RFC 8439 §2.3)",
-                ))
-            } else if gcm && nonce.is_empty() {
-                Some((false, "SP 800-38D §5.2.1.1: len(IV) ≥ 1 bit"))
-            } else if gcm && !GCM_TAG_LENS.contains(tag_len) {
-                Some((
-                    false,
-                    "SP 800-38D §5.2.1.2: tags of 128, 120, 112, 104, 96 (or 64, 32) bits",
-                ))
-            } else if !gcm && (nonce.len() != id.nonce_len() || *tag_len != id.tag_len()) {
-                Some((false, fixed(id)))
-            } else if case.kind == "nonce-length" || case.kind == "tag-length" {
-                None // other GCM lengths are allowed but not offered by every API
-            } else {
-                Some((true, "a well-formed seal must succeed"))
-            }
-        }
-        (AlgorithmId::Aead(id), DiffInput::Open { tag, .. }) => match case.kind {
-            "open-valid" => Some((true, "an honest ciphertext must open")),
-            "open-truncated-tag" if gcm && GCM_TAG_LENS.contains(&tag.len()) => None,
-            "open-truncated-tag" if gcm => Some((false, "SP 800-38D §5.2.1.2: no tag shorter than 32 bits")),
-            "open-truncated-tag" => Some((false, fixed(id))),
-            _ => Some((
-                false,
-                "a tampered ciphertext must be refused (SP 800-38D §7.2, RFC 8439 §2.8)",
-            )),
-        },
-        (AlgorithmId::Kex(id), DiffInput::Agree { .. }) => match case.kind {
-            "wrong-length" => Some((false, "the public key length is fixed (RFC 7748 §5, SEC1 §2.3.3)")),
-            "random" if id == KexId::X25519 => Some((true, "RFC 7748 §5: every 32-byte u is accepted")),
-            "random" => Some((true, "a valid public key must be accepted")),
-            // RFC 7748 §5 masks bit 255 and takes u ≥ p; §6.1 lets either side of an all-zero result stand.
-            "non-canonical" | "identity" if id == KexId::X25519 => None,
-            "off-curve" | "identity" | "non-canonical" => {
-                Some((false, "SP 800-56A Rev. 3 §5.6.2.3.4: ECC full public-key validation"))
-            }
-            _ => None,
-        },
-        (_, DiffInput::Encaps { .. }) => match case.kind {
-            "ek-valid" => Some((true, "a valid encapsulation key must be accepted")),
-            "ek-unreduced" | "ek-truncated" | "ek-oversized" => {
-                Some((false, "FIPS 203 §7.2: encapsulation key type and modulus checks"))
-            }
-            _ => None,
-        },
-        (_, DiffInput::Decaps { .. }) => match case.kind {
-            // The hybrid's all-zero ciphertext carries an all-zero X25519 share, which
-            // RFC 8446 §7.4.2 requires TLS to refuse: no ML-KEM rule applies to it.
-            "ct-zero" if case.algorithm == AlgorithmId::Kex(KexId::X25519MlKem768) => None,
-            "ct-valid" | "ct-bit-flipped" | "ct-zero" => Some((
-                true,
-                "FIPS 203 §6.3: implicit rejection returns a pseudo-random key, never an error",
-            )),
-            "ct-truncated" | "ct-oversized" | "dk-truncated" | "dk-oversized" => {
-                Some((false, "FIPS 203 §7.3: ciphertext and decapsulation key type checks"))
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Runs a case on one backend; a panic is caught and reported, never fatal.
-pub fn observe(backend: &Backend, case: &DiffCase) -> Observed {
-    let result = catch_unwind(AssertUnwindSafe(|| execute(backend, case)));
-    match result {
-        Ok(Ok(out)) => Observed::Accepted(out.map(hex::encode)),
-        Ok(Err(Error::Rejected(why))) => Observed::Rejected(why),
-        Ok(Err(Error::Unsupported(why))) => Observed::Unsupported(why),
-        Err(panic) => Observed::Panicked(
-            panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default(),
-        ),
-    }
-}
-
-fn execute(backend: &Backend, case: &DiffCase) -> Result<Option<Vec<u8>>, Error> {
-    match (case.algorithm, &case.input) {
-        (
-            AlgorithmId::Aead(id),
-            DiffInput::Seal {
-                key,
-                nonce,
-                aad,
-                pt,
-                tag_len,
-                offset,
-            },
-        ) => {
-            let mut k = (backend.aead)(id)?.key(key)?;
-            let mut storage = vec![0u8; offset + pt.len()];
-            let buf = &mut storage[*offset..];
-            buf.copy_from_slice(pt);
-            let mut tag = vec![0; *tag_len];
-            k.seal_in_place(nonce, aad, buf, &mut tag)?;
-            Ok(Some([&*buf, &tag].concat()))
-        }
-        (
-            AlgorithmId::Aead(id),
-            DiffInput::Open {
-                key,
-                nonce,
-                aad,
-                ct,
-                tag,
-                ..
-            },
-        ) => {
-            let mut buf = ct.clone();
-            (backend.aead)(id)?.key(key)?.open_in_place(nonce, aad, &mut buf, tag)?;
-            Ok(Some(buf))
-        }
-        (AlgorithmId::Kex(id), input) => match ((backend.kex)(id)?, input) {
-            (KeyExchange::Ecdh(e), DiffInput::Agree { private, peer }) => {
-                Ok(Some(e.private_key_from_bytes(private)?.agree(peer)?))
-            }
-            (KeyExchange::Kem(k), DiffInput::Encaps { ek, randomness }) => match k.encaps_deterministic(ek, randomness)
-            {
-                Ok((ct, ss)) => Ok(Some([ct, ss].concat())),
-                Err(Error::Unsupported(_)) => k.encaps(ek).map(|_| None),
-                Err(e) => Err(e),
-            },
-            (KeyExchange::Kem(k), DiffInput::Decaps { seed, dk, ct }) => {
-                let key = match seed.is_empty() {
-                    false => match k.keygen_from_seed(seed) {
-                        Err(Error::Unsupported(_)) => k.decaps_key_from_bytes(dk)?,
-                        other => other?.0,
-                    },
-                    true => k.decaps_key_from_bytes(dk)?,
-                };
-                Ok(Some(key.decaps(ct)?))
-            }
-            _ => Err(Error::Unsupported(format!("case kind {} does not fit {id}", case.kind))),
-        },
-        _ => Err(Error::Unsupported(format!(
-            "case kind {} is not an AEAD case",
-            case.kind
-        ))),
-    }
-}
-
 /// Shrinks an AEAD finding's plaintext and AAD by halving while the same kind
 /// of problem persists, so the reproducer is as small as the bug allows.
 fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding {
@@ -474,57 +251,32 @@ fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding
 /// The input with its plaintext (`which` = 0) or AAD (1) halved, if non-empty.
 fn halved(id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
     let half = |v: &Vec<u8>| (!v.is_empty()).then(|| v[..v.len() / 2].to_vec());
+    let halve = |mut msg: AeadMsg| {
+        match which {
+            0 => msg.pt = half(&msg.pt)?,
+            _ => msg.aad = half(&msg.aad)?,
+        }
+        Some(msg)
+    };
     match input.clone() {
-        DiffInput::Seal {
-            key,
-            nonce,
-            aad,
-            pt,
+        DiffInput::Seal { msg, tag_len, offset } => Some(DiffInput::Seal {
+            msg: halve(msg)?,
             tag_len,
             offset,
-        } => {
-            let (pt, aad) = if which == 0 {
-                (half(&pt)?, aad)
-            } else {
-                (pt, half(&aad)?)
-            };
-            Some(DiffInput::Seal {
-                key,
-                nonce,
-                aad,
-                pt,
-                tag_len,
-                offset,
-            })
-        }
-        DiffInput::Open {
-            key,
-            nonce,
-            aad,
-            pt,
-            tamper,
-            ..
-        } => {
+        }),
+        DiffInput::Open { msg, tamper, .. } => {
             if matches!(tamper, cases::Tamper::CiphertextBit(_)) {
                 return None; // the flipped bit must stay inside the ciphertext
             }
-            let (pt, aad) = if which == 0 {
-                (half(&pt)?, aad)
-            } else {
-                (pt, half(&aad)?)
-            };
+            let mut msg = halve(msg)?;
             // NonceChanged and AadChanged were applied to nonce/aad already: undo before resealing.
-            let (nonce, aad) = match tamper {
-                cases::Tamper::NonceChanged => {
-                    let mut n = nonce;
-                    n[0] ^= 0x01;
-                    (n, aad)
-                }
-                cases::Tamper::AadChanged if which == 0 => (nonce, aad[..aad.len() - 1].to_vec()),
+            match tamper {
+                cases::Tamper::NonceChanged => msg.nonce[0] ^= 0x01,
+                cases::Tamper::AadChanged if which == 0 => msg.aad.truncate(msg.aad.len() - 1),
                 cases::Tamper::AadChanged => return None,
-                _ => (nonce, aad),
-            };
-            cases::open_input(id, key, nonce, aad, pt, tamper).ok()
+                _ => {}
+            }
+            cases::open_input(id, msg, tamper).ok()
         }
         _ => None,
     }
@@ -588,10 +340,12 @@ mod tests {
         let c = case(
             "open-tag-first-byte",
             DiffInput::Open {
-                key: vec![],
-                nonce: vec![],
-                aad: vec![],
-                pt: vec![],
+                msg: cases::AeadMsg {
+                    key: vec![],
+                    nonce: vec![],
+                    aad: vec![],
+                    pt: vec![],
+                },
                 tamper: cases::Tamper::TagFirstByte,
                 ct: vec![],
                 tag: vec![],
