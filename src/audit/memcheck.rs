@@ -5,7 +5,7 @@
 //! address computed from them. Outputs and public verdicts are marked defined
 //! (declassified) before the caller uses them.
 //!
-//! This file is the child side (what runs inside valgrind); [`run`](super::memcheck_run)
+//! This file is the child side (what runs inside valgrind); `memcheck_run::run_all`
 //! starts the children and judges their logs. memcheck sees addresses, branches
 //! and syscall arguments only: a variable-latency instruction (a secret `DIV`,
 //! the KyberSlash class) is not found. Valgrind does not emulate AVX-512, VAES

@@ -8,7 +8,6 @@
 
 pub mod allow;
 pub mod cases;
-pub mod chunked;
 pub mod ct;
 pub mod diff;
 pub mod memcheck;

@@ -38,9 +38,7 @@ mod graviola;
 #[cfg(feature = "libcrux")]
 mod libcrux;
 #[cfg(feature = "openssl-system")]
-mod openssl;
-#[cfg(feature = "openssl-system")]
-pub mod openssl_stream;
+pub mod openssl;
 #[cfg(feature = "ring")]
 mod ring;
 #[cfg(feature = "rustcrypto")]

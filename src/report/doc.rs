@@ -163,9 +163,4 @@ impl Doc {
     pub fn charts(&self) -> usize {
         self.blocks.iter().filter(|b| matches!(b, Block::Chart { .. })).count()
     }
-
-    /// The document in `format` (JSON is serde's, never a `Doc`).
-    pub fn render(&self, format: super::Format) -> String {
-        super::render::for_format(format).render(self)
-    }
 }

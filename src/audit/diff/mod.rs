@@ -16,6 +16,8 @@ use crate::backend::Backend;
 pub use execute::observe;
 use judge::judge;
 
+mod chunked;
+
 /// What one backend did with one case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", content = "detail", rename_all = "lowercase")]
@@ -160,8 +162,8 @@ pub fn run(
             report
                 .findings
                 .extend(findings.into_iter().map(|f| shrink(&offering, f, allow)));
-            // Streaming backends: the same case cut into pieces (audit/chunked.rs).
-            report.findings.extend(super::chunked::check(&offering, &case, seed));
+            // Streaming backends: the same case cut into pieces (audit/diff/chunked.rs).
+            report.findings.extend(chunked::check(&offering, &case, seed));
         }
     }
     report

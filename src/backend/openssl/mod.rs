@@ -37,6 +37,7 @@ mod aead;
 mod ecdh;
 mod ffi;
 mod kem;
+pub mod stream;
 
 use super::{unsupported, AeadAlgorithm, Backend, KeyExchange, Result};
 use crate::algorithm::{AeadId, KexId};

@@ -19,6 +19,13 @@ pub trait Render {
 
 /// The renderer for a text format. JSON never reaches here: views serialise
 /// their typed results with serde, so it falls back to the terminal form.
+impl Doc {
+    /// The document in `format` (JSON is serde's, never a `Doc`).
+    pub fn render(&self, format: Format) -> String {
+        for_format(format).render(self)
+    }
+}
+
 pub fn for_format(format: Format) -> &'static dyn Render {
     match format {
         Format::Markdown => &Markdown,

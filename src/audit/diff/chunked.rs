@@ -4,9 +4,9 @@
 //! also sealed and opened with the AAD and message cut at random points, and
 //! must give exactly the one-shot result, accept and reject alike.
 
-use super::cases::{AeadMsg, DiffCase, DiffInput};
-use super::diff::{Finding, Problem};
+use super::{Finding, Problem};
 use crate::algorithm::{AeadId, AlgorithmId};
+use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
 use crate::backend::Backend;
 
 /// Random cut lengths for `len` bytes: empty and one-byte pieces included.
@@ -52,7 +52,7 @@ pub fn check(backends: &[&'static Backend], case: &DiffCase, seed: u64) -> Vec<F
 
 #[cfg(feature = "openssl-system")]
 fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> {
-    use crate::backend::openssl_stream as stream;
+    use crate::backend::openssl::stream;
     if !stream::streams(id) {
         return Vec::new();
     }
@@ -124,7 +124,7 @@ fn seal(
     let (ac, mc) = (cuts(rng, aad.len()), cuts(rng, pt.len()));
     match (
         one_shot,
-        crate::backend::openssl_stream::seal(id, key, nonce, aad, pt, (&ac, &mc)),
+        crate::backend::openssl::stream::seal(id, key, nonce, aad, pt, (&ac, &mc)),
     ) {
         (Ok(()), Ok((c, t))) if c == buf && t == tag => Ok(Some((buf, tag))),
         (Err(_), Err(_)) => Ok(None),

@@ -1,12 +1,12 @@
 //! OpenSSL's streaming AEAD (EVP_CipherUpdate over pieces, then Final), for the
 //! chunked-versus-one-shot audit. Cryptofuzz found OpenSSL's ChaCha20-Poly1305
 //! giving other output when fed in pieces (openssl#8675): the one-shot adapter in
-//! `openssl.rs` cannot see that class of bug.
+//! `openssl/aead.rs` cannot see that class of bug.
 
 use openssl::symm::{Cipher, Crypter, Mode};
 
-use super::{rejected, unsupported, Result};
 use crate::algorithm::AeadId;
+use crate::backend::{rejected, unsupported, Result};
 
 fn cipher(id: AeadId) -> Result<Cipher> {
     match id {
@@ -37,7 +37,7 @@ fn pieces<'a>(input: &'a [u8], lens: &[usize]) -> Vec<&'a [u8]> {
 }
 
 fn run(c: &mut Crypter, aad: &[u8], data: &[u8], aad_lens: &[usize], lens: &[usize]) -> Result<Vec<u8>> {
-    let err = |e: openssl::error::ErrorStack| super::Error::Rejected(e.to_string());
+    let err = |e: openssl::error::ErrorStack| crate::backend::Error::Rejected(e.to_string());
     for a in pieces(aad, aad_lens) {
         c.aad_update(a).map_err(err)?;
     }
