@@ -2,12 +2,11 @@
 //! `audit/vectors/cctv/ML-KEM/`, from C2SP/CCTV commit 1e3d286):
 //!
 //! - **accumulated**: inputs drawn from one SHAKE-128 stream, outputs hashed
-//!   into another ([`accumulated`]). The digests CCTV publishes (README at
-//!   1e3d286) are for FIPS 203 **ipd**, whose K-PKE.KeyGen hashes G(d) where the
-//!   final standard hashes G(d‖k) (FIPS 203 Algorithm 13 step 1): no final
-//!   implementation can reproduce them. The test suite therefore runs the
-//!   10,000-test stream (1,000,000 ignored) on every backend with the entry
-//!   points and requires all of them to agree (tests/cctv.rs);
+//!   into another ([`accumulated`]). The digests in the README at 1e3d286 are
+//!   for FIPS 203 **ipd**, whose K-PKE.KeyGen hashes G(d) where the final
+//!   standard hashes G(d‖k) (FIPS 203 Algorithm 13 step 1); CCTV's later
+//!   README revision publishes the final digests, which tests/cctv.rs checks
+//!   on every backend with the entry points (10,000 tests; 1,000,000 ignored);
 //! - **unluckysample**: keys whose ρ makes SampleNTT read more than 575 XOF
 //!   bytes (FIPS 203 Algorithm 7; 2⁻³⁸ by chance). ρ is in ek, so Encaps and
 //!   Decaps (re-encryption) sample the same unlucky Â; the file's keygen case is
