@@ -1,5 +1,6 @@
 //! The command line end to end: outputs, exit codes, one-line errors.
 
+mod common;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -85,9 +86,7 @@ fn kat_markdown_has_a_summary_table() {
 #[test]
 fn unknown_backend_or_algorithm_is_a_one_line_usage_error() {
     for args in [["kat", "--backend", "nope"], ["kat", "--algorithm", "aes-192-gcm"]] {
-        let out = cryptobench().args(args).assert().code(2).get_output().clone();
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        let err = common::usage_error(cryptobench().args(args).assert());
         assert!(err.contains(args[1]), "{err}");
     }
 }
@@ -280,15 +279,7 @@ fn format_lists_only_what_each_command_prints() {
         vec!["recommend", "--format", "csv"],
         vec!["report", "x.json", "--format", "json"],
     ] {
-        let out = assert_cmd::Command::cargo_bin("cryptobench")
-            .unwrap()
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8(out).unwrap();
+        let err = common::usage_error(cryptobench().args(&args).assert());
         assert!(
             err.contains("invalid value") && err.contains("--format"),
             "{args:?}: {err}"

@@ -5,6 +5,7 @@
 //! test binary again, one ignored test) under valgrind. Without valgrind the
 //! tests skip with the reason, except under CI=true, where they fail.
 
+mod common;
 mod faults;
 
 use std::process::Command;
@@ -118,13 +119,6 @@ fn the_cli_explains_with_the_allow_list_and_fails_without_it() {
 
 #[test]
 fn no_valgrind_is_a_usage_error_with_the_install_hint() {
-    let out = cli()
-        .env("PATH", "/nonexistent")
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let err = common::usage_error(cli().env("PATH", "/nonexistent").assert());
     assert!(err.contains("apt-get install valgrind"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! Policy profiles: hand-checked decisions per built-in profile, one-line
 //! errors for malformed profiles, deployment checks, and the CLI end to end.
 
+mod common;
 use assert_cmd::Command;
 use cryptobench::algorithm::{AeadId, AlgorithmId, KexId};
 use cryptobench::backend;
@@ -344,15 +345,11 @@ fn cli_bad_profile_is_one_line_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.toml");
     std::fs::write(&path, GOOD.replace("\"allowed\"", "\"maybe\"")).unwrap();
-    let out = cryptobench()
-        .args(["compliance", "--policy", path.to_str().unwrap()])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = common::usage_error(
+        cryptobench()
+            .args(["compliance", "--policy", path.to_str().unwrap()])
+            .assert(),
+    );
     assert!(
         err.contains("bad.toml") && err.contains(".status") && err.contains("fix:"),
         "{err}"

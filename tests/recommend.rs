@@ -2,6 +2,7 @@
 //! weighted-throughput arithmetic, a tie within noise, exclusions by policy,
 //! by KAT failure and by missing measurements, interpolation and the handshake.
 
+mod common;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -333,16 +334,7 @@ fn cli_bad_input_is_one_line_exit_2() {
         (vec!["--mix", "64:abc"], "--mix: weight"),
         (vec!["--policy", "nope"], "nope: --policy: not a built-in policy"),
     ] {
-        let out = cryptobench()
-            .arg("recommend")
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .stderr
-            .clone();
-        let err = String::from_utf8(out).unwrap();
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        let err = common::usage_error(cryptobench().arg("recommend").args(&args).assert());
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }

@@ -1,6 +1,7 @@
 //! `kat --vectors FILE`: the format is told from the content. Real cases of each
 //! format (tests/data/README.md says where each came from).
 
+mod common;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -76,16 +77,7 @@ fn an_unknown_file_is_one_line_naming_it_and_the_formats_tried() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, "count of apples = 3\n").unwrap();
-    let out = kat()
-        .arg("--vectors")
-        .arg(&path)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = common::usage_error(kat().arg("--vectors").arg(&path).assert());
     assert!(
         err.contains("notes.txt") && err.contains("Wycheproof JSON") && err.contains("ML-KEM KAT .rsp"),
         "{err}"
