@@ -67,6 +67,17 @@ fn cells_backend() -> Value {
     base()["cells"][0]["backend"].clone()
 }
 
+/// One small sweep cell: ring, AES-128-GCM, 16 bytes.
+const ONE_CELL: [&str; 7] = [
+    "run",
+    "--backend",
+    "ring",
+    "--algorithm",
+    "aes-128-gcm",
+    "--sizes",
+    "16",
+];
+
 /// Defect 5: a run interrupted before its first group keeps the old file,
 /// even with --force (which only permits replacing it once cells exist).
 #[test]
@@ -77,18 +88,17 @@ fn an_interrupted_run_keeps_the_old_result() {
     std::fs::write(&out, &old).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("cryptobench");
     let mut child = std::process::Command::new(bin)
+        .args(ONE_CELL)
         .args([
-            "run",
-            "--backend",
-            "ring",
-            "--algorithm",
-            "aes-128-gcm",
-            "--sizes",
-            "16",
             "--threads",
             "1",
+            "--duration",
+            "20s",
+            "--rounds",
+            "1",
+            "--force",
+            "--output",
         ])
-        .args(["--duration", "20s", "--rounds", "1", "--force", "--output"])
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -164,18 +174,8 @@ fn an_open_sample_that_decrypted_nothing_is_caught() {
 fn an_unwritable_baseline_dir_fails_before_measuring() {
     let out = Command::cargo_bin("cryptobench")
         .unwrap()
-        .args([
-            "run",
-            "--backend",
-            "ring",
-            "--algorithm",
-            "aes-128-gcm",
-            "--sizes",
-            "16",
-            "--duration",
-            "30s",
-        ])
-        .args(["--save-baseline", "x"])
+        .args(ONE_CELL)
+        .args(["--duration", "30s", "--save-baseline", "x"])
         .env("CRYPTOBENCH_BASELINE_DIR", "/proc/cryptobench-baselines")
         .timeout(Duration::from_secs(20))
         .output()
