@@ -214,7 +214,18 @@ fn run_writes_tables_and_a_complete_result_file() {
     for c in v["cells"].as_array().unwrap() {
         assert!(c["samples"].as_array().unwrap().len() >= 3);
         assert!(c["ops_per_sec"]["median"].as_f64().unwrap() > 0.0);
+        // Every sample has its core cycles per operation (x86_64: the clock probe works).
+        let cycles = c["cycles_samples"].as_array().unwrap();
+        assert_eq!(cycles.len(), c["samples"].as_array().unwrap().len());
+        assert!(c["cycles_per_op"].as_f64().unwrap() > 0.0);
     }
+    // A file against itself: the gate defaults to cycles and finds nothing.
+    cryptobench()
+        .arg("compare")
+        .args([&json, &json])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Metric: cycles.").and(predicate::str::contains("cycles/op")));
     cryptobench()
         .args(args)
         .args(["--sizes", "64", "--threads", "1", "--output"])

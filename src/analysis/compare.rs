@@ -1,10 +1,14 @@
-//! The regression decision between two result sets.
+//! The regression decision between two result sets measured one after the other.
 //!
-//! Wall time: per cell, the ratio NEW/BASE of median throughput with a 95 %
-//! bootstrap interval (both sample sets resampled). Like criterion, a change
-//! counts only when it is both significant (the interval excludes 1) and
-//! larger than the threshold. Instruction counts are deterministic: the change
-//! is exact and only the threshold applies.
+//! Cycles (the default when both files carry them) and wall time: per cell, the
+//! ratio NEW/BASE of the median rate (operations per core cycle, or per second)
+//! with a 95 % bootstrap interval (both sample sets resampled). Like criterion, a
+//! change counts only when it is both significant (the interval excludes 1) and
+//! larger than the threshold. Cycles come from the core clock measured around
+//! each visit, so a clock that moved between the two runs cancels out; wall time
+//! does not. Instruction counts are deterministic: the change is exact and only
+//! the threshold applies. Two builds are compared better still side by side:
+//! `cryptobench ab`.
 
 use serde::Serialize;
 
@@ -12,6 +16,71 @@ use std::collections::HashMap;
 
 use crate::results::{Cell, CellKey, Metric, ResultFile};
 use crate::stats;
+
+/// What `compare` gates on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GateMetric {
+    /// Core cycles per operation (wall-time files that carry `cycles_samples`).
+    Cycles,
+    /// Operations per second.
+    WallTime,
+    /// Instructions per operation (`run --metric instructions` files).
+    Instructions,
+}
+
+impl GateMetric {
+    pub fn name(self) -> &'static str {
+        match self {
+            GateMetric::Cycles => "cycles",
+            GateMetric::WallTime => "wall-time",
+            GateMetric::Instructions => "instructions",
+        }
+    }
+
+    /// The metric asked for (or the default) if both files can provide it.
+    /// Default: instructions for instruction files; cycles when every cell of
+    /// both files carries cycle samples; wall time otherwise.
+    pub fn resolve(asked: Option<GateMetric>, base: &ResultFile, new: &ResultFile) -> Result<Self, CompareError> {
+        let files = [("BASE", base), ("NEW", new)];
+        if base.settings.metric == Metric::Instructions {
+            return match asked {
+                None | Some(GateMetric::Instructions) => Ok(GateMetric::Instructions),
+                Some(m) => Err(CompareError::Unavailable(
+                    m,
+                    "BASE and NEW count instructions, not time",
+                )),
+            };
+        }
+        let lacking = files
+            .iter()
+            .find(|(_, f)| f.cells.iter().any(|c| c.cycles_samples.is_empty()))
+            .map(|(w, _)| *w);
+        match (asked, lacking) {
+            (Some(GateMetric::Instructions), _) => Err(CompareError::Unavailable(
+                GateMetric::Instructions,
+                "the files hold wall-time samples; measure both with run --metric instructions",
+            )),
+            (Some(GateMetric::Cycles), Some(w)) => Err(CompareError::Unavailable(
+                GateMetric::Cycles,
+                if w == "BASE" {
+                    "BASE has cells without cycle samples (an older file); use --metric wall-time or re-run it"
+                } else {
+                    "NEW has cells without cycle samples (an older file); use --metric wall-time or re-run it"
+                },
+            )),
+            (Some(m), _) => Ok(m),
+            (None, None) => Ok(GateMetric::Cycles),
+            (None, Some(_)) => Ok(GateMetric::WallTime),
+        }
+    }
+}
+
+impl std::fmt::Display for GateMetric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -39,9 +108,11 @@ impl ChangeVerdict {
 pub struct CellChange {
     pub key: String,
     pub label: String,
+    /// The metric's median in each file (ops/s, cycles/op or instructions/op).
     pub base: f64,
     pub new: f64,
-    /// NEW / BASE of the metric (throughput or instructions per operation).
+    /// NEW / BASE of the rate: ops/s, or ops per core cycle for cycles (so
+    /// below 1 is slower for both), or of instructions per operation.
     pub ratio: f64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -50,7 +121,7 @@ pub struct CellChange {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Comparison {
-    pub metric: Metric,
+    pub metric: GateMetric,
     pub threshold: f64,
     /// The decision rule, in words, printed with every result.
     pub rule: String,
@@ -113,6 +184,8 @@ pub enum CompareError {
     Incompatible(Vec<String>),
     #[error("the two files use different metrics ({0} vs {1})")]
     MetricMismatch(Metric, Metric),
+    #[error("--metric {0}: not available: {1}")]
+    Unavailable(GateMetric, &'static str),
     #[error("refusing to compare: BASE was measured under CPU profile {0}, NEW under {1}; re-run both with the same --cpu-features")]
     CpuMaskMismatch(String, String),
 }
@@ -216,6 +289,8 @@ fn bootstrap_ratio(base: &[f64], new: &[f64], reps: usize, rng: &mut fastrand::R
 }
 
 pub struct Options {
+    /// `--metric`; `None` picks the default ([`GateMetric::resolve`]).
+    pub metric: Option<GateMetric>,
     /// Relative effect needed for a regression or improvement (0.05 = 5 %).
     pub threshold: f64,
     pub force: bool,
@@ -223,17 +298,21 @@ pub struct Options {
 }
 
 /// The decision rule, in words, printed with every result.
-fn rule(metric: Metric, t: f64) -> String {
+fn rule(metric: GateMetric, t: f64) -> String {
+    let rate = match metric {
+        GateMetric::Cycles => "operations per core cycle (the clock measured around each visit)",
+        _ => "throughput",
+    };
     match metric {
-        Metric::WallTime => format!(
-            "regressed: throughput ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
+        GateMetric::Cycles | GateMetric::WallTime => format!(
+            "regressed: {rate} ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
              improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
              but the change is under {:.1}%; unchanged: the interval includes 1",
             1.0 - t,
             1.0 + t,
             t * 100.0
         ),
-        Metric::Instructions => format!(
+        GateMetric::Instructions => format!(
             "instruction counts are deterministic: regressed when instructions per operation grow by more than \
              {:.1}%, improved when they shrink by more than {:.1}%, unchanged otherwise (exact counts, no interval)",
             t * 100.0,
@@ -255,8 +334,9 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     if !differences.is_empty() && !opts.force {
         return Err(CompareError::Incompatible(differences));
     }
+    let metric = GateMetric::resolve(opts.metric, base, new)?;
     let t = opts.threshold;
-    let rule = rule(mb, t);
+    let rule = rule(metric, t);
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
@@ -271,9 +351,20 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             only_in_base.push(missing_in_new(b, new));
             continue;
         };
-        let change = match mb {
-            Metric::WallTime => throughput_change(b, n, t, opts.bootstrap_reps, &mut rng),
-            Metric::Instructions => instruction_change(b, n, t),
+        let change = match metric {
+            GateMetric::Cycles => {
+                let per_cycle = |c: &Cell| c.cycles_samples.iter().map(|x| 1.0 / x).collect::<Vec<_>>();
+                let rates = (per_cycle(b), per_cycle(n));
+                sampled_change(b, n, rates, t, opts.bootstrap_reps, &mut rng).map(|mut c| {
+                    (c.base, c.new) = (1.0 / c.base, 1.0 / c.new);
+                    c
+                })
+            }
+            GateMetric::WallTime => {
+                let rates = (b.samples.clone(), n.samples.clone());
+                sampled_change(b, n, rates, t, opts.bootstrap_reps, &mut rng)
+            }
+            GateMetric::Instructions => instruction_change(b, n, t),
         };
         if let Some(c) = change {
             cells.push(c);
@@ -286,7 +377,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         .map(label)
         .collect();
     Ok(Comparison {
-        metric: mb,
+        metric,
         threshold: t,
         rule,
         differences,
@@ -302,12 +393,22 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     })
 }
 
-fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand::Rng) -> Option<CellChange> {
-    if b.samples.is_empty() || n.samples.is_empty() {
+/// The change of a rate (higher is better) sampled in both cells; `base` and
+/// `new` of the result are the two medians.
+fn sampled_change(
+    b: &Cell,
+    n: &Cell,
+    (mut bs, mut ns): (Vec<f64>, Vec<f64>),
+    t: f64,
+    reps: usize,
+    rng: &mut fastrand::Rng,
+) -> Option<CellChange> {
+    if bs.is_empty() || ns.is_empty() {
         return None;
     }
-    let ratio = n.ops_per_sec.median / b.ops_per_sec.median;
-    let (lo, hi) = bootstrap_ratio(&b.samples, &n.samples, reps, rng);
+    let (mb, mn) = (stats::median(&mut bs), stats::median(&mut ns));
+    let ratio = mn / mb;
+    let (lo, hi) = bootstrap_ratio(&bs, &ns, reps, rng);
     // A cell measured while other processes were busy is marked, not judged differently.
     let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
     let verdict = if hi < 1.0 && ratio < 1.0 - t {
@@ -322,8 +423,8 @@ fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand
     Some(CellChange {
         key: b.key().to_string(),
         label: label(b) + busy,
-        base: b.ops_per_sec.median,
-        new: n.ops_per_sec.median,
+        base: mb,
+        new: mn,
         ratio,
         ci_low: lo,
         ci_high: hi,
@@ -352,3 +453,7 @@ fn instruction_change(b: &Cell, n: &Cell, t: f64) -> Option<CellChange> {
         verdict,
     })
 }
+
+#[cfg(test)]
+#[path = "compare_cycles_tests.rs"]
+mod cycles_tests;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use cryptobench::analysis::compare::{self, Comparison, Options};
+use cryptobench::analysis::compare::{self, Comparison, GateMetric, Options};
 use cryptobench::report::{self, Format};
 use cryptobench::results::{self, Metric, ResultFile};
 
@@ -18,6 +18,27 @@ pub enum CompareFormat {
     Bencher,
 }
 
+/// `--metric`: what the gate decides on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MetricArg {
+    /// Core cycles per operation (default when both files carry cycle samples).
+    Cycles,
+    /// Operations per second.
+    WallTime,
+    /// Instructions per operation (files from `run --metric instructions`).
+    Instructions,
+}
+
+impl From<MetricArg> for GateMetric {
+    fn from(m: MetricArg) -> Self {
+        match m {
+            MetricArg::Cycles => GateMetric::Cycles,
+            MetricArg::WallTime => GateMetric::WallTime,
+            MetricArg::Instructions => GateMetric::Instructions,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct CompareArgs {
     /// Base result file, or the name of a saved baseline.
@@ -30,6 +51,10 @@ pub struct CompareArgs {
     /// Compare even if machines, methodologies or backend versions differ (and say what differs).
     #[arg(long)]
     force: bool,
+    /// What to gate on; default cycles when both files carry cycle samples,
+    /// else wall-time (instructions for instruction-count files).
+    #[arg(long, value_enum)]
+    metric: Option<MetricArg>,
     #[arg(long, value_enum, default_value = "table")]
     format: CompareFormat,
 }
@@ -39,14 +64,23 @@ pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
     results::read(&path).map_err(|e| format!("{which}: {e}"))
 }
 
+/// How `gate` decides and prints (from `compare` or `run --baseline`).
+#[derive(Clone, Copy)]
+pub struct GateArgs {
+    pub threshold: Option<f64>,
+    pub force: bool,
+    pub metric: Option<MetricArg>,
+    pub format: CompareFormat,
+}
+
 /// Compares and prints; exit 1 when anything regressed.
-pub fn gate(
-    base: &ResultFile,
-    new: &ResultFile,
-    threshold: Option<f64>,
-    force: bool,
-    format: CompareFormat,
-) -> ExitCode {
+pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
+    let GateArgs {
+        threshold,
+        force,
+        metric,
+        format,
+    } = *how;
     if format == CompareFormat::Bencher {
         print!("{}", report::compare::bencher(new));
         return ExitCode::SUCCESS;
@@ -61,6 +95,7 @@ pub fn gate(
         return usage_error(format!("--threshold: '{threshold}' must be a percentage ≥ 0"));
     }
     let opts = Options {
+        metric: metric.map(GateMetric::from),
         threshold: threshold / 100.0,
         force,
         bootstrap_reps: 1000,
@@ -85,7 +120,15 @@ pub fn gate(
 pub fn run(a: CompareArgs) -> ExitCode {
     let files = load(&a.base, "BASE").and_then(|b| Ok((b, load(&a.new, "NEW")?)));
     match files {
-        Ok((base, new)) => gate(&base, &new, a.threshold, a.force, a.format),
+        Ok((base, new)) => {
+            let how = GateArgs {
+                threshold: a.threshold,
+                force: a.force,
+                metric: a.metric,
+                format: a.format,
+            };
+            gate(&base, &new, &how)
+        }
         Err(e) => usage_error(e),
     }
 }

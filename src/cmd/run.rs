@@ -162,7 +162,13 @@ fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, 
     }
     if let Some(base) = base {
         println!();
-        let gate = super::compare::gate(base, file, None, force, super::compare::CompareFormat::Table);
+        let how = super::compare::GateArgs {
+            threshold: None,
+            force,
+            metric: None,
+            format: super::compare::CompareFormat::Table,
+        };
+        let gate = super::compare::gate(base, file, &how);
         if gate != ExitCode::SUCCESS {
             code = gate;
         }

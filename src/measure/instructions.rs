@@ -235,6 +235,42 @@ pub fn run_under_callgrind(
     })
 }
 
+/// What valgrind hid, and what that did to the counts: the gate must say that
+/// it counts another path than production runs. valgrind 3.19 emulates no
+/// AVX-512, VAES or ADX, so a backend that picks code by CPU features at run
+/// time (all six do: ring's cpu::intel, OpenSSL's and AWS-LC's
+/// OPENSSL_ia32cap, RustCrypto's cpufeatures, graviola, libcrux-platform)
+/// counts its fallback path, and one that requires a hidden feature is not
+/// counted at all.
+fn hidden_paths(native: &[String], counts: &InstructionCounts) -> String {
+    let hidden: Vec<&str> = native
+        .iter()
+        .filter(|f| !counts.cpu_features.contains(f))
+        .map(String::as_str)
+        .collect();
+    if hidden.is_empty() {
+        return "valgrind hid no CPU feature this machine has: the counts are for the native paths".into();
+    }
+    let mut counted: Vec<&str> = counts.cells.iter().map(|c| c.backend.as_str()).collect();
+    counted.sort_unstable();
+    counted.dedup();
+    let mut absent: Vec<&str> = counts.skipped.iter().map(|c| c.backend.as_str()).collect();
+    absent.sort_unstable();
+    absent.dedup();
+    let absent = match absent.as_slice() {
+        [] => String::new(),
+        a => format!("; not run at all under valgrind: {} (see Not measured)", a.join(", ")),
+    };
+    format!(
+        "valgrind hid these CPU features of this machine: {}. Counted backends ({}) choose code by CPU \
+         features at run time, so where their native path uses a hidden feature (AES-GCM in OpenSSL and \
+         AWS-LC uses AVX-512 with VAES here, ring and RustCrypto use VAES) the count is for another path \
+         than production runs{absent}",
+        hidden.join(" "),
+        counted.join(", ")
+    )
+}
+
 /// `--metric instructions`: re-runs this executable under callgrind with the
 /// same arguments and adds the counts to `file` as cells (one thread each).
 pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
@@ -250,10 +286,11 @@ pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String>
     let counts = counts?;
     file.settings.clocks = format!(
         "instructions per operation from {} (callgrind, collection toggled around each cell's loop only); \
-         randomness seeded (seed {}) through deterministic entry points; CPU features visible under valgrind: {}",
+         randomness seeded (seed {}) through deterministic entry points; CPU features visible under valgrind: {}. {}",
         counts.valgrind,
         file.settings.seed,
-        counts.cpu_features.join(" ")
+        counts.cpu_features.join(" "),
+        hidden_paths(&cpu_features(), &counts)
     );
     file.cells.extend(counts.cells.into_iter().map(cell_of));
     file.failures.extend(counts.failures);
@@ -282,6 +319,8 @@ fn cell_of(c: Counted) -> Cell {
         core_cycles_per_byte: None,
         core_hz: None,
         us_per_op: 0.0,
+        cycles_per_op: None,
+        cycles_samples: Vec::new(),
         instructions_per_op: Some(c.instructions as f64 / c.ops as f64),
         instructions_deterministic: Some(c.deterministic),
         others_core_percent: None,

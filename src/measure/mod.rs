@@ -151,10 +151,14 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     let visit_time = cfg.duration.div_f64(cfg.rounds.max(1) as f64);
     interleave(&mut live, cfg.rounds, &mut rng, |lane| {
         progress.visit(group, lane.item.backend);
-        lane.core_hz.extend(clock::core_hz(40_000));
         let samples = samples_per_visit(visit_time, lane.item.per_sample);
-        visit(lane.item.backend, &shape, group.threads, lane.item.batch, samples)
-            .map(|(agg, per_thread)| (agg.into_iter().map(round_sig).collect(), per_thread))
+        let before = clock::core_hz(CORE_HZ_ROUNDS);
+        let (agg, per_thread) = visit(lane.item.backend, &shape, group.threads, lane.item.batch, samples)?;
+        let hz = visit_core_hz(before, clock::core_hz(CORE_HZ_ROUNDS));
+        lane.core_hz.extend(hz);
+        lane.cycles
+            .extend(hz.into_iter().flat_map(|hz| cycles_per_op(hz, group.threads, &agg)));
+        Ok((agg.into_iter().map(round_sig).collect(), per_thread))
     });
 
     let tsc_hz = *TSC_HZ.lock().unwrap();
@@ -168,6 +172,30 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
         cells.extend(cell_of(group, lane, tsc_hz));
     }
     (cells, failures)
+}
+
+/// Dependent-add rounds per core-clock probe: 320 k cycles, ~0.1 ms.
+const CORE_HZ_ROUNDS: u64 = 40_000;
+
+/// The core clock of one visit: the mean of the probes just before and just
+/// after it, so a clock that moved during the visit is split down the middle.
+fn visit_core_hz(before: Option<f64>, after: Option<f64>) -> Option<f64> {
+    match (before, after) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Core cycles per operation for each aggregate ops/s sample of a visit:
+/// every thread's core runs at `hz`, so `threads` cores spend hz × threads
+/// cycles per second on the aggregate rate. Clock drift between runs cancels,
+/// which is why `compare` gates on this by default.
+pub fn cycles_per_op(hz: f64, threads: usize, aggregate: &[f64]) -> Vec<f64> {
+    aggregate
+        .iter()
+        .filter(|ops| **ops > 0.0)
+        .map(|ops| round_sig(hz * threads as f64 / ops))
+        .collect()
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.
@@ -199,6 +227,8 @@ fn cell_of(group: &Group, lane: Lane<Calibrated>, tsc_hz: Option<f64>) -> Option
         instructions_per_op: None,
         instructions_deterministic: None,
         others_core_percent: None,
+        cycles_per_op: stats::summarize(&lane.cycles).map(|s| s.median),
+        cycles_samples: lane.cycles,
         samples: lane.samples,
     })
 }
@@ -242,8 +272,10 @@ pub struct Lane<T> {
     pub samples: Vec<f64>,
     /// Each thread's own ops/s, one per thread and sample.
     pub per_thread: Vec<f64>,
-    /// Effective core clock, measured before each visit (when the caller does).
+    /// Effective core clock, measured around each visit (when the caller does).
     pub core_hz: Vec<f64>,
+    /// Core cycles per operation, one per sample (when the caller measures the clock).
+    pub cycles: Vec<f64>,
     /// The first error while timed; the lane is not visited again.
     pub error: Option<String>,
 }
@@ -255,6 +287,7 @@ impl<T> Lane<T> {
             samples: Vec::new(),
             per_thread: Vec::new(),
             core_hz: Vec::new(),
+            cycles: Vec::new(),
             error: None,
         }
     }
@@ -436,4 +469,16 @@ fn worker(
         w.verify(batch)?;
     }
     Ok(mine)
+}
+
+#[cfg(test)]
+mod cycles_tests {
+    #[test]
+    fn cycles_per_op_counts_every_threads_core() {
+        // 3 GHz, 2 threads, 1 M ops/s aggregate: 6000 core cycles per operation.
+        assert_eq!(super::cycles_per_op(3e9, 2, &[1e6, 0.0, 2e6]), vec![6000.0, 3000.0]);
+        assert_eq!(super::visit_core_hz(Some(2e9), Some(4e9)), Some(3e9));
+        assert_eq!(super::visit_core_hz(None, Some(4e9)), Some(4e9));
+        assert_eq!(super::visit_core_hz(None, None), None);
+    }
 }

@@ -6,8 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::doc::{Doc, Table};
 use super::Format;
-use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison};
-use crate::results::Metric;
+use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison, GateMetric};
 use crate::results::ResultFile;
 
 pub fn summary(c: &Comparison) -> String {
@@ -24,10 +23,11 @@ pub fn summary(c: &Comparison) -> String {
     )
 }
 
-fn fmt_value(m: Metric, v: f64) -> String {
+fn fmt_value(m: GateMetric, v: f64) -> String {
     match m {
-        Metric::WallTime => format!("{v:.0} ops/s"),
-        Metric::Instructions => format!("{v:.0} instr/op"),
+        GateMetric::Cycles => format!("{v:.0} cycles/op"),
+        GateMetric::WallTime => format!("{v:.0} ops/s"),
+        GateMetric::Instructions => format!("{v:.0} instr/op"),
     }
 }
 
@@ -39,7 +39,7 @@ fn table(c: &Comparison, cells: &[&CellChange]) -> Table {
             fmt_value(c.metric, x.base),
             fmt_value(c.metric, x.new),
             format!("{:.3}", x.ratio),
-            if c.metric == Metric::Instructions {
+            if c.metric == GateMetric::Instructions {
                 "exact".into()
             } else {
                 format!("{:.3} – {:.3}", x.ci_low, x.ci_high)
@@ -107,7 +107,7 @@ fn footer(c: &Comparison) -> Vec<String> {
     for d in &c.disturbance {
         out.push(format!("Disturbance, {d}."));
     }
-    out.push(format!("Rule: {}.", c.rule));
+    out.push(format!("Metric: {}. Rule: {}.", c.metric, c.rule));
     out.push(summary(c));
     out
 }

@@ -159,7 +159,7 @@ fn kex_tables(out: &mut Doc, file: &ResultFile, alg: AlgorithmId, backends: &[St
             3,
             if t == base {
                 format!(
-                    "{alg}: operations/s (µs/op), {t} thread{}",
+                    "{alg}: operations/s (µs/op; core cycles/op), {t} thread{}",
                     if t == 1 { "" } else { "s" }
                 )
             } else {
@@ -297,7 +297,10 @@ fn row(file: &ResultFile, label: String, cells: &[Option<&Cell>], base: usize, s
             let text = if c.threads == base {
                 // Key exchange: µs/op; AEAD: cycles per byte (core clock, else TSC).
                 let extra = match (show_us, c.core_cycles_per_byte.or(c.tsc_cycles_per_byte)) {
-                    (true, _) => format!(" ({:.1})", c.us_per_op),
+                    (true, _) => match c.core_cycles_per_op() {
+                        Some(cyc) => format!(" ({:.1}; {})", c.us_per_op, num(cyc)),
+                        None => format!(" ({:.1})", c.us_per_op),
+                    },
                     (false, Some(cpb)) => format!(" ({cpb:.2})"),
                     (false, None) => String::new(),
                 };

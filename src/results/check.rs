@@ -49,8 +49,10 @@ fn cell(i: usize, c: &Cell) -> Result<(), String> {
         ("core_hz", c.core_hz),
         ("us_per_op", Some(c.us_per_op)),
         ("instructions_per_op", c.instructions_per_op),
+        ("cycles_per_op", c.cycles_per_op),
     ];
     figures(&what, &fields, &c.samples)?;
+    figures(&what, &[], &c.cycles_samples)?;
     if c.size > limits::MAX_SIZE
         || c.aad > limits::MAX_AAD
         || c.threads == 0

@@ -116,6 +116,14 @@ pub struct Cell {
     pub core_hz: Option<f64>,
     /// Microseconds per operation, per thread.
     pub us_per_op: f64,
+    /// Median core cycles per operation (all threads' cycles over the
+    /// aggregate rate); absent in files older than the cycles metric.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cycles_per_op: Option<f64>,
+    /// Core cycles per operation, one per sample (the core clock measured
+    /// around the sample's visit): what `compare --metric cycles` gates on.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cycles_samples: Vec<f64>,
     /// Instruction metric only: instructions per operation counted by callgrind
     /// around the timed loop (deterministic for a given binary and inputs).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -131,6 +139,13 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// Core cycles per operation: the measured median, or for older files
+    /// the median core clock over the per-thread rate.
+    pub fn core_cycles_per_op(&self) -> Option<f64> {
+        let derived = || Some(self.core_hz? / self.per_thread_ops_per_sec).filter(|c| c.is_finite());
+        self.cycles_per_op.or_else(derived)
+    }
+
     /// Measured while other processes took more than a few % of a core.
     pub fn busy(&self) -> bool {
         self.others_core_percent
