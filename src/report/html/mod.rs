@@ -115,10 +115,16 @@ nav.toc li.l3{margin-left:1.2em}.swatch{display:inline-block;width:.9em;height:.
 .legend span{display:inline-block;padding:.1em .5em;margin-right:.3em;border:1px solid #ccc}";
 
 /// Runs in the browser after load: every chart must have a non-zero bounding
-/// box and at least one drawn mark, and their count must match the page's.
-const CHECK: &str = "<script>addEventListener('load',function(){var s=document.querySelectorAll('figure.chart > svg'),bad=[];\
+/// box and at least one drawn mark, their count must match the page's, every
+/// chart must carry its figures as a table, every link of the contents must
+/// have its target, and "At a glance" must hold a table or say why not.
+const CHECK: &str = "<script>addEventListener('load',function(){var s=document.querySelectorAll('figure.chart > svg'),bad=[],why=[];\
 s.forEach(function(g,i){var r=g.getBoundingClientRect();if(!(r.width>0&&r.height>0&&g.querySelector('polyline,polygon,rect,path,circle')))bad.push(i)});\
-var want=+document.body.dataset.expectedCharts;document.body.dataset.rendered=(bad.length===0&&s.length===want)?'ok':'failed: '+s.length+'/'+want+' charts, broken '+bad.join(',');});</script>";
+var want=+document.body.dataset.expectedCharts;if(bad.length||s.length!==want)why.push(s.length+'/'+want+' charts, broken '+bad.join(','));\
+var nodata=0;document.querySelectorAll('figure.chart').forEach(function(f){if(!f.querySelector('details > table'))nodata++});if(nodata)why.push(nodata+' charts without their table');\
+var dead=[];document.querySelectorAll('nav.toc a').forEach(function(a){var h=a.getAttribute('href');if(!document.getElementById(h.slice(1)))dead.push(h)});if(dead.length)why.push('contents links without a target: '+dead.join(' '));\
+if(!document.querySelector('#at-a-glance ~ table td, #at-a-glance ~ p.note'))why.push('no At a glance section');\
+document.body.dataset.rendered=why.length?'failed: '+why.join('; '):'ok';});</script>";
 
 /// The whole page for a fleet (one machine or many), with the KAT matrix and
 /// the compliance sections when given.
