@@ -91,9 +91,9 @@ pub(super) fn fingerprint(p: &mut Page, m: &Machine) {
 
 pub(super) fn fleet_section(p: &mut Page, fleet: &Fleet) {
     p.section(2, &format!("Fleet: {} machines side by side", fleet.machines.len()));
-    p.raw(format!(
-        "<p class=\"note\">Cycles per byte (AEAD) or per operation (key exchange) at one thread: core cycles where the core clock was measured, else TSC ticks, so machines with different clocks compare. ★ = fewest cycles in the row.</p>\n"
-    ));
+    p.raw(
+        "<p class=\"note\">Cycles per byte (AEAD) or per operation (key exchange) at one thread: core cycles where the core clock was measured, else TSC ticks, so machines with different clocks compare. ★ = fewest cycles in the row.</p>\n",
+    );
     let rows = fleet::rows(fleet);
     let mut header = vec!["cell".to_string(), "backend".to_string()];
     header.extend(fleet.machines.iter().map(|m| m.label.clone()));
