@@ -406,7 +406,8 @@ fn page_has_contents_a_chart_grid_and_the_figures_of_every_chart() {
     }
     assert!(html.contains("X25519: core cycles per operation, 1 thread"));
     assert!(html.matches("<td class=\"tie\">").count() > 2);
-    // One colour per backend: the key and every chart use the same value for ring.
-    let ring = "rgb(31,119,180)";
+    // One colour per backend: the key and the charts use plotters' value for ring.
+    let ring = "#1F77B4";
     assert!(html.contains(&format!("background:{ring}\"></span>ring")));
+    assert!(html.contains(&format!("stroke=\"{ring}\"")) && html.contains(&format!("fill=\"{ring}\"")));
 }

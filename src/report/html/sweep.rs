@@ -254,7 +254,7 @@ fn colour_key(backends: &[String]) -> String {
         .map(|b| {
             let c = plot::colour(b);
             format!(
-                "<span class=\"swatch\" style=\"background:rgb({},{},{})\"></span>{}",
+                "<span class=\"swatch\" style=\"background:#{:02X}{:02X}{:02X}\"></span>{}",
                 c.0,
                 c.1,
                 c.2,
