@@ -96,8 +96,8 @@ fn html_page_is_self_contained_with_every_chart() {
         .success();
     let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     let charts = html.matches("<figure class=\"chart\"><svg").count();
-    // Per machine: AES-128-GCM throughput + scaling, X25519 bars + scaling; messaging: 3 tasks.
-    assert_eq!(charts, 2 * 4 + 3);
+    // Per machine: AES-128-GCM throughput + scaling, X25519 ops/s + cycles/op + scaling; messaging: 3 tasks.
+    assert_eq!(charts, 2 * 5 + 3);
     assert!(html.contains(&format!("data-expected-charts=\"{charts}\"")));
     for needle in [
         "Methodology version <b>1</b>",
@@ -274,4 +274,140 @@ fn fixture_files_are_written_and_readable() {
         assert_eq!(json["schema"], "cryptobench-result", "{name}");
         bin().args(["report", path, "--format", "markdown"]).assert().success();
     }
+}
+
+/// The section between `<h2 id="at-a-glance">` and the next h2 of the page.
+fn glance_section(html: &str) -> &str {
+    let start = html
+        .find("<h2 id=\"at-a-glance\">At a glance</h2>")
+        .expect("At a glance heading");
+    let rest = &html[start + 10..];
+    &rest[..rest.find("<h2").unwrap_or(rest.len())]
+}
+
+#[test]
+fn markdown_report_opens_with_the_answer() {
+    let out = bin()
+        .args([
+            "report",
+            a(),
+            "--kat",
+            KAT,
+            "--policy",
+            "fips-140-3",
+            "--format",
+            "markdown",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("## At a glance\n"), "{text}");
+    assert!(text.find("## At a glance") < text.find("## runner-a"));
+    let row = |prefix: &str| {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no row {prefix} in {text}"))
+            .to_string()
+    };
+    assert!(row("| use ").contains("| KAT ") && row("| use ").contains("| fips-140-3 "));
+    // The fixture's 16 KiB cells of aws-lc-rs and OpenSSL are equal: a tie, no plain ★.
+    let tls = row("| TLS records (16 KiB) | AES-128-GCM");
+    assert!(tls.contains("aws-lc-rs, openssl ≈★") && !tls.contains(" ★ "), "{tls}");
+    assert!(tls.contains("within noise") && tls.contains("aws-lc-rs: pass") && tls.contains("allowed"));
+    // Sizes the fixture lacks (16 B, 1 KiB, 16 KiB only) are said to be missing, not guessed.
+    for missing in ["| messaging ", "| TLS packets ", "| storage blocks "] {
+        assert!(row(missing).contains("not measured"), "{}", row(missing));
+    }
+    assert!(text.contains("- AES-128-GCM seal: graviola is fastest wherever there is a clear winner"));
+}
+
+#[test]
+fn run_markdown_opens_with_the_answer_too() {
+    let out = bin()
+        .args([
+            "run",
+            "--quick",
+            "--algorithm",
+            "aes-128-gcm",
+            "--backend",
+            "ring,openssl",
+        ])
+        .args(["--sizes", "256,16k", "--threads", "1", "--format", "markdown"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with("### At a glance\n"), "{text}");
+    assert!(text.contains("| messaging (256 B)    | AES-128-GCM |"), "{text}");
+    assert!(text.contains("| TLS records (16 KiB) | AES-128-GCM |"), "{text}");
+    assert!(
+        text.contains("| storage blocks       | AES-128-GCM | not measured |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn page_has_contents_a_chart_grid_and_the_figures_of_every_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "report",
+            a(),
+            b(),
+            MESSAGING,
+            "--kat",
+            KAT,
+            "--policy",
+            "fips-140-3",
+            "--html",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    // Every link of the table of contents has its target, and every section is linked.
+    let hrefs: Vec<&str> = html
+        .split("href=\"#")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert!(hrefs.len() >= 10, "{hrefs:?}");
+    for id in &hrefs {
+        assert!(html.contains(&format!(" id=\"{id}\"")), "no target for #{id}");
+    }
+    for id in [
+        "at-a-glance",
+        "runner-a",
+        "runner-b",
+        "fleet-2-machines-side-by-side",
+        "known-answer-audit",
+    ] {
+        assert!(hrefs.contains(&id), "{id} not in the contents: {hrefs:?}");
+    }
+    assert!(hrefs.contains(&"compliance-fips-140-3"));
+    // The answer comes before the first machine, with the tie and the KAT column.
+    assert!(html.find("id=\"at-a-glance\"") < html.find("id=\"runner-a\""));
+    let glance = glance_section(&html);
+    assert!(glance.contains("<h3 id=\"runner-a-at-a-glance\">"), "{glance}");
+    assert!(
+        glance.contains("<td class=\"tie\">aws-lc-rs, openssl ≈★</td>"),
+        "{glance}"
+    );
+    assert!(glance.contains("<th>KAT</th>") && glance.contains("<th>fips-140-3</th>"));
+    // Charts sit in the grid, each with its figures; ties are visible in those tables too.
+    assert!(html.contains(".charts{display:grid;grid-template-columns:repeat(2,"));
+    let figures: Vec<&str> = html.split("<figure class=\"chart\">").skip(1).collect();
+    assert_eq!(figures.len(), 2 * 5 + 3);
+    for f in &figures {
+        let f = &f[..f.find("</figure>").unwrap()];
+        assert!(
+            f.contains("<details class=\"data\"><summary>") && f.contains("<table>"),
+            "{f}"
+        );
+    }
+    assert!(html.contains("X25519: core cycles per operation, 1 thread"));
+    assert!(html.matches("<td class=\"tie\">").count() > 2);
+    // One colour per backend: the key and the charts use plotters' value for ring.
+    let ring = "#1F77B4";
+    assert!(html.contains(&format!("background:{ring}\"></span>ring")));
+    assert!(html.contains(&format!("stroke=\"{ring}\"")) && html.contains(&format!("fill=\"{ring}\"")));
 }

@@ -175,14 +175,10 @@ pub fn fit_cells(cells: &[&Cell], tsc_hz: Option<f64>) -> Option<Fit> {
 
 type Kind = (AlgorithmId, Operation, Option<Mode>);
 
-/// Every AEAD kind of the file at its base thread count, in measured order.
-fn kinds(file: &ResultFile, threads: usize) -> Vec<Kind> {
+/// Every AEAD kind of the cells at one thread count, in measured order.
+fn kinds(cells: &[Cell], threads: usize) -> Vec<Kind> {
     let mut out: Vec<Kind> = Vec::new();
-    for c in file
-        .cells
-        .iter()
-        .filter(|c| c.mb_per_sec.is_some() && c.threads == threads)
-    {
+    for c in cells.iter().filter(|c| c.mb_per_sec.is_some() && c.threads == threads) {
         let k = (c.algorithm, c.operation, c.mode);
         if !out.contains(&k) {
             out.push(k);
@@ -193,14 +189,19 @@ fn kinds(file: &ResultFile, threads: usize) -> Vec<Kind> {
 
 /// The model of a whole result file: fits at the base (smallest) thread count.
 pub fn models(file: &ResultFile) -> CostModels {
-    let mut out = CostModels::default();
     if file.settings.metric == crate::results::Metric::Instructions {
-        return out;
+        return CostModels::default();
     }
     let threads = file.settings.threads.iter().copied().min().unwrap_or(1);
-    for (alg, op, mode) in kinds(file, threads) {
-        let of_kind: Vec<&Cell> = file
-            .cells
+    models_of(&file.cells, threads, file.header.machine.tsc_hz)
+}
+
+/// The model of a set of cells at one thread count (`tsc_hz` for cells
+/// without a measured core clock).
+pub fn models_of(cells: &[Cell], threads: usize, tsc_hz: Option<f64>) -> CostModels {
+    let mut out = CostModels::default();
+    for (alg, op, mode) in kinds(cells, threads) {
+        let of_kind: Vec<&Cell> = cells
             .iter()
             .filter(|c| c.threads == threads && c.algorithm == alg && c.operation == op && c.mode == mode)
             .collect();
@@ -214,7 +215,7 @@ pub fn models(file: &ResultFile) -> CostModels {
             .iter()
             .filter_map(|b| {
                 let cells: Vec<&Cell> = of_kind.iter().copied().filter(|c| c.backend == *b).collect();
-                fit_cells(&cells, file.header.machine.tsc_hz)
+                fit_cells(&cells, tsc_hz)
             })
             .collect();
         if let Some(x) = crossovers(&fits, &of_kind) {

@@ -1,9 +1,11 @@
 //! Decisions over results: the regression gate ([`compare`]), the backend
 //! ranking ([`recommend`]), the per-backend cost model and crossovers
-//! ([`cost_model`]) and the honest winner marks ([`winners`]), all on the
+//! ([`cost_model`]), the honest winner marks ([`winners`]) and the "At a
+//! glance" answer per use ([`glance`]), all on the
 //! statistics of [`crate::stats`].
 
 pub mod compare;
 pub mod cost_model;
+pub mod glance;
 pub mod recommend;
 pub mod winners;

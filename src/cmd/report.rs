@@ -6,8 +6,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::policy::{self, matrix};
-use cryptobench::report::compliance_matrix;
-use cryptobench::report::doc::Doc;
 use cryptobench::report::fleet::{self, Loaded};
 use cryptobench::report::{self, verdicts, Format, TextFormat};
 use cryptobench::results;
@@ -97,23 +95,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
         }
         eprintln!("wrote {}", index.display());
     }
-    let mut doc = Doc::new();
-    for m in &fleet.machines {
-        doc.heading(2, m.label.clone());
-        doc.append(report::sweep::document(&m.result));
-    }
-    if fleet.machines.len() > 1 {
-        doc.append(fleet::document(&fleet));
-    }
-    for (label, m) in &fleet.messaging {
-        doc.append(report::messaging::document(label, m));
-    }
-    if let Some(k) = &kat {
-        doc.append(verdicts::document(k));
-    }
-    for s in &compliance {
-        doc.append(compliance_matrix::document(s));
-    }
+    let doc = report::document(&fleet, kat.as_ref(), &compliance);
     let out = doc.render(format);
     print!("{out}");
     ExitCode::SUCCESS

@@ -107,6 +107,8 @@ pub enum Block {
     Chart {
         title: String,
         svg: String,
+        /// The figures the chart draws, shown under it (folded) on the page.
+        data: Option<Table>,
     },
     /// Pre-formatted text, kept as is (a code block in Markdown and HTML).
     Pre(String),

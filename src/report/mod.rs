@@ -11,6 +11,7 @@ pub mod compliance_matrix;
 pub mod cost_model;
 pub mod doc;
 pub mod fleet;
+pub mod glance;
 pub mod html;
 pub mod kat;
 pub mod messaging;
@@ -19,6 +20,34 @@ pub mod recommend;
 pub mod render;
 pub mod sweep;
 pub mod verdicts;
+
+/// What `cryptobench report` prints (the HTML page is [`html::page`]):
+/// "At a glance" first, then each machine's tables, the fleet view, the
+/// messaging results, the KAT matrix and the compliance sections.
+pub fn document(
+    fleet: &fleet::Fleet,
+    kat: Option<&verdicts::Matrix>,
+    compliance: &[compliance_matrix::Section],
+) -> doc::Doc {
+    let mut doc = glance::section(fleet, glance::Status { kat, compliance });
+    for m in &fleet.machines {
+        doc.heading(2, m.label.clone());
+        doc.append(sweep::tables(&m.result));
+    }
+    if fleet.machines.len() > 1 {
+        doc.append(fleet::document(fleet));
+    }
+    for (label, m) in &fleet.messaging {
+        doc.append(messaging::document(label, m));
+    }
+    if let Some(k) = kat {
+        doc.append(verdicts::document(k));
+    }
+    for s in compliance {
+        doc.append(compliance_matrix::document(s));
+    }
+    doc
+}
 
 /// Output formats shared by every command.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -10,7 +10,7 @@ use crate::results::{Cell, ResultFile};
 use crate::units::format_size;
 
 /// Thousands separators for readability.
-fn num(x: f64) -> String {
+pub fn num(x: f64) -> String {
     let s = format!("{:.0}", x);
     let (sign, digits) = s.split_at(if s.starts_with('-') { 1 } else { 0 });
     let mut out = String::new();
@@ -43,8 +43,20 @@ pub fn render(file: &ResultFile, format: Format) -> String {
     }
 }
 
-/// The sweep's document: tables per kind and thread count, failures, legend.
+/// The sweep's document: "At a glance", then [`tables`].
 pub fn document(file: &ResultFile) -> Doc {
+    let mut out = Doc::new();
+    let g = crate::analysis::glance::glance(file);
+    if !g.rows.is_empty() {
+        out.heading(3, super::glance::TITLE);
+        out.append(super::glance::document(&g, super::glance::Status::default()));
+    }
+    out.append(tables(file));
+    out
+}
+
+/// Tables per kind and thread count, failures, legend.
+pub fn tables(file: &ResultFile) -> Doc {
     if file.settings.metric == crate::results::Metric::Instructions {
         return instruction_tables(file);
     }
@@ -53,7 +65,7 @@ pub fn document(file: &ResultFile) -> Doc {
     let models = crate::analysis::cost_model::models(file);
 
     // (algorithm, operation, mode) in the order they were measured.
-    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
+    let mut kinds: Vec<Kind> = Vec::new();
     for c in &file.cells {
         let k = (c.algorithm, c.operation, c.mode);
         if !kinds.contains(&k) {
@@ -82,46 +94,62 @@ pub fn document(file: &ResultFile) -> Doc {
 }
 
 /// One AEAD kind's tables, one per thread count: MB/s by size and backend.
-fn aead_tables(
-    out: &mut Doc,
+fn aead_tables(out: &mut Doc, file: &ResultFile, kind: Kind, cells: &[&Cell], backends: &[String]) {
+    for &t in &file.settings.threads {
+        if let Some((title, table)) = aead_table(file, kind, cells, backends, t) {
+            out.heading(3, title);
+            out.table(table);
+        }
+    }
+}
+
+/// (algorithm, operation, mode): one kind of cell.
+pub type Kind = (AlgorithmId, Operation, Option<Mode>);
+
+/// The smallest thread count measured: efficiencies are relative to it.
+pub fn base_threads(file: &ResultFile) -> usize {
+    file.settings.threads.iter().copied().min().unwrap_or(1)
+}
+
+/// One AEAD kind at `threads`: its title and the size × backend table
+/// (None when nothing was measured there). The page's chart data uses it too.
+pub fn aead_table(
     file: &ResultFile,
-    (alg, op, mode): (AlgorithmId, Operation, Option<Mode>),
+    (alg, op, mode): Kind,
     cells: &[&Cell],
     backends: &[String],
-) {
-    let base_threads = file.settings.threads.iter().copied().min().unwrap_or(1);
-    for &t in &file.settings.threads {
-        let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == t).collect();
-        if cells.is_empty() {
+    threads: usize,
+) -> Option<(String, Table)> {
+    let base_threads = base_threads(file);
+    let cells: Vec<&Cell> = cells.iter().copied().filter(|c| c.threads == threads).collect();
+    if cells.is_empty() {
+        return None;
+    }
+    let title = if threads == base_threads {
+        format!(
+            "{alg} {op} ({}), MB/s (core cycles/byte), {threads} thread{}",
+            mode.map_or("", Mode::name),
+            if threads == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{alg} {op} ({}), {threads} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
+            mode.map_or("", Mode::name)
+        )
+    };
+    let mut t = Table::new(&header("size", backends));
+    for &size in &file.settings.sizes {
+        let row_cells: Vec<Option<&Cell>> = backends
+            .iter()
+            .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.size == size))
+            .collect();
+        if row_cells.iter().all(Option::is_none) {
             continue;
         }
-        let title = if t == base_threads {
-            format!(
-                "{alg} {op} ({}), MB/s (core cycles/byte), {t} thread{}",
-                mode.map_or("", Mode::name),
-                if t == 1 { "" } else { "s" }
-            )
-        } else {
-            format!(
-                "{alg} {op} ({}), {t} threads: aggregate MB/s (scaling efficiency vs {base_threads})",
-                mode.map_or("", Mode::name)
-            )
-        };
-        out.heading(3, title);
-        let mut t = Table::new(&header("size", backends));
-        for &size in &file.settings.sizes {
-            let row_cells: Vec<Option<&Cell>> = backends
-                .iter()
-                .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.size == size))
-                .collect();
-            if row_cells.iter().all(Option::is_none) {
-                continue;
-            }
-            t.rows
-                .push(row(file, format_size(size), &row_cells, base_threads, false));
-        }
-        out.table(t);
+        t.rows
+            .push(row(file, format_size(size), &row_cells, base_threads, false));
     }
+    Some((title, t))
 }
 
 /// A table header: the row label's column, then one column per backend.
@@ -145,43 +173,49 @@ fn failures_table(out: &mut Doc, file: &ResultFile) {
 }
 
 fn kex_tables(out: &mut Doc, file: &ResultFile, alg: AlgorithmId, backends: &[String]) {
-    let base = file.settings.threads.iter().copied().min().unwrap_or(1);
     for &t in &file.settings.threads {
-        let cells: Vec<&Cell> = file
-            .cells
-            .iter()
-            .filter(|c| c.algorithm == alg && c.threads == t)
-            .collect();
-        if cells.is_empty() {
-            continue;
+        if let Some((title, table)) = kex_table(file, alg, backends, t) {
+            out.heading(3, title);
+            out.table(table);
         }
-        out.heading(
-            3,
-            if t == base {
-                format!(
-                    "{alg}: operations/s (µs/op; core cycles/op), {t} thread{}",
-                    if t == 1 { "" } else { "s" }
-                )
-            } else {
-                format!("{alg}, {t} threads: aggregate operations/s (scaling efficiency vs {base})")
-            },
-        );
-        let mut table = Table::new(&header("operation", backends));
-        let mut ops: Vec<Operation> = Vec::new();
-        for c in &cells {
-            if !ops.contains(&c.operation) {
-                ops.push(c.operation);
-            }
-        }
-        for op in ops {
-            let row_cells: Vec<Option<&Cell>> = backends
-                .iter()
-                .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.operation == op))
-                .collect();
-            table.rows.push(row(file, op.to_string(), &row_cells, base, true));
-        }
-        out.table(table);
     }
+}
+
+/// One key exchange at `threads`: its title and the operation × backend
+/// table of ops/s (µs/op), None when nothing was measured there.
+pub fn kex_table(file: &ResultFile, alg: AlgorithmId, backends: &[String], threads: usize) -> Option<(String, Table)> {
+    let base = base_threads(file);
+    let cells: Vec<&Cell> = file
+        .cells
+        .iter()
+        .filter(|c| c.algorithm == alg && c.threads == threads)
+        .collect();
+    if cells.is_empty() {
+        return None;
+    }
+    let title = if threads == base {
+        format!(
+            "{alg}: operations/s (µs/op; core cycles/op), {threads} thread{}",
+            if threads == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("{alg}, {threads} threads: aggregate operations/s (scaling efficiency vs {base})")
+    };
+    let mut table = Table::new(&header("operation", backends));
+    let mut ops: Vec<Operation> = Vec::new();
+    for c in &cells {
+        if !ops.contains(&c.operation) {
+            ops.push(c.operation);
+        }
+    }
+    for op in ops {
+        let row_cells: Vec<Option<&Cell>> = backends
+            .iter()
+            .map(|b| cells.iter().copied().find(|c| &c.backend == b && c.operation == op))
+            .collect();
+        table.rows.push(row(file, op.to_string(), &row_cells, base, true));
+    }
+    Some((title, table))
 }
 
 /// One size of the instruction table: instructions per operation (and per byte), fewest marked.
@@ -342,6 +376,9 @@ pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
     Some(c.ops_per_sec.median / (one.ops_per_sec.median * c.threads as f64 / base as f64))
 }
 
+/// How to read ★ and ≈★ ([`winners::marks`]).
+pub const MARKS: &str = "★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine.";
+
 fn legend(file: &ResultFile) -> Vec<String> {
     let m = &file.header.machine;
     let tsc = m
@@ -350,7 +387,7 @@ fn legend(file: &ResultFile) -> Vec<String> {
         .unwrap_or_else(|| "n/a".into());
     let lines = [
         format!(
-            "Median of the samples; ± is half the interquartile range. ★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine. ‡: scaling efficiency not shown, the single-thread cell's ± is over {:.0}%. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
+            "Median of the samples; ± is half the interquartile range. {MARKS} ‡: scaling efficiency not shown, the single-thread cell's ± is over {:.0}%. MB/s = 10^6 bytes/s; cycles/byte per thread at the effective core clock measured alongside (TSC ticks in the JSON). Methodology v{}, {} ms per cell in {} interleaved rounds.",
             winners::WIDE_BASE * 100.0,
             file.header.methodology_version,
             file.settings.duration_ms,

@@ -2,7 +2,7 @@
 //! of `report::plot`, counted so the page can check they were all drawn.
 
 use super::Render;
-use crate::report::doc::{Align, Block, Doc, Table};
+use crate::report::doc::{Align, Block, Doc, Mark, Table};
 use crate::report::esc;
 
 pub struct Html;
@@ -27,7 +27,15 @@ impl Render for Html {
                     out += "</ul>\n";
                 }
                 Block::Pre(s) => out += &format!("<pre>{}</pre>\n", esc(s)),
-                Block::Chart { svg, .. } => out += &format!("<figure class=\"chart\">{svg}</figure>\n"),
+                Block::Chart { svg, data, .. } => {
+                    let data = data.as_ref().map_or(String::new(), |t| {
+                        format!(
+                            "<details class=\"data\"><summary>Figures (table)</summary>\n{}</details>",
+                            table(t)
+                        )
+                    });
+                    out += &format!("<figure class=\"chart\">{svg}{data}</figure>\n");
+                }
                 Block::Html(h) => out += h,
             }
         }
@@ -48,7 +56,13 @@ fn table(t: &Table) -> String {
                 Some(Align::Right) => " style=\"text-align:right\"",
                 _ => "",
             };
-            out += &format!("<td{style}>{}</td>", esc(&c.plain()));
+            // ★ and ≈★ cells are tinted, so ties stand out on the page.
+            let class = match c.mark {
+                Some(Mark::Best) => " class=\"best\"",
+                Some(Mark::Tie) => " class=\"tie\"",
+                None => "",
+            };
+            out += &format!("<td{class}{style}>{}</td>", esc(&c.plain()));
         }
         out += "</tr>\n";
     }

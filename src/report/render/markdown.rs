@@ -12,7 +12,8 @@ impl Render for Markdown {
             match b {
                 Block::Heading { level, text } => out += &format!("\n{} {text}\n\n", "#".repeat(usize::from(*level))),
                 Block::Notes(lines) => out += &format!("\n{}\n", lines.join("\n\n")),
-                Block::Table(t) => out += &format!("{}\n", grid(t.grid(), true)),
+                // A blank line first: a table right after a paragraph line would join it.
+                Block::Table(t) => out += &format!("\n{}\n", grid(t.grid(), true)),
                 Block::List(items) => {
                     for i in items {
                         out += &format!("- {i}\n");

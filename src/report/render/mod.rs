@@ -84,7 +84,10 @@ mod tests {
     fn html_escapes_every_text_and_csv_quotes_per_rfc_4180() {
         let html = Html.render(&doc());
         assert!(html.contains("<h3>Title &amp; more</h3>"), "{html}");
-        assert!(html.contains("<td>1 &lt;2&gt; &quot;x&quot; ★</td>"), "{html}");
+        assert!(
+            html.contains("<td class=\"best\">1 &lt;2&gt; &quot;x&quot; ★</td>"),
+            "{html}"
+        );
         assert!(!html.contains("<2>"), "{html}");
         let csv = Csv.render(&doc());
         assert_eq!(csv, "# Title & more\nsize,\"a, b\"\n16,\"1 <2> \"\"x\"\" ★\"\n");
