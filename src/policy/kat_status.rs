@@ -82,7 +82,7 @@ pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<
                     counts.merge(&r.counts);
                     if first.is_none() {
                         first = r.outcomes.iter().find_map(|o| match &o.verdict {
-                            Verdict::Fail { detail } => Some(format!("{} tcId {}: {detail}", r.set, o.id)),
+                            Verdict::Fail { detail } => Some(format!("{} case {}: {detail}", r.set, o.id)),
                             _ => None,
                         });
                     }
