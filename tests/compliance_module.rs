@@ -183,53 +183,64 @@ fn open_diff_findings_stand_beside_the_verdicts() {
     assert!(text.contains("openssl AES-256-GCM tag-length"), "{text}");
 }
 
-/// `recommend --policy fips-140-3`: validated modules only, or a plain caveat over the algorithm-only ranking.
-#[test]
-fn recommend_ranks_validated_modules_or_says_none_is() {
-    let v = json(
-        &[
-            "recommend",
-            "--results",
-            fixtures::path("storage.json"),
-            "--workload",
-            "storage",
-            "--policy",
-            "fips-140-3",
-            "--format",
-            "json",
-        ],
+fn recommend_fips(results: &str) -> Value {
+    let args = ["recommend", "--results", results, "--workload", "storage"];
+    json(
+        &[&args[..], &["--policy", "fips-140-3", "--format", "json"]].concat(),
         0,
-    );
-    let ranked: Vec<&str> = v["ranking"]
+    )
+}
+
+fn ranked(v: &Value) -> Vec<&str> {
+    v["ranking"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["backend"].as_str().unwrap())
-        .collect();
-    if cfg!(feature = "fips") {
-        assert_eq!(ranked, ["aws-lc-rs"], "{v}");
-        assert!(v["module_caveat"].is_null(), "{v}");
-        let ring = v["excluded"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["backend"] == "ring")
-            .unwrap();
-        assert!(
-            ring["reasons"][0]
-                .as_str()
-                .unwrap()
-                .contains("requires a validated module"),
-            "{v}"
-        );
-    } else {
-        assert!(ranked.len() > 1, "{v}");
-        let caveat = v["module_caveat"].as_str().unwrap();
-        assert!(
-            caveat.contains("no backend in this build is one") && caveat.contains("--features fips"),
-            "{caveat}"
-        );
+        .collect()
+}
+
+/// `recommend --policy fips-140-3`: validated modules only, or a plain caveat over the algorithm-only ranking.
+#[test]
+fn recommend_ranks_validated_modules_or_says_none_is() {
+    // The fixture's versions are made up, so no build's module measured them.
+    let v = recommend_fips(fixtures::path("storage.json"));
+    assert!(ranked(&v).len() > 1, "{v}");
+    let caveat = v["module_caveat"].as_str().unwrap();
+    assert!(caveat.contains("--features fips"), "{caveat}");
+    if !cfg!(feature = "fips") {
+        assert!(caveat.contains("no backend in this build is one"), "{caveat}");
+        return;
     }
+    assert!(caveat.contains("aws-lc-rs: the file measured"), "{caveat}");
+    // The same cells as if this build's module had measured them: it alone is ranked.
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures::path("storage.json")).unwrap()).unwrap();
+    let here = (cryptobench::backend::by_name("aws-lc-rs").unwrap().version)();
+    for c in file["cells"].as_array_mut().unwrap() {
+        if c["backend"] == "aws-lc-rs" {
+            c["backend_version"] = Value::from(here.clone());
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("storage-fips.json");
+    std::fs::write(&p, serde_json::to_string(&file).unwrap()).unwrap();
+    let v = recommend_fips(p.to_str().unwrap());
+    assert_eq!(ranked(&v), ["aws-lc-rs"], "{v}");
+    assert!(v["module_caveat"].is_null(), "{v}");
+    let ring = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["backend"] == "ring")
+        .unwrap();
+    assert!(
+        ring["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("requires a validated module"),
+        "{v}"
+    );
 }
 
 /// A corrupted CAVP file: the failure names the line of the case's `Count`, so

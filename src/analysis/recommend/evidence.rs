@@ -8,6 +8,7 @@ use super::{Exclusion, Recommendation, Request};
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
 use crate::policy::module::{self, HOW_TO_GET_ONE};
+use crate::results::ResultFile;
 
 /// The backends to rank and those the module requirement rules out.
 pub(super) struct Gate<'a> {
@@ -19,7 +20,7 @@ pub(super) struct Gate<'a> {
 /// Under a policy that requires a validated module, only backends that are one
 /// are ranked; when none is, every backend is ranked on its algorithms alone
 /// and the caveat says so.
-pub(super) fn gate<'a>(backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
+pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
     let Some((p, need)) = req.policy.and_then(|p| p.module.as_ref().map(|m| (p, m))) else {
         return Gate {
             rank: backends,
@@ -27,14 +28,25 @@ pub(super) fn gate<'a>(backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
             caveat: None,
         };
     };
-    let (rank, out): (Vec<&str>, Vec<&str>) = backends.iter().partition(|b| module::status(b).fips_module);
+    let (rank, out): (Vec<&str>, Vec<&str>) = backends.iter().partition(|b| why_not(file, b).is_none());
     if rank.is_empty() {
+        // A module here whose cells another build measured: say which, not "none in this build".
+        let stale: Vec<String> = backends
+            .iter()
+            .filter(|b| module::status(b).fips_module)
+            .filter_map(|b| why_not(file, b).map(|w| format!("{b}: {w}")))
+            .collect();
+        let none = if stale.is_empty() {
+            "no backend in this build is one".to_string()
+        } else {
+            format!("no measured backend qualifies ({})", stale.join("; "))
+        };
         return Gate {
             rank: backends,
             excluded: Vec::new(),
             caveat: Some(format!(
-                "{} requires a validated module [{}], and no backend in this build is one. The ranking below \
-                 checks the algorithms only; none of these may be deployed under {} as built. To get one: {HOW_TO_GET_ONE}.",
+                "{} requires a validated module [{}], and {none}. The ranking below checks the algorithms \
+                 only; none of these may be deployed under {} as built. To get one: {HOW_TO_GET_ONE}.",
                 p.name, need.citation, p.name
             )),
         };
@@ -46,7 +58,7 @@ pub(super) fn gate<'a>(backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
             reasons: vec![format!(
                 "{} requires a validated module: {}",
                 p.name,
-                module::status(b).detail
+                why_not(file, b).unwrap_or_default()
             )],
         })
         .collect();
@@ -55,6 +67,24 @@ pub(super) fn gate<'a>(backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
         excluded,
         caveat: None,
     }
+}
+
+/// Why `b` does not count as a validated module: its status in this binary, or
+/// cells measured by another build of it (a plain aws-lc-rs file read by a fips binary).
+fn why_not(file: &ResultFile, b: &str) -> Option<String> {
+    let status = module::status(b);
+    if !status.fips_module {
+        return Some(status.detail);
+    }
+    let here = crate::backend::by_name(b).map(|x| (x.version)()).ok()?;
+    let measured = file
+        .cells
+        .iter()
+        .find(|c| c.backend == b && c.backend_version != here)?;
+    Some(format!(
+        "the file measured {}, not this build's module ({here}): measure with this build",
+        measured.backend_version
+    ))
 }
 
 /// The open findings of the ranked backends for the algorithms they are ranked with.

@@ -395,7 +395,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         req,
         notes: BTreeSet::new(),
     };
-    let gate = evidence::gate(backends(file, req), req);
+    let gate = evidence::gate(file, backends(file, req), req);
     let mut excluded = gate.excluded;
     let mut candidates = Vec::new();
     for b in gate.rank {
