@@ -6,6 +6,7 @@ const CRATES: &[&str] = &[
     "ring",
     "aws-lc-rs",
     "aws-lc-sys",
+    "aws-lc-fips-sys",
     "openssl",
     "openssl-sys",
     "openssl-src",

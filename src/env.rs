@@ -24,6 +24,10 @@ pub struct Fingerprint {
     /// (`OPENSSL_ia32cap`, …; see `cpu_mask::DISPATCH_VARS`). Absent in older files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dispatch_env: Vec<(String, String)>,
+    /// `aws_lc_rs::try_fips_mode()` in a `--features fips` build (the aws-lc-rs
+    /// backend is then the AWS-LC FIPS module); absent otherwise and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fips_mode: Option<bool>,
 }
 
 const RELEVANT_FLAGS: &[&str] = &[
@@ -82,6 +86,7 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
         backends: backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
         tsc_hz,
         dispatch_env: crate::measure::cpu_mask::dispatch_env(),
+        fips_mode: crate::policy::module::aws_lc_fips_mode(),
     }
 }
 
@@ -89,6 +94,7 @@ fn enabled_features() -> Vec<String> {
     let all = [
         ("ring", cfg!(feature = "ring")),
         ("aws-lc-rs", cfg!(feature = "aws-lc-rs")),
+        ("fips (AWS-LC FIPS module)", cfg!(feature = "fips")),
         ("openssl (vendored)", cfg!(feature = "openssl")),
         (
             "openssl-system",

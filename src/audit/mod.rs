@@ -12,3 +12,4 @@ pub mod ct;
 pub mod diff;
 pub mod memcheck;
 pub mod memcheck_run;
+pub mod open;

@@ -21,14 +21,7 @@ use crate::algorithm::{AeadId, KexId};
 
 pub static BACKEND: Backend = Backend {
     name: "aws-lc-rs",
-    version: || {
-        format!(
-            "aws-lc-rs {} (aws-lc-sys {}, AWS-LC {})",
-            crate::dep_version!("aws-lc-rs"),
-            crate::dep_version!("aws-lc-sys"),
-            aws_lc_rs::awslc_version()
-        )
-    },
+    version,
     aead: |id| match id {
         AeadId::Aes128Gcm => Ok(&AwsAead(AeadId::Aes128Gcm)),
         AeadId::Aes256Gcm => Ok(&AwsAead(AeadId::Aes256Gcm)),
@@ -47,6 +40,33 @@ pub static BACKEND: Backend = Backend {
         KexId::X25519MlKem768 => unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)"),
     },
 };
+
+/// The name stays "aws-lc-rs" in both builds so `ab` and `compare` pair the
+/// cells; the version says which module it is (docs/compliance.md "The FIPS build").
+#[cfg(not(feature = "fips"))]
+fn version() -> String {
+    format!(
+        "aws-lc-rs {} (aws-lc-sys {}, AWS-LC {})",
+        crate::dep_version!("aws-lc-rs"),
+        crate::dep_version!("aws-lc-sys"),
+        aws_lc_rs::awslc_version()
+    )
+}
+
+#[cfg(feature = "fips")]
+fn version() -> String {
+    let mode = if aws_lc_rs::try_fips_mode().is_ok() {
+        "on"
+    } else {
+        "OFF"
+    };
+    format!(
+        "aws-lc-rs {} (FIPS) (aws-lc-fips-sys {}, AWS-LC FIPS {}, fips mode {mode})",
+        crate::dep_version!("aws-lc-rs"),
+        crate::dep_version!("aws-lc-fips-sys"),
+        aws_lc_rs::awslc_version()
+    )
+}
 
 less_safe_key_aead!(aws_lc_rs, AwsAead, AwsKey, {
     AeadId::Aes128Gcm => AES_128_GCM,

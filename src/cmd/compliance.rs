@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use cryptobench::policy::compliance::{self, Deployment};
-use cryptobench::policy::{self, kat_status};
+use cryptobench::policy::compliance::Deployment;
+use cryptobench::policy::{self, verdict};
 use cryptobench::report::{self, DocFormat};
 use cryptobench::select;
 
@@ -17,7 +17,8 @@ pub struct ComplianceArgs {
     #[arg(long, value_name = "NAME|FILE")]
     policy: String,
     /// What the deployment uses: a comma list of algorithms, or a TOML file
-    /// (algorithms = [...], optional backend = "..."). Exit 1 if any is not allowed or fails its KATs.
+    /// (algorithms = [...], optional backend = "..."). Exit 1 if any is not allowed or fails its KATs,
+    /// or if the policy requires a validated module (fips-140-3) and no backend here is one.
     #[arg(long, value_name = "LIST|FILE")]
     require: Option<String>,
     /// Backends (default: the deployment's backend, else all compiled in).
@@ -52,24 +53,28 @@ pub fn run(a: ComplianceArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return usage_error(e),
     };
-    let kat = kat_status::audit(&backends, &algorithms);
-    let rows = compliance::rows(&policy, &backends, &algorithms, &kat);
-    let violations = deployment
-        .as_ref()
-        .map(|d| compliance::violations(&policy, &rows, d))
-        .unwrap_or_default();
+    let check = verdict::check(&policy, &backends, &algorithms, deployment.as_ref());
     print!(
         "{}",
-        report::compliance::render(&policy, &rows, deployment.as_ref(), &violations, a.format.into())
+        report::compliance::render(&policy, &check, deployment.as_ref(), a.format.into())
     );
-    if violations.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        eprintln!(
-            "not compliant with {}: {} problem(s) in the required algorithms (see 'Deployment check')",
-            policy.name,
-            violations.len()
-        );
-        ExitCode::from(1)
+    if deployment.is_none() || check.compliant() {
+        return ExitCode::SUCCESS;
     }
+    let mut why = Vec::new();
+    if !check.violations.is_empty() {
+        why.push(format!(
+            "{} problem(s) in the required algorithms",
+            check.violations.len()
+        ));
+    }
+    if check.module.as_ref().is_some_and(|m| !m.compliant) {
+        why.push("no validated module in this build".to_string());
+    }
+    eprintln!(
+        "not compliant with {}: {} (see 'Deployment check')",
+        policy.name,
+        why.join(", and ")
+    );
+    ExitCode::from(1)
 }

@@ -131,7 +131,8 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     };
     let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
     let kat = kat_status::audit(&audited, &req.audited_algorithms());
-    let rec = recommend::recommend(&file, &kat, &req);
+    let mut rec = recommend::recommend(&file, &kat, &req);
+    recommend::attach_findings(&mut rec);
     print!("{}", report::recommend::render(&rec, a.format.into()));
     if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");

@@ -4,7 +4,8 @@
 //! Sections start with `[Keylen = …]`, `[IVlen = …]`, `[PTlen = …]`, `[AADlen = …]`,
 //! `[Taglen = …]` (bits); cases are `Count/Key/IV/PT/AAD/CT/Tag` lines. Decrypt
 //! cases end with `PT = …` or `FAIL`. IVs other than 96 bits and tags shorter
-//! than 128 bits are exercised, which Wycheproof does not cover.
+//! than 128 bits are exercised, which Wycheproof does not cover. A case's id is
+//! "Count N, line L" (the line of its `Count =`), since a Count repeats per section.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -134,7 +135,7 @@ impl Parser<'_> {
         let Some((line, fields, fail)) = self.case.take() else {
             return Ok(());
         };
-        let c = build_case(self.direction, &self.params, fields, fail).map_err(|what| self.err(line, what))?;
+        let c = build_case(self.direction, &self.params, fields, fail, line).map_err(|what| self.err(line, what))?;
         let Some((id, c)) = c else {
             self.skipped += 1;
             return Ok(());
@@ -169,6 +170,7 @@ fn build_case(
     params: &BTreeMap<String, usize>,
     mut f: BTreeMap<String, Vec<u8>>,
     fail: bool,
+    line: usize,
 ) -> Result<Option<(AeadId, Case)>, String> {
     let param = |k: &str| {
         params
@@ -214,8 +216,9 @@ fn build_case(
         Direction::Decrypt => Input::AeadOpen(vector),
         Direction::Encrypt => Input::AeadSeal(vector),
     };
+    // `Count = 0` repeats in every section: the line of the Count finds the case in one step.
     let case = Case {
-        id: count,
+        id: format!("Count {count}, line {line}"),
         flags,
         expect,
         input,

@@ -7,19 +7,19 @@ use serde::Serialize;
 
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Error};
-use crate::kat::{self, SetResult, Verdict};
+use crate::kat::{self, SetResult, Verdict, VerdictCounts};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum KatStatus {
     /// Every checked case passed (acceptable-case divergences count as passes).
+    /// The counts are `cryptobench kat`'s for the same backend and algorithm.
     Pass {
-        tests: usize,
+        counts: VerdictCounts,
         sets: usize,
     },
     Fail {
-        failed: usize,
-        tests: usize,
+        counts: VerdictCounts,
         first: String,
     },
     /// The backend offers the algorithm but no vector could be checked.
@@ -36,14 +36,31 @@ impl KatStatus {
     pub fn passed(&self) -> bool {
         matches!(self, KatStatus::Pass { .. })
     }
+    /// The vector counts behind a pass or fail.
+    pub fn counts(&self) -> Option<&VerdictCounts> {
+        match self {
+            KatStatus::Pass { counts, .. } | KatStatus::Fail { counts, .. } => Some(counts),
+            _ => None,
+        }
+    }
     pub fn summary(&self) -> String {
         match self {
-            KatStatus::Pass { tests, sets } => format!("pass ({tests} tests, {sets} sets)"),
-            KatStatus::Fail { failed, tests, first } => format!("FAIL ({failed} of {tests} tests; first: {first})"),
+            KatStatus::Pass { counts, sets } => format!("pass ({}; {sets} sets)", count_line(counts)),
+            KatStatus::Fail { counts, first } => format!("FAIL ({}; first: {first})", count_line(counts)),
             KatStatus::NotRun { reason } => format!("not audited ({reason})"),
             KatStatus::Unsupported { reason } => format!("unsupported ({reason})"),
         }
     }
+}
+
+/// "923 pass, 0 fail, 435 unsupported", as `cryptobench kat` counts them (divergences only when present).
+pub fn count_line(c: &VerdictCounts) -> String {
+    let mut s = format!("{} pass, {} fail, {} unsupported", c.pass, c.fail, c.unsupported);
+    let div = c.divergence_accepted + c.divergence_rejected;
+    if div > 0 {
+        s += &format!(", {div} divergence (acceptable either way)");
+    }
+    s
 }
 
 pub type KatTable = BTreeMap<(String, AlgorithmId), KatStatus>;
@@ -60,34 +77,32 @@ pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<
                     .iter()
                     .filter(|r| &r.backend == backend && r.algorithm == alg.name())
                     .collect();
-                let (mut checked, mut failed, mut first) = (0, 0, None);
+                let (mut counts, mut first) = (VerdictCounts::default(), None);
                 for r in &mine {
-                    checked += r.counts.total() - r.counts.unsupported;
-                    failed += r.counts.fail;
+                    counts.merge(&r.counts);
                     if first.is_none() {
                         first = r.outcomes.iter().find_map(|o| match &o.verdict {
-                            Verdict::Fail { detail } => Some(format!("{} tcId {}: {detail}", r.set, o.id)),
+                            Verdict::Fail { detail } => Some(format!("{} case {}: {detail}", r.set, o.id)),
                             _ => None,
                         });
                     }
                 }
-                if failed > 0 {
+                if counts.fail > 0 {
                     KatStatus::Fail {
-                        failed,
-                        tests: checked,
+                        counts,
                         first: first.unwrap_or_default(),
                     }
-                } else if checked == 0 {
+                } else if counts.total() == counts.unsupported {
                     KatStatus::NotRun {
                         reason: if mine.is_empty() {
                             "no built-in vectors for it".into()
                         } else {
-                            "every vector unsupported by the API".into()
+                            format!("all {} vectors unsupported by the API", counts.unsupported)
                         },
                     }
                 } else {
                     KatStatus::Pass {
-                        tests: checked,
+                        counts,
                         sets: mine.len(),
                     }
                 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Policy, Rule, Status};
+use super::{ModuleRequirement, Policy, Rule, Status};
 use crate::algorithm::AlgorithmId;
 
 /// The profiles shipped in `policies/`, embedded so the binary works anywhere.
@@ -32,8 +32,19 @@ struct RawPolicy {
     name: String,
     title: String,
     description: Option<String>,
+    module: Option<RawModule>,
     #[serde(default)]
     rule: Vec<RawRule>,
+}
+
+/// `[module]`: whether the deployment must run on a validated cryptographic module.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModule {
+    validated: bool,
+    citation: String,
+    #[serde(default)]
+    unconfirmed: bool,
 }
 
 #[derive(Deserialize)]
@@ -138,8 +149,26 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError
         title: raw.title,
         description: raw.description,
         source: source.to_string(),
+        module: parse_module(raw.module).map_err(err)?,
         rules,
     })
+}
+
+/// `[module]`: a requirement only when `validated = true`, and then it must cite its source.
+fn parse_module(raw: Option<RawModule>) -> Result<Option<ModuleRequirement>, Fault> {
+    let Some(m) = raw.filter(|m| m.validated) else {
+        return Ok(None);
+    };
+    if m.citation.trim().is_empty() {
+        return Err((
+            "module.citation".into(),
+            "is empty (fix: cite the document that requires a validated module)".into(),
+        ));
+    }
+    Ok(Some(ModuleRequirement {
+        citation: m.citation.trim().to_string(),
+        unconfirmed: m.unconfirmed,
+    }))
 }
 
 /// Validates the `i`-th `[[rule]]` against the rules before it.

@@ -1,13 +1,15 @@
 //! Compliance profiles: data files under `policies/` (TOML, one per policy,
 //! every rule citing its source), loaded and validated by [`load`], evaluated
 //! per algorithm here, and joined with the KAT audit and the module-validation
-//! status by [`compliance`].
+//! status by [`compliance`]; [`verdict`] adds the deployment verdict of a policy
+//! that requires a validated module.
 
 pub mod compliance;
 pub mod kat_status;
 pub mod load;
 pub mod matrix;
 pub mod module;
+pub mod verdict;
 
 use serde::Serialize;
 
@@ -68,7 +70,16 @@ pub struct Policy {
     pub description: Option<String>,
     /// Where it came from: "built-in" or the file path.
     pub source: String,
+    /// Set when the policy accepts only a validated module (`[module] validated = true`).
+    pub module: Option<ModuleRequirement>,
     pub rules: Vec<Rule>,
+}
+
+/// The policy requires the deployment to run on a validated cryptographic module.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModuleRequirement {
+    pub citation: String,
+    pub unconfirmed: bool,
 }
 
 /// The verdict of a policy on one algorithm.

@@ -9,7 +9,8 @@ use super::doc::{Doc, Table};
 use super::{json, Format};
 use crate::algorithm::AlgorithmId;
 use crate::policy::compliance::{ComplianceRow, Deployment, Violation};
-use crate::policy::kat_status::KatStatus;
+use crate::policy::kat_status::{count_line, KatStatus};
+use crate::policy::verdict::{Check, ModuleVerdict};
 use crate::policy::{Policy, Status};
 
 #[derive(Serialize)]
@@ -17,18 +18,22 @@ struct Report<'a> {
     policy: &'a str,
     title: &'a str,
     source: &'a str,
-    rows: &'a [ComplianceRow],
+    #[serde(flatten)]
+    check: &'a Check,
     #[serde(skip_serializing_if = "Option::is_none")]
     deployment: Option<&'a Deployment>,
-    violations: &'a [Violation],
+    /// The algorithm check alone.
+    algorithms_compliant: bool,
+    /// The deployment verdict: the algorithm check and the module requirement.
     compliant: bool,
 }
 
+/// Pass, fail and unsupported vectors, as `cryptobench kat` counts them.
 fn kat_short(k: &KatStatus) -> String {
     match k {
-        KatStatus::Pass { tests, .. } => format!("pass ({tests})"),
-        KatStatus::Fail { failed, tests, .. } => format!("FAIL ({failed}/{tests})"),
-        KatStatus::NotRun { .. } => "not audited".into(),
+        KatStatus::Pass { counts, .. } => count_line(counts),
+        KatStatus::Fail { counts, .. } => format!("FAIL: {}", count_line(counts)),
+        KatStatus::NotRun { reason } => format!("not audited ({reason})"),
         KatStatus::Unsupported { .. } => "not offered".into(),
     }
 }
@@ -43,7 +48,7 @@ fn status_mark(s: Status) -> &'static str {
 
 /// Backend × algorithm: the policy status, KAT status and module build of each.
 fn matrix(out: &mut Doc, rows: &[ComplianceRow]) {
-    let mut t = Table::new(&["backend", "algorithm", "policy", "KAT", "module build"]);
+    let mut t = Table::new(&["backend", "algorithm", "policy", "KAT vectors", "module build"]);
     for r in rows {
         t.row([
             r.backend.clone(),
@@ -51,7 +56,7 @@ fn matrix(out: &mut Doc, rows: &[ComplianceRow]) {
             status_mark(r.policy.status).into(),
             kat_short(&r.kat),
             if r.module.fips_module {
-                "FIPS provider"
+                "FIPS module"
             } else {
                 "not validated"
             }
@@ -103,8 +108,9 @@ fn modules_and_kat(out: &mut Doc, rows: &[ComplianceRow]) {
     }
 }
 
-/// `--require`: what the deployment uses, and whether it complies.
-fn deployment_check(out: &mut Doc, policy: &Policy, d: &Deployment, violations: &[Violation]) {
+/// `--require`: what the deployment uses, the algorithm check, then the module verdict.
+fn deployment_check(out: &mut Doc, policy: &Policy, d: &Deployment, check: &Check) {
+    let violations = &check.violations;
     out.heading(3, "Deployment check");
     let algs: Vec<&str> = d.algorithms.iter().map(|a| a.name()).collect();
     out.note(format!(
@@ -120,37 +126,78 @@ fn deployment_check(out: &mut Doc, policy: &Policy, d: &Deployment, violations: 
         let dec = policy.decide(*alg);
         (dec.status == Status::Conditional).then(|| format!("{alg}: allowed if: {}", dec.conditions.join("; ")))
     }));
+    // A policy without a module requirement keeps its one verdict line.
+    let (label, ok, bad) = match check.module {
+        Some(_) => ("Algorithm check: ", "PASS", "FAIL"),
+        None => ("", "COMPLIANT", "NOT COMPLIANT"),
+    };
     if violations.is_empty() {
-        out.note("COMPLIANT: every required algorithm is allowed and passed its known-answer tests.");
-        return;
+        out.note(format!(
+            "{label}{ok}: every required algorithm is allowed and passed its known-answer tests."
+        ));
+    } else {
+        out.note(format!("{label}{bad} ({} problem(s)):", violations.len()));
+        out.list(violations.iter().map(violation_line));
     }
-    out.note(format!("NOT COMPLIANT ({} problem(s)):", violations.len()));
-    out.list(violations.iter().map(|v| {
-        format!(
-            "{}{}: {}",
-            v.algorithm,
-            v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
-            v.reason
-        )
-    }));
+    if let Some(m) = &check.module {
+        module_verdict(out, m, violations.is_empty());
+    }
 }
 
-pub fn render(
-    policy: &Policy,
-    rows: &[ComplianceRow],
-    deployment: Option<&Deployment>,
-    violations: &[Violation],
-    format: Format,
-) -> String {
+fn violation_line(v: &Violation) -> String {
+    format!(
+        "{}{}: {}",
+        v.algorithm,
+        v.backend.as_deref().map(|b| format!(" on {b}")).unwrap_or_default(),
+        v.reason
+    )
+}
+
+/// The deployment verdict under a policy that requires a validated module.
+fn module_verdict(out: &mut Doc, m: &ModuleVerdict, algorithms_ok: bool) {
+    let verdict = match (m.compliant, algorithms_ok) {
+        (true, true) => format!("COMPLIANT on {}", m.qualifying.join(", ")),
+        (true, false) => format!(
+            "NOT COMPLIANT (the algorithm check failed; module: {})",
+            m.qualifying.join(", ")
+        ),
+        (false, _) => {
+            "NOT COMPLIANT: no backend here is a validated module that offers and passes every required algorithm"
+                .into()
+        }
+    };
+    out.note(format!("Deployment verdict: {verdict}. {}.", m.requirement));
+    out.list(m.modules.iter().cloned());
+    if let Some(fix) = &m.fix {
+        out.note(format!("What to do: {fix}."));
+    }
+}
+
+/// Unexplained `audit diff` disagreements of the judged backends and algorithms.
+fn findings(out: &mut Doc, check: &Check) {
+    out.heading(3, "Open audit diff findings");
+    if check.findings.is_empty() {
+        out.note(format!(
+            "None: a seeded diff ({} cases per algorithm, seed {}) found no unexplained disagreement involving these backends.",
+            crate::audit::open::CASES,
+            crate::audit::open::SEED
+        ));
+        return;
+    }
+    out.list(check.findings.iter().map(|f| f.line()));
+}
+
+pub fn render(policy: &Policy, check: &Check, deployment: Option<&Deployment>, format: Format) -> String {
+    let rows = &check.rows;
     if format == Format::Json {
         return json(&Report {
             policy: &policy.name,
             title: &policy.title,
             source: &policy.source,
-            rows,
+            check,
             deployment,
-            violations,
-            compliant: violations.is_empty(),
+            algorithms_compliant: check.violations.is_empty(),
+            compliant: check.compliant(),
         });
     }
     let mut out = Doc::new();
@@ -164,8 +211,23 @@ pub fn render(
     matrix(&mut out, rows);
     rules(&mut out, policy, rows);
     modules_and_kat(&mut out, rows);
-    if let Some(d) = deployment {
-        deployment_check(&mut out, policy, d, violations);
+    findings(&mut out, check);
+    match (deployment, &check.module) {
+        (Some(d), _) => deployment_check(&mut out, policy, d, check),
+        (None, Some(m)) => {
+            out.heading(3, "Module requirement");
+            let here = if m.compliant {
+                m.qualifying.join(", ")
+            } else {
+                "none".into()
+            };
+            out.note(format!("{}. Validated modules in this build: {here}.", m.requirement));
+            out.list(m.modules.iter().cloned());
+            if let Some(fix) = &m.fix {
+                out.note(format!("What to do: {fix}."));
+            }
+        }
+        (None, None) => {}
     }
     out.render(format)
 }

@@ -185,6 +185,7 @@ pub fn document(s: &Section) -> Doc {
 mod tests {
     use super::*;
     use crate::algorithm::AlgorithmId;
+    use crate::kat::VerdictCounts;
     use crate::policy::builtin;
     use crate::policy::module::ModuleStatus;
 
@@ -206,10 +207,19 @@ mod tests {
 
     #[test]
     fn a_failed_kat_outranks_the_policy_and_unaudited_pairs_say_so() {
-        let pass = KatStatus::Pass { tests: 3, sets: 1 };
+        let pass = KatStatus::Pass {
+            counts: VerdictCounts {
+                pass: 3,
+                ..Default::default()
+            },
+            sets: 1,
+        };
         let fail = KatStatus::Fail {
-            failed: 1,
-            tests: 3,
+            counts: VerdictCounts {
+                pass: 2,
+                fail: 1,
+                ..Default::default()
+            },
             first: "tcId 7".into(),
         };
         let not_run = KatStatus::NotRun { reason: "none".into() };

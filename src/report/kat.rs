@@ -63,7 +63,13 @@ pub fn document(report: &KatReport) -> Doc {
     section(
         &mut out,
         "Failures",
-        &["backend", "vector set", "tcId", "flags", "what differed"],
+        &[
+            "backend",
+            "vector set",
+            "case (tcId; CAVP: Count, line)",
+            "flags",
+            "what differed",
+        ],
         failure_rows(results),
     );
     out

@@ -17,6 +17,7 @@ pub mod kat;
 pub mod messaging;
 pub mod plot;
 pub mod recommend;
+mod recommend_evidence;
 pub mod render;
 pub mod sweep;
 pub mod verdicts;

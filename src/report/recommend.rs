@@ -134,6 +134,7 @@ pub fn render(r: &Recommendation, format: Format) -> String {
 pub fn document(r: &Recommendation) -> Doc {
     let mut out = Doc::new();
     intro(&mut out, r);
+    super::recommend_evidence::caveat(&mut out, r);
     out.note(verdict(r));
     ranking(&mut out, r);
     if !r.excluded.is_empty() {
@@ -144,6 +145,7 @@ pub fn document(r: &Recommendation) -> Doc {
                 .map(|e| format!("{}: {}", e.backend, e.reasons.join("; "))),
         );
     }
+    super::recommend_evidence::findings(&mut out, r);
     if !r.notes.is_empty() {
         out.heading(3, "Notes");
         out.list(r.notes.iter().cloned());

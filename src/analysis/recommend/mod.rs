@@ -13,6 +13,7 @@
 //! key exchange per `messages_per_handshake` messages: ECDH as two
 //! keygen+agree (both parties), a KEM as keygen + encaps + decaps.
 
+mod evidence;
 mod mix;
 mod model;
 mod rank;
@@ -26,6 +27,7 @@ use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation};
 use crate::policy::kat_status::{KatStatus, KatTable};
 use crate::policy::Policy;
 use crate::results::{Metric, ResultFile};
+pub use evidence::{attach_findings, Findings};
 pub use mix::{MessageMix, WORKLOADS};
 use model::Model;
 
@@ -141,6 +143,10 @@ pub struct Recommendation {
     pub excluded: Vec<Exclusion>,
     /// Interpolations, extrapolations, the handshake model and anything else the reader must know.
     pub notes: Vec<String>,
+    /// Set when the policy requires a validated module and none is in this build (evidence.rs).
+    pub module_caveat: Option<String>,
+    /// Open `audit diff` findings of the ranked pairs ([`attach_findings`]; empty until then).
+    pub findings: Findings,
 }
 
 fn kat_problem(kat: &KatTable, backend: &str, alg: AlgorithmId) -> Option<String> {
@@ -389,9 +395,10 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         req,
         notes: BTreeSet::new(),
     };
-    let mut excluded = Vec::new();
+    let gate = evidence::gate(file, backends(file, req), req);
+    let mut excluded = gate.excluded;
     let mut candidates = Vec::new();
-    for b in backends(file, req) {
+    for b in gate.rank {
         match ctx.candidate(b) {
             Ok(c) => candidates.push(c),
             Err(reasons) => excluded.push(Exclusion {
@@ -419,5 +426,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         ranking,
         excluded,
         notes: ctx.notes.into_iter().collect(),
+        module_caveat: gate.caveat,
+        findings: Findings::default(),
     }
 }

@@ -1,0 +1,117 @@
+//! What stands beside the ranking: a policy's module requirement (FIPS 140-3
+//! ranks validated modules only) and the open `audit diff` findings of the
+//! backends and algorithms ranked.
+
+use serde::Serialize;
+
+use super::{Exclusion, Recommendation, Request};
+use crate::algorithm::AlgorithmId;
+use crate::audit::open::{self, OpenFinding};
+use crate::policy::module::{self, HOW_TO_GET_ONE};
+use crate::results::ResultFile;
+
+/// The backends to rank and those the module requirement rules out.
+pub(super) struct Gate<'a> {
+    pub rank: Vec<&'a str>,
+    pub excluded: Vec<Exclusion>,
+    pub caveat: Option<String>,
+}
+
+/// Under a policy that requires a validated module, only backends that are one
+/// are ranked; when none is, every backend is ranked on its algorithms alone
+/// and the caveat says so.
+pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request) -> Gate<'a> {
+    let Some((p, need)) = req.policy.and_then(|p| p.module.as_ref().map(|m| (p, m))) else {
+        return Gate {
+            rank: backends,
+            excluded: Vec::new(),
+            caveat: None,
+        };
+    };
+    let (rank, out): (Vec<&str>, Vec<&str>) = backends.iter().partition(|b| why_not(file, b).is_none());
+    if rank.is_empty() {
+        // A module here whose cells another build measured: say which, not "none in this build".
+        let stale: Vec<String> = backends
+            .iter()
+            .filter(|b| module::status(b).fips_module)
+            .filter_map(|b| why_not(file, b).map(|w| format!("{b}: {w}")))
+            .collect();
+        let none = if stale.is_empty() {
+            "no backend in this build is one".to_string()
+        } else {
+            format!("no measured backend qualifies ({})", stale.join("; "))
+        };
+        return Gate {
+            rank: backends,
+            excluded: Vec::new(),
+            caveat: Some(format!(
+                "{} requires a validated module [{}], and {none}. The ranking below checks the algorithms \
+                 only; none of these may be deployed under {} as built. To get one: {HOW_TO_GET_ONE}.",
+                p.name, need.citation, p.name
+            )),
+        };
+    }
+    let excluded = out
+        .into_iter()
+        .map(|b| Exclusion {
+            backend: b.into(),
+            reasons: vec![format!(
+                "{} requires a validated module: {}",
+                p.name,
+                why_not(file, b).unwrap_or_default()
+            )],
+        })
+        .collect();
+    Gate {
+        rank,
+        excluded,
+        caveat: None,
+    }
+}
+
+/// Why `b` does not count as a validated module: its status in this binary, or
+/// cells measured by another build of it (a plain aws-lc-rs file read by a fips binary).
+fn why_not(file: &ResultFile, b: &str) -> Option<String> {
+    let status = module::status(b);
+    if !status.fips_module {
+        return Some(status.detail);
+    }
+    let here = crate::backend::by_name(b).map(|x| (x.version)()).ok()?;
+    let measured = file
+        .cells
+        .iter()
+        .find(|c| c.backend == b && c.backend_version != here)?;
+    Some(format!(
+        "the file measured {}, not this build's module ({here}): measure with this build",
+        measured.backend_version
+    ))
+}
+
+/// The open findings of the ranked backends for the algorithms they are ranked with.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Findings(pub Vec<OpenFinding>);
+
+/// Runs the quick seeded diff (`audit::open`) for what `rec` ranks and attaches its findings.
+pub fn attach_findings(rec: &mut Recommendation) {
+    let names: Vec<&str> = rec.ranking.iter().map(|r| r.backend.as_str()).collect();
+    let mut algorithms: Vec<AlgorithmId> = Vec::new();
+    for r in &rec.ranking {
+        for a in std::iter::once(&r.aead).chain(&r.kex) {
+            if let Ok(id) = a.parse::<AlgorithmId>() {
+                if !algorithms.contains(&id) {
+                    algorithms.push(id);
+                }
+            }
+        }
+    }
+    let found = open::findings(&names, &algorithms);
+    // Only the pairs ranked: a backend's finding on another backend's algorithm is not its evidence.
+    rec.findings.0 = found
+        .into_iter()
+        .filter(|f| {
+            rec.ranking
+                .iter()
+                .any(|r| r.backend == f.backend && (r.aead == f.algorithm || r.kex.as_deref() == Some(&f.algorithm)))
+        })
+        .collect();
+}

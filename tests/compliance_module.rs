@@ -1,0 +1,296 @@
+//! Issue 15 items 1, 2, 5 and 6b: the deployment verdict follows a policy's
+//! module requirement, the FIPS build is the one that satisfies it, the
+//! evidence (vector counts, open `audit diff` findings) stands beside the
+//! verdict, and a failing CAVP vector is named by its line.
+
+mod common;
+mod fixtures;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn cryptobench() -> Command {
+    Command::cargo_bin("cryptobench").unwrap()
+}
+
+fn json(args: &[&str], code: i32) -> Value {
+    let out = cryptobench().args(args).assert().code(code).get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// FIPS 140-3 needs a validated module: the default build has none and says
+/// what to do; the `fips` build's aws-lc-rs is the AWS-LC FIPS module in FIPS mode.
+#[test]
+fn fips_140_3_deployment_verdict_follows_the_module() {
+    let run = cryptobench()
+        .args(["compliance", "--policy", "fips-140-3", "--require", "aes-256-gcm,p-256"])
+        .assert();
+    let out = run.get_output().clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Algorithm check: PASS"), "{text}");
+    if cfg!(feature = "fips") {
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("Deployment verdict: COMPLIANT on aws-lc-rs"), "{text}");
+        assert!(text.contains("try_fips_mode() = Ok"), "{text}");
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("Deployment verdict: NOT COMPLIANT"), "{text}");
+        assert!(text.contains("--features fips"), "{text}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("no validated module in this build"), "{err}");
+    }
+    // The JSON says the same with both verdicts apart.
+    let code = if cfg!(feature = "fips") { 0 } else { 1 };
+    let args = [
+        "compliance",
+        "--policy",
+        "fips-140-3",
+        "--require",
+        "aes-256-gcm",
+        "--format",
+        "json",
+    ];
+    let v = json(&args, code);
+    assert_eq!(v["algorithms_compliant"], true);
+    assert_eq!(v["compliant"], cfg!(feature = "fips"));
+    assert_eq!(v["module"]["compliant"], cfg!(feature = "fips"));
+}
+
+/// A deployment pinned to a backend that is not a module fails even in the fips build.
+#[test]
+fn a_pinned_unvalidated_backend_is_not_compliant() {
+    let dir = tempfile::tempdir().unwrap();
+    let dep = dir.path().join("deploy.toml");
+    std::fs::write(&dep, "algorithms = [\"AES-256-GCM\"]\nbackend = \"ring\"\n").unwrap();
+    let v = json(
+        &[
+            "compliance",
+            "--policy",
+            "fips-140-3",
+            "--require",
+            dep.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    assert_eq!(v["algorithms_compliant"], true);
+    assert_eq!(v["module"]["qualifying"], serde_json::json!([]));
+}
+
+/// A policy without a module requirement keeps its single verdict.
+#[test]
+fn a_module_free_policy_is_unchanged() {
+    let out = cryptobench()
+        .args(["compliance", "--policy", "cnsa-2.0", "--require", "aes-256-gcm"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("COMPLIANT: every required algorithm is allowed"),
+        "{text}"
+    );
+    assert!(!text.contains("Deployment verdict"), "{text}");
+}
+
+#[test]
+fn a_module_table_without_a_citation_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("team.toml");
+    let rule = "[[rule]]\nalgorithms = [\"AES-256-GCM\"]\nstatus = \"allowed\"\ncitation = \"ours\"\n";
+    std::fs::write(
+        &p,
+        format!("name = \"t\"\ntitle = \"T\"\n[module]\nvalidated = true\ncitation = \" \"\n{rule}"),
+    )
+    .unwrap();
+    let run = cryptobench()
+        .args(["compliance", "--policy", p.to_str().unwrap()])
+        .assert();
+    let err = common::usage_error(run);
+    assert!(err.contains("module.citation") && err.contains("fix:"), "{err}");
+    std::fs::write(
+        &p,
+        format!("name = \"t\"\ntitle = \"T\"\n[module]\nvalidated = true\nlevel = 2\n{rule}"),
+    )
+    .unwrap();
+    let run = cryptobench()
+        .args(["compliance", "--policy", p.to_str().unwrap()])
+        .assert();
+    let err = common::usage_error(run);
+    assert!(err.contains("team.toml") && err.contains("level"), "{err}");
+}
+
+/// `compliance` counts vectors exactly as `kat` does (aws-lc-rs ML-KEM-768: 435 unsupported).
+#[test]
+fn compliance_vector_counts_are_kats_counts() {
+    let pick = [
+        "--backend",
+        "aws-lc-rs",
+        "--algorithm",
+        "ml-kem-768",
+        "--format",
+        "json",
+    ];
+    let kat = json(&[&["kat"][..], &pick].concat(), 0);
+    let c = json(&[&["compliance", "--policy", "fips-140-3"][..], &pick].concat(), 0);
+    let counts = &c["rows"][0]["kat"]["counts"];
+    assert_eq!(counts, &kat["totals"], "compliance {counts} vs kat {}", kat["totals"]);
+    assert!(counts["unsupported"].as_u64().unwrap() > 0, "{counts}");
+}
+
+/// OpenSSL's EVP takes 1–3-byte GCM tags (an open `audit diff` finding): both
+/// `compliance` and `recommend` show it beside their verdicts.
+#[test]
+#[cfg(feature = "openssl-system")]
+fn open_diff_findings_stand_beside_the_verdicts() {
+    let args = ["--policy", "fips-140-3", "--backend", "openssl"];
+    let c = json(
+        &[
+            &["compliance", "--algorithm", "aes-256-gcm", "--format", "json"][..],
+            &args,
+        ]
+        .concat(),
+        0,
+    );
+    let kinds: Vec<&str> = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["backend"] == "openssl" && f["algorithm"] == "AES-256-GCM")
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"tag-length"), "{c}");
+    let out = cryptobench()
+        .args([
+            "recommend",
+            "--workload",
+            "tls",
+            "--duration",
+            "5ms",
+            "--require",
+            "aes-256-gcm",
+        ])
+        .args(args)
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("Open audit diff findings"), "{text}");
+    assert!(text.contains("openssl AES-256-GCM tag-length"), "{text}");
+}
+
+fn recommend_fips(results: &str) -> Value {
+    let args = ["recommend", "--results", results, "--workload", "storage"];
+    json(
+        &[&args[..], &["--policy", "fips-140-3", "--format", "json"]].concat(),
+        0,
+    )
+}
+
+fn ranked(v: &Value) -> Vec<&str> {
+    v["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect()
+}
+
+/// `recommend --policy fips-140-3`: validated modules only, or a plain caveat over the algorithm-only ranking.
+#[test]
+fn recommend_ranks_validated_modules_or_says_none_is() {
+    // The fixture's versions are made up, so no build's module measured them.
+    let v = recommend_fips(fixtures::path("storage.json"));
+    assert!(ranked(&v).len() > 1, "{v}");
+    let caveat = v["module_caveat"].as_str().unwrap();
+    assert!(caveat.contains("--features fips"), "{caveat}");
+    if !cfg!(feature = "fips") {
+        assert!(caveat.contains("no backend in this build is one"), "{caveat}");
+        return;
+    }
+    assert!(caveat.contains("aws-lc-rs: the file measured"), "{caveat}");
+    // The same cells as if this build's module had measured them: it alone is ranked.
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures::path("storage.json")).unwrap()).unwrap();
+    let here = (cryptobench::backend::by_name("aws-lc-rs").unwrap().version)();
+    for c in file["cells"].as_array_mut().unwrap() {
+        if c["backend"] == "aws-lc-rs" {
+            c["backend_version"] = Value::from(here.clone());
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("storage-fips.json");
+    std::fs::write(&p, serde_json::to_string(&file).unwrap()).unwrap();
+    let v = recommend_fips(p.to_str().unwrap());
+    assert_eq!(ranked(&v), ["aws-lc-rs"], "{v}");
+    assert!(v["module_caveat"].is_null(), "{v}");
+    let ring = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["backend"] == "ring")
+        .unwrap();
+    assert!(
+        ring["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("requires a validated module"),
+        "{v}"
+    );
+}
+
+/// A corrupted CAVP file: the failure names the line of the case's `Count`, so
+/// one step finds it although `Count = 0` opens every section.
+#[test]
+fn a_cavp_failure_names_its_line() {
+    let text = std::fs::read_to_string("tests/data/cavp/gcmDecrypt128.rsp").unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The third section's Count = 0 (IV 8 bits, tag 120 bits): flip its tag's first byte.
+    let count_line = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l == "Count = 0")
+        .nth(2)
+        .unwrap()
+        .0
+        + 1;
+    let tag = (count_line..lines.len())
+        .find(|&i| lines[i].starts_with("Tag = "))
+        .unwrap();
+    let mut bad: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let flipped = if bad[tag].starts_with("Tag = 00") { "ff" } else { "00" };
+    bad[tag] = format!("Tag = {flipped}{}", &bad[tag][8..]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gcmDecrypt128.rsp");
+    std::fs::write(&file, bad.join("\n") + "\n").unwrap();
+    let v = json(
+        &[
+            "kat",
+            "--no-builtin",
+            "--cavp",
+            file.to_str().unwrap(),
+            "--backend",
+            "openssl,ring",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let failed: Vec<String> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["outcomes"].as_array().unwrap().clone())
+        .filter(|o| o["verdict"] == "fail")
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!failed.is_empty(), "{v}");
+    for id in &failed {
+        assert_eq!(id, &format!("Count 0, line {count_line}"), "{v}");
+    }
+    assert_eq!(lines[count_line - 1], "Count = 0");
+}
