@@ -25,6 +25,8 @@ fn cell(backend: &str, alg: AeadId, size: usize, ns: f64, spread: f64) -> Cell {
         core_cycles_per_byte: None,
         core_hz: Some(3e9),
         us_per_op: ns / 1e3,
+        cycles_per_op: None,
+        cycles_samples: Vec::new(),
         instructions_per_op: None,
         instructions_deterministic: None,
         others_core_percent: None,
