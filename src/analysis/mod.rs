@@ -7,3 +7,6 @@ pub mod compare;
 pub mod cost_model;
 pub mod recommend;
 pub mod winners;
+
+#[cfg(test)]
+mod compare_tests;
