@@ -83,4 +83,17 @@ mod tests {
         });
         assert!(!l.wait());
     }
+
+    /// The barrier holds: nobody passes before the last party arrives.
+    #[test]
+    fn holds_until_the_last_party_arrives() {
+        let l = Latch::new(2);
+        std::thread::scope(|s| {
+            let h = s.spawn(|| l.wait());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!h.is_finished(), "released before the second party arrived");
+            assert!(l.wait());
+            assert!(h.join().unwrap());
+        });
+    }
 }
