@@ -257,12 +257,15 @@ fn the_rule_is_spelled_out() {
     assert_eq!((c.metric, c.threshold), (Metric::WallTime, T));
 }
 
+/// One change to a result file.
+type Edit = fn(&mut ResultFile);
+
 /// Each field that makes two files incomparable, alone.
 #[test]
 fn differences_name_each_field() {
     let base = file(vec![]);
     assert!(differences(&base, &base).is_empty());
-    let edits: [(fn(&mut ResultFile), &str); 9] = [
+    let edits: [(Edit, &str); 9] = [
         (|f| f.header.methodology_version = "2".into(), "methodology 1 vs 2"),
         (
             |f| f.header.machine.cpu_model = "Intel".into(),
