@@ -96,4 +96,22 @@ mod tests {
             assert!(h.join().unwrap());
         });
     }
+
+    /// A waiter already released stays released when the latch breaks before
+    /// it wakes (the breaker usually wins the lock right after the release).
+    #[test]
+    fn a_release_is_kept_when_the_latch_breaks_next() {
+        for _ in 0..20 {
+            let l = Latch::new(2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| l.wait());
+                while !h.is_finished() && l.lock().waiting == 0 {
+                    std::thread::yield_now();
+                }
+                assert!(l.wait());
+                l.break_all();
+                assert!(h.join().unwrap(), "a released waiter reported a broken latch");
+            });
+        }
+    }
 }
