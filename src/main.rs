@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 
@@ -53,10 +53,10 @@ pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 fn parse_cli() -> Cli {
     Cli::try_parse().unwrap_or_else(|e| {
         use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion};
-        if matches!(
-            e.kind(),
-            DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
-        ) {
+        if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+            missing_subcommand();
+        }
+        if matches!(e.kind(), DisplayHelp | DisplayVersion) {
             e.exit();
         }
         let text = e.render().to_string();
@@ -81,6 +81,31 @@ fn parse_cli() -> Cli {
         eprintln!("error: {first} (see {cmd} --help)");
         std::process::exit(2);
     })
+}
+
+/// `cryptobench audit` without `diff` or `ct`: clap would print the whole
+/// help; the promise is one line naming what is missing and the choices.
+fn missing_subcommand() -> ! {
+    let mut cmd = Cli::command();
+    let mut path = vec![cmd.get_name().to_string()];
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        let Some(sub) = cmd.find_subcommand(&arg).cloned() else {
+            break;
+        };
+        path.push(sub.get_name().to_string());
+        cmd = sub;
+    }
+    let choices: Vec<&str> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .map(|s| s.get_name())
+        .collect();
+    let path = path.join(" ");
+    eprintln!(
+        "error: '{path}' needs a subcommand: one of {} (see {path} --help)",
+        choices.join(", ")
+    );
+    std::process::exit(2);
 }
 
 fn main() -> ExitCode {

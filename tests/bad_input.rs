@@ -86,6 +86,9 @@ const CASES: &[(&[&str], &str)] = &[
     (&["audit", "ct", "--samples", "10"], "--samples"),
     (&["audit", "ct", "--samples", "100000000000"], "--samples"),
     (&["audit", "fly"], "fly"),
+    // a parent command without its subcommand: one line, the choices named
+    (&["audit"], "'cryptobench audit' needs a subcommand: one of diff, ct"),
+    (&["audit", "--cases", "3"], "--cases"),
     // compliance
     (
         &["compliance", "--policy", "{d}/newline-status.toml"],

@@ -9,3 +9,6 @@ pub mod cost_model;
 pub mod glance;
 pub mod recommend;
 pub mod winners;
+
+#[cfg(test)]
+mod compare_tests;

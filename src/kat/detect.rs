@@ -88,3 +88,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     }
     Err(fail(&file, format!("not a known vector format (tried: {FORMATS})")))
 }
+
+#[cfg(test)]
+#[path = "detect_tests.rs"]
+mod tests;

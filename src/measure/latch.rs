@@ -83,4 +83,35 @@ mod tests {
         });
         assert!(!l.wait());
     }
+
+    /// The barrier holds: nobody passes before the last party arrives.
+    #[test]
+    fn holds_until_the_last_party_arrives() {
+        let l = Latch::new(2);
+        std::thread::scope(|s| {
+            let h = s.spawn(|| l.wait());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!h.is_finished(), "released before the second party arrived");
+            assert!(l.wait());
+            assert!(h.join().unwrap());
+        });
+    }
+
+    /// A waiter already released stays released when the latch breaks before
+    /// it wakes (the breaker usually wins the lock right after the release).
+    #[test]
+    fn a_release_is_kept_when_the_latch_breaks_next() {
+        for _ in 0..20 {
+            let l = Latch::new(2);
+            std::thread::scope(|s| {
+                let h = s.spawn(|| l.wait());
+                while !h.is_finished() && l.lock().waiting == 0 {
+                    std::thread::yield_now();
+                }
+                assert!(l.wait());
+                l.break_all();
+                assert!(h.join().unwrap(), "a released waiter reported a broken latch");
+            });
+        }
+    }
 }
