@@ -5,5 +5,6 @@
 
 pub mod compare;
 pub mod cost_model;
+pub mod paired;
 pub mod recommend;
 pub mod winners;

@@ -16,6 +16,8 @@ mod hang_tests;
 pub mod instructions;
 mod latch;
 pub mod messaging;
+#[cfg(feature = "seeded-slowdown")]
+mod slowdown;
 pub mod sweep;
 pub mod workload;
 
@@ -126,10 +128,7 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     };
 
     // Check before timing: each backend round-trips and agrees with the others.
-    let problems = match shape.algorithm {
-        AlgorithmId::Aead(id) => crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad),
-        AlgorithmId::Kex(id) => crosscheck::kex_problems(&group.backends, id),
-    };
+    let problems = problems(&group.backends, &shape);
     let mut live: Vec<Lane<Calibrated>> = Vec::new();
     for b in &group.backends {
         if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
@@ -168,6 +167,35 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
         cells.extend(cell_of(group, lane, tsc_hz));
     }
     (cells, failures)
+}
+
+/// The check before timing: (backend, problem) for every backend that does
+/// not round-trip `shape` or disagrees with the others.
+fn problems(backends: &[&Backend], shape: &Shape) -> Vec<(String, String)> {
+    match shape.algorithm {
+        AlgorithmId::Aead(id) => crosscheck::aead_problems(backends, id, shape.size, shape.aad),
+        AlgorithmId::Kex(id) => crosscheck::kex_problems(backends, id),
+    }
+}
+
+/// One cell as `run_group` prepares it, for the `ab` worker: `b` is checked
+/// against `peers` (the backends of this build offering the algorithm), then
+/// calibrated. Returns the batch and the time one sample takes.
+pub fn check_and_calibrate(
+    b: &Backend,
+    peers: &[&Backend],
+    shape: &Shape,
+    target: Duration,
+) -> Result<(u64, Duration), String> {
+    if let Some((_, p)) = problems(peers, shape).into_iter().find(|(name, _)| name == b.name) {
+        return Err(format!("correctness check failed, not timed: {p}"));
+    }
+    calibrate(b, shape, target)
+}
+
+/// One visit of a cell, as `run_group` makes it: aggregate ops/s per sample.
+pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, String> {
+    visit(b, shape, threads, batch, samples).map(|(agg, _)| agg)
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.
