@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::protocol::{line, Hello, Request, Response, PROTOCOL};
@@ -39,6 +40,9 @@ pub struct Worker {
     proc: Child,
     stdin: ChildStdin,
     lines: Receiver<std::io::Result<String>>,
+    /// The child's stderr lines, held back until the handshake succeeds
+    /// (a failed handshake is one line of ours, quoting the child's first).
+    held: Arc<Mutex<Option<Vec<String>>>>,
     /// Set once the child crashed, hung or broke the protocol.
     pub dead: Option<String>,
 }
@@ -55,26 +59,12 @@ impl Worker {
             .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("{who}: cannot start it: {e}"))?;
         let (stdin, stdout) = (proc.stdin.take().unwrap(), proc.stdout.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            loop {
-                let mut buf = Vec::new();
-                let got = r.by_ref().take(MAX_LINE as u64).read_until(b'\n', &mut buf);
-                let msg = match got {
-                    Ok(0) => break,
-                    Ok(_) => Ok(String::from_utf8_lossy(&buf).trim_end().to_string()),
-                    Err(e) => Err(e),
-                };
-                if tx.send(msg).is_err() {
-                    break;
-                }
-            }
-        });
+        let held = pass_stderr(proc.stderr.take().unwrap());
+        let lines = read_lines(stdout);
         let mut w = Worker {
             side,
             path: path.to_path_buf(),
@@ -82,11 +72,14 @@ impl Worker {
             proc,
             stdin,
             lines,
+            held,
             dead: None,
         };
         match w.ask(&Request::Hello { protocol: PROTOCOL }, HELLO_TIMEOUT) {
             Ok(Response::Hello(h)) if h.protocol == PROTOCOL => {
                 w.hello = h;
+                let held = w.held.lock().unwrap().take().unwrap_or_default();
+                held.iter().for_each(|l| eprintln!("{l}"));
                 Ok(w)
             }
             Ok(Response::Hello(h)) => Err(format!(
@@ -94,9 +87,13 @@ impl Worker {
                 h.protocol
             )),
             Ok(other) => Err(format!("{who}: answered the handshake with {other:?}")),
-            Err(e) => Err(format!(
-                "{who}: not a cryptobench worker, or too old for `ab` (handshake: {e})"
-            )),
+            Err(e) => {
+                let said = w.held.lock().unwrap().as_ref().and_then(|h| h.first().cloned());
+                let said = said.map(|l| format!("; it said: {l}")).unwrap_or_default();
+                Err(format!(
+                    "{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})"
+                ))
+            }
         }
     }
 
@@ -158,6 +155,45 @@ impl Worker {
         let _ = self.proc.kill();
         let _ = self.proc.wait();
     }
+}
+
+/// The child's stdout as a channel of lines (each at most [`MAX_LINE`]),
+/// so the parent can wait for an answer with a timeout.
+fn read_lines(stdout: std::process::ChildStdout) -> Receiver<std::io::Result<String>> {
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        loop {
+            let mut buf = Vec::new();
+            let got = r.by_ref().take(MAX_LINE as u64).read_until(b'\n', &mut buf);
+            let msg = match got {
+                Ok(0) => break,
+                Ok(_) => Ok(String::from_utf8_lossy(&buf).trim_end().to_string()),
+                Err(e) => Err(e),
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
+/// Forwards the child's stderr to ours, line by line, once the returned
+/// buffer is taken (set to None); until then the lines are held in it.
+fn pass_stderr(err: std::process::ChildStderr) -> Arc<Mutex<Option<Vec<String>>>> {
+    let held = Arc::new(Mutex::new(Some(Vec::new())));
+    let h = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            match h.lock().unwrap().as_mut() {
+                Some(buf) if buf.len() < 100 => buf.push(l),
+                Some(_) => {}
+                None => eprintln!("{l}"),
+            }
+        }
+    });
+    held
 }
 
 impl Drop for Worker {
