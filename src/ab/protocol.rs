@@ -25,7 +25,7 @@ pub struct CellSpec {
 }
 
 impl CellSpec {
-    /// "ring AES-128-GCM seal bulk 1350 B ×1": the label reports print.
+    /// "ring AES-128-GCM seal bulk 1350 ×1": the label reports print.
     pub fn label(&self) -> String {
         let mode = self.mode.map(|m| format!(" {m}")).unwrap_or_default();
         let size = match self.algorithm {
@@ -143,6 +143,6 @@ mod tests {
         assert!(text.contains("\"AES-128-GCM\""), "{text}");
         assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), req);
         assert_eq!(line(&Request::Hello { protocol: 1 }), "{\"hello\":{\"protocol\":1}}\n");
-        assert_eq!(cell.label(), "ring AES-128-GCM seal bulk 1350 B ×1");
+        assert_eq!(cell.label(), "ring AES-128-GCM seal bulk 1350 ×1");
     }
 }

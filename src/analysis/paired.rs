@@ -11,15 +11,17 @@
 //!
 //! Verdicts, with t = ln(1 + threshold), m the median log-ratio and [lo, hi]
 //! the corrected interval (see docs/ab.md):
-//! - regressed: lo > 0 (significantly slower) and m ≥ t/2 (material);
-//! - improved: hi < 0 and m ≤ −t/2;
+//! - regressed: lo ≥ t/2 (confidently slower by at least half the threshold);
+//! - improved: hi ≤ −t/2;
 //! - unchanged: −t < lo and hi < t (any change is provably below the threshold);
 //! - inconclusive: anything else (the noise is too large to tell).
 //!
-//! A/A: `regressed` needs lo > 0, which happens for an unchanged cell with
-//! probability ≤ α/(2m), so a whole gate alarms with probability ≤ α/2.
-//! Power: a true 3 % slowdown gives m ≈ t ≥ t/2, flagged once the noise floor
-//! (the interval's half-width) falls below about 3 %.
+//! A/A: `regressed` needs lo ≥ t/2 > 0, which happens for an unchanged cell
+//! with probability ≤ α/(2m), so a whole gate alarms with probability ≤ α/2,
+//! and the margin of t/2 also absorbs small systematic differences between
+//! two processes that the rounds cannot see (layout, measured in issue 11).
+//! Power: a true 3 % slowdown is flagged once the noise floor (the interval's
+//! half-width) falls below about 1.5 %; between that and 3 % it is inconclusive.
 
 use serde::{Deserialize, Serialize};
 
@@ -167,9 +169,9 @@ pub fn decide(log_ratios: &[f64], rule: &Rule) -> Decision {
         };
     };
     let (lo, hi) = (v[k - 1], v[v.len() - k]);
-    let verdict = if lo > 0.0 && m >= t / 2.0 {
+    let verdict = if lo >= t / 2.0 {
         Verdict::Regressed
-    } else if hi < 0.0 && m <= -t / 2.0 {
+    } else if hi <= -t / 2.0 {
         Verdict::Improved
     } else if lo > -t && hi < t {
         Verdict::Unchanged
@@ -231,6 +233,9 @@ mod tests {
         // Significant but far below the threshold: not a regression.
         let tiny = decide(&spread(30, 0.008, 0.004), &rule);
         assert_eq!(tiny.verdict, Verdict::Unchanged, "{tiny:?}");
+        // Significant, near the threshold, but possibly under half of it: not decided.
+        let near = decide(&spread(30, 0.03, 0.025), &rule);
+        assert_eq!(near.verdict, Verdict::Inconclusive, "{near:?}");
     }
 
     #[test]

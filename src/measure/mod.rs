@@ -193,9 +193,22 @@ pub fn check_and_calibrate(
     calibrate(b, shape, target)
 }
 
-/// One visit of a cell, as `run_group` makes it: aggregate ops/s per sample.
+/// One visit of a cell for the `ab` worker: aggregate ops/s per sample.
+///
+/// Each worker thread first allocates a pad of random length (a multiple of
+/// 16 bytes below 4 KiB) and frees it after preparing, so the workload's
+/// buffers land at a fresh offset within a page at every visit. Without it a
+/// process keeps one heap layout for its life, and two processes running the
+/// same code differ systematically by a few percent (cache-set and 4K
+/// aliasing): an A/A run then shows "regressions" (measured here, issue 11).
 pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, String> {
-    visit(b, shape, threads, batch, samples).map(|(agg, _)| agg)
+    let make = || {
+        let pad = vec![0u8; 16 * fastrand::usize(0..256) + 1];
+        let w = workload::prepare(b, shape);
+        drop(std::hint::black_box(pad));
+        w
+    };
+    sample_threads(&make, threads, batch, samples).map(|(agg, _)| agg)
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.
