@@ -121,12 +121,13 @@ fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
     }
 }
 
-/// Prepares the cell on both sides: (batch, expected time per sample) each, or why not.
-fn prepare_both(
-    sides: &mut [Worker; 2],
-    cell: &CellSpec,
-    target: Duration,
-) -> Result<[(u64, f64); 2], Vec<(Side, String)>> {
+/// Per side: the calibrated batch and the seconds one sample of it takes.
+type Calibration = [(u64, f64); 2];
+/// Sides that could not run a cell, with the reason.
+type Failures = Vec<(Side, String)>;
+
+/// Prepares the cell on both sides, or says which side failed and why.
+fn prepare_both(sides: &mut [Worker; 2], cell: &CellSpec, target: Duration) -> Result<Calibration, Failures> {
     let mut out = [(0, 0.0); 2];
     let mut failed = Vec::new();
     for (i, w) in sides.iter_mut().enumerate() {

@@ -187,7 +187,10 @@ mod tests {
             cell: cell.clone(),
             target_us: 100,
         };
-        assert!(talk(&[early.clone()]).0.unwrap_err().contains("first request"));
+        assert!(talk(std::slice::from_ref(&early))
+            .0
+            .unwrap_err()
+            .contains("first request"));
         let (_, resp) = talk(&[Request::Hello { protocol: PROTOCOL }, early]);
         assert!(
             matches!(&resp[1], Response::Failed { reason } if reason.contains("unknown backend")),
