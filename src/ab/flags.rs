@@ -98,7 +98,8 @@ impl AbFlags {
             ));
         }
         let cells: usize = crate::measure::plan(&cfg).iter().map(|g| g.backends.len()).sum();
-        let need = min_rounds(Rule::new(self.threshold / 100.0, cells).cell_alpha());
+        let looks = if auto { 1 + super::AUTO_EXTRA_FACTOR } else { 1 };
+        let need = min_rounds(Rule::new(self.threshold / 100.0, cells).with_looks(looks).cell_alpha());
         if cfg.rounds < need {
             return Err(format!(
                 "--rounds: {} rounds cannot reach the corrected level for {cells} cells; use at least {need}",

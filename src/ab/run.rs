@@ -28,7 +28,9 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
-    let mut report = header(opts, &sides, Rule::new(opts.threshold, cells.len()));
+    let looks = if opts.auto { 1 + AUTO_EXTRA_FACTOR } else { 1 };
+    let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
+    let mut report = header(opts, &sides, rule);
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report.rule, &mut rng);

@@ -72,6 +72,14 @@ pub struct Rule {
     pub family_alpha: f64,
     /// Cells in the family (the whole gate, failed cells included).
     pub cells: usize,
+    /// Times a cell may be decided (`--duration auto` looks again after each
+    /// extension); Bonferroni over the looks keeps optional stopping honest.
+    #[serde(default = "one")]
+    pub looks: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Rule {
@@ -80,18 +88,31 @@ impl Rule {
             threshold,
             family_alpha: FAMILY_ALPHA,
             cells: cells.max(1),
+            looks: 1,
+        }
+    }
+
+    /// The same rule for cells decided up to `looks` times.
+    pub fn with_looks(self, looks: usize) -> Rule {
+        Rule {
+            looks: looks.max(1),
+            ..self
         }
     }
 
     /// Two-sided miss probability allowed per cell's interval.
     pub fn cell_alpha(&self) -> f64 {
-        self.family_alpha / self.cells as f64
+        self.family_alpha / (self.cells * self.looks) as f64
     }
 
     /// The rule in one line, as every report prints it.
     pub fn describe(&self) -> String {
+        let looks = match self.looks {
+            1 => String::new(),
+            n => format!(" × {n} looks (--duration auto)"),
+        };
         format!(
-            "family-wise α = {} over {} cells (Bonferroni) → per-cell {:.4} % sign-test intervals for the median paired ratio; threshold {:.1} %; at least {} rounds needed for any interval",
+            "family-wise α = {} over {} cells{looks} (Bonferroni) → per-cell {:.4} % sign-test intervals for the median paired ratio; threshold {:.1} %; at least {} rounds needed for any interval",
             self.family_alpha,
             self.cells,
             (1.0 - self.cell_alpha()) * 100.0,
@@ -218,6 +239,14 @@ mod tests {
         assert!(text.contains("over 138 cells") && text.contains("99.9638 %"), "{text}");
         // An empty family still has a level.
         assert_eq!(Rule::new(0.03, 0).cells, 1);
+        // Every look of --duration auto is one more test.
+        let auto = Rule::new(0.03, 10).with_looks(4);
+        assert!((auto.cell_alpha() - 0.05 / 40.0).abs() < 1e-15);
+        assert!(
+            auto.describe().contains("over 10 cells × 4 looks"),
+            "{}",
+            auto.describe()
+        );
     }
 
     #[test]
