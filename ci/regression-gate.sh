@@ -1,96 +1,145 @@
 #!/usr/bin/env bash
 # cryptobench regression gate for any CI system.
 #
-# 1. Runs the known-answer audit on the current tree.
-# 2. Gets the base results: a file you give (--base-result), or else it builds
-#    the merge-base of HEAD and --base-ref in a git worktree and runs the same
-#    sweep there.
-# 3. Runs the sweep on the current tree (default: --metric instructions, the
-#    deterministic metric; set CRYPTOBENCH_GATE_ARGS to change it), unless
-#    --new-result gives the file.
-# 4. Compares and writes a Markdown summary (for a pull-request comment).
+# Default (paired, docs/ab.md):
+#   1. checks every path argument (resolved to an absolute path) BEFORE building;
+#   2. builds HEAD (target/) and the merge-base of HEAD and --base-ref in a git
+#      worktree (its own target dir, target/gate-base), unless given binaries;
+#   3. runs the known-answer audit on HEAD's build;
+#   4. runs `cryptobench ab BASE NEW` (both builds side by side, pinned, paired)
+#      and writes a Markdown summary for a pull-request comment.
+# Sequential (--metric instructions, or --base-result/--new-result files): the
+# older gate, a sweep per build then `compare` (instruction counts by default:
+# deterministic, but valgrind hides AVX-512/VAES/ADX, so it measures other paths).
 #
 # Exit codes: 0 nothing regressed and every KAT passed; 1 a regression or a
-# KAT failure; 2 bad usage or bad input (missing/truncated/wrong-schema file).
+# KAT failure; 2 bad usage or bad input, or nothing could be decided.
 set -uo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: ci/regression-gate.sh [--base-ref REF] [--base-result FILE] [--new-result FILE]
-                             [--cryptobench PATH] [--out DIR] [--threshold PCT] [--force]
-  --base-ref REF       branch to compare against (default: origin/main); its merge-base with HEAD is built
-  --base-result FILE   use this result file as the base instead of building the merge-base
-  --new-result FILE    use this result file as the new side instead of running the sweep
-  --cryptobench PATH   cryptobench binary for the current tree (default: cargo build --release)
-  --out DIR            where to write kat.md, comparison.md, summary.md, base.json, new.json (default: cryptobench-gate)
-  --threshold PCT      regression threshold (default: 1 for instructions, 5 for wall time)
-  --force              compare even if machines or backend versions differ (a backend upgrade PR)
-environment: CRYPTOBENCH_GATE_ARGS (sweep flags, default "--metric instructions"),
+usage: ci/regression-gate.sh [--base-ref REF] [--metric ab|instructions|wall-time]
+                             [--base-cryptobench PATH] [--cryptobench PATH]
+                             [--base-result FILE] [--new-result FILE]
+                             [--out DIR] [--threshold PCT] [--force]
+  --base-ref REF            branch to compare against (default: origin/main); its merge-base with HEAD is built
+  --metric M                ab (default: paired run of both builds), or instructions / wall-time (sequential sweeps + compare)
+  --base-cryptobench PATH   the base build's binary (skips building the merge-base)
+  --cryptobench PATH        the current tree's binary (default: cargo build --release)
+  --base-result FILE        sequential: use this result file as the base instead of a sweep
+  --new-result FILE         sequential: use this result file as the new side instead of a sweep
+  --out DIR                 where to write summary.md, comparison.md, kat.md, ab.json or base/new.json (default: cryptobench-gate)
+  --threshold PCT           regression threshold (default: ab 3, instructions 1, wall time 5)
+  --force                   sequential: compare even if machines or backend versions differ
+environment: CRYPTOBENCH_AB_ARGS (extra `ab` flags, e.g. "--duration auto"),
+             CRYPTOBENCH_GATE_ARGS (sequential sweep flags, default "--metric instructions"),
              CRYPTOBENCH_KAT_ARGS (kat flags, default none)
 USAGE
 }
 
-base_ref=origin/main base_result="" new_result="" bin="" out=cryptobench-gate threshold="" force=""
+die() { echo "error: $*" >&2; exit 2; }
+# An absolute path, so nothing depends on the directory a later step runs in (issue 15).
+abspath() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+
+base_ref=origin/main metric=ab base_bin="" bin="" base_result="" new_result=""
+out=cryptobench-gate threshold="" force=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --base-ref) base_ref=${2:?--base-ref needs a value}; shift 2 ;;
-    --base-result) base_result=${2:?--base-result needs a file}; shift 2 ;;
-    --new-result) new_result=${2:?--new-result needs a file}; shift 2 ;;
-    --cryptobench) bin=${2:?--cryptobench needs a path}; shift 2 ;;
+    --metric) metric=${2:?--metric needs ab, instructions or wall-time}; shift 2 ;;
+    --base-cryptobench) base_bin=$(abspath "${2:?--base-cryptobench needs a path}"); shift 2 ;;
+    --cryptobench) bin=$(abspath "${2:?--cryptobench needs a path}"); shift 2 ;;
+    --base-result) base_result=$(abspath "${2:?--base-result needs a file}"); shift 2 ;;
+    --new-result) new_result=$(abspath "${2:?--new-result needs a file}"); shift 2 ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --threshold) threshold=${2:?--threshold needs a percentage}; shift 2 ;;
     --force) force=--force; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
-sweep_args=${CRYPTOBENCH_GATE_ARGS:---metric instructions}
-mkdir -p "$out" || { echo "error: --out: cannot create $out" >&2; exit 2; }
+# Everything checked before anything is built.
+out=$(abspath "$out")
+mkdir -p "$out" 2>/dev/null || die "--out: cannot create $out"
+probe=$(mktemp "$out/.gate-probe.XXXXXX" 2>/dev/null) || die "--out: $out is not writable"
+rm -f "$probe"
+case "$metric" in
+  ab|instructions|wall-time) ;;
+  *) die "--metric: '$metric' is not ab, instructions or wall-time" ;;
+esac
+[ -n "$base_result$new_result" ] && [ "$metric" = ab ] && metric=files
+for f in "$base_result" "$new_result"; do
+  [ -z "$f" ] || [ -r "$f" ] || die "--base-result/--new-result: cannot read $f"
+done
+for b in "$bin" "$base_bin"; do
+  [ -z "$b" ] || [ -x "$b" ] || die "--cryptobench/--base-cryptobench: $b is not an executable"
+done
+[ -n "$threshold" ] && { [[ "$threshold" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--threshold: '$threshold' is not a percentage"; }
+
+need_base_build=""
+if [ "$metric" = ab ] && [ -z "$base_bin" ]; then need_base_build=1; fi
+if [ "$metric" != ab ] && [ "$metric" != files ] && [ -z "$base_result" ]; then need_base_build=1; fi
+if [ -n "$need_base_build" ]; then
+  mb=$(git merge-base HEAD "$base_ref" 2>/dev/null) || die "--base-ref: no merge-base with $base_ref (fetch it, or pass --base-cryptobench / --base-result)"
+fi
+root=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
 
 if [ -z "$bin" ]; then
-  cargo build --release --quiet || { echo "error: build failed" >&2; exit 2; }
-  bin=$(pwd)/target/release/cryptobench
+  CRYPTOBENCH_GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown) \
+    cargo build --release --quiet || die "build failed"
+  bin=${CARGO_TARGET_DIR:-$root/target}/release/cryptobench
 fi
-[ -x "$bin" ] || { echo "error: --cryptobench: $bin is not an executable" >&2; exit 2; }
+[ -x "$bin" ] || die "--cryptobench: $bin is not an executable"
+
+# Builds the merge-base in a worktree with its own target dir; prints its binary.
+build_base() {
+  local wt target="$root/target/gate-base"
+  wt=$(mktemp -d)
+  git worktree add --detach "$wt" "$mb" >/dev/null 2>&1 || { rm -rf "$wt"; return 1; }
+  (cd "$wt" && CARGO_TARGET_DIR="$target" CRYPTOBENCH_GIT_COMMIT=$(git rev-parse --short HEAD) cargo build --release --quiet >&2)
+  local status=$?
+  git worktree remove --force "$wt"
+  [ $status -eq 0 ] && printf '%s' "$target/release/cryptobench"
+}
 
 # 1. Known-answer audit.
 # shellcheck disable=SC2086
 "$bin" kat ${CRYPTOBENCH_KAT_ARGS:-} --format markdown > "$out/kat.md"
 kat=$?
-[ $kat -eq 2 ] && { echo "error: kat: bad usage (see $out/kat.md)" >&2; exit 2; }
+[ $kat -eq 2 ] && die "kat: bad usage (see $out/kat.md)"
 
-# 2. Base results.
-if [ -n "$base_result" ]; then
-  [ -f "$base_result" ] || { echo "error: --base-result: no such file $base_result" >&2; exit 2; }
-  cp "$base_result" "$out/base.json"
-else
-  mb=$(git merge-base HEAD "$base_ref") || { echo "error: --base-ref: no merge-base with $base_ref (fetch it, or pass --base-result)" >&2; exit 2; }
-  wt=$(mktemp -d)
-  git worktree add --detach "$wt" "$mb" >/dev/null || exit 2
-  rm -f "$out/base.json"  # a complete result is replaced only with --force (docs/limits.md)
+# 2. The comparison.
+if [ "$metric" = ab ]; then
+  if [ -z "$base_bin" ]; then base_bin=$(build_base) || die "the base build at $mb failed"; fi
+  rm -f "$out/ab.json"  # this directory is the gate's own; a new run replaces it
   # shellcheck disable=SC2086
-  (cd "$wt" && cargo build --release --quiet && ./target/release/cryptobench run $sweep_args --output "$OLDPWD/$out/base.json" > /dev/null)
-  status=$?
-  git worktree remove --force "$wt"
-  [ $status -eq 0 ] || { echo "error: the base sweep at $mb failed" >&2; exit 2; }
-fi
-
-# 3. New results.
-if [ -n "$new_result" ]; then
-  [ -f "$new_result" ] || { echo "error: --new-result: no such file $new_result" >&2; exit 2; }
-  cp "$new_result" "$out/new.json"
+  "$bin" ab "$base_bin" "$bin" ${CRYPTOBENCH_AB_ARGS:-} ${threshold:+--threshold "$threshold"} \
+    --format markdown --output "$out/ab.json" > "$out/comparison.md"
+  cmp=$?
 else
-  rm -f "$out/new.json"  # a complete result is replaced only with --force (docs/limits.md)
+  sweep_args=${CRYPTOBENCH_GATE_ARGS:---metric $metric}
+  [ "$metric" = files ] && sweep_args=${CRYPTOBENCH_GATE_ARGS:---metric instructions}
+  if [ -n "$base_result" ]; then
+    cp "$base_result" "$out/base.json"
+  else
+    if [ -z "$base_bin" ]; then base_bin=$(build_base) || die "the base build at $mb failed"; fi
+    rm -f "$out/base.json"  # a complete result is replaced only with --force (docs/limits.md)
+    # shellcheck disable=SC2086
+    "$base_bin" run $sweep_args --output "$out/base.json" > /dev/null || die "the base sweep failed"
+  fi
+  if [ -n "$new_result" ]; then
+    cp "$new_result" "$out/new.json"
+  else
+    rm -f "$out/new.json"
+    # shellcheck disable=SC2086
+    "$bin" run $sweep_args --output "$out/new.json" > /dev/null || die "the sweep failed"
+  fi
   # shellcheck disable=SC2086
-  "$bin" run $sweep_args --output "$out/new.json" > /dev/null || { echo "error: the sweep failed" >&2; exit 2; }
+  "$bin" compare "$out/base.json" "$out/new.json" --format markdown ${threshold:+--threshold "$threshold"} $force > "$out/comparison.md"
+  cmp=$?
 fi
-
-# 4. Compare.
-# shellcheck disable=SC2086
-"$bin" compare "$out/base.json" "$out/new.json" --format markdown ${threshold:+--threshold "$threshold"} $force > "$out/comparison.md"
-cmp=$?
-[ $cmp -eq 2 ] && exit 2
+[ $cmp -eq 2 ] && { cat "$out/comparison.md"; exit 2; }
 
 {
   cat "$out/comparison.md"

@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: CLI → plan → backend registry → measure / kat → results → report.
 
+pub mod ab;
 pub mod algorithm;
 pub mod analysis;
 pub mod atomic_file;

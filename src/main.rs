@@ -38,6 +38,11 @@ enum Command {
     Compare(cmd::compare::CompareArgs),
     /// Tables, Markdown or an HTML page with plots from result files of one machine or many.
     Report(cmd::report::ReportArgs),
+    /// Paired A/B regression gate: run two cryptobench builds side by side, pinned, in ABBA order.
+    Ab(cmd::ab::AbArgs),
+    /// The child side of `ab` (JSON lines on stdin/stdout; see docs/ab.md).
+    #[command(hide = true)]
+    Worker(cmd::ab::WorkerArgs),
 }
 
 /// Bad usage or bad input: one line on stderr, exit 2. Line breaks that a
@@ -110,6 +115,11 @@ fn missing_subcommand() -> ! {
 
 fn main() -> ExitCode {
     let cli = parse_cli();
+    if let Some(b) = cryptobench::measure::workload::seeded_slowdown() {
+        eprintln!(
+            "warning: TEST-ONLY seeded slowdown active: {b} does extra work (CRYPTOBENCH_SEEDED_SLOWDOWN; docs/ab.md)"
+        );
+    }
     match cli
         .command
         .unwrap_or_else(|| Command::Run(cmd::run::RunArgs::default()))
@@ -122,5 +132,7 @@ fn main() -> ExitCode {
         Command::Recommend(args) => cmd::recommend::run(args),
         Command::Compare(args) => cmd::compare::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Ab(args) => cmd::ab::run(args),
+        Command::Worker(args) => cmd::ab::worker(args),
     }
 }

@@ -146,6 +146,19 @@ const CASES: &[(&[&str], &str)] = &[
     (&["report", "{d}/complete.json", "--kat", "{d}/kat-names.json"], "--kat"),
     (&["report", "{d}/complete.json", "--kat", "{d}/truncated.json"], "--kat"),
     (&["report", "{d}/complete.json", "--format", "csv"], "--format"),
+    // ab: flags are checked before any child starts; then each side by name
+    (&["ab", "{d}/x"], "<NEW>"),
+    (&["ab", "{d}/x", "{d}/y", "--threshold", "0"], "--threshold"),
+    (&["ab", "{d}/x", "{d}/y", "--rounds", "3"], "--rounds"),
+    (&["ab", "{d}/x", "{d}/y", "--cpus", "99999"], "--cpus"),
+    (&["ab", "{d}/x", "{d}/y", "--algorithm", "rot13"], "--algorithm"),
+    (&["ab", "{d}/x", "{d}/y", "--duration", "soon"], "--duration"),
+    (&["ab", "{d}/x", "{d}/y", "--bogus"], "--bogus"),
+    (&["ab", "{d}/x", "{d}/y", "--output", "{d}/adir"], "--output"),
+    (&["ab", "{d}/missing", "{d}/missing"], "BASE: "),
+    (&["ab", "{d}/adir", "{d}/adir"], "BASE: "),
+    (&["ab", "{d}/complete.json", "{d}/complete.json"], "BASE: "),
+    (&["ab", "{d}/garbage.sh", "{d}/garbage.sh"], "printed garbage"),
     // list and the top level
     (&["list", "--format", "yaml"], "--format"),
     (&["fly"], "fly"),
@@ -209,6 +222,9 @@ fn fixtures(d: &Path) {
     write(d, "huge-mix.toml", "mix = { \"64\" = 1e308, \"128\" = 1e308 }\n");
     write(d, "bad-mix.toml", "mix = { \"64\" = \"lots\" }\n");
     std::fs::create_dir(d.join("adir")).unwrap();
+    write(d, "garbage.sh", "#!/bin/sh\necho 'garbage'\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d.join("garbage.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// Every file under `d` with its bytes and modification time.

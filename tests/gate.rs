@@ -239,3 +239,47 @@ fn instruction_counts_repeat_exactly() {
     assert!(a.iter().all(|(_, _, i)| *i > 100.0), "{a:?}");
     assert_eq!(a, b);
 }
+
+/// Issue 15, item 6: every path argument is resolved and checked before any
+/// build (it used to build for minutes, then fail on a glued path).
+#[test]
+fn the_gate_script_refuses_an_unwritable_out_before_building() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    for args in [
+        vec!["--out".to_string(), file.join("sub").display().to_string()],
+        vec!["--base-result".into(), "/nonexistent/base.json".into()],
+        vec!["--cryptobench".into(), "/nonexistent/cryptobench".into()],
+        vec!["--metric".into(), "bogus".into()],
+    ] {
+        let mut args = args;
+        if args[0] != "--out" {
+            args.extend(["--out".to_string(), dir.path().join("out").display().to_string()]);
+        }
+        let t0 = std::time::Instant::now();
+        let out = Command::new("bash")
+            .arg("ci/regression-gate.sh")
+            .args(&args)
+            .env("CARGO", "/nonexistent/cargo-must-not-run")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(2),
+            "{args:?} took {:?}",
+            t0.elapsed()
+        );
+    }
+    // A relative --out is resolved against the directory the script started in.
+    let rel = Command::new("bash")
+        .arg(std::fs::canonicalize("ci/regression-gate.sh").unwrap())
+        .args(["--out", "a-file/sub"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&rel.stderr);
+    assert!(err.contains(&format!("{}/a-file/sub", dir.path().display())), "{err}");
+}

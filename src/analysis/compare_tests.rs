@@ -4,7 +4,9 @@
 //! `samples`) can be set apart; a threshold of 0.25 keeps every boundary
 //! exact in binary floating point (1 − 0.25 = 0.75, 1 + 0.25 = 1.25).
 
-use super::compare::{compare, differences, refuse_incomparable, ChangeVerdict, CompareError, Comparison, Options};
+use super::compare::{
+    compare, differences, refuse_incomparable, ChangeVerdict, CompareError, Comparison, GateMetric, Options,
+};
 use crate::algorithm::{AeadId, AlgorithmId, KexId, Mode, Operation};
 use crate::results::{Cell, CellFailure, Metric, ResultFile};
 
@@ -33,6 +35,7 @@ fn base_cell() -> Cell {
 
 fn opts(force: bool) -> Options {
     Options {
+        metric: None,
         threshold: T,
         force,
         bootstrap_reps: 200,
@@ -43,42 +46,45 @@ fn run(base: &ResultFile, new: &ResultFile) -> Comparison {
     compare(base, new, &opts(false)).unwrap()
 }
 
-/// The verdict, ratio and interval of one cell: BASE (median 100, samples
-/// 100) against NEW (point median `median`, every sample `sample`).
-fn one(median: f64, sample: f64) -> (ChangeVerdict, f64, f64, f64) {
-    let c = run(
-        &file(vec![cell("x", 100.0, 100.0)]),
-        &file(vec![cell("x", median, sample)]),
-    );
+/// The verdict, ratio and interval of one cell: BASE (21 samples of 100)
+/// against NEW with 11 samples of `point` and 10 of `other`. The ratio is
+/// the sample medians' (`point` / 100); the bootstrap medians take both
+/// values often (about 6 and 4 in 10 draws), so the interval's ends are
+/// `point` and `other` over 100, in either order.
+fn one(point: f64, other: f64) -> (ChangeVerdict, f64, f64, f64) {
+    let mut n = cell("x", point, point);
+    n.samples[11..].fill(other);
+    let c = run(&file(vec![cell("x", 100.0, 100.0)]), &file(vec![n]));
     assert_eq!(c.cells.len(), 1);
     let x = &c.cells[0];
-    assert_eq!((x.base, x.new), (100.0, median));
+    assert_eq!((x.base, x.new), (100.0, point));
     (x.verdict, x.ratio, x.ci_low, x.ci_high)
 }
 
 #[test]
 fn wall_time_verdicts_at_every_boundary() {
     use ChangeVerdict::*;
-    // Interval from samples: 0.5 (entirely below 1), 1.0 (touching 1), 2.0 (above).
     assert_eq!(one(50.0, 50.0), (Regressed, 0.5, 0.5, 0.5));
+    assert_eq!(one(50.0, 99.0), (Regressed, 0.5, 0.5, 0.99));
     assert_eq!(
-        one(75.0, 50.0).0,
+        one(75.0, 75.0).0,
         WithinNoise,
         "ratio exactly 1 − t is not a regression"
     );
-    assert_eq!(one(90.0, 50.0).0, WithinNoise, "significant but under the threshold");
+    assert_eq!(one(90.0, 90.0).0, WithinNoise, "significant but under the threshold");
     assert_eq!(
         one(50.0, 100.0),
-        (Unchanged, 0.5, 1.0, 1.0),
+        (Unchanged, 0.5, 0.5, 1.0),
         "interval touching 1 is not significant"
     );
     assert_eq!(one(200.0, 200.0), (Improved, 2.0, 2.0, 2.0));
+    assert_eq!(one(200.0, 101.0), (Improved, 2.0, 1.01, 2.0));
     assert_eq!(
-        one(125.0, 200.0).0,
+        one(125.0, 125.0).0,
         WithinNoise,
         "ratio exactly 1 + t is not an improvement"
     );
-    assert_eq!(one(110.0, 200.0).0, WithinNoise);
+    assert_eq!(one(110.0, 110.0).0, WithinNoise);
     assert_eq!(one(200.0, 100.0).0, Unchanged);
     assert_eq!(one(100.0, 100.0).0, Unchanged);
 }
@@ -254,7 +260,8 @@ fn the_rule_is_spelled_out() {
     assert!(c.rule.contains("ratio NEW/BASE below 0.750"), "{}", c.rule);
     assert!(c.rule.contains("improved: above 1.250"), "{}", c.rule);
     assert!(c.rule.contains("the change is under 25.0%"), "{}", c.rule);
-    assert_eq!((c.metric, c.threshold), (Metric::WallTime, T));
+    // Files without cells: every cell (none) carries cycles, so cycles it is.
+    assert_eq!((c.metric, c.threshold), (GateMetric::Cycles, T));
 }
 
 /// One change to a result file.

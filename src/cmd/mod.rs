@@ -1,5 +1,6 @@
 //! One file per subcommand: its clap arguments and its handler.
 
+pub mod ab;
 pub mod audit;
 pub mod compare;
 pub mod compliance;

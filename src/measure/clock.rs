@@ -32,11 +32,18 @@ pub fn rdtsc() -> Option<u64> {
 /// Effective core clock in Hz: times `rounds` × 8 dependent adds (one per cycle
 /// on every x86_64 core of the last decade). `None` off x86_64.
 pub fn core_hz(rounds: u64) -> Option<f64> {
+    let t0 = Instant::now();
+    add_chain(rounds)?;
+    Some((rounds * 8) as f64 / t0.elapsed().as_secs_f64())
+}
+
+/// Runs `rounds` × 8 dependent adds: about 8 core cycles per round whatever
+/// the clock rate. `None` (and no work) off x86_64.
+pub fn add_chain(rounds: u64) -> Option<()> {
     #[cfg(target_arch = "x86_64")]
     {
-        let t0 = Instant::now();
         let mut x: u64 = 0;
-        let mut n = rounds;
+        let mut n = rounds.max(1);
         // SAFETY: register-only arithmetic.
         unsafe {
             core::arch::asm!(
@@ -51,7 +58,7 @@ pub fn core_hz(rounds: u64) -> Option<f64> {
             );
         }
         std::hint::black_box((x, n));
-        Some((rounds * 8) as f64 / t0.elapsed().as_secs_f64())
+        Some(())
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

@@ -16,6 +16,8 @@ mod hang_tests;
 pub mod instructions;
 mod latch;
 pub mod messaging;
+#[cfg(feature = "seeded-slowdown")]
+mod slowdown;
 pub mod sweep;
 pub mod workload;
 
@@ -126,10 +128,7 @@ pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<C
     };
 
     // Check before timing: each backend round-trips and agrees with the others.
-    let problems = match shape.algorithm {
-        AlgorithmId::Aead(id) => crosscheck::aead_problems(&group.backends, id, shape.size, shape.aad),
-        AlgorithmId::Kex(id) => crosscheck::kex_problems(&group.backends, id),
-    };
+    let problems = problems(&group.backends, &shape);
     let mut live: Vec<Lane<Calibrated>> = Vec::new();
     for b in &group.backends {
         if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
@@ -196,6 +195,48 @@ pub fn cycles_per_op(hz: f64, threads: usize, aggregate: &[f64]) -> Vec<f64> {
         .filter(|ops| **ops > 0.0)
         .map(|ops| round_sig(hz * threads as f64 / ops))
         .collect()
+}
+
+/// The check before timing: (backend, problem) for every backend that does
+/// not round-trip `shape` or disagrees with the others.
+fn problems(backends: &[&Backend], shape: &Shape) -> Vec<(String, String)> {
+    match shape.algorithm {
+        AlgorithmId::Aead(id) => crosscheck::aead_problems(backends, id, shape.size, shape.aad),
+        AlgorithmId::Kex(id) => crosscheck::kex_problems(backends, id),
+    }
+}
+
+/// One cell as `run_group` prepares it, for the `ab` worker: `b` is checked
+/// against `peers` (the backends of this build offering the algorithm), then
+/// calibrated. Returns the batch and the time one sample takes.
+pub fn check_and_calibrate(
+    b: &Backend,
+    peers: &[&Backend],
+    shape: &Shape,
+    target: Duration,
+) -> Result<(u64, Duration), String> {
+    if let Some((_, p)) = problems(peers, shape).into_iter().find(|(name, _)| name == b.name) {
+        return Err(format!("correctness check failed, not timed: {p}"));
+    }
+    calibrate(b, shape, target)
+}
+
+/// One visit of a cell for the `ab` worker: aggregate ops/s per sample.
+///
+/// Each worker thread first allocates a pad of random length (a multiple of
+/// 16 bytes below 4 KiB) and frees it after preparing, so the workload's
+/// buffers land at a fresh offset within a page at every visit. Without it a
+/// process keeps one heap layout for its life, and two processes running the
+/// same code differ systematically by a few percent (cache-set and 4K
+/// aliasing): an A/A run then shows "regressions" (measured here, issue 11).
+pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, String> {
+    let make = || {
+        let pad = vec![0u8; 16 * fastrand::usize(0..256) + 1];
+        let w = workload::prepare(b, shape);
+        drop(std::hint::black_box(pad));
+        w
+    };
+    sample_threads(&make, threads, batch, samples).map(|(agg, _)| agg)
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.

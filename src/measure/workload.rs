@@ -46,7 +46,27 @@ pub fn prepare_seeded(backend: &Backend, shape: &Shape, seed: u64) -> Result<Box
     build(backend, shape, Some(fastrand::Rng::with_seed(seed)))
 }
 
+/// The backend a test-only seeded slowdown slows in this process, if any
+/// (feature `seeded-slowdown` and `CRYPTOBENCH_SEEDED_SLOWDOWN`; docs/ab.md).
+pub fn seeded_slowdown() -> Option<String> {
+    #[cfg(feature = "seeded-slowdown")]
+    {
+        super::slowdown::target()
+    }
+    #[cfg(not(feature = "seeded-slowdown"))]
+    {
+        None
+    }
+}
+
 fn build(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, String> {
+    let w = build_real(backend, shape, rng)?;
+    #[cfg(feature = "seeded-slowdown")]
+    let w = super::slowdown::wrap(backend, shape, w)?;
+    Ok(w)
+}
+
+fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, String> {
     match shape.algorithm {
         AlgorithmId::Aead(id) => {
             let alg = (backend.aead)(id).map_err(|e| e.to_string())?;

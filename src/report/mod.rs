@@ -3,6 +3,7 @@
 //! text at the end, and JSON comes from serde. Reports know backends only by
 //! name and version.
 
+pub mod ab;
 pub mod audit;
 pub mod capabilities;
 pub mod compare;

@@ -1,0 +1,207 @@
+//! One worker child as the parent sees it: spawned, greeted, asked with a
+//! timeout per request, killed when it hangs or talks nonsense.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::protocol::{line, Hello, Request, Response, PROTOCOL};
+
+/// How long a child may take to answer `hello`.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
+/// Longest line a child may send (a visit's samples are far shorter).
+const MAX_LINE: usize = 4 << 20;
+
+/// Which side a child is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Side {
+    #[serde(rename = "BASE")]
+    Base,
+    #[serde(rename = "NEW")]
+    New,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Base => "BASE",
+            Side::New => "NEW",
+        }
+    }
+}
+
+pub struct Worker {
+    pub side: Side,
+    pub path: PathBuf,
+    pub hello: Hello,
+    proc: Child,
+    stdin: ChildStdin,
+    lines: Receiver<std::io::Result<String>>,
+    /// The child's stderr lines, held back until the handshake succeeds
+    /// (a failed handshake is one line of ours, quoting the child's first).
+    held: Arc<Mutex<Option<Vec<String>>>>,
+    /// Set once the child crashed, hung or broke the protocol.
+    pub dead: Option<String>,
+}
+
+impl Worker {
+    /// Starts `path worker` and exchanges `hello`; the error is one line naming the side.
+    pub fn start(side: Side, path: &Path) -> Result<Worker, String> {
+        let who = format!("{}: {}", side.name(), path.display());
+        let meta = std::fs::metadata(path).map_err(|e| format!("{who}: {e}"))?;
+        if !meta.is_file() {
+            return Err(format!("{who}: not a file (give the path of a cryptobench executable)"));
+        }
+        let mut proc = Command::new(path)
+            .arg("worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{who}: cannot start it: {e}"))?;
+        let (stdin, stdout) = (proc.stdin.take().unwrap(), proc.stdout.take().unwrap());
+        let held = pass_stderr(proc.stderr.take().unwrap());
+        let lines = read_lines(stdout);
+        let mut w = Worker {
+            side,
+            path: path.to_path_buf(),
+            hello: Hello::default(),
+            proc,
+            stdin,
+            lines,
+            held,
+            dead: None,
+        };
+        match w.ask(&Request::Hello { protocol: PROTOCOL }, HELLO_TIMEOUT) {
+            Ok(Response::Hello(h)) if h.protocol == PROTOCOL => {
+                w.hello = h;
+                let held = w.held.lock().unwrap().take().unwrap_or_default();
+                held.iter().for_each(|l| eprintln!("{l}"));
+                Ok(w)
+            }
+            Ok(Response::Hello(h)) => Err(format!(
+                "{who}: speaks worker protocol {}, this cryptobench {PROTOCOL} (build both from compatible sources)",
+                h.protocol
+            )),
+            Ok(other) => Err(format!("{who}: answered the handshake with {other:?}")),
+            Err(e) => {
+                let said = w.held.lock().unwrap().as_ref().and_then(|h| h.first().cloned());
+                let said = said.map(|l| format!("; it said: {l}")).unwrap_or_default();
+                Err(format!(
+                    "{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})"
+                ))
+            }
+        }
+    }
+
+    /// Sends `req` and waits up to `timeout` for the answer. A timeout, an
+    /// exit or a line that is not a response kills the child and marks it dead.
+    pub fn ask(&mut self, req: &Request, timeout: Duration) -> Result<Response, String> {
+        if let Some(why) = &self.dead {
+            return Err(why.clone());
+        }
+        let res = self.exchange(req, timeout);
+        if let Err(e) = &res {
+            let _ = self.proc.kill();
+            let _ = self.proc.wait();
+            self.dead = Some(e.clone());
+        }
+        res
+    }
+
+    fn exchange(&mut self, req: &Request, timeout: Duration) -> Result<Response, String> {
+        let sent = self
+            .stdin
+            .write_all(line(req).as_bytes())
+            .and_then(|()| self.stdin.flush());
+        if sent.is_err() {
+            return Err(self.exit_reason("closed its input"));
+        }
+        match self.lines.recv_timeout(timeout) {
+            Ok(Ok(text)) => serde_json::from_str(&text).map_err(|_| {
+                let shown: String = text.chars().take(60).collect();
+                format!("printed garbage: '{}'", shown.escape_default())
+            }),
+            Ok(Err(e)) => Err(format!("cannot read its output: {e}")),
+            Err(RecvTimeoutError::Timeout) => Err(format!("no answer within {:.0} s (killed)", timeout.as_secs_f64())),
+            Err(RecvTimeoutError::Disconnected) => Err(self.exit_reason("closed its output")),
+        }
+    }
+
+    /// Why the child stopped talking: its exit status when it has one.
+    fn exit_reason(&mut self, what: &str) -> String {
+        std::thread::sleep(Duration::from_millis(50));
+        match self.proc.try_wait() {
+            Ok(Some(status)) => format!("{what}: it exited ({status})"),
+            _ => what.to_string(),
+        }
+    }
+
+    /// Asks the child to quit and reaps it (killed after a short grace).
+    pub fn quit(mut self) {
+        if self.dead.is_none() {
+            let _ = self.stdin.write_all(line(&Request::Quit).as_bytes());
+            let _ = self.stdin.flush();
+            for _ in 0..20 {
+                if let Ok(Some(_)) = self.proc.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+        }
+        let _ = self.proc.kill();
+        let _ = self.proc.wait();
+    }
+}
+
+/// The child's stdout as a channel of lines (each at most [`MAX_LINE`]),
+/// so the parent can wait for an answer with a timeout.
+fn read_lines(stdout: std::process::ChildStdout) -> Receiver<std::io::Result<String>> {
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(stdout);
+        loop {
+            let mut buf = Vec::new();
+            let got = r.by_ref().take(MAX_LINE as u64).read_until(b'\n', &mut buf);
+            let msg = match got {
+                Ok(0) => break,
+                Ok(_) => Ok(String::from_utf8_lossy(&buf).trim_end().to_string()),
+                Err(e) => Err(e),
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}
+
+/// Forwards the child's stderr to ours, line by line, once the returned
+/// buffer is taken (set to None); until then the lines are held in it.
+fn pass_stderr(err: std::process::ChildStderr) -> Arc<Mutex<Option<Vec<String>>>> {
+    let held = Arc::new(Mutex::new(Some(Vec::new())));
+    let h = Arc::clone(&held);
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            match h.lock().unwrap().as_mut() {
+                Some(buf) if buf.len() < 100 => buf.push(l),
+                Some(_) => {}
+                None => eprintln!("{l}"),
+            }
+        }
+    });
+    held
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // An unreaped or stray worker must not outlive the parent.
+        if let Ok(None) = self.proc.try_wait() {
+            let _ = self.proc.kill();
+            let _ = self.proc.wait();
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! `cryptobench ab BASE NEW`: paired A/B runs of two builds (docs/ab.md).
+//!
+//! Both executables run as worker children ([`worker`], spoken to over the
+//! [`protocol`]) pinned to the same CPUs ([`pin`]). For every cell both
+//! children calibrate, the parent fixes one batch for both, and rounds of
+//! visits in randomized ABBA / BAAB order give one paired NEW/BASE ratio of
+//! cycles per operation per round ([`run`]); [`crate::analysis::paired`]
+//! decides from those ratios.
+
+pub mod child;
+mod flags;
+pub mod pin;
+pub mod protocol;
+mod run;
+pub mod worker;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use child::Side;
+pub use flags::AbFlags;
+use protocol::{CellSpec, Hello};
+pub use run::run;
+
+use crate::analysis::paired::{Decision, Rule, Verdict};
+
+/// Extra rounds `--duration auto` may add to one inconclusive cell, as a
+/// multiple of the planned rounds (so at most 4× the planned time per cell).
+pub const AUTO_EXTRA_FACTOR: usize = 3;
+
+/// What to run: the two executables, the plan and the rule.
+pub struct Options {
+    pub base: PathBuf,
+    pub new: PathBuf,
+    pub cfg: crate::measure::Config,
+    pub threshold: f64,
+    /// `--duration auto`: extend the inconclusive cells (bounded by [`AUTO_EXTRA_FACTOR`]).
+    pub auto: bool,
+    pub cpus: Vec<usize>,
+}
+
+/// One side as the report names it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SideInfo {
+    pub path: String,
+    pub hello: Hello,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Settings {
+    pub threshold: f64,
+    pub duration_ms: u64,
+    pub rounds: usize,
+    pub auto: bool,
+    pub max_rounds: usize,
+    pub target_sample_us: u64,
+    pub seed: u64,
+    pub cpus: Vec<usize>,
+}
+
+/// One cell's paired outcome.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CellResult {
+    #[serde(flatten)]
+    pub cell: CellSpec,
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// Median NEW/BASE ratio of wall time per operation (not used to decide).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_ratio: Option<f64>,
+    /// Median core cycles per operation over each side's visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_cycles_per_op: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_cycles_per_op: Option<f64>,
+    pub batch: u64,
+    pub samples_per_visit: usize,
+    /// Each `sample` request's timeout (10 × its expected time + 10 s).
+    pub sample_timeout_ms: u64,
+    /// Core cycles per operation of every visit, BASE then NEW (kept for `--duration auto`).
+    #[serde(skip)]
+    pub visit_cycles: [Vec<f64>; 2],
+    /// Per round: ln(NEW/BASE) of cycles per operation.
+    pub log_ratios: Vec<f64>,
+    /// Per round: ln(NEW/BASE) of wall time per operation.
+    pub wall_log_ratios: Vec<f64>,
+    /// Sides that could not run the cell, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<(Side, String)>,
+}
+
+impl CellResult {
+    fn failed_on(&self, side: Side) -> bool {
+        self.failed.iter().any(|(s, _)| *s == side)
+    }
+
+    /// A cell BASE ran and NEW lost: counted as a regression.
+    pub fn lost_by_new(&self) -> bool {
+        self.failed_on(Side::New) && !self.failed_on(Side::Base)
+    }
+}
+
+/// The report of one `ab` run, rewritten after every cell.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    /// "cryptobench-ab/1": the kind and version of this report.
+    pub schema: String,
+    pub base: SideInfo,
+    pub new: SideInfo,
+    pub same_executable: bool,
+    /// What differs between the builds (versions, dispatch environment).
+    pub differences: Vec<String>,
+    pub rule: Rule,
+    pub rule_text: String,
+    pub settings: Settings,
+    pub cells: Vec<CellResult>,
+    /// False while running, or after an error stopped the run.
+    pub complete: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+}
+
+/// The exit decision of a run (docs/ab.md, "Exit codes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every cell decided, nothing regressed.
+    Pass,
+    /// Nothing regressed, but some cells are inconclusive or failed on BASE.
+    PassWithUndecided,
+    /// A regression, or a cell BASE ran and NEW lost.
+    Regression,
+    /// No cell could be decided.
+    Undecidable,
+}
+
+impl Report {
+    pub fn count(&self, v: Verdict) -> usize {
+        self.cells.iter().filter(|c| c.verdict == v).count()
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        if self
+            .cells
+            .iter()
+            .any(|c| c.verdict == Verdict::Regressed || c.lost_by_new())
+        {
+            Outcome::Regression
+        } else if !self.cells.iter().any(|c| c.verdict.decided()) {
+            Outcome::Undecidable
+        } else if self.cells.iter().all(|c| c.verdict.decided()) {
+            Outcome::Pass
+        } else {
+            Outcome::PassWithUndecided
+        }
+    }
+
+    /// The one-line summary every format ends with.
+    pub fn summary(&self) -> String {
+        let counts: Vec<String> = Verdict::ALL
+            .iter()
+            .map(|v| format!("{} {}", self.count(*v), v.name()))
+            .collect();
+        let lost = self.cells.iter().filter(|c| c.lost_by_new()).count();
+        format!(
+            "{} cells: {}{}",
+            self.cells.len(),
+            counts.join(", "),
+            if lost > 0 {
+                format!(" ({lost} lost by NEW)")
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// What differs between the two `hello`s, one line each.
+pub fn differences(base: &Hello, new: &Hello) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut diff = |what: &str, a: String, b: String| {
+        if a != b {
+            out.push(format!("{what}: BASE {a} → NEW {b}"));
+        }
+    };
+    diff("crate version", base.crate_version.clone(), new.crate_version.clone());
+    let commit = |h: &Hello| h.git_commit.clone().unwrap_or_else(|| "unknown".into());
+    diff("git commit", commit(base), commit(new));
+    let names: std::collections::BTreeSet<&String> =
+        base.backends.iter().chain(&new.backends).map(|(n, _)| n).collect();
+    for name in names {
+        let version = |h: &Hello| {
+            h.backends
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or("absent".to_string(), |(_, v)| v.clone())
+        };
+        diff(&format!("{name} version"), version(base), version(new));
+    }
+    let env = |h: &Hello| format!("{:?}", h.dispatch_env);
+    diff("dispatch environment", env(base), env(new));
+    let slow = |h: &Hello| h.seeded_slowdown.clone().unwrap_or_else(|| "none".into());
+    diff("seeded slowdown (test-only)", slow(base), slow(new));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_list_versions_and_missing_backends() {
+        let base = Hello {
+            crate_version: "0.1.0".into(),
+            backends: vec![("ring".into(), "0.17.13".into())],
+            ..Hello::default()
+        };
+        let new = Hello {
+            crate_version: "0.1.0".into(),
+            backends: vec![("ring".into(), "0.17.14".into()), ("graviola".into(), "0.4".into())],
+            seeded_slowdown: Some("ring".into()),
+            ..Hello::default()
+        };
+        let d = differences(&base, &new);
+        assert_eq!(
+            d,
+            [
+                "graviola version: BASE absent → NEW 0.4",
+                "ring version: BASE 0.17.13 → NEW 0.17.14",
+                "seeded slowdown (test-only): BASE none → NEW ring",
+            ]
+        );
+        assert!(differences(&base, &base).is_empty());
+    }
+}

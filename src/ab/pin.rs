@@ -1,0 +1,92 @@
+//! Pinning: the parent sets its own CPU affinity before it spawns the two
+//! workers, and children inherit it (sched_setaffinity(2)), so BASE and NEW
+//! run on exactly the same CPUs and meet the same neighbours.
+
+/// CPUs this process may run on, ascending (empty off Linux).
+pub fn allowed() -> Vec<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; the kernel fills it.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+                return Vec::new();
+            }
+            (0..libc::CPU_SETSIZE as usize)
+                .filter(|&c| libc::CPU_ISSET(c, &set))
+                .collect()
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Vec::new()
+    }
+}
+
+/// Parses `--cpus` ("3", "0,1"): every CPU must be allowed to this process.
+pub fn parse(values: &[String], allowed: &[usize]) -> Result<Vec<usize>, String> {
+    let mut cpus = Vec::new();
+    for v in crate::units::given_list("--cpus", values)? {
+        let c: usize = v
+            .parse()
+            .map_err(|_| format!("--cpus: '{v}' is not a CPU number (e.g. --cpus 1 or --cpus 0,1)"))?;
+        if !allowed.contains(&c) {
+            return Err(format!(
+                "--cpus: CPU {c} is not available to this process (allowed: {allowed:?})"
+            ));
+        }
+        cpus.push(c);
+    }
+    crate::units::dedup_keep_order(&mut cpus);
+    Ok(cpus)
+}
+
+/// The default: the last `n` allowed CPUs (one for single-thread cells).
+pub fn default_cpus(allowed: &[usize], n: usize) -> Vec<usize> {
+    allowed[allowed.len().saturating_sub(n.max(1))..].to_vec()
+}
+
+/// Pins the calling thread (and so every child spawned from it) to `cpus`.
+pub fn pin(cpus: &[usize]) -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    {
+        if cpus.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: as in `allowed`; CPU_SET is bounds-checked against CPU_SETSIZE by `parse`.
+        let rc = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            cpus.iter().for_each(|&c| libc::CPU_SET(c, &mut set));
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+        };
+        if rc != 0 {
+            return Err(format!(
+                "--cpus: cannot pin to {cpus:?}: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = cpus;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpus_are_parsed_against_the_allowed_set() {
+        let allowed = [0, 1, 3];
+        assert_eq!(parse(&["1,0".into()], &allowed).unwrap(), [1, 0]);
+        assert!(parse(&["2".into()], &allowed).unwrap_err().contains("CPU 2"));
+        assert!(parse(&["x".into()], &allowed).unwrap_err().starts_with("--cpus"));
+        assert!(parse(&["".into()], &allowed).is_err());
+        assert_eq!(default_cpus(&allowed, 1), [3]);
+        assert_eq!(default_cpus(&allowed, 2), [1, 3]);
+        assert_eq!(default_cpus(&allowed, 9), allowed);
+    }
+}

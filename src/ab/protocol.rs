@@ -1,0 +1,148 @@
+//! The worker protocol of `cryptobench ab` (docs/ab.md): JSON lines over the
+//! child's stdin (requests) and stdout (responses), one object per line;
+//! stderr passes through. The parent speaks first with `hello`; a child that
+//! answers anything but a `hello` of the same protocol version is refused.
+
+use serde::{Deserialize, Serialize};
+
+use crate::algorithm::{AlgorithmId, Mode, Operation};
+
+/// Bumped on any incompatible change of the messages below.
+pub const PROTOCOL: u32 = 1;
+
+/// One cell of the gate: what both children run, identically.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CellSpec {
+    pub backend: String,
+    #[serde(with = "crate::algorithm::by_name")]
+    pub algorithm: AlgorithmId,
+    pub operation: Operation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    pub size: usize,
+    pub aad: usize,
+    pub threads: usize,
+}
+
+impl CellSpec {
+    /// "ring AES-128-GCM seal bulk 1350 ×1": the label reports print.
+    pub fn label(&self) -> String {
+        let mode = self.mode.map(|m| format!(" {m}")).unwrap_or_default();
+        let size = match self.algorithm {
+            AlgorithmId::Aead(_) => format!(" {}", crate::units::format_size(self.size)),
+            AlgorithmId::Kex(_) => String::new(),
+        };
+        format!(
+            "{} {} {}{mode}{size} ×{}",
+            self.backend, self.algorithm, self.operation, self.threads
+        )
+    }
+}
+
+/// Parent → child.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    Hello {
+        protocol: u32,
+    },
+    /// Check the cell's correctness (round trip, agreement with the child's
+    /// other backends) and calibrate a batch lasting about `target_us`.
+    Prepare {
+        cell: CellSpec,
+        target_us: u64,
+    },
+    /// One visit: `samples` samples of `batch` operations per thread.
+    Sample {
+        cell: CellSpec,
+        batch: u64,
+        samples: usize,
+    },
+    Quit,
+}
+
+/// What a child says about itself in its `hello`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    pub crate_version: String,
+    #[serde(default)]
+    pub git_commit: Option<String>,
+    /// Backend name → linked library version.
+    pub backends: Vec<(String, String)>,
+    /// Dispatch-changing environment variables set in the child.
+    pub dispatch_env: Vec<(String, String)>,
+    /// Backend name → algorithms it offers.
+    pub offers: Vec<(String, Vec<String>)>,
+    /// Set when a test-only seeded slowdown is active (docs/ab.md).
+    #[serde(default)]
+    pub seeded_slowdown: Option<String>,
+}
+
+impl Hello {
+    pub fn offers(&self, backend: &str, algorithm: AlgorithmId) -> bool {
+        self.offers
+            .iter()
+            .any(|(b, algs)| b == backend && algs.iter().any(|a| a == algorithm.name()))
+    }
+}
+
+/// Child → parent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    Hello(Hello),
+    Prepared {
+        batch: u64,
+        per_sample_ns: u64,
+    },
+    /// Aggregate ops/s per sample, and the effective core clock measured
+    /// immediately before and after the visit (None off x86-64).
+    Samples {
+        ops_per_sec: Vec<f64>,
+        core_hz_before: Option<f64>,
+        core_hz_after: Option<f64>,
+    },
+    /// The request could not be served (a failed correctness check, an
+    /// unknown backend, an error while timed); the child stays usable.
+    Failed {
+        reason: String,
+    },
+}
+
+/// One JSON line (no embedded newline: serde_json escapes them).
+pub fn line<T: Serialize>(msg: &T) -> String {
+    let mut s = serde_json::to_string(msg).expect("protocol messages serialize");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algorithm::AeadId;
+
+    #[test]
+    fn messages_are_single_json_lines_that_round_trip() {
+        let cell = CellSpec {
+            backend: "ring".into(),
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::Seal,
+            mode: Some(Mode::Bulk),
+            size: 1350,
+            aad: 0,
+            threads: 1,
+        };
+        let req = Request::Sample {
+            cell: cell.clone(),
+            batch: 10,
+            samples: 3,
+        };
+        let text = line(&req);
+        assert!(text.ends_with('\n') && text.matches('\n').count() == 1, "{text}");
+        assert!(text.contains("\"AES-128-GCM\""), "{text}");
+        assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), req);
+        assert_eq!(line(&Request::Hello { protocol: 1 }), "{\"hello\":{\"protocol\":1}}\n");
+        assert_eq!(cell.label(), "ring AES-128-GCM seal bulk 1350 ×1");
+    }
+}

@@ -1,0 +1,328 @@
+//! The paired pipeline: start and greet both workers, plan the cells, and per
+//! cell prepare both sides, fix one batch, run rounds of ABBA / BAAB visits
+//! and decide; `--duration auto` then extends the inconclusive cells.
+
+use std::time::Duration;
+
+use super::child::{Side, Worker};
+use super::protocol::{CellSpec, Request, Response};
+use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_EXTRA_FACTOR};
+use crate::analysis::paired::{self, Rule, Verdict};
+use crate::measure::{self, samples_per_visit};
+
+/// Longest a `prepare` (correctness check and calibration) may take.
+const PREPARE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bounds of a `sample` request's timeout: 10 × its expected time + 10 s.
+const SAMPLE_TIMEOUT_MAX: Duration = Duration::from_secs(600);
+
+/// Runs the whole gate. `after_cell` sees the report after every cell (the
+/// command rewrites `--output` there). Errors before the first cell (a side
+/// that is not a cryptobench, a pin refused) are one line naming the side.
+pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report, String> {
+    pin::pin(&opts.cpus)?;
+    let mut sides = [
+        Worker::start(Side::Base, &opts.base)?,
+        Worker::start(Side::New, &opts.new)?,
+    ];
+    let cells = plan(opts);
+    if cells.is_empty() {
+        return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
+    }
+    let looks = if opts.auto { 1 + AUTO_EXTRA_FACTOR } else { 1 };
+    let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
+    let mut report = header(opts, &sides, rule);
+    let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
+    for cell in cells {
+        let result = run_cell(&mut sides, cell, opts, &report.rule, &mut rng);
+        report.cells.push(result);
+        after_cell(&report);
+    }
+    if opts.auto {
+        extend_inconclusive(&mut sides, opts, &mut report, &mut rng, after_cell);
+    }
+    sides.into_iter().for_each(Worker::quit);
+    report.complete = true;
+    Ok(report)
+}
+
+/// Every (backend, shape, threads) of the plan, in the sweep's stable order.
+fn plan(opts: &Options) -> Vec<CellSpec> {
+    let mut cells = Vec::new();
+    for g in measure::plan(&opts.cfg) {
+        for b in &g.backends {
+            cells.push(CellSpec {
+                backend: b.name.to_string(),
+                algorithm: g.shape.algorithm,
+                operation: g.shape.operation,
+                mode: g.shape.mode,
+                size: g.shape.size,
+                aad: g.shape.aad,
+                threads: g.threads,
+            });
+        }
+    }
+    cells
+}
+
+fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
+    let info = |w: &Worker| SideInfo {
+        path: w.path.display().to_string(),
+        hello: w.hello.clone(),
+    };
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let cfg = &opts.cfg;
+    Report {
+        schema: "cryptobench-ab/1".into(),
+        base: info(&sides[0]),
+        new: info(&sides[1]),
+        same_executable: canon(&opts.base).is_some() && canon(&opts.base) == canon(&opts.new),
+        differences: differences(&sides[0].hello, &sides[1].hello),
+        rule_text: rule.describe(),
+        rule,
+        settings: Settings {
+            threshold: opts.threshold,
+            duration_ms: cfg.duration.as_millis() as u64,
+            rounds: cfg.rounds,
+            auto: opts.auto,
+            max_rounds: cfg.rounds * (1 + if opts.auto { AUTO_EXTRA_FACTOR } else { 0 }),
+            target_sample_us: cfg.target_sample.as_micros() as u64,
+            seed: cfg.seed,
+            cpus: opts.cpus.clone(),
+        },
+        cells: Vec::new(),
+        complete: false,
+        stopped: None,
+    }
+}
+
+/// A side that died earlier is restarted once per cell; failing that, the
+/// cell is failed on that side (never dropped).
+fn revive(w: &mut Worker) -> Result<(), String> {
+    if let Some(why) = w.dead.clone() {
+        let fresh = Worker::start(w.side, &w.path.clone()).map_err(|e| format!("{why}; restart failed: {e}"))?;
+        *w = fresh;
+    }
+    Ok(())
+}
+
+fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
+    CellResult {
+        cell,
+        verdict: Verdict::Failed,
+        decision: None,
+        wall_ratio: None,
+        base_cycles_per_op: None,
+        new_cycles_per_op: None,
+        batch: 0,
+        samples_per_visit: 0,
+        sample_timeout_ms: 0,
+        visit_cycles: [Vec::new(), Vec::new()],
+        log_ratios: Vec::new(),
+        wall_log_ratios: Vec::new(),
+        failed,
+    }
+}
+
+/// Per side: the calibrated batch and the seconds one sample of it takes.
+type Calibration = [(u64, f64); 2];
+/// Sides that could not run a cell, with the reason.
+type Failures = Vec<(Side, String)>;
+
+/// Prepares the cell on both sides, or says which side failed and why.
+fn prepare_both(sides: &mut [Worker; 2], cell: &CellSpec, target: Duration) -> Result<Calibration, Failures> {
+    let mut out = [(0, 0.0); 2];
+    let mut failed = Vec::new();
+    for (i, w) in sides.iter_mut().enumerate() {
+        let side = w.side;
+        let answer = revive(w).and_then(|()| {
+            if !w.hello.offers(&cell.backend, cell.algorithm) {
+                return Err(format!("this build lacks {} {}", cell.backend, cell.algorithm));
+            }
+            let req = Request::Prepare {
+                cell: cell.clone(),
+                target_us: target.as_micros() as u64,
+            };
+            w.ask(&req, PREPARE_TIMEOUT)
+        });
+        match answer {
+            Ok(Response::Prepared { batch, per_sample_ns }) if batch > 0 => {
+                out[i] = (batch, per_sample_ns as f64 * 1e-9)
+            }
+            Ok(Response::Failed { reason }) => failed.push((side, reason)),
+            Ok(other) => failed.push((side, format!("unexpected answer to prepare: {other:?}"))),
+            Err(e) => failed.push((side, e)),
+        }
+    }
+    if failed.is_empty() {
+        Ok(out)
+    } else {
+        Err(failed)
+    }
+}
+
+/// What the rounds of one cell gather.
+#[derive(Default)]
+struct Rounds {
+    log_ratios: Vec<f64>,
+    wall_log_ratios: Vec<f64>,
+    cycles: [Vec<f64>; 2],
+}
+
+fn run_cell(
+    sides: &mut [Worker; 2],
+    cell: CellSpec,
+    opts: &Options,
+    rule: &Rule,
+    rng: &mut fastrand::Rng,
+) -> CellResult {
+    let prepared = match prepare_both(sides, &cell, opts.cfg.target_sample) {
+        Ok(p) => p,
+        Err(failed) => return failed_cell(cell, failed),
+    };
+    // One batch for both sides, so both do identical work per sample.
+    let batch = prepared[0].0.min(prepared[1].0);
+    let per_sample = prepared
+        .iter()
+        .map(|(b, t)| t * batch as f64 / *b as f64)
+        .fold(0.0, f64::max);
+    let visit_time = opts.cfg.duration.div_f64((2 * opts.cfg.rounds.max(1)) as f64);
+    let samples = samples_per_visit(visit_time, Duration::from_secs_f64(per_sample));
+    let timeout = Duration::from_secs_f64(10.0 * per_sample * samples as f64 + 10.0).min(SAMPLE_TIMEOUT_MAX);
+    let mut result = failed_cell(cell, Vec::new());
+    result.batch = batch;
+    result.samples_per_visit = samples;
+    result.sample_timeout_ms = timeout.as_millis() as u64;
+    let mut rounds = Rounds::default();
+    let visit = Visit {
+        batch,
+        samples,
+        timeout,
+    };
+    if let Err(f) = visit.rounds(sides, &result.cell, opts.cfg.rounds, rng, &mut rounds) {
+        result.failed = vec![f];
+        return result;
+    }
+    finish(&mut result, rounds, rule);
+    result
+}
+
+/// Fills the cell's figures and verdict from its rounds.
+fn finish(result: &mut CellResult, rounds: Rounds, rule: &Rule) {
+    let decision = paired::decide(&rounds.log_ratios, rule);
+    let median = |v: &[f64]| crate::stats::summarize(v).map(|s| s.median);
+    result.verdict = decision.verdict;
+    result.decision = Some(decision);
+    result.wall_ratio = median(&rounds.wall_log_ratios).map(f64::exp);
+    result.base_cycles_per_op = median(&rounds.cycles[0]);
+    result.new_cycles_per_op = median(&rounds.cycles[1]);
+    result.visit_cycles = rounds.cycles;
+    result.log_ratios = rounds.log_ratios;
+    result.wall_log_ratios = rounds.wall_log_ratios;
+}
+
+/// The fixed parameters of one cell's visits.
+struct Visit {
+    batch: u64,
+    samples: usize,
+    timeout: Duration,
+}
+
+impl Visit {
+    /// `n` rounds, each ABBA or BAAB at random: ln(NEW/BASE) per round.
+    fn rounds(
+        &self,
+        sides: &mut [Worker; 2],
+        cell: &CellSpec,
+        n: usize,
+        rng: &mut fastrand::Rng,
+        into: &mut Rounds,
+    ) -> Result<(), (Side, String)> {
+        for _ in 0..n {
+            let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
+            let (mut cycles, mut wall) = ([0.0; 2], [0.0; 2]);
+            for i in order {
+                let (c, w) = self.once(&mut sides[i], cell).map_err(|e| (sides[i].side, e))?;
+                into.cycles[i].push(c);
+                cycles[i] += c;
+                wall[i] += w;
+            }
+            into.log_ratios.push((cycles[1] / cycles[0]).ln());
+            into.wall_log_ratios.push((wall[1] / wall[0]).ln());
+        }
+        Ok(())
+    }
+
+    /// One visit: (core cycles per operation, seconds per operation), from
+    /// the fastest sample and the clock measured around this very visit.
+    /// Off x86-64 (no core clock) cycles fall back to wall time.
+    fn once(&self, w: &mut Worker, cell: &CellSpec) -> Result<(f64, f64), String> {
+        let req = Request::Sample {
+            cell: cell.clone(),
+            batch: self.batch,
+            samples: self.samples,
+        };
+        match w.ask(&req, self.timeout)? {
+            Response::Samples {
+                ops_per_sec,
+                core_hz_before,
+                core_hz_after,
+            } => {
+                // The fastest sample: preemption and interrupts only ever slow one.
+                let ops = ops_per_sec
+                    .iter()
+                    .copied()
+                    .filter(|x| *x > 0.0 && x.is_finite())
+                    .reduce(f64::max)
+                    .ok_or("a visit returned no usable samples")?;
+                let secs = cell.threads.max(1) as f64 / ops;
+                let hz = match (core_hz_before, core_hz_after) {
+                    (Some(a), Some(b)) => (a + b) / 2.0,
+                    _ => 1.0,
+                };
+                Ok((hz * secs, secs))
+            }
+            Response::Failed { reason } => Err(reason),
+            other => Err(format!("unexpected answer to sample: {other:?}")),
+        }
+    }
+}
+
+/// `--duration auto`: adds rounds (in steps of the planned count, up to
+/// [`AUTO_EXTRA_FACTOR`] × it) to each inconclusive cell until it decides.
+fn extend_inconclusive(
+    sides: &mut [Worker; 2],
+    opts: &Options,
+    report: &mut Report,
+    rng: &mut fastrand::Rng,
+    after_cell: &mut dyn FnMut(&Report),
+) {
+    let step = opts.cfg.rounds.max(1);
+    for i in 0..report.cells.len() {
+        for _ in 0..AUTO_EXTRA_FACTOR {
+            let c = &report.cells[i];
+            if c.verdict != Verdict::Inconclusive || sides.iter_mut().any(|w| revive(w).is_err()) {
+                break;
+            }
+            let visit = Visit {
+                batch: c.batch,
+                samples: c.samples_per_visit,
+                timeout: Duration::from_millis(c.sample_timeout_ms),
+            };
+            let mut rounds = Rounds {
+                log_ratios: c.log_ratios.clone(),
+                wall_log_ratios: c.wall_log_ratios.clone(),
+                cycles: c.visit_cycles.clone(),
+            };
+            let cell = c.cell.clone();
+            let c = &mut report.cells[i];
+            match visit.rounds(sides, &cell, step, rng, &mut rounds) {
+                Ok(()) => finish(c, rounds, &report.rule),
+                Err(f) => {
+                    c.verdict = Verdict::Failed;
+                    c.failed = vec![f];
+                }
+            }
+            after_cell(report);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The child side of `cryptobench ab` (the hidden `cryptobench worker`):
+//! answers the parent's requests one line at a time until `quit` or EOF.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use super::protocol::{line, CellSpec, Hello, Request, Response, PROTOCOL};
+use crate::backend::{self, Backend};
+use crate::measure::{self, clock, Shape};
+
+/// Dependent-add rounds for one core-clock reading (~0.1 M cycles, ~40 µs).
+const CLOCK_ROUNDS: u64 = 15_000;
+/// Readings per clock measurement; the fastest counts, because a reading can
+/// only be slowed (by preemption), never sped up.
+const CLOCK_READINGS: usize = 3;
+/// Longest calibrated sample a parent may ask for.
+const MAX_TARGET: Duration = Duration::from_secs(1);
+
+/// This build's `hello`.
+pub fn hello() -> Hello {
+    let all = backend::all();
+    let offers = all
+        .iter()
+        .map(|b| {
+            let algs = crate::algorithm::AlgorithmId::all()
+                .filter(|a| b.supports(*a).is_ok())
+                .map(|a| a.name().to_string())
+                .collect();
+            (b.name.to_string(), algs)
+        })
+        .collect();
+    Hello {
+        protocol: PROTOCOL,
+        crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        git_commit: option_env!("CRYPTOBENCH_GIT_COMMIT").map(String::from),
+        backends: all.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
+        dispatch_env: measure::cpu_mask::dispatch_env(),
+        offers,
+        seeded_slowdown: measure::workload::seeded_slowdown(),
+    }
+}
+
+/// Serves requests from `input` until `quit` or EOF. A line that is not a
+/// request ends the session with an error (the parent wrote it, so it is a bug).
+pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+    let mut greeted = false;
+    for text in input.lines() {
+        let text = text.map_err(|e| format!("worker: reading the request: {e}"))?;
+        let req: Request = serde_json::from_str(&text).map_err(|e| format!("worker: not a protocol request: {e}"))?;
+        let resp = match req {
+            Request::Hello { protocol } => {
+                greeted = true;
+                if protocol != PROTOCOL {
+                    return Err(format!(
+                        "worker: the parent speaks protocol {protocol}, this build {PROTOCOL}"
+                    ));
+                }
+                Response::Hello(hello())
+            }
+            Request::Quit => return Ok(()),
+            _ if !greeted => return Err("worker: the first request must be hello".into()),
+            Request::Prepare { cell, target_us } => prepare(&cell, target_us),
+            Request::Sample { cell, batch, samples } => sample(&cell, batch, samples),
+        };
+        output
+            .write_all(line(&resp).as_bytes())
+            .and_then(|()| output.flush())
+            .map_err(|e| format!("worker: writing the response: {e}"))?;
+    }
+    Ok(())
+}
+
+fn failed(reason: impl Into<String>) -> Response {
+    Response::Failed {
+        reason: crate::limits::one_line(&reason.into()),
+    }
+}
+
+/// The cell's backend and shape in this build.
+fn resolve(cell: &CellSpec) -> Result<(&'static Backend, Shape), String> {
+    let b = backend::by_name(&cell.backend)?;
+    b.supports(cell.algorithm).map_err(|e| e.to_string())?;
+    if !cell.operation.applies_to(cell.algorithm) {
+        return Err(format!("{} does not apply to {}", cell.operation, cell.algorithm));
+    }
+    crate::limits::size("size", cell.size)?;
+    crate::limits::count("aad", cell.aad, crate::limits::MAX_AAD)?;
+    crate::limits::count("threads", cell.threads.max(1), crate::limits::max_threads())?;
+    let shape = Shape {
+        algorithm: cell.algorithm,
+        operation: cell.operation,
+        mode: cell.mode,
+        size: cell.size,
+        aad: cell.aad,
+    };
+    Ok((b, shape))
+}
+
+fn prepare(cell: &CellSpec, target_us: u64) -> Response {
+    let run = || -> Result<(u64, Duration), String> {
+        let (b, shape) = resolve(cell)?;
+        let peers: Vec<&Backend> = backend::all()
+            .into_iter()
+            .filter(|p| p.supports(cell.algorithm).is_ok())
+            .collect();
+        let target = Duration::from_micros(target_us).clamp(Duration::from_micros(10), MAX_TARGET);
+        measure::check_and_calibrate(b, &peers, &shape, target)
+    };
+    match run() {
+        Ok((batch, per_sample)) => Response::Prepared {
+            batch,
+            per_sample_ns: per_sample.as_nanos().min(u64::MAX as u128) as u64,
+        },
+        Err(e) => failed(e),
+    }
+}
+
+/// The core clock now: the fastest of [`CLOCK_READINGS`] short readings.
+fn core_hz() -> Option<f64> {
+    (0..CLOCK_READINGS)
+        .filter_map(|_| clock::core_hz(CLOCK_ROUNDS))
+        .reduce(f64::max)
+}
+
+/// One visit, with the core clock read immediately before and after it, so
+/// the parent turns ops/s into cycles/op with the clock of this very visit.
+fn sample(cell: &CellSpec, batch: u64, samples: usize) -> Response {
+    let (b, shape) = match resolve(cell) {
+        Ok(x) => x,
+        Err(e) => return failed(e),
+    };
+    if batch == 0 || samples == 0 {
+        return failed("batch and samples must be at least 1");
+    }
+    let core_hz_before = core_hz();
+    let visited = measure::visit_cell(b, &shape, cell.threads.max(1), batch, samples);
+    let core_hz_after = core_hz();
+    match visited {
+        Ok(ops_per_sec) => Response::Samples {
+            ops_per_sec,
+            core_hz_before,
+            core_hz_after,
+        },
+        Err(e) => failed(format!("failed while timed: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn talk(requests: &[Request]) -> (Result<(), String>, Vec<Response>) {
+        let input: String = requests.iter().map(line).collect();
+        let mut out = Vec::new();
+        let r = serve(input.as_bytes(), &mut out);
+        let resp = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (r, resp)
+    }
+
+    #[test]
+    fn hello_first_then_requests_and_a_refused_protocol() {
+        let (r, resp) = talk(&[Request::Hello { protocol: PROTOCOL }, Request::Quit]);
+        assert!(r.is_ok());
+        let Response::Hello(h) = &resp[0] else {
+            panic!("{resp:?}")
+        };
+        assert_eq!((h.protocol, h.backends.len()), (PROTOCOL, backend::all().len()));
+        assert!(talk(&[Request::Hello { protocol: 99 }])
+            .0
+            .unwrap_err()
+            .contains("protocol 99"));
+        assert!(talk(&[Request::Quit]).0.is_ok());
+        let cell = CellSpec {
+            backend: "no-such".into(),
+            algorithm: crate::algorithm::AlgorithmId::all().next().unwrap(),
+            operation: crate::algorithm::Operation::Seal,
+            mode: None,
+            size: 16,
+            aad: 0,
+            threads: 1,
+        };
+        let early = Request::Prepare {
+            cell: cell.clone(),
+            target_us: 100,
+        };
+        assert!(talk(std::slice::from_ref(&early))
+            .0
+            .unwrap_err()
+            .contains("first request"));
+        let (_, resp) = talk(&[Request::Hello { protocol: PROTOCOL }, early]);
+        assert!(
+            matches!(&resp[1], Response::Failed { reason } if reason.contains("unknown backend")),
+            "{resp:?}"
+        );
+    }
+
+    #[test]
+    fn a_cell_prepares_and_samples_with_the_clock_around_the_visit() {
+        let Some(b) = backend::all().into_iter().next() else {
+            return;
+        };
+        let cell = CellSpec {
+            backend: b.name.into(),
+            algorithm: crate::algorithm::AlgorithmId::Aead(crate::algorithm::AeadId::ChaCha20Poly1305),
+            operation: crate::algorithm::Operation::Seal,
+            mode: Some(crate::algorithm::Mode::Bulk),
+            size: 64,
+            aad: 0,
+            threads: 1,
+        };
+        let Response::Prepared { batch, .. } = prepare(&cell, 200) else {
+            panic!()
+        };
+        let Response::Samples {
+            ops_per_sec,
+            core_hz_before,
+            core_hz_after,
+        } = sample(&cell, batch, 3)
+        else {
+            panic!()
+        };
+        assert_eq!(ops_per_sec.len(), 3);
+        assert!(ops_per_sec.iter().all(|x| *x > 0.0));
+        assert_eq!(core_hz_before.is_some(), cfg!(target_arch = "x86_64"));
+        assert_eq!(core_hz_after.is_some(), core_hz_before.is_some());
+    }
+}

@@ -1,0 +1,290 @@
+//! The paired decision of `cryptobench ab`: per cell, the rounds' NEW/BASE
+//! log-ratios of cycles per operation, their median, and a distribution-free
+//! interval for that median (sign test: order statistics of the rounds,
+//! ranks from the binomial(n, ½) law; no normality, no symmetry assumed).
+//!
+//! The false-alarm rate is controlled across the whole gate by Bonferroni:
+//! every cell's interval has level 1 − α/m for a family-wise α over m cells.
+//! (Holm's step-down is uniformly more powerful for *tests*, but it gives no
+//! fixed per-cell interval to print, and the noise floor is read off the
+//! interval; Bonferroni's intervals hold simultaneously.)
+//!
+//! Verdicts, with t = ln(1 + threshold), m the median log-ratio and [lo, hi]
+//! the corrected interval (see docs/ab.md):
+//! - regressed: lo ≥ t/2 (confidently slower by at least half the threshold);
+//! - improved: hi ≤ −t/2;
+//! - unchanged: −t < lo and hi < t (any change is provably below the threshold);
+//! - inconclusive: anything else (the noise is too large to tell).
+//!
+//! A/A: `regressed` needs lo ≥ t/2 > 0, which happens for an unchanged cell
+//! with probability ≤ α/(2m), so a whole gate alarms with probability ≤ α/2,
+//! and the margin of t/2 also absorbs small systematic differences between
+//! two processes that the rounds cannot see (layout, measured in issue 11).
+//! Power: a true 3 % slowdown is flagged once the noise floor (the interval's
+//! half-width) falls below about 1.5 %; between that and 3 % it is inconclusive.
+
+use serde::{Deserialize, Serialize};
+
+/// The family-wise false-alarm rate of a gate.
+pub const FAMILY_ALPHA: f64 = 0.05;
+
+/// A cell's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Regressed,
+    Improved,
+    Unchanged,
+    Inconclusive,
+    Failed,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Regressed,
+        Verdict::Improved,
+        Verdict::Unchanged,
+        Verdict::Inconclusive,
+        Verdict::Failed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Regressed => "regressed",
+            Verdict::Improved => "improved",
+            Verdict::Unchanged => "unchanged",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::Failed => "failed",
+        }
+    }
+
+    /// Regressed, improved and unchanged are decisions; the others are not.
+    pub fn decided(self) -> bool {
+        matches!(self, Verdict::Regressed | Verdict::Improved | Verdict::Unchanged)
+    }
+}
+
+/// The gate's statistical rule: threshold and the Bonferroni-corrected level.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Relative change that matters (0.03 = 3 %).
+    pub threshold: f64,
+    pub family_alpha: f64,
+    /// Cells in the family (the whole gate, failed cells included).
+    pub cells: usize,
+    /// Times a cell may be decided (`--duration auto` looks again after each
+    /// extension); Bonferroni over the looks keeps optional stopping honest.
+    #[serde(default = "one")]
+    pub looks: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl Rule {
+    pub fn new(threshold: f64, cells: usize) -> Rule {
+        Rule {
+            threshold,
+            family_alpha: FAMILY_ALPHA,
+            cells: cells.max(1),
+            looks: 1,
+        }
+    }
+
+    /// The same rule for cells decided up to `looks` times.
+    pub fn with_looks(self, looks: usize) -> Rule {
+        Rule {
+            looks: looks.max(1),
+            ..self
+        }
+    }
+
+    /// Two-sided miss probability allowed per cell's interval.
+    pub fn cell_alpha(&self) -> f64 {
+        self.family_alpha / (self.cells * self.looks) as f64
+    }
+
+    /// The rule in one line, as every report prints it.
+    pub fn describe(&self) -> String {
+        let looks = match self.looks {
+            1 => String::new(),
+            n => format!(" × {n} looks (--duration auto)"),
+        };
+        format!(
+            "family-wise α = {} over {} cells{looks} (Bonferroni) → per-cell {:.4} % sign-test intervals for the median paired ratio; threshold {:.1} %; at least {} rounds needed for any interval",
+            self.family_alpha,
+            self.cells,
+            (1.0 - self.cell_alpha()) * 100.0,
+            self.threshold * 100.0,
+            min_rounds(self.cell_alpha())
+        )
+    }
+}
+
+/// ln P(Binomial(n, ½) = j), by the log-gamma-free product (n is small).
+fn ln_pmf(n: usize, j: usize) -> f64 {
+    let ln_choose: f64 = (0..j).map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln()).sum();
+    ln_choose - n as f64 * std::f64::consts::LN_2
+}
+
+/// The rank k (1-based) of the widest order-statistic interval
+/// [x_(k), x_(n−k+1)] whose coverage is at least 1 − `alpha`:
+/// coverage = 1 − 2·P(B ≤ k − 1), B ~ Binomial(n, ½). None when even
+/// [min, max] covers less (too few rounds).
+pub fn sign_rank(n: usize, alpha: f64) -> Option<usize> {
+    let mut tail = 0.0; // P(B ≤ k − 1)
+    let mut k = 0;
+    while k < n / 2 {
+        let next = tail + ln_pmf(n, k).exp();
+        if 2.0 * next > alpha {
+            break;
+        }
+        tail = next;
+        k += 1;
+    }
+    (k >= 1).then_some(k)
+}
+
+/// Fewest rounds for which [min, max] reaches level 1 − `alpha`.
+pub fn min_rounds(alpha: f64) -> usize {
+    (1..=10_000).find(|&n| sign_rank(n, alpha).is_some()).unwrap_or(10_000)
+}
+
+/// One cell's paired decision.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Median NEW/BASE ratio of cycles per operation (> 1: NEW is slower).
+    pub ratio: f64,
+    /// The corrected interval of that ratio; None with too few rounds.
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// Smallest change this cell could detect: the interval's half-width, as a
+    /// fraction (0.012 = 1.2 %); None with too few rounds.
+    pub noise_floor: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// Decides a cell from its rounds' log-ratios (ln NEW/BASE).
+pub fn decide(log_ratios: &[f64], rule: &Rule) -> Decision {
+    let mut v: Vec<f64> = log_ratios.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return Decision {
+            ratio: f64::NAN,
+            low: None,
+            high: None,
+            noise_floor: None,
+            verdict: Verdict::Failed,
+        };
+    }
+    v.sort_by(f64::total_cmp);
+    let m = crate::stats::quantile(&v, 0.5);
+    let t = (1.0 + rule.threshold).ln();
+    let Some(k) = sign_rank(v.len(), rule.cell_alpha()) else {
+        return Decision {
+            ratio: m.exp(),
+            low: None,
+            high: None,
+            noise_floor: None,
+            verdict: Verdict::Inconclusive,
+        };
+    };
+    let (lo, hi) = (v[k - 1], v[v.len() - k]);
+    let verdict = if lo >= t / 2.0 {
+        Verdict::Regressed
+    } else if hi <= -t / 2.0 {
+        Verdict::Improved
+    } else if lo > -t && hi < t {
+        Verdict::Unchanged
+    } else {
+        Verdict::Inconclusive
+    };
+    Decision {
+        ratio: m.exp(),
+        low: Some(lo.exp()),
+        high: Some(hi.exp()),
+        noise_floor: Some((hi.exp() - lo.exp()) / 2.0),
+        verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// n log-ratios spread evenly over [centre − half, centre + half].
+    fn spread(n: usize, centre: f64, half: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| centre - half + 2.0 * half * i as f64 / (n - 1) as f64)
+            .collect()
+    }
+
+    #[test]
+    fn sign_test_ranks_match_the_binomial_tables() {
+        // n = 20 at 95 %: [x_(6), x_(15)] (P(B ≤ 5) = 0.0207, ×2 = 0.041).
+        assert_eq!(sign_rank(20, 0.05), Some(6));
+        // Bonferroni over 80 cells: α = 6.25e-4; P(B ≤ 2) = 2.0e-4 → k = 3.
+        assert_eq!(sign_rank(20, 0.05 / 80.0), Some(3));
+        // [min, max] of n covers 1 − 2^(1−n): 12 rounds reach 1 − 4.9e-4.
+        assert_eq!(min_rounds(0.05 / 80.0), 12);
+        assert_eq!(sign_rank(11, 0.05 / 80.0), None);
+        assert_eq!(min_rounds(0.05), 6);
+    }
+
+    #[test]
+    fn bonferroni_divides_alpha_over_the_family() {
+        let r = Rule::new(0.03, 138);
+        assert!((r.cell_alpha() - 0.05 / 138.0).abs() < 1e-15);
+        let text = r.describe();
+        assert!(text.contains("over 138 cells") && text.contains("99.9638 %"), "{text}");
+        // An empty family still has a level.
+        assert_eq!(Rule::new(0.03, 0).cells, 1);
+        // Every look of --duration auto is one more test.
+        let auto = Rule::new(0.03, 10).with_looks(4);
+        assert!((auto.cell_alpha() - 0.05 / 40.0).abs() < 1e-15);
+        assert!(
+            auto.describe().contains("over 10 cells × 4 looks"),
+            "{}",
+            auto.describe()
+        );
+    }
+
+    #[test]
+    fn known_ratios_give_their_verdicts() {
+        let rule = Rule::new(0.03, 80);
+        let slow = decide(&spread(30, 0.03f64.ln_1p(), 0.01), &rule);
+        assert_eq!(slow.verdict, Verdict::Regressed, "{slow:?}");
+        assert!((slow.ratio - 1.03).abs() < 1e-3);
+        let fast = decide(&spread(30, -0.05, 0.01), &rule);
+        assert_eq!(fast.verdict, Verdict::Improved);
+        let same = decide(&spread(30, 0.0, 0.01), &rule);
+        assert_eq!(same.verdict, Verdict::Unchanged);
+        // Significant but far below the threshold: not a regression.
+        let tiny = decide(&spread(30, 0.008, 0.004), &rule);
+        assert_eq!(tiny.verdict, Verdict::Unchanged, "{tiny:?}");
+        // Significant, near the threshold, but possibly under half of it: not decided.
+        let near = decide(&spread(30, 0.03, 0.025), &rule);
+        assert_eq!(near.verdict, Verdict::Inconclusive, "{near:?}");
+    }
+
+    #[test]
+    fn noise_above_the_threshold_is_inconclusive_never_a_pass() {
+        let rule = Rule::new(0.03, 80);
+        let noisy = decide(&spread(30, 0.0, 0.2), &rule);
+        assert_eq!(noisy.verdict, Verdict::Inconclusive);
+        assert!(noisy.noise_floor.unwrap() > 0.03);
+        // Too few rounds for any interval at this level.
+        let short = decide(&spread(5, 0.0, 0.001), &rule);
+        assert_eq!((short.verdict, short.noise_floor), (Verdict::Inconclusive, None));
+        assert_eq!(decide(&[], &rule).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn noise_floor_is_the_half_width_of_the_interval() {
+        let rule = Rule::new(0.03, 1);
+        let d = decide(&spread(21, 0.0, 0.02), &rule);
+        let (lo, hi) = (d.low.unwrap(), d.high.unwrap());
+        assert!((d.noise_floor.unwrap() - (hi - lo) / 2.0).abs() < 1e-12);
+        assert!(lo < 1.0 && hi > 1.0 && d.noise_floor.unwrap() < 0.02);
+    }
+}

@@ -1,0 +1,102 @@
+//! `cryptobench ab BASE NEW`: paired A/B runs of two builds (docs/ab.md), and
+//! the hidden `cryptobench worker` each side runs as.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use cryptobench::ab::{self, AbFlags, Outcome, Report};
+use cryptobench::report::{self, Format};
+
+use super::compare::CompareFormat;
+use crate::usage_error;
+
+#[derive(Args)]
+pub struct AbArgs {
+    #[command(flatten)]
+    flags: AbFlags,
+    #[arg(long, value_enum, default_value = "table")]
+    format: CompareFormat,
+    /// Write the report here after every cell (.md: Markdown, else JSON).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace a complete --output report.
+    #[arg(long)]
+    force: bool,
+    /// Exit 1 when any cell is inconclusive (default: 0 with a loud warning).
+    #[arg(long)]
+    strict: bool,
+}
+
+fn render(r: &Report, format: CompareFormat, strict: bool) -> String {
+    match format {
+        CompareFormat::Json => report::json(r) + "\n",
+        CompareFormat::Bencher => report::ab::bencher(r) + "\n",
+        CompareFormat::Table => report::ab::doc(r, strict).render(Format::Table),
+        CompareFormat::Markdown => report::ab::doc(r, strict).render(Format::Markdown),
+    }
+}
+
+fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
+    super::output::write(args.output.as_deref(), false, |f| match f {
+        Format::Markdown => render(r, CompareFormat::Markdown, args.strict),
+        _ => render(r, CompareFormat::Json, args.strict),
+    })
+}
+
+pub fn run(args: AbArgs) -> ExitCode {
+    let checked = args.flags.options().and_then(|o| {
+        match args.output.as_deref() {
+            Some(p) => cryptobench::preflight::output(p, args.force),
+            None => Ok(()),
+        }
+        .map(|()| o)
+    });
+    let opts = match checked {
+        Ok(o) => o,
+        Err(e) => return usage_error(e),
+    };
+    let mut write_error = None;
+    let done = ab::run(&opts, &mut |r| {
+        eprintln!(
+            "[{}] {}: {}",
+            r.cells.len(),
+            r.cells.last().map(|c| c.cell.label()).unwrap_or_default(),
+            r.cells.last().map(|c| c.verdict.name()).unwrap_or("")
+        );
+        if let Err(e) = write(&args, r) {
+            write_error.get_or_insert(e);
+        }
+    });
+    let report = match (done, write_error) {
+        (Err(e), _) | (Ok(_), Some(e)) => return usage_error(e),
+        (Ok(r), None) => r,
+    };
+    if let Err(e) = write(&args, &report) {
+        return usage_error(e);
+    }
+    print!("{}", render(&report, args.format, args.strict));
+    if matches!(args.format, CompareFormat::Json | CompareFormat::Bencher) {
+        report::ab::verdict_lines(&report, args.strict)
+            .iter()
+            .for_each(|l| eprintln!("{l}"));
+    }
+    match report.outcome() {
+        Outcome::Pass => ExitCode::SUCCESS,
+        Outcome::PassWithUndecided if !args.strict => ExitCode::SUCCESS,
+        Outcome::Regression | Outcome::PassWithUndecided => ExitCode::from(1),
+        Outcome::Undecidable => ExitCode::from(2),
+    }
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {}
+
+/// The child side: requests on stdin, responses on stdout (docs/ab.md).
+pub fn worker(_: WorkerArgs) -> ExitCode {
+    let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
+    match ab::worker::serve(stdin.lock(), stdout.lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => usage_error(e),
+    }
+}

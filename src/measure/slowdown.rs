@@ -1,0 +1,118 @@
+//! Test-only seeded slowdowns (feature `seeded-slowdown`, never in the default
+//! build): the proof that `cryptobench ab` finds a regression of known size,
+//! as the seeded faults prove the audit. `CRYPTOBENCH_SEEDED_SLOWDOWN=ring`
+//! makes every AEAD and key-exchange workload of `ring` do extra work: 10 %
+//! for AEAD messages of at most 16 bytes, 3 % otherwise (and for key exchange).
+//!
+//! The extra work is calibrated once per shape: the real operation is timed,
+//! converted to core cycles with the clock measured alongside, and each
+//! operation then adds `fraction × cycles` of dependent adds, which cost the
+//! same number of cycles at any clock rate. The backend keeps its name, so its
+//! cells pair with the unslowed build's.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use super::workload::Workload;
+use super::{clock, Shape};
+use crate::algorithm::AlgorithmId;
+use crate::backend::Backend;
+
+pub const ENV: &str = "CRYPTOBENCH_SEEDED_SLOWDOWN";
+
+/// The slowed backend named by [`ENV`], if set and non-empty.
+pub fn target() -> Option<String> {
+    std::env::var(ENV).ok().filter(|s| !s.trim().is_empty())
+}
+
+/// Extra work as a fraction of one operation.
+pub fn fraction(shape: &Shape) -> f64 {
+    match shape.algorithm {
+        AlgorithmId::Aead(_) if shape.size <= 16 => 0.10,
+        _ => 0.03,
+    }
+}
+
+/// Dependent-add rounds (8 cycles each) per operation, per shape.
+static EXTRA: Mutex<Option<HashMap<String, f64>>> = Mutex::new(None);
+
+/// Wraps `w` when `b` is the slowed backend.
+pub fn wrap(b: &Backend, shape: &Shape, w: Box<dyn Workload>) -> Result<Box<dyn Workload>, String> {
+    match target() {
+        Some(t) if t.eq_ignore_ascii_case(b.name) => {
+            let key = format!("{}/{shape:?}", b.name);
+            let mut w = Slowed {
+                inner: w,
+                rounds_per_op: 0.0,
+            };
+            let known = EXTRA.lock().unwrap().as_ref().and_then(|m| m.get(&key).copied());
+            w.rounds_per_op = match known {
+                Some(r) => r,
+                None => {
+                    let r = calibrate(&mut *w.inner)? * fraction(shape) / 8.0;
+                    EXTRA.lock().unwrap().get_or_insert_with(HashMap::new).insert(key, r);
+                    r
+                }
+            };
+            Ok(Box::new(w))
+        }
+        _ => Ok(w),
+    }
+}
+
+/// Core cycles of one real operation: the fastest of 64 timed runs of about
+/// 100 µs each. Short runs and the minimum keep preemption on a busy machine
+/// out of the figure (it only ever slows a run); the clock is the fastest of
+/// three readings for the same reason.
+fn calibrate(w: &mut dyn Workload) -> Result<f64, String> {
+    let limit = w.max_batch().unwrap_or(u64::MAX);
+    let mut timed = |n: u64| -> Result<f64, String> {
+        w.reset(n)?;
+        let t0 = Instant::now();
+        w.run(n)?;
+        Ok(t0.elapsed().as_secs_f64())
+    };
+    let mut n: u64 = 1;
+    while n < limit && timed(n)? < 1e-4 {
+        n = (n * 2).min(limit);
+    }
+    let mut best = f64::INFINITY;
+    for _ in 0..64 {
+        best = best.min(timed(n)?);
+    }
+    let hz = (0..3)
+        .filter_map(|_| clock::core_hz(20_000))
+        .reduce(f64::max)
+        .ok_or("seeded slowdown needs x86-64")?;
+    Ok(best * hz / n as f64)
+}
+
+struct Slowed {
+    inner: Box<dyn Workload>,
+    rounds_per_op: f64,
+}
+
+impl Workload for Slowed {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        self.inner.reset(n)
+    }
+
+    fn run(&mut self, n: u64) -> Result<(), String> {
+        self.inner.run(n)?;
+        clock::add_chain((self.rounds_per_op * n as f64).round() as u64);
+        Ok(())
+    }
+
+    fn verify(&mut self, n: u64) -> Result<(), String> {
+        self.inner.verify(n)
+    }
+
+    fn max_batch(&self) -> Option<u64> {
+        self.inner.max_batch()
+    }
+
+    fn deterministic(&self) -> bool {
+        self.inner.deterministic()
+    }
+}

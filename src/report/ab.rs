@@ -1,0 +1,151 @@
+//! `cryptobench ab` output: the builds and what differs, the statistical rule,
+//! one row per cell (verdict, paired ratio, interval, noise floor), the
+//! failed cells, and a summary; JSON is the report itself; Bencher Metric
+//! Format carries NEW's cycles per operation and the paired ratio.
+
+use serde_json::{json, Map, Value};
+
+use super::doc::{Doc, Table};
+use crate::ab::{Outcome, Report, SideInfo};
+use crate::analysis::paired::Verdict;
+
+fn pct(x: f64) -> String {
+    format!("{:+.2} %", (x - 1.0) * 100.0)
+}
+
+fn build_line(side: &str, s: &SideInfo) -> String {
+    let commit = s.hello.git_commit.as_deref().unwrap_or("commit unknown");
+    format!("{side}: {} (cryptobench {}, {commit})", s.path, s.hello.crate_version)
+}
+
+/// The notes above the table: builds, A/A, differences, rule, pinning.
+fn preamble(r: &Report) -> Vec<String> {
+    let mut notes = vec![build_line("BASE", &r.base), build_line("NEW", &r.new)];
+    if r.same_executable {
+        notes.push("A/A run: BASE and NEW are the same executable.".into());
+    }
+    if r.differences.is_empty() {
+        notes.push("No version or dispatch differences between the builds.".into());
+    } else {
+        notes.push(format!("Differences: {}.", r.differences.join("; ")));
+    }
+    for (side, s) in [("BASE", &r.base), ("NEW", &r.new)] {
+        if let Some(b) = &s.hello.seeded_slowdown {
+            notes.push(format!(
+                "{side} runs a TEST-ONLY seeded slowdown of {b}: not a real build."
+            ));
+        }
+    }
+    notes.push(format!("Rule: {}.", r.rule_text));
+    let st = &r.settings;
+    notes.push(format!(
+        "Both children pinned to CPU(s) {:?}; {} rounds of ABBA/BAAB visits per cell over {} ms per side{}; seed {}. Ratios are NEW/BASE core cycles per operation (> 1: NEW slower).",
+        st.cpus,
+        st.rounds,
+        st.duration_ms,
+        if st.auto { format!(", inconclusive cells extended up to {} rounds", st.max_rounds) } else { String::new() },
+        st.seed
+    ));
+    notes
+}
+
+fn cells_table(r: &Report) -> Table {
+    let mut t = Table::new(&[
+        "cell",
+        "verdict",
+        "NEW/BASE cycles",
+        "interval",
+        "noise floor",
+        "wall-time ratio",
+        "BASE cycles/op",
+        "rounds",
+    ]);
+    let opt = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("–".to_string(), f);
+    for c in r.cells.iter().filter(|c| c.verdict != Verdict::Failed) {
+        let d = c.decision.as_ref();
+        let interval = match d.and_then(|d| d.low.zip(d.high)) {
+            Some((lo, hi)) => format!("{} … {}", pct(lo), pct(hi)),
+            None => "too few rounds".into(),
+        };
+        t.row([
+            c.cell.label(),
+            c.verdict.name().to_string(),
+            opt(d.map(|d| d.ratio), &pct),
+            interval,
+            opt(d.and_then(|d| d.noise_floor), &|x| format!("±{:.2} %", x * 100.0)),
+            opt(c.wall_ratio, &pct),
+            opt(c.base_cycles_per_op, &|x| format!("{x:.0}")),
+            c.log_ratios.len().to_string(),
+        ]);
+    }
+    t
+}
+
+fn failed_table(r: &Report) -> Option<Table> {
+    let mut t = Table::new(&["cell", "side", "why"]).records();
+    for c in r.cells.iter().filter(|c| c.verdict == Verdict::Failed) {
+        for (side, why) in &c.failed {
+            t.row([c.cell.label(), side.name().to_string(), why.clone()]);
+        }
+    }
+    (!t.rows.is_empty()).then_some(t)
+}
+
+/// The closing lines: summary, then what the exit code means.
+pub fn verdict_lines(r: &Report, strict: bool) -> Vec<String> {
+    let mut lines = vec![r.summary()];
+    let inconclusive = r.count(Verdict::Inconclusive);
+    if inconclusive > 0 {
+        lines.push(format!(
+            "WARNING: {inconclusive} cell(s) INCONCLUSIVE: their noise floor is above the threshold, so they were NOT checked{} (try --duration auto or a longer --duration).",
+            if strict { "; --strict fails the gate" } else { " (not counted as passed; --strict fails the gate on them)" }
+        ));
+    }
+    lines.push(
+        match r.outcome() {
+            Outcome::Regression => "Gate: FAILED (a regression, or a cell BASE ran and NEW lost).",
+            Outcome::Undecidable => "Gate: nothing could be decided (every cell failed or is inconclusive).",
+            Outcome::PassWithUndecided => "Gate: no regression found among the decided cells.",
+            Outcome::Pass => "Gate: passed: every cell decided, none regressed.",
+        }
+        .into(),
+    );
+    if !r.complete {
+        lines.push(format!(
+            "The run stopped early{}: only the cells above were measured.",
+            r.stopped.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+        ));
+    }
+    lines
+}
+
+/// The report as a document (table and Markdown).
+pub fn doc(r: &Report, strict: bool) -> Doc {
+    let mut d = Doc::new();
+    d.heading(2, "cryptobench ab: paired NEW vs BASE").notes(preamble(r));
+    d.table(cells_table(r));
+    if let Some(t) = failed_table(r) {
+        d.heading(3, "Cells that could not be compared").table(t);
+    }
+    d.notes(verdict_lines(r, strict));
+    d
+}
+
+/// Bencher Metric Format: NEW's cycles per operation and the paired ratio with its interval.
+pub fn bencher(r: &Report) -> String {
+    let mut root = Map::new();
+    for c in &r.cells {
+        let (Some(d), Some(cycles)) = (c.decision.as_ref(), c.new_cycles_per_op) else {
+            continue;
+        };
+        let mut m = Map::new();
+        m.insert("cycles-per-op".into(), json!({ "value": cycles }));
+        let mut ratio = json!({ "value": d.ratio });
+        if let (Some(lo), Some(hi)) = (d.low, d.high) {
+            ratio = json!({ "value": d.ratio, "lower_value": lo, "upper_value": hi });
+        }
+        m.insert("paired-ratio".into(), ratio);
+        root.insert(c.cell.label(), Value::Object(m));
+    }
+    serde_json::to_string_pretty(&Value::Object(root)).expect("json")
+}

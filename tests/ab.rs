@@ -1,0 +1,118 @@
+//! `cryptobench ab` end to end with the built executable: a real A/A run on a
+//! tiny filter, and fake children that fail the handshake, print garbage or
+//! crash in the middle of a cell.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+mod common;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cryptobench");
+const TINY: &[&str] = &[
+    "--backend",
+    "ring",
+    "--algorithm",
+    "chacha20-poly1305",
+    "--sizes",
+    "1350",
+    "--duration",
+    "100ms",
+];
+
+fn ab(base: &str, new: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(["ab", base, new]).args(TINY).timeout(Duration::from_secs(120));
+    c
+}
+
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn an_a_a_run_passes_and_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ab.json");
+    let run = ab(BIN, BIN)
+        .args(["--format", "json", "--output"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let printed: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    assert_eq!(written["schema"], "cryptobench-ab/1");
+    assert_eq!(
+        (written["complete"].as_bool(), written["same_executable"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(written["base"]["hello"]["protocol"], 1);
+    let cells = written["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 1);
+    let c = &cells[0];
+    assert_eq!((c["backend"].as_str(), c["size"].as_u64()), (Some("ring"), Some(1350)));
+    assert_ne!(c["verdict"], "regressed");
+    assert_ne!(c["verdict"], "failed");
+    assert_eq!(c["log_ratios"].as_array().unwrap().len(), 20);
+    let ratio = c["decision"]["ratio"].as_f64().unwrap();
+    assert!((0.8..1.25).contains(&ratio), "{ratio}");
+    assert!(written["rule_text"].as_str().unwrap().contains("Bonferroni"));
+    // The table names the A/A run and the rule; an existing complete report is kept.
+    let table = ab(BIN, BIN).assert().code(0);
+    let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
+    assert!(text.contains("A/A run: BASE and NEW are the same executable"), "{text}");
+    assert!(text.contains("family-wise α = 0.05 over 1 cells"), "{text}");
+    let err = common::usage_error(ab(BIN, BIN).arg("--output").arg(&out).assert());
+    assert!(err.contains("--force"), "{err}");
+}
+
+#[test]
+fn children_that_are_not_workers_are_named_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = script(dir.path(), "garbage", "echo 'this is not JSON'; sleep 5");
+    let err = common::usage_error(ab(BIN, garbage.to_str().unwrap()).assert());
+    assert!(
+        err.starts_with("error: NEW: ") && err.contains("printed garbage"),
+        "{err}"
+    );
+    // An executable without the `worker` subcommand (or an old cryptobench) exits at once.
+    let old = script(dir.path(), "old", "echo 'error: unrecognized subcommand' >&2; exit 2");
+    let err = common::usage_error(ab(old.to_str().unwrap(), BIN).env("RUST_BACKTRACE", "0").assert());
+    assert!(err.contains("BASE: ") && err.contains("too old"), "{err}");
+    let err = common::usage_error(ab("/nonexistent/cryptobench", BIN).assert());
+    assert!(err.contains("BASE: /nonexistent/cryptobench"), "{err}");
+}
+
+#[test]
+fn a_child_crashing_mid_cell_fails_the_cell_and_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = Command::new(BIN)
+        .arg("worker")
+        .write_stdin("{\"hello\":{\"protocol\":1}}\n")
+        .output()
+        .unwrap();
+    let hello = String::from_utf8(hello.stdout).unwrap();
+    assert!(hello.starts_with("{\"hello\":"), "{hello}");
+    // Answers hello and prepare like a worker, then dies on the first visit.
+    let body = format!(
+        "read l; printf '%s' '{}'; read l; echo '{{\"prepared\":{{\"batch\":100,\"per_sample_ns\":1000000}}}}'; read l; exit 3",
+        hello.replace('\'', "")
+    );
+    let crashing = script(dir.path(), "crashing", &body);
+    let run = ab(BIN, crashing.to_str().unwrap())
+        .args(["--format", "json"])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let c = &report["cells"][0];
+    assert_eq!(c["verdict"], "failed");
+    let failed = c["failed"].to_string();
+    assert!(failed.contains("NEW") && failed.contains("exit status: 3"), "{failed}");
+}
