@@ -202,13 +202,16 @@ fn label(c: &Cell) -> String {
 }
 
 /// 95 % percentile-bootstrap interval of median(new)/median(base), with the
-/// same median as the point ratio ([`stats::median`]).
-fn bootstrap_ratio(base: &[f64], new: &[f64], reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
-    let (mut b, mut n) = (Vec::with_capacity(base.len()), Vec::with_capacity(new.len()));
+/// same median as the point ratio ([`stats::median`]). Each side resamples
+/// whole rounds of its own run (the independent units), or single samples
+/// when its file's samples do not split into its rounds
+/// ([`stats::resampled_cell_median`]); the two runs are independent.
+fn bootstrap_ratio(base: (&[f64], usize), new: (&[f64], usize), reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
+    let (mut b, mut n) = (Vec::with_capacity(base.0.len()), Vec::with_capacity(new.0.len()));
     let mut ratios: Vec<f64> = (0..reps.max(1))
         .map(|_| {
-            let mb = stats::resampled_median(base, &mut b, rng);
-            stats::resampled_median(new, &mut n, rng) / mb
+            let mb = stats::resampled_cell_median(base.0, base.1, &mut b, rng);
+            stats::resampled_cell_median(new.0, new.1, &mut n, rng) / mb
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
@@ -226,7 +229,7 @@ pub struct Options {
 fn rule(metric: Metric, t: f64) -> String {
     match metric {
         Metric::WallTime => format!(
-            "regressed: throughput ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
+            "regressed: throughput ratio NEW/BASE below {:.3} and its 95% bootstrap interval (over each run's rounds) entirely below 1; \
              improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
              but the change is under {:.1}%; unchanged: the interval includes 1",
             1.0 - t,
@@ -272,7 +275,10 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             continue;
         };
         let change = match mb {
-            Metric::WallTime => throughput_change(b, n, t, opts.bootstrap_reps, &mut rng),
+            Metric::WallTime => {
+                let rounds = (base.settings.rounds, new.settings.rounds);
+                throughput_change((b, n), rounds, t, opts.bootstrap_reps, &mut rng)
+            }
             Metric::Instructions => instruction_change(b, n, t),
         };
         if let Some(c) = change {
@@ -302,12 +308,18 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     })
 }
 
-fn throughput_change(b: &Cell, n: &Cell, t: f64, reps: usize, rng: &mut fastrand::Rng) -> Option<CellChange> {
+fn throughput_change(
+    (b, n): (&Cell, &Cell),
+    rounds: (usize, usize),
+    t: f64,
+    reps: usize,
+    rng: &mut fastrand::Rng,
+) -> Option<CellChange> {
     if b.samples.is_empty() || n.samples.is_empty() {
         return None;
     }
     let ratio = n.ops_per_sec.median / b.ops_per_sec.median;
-    let (lo, hi) = bootstrap_ratio(&b.samples, &n.samples, reps, rng);
+    let (lo, hi) = bootstrap_ratio((&b.samples, rounds.0), (&n.samples, rounds.1), reps, rng);
     // A cell measured while other processes were busy is marked, not judged differently.
     let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
     let verdict = if hi < 1.0 && ratio < 1.0 - t {

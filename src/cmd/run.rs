@@ -20,9 +20,13 @@ use crate::usage_error;
 pub struct RunArgs {
     #[command(flatten)]
     sweep: SweepFlags,
-    /// sweep (cells of the plan) or messaging (X3DH/PQXDH handshakes and ratcheted messages per backend).
+    /// sweep (cells of the plan), messaging (X3DH/PQXDH handshakes and ratcheted messages per backend),
+    /// or tls / storage (a sweep over that workload's sizes; rank it with `recommend --workload NAME --results FILE`).
     #[arg(long, value_enum, default_value = "sweep")]
     workload: super::messaging::RunWorkload,
+    /// --workload messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
+    #[arg(long, value_name = "N")]
+    messages_per_turn: Option<u32>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
@@ -96,12 +100,22 @@ pub fn run(args: RunArgs) -> ExitCode {
         if let Err(e) = checked {
             return usage_error(e);
         }
-        return super::messaging::run(&args.sweep, args.format, args.output.as_deref());
+        return super::messaging::run(&args.sweep, args.messages_per_turn, args.format, args.output.as_deref());
     }
-    let cfg = args
-        .sweep
-        .config(args.metric)
-        .and_then(|c| mask_refusal(&args).map(|()| c));
+    if args.messages_per_turn.is_some() {
+        return usage_error("--messages-per-turn: applies to --workload messaging only");
+    }
+    let mut flags = args.sweep.clone();
+    if let Some(kind) = args.workload.swept() {
+        if flags.sizes.is_empty() {
+            flags.sizes = kind.mix().iter().map(|(s, _)| s.to_string()).collect();
+        }
+        eprintln!(
+            "--workload {0}: a sweep over its sizes; rank it with: recommend --workload {0} --results FILE",
+            kind.name()
+        );
+    }
+    let cfg = flags.config(args.metric).and_then(|c| mask_refusal(&args).map(|()| c));
     let mut cfg = match cfg {
         Ok(c) => c,
         Err(e) => return usage_error(e),

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::{disturb, instructions, plan, run_group, Config, Group, Mode, Operation, Progress};
-use crate::algorithm::{AlgorithmId, KexKind};
+use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
 use crate::results::{now_rfc3339, Header, Kind, Metric, ResultFile, Settings};
 use crate::{limits, select, units};
@@ -13,6 +13,11 @@ use crate::{limits, select, units};
 const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
 
 /// What the sweep measures, as given on the command line.
+/// Rounds of `recommend`'s own measurement. Its intervals resample whole
+/// rounds (the independent units; samples inside one visit are not), so it
+/// needs more than a handful: ten give a bootstrap with 92,378 distinct draws.
+pub const RANKING_ROUNDS: usize = 10;
+
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SweepFlags {
     /// Backends (comma-separated or repeated; default: all compiled in).
@@ -194,8 +199,9 @@ impl Sweep {
     }
 
     /// Only the cells a ranking needs (`recommend` without a result file):
-    /// seal at `sizes` and the key-exchange operations of a handshake, at one
-    /// thread count, 3 short rounds, a fixed seed.
+    /// seal at `sizes` and the key-exchange operations of a handshake or DH
+    /// ratchet step (ECDH keygen and agree, KEM keygen, encaps, decaps), at
+    /// one thread count, [`RANKING_ROUNDS`] short rounds, a fixed seed.
     pub fn for_ranking(
         backends: Vec<&'static Backend>,
         algorithms: Vec<AlgorithmId>,
@@ -207,22 +213,17 @@ impl Sweep {
         let cfg = Config {
             backends,
             algorithms,
-            operations: vec![Seal, KeygenAgree, Keygen, Encaps, Decaps],
+            operations: vec![Seal, Keygen, Agree, Encaps, Decaps],
             modes: vec![Mode::Bulk],
             sizes,
             threads: vec![threads],
             aad: 0,
             duration,
-            rounds: 3,
+            rounds: RANKING_ROUNDS,
             target_sample: Duration::from_micros(500),
             seed: 1,
         };
-        // ECDH needs only keygen+agree for the handshake model.
-        let is_ecdh = |a: AlgorithmId| matches!(a, AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh);
-        let groups = plan(&cfg)
-            .into_iter()
-            .filter(|g| !(g.shape.operation == Keygen && is_ecdh(g.shape.algorithm)))
-            .collect();
+        let groups = plan(&cfg);
         Sweep {
             cfg,
             groups,

@@ -421,8 +421,9 @@ fn fleet_section(p: &mut Page, fleet: &Fleet) {
 fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(), String> {
     use super::messaging::per_core_and_all;
     p.raw(format!(
-        "<h2>End-to-end messaging workload — {}</h2>\n<p class=\"note\">Key derivation: {}. AEAD {}, PQXDH KEM {}; mean message {:.0} B. {} ({} cores), methodology v{}.</p>\n",
+        "<h2>End-to-end messaging workload — {}</h2>\n<p class=\"note\">{}</p>\n<p class=\"note\">Key derivation: {}. AEAD {}, PQXDH KEM {}; mean message {:.0} B. {} ({} cores), methodology v{}.</p>\n",
         esc(label),
+        esc(&super::messaging::model_paragraph(&m.settings)),
         esc(&m.settings.kdf),
         esc(&m.settings.aead),
         esc(&m.settings.kem),
