@@ -200,7 +200,7 @@ impl KexCadence {
                 self.every
             ),
             KexStep::DhRatchet => format!(
-                "One Double Ratchet DH step per turn of {} messages (Signal Double Ratchet §3.5: a new {group} key pair and two agreements when a message arrives from the other party; the messages of a turn only advance the symmetric chain), group: {group}; session setup (X3DH/PQXDH) is not counted: measure it with run --workload messaging.",
+                "One Double Ratchet DH step per turn of {} messages (Signal Double Ratchet §3.5: a new key pair and two agreements when a message arrives from the other party; the messages of a turn only advance the symmetric chain), group: {group}.",
                 self.every
             ),
         }
@@ -210,10 +210,9 @@ impl KexCadence {
 /// "64 B", "16 KiB", "1 MiB": sizes as the model paragraph prints them.
 pub fn format_bytes(n: usize) -> String {
     let s = crate::units::format_size(n);
-    if s.ends_with(['K', 'M']) {
-        format!("{s}iB")
-    } else {
-        format!("{s} B")
+    match s.strip_suffix(['K', 'M']) {
+        Some(num) => format!("{num} {}iB", &s[num.len()..]),
+        None => format!("{s} B"),
     }
 }
 
@@ -263,6 +262,10 @@ mod tests {
 
     #[test]
     fn bounds_and_plans() {
+        assert_eq!(
+            (format_bytes(64), format_bytes(16384), format_bytes(1 << 20)),
+            ("64 B".into(), "16 KiB".into(), "1 MiB".into())
+        );
         assert_eq!(records_per_handshake(100), Ok(100));
         assert!(records_per_handshake(0)
             .unwrap_err()

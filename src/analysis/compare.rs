@@ -259,7 +259,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         return Err(CompareError::Incompatible(differences));
     }
     let t = opts.threshold;
-    let rule = rule(mb, t);
+    let (rule, rounds) = (rule(mb, t), (base.settings.rounds, new.settings.rounds));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
@@ -275,10 +275,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             continue;
         };
         let change = match mb {
-            Metric::WallTime => {
-                let rounds = (base.settings.rounds, new.settings.rounds);
-                throughput_change((b, n), rounds, t, opts.bootstrap_reps, &mut rng)
-            }
+            Metric::WallTime => throughput_change((b, n), rounds, t, opts.bootstrap_reps, &mut rng),
             Metric::Instructions => instruction_change(b, n, t),
         };
         if let Some(c) = change {

@@ -88,6 +88,25 @@ fn mask_refusal(args: &RunArgs) -> Result<(), String> {
     }
 }
 
+/// The sweep's flags; `--workload tls|storage` sweeps that workload's sizes
+/// unless `--sizes` is given (the same vocabulary as `recommend --workload`).
+fn sweep_flags(args: &RunArgs) -> Result<SweepFlags, String> {
+    if args.messages_per_turn.is_some() {
+        return Err("--messages-per-turn: applies to --workload messaging only".into());
+    }
+    let mut flags = args.sweep.clone();
+    if let Some(kind) = args.workload.swept() {
+        if flags.sizes.is_empty() {
+            flags.sizes = kind.mix().iter().map(|(s, _)| s.to_string()).collect();
+        }
+        eprintln!(
+            "--workload {0}: a sweep over its sizes; rank it with: recommend --workload {0} --results FILE",
+            kind.name()
+        );
+    }
+    Ok(flags)
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
         let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
@@ -102,20 +121,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         }
         return super::messaging::run(&args.sweep, args.messages_per_turn, args.format, args.output.as_deref());
     }
-    if args.messages_per_turn.is_some() {
-        return usage_error("--messages-per-turn: applies to --workload messaging only");
-    }
-    let mut flags = args.sweep.clone();
-    if let Some(kind) = args.workload.swept() {
-        if flags.sizes.is_empty() {
-            flags.sizes = kind.mix().iter().map(|(s, _)| s.to_string()).collect();
-        }
-        eprintln!(
-            "--workload {0}: a sweep over its sizes; rank it with: recommend --workload {0} --results FILE",
-            kind.name()
-        );
-    }
-    let cfg = flags.config(args.metric).and_then(|c| mask_refusal(&args).map(|()| c));
+    let cfg = sweep_flags(&args)
+        .and_then(|flags| flags.config(args.metric))
+        .and_then(|c| mask_refusal(&args).map(|()| c));
     let mut cfg = match cfg {
         Ok(c) => c,
         Err(e) => return usage_error(e),

@@ -125,6 +125,9 @@ impl MessageMix {
             .map(|(s, w)| format!("{} {:.1} %", workload_model::format_bytes(*s), w * 100.0))
             .collect();
         let kex = match &self.kex {
+            Some(k) if k.step == KexStep::DhRatchet => {
+                k.sentence() + " Session setup (X3DH/PQXDH) is not counted: run --workload messaging times it."
+            }
             Some(k) => k.sentence(),
             None => "No key exchange.".into(),
         };

@@ -108,7 +108,7 @@ impl Config {
             WorkloadKind::Messaging.description(),
             mix.join(", "),
             self.aead,
-            cadence.sentence().replace(" session setup (X3DH/PQXDH) is not counted: measure it with run --workload messaging.", " Session setup is timed separately: the X3DH and PQXDH rows.")
+            cadence.sentence() + " Session setup is timed separately: the X3DH and PQXDH rows."
         )
     }
 
