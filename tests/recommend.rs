@@ -523,3 +523,43 @@ fn a_size_between_cells_comes_from_the_cost_model_when_it_fits() {
         "{notes}"
     );
 }
+
+/// The margin pairs draw i of both backends, in draw order (the same rounds):
+/// rounds where the two move together give a narrow margin interval, rounds
+/// where they move apart a wide one. (Pairing sorted draws, as before, gave
+/// the same narrow interval for both.)
+#[test]
+fn the_margin_interval_pairs_rounds_not_sorted_draws() {
+    let f = fixture("storage.json");
+    let w = MessageMix::builtin("storage").unwrap();
+    let fips = policy::builtin("fips-140-3").unwrap();
+    let width = |f: &ResultFile| {
+        let r = run(f, &kat(f, &[]), &w, Some(&fips), &[]);
+        let top = r.ranking[0].margin.as_ref().unwrap();
+        assert_eq!(
+            (r.ranking[0].backend.as_str(), top.over.as_str()),
+            ("aws-lc-rs", "graviola")
+        );
+        let (lo, hi) = top.percent_ci95.unwrap();
+        hi - lo
+    };
+    // graviola: aws-lc-rs's samples (±1 %, one level per round) 1 % lower.
+    let mut f = f;
+    let aws: Vec<(usize, Vec<f64>)> = f
+        .cells
+        .iter()
+        .filter(|c| c.backend == "aws-lc-rs" && c.algorithm.name() == "AES-128-GCM")
+        .map(|c| (c.size, c.samples.clone()))
+        .collect();
+    for c in f.cells.iter_mut().filter(|c| c.backend == "graviola") {
+        let (_, s) = aws.iter().find(|(size, _)| *size == c.size).unwrap();
+        c.samples = s.iter().map(|x| x * 0.99).collect();
+        c.ops_per_sec = cryptobench::stats::summarize(&c.samples).unwrap();
+    }
+    let mut apart = f.clone();
+    for c in apart.cells.iter_mut().filter(|c| c.backend == "graviola") {
+        c.samples.reverse(); // graviola's slow rounds are aws-lc-rs's fast ones
+    }
+    let (together, apart) = (width(&f), width(&apart));
+    assert!(apart > 5.0 * together.max(0.1), "together {together}, apart {apart}");
+}
