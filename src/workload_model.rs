@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::algorithm::{KexId, KexKind, Operation};
+use crate::algorithm::{KexId, KexKind, Mode, Operation};
 
 /// The built-in workloads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -56,6 +56,16 @@ impl WorkloadKind {
             }
             WorkloadKind::Tls => vec![(1350, 0.5), (16384, 0.5)],
             WorkloadKind::Storage => vec![(4096, 0.5), (1 << 20, 0.5)],
+        }
+    }
+
+    /// How the AEAD key is used: a messenger's every message has its own
+    /// message key (Double Ratchet §3.3 KDF_CK), a TLS connection or a
+    /// storage volume keeps one key for many records.
+    pub fn mode(self) -> Mode {
+        match self {
+            WorkloadKind::Messaging => Mode::PerMessage,
+            WorkloadKind::Tls | WorkloadKind::Storage => Mode::Bulk,
         }
     }
 

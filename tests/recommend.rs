@@ -229,6 +229,10 @@ fn messaging_interpolates_and_adds_a_dh_ratchet_step_per_turn() {
         notes.contains("aws-lc-rs X25519: no separate keygen and agree cells"),
         "{notes}"
     );
+    // A messenger keys every message anew: per-message cells, bulk standing in when absent.
+    let stand_in = "aws-lc-rs AES-256-GCM: no per-message cells; bulk cells stand in";
+    assert!(notes.contains(stand_in), "{notes}");
+    assert!(r.model.contains("under its own key (per-message"), "{}", r.model);
     assert!(
         r.model.contains("One Double Ratchet DH step per turn of 3 messages"),
         "{}",

@@ -91,7 +91,13 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
             );
             let sizes = req.workload.mix.iter().map(|(s, _)| *s).collect();
             let algorithms = recommend::algorithms_to_measure(req);
-            let sweep = Sweep::for_ranking(wanted.to_vec(), algorithms, sizes, a.threads, duration);
+            let sweep = Sweep::for_ranking(
+                wanted.to_vec(),
+                algorithms,
+                sizes,
+                (a.threads, req.workload.mode),
+                duration,
+            );
             let mut file = sweep.new_file();
             let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
             let warning = sweep.run(&mut file, &bar, &mut |_| Ok(()))?;

@@ -221,7 +221,7 @@ impl Sweep {
         backends: Vec<&'static Backend>,
         algorithms: Vec<AlgorithmId>,
         sizes: Vec<usize>,
-        threads: usize,
+        (threads, mode): (usize, Mode),
         duration: Duration,
     ) -> Sweep {
         use Operation::*;
@@ -229,7 +229,7 @@ impl Sweep {
             backends,
             algorithms,
             operations: vec![Seal, Keygen, Agree, Encaps, Decaps],
-            modes: vec![Mode::Bulk],
+            modes: vec![mode],
             sizes,
             threads: vec![threads],
             aad: 0,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::algorithm::AlgorithmId;
+use crate::algorithm::{AlgorithmId, Mode};
 use crate::units;
 use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind};
 
@@ -18,6 +18,8 @@ pub struct MessageMix {
     pub mix: Vec<(usize, f64)>,
     /// The key-exchange step and how often (None: no key exchange).
     pub kex: Option<KexCadence>,
+    /// bulk (one key for many messages) or per-message (a fresh key each).
+    pub mode: Mode,
 }
 
 /// `recommend`'s workload flags, as given.
@@ -34,13 +36,10 @@ impl MessageMix {
     /// A built-in workload of the shared vocabulary ([`WorkloadKind`]).
     pub fn builtin(name: &str) -> Option<MessageMix> {
         let kind = WorkloadKind::parse(name)?;
-        MessageMix::new(
-            kind.name(),
-            kind.description(),
-            kind.mix(),
-            KexCadence::default_for(kind),
-        )
-        .ok()
+        let kex = KexCadence::default_for(kind);
+        let mut w = MessageMix::new(kind.name(), kind.description(), kind.mix(), kex).ok()?;
+        w.mode = kind.mode();
+        Some(w)
     }
 
     /// `--mix SPEC|FILE` if given (a TOML file when it names one), else the
@@ -132,10 +131,14 @@ impl MessageMix {
             None => "No key exchange.".into(),
         };
         format!(
-            "Model ({}): {}; message sizes by count {}; each message costs one AEAD seal with the key schedule done once (bulk), score = total bytes / total time. {kex}",
+            "Model ({}): {}; message sizes by count {}; each message costs one AEAD seal {}, score = total bytes / total time. {kex}",
             self.name,
             self.description,
-            mix.join(", ")
+            mix.join(", "),
+            match self.mode {
+                Mode::Bulk => "with the key schedule done once (bulk)",
+                Mode::PerMessage => "under its own key (per-message: the Double Ratchet derives a message key per message)",
+            }
         )
     }
 
@@ -228,6 +231,7 @@ impl MessageMix {
             description: desc.into(),
             mix,
             kex,
+            mode: Mode::Bulk,
         })
     }
 }

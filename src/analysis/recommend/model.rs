@@ -138,7 +138,7 @@ fn cells_by_size(
     file: &ResultFile,
     backend: &str,
     alg: AlgorithmId,
-    op: Operation,
+    (op, mode): (Operation, Mode),
     threads: usize,
 ) -> BTreeMap<usize, usize> {
     let mut out = BTreeMap::new();
@@ -147,7 +147,7 @@ fn cells_by_size(
             && c.algorithm == alg
             && c.operation == op
             && c.threads == threads
-            && c.mode.is_none_or(|m| m == Mode::Bulk)
+            && c.mode.is_none_or(|m| m == mode)
             && c.ops_per_sec.median > 0.0
         {
             out.entry(c.size).or_insert(i);
@@ -201,7 +201,15 @@ pub(super) fn aead_model(
     req: &Request,
     notes: &mut BTreeSet<String>,
 ) -> Option<Model> {
-    let by_size = cells_by_size(file, backend, AlgorithmId::Aead(aead), req.operation, req.threads);
+    let alg = AlgorithmId::Aead(aead);
+    let mode = req.workload.mode;
+    let mut by_size = cells_by_size(file, backend, alg, (req.operation, mode), req.threads);
+    if by_size.is_empty() && mode == Mode::PerMessage {
+        by_size = cells_by_size(file, backend, alg, (req.operation, Mode::Bulk), req.threads);
+        if !by_size.is_empty() {
+            notes.insert(format!("{backend} {aead}: no per-message cells; bulk cells stand in (the key schedule per message is not counted, an upper bound)"));
+        }
+    }
     if by_size.is_empty() {
         return None;
     }
@@ -251,7 +259,7 @@ pub(super) fn kex_cells(
     threads: usize,
 ) -> Result<(Vec<(f64, usize)>, bool), String> {
     let one = |op: Operation| {
-        cells_by_size(file, backend, AlgorithmId::Kex(kex), op, threads)
+        cells_by_size(file, backend, AlgorithmId::Kex(kex), (op, Mode::Bulk), threads)
             .get(&0)
             .copied()
     };
