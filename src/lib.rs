@@ -22,3 +22,4 @@ pub mod results;
 pub mod select;
 pub mod stats;
 pub mod units;
+pub mod workload_model;

@@ -71,6 +71,62 @@ const CASES: &[(&[&str], &str)] = &[
         ],
         "--force",
     ),
+    // the workload model's flags (issue 15 item 3): bounded, and only where they apply
+    (
+        &["run", "--workload", "messaging", "--messages-per-turn", "0"],
+        "--messages-per-turn: 0 is outside 1..=20",
+    ),
+    (
+        &["run", "--workload", "messaging", "--messages-per-turn", "21"],
+        "--messages-per-turn",
+    ),
+    (
+        &["run", "--workload", "messaging", "--messages-per-turn=-1"],
+        "--messages-per-turn",
+    ),
+    (&["run", "--messages-per-turn", "3"], "--messages-per-turn: applies to"),
+    (
+        &["recommend", "--workload", "tls", "--records-per-handshake", "0"],
+        "--records-per-handshake: 0 is outside",
+    ),
+    (
+        &["recommend", "--workload", "tls", "--records-per-handshake", "10000001"],
+        "--records-per-handshake",
+    ),
+    (
+        &[
+            "recommend",
+            "--workload",
+            "tls",
+            "--records-per-handshake",
+            "4294967296",
+        ],
+        "--records-per-handshake",
+    ),
+    (
+        &["recommend", "--workload", "messaging", "--records-per-handshake", "10"],
+        "--records-per-handshake: applies to",
+    ),
+    (
+        &["recommend", "--workload", "tls", "--messages-per-turn", "3"],
+        "--messages-per-turn: applies to",
+    ),
+    (
+        &["recommend", "--workload", "messaging", "--messages-per-turn", "99"],
+        "--messages-per-turn",
+    ),
+    (
+        &["recommend", "--workload", "messaging", "--kex-group", "ml-kem-768"],
+        "--kex-group",
+    ),
+    (
+        &["recommend", "--workload", "storage", "--kex-group", "x25519"],
+        "--kex-group",
+    ),
+    (
+        &["recommend", "--workload", "tls", "--kex-group", "rot13"],
+        "--kex-group",
+    ),
     // kat
     (&["kat", "--cavp", "{d}/bad.rsp"], "bad.rsp"),
     (&["kat", "--cavp", "{d}/missing.rsp"], "missing.rsp"),

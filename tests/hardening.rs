@@ -132,6 +132,7 @@ fn messaging_checkpoints_after_every_task() {
         rounds: 1,
         target_sample: Duration::from_micros(100),
         seed: 1,
+        messages_per_turn: 3,
     };
     let mut seen = Vec::new();
     let (rows, _) = messaging::run(&cfg, &|_, _, _| {}, &mut |rows, _| seen.push(rows.len()));

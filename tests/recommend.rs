@@ -1,16 +1,18 @@
 //! `recommend` on hand-written result files with known answers: the
-//! weighted-throughput arithmetic, a tie within noise, exclusions by policy,
-//! by KAT failure and by missing measurements, interpolation and the handshake.
+//! weighted-throughput arithmetic, a tie (intervals overlap), exclusions by
+//! policy, by KAT failure and by missing measurements, interpolation, the
+//! key-exchange steps of the workloads and intervals over rounds.
 
 mod common;
 use std::path::Path;
 
 use assert_cmd::Command;
 use cryptobench::algorithm::{AlgorithmId, Operation};
-use cryptobench::analysis::recommend::{recommend, MessageMix, Recommendation, Request};
+use cryptobench::analysis::recommend::{recommend, IntervalUnit, MessageMix, Recommendation, Request, WorkloadFlags};
 use cryptobench::kat::VerdictCounts;
 use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Policy};
 use cryptobench::results::{self, ResultFile};
+use cryptobench::workload_model::KexStep;
 
 mod fixtures;
 
@@ -112,7 +114,7 @@ fn storage_without_policy_ranks_by_harmonic_weighted_throughput() {
 }
 
 #[test]
-fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
+fn fips_excludes_chacha_only_backend_and_reports_a_tie() {
     let f = fixture("storage.json");
     let w = MessageMix::builtin("storage").unwrap();
     let fips = policy::builtin("fips-140-3").unwrap();
@@ -128,11 +130,11 @@ fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
         "{why}"
     );
 
-    // aws-lc-rs vs graviola: 0.5 % apart, graviola's samples ±20 %: within noise.
+    // aws-lc-rs vs graviola: 0.5 % apart, graviola's samples ±20 %: a tie.
     let top = r.ranking[0].margin.as_ref().unwrap();
     assert_eq!(top.over, "graviola");
     assert!((top.percent - 0.5025).abs() < 0.01, "{}", top.percent);
-    assert!(top.within_noise);
+    assert!(top.tie);
     let (lo, hi) = top.percent_ci95.unwrap();
     assert!(lo < 0.0 && hi > 0.0, "the margin's interval spans zero: {lo} … {hi}");
 
@@ -140,7 +142,7 @@ fn fips_excludes_chacha_only_backend_and_reports_a_tie_within_noise() {
     let second = r.ranking[1].margin.as_ref().unwrap();
     assert_eq!(second.over, "ring");
     assert!((second.percent - 99.0).abs() < 0.01, "{}", second.percent);
-    assert!(!second.within_noise);
+    assert!(!second.tie);
     assert!(second.percent_ci95.unwrap().0 > 50.0);
     assert!(r.ranking[2].margin.is_none());
 }
@@ -200,7 +202,7 @@ fn required_algorithms_restrict_the_ranking() {
 }
 
 #[test]
-fn messaging_interpolates_and_adds_the_handshake() {
+fn messaging_interpolates_and_adds_a_dh_ratchet_step_per_turn() {
     let f = fixture("messaging.json");
     let w = MessageMix::builtin("messaging").unwrap();
     let r = run(&f, &kat(&f, &[]), &w, None, &[]);
@@ -213,16 +215,16 @@ fn messaging_interpolates_and_adds_the_handshake() {
     // 100 KiB: log-linear between 1 KiB and 1 MiB.
     let x = (100.0f64).ln() / (1024.0f64).ln();
     let t100k = 102400.0 / (b1k.ln() + x * (b1m.ln() - b1k.ln())).exp();
-    // 10 MiB: above the largest size, bytes/s of 1 MiB held.
-    let t10m = 10485760.0 / b1m;
-    let msg_time = 0.40 / 4e6 + 0.30 * t256 + 0.25 / 1e6 + 0.03 * t100k + 0.015 / 2000.0 + 0.005 * t10m;
-    // Cheapest handshake: ML-KEM-768 keygen + encaps + decaps (7.8e-5 s) beats two X25519 keygen+agree (1e-4 s).
-    let handshake = 1.0 / 50000.0 + 1.0 / 40000.0 + 1.0 / 30000.0;
-    let bytes = 0.40 * 64.0 + 0.30 * 256.0 + 0.25 * 1024.0 + 0.03 * 102400.0 + 0.015 * 1048576.0 + 0.005 * 10485760.0;
-    let expected = bytes / (msg_time + handshake / 100.0) / 1e6;
+    // The shared mix: 10, 6, 3 and 1 of 20 messages.
+    let msg_time = 0.50 / 4e6 + 0.30 * t256 + 0.15 / 1e6 + 0.05 * t100k;
+    // One DH ratchet step per turn of 3 messages, X25519 (Double Ratchet §5.2); the file
+    // has only keygen+agree cells, so two of them stand in for one keygen and two agreements.
+    let ratchet = 2.0 / 20000.0;
+    let bytes = 0.50 * 64.0 + 0.30 * 256.0 + 0.15 * 1024.0 + 0.05 * 102400.0;
+    let expected = bytes / (msg_time + ratchet / 3.0) / 1e6;
     let got = r.ranking[0].mb_per_sec;
     assert!((got - expected).abs() < 1e-6 * expected, "{got} vs {expected}");
-    assert_eq!(r.ranking[0].kex.as_deref(), Some("ML-KEM-768"));
+    assert_eq!(r.ranking[0].kex.as_deref(), Some("X25519"));
     assert_eq!(r.ranking[1].kex.as_deref(), Some("X25519"));
     let notes = r.notes.join("\n");
     assert!(
@@ -233,20 +235,142 @@ fn messaging_interpolates_and_adds_the_handshake() {
         notes.contains("100K: not measured; interpolated log-linearly between 1K and 1M"),
         "{notes}"
     );
-    assert!(notes.contains("10M: above the largest measured size"), "{notes}");
     assert!(
-        notes.contains("handshake: one key exchange per 100 messages"),
+        notes.contains("aws-lc-rs X25519: no separate keygen and agree cells"),
         "{notes}"
     );
+    // A messenger keys every message anew: per-message cells, bulk standing in when absent.
+    let stand_in = "aws-lc-rs AES-256-GCM: no per-message cells; bulk cells stand in";
+    assert!(notes.contains(stand_in), "{notes}");
+    assert!(r.model.contains("under its own key (per-message"), "{}", r.model);
+    assert!(
+        r.model.contains("One Double Ratchet DH step per turn of 3 messages"),
+        "{}",
+        r.model
+    );
+    assert!(!r.model.contains("NOT INCLUDED"), "{}", r.model);
 
-    // Under FIPS, X25519 is out: libcrux has no allowed key exchange measured, so the
-    // handshake is left out for both (like with like), and the output says so.
+    // Five messages per turn: the step weighs 3/5 as much.
+    let w5 = MessageMix::from_flags(&WorkloadFlags {
+        workload: "messaging",
+        messages_per_turn: Some(5),
+        ..Default::default()
+    })
+    .unwrap();
+    let r5 = run(&f, &kat(&f, &[]), &w5, None, &[]);
+    let expected5 = bytes / (msg_time + ratchet / 5.0) / 1e6;
+    let got5 = r5.ranking[0].mb_per_sec;
+    assert!((got5 - expected5).abs() < 1e-6 * expected5, "{got5} vs {expected5}");
+
+    // Under FIPS, X25519 is out: no backend has an allowed ratchet group measured, so
+    // the step is left out for both (like with like), and the model says so.
     let fips = policy::builtin("fips-140-3").unwrap();
     let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[]);
     assert!(r.ranking.iter().all(|x| x.kex.is_none()));
     let notes = r.notes.join("\n");
-    assert!(notes.contains("handshake cost left out"), "{notes}");
-    assert!(notes.contains("libcrux: no usable key exchange"), "{notes}");
+    assert!(notes.contains("key exchange left out for every backend"), "{notes}");
+    assert!(
+        notes.contains("libcrux: no usable key exchange (X25519: not allowed by fips-140-3"),
+        "{notes}"
+    );
+    assert!(r.model.contains("NOT INCLUDED"), "{}", r.model);
+}
+
+#[test]
+fn tls_counts_a_handshake_per_n_records_and_says_when_the_file_has_none() {
+    let f = fixture("messaging.json");
+    let tls = |n: Option<u32>, group: Option<&str>| {
+        let flags = WorkloadFlags {
+            workload: "tls",
+            records_per_handshake: n,
+            kex_group: group,
+            ..Default::default()
+        };
+        MessageMix::from_flags(&flags).unwrap()
+    };
+    // Default: each backend's cheapest allowed TLS group; here only X25519 is measured,
+    // as keygen+agree: a handshake is two of them (client and server).
+    let r = run(&f, &kat(&f, &[]), &tls(None, None), None, &[]);
+    let plain = run(
+        &f,
+        &kat(&f, &[]),
+        &MessageMix::from_mix("1350:1,16k:1").unwrap(),
+        None,
+        &[],
+    );
+    let (with, without) = (r.ranking[0].mb_per_sec, plain.ranking[0].mb_per_sec);
+    let bytes = (1350.0 + 16384.0) / 2.0;
+    let per_record = bytes / (without * 1e6);
+    let expected = bytes / (per_record + 2.0 / 20000.0 / 100.0) / 1e6;
+    assert!((with - expected).abs() < 1e-6 * expected, "{with} vs {expected}");
+    assert!(r.model.contains("One TLS 1.3 handshake per 100 records"), "{}", r.model);
+    let r10 = run(&f, &kat(&f, &[]), &tls(Some(10), None), None, &[]);
+    let expected10 = bytes / (per_record + 2.0 / 20000.0 / 10.0) / 1e6;
+    assert!((r10.ranking[0].mb_per_sec - expected10).abs() < 1e-6 * expected10);
+    // A pinned group the file lacks: the handshake is left out, and the model says so.
+    let r = run(&f, &kat(&f, &[]), &tls(None, Some("p-256")), None, &[]);
+    assert!(
+        r.model.contains("group: P-256") && r.model.contains("NOT INCLUDED"),
+        "{}",
+        r.model
+    );
+    assert!(r
+        .notes
+        .join("\n")
+        .contains("P-256: no keygen + agree or keygen+agree measurement"));
+}
+
+#[test]
+fn workload_flags_are_refused_where_they_do_not_apply() {
+    let with = |workload: &'static str, rph: Option<u32>, mpt: Option<u32>, group: Option<&'static str>| {
+        MessageMix::from_flags(&WorkloadFlags {
+            workload,
+            mix: None,
+            records_per_handshake: rph,
+            messages_per_turn: mpt,
+            kex_group: group,
+        })
+    };
+    let e = with("messaging", Some(10), None, None).unwrap_err();
+    assert!(e.starts_with("--records-per-handshake: applies to"), "{e}");
+    assert!(with("tls", None, Some(3), None)
+        .unwrap_err()
+        .starts_with("--messages-per-turn: applies to"));
+    assert!(with("tls", Some(0), None, None)
+        .unwrap_err()
+        .contains("outside 1..=10000000"));
+    assert!(with("messaging", None, Some(21), None)
+        .unwrap_err()
+        .contains("outside 1..=20"));
+    let e = with("messaging", None, None, Some("ml-kem-768")).unwrap_err();
+    assert!(e.contains("cannot serve the DH ratchet"), "{e}");
+    assert!(with("storage", None, None, Some("x25519"))
+        .unwrap_err()
+        .contains("no key exchange"));
+    let w = with("tls", Some(50), None, Some("x25519mlkem768")).unwrap();
+    assert_eq!(w.kex.unwrap().every, 50.0);
+    assert!(w.paragraph().contains("group: X25519MLKEM768"), "{}", w.paragraph());
+}
+
+#[test]
+fn intervals_resample_rounds_and_fall_back_to_samples_for_older_files() {
+    let f = fixture("storage.json");
+    let w = MessageMix::builtin("storage").unwrap();
+    let r = run(&f, &kat(&f, &[]), &w, None, &[]);
+    assert_eq!(r.interval_unit, IntervalUnit::Rounds(7));
+    // Over rounds, ring's ±1 % cells (7 visits at their own levels) give a wider
+    // interval than over its 21 samples, which pretend to be independent.
+    let width = |r: &Recommendation| {
+        let x = r.ranking.iter().find(|x| x.backend == "ring").unwrap();
+        let (lo, hi) = x.mb_per_sec_ci95.unwrap();
+        (hi - lo) / x.mb_per_sec
+    };
+    let mut old = f.clone();
+    old.settings.rounds = 6; // 21 samples do not split into 6 visits
+    let r_old = run(&old, &kat(&old, &[]), &w, None, &[]);
+    assert_eq!(r_old.interval_unit, IntervalUnit::Samples);
+    assert!(r_old.notes.join("\n").contains("intervals resample single samples"));
+    assert!(width(&r) > 1.5 * width(&r_old), "{} vs {}", width(&r), width(&r_old));
 }
 
 #[test]
@@ -266,7 +390,8 @@ fn custom_mixes_parse_and_normalize() {
     )
     .unwrap();
     let w = MessageMix::from_file(&p).unwrap();
-    assert_eq!((w.name.as_str(), w.messages_per_handshake), ("api", Some(20.0)));
+    assert_eq!(w.name.as_str(), "api");
+    assert_eq!(w.kex.map(|k| (k.step, k.every)), Some((KexStep::TlsHandshake, 20.0)));
     assert_eq!(w.mix, vec![(1350, 0.75), (16384, 0.25)]);
     std::fs::write(&p, "mixx = { \"64\" = 1 }\n").unwrap();
     let e = MessageMix::from_file(&p).unwrap_err();
@@ -299,7 +424,11 @@ fn cli_on_a_result_file_markdown_and_json() {
     let md = String::from_utf8(out).unwrap();
     assert!(md.starts_with("## Backend recommendation: storage workload"), "{md}");
     assert!(md.contains("| 1 | aws-lc-rs"), "{md}");
-    assert!(md.contains("within noise"), "{md}");
+    assert!(md.contains("a tie (intervals overlap)"), "{md}");
+    assert!(!md.contains("within noise"), "compare's words, not recommend's: {md}");
+    assert!(md.contains("Model (storage): storage: 4 KiB and 1 MiB blocks"), "{md}");
+    assert!(md.contains("No key exchange."), "{md}");
+    assert!(md.contains("bootstrap over the 7 interleaved rounds"), "{md}");
     assert!(
         md.contains("- RustCrypto: ChaCha20-Poly1305: not allowed by fips-140-3"),
         "{md}"
@@ -407,4 +536,44 @@ fn a_size_between_cells_comes_from_the_cost_model_when_it_fits() {
         notes.contains("256: not measured; interpolated log-linearly"),
         "{notes}"
     );
+}
+
+/// The margin pairs draw i of both backends, in draw order (the same rounds):
+/// rounds where the two move together give a narrow margin interval, rounds
+/// where they move apart a wide one. (Pairing sorted draws, as before, gave
+/// the same narrow interval for both.)
+#[test]
+fn the_margin_interval_pairs_rounds_not_sorted_draws() {
+    let f = fixture("storage.json");
+    let w = MessageMix::builtin("storage").unwrap();
+    let fips = policy::builtin("fips-140-3").unwrap();
+    let width = |f: &ResultFile| {
+        let r = run(f, &kat(f, &[]), &w, Some(&fips), &[]);
+        let top = r.ranking[0].margin.as_ref().unwrap();
+        assert_eq!(
+            (r.ranking[0].backend.as_str(), top.over.as_str()),
+            ("aws-lc-rs", "graviola")
+        );
+        let (lo, hi) = top.percent_ci95.unwrap();
+        hi - lo
+    };
+    // graviola: aws-lc-rs's samples (±1 %, one level per round) 1 % lower.
+    let mut f = f;
+    let aws: Vec<(usize, Vec<f64>)> = f
+        .cells
+        .iter()
+        .filter(|c| c.backend == "aws-lc-rs" && c.algorithm.name() == "AES-128-GCM")
+        .map(|c| (c.size, c.samples.clone()))
+        .collect();
+    for c in f.cells.iter_mut().filter(|c| c.backend == "graviola") {
+        let (_, s) = aws.iter().find(|(size, _)| *size == c.size).unwrap();
+        c.samples = s.iter().map(|x| x * 0.99).collect();
+        c.ops_per_sec = cryptobench::stats::summarize(&c.samples).unwrap();
+    }
+    let mut apart = f.clone();
+    for c in apart.cells.iter_mut().filter(|c| c.backend == "graviola") {
+        c.samples.reverse(); // graviola's slow rounds are aws-lc-rs's fast ones
+    }
+    let (together, apart) = (width(&f), width(&apart));
+    assert!(apart > 5.0 * together.max(0.1), "together {together}, apart {apart}");
 }

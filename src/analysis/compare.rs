@@ -275,13 +275,16 @@ fn label(c: &Cell) -> String {
 }
 
 /// 95 % percentile-bootstrap interval of median(new)/median(base), with the
-/// same median as the point ratio ([`stats::median`]).
-fn bootstrap_ratio(base: &[f64], new: &[f64], reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
-    let (mut b, mut n) = (Vec::with_capacity(base.len()), Vec::with_capacity(new.len()));
+/// same median as the point ratio ([`stats::median`]). Each side resamples
+/// whole rounds of its own run (the independent units), or single samples
+/// when its file's samples do not split into its rounds
+/// ([`stats::resampled_cell_median`]); the two runs are independent.
+fn bootstrap_ratio(base: (&[f64], usize), new: (&[f64], usize), reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
+    let (mut b, mut n) = (Vec::with_capacity(base.0.len()), Vec::with_capacity(new.0.len()));
     let mut ratios: Vec<f64> = (0..reps.max(1))
         .map(|_| {
-            let mb = stats::resampled_median(base, &mut b, rng);
-            stats::resampled_median(new, &mut n, rng) / mb
+            let mb = stats::resampled_cell_median(base.0, base.1, &mut b, rng);
+            stats::resampled_cell_median(new.0, new.1, &mut n, rng) / mb
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
@@ -305,7 +308,7 @@ fn rule(metric: GateMetric, t: f64) -> String {
     };
     match metric {
         GateMetric::Cycles | GateMetric::WallTime => format!(
-            "regressed: {rate} ratio NEW/BASE below {:.3} and its 95% bootstrap interval entirely below 1; \
+            "regressed: {rate} ratio NEW/BASE below {:.3} and its 95% bootstrap interval (over each run's rounds) entirely below 1; \
              improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
              but the change is under {:.1}%; unchanged: the interval includes 1",
             1.0 - t,
@@ -336,7 +339,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     }
     let metric = GateMetric::resolve(opts.metric, base, new)?;
     let t = opts.threshold;
-    let rule = rule(metric, t);
+    let (rule, rounds) = (rule(metric, t), (base.settings.rounds, new.settings.rounds));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
@@ -355,14 +358,14 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             GateMetric::Cycles => {
                 let per_cycle = |c: &Cell| c.cycles_samples.iter().map(|x| 1.0 / x).collect::<Vec<_>>();
                 let rates = (per_cycle(b), per_cycle(n));
-                sampled_change(b, n, rates, t, opts.bootstrap_reps, &mut rng).map(|mut c| {
+                sampled_change((b, n), rates, rounds, t, opts.bootstrap_reps, &mut rng).map(|mut c| {
                     (c.base, c.new) = (1.0 / c.base, 1.0 / c.new);
                     c
                 })
             }
             GateMetric::WallTime => {
                 let rates = (b.samples.clone(), n.samples.clone());
-                sampled_change(b, n, rates, t, opts.bootstrap_reps, &mut rng)
+                sampled_change((b, n), rates, rounds, t, opts.bootstrap_reps, &mut rng)
             }
             GateMetric::Instructions => instruction_change(b, n, t),
         };
@@ -393,12 +396,13 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
     })
 }
 
-/// The change of a rate (higher is better) sampled in both cells; `base` and
-/// `new` of the result are the two medians.
+/// The change of a rate (higher is better) sampled in both cells, in visit
+/// order (`rounds` visits each); `base` and `new` of the result are the two
+/// medians.
 fn sampled_change(
-    b: &Cell,
-    n: &Cell,
+    (b, n): (&Cell, &Cell),
     (mut bs, mut ns): (Vec<f64>, Vec<f64>),
+    rounds: (usize, usize),
     t: f64,
     reps: usize,
     rng: &mut fastrand::Rng,
@@ -406,9 +410,9 @@ fn sampled_change(
     if bs.is_empty() || ns.is_empty() {
         return None;
     }
+    let (lo, hi) = bootstrap_ratio((&bs, rounds.0), (&ns, rounds.1), reps, rng);
     let (mb, mn) = (stats::median(&mut bs), stats::median(&mut ns));
     let ratio = mn / mb;
-    let (lo, hi) = bootstrap_ratio(&bs, &ns, reps, rng);
     // A cell measured while other processes were busy is marked, not judged differently.
     let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
     let verdict = if hi < 1.0 && ratio < 1.0 - t {

@@ -9,15 +9,31 @@ use cryptobench::measure::sweep::SweepFlags;
 use cryptobench::report::{self, Format};
 use cryptobench::results::messaging::{Task, TaskRates, TaskSkipped};
 use cryptobench::results::{MessagingFile, Metric};
+use cryptobench::workload_model::WorkloadKind;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::usage_error;
 
+/// `run --workload`: the sweep, or a workload of the shared vocabulary
+/// (`cryptobench::workload_model`, the names `recommend --workload` takes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum RunWorkload {
     #[default]
     Sweep,
     Messaging,
+    Tls,
+    Storage,
+}
+
+impl RunWorkload {
+    /// The shared workload, for tls and storage (run as a sweep over their sizes).
+    pub fn swept(self) -> Option<WorkloadKind> {
+        match self {
+            RunWorkload::Tls => Some(WorkloadKind::Tls),
+            RunWorkload::Storage => Some(WorkloadKind::Storage),
+            _ => None,
+        }
+    }
 }
 
 fn render(file: &MessagingFile, format: Format) -> String {
@@ -45,8 +61,8 @@ pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metri
     }
 }
 
-pub fn run(flags: &SweepFlags, format: Format, output: Option<&Path>) -> ExitCode {
-    let cfg = match Config::from_flags(flags) {
+pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Option<&Path>) -> ExitCode {
+    let cfg = match Config::from_flags(flags, per_turn) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
@@ -57,10 +73,11 @@ pub fn run(flags: &SweepFlags, format: Format, output: Option<&Path>) -> ExitCod
     // first rows are measured; then it is rewritten after each task.
     let mut file = cfg.new_file();
     eprintln!(
-        "messaging workload: {}, PQXDH with {}; key derivation: {}",
+        "messaging workload: {}, PQXDH with {}; key derivation: {}; {} messages per turn",
         cfg.aead,
         cfg.kem,
-        messaging::KDF
+        messaging::KDF,
+        cfg.messages_per_turn
     );
     let bar = ProgressBar::new(cfg.visits() as u64);
     bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed  {msg}").unwrap());

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::algorithm::{AlgorithmId, Operation};
-use cryptobench::analysis::recommend::{self, MessageMix, Request};
+use cryptobench::analysis::recommend::{self, MessageMix, Request, WorkloadFlags};
 use cryptobench::backend::Backend;
 use cryptobench::measure::sweep::Sweep;
 use cryptobench::policy::compliance::Deployment;
@@ -20,9 +20,19 @@ use crate::usage_error;
 
 #[derive(Args)]
 pub struct RecommendArgs {
-    /// Built-in workload: messaging, tls, storage.
+    /// Built-in workload: messaging, tls, storage (the same names as `run --workload`).
     #[arg(long, default_value = "messaging", conflicts_with = "mix")]
     workload: String,
+    /// tls (or a --mix): one TLS handshake's key exchange per N records (default 100; 1..=10000000).
+    #[arg(long, value_name = "N")]
+    records_per_handshake: Option<u32>,
+    /// messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
+    #[arg(long, value_name = "N")]
+    messages_per_turn: Option<u32>,
+    /// Group of the key-exchange step: x25519, p-256, x25519mlkem768, ... (default: tls each backend's
+    /// cheapest allowed group; messaging X25519).
+    #[arg(long, value_name = "GROUP")]
+    kex_group: Option<String>,
     /// Custom size mix instead: SIZE:WEIGHT list (64:0.5,1k:0.3,1m:0.2; weights are fractions
     /// of messages) or a TOML file (mix = { "64" = 0.5, "1m" = 0.5 }, optional messages_per_handshake).
     #[arg(long, value_name = "SPEC|FILE")]
@@ -81,7 +91,13 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
             );
             let sizes = req.workload.mix.iter().map(|(s, _)| *s).collect();
             let algorithms = recommend::algorithms_to_measure(req);
-            let sweep = Sweep::for_ranking(wanted.to_vec(), algorithms, sizes, a.threads, duration);
+            let sweep = Sweep::for_ranking(
+                wanted.to_vec(),
+                algorithms,
+                sizes,
+                (a.threads, req.workload.mode),
+                duration,
+            );
             let mut file = sweep.new_file();
             let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
             let warning = sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
@@ -104,7 +120,13 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         return Err("--threads: must be at least 1".into());
     }
     cryptobench::limits::count("--threads", a.threads, cryptobench::limits::max_threads())?;
-    let workload = MessageMix::from_flags(&a.workload, a.mix.as_deref())?;
+    let workload = MessageMix::from_flags(&WorkloadFlags {
+        workload: &a.workload,
+        mix: a.mix.as_deref(),
+        records_per_handshake: a.records_per_handshake,
+        messages_per_turn: a.messages_per_turn,
+        kex_group: a.kex_group.as_deref(),
+    })?;
     let policy = a.policy.as_deref().map(policy::resolve).transpose();
     let policy = policy.map_err(|e| e.to_string())?;
     let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;

@@ -20,9 +20,13 @@ use crate::usage_error;
 pub struct RunArgs {
     #[command(flatten)]
     sweep: SweepFlags,
-    /// sweep (cells of the plan) or messaging (X3DH/PQXDH handshakes and ratcheted messages per backend).
+    /// sweep (cells of the plan), messaging (X3DH/PQXDH handshakes and ratcheted messages per backend),
+    /// or tls / storage (a sweep over that workload's sizes; rank it with `recommend --workload NAME --results FILE`).
     #[arg(long, value_enum, default_value = "sweep")]
     workload: super::messaging::RunWorkload,
+    /// --workload messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
+    #[arg(long, value_name = "N")]
+    messages_per_turn: Option<u32>,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
@@ -84,6 +88,25 @@ fn mask_refusal(args: &RunArgs) -> Result<(), String> {
     }
 }
 
+/// The sweep's flags; `--workload tls|storage` sweeps that workload's sizes
+/// unless `--sizes` is given (the same vocabulary as `recommend --workload`).
+fn sweep_flags(args: &RunArgs) -> Result<SweepFlags, String> {
+    if args.messages_per_turn.is_some() {
+        return Err("--messages-per-turn: applies to --workload messaging only".into());
+    }
+    let mut flags = args.sweep.clone();
+    if let Some(kind) = args.workload.swept() {
+        if flags.sizes.is_empty() {
+            flags.sizes = kind.mix().iter().map(|(s, _)| s.to_string()).collect();
+        }
+        eprintln!(
+            "--workload {0}: a sweep over its sizes; rank it with: recommend --workload {0} --results FILE",
+            kind.name()
+        );
+    }
+    Ok(flags)
+}
+
 pub fn run(args: RunArgs) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
         let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
@@ -96,11 +119,10 @@ pub fn run(args: RunArgs) -> ExitCode {
         if let Err(e) = checked {
             return usage_error(e);
         }
-        return super::messaging::run(&args.sweep, args.format, args.output.as_deref());
+        return super::messaging::run(&args.sweep, args.messages_per_turn, args.format, args.output.as_deref());
     }
-    let cfg = args
-        .sweep
-        .config(args.metric)
+    let cfg = sweep_flags(&args)
+        .and_then(|flags| flags.config(args.metric))
         .and_then(|c| mask_refusal(&args).map(|()| c));
     let mut cfg = match cfg {
         Ok(c) => c,

@@ -116,61 +116,96 @@ impl Progress for () {}
 
 /// Measures one group; returns its cells and the backends refused before timing.
 pub fn run_group(cfg: &Config, group: &Group, progress: &dyn Progress) -> (Vec<Cell>, Vec<CellFailure>) {
+    let mut ready = prepare_group(cfg, group);
+    ready.visit(cfg.rounds, progress);
+    ready.finish()
+}
+
+/// A group checked and calibrated, visited round by round: [`run_group`]
+/// visits all its rounds at once; `recommend`'s sweep visits round `r` of
+/// every group before round `r + 1` of any (see `Sweep::for_ranking`).
+pub struct ReadyGroup<'g> {
+    group: &'g Group,
+    lanes: Vec<Lane<Calibrated>>,
+    failures: Vec<CellFailure>,
+    rng: fastrand::Rng,
+    visit_time: Duration,
+}
+
+fn failure(group: &Group, b: &Backend, reason: String) -> CellFailure {
     let shape = group.shape;
-    let mut failures = Vec::new();
-    let fail = |b: &Backend, reason: String| CellFailure {
+    CellFailure {
         backend: b.name.to_string(),
         algorithm: shape.algorithm,
         operation: shape.operation,
         size: shape.size,
         threads: group.threads,
         reason,
-    };
+    }
+}
 
-    // Check before timing: each backend round-trips and agrees with the others.
+/// Checks before timing (each backend round-trips and agrees with the
+/// others) and calibrates the backends that pass.
+pub fn prepare_group<'g>(cfg: &Config, group: &'g Group) -> ReadyGroup<'g> {
+    let shape = group.shape;
     let problems = problems(&group.backends, &shape);
-    let mut live: Vec<Lane<Calibrated>> = Vec::new();
+    let (mut lanes, mut failures) = (Vec::new(), Vec::new());
     for b in &group.backends {
         if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
-            failures.push(fail(b, format!("correctness check failed, not timed: {p}")));
+            failures.push(failure(group, b, format!("correctness check failed, not timed: {p}")));
             continue;
         }
         match calibrate(b, &shape, cfg.target_sample) {
-            Ok((batch, per_sample)) => live.push(Lane::new(Calibrated {
+            Ok((batch, per_sample)) => lanes.push(Lane::new(Calibrated {
                 backend: b,
                 batch,
                 per_sample,
             })),
-            Err(e) => failures.push(fail(b, e)),
+            Err(e) => failures.push(failure(group, b, e)),
         }
     }
-
-    let mut rng = fastrand::Rng::with_seed(cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64);
-    // div_f64: `rounds as u32` wrapped to 0 for 2^32 rounds and divided by zero.
-    let visit_time = cfg.duration.div_f64(cfg.rounds.max(1) as f64);
-    interleave(&mut live, cfg.rounds, &mut rng, |lane| {
-        progress.visit(group, lane.item.backend);
-        let samples = samples_per_visit(visit_time, lane.item.per_sample);
-        let before = clock::core_hz(CORE_HZ_ROUNDS);
-        let (agg, per_thread) = visit(lane.item.backend, &shape, group.threads, lane.item.batch, samples)?;
-        let hz = visit_core_hz(before, clock::core_hz(CORE_HZ_ROUNDS));
-        lane.core_hz.extend(hz);
-        lane.cycles
-            .extend(hz.into_iter().flat_map(|hz| cycles_per_op(hz, group.threads, &agg)));
-        Ok((agg.into_iter().map(round_sig).collect(), per_thread))
-    });
-
-    let tsc_hz = *TSC_HZ.lock().unwrap();
-    let mut cells = Vec::new();
-    live.sort_by_key(|l| l.item.backend.name);
-    for lane in live {
-        if let Some(e) = lane.error {
-            failures.push(fail(lane.item.backend, format!("failed while timed: {e}")));
-            continue;
-        }
-        cells.extend(cell_of(group, lane, tsc_hz));
+    ReadyGroup {
+        group,
+        lanes,
+        failures,
+        rng: fastrand::Rng::with_seed(cfg.seed ^ (shape.size as u64).rotate_left(17) ^ group.threads as u64),
+        // div_f64: `rounds as u32` wrapped to 0 for 2^32 rounds and divided by zero.
+        visit_time: cfg.duration.div_f64(cfg.rounds.max(1) as f64),
     }
-    (cells, failures)
+}
+
+impl ReadyGroup<'_> {
+    /// `rounds` more rounds of the one scheduler ([`interleave`]).
+    pub fn visit(&mut self, rounds: usize, progress: &dyn Progress) {
+        let (group, visit_time) = (self.group, self.visit_time);
+        interleave(&mut self.lanes, rounds, &mut self.rng, |lane| {
+            progress.visit(group, lane.item.backend);
+            let samples = samples_per_visit(visit_time, lane.item.per_sample);
+            let before = clock::core_hz(CORE_HZ_ROUNDS);
+            let (agg, per_thread) = visit(lane.item.backend, &group.shape, group.threads, lane.item.batch, samples)?;
+            let hz = visit_core_hz(before, clock::core_hz(CORE_HZ_ROUNDS));
+            lane.core_hz.extend(hz);
+            lane.cycles
+                .extend(hz.into_iter().flat_map(|hz| cycles_per_op(hz, group.threads, &agg)));
+            Ok((agg.into_iter().map(round_sig).collect(), per_thread))
+        });
+    }
+
+    /// The group's cells, and every backend refused before or while timed.
+    pub fn finish(self) -> (Vec<Cell>, Vec<CellFailure>) {
+        let (group, mut lanes, mut failures) = (self.group, self.lanes, self.failures);
+        let tsc_hz = *TSC_HZ.lock().unwrap();
+        let mut cells = Vec::new();
+        lanes.sort_by_key(|l| l.item.backend.name);
+        for lane in lanes {
+            if let Some(e) = lane.error {
+                failures.push(failure(group, lane.item.backend, format!("failed while timed: {e}")));
+                continue;
+            }
+            cells.extend(cell_of(group, lane, tsc_hz));
+        }
+        (cells, failures)
+    }
 }
 
 /// Dependent-add rounds per core-clock probe: 320 k cycles, ~0.1 ms.

@@ -3,16 +3,21 @@
 
 use std::time::Duration;
 
-use super::{disturb, instructions, plan, run_group, Config, Group, Mode, Operation, Progress};
-use crate::algorithm::{AlgorithmId, KexKind};
+use super::{disturb, instructions, plan, prepare_group, run_group, Config, Group, Mode, Operation, Progress};
+use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
-use crate::results::{now_rfc3339, Header, Kind, Metric, ResultFile, Settings};
+use crate::results::{now_rfc3339, Cell, CellFailure, Header, Kind, Metric, ResultFile, Settings};
 use crate::{limits, select, units};
 
 /// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
 const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
 
 /// What the sweep measures, as given on the command line.
+/// Rounds of `recommend`'s own measurement. Its intervals resample whole
+/// rounds (the independent units; samples inside one visit are not), so it
+/// needs more than a handful: ten give a bootstrap with 92,378 distinct draws.
+pub const RANKING_ROUNDS: usize = 10;
+
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct SweepFlags {
     /// Backends (comma-separated or repeated; default: all compiled in).
@@ -170,12 +175,22 @@ impl SweepFlags {
     }
 }
 
+/// Adds measured cells (with the share of a core others took) and refusals to `file`.
+fn add(file: &mut ResultFile, (mut cells, failures): (Vec<Cell>, Vec<CellFailure>), others: Option<f64>) {
+    cells.iter_mut().for_each(|c| c.others_core_percent = others);
+    file.cells.extend(cells);
+    file.failures.extend(failures);
+}
+
 /// A sweep ready to run: its configuration and its groups.
 pub struct Sweep {
     pub cfg: Config,
     pub groups: Vec<Group>,
     pub metric: Metric,
     pub quick: bool,
+    /// Round `r` of every group before round `r + 1` of any, so each round
+    /// spans the whole run (see [`Sweep::for_ranking`]); otherwise group by group.
+    pub rounds_span_run: bool,
 }
 
 impl Sweep {
@@ -190,44 +205,46 @@ impl Sweep {
             groups,
             metric,
             quick,
+            rounds_span_run: false,
         })
     }
 
     /// Only the cells a ranking needs (`recommend` without a result file):
-    /// seal at `sizes` and the key-exchange operations of a handshake, at one
-    /// thread count, 3 short rounds, a fixed seed.
+    /// seal at `sizes` and the key-exchange operations of a handshake or DH
+    /// ratchet step (ECDH keygen and agree, KEM keygen, encaps, decaps), at
+    /// one thread count, [`RANKING_ROUNDS`] short rounds, a fixed seed.
+    /// The rounds span the run: round `r` visits every group before round
+    /// `r + 1` starts, so each round samples the machine across the whole run
+    /// (not a half-second window of it) and the bootstrap over rounds sees
+    /// more of the spread a second run would (see docs/choosing.md).
     pub fn for_ranking(
         backends: Vec<&'static Backend>,
         algorithms: Vec<AlgorithmId>,
         sizes: Vec<usize>,
-        threads: usize,
+        (threads, mode): (usize, Mode),
         duration: Duration,
     ) -> Sweep {
         use Operation::*;
         let cfg = Config {
             backends,
             algorithms,
-            operations: vec![Seal, KeygenAgree, Keygen, Encaps, Decaps],
-            modes: vec![Mode::Bulk],
+            operations: vec![Seal, Keygen, Agree, Encaps, Decaps],
+            modes: vec![mode],
             sizes,
             threads: vec![threads],
             aad: 0,
             duration,
-            rounds: 3,
+            rounds: RANKING_ROUNDS,
             target_sample: Duration::from_micros(500),
             seed: 1,
         };
-        // ECDH needs only keygen+agree for the handshake model.
-        let is_ecdh = |a: AlgorithmId| matches!(a, AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh);
-        let groups = plan(&cfg)
-            .into_iter()
-            .filter(|g| !(g.shape.operation == Keygen && is_ecdh(g.shape.algorithm)))
-            .collect();
+        let groups = plan(&cfg);
         Sweep {
             cfg,
             groups,
             metric: Metric::WallTime,
             quick: true,
+            rounds_span_run: true,
         }
     }
 
@@ -279,20 +296,34 @@ impl Sweep {
             instructions::count_into(&self.groups, file)?;
         } else {
             let mut monitor = disturb::Monitor::start();
-            for group in &self.groups {
-                let before = disturb::Reading::now();
-                let (mut cells, failures) = run_group(&self.cfg, group, progress);
-                let others = monitor.group(before);
-                cells.iter_mut().for_each(|c| c.others_core_percent = others);
-                file.cells.extend(cells);
-                file.failures.extend(failures);
+            if self.rounds_span_run {
+                self.run_spanning(file, progress, &mut monitor);
                 after_group(file)?;
+            } else {
+                for group in &self.groups {
+                    let before = disturb::Reading::now();
+                    let (cells, failures) = run_group(&self.cfg, group, progress);
+                    add(file, (cells, failures), monitor.group(before));
+                    after_group(file)?;
+                }
             }
             warning = monitor.finish();
             file.disturbance = Some(monitor.record);
         }
         file.header.complete = true;
         Ok(warning)
+    }
+
+    /// Every group checked and calibrated first, then round by round across
+    /// all groups; the cells at the end (no checkpoints: `recommend` keeps no file).
+    fn run_spanning(&self, file: &mut ResultFile, progress: &dyn Progress, monitor: &mut disturb::Monitor) {
+        let before = disturb::Reading::now();
+        let mut ready: Vec<_> = self.groups.iter().map(|g| prepare_group(&self.cfg, g)).collect();
+        for _ in 0..self.cfg.rounds.max(1) {
+            ready.iter_mut().for_each(|g| g.visit(1, progress));
+        }
+        let others = monitor.group(before);
+        ready.into_iter().for_each(|g| add(file, g.finish(), others));
     }
 
     /// The child side of `--metric instructions` (this executable re-run under

@@ -47,7 +47,7 @@ pub fn document(g: &Glance, status: Status) -> Doc {
         return out;
     }
     out.note(format!(
-        "The fastest backend per use on this machine, at {} thread{}: {}. ★: its ± range (interquartile) clears every other backend's; ≈★: a tie, the listed backends are within noise of each other. Margin: the leader's median over the runner-up's.",
+        "The fastest backend per use on this machine, at {} thread{}: {}. ★: its ± range (interquartile) clears every other backend's; ≈★: a tie, the listed backends' ± ranges overlap. Margin: the leader's median over the runner-up's.",
         g.threads,
         if g.threads == 1 { "" } else { "s" },
         sizes_note()
@@ -137,7 +137,11 @@ fn margin(p: &Pick) -> String {
     match &p.runner_up {
         None => "only backend measured".into(),
         Some((over, m)) => {
-            let noise = if p.mark == Mark::Tie { ", within noise" } else { "" };
+            let noise = if p.mark == Mark::Tie {
+                ", tie (ranges overlap)"
+            } else {
+                ""
+            };
             format!("+{:.0}% over {over}{noise}", m * 100.0)
         }
     }

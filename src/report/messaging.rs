@@ -3,7 +3,7 @@
 
 use super::doc::{Doc, Mark, Table, TableCell};
 use super::Format;
-use crate::results::messaging::{Rate, Task, TaskRates};
+use crate::results::messaging::{MessagingSettings, Rate, Task, TaskRates};
 use crate::results::MessagingFile;
 
 /// Thousands separators.
@@ -83,6 +83,28 @@ fn task_table(rows: &[&TaskRates]) -> Table {
     t
 }
 
+/// The model paragraph as the run printed it; files from before it was
+/// recorded took one X25519 agreement and HKDF per message.
+fn model(s: &MessagingSettings, mix: &[String]) -> String {
+    s.model.clone().unwrap_or_else(|| {
+        format!(
+            "Model (messaging, recorded before the turn model): one Double Ratchet DH agreement + HKDF per message (not per turn) + {} key schedule and seal, sizes cycling through {} of 20 messages.",
+            s.aead,
+            mix.join(", ")
+        )
+    })
+}
+
+/// The model paragraph of a messaging file (for the HTML report).
+pub fn model_paragraph(s: &MessagingSettings) -> String {
+    let mix: Vec<String> = s
+        .message_mix
+        .iter()
+        .map(|(size, w)| format!("{}×{}", w, crate::units::format_size(*size)))
+        .collect();
+    model(s, &mix)
+}
+
 /// Settings, the workload's definition and the method, as closing lines.
 fn legend(f: &MessagingFile) -> [String; 3] {
     let s = &f.settings;
@@ -93,10 +115,9 @@ fn legend(f: &MessagingFile) -> [String; 3] {
         .collect();
     let lines = [
         format!(
-            "Handshake = X3DH initiator (1 X25519 keygen, 4 agreements, HKDF); PQXDH adds one {} encapsulation. Message = one Double Ratchet step (X25519 agreement + HKDF) + {} key schedule and seal, sizes cycling through {} of 20 messages (mean {:.0} B).",
+            "{} Handshake = X3DH initiator (1 X25519 keygen, 4 agreements, HKDF); PQXDH adds one {} encapsulation. Mean message {:.0} B.",
+            model(s, &mix),
             s.kem,
-            s.aead,
-            mix.join(", "),
             s.mean_message_bytes
         ),
         format!("Key derivation: {}.", s.kdf),

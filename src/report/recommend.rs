@@ -3,18 +3,9 @@
 
 use super::doc::{Doc, Table};
 use super::{json, Format};
-use crate::analysis::recommend::Recommendation;
-use crate::units::format_size;
+use crate::analysis::recommend::{IntervalUnit, Recommendation};
 
-/// 64 B, 4 KiB, 1 MiB.
-fn bytes(n: usize) -> String {
-    let s = format_size(n);
-    if s.ends_with(['K', 'M']) {
-        format!("{s}iB")
-    } else {
-        format!("{s} B")
-    }
-}
+use crate::workload_model::format_bytes as bytes;
 
 fn pct(x: f64) -> String {
     format!("{x:+.1} %")
@@ -52,8 +43,8 @@ fn verdict(r: &Recommendation) -> String {
         return "No backend qualifies (see the exclusions).".into();
     };
     let verdict = match &top.margin {
-        Some(m) if m.within_noise => format!(
-            "{} leads {} by {}, within noise: the two are tied on this data",
+        Some(m) if m.tie => format!(
+            "{} leads {} by {}, a tie (intervals overlap): the order is not settled by this data",
             top.backend,
             m.over,
             pct(m.percent)
@@ -93,7 +84,7 @@ fn ranking(out: &mut Doc, r: &Recommendation) {
                     "{} over {}{}",
                     pct(m.percent),
                     m.over,
-                    if m.within_noise { " (within noise)" } else { "" }
+                    if m.tie { " (tie: intervals overlap)" } else { "" }
                 ),
                 m.percent_ci95
                     .map(|(a, b)| format!("{} … {}", pct(a), pct(b)))
@@ -123,6 +114,15 @@ fn ranking(out: &mut Doc, r: &Recommendation) {
     );
 }
 
+/// How the intervals were made: over rounds, or (older files) over samples.
+fn intervals_note(r: &Recommendation) -> String {
+    let unit = match r.interval_unit {
+        IntervalUnit::Rounds(n) => format!("the {n} interleaved rounds (whole visits resampled, the same rounds for every backend, so the margin is paired)"),
+        IntervalUnit::Samples => "each cell's raw samples — the file does not say which samples came from which round, so these intervals are narrower than the run-to-run spread".into(),
+    };
+    format!("Intervals: 95 % bootstrap over {unit}; a tie when two backends' intervals overlap.")
+}
+
 pub fn render(r: &Recommendation, format: Format) -> String {
     match format {
         Format::Json => json(r),
@@ -135,6 +135,7 @@ pub fn document(r: &Recommendation) -> Doc {
     let mut out = Doc::new();
     intro(&mut out, r);
     super::recommend_evidence::caveat(&mut out, r);
+    out.note(r.model.clone());
     out.note(verdict(r));
     ranking(&mut out, r);
     if !r.excluded.is_empty() {
@@ -150,6 +151,6 @@ pub fn document(r: &Recommendation) -> Doc {
         out.heading(3, "Notes");
         out.list(r.notes.iter().cloned());
     }
-    out.note("Intervals: 95 % bootstrap over each cell's raw samples; \"within noise\" when two backends' intervals overlap.");
+    out.note(intervals_note(r));
     out
 }

@@ -377,7 +377,7 @@ pub fn efficiency(file: &ResultFile, c: &Cell, base: usize) -> Option<f64> {
 }
 
 /// How to read ★ and ≈★ ([`winners::marks`]).
-pub const MARKS: &str = "★: fastest, its ± range (interquartile) clears every other backend's; ≈★: within noise of the fastest (the ± ranges overlap), a tie on this machine.";
+pub const MARKS: &str = "★: fastest, its ± range (interquartile) clears every other backend's; ≈★: a tie with the fastest (the ± ranges overlap) on this machine.";
 
 fn legend(file: &ResultFile) -> Vec<String> {
     let m = &file.header.machine;

@@ -48,6 +48,13 @@ pub struct MessagingSettings {
     pub rounds: usize,
     pub seed: u64,
     pub kdf: String,
+    /// Messages per turn (one DH ratchet step per turn). Absent in files
+    /// written before it: those took one X25519 agreement per message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_turn: Option<usize>,
+    /// The model paragraph as printed. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 /// A task's rate at one thread count.

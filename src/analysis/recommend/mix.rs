@@ -5,50 +5,141 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::algorithm::{AlgorithmId, Mode};
 use crate::units;
+use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind};
 
-/// Sizes and weights (fractions of messages, summing to 1), plus an optional handshake.
+/// Sizes and weights (fractions of messages, summing to 1), plus the
+/// key-exchange step the workload pays every so many messages.
 #[derive(Clone, Debug, Serialize)]
 pub struct MessageMix {
     pub name: String,
     pub description: String,
     pub mix: Vec<(usize, f64)>,
-    /// One key exchange per this many messages (None: no handshake).
-    pub messages_per_handshake: Option<f64>,
+    /// The key-exchange step and how often (None: no key exchange).
+    pub kex: Option<KexCadence>,
+    /// bulk (one key for many messages) or per-message (a fresh key each).
+    pub mode: Mode,
 }
 
-pub const WORKLOADS: [&str; 3] = ["messaging", "tls", "storage"];
+/// `recommend`'s workload flags, as given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WorkloadFlags<'a> {
+    pub workload: &'a str,
+    pub mix: Option<&'a str>,
+    pub records_per_handshake: Option<u32>,
+    pub messages_per_turn: Option<u32>,
+    pub kex_group: Option<&'a str>,
+}
 
 impl MessageMix {
-    /// Built-in profiles. messaging: end-to-end chat, mostly 64 B–1 KiB text,
-    /// some 100 KiB–10 MiB media, a session handshake per 100 messages; tls:
-    /// full 16 KiB records and 1350 B QUIC/TLS packets; storage: 4 KiB and 1 MiB blocks.
+    /// A built-in workload of the shared vocabulary ([`WorkloadKind`]).
     pub fn builtin(name: &str) -> Option<MessageMix> {
-        let (desc, mix, hs): (&str, &[(usize, f64)], Option<f64>) = match name {
-            "messaging" => (
-                "end-to-end chat: text 64 B–1 KiB (95 % of messages), media 100 KiB–10 MiB (5 %), one handshake per 100 messages",
-                &[(64, 0.40), (256, 0.30), (1024, 0.25), (100 * 1024, 0.03), (1 << 20, 0.015), (10 << 20, 0.005)],
-                Some(100.0),
-            ),
-            "tls" => ("TLS: 16 KiB records and 1350 B packets, half each", &[(16384, 0.5), (1350, 0.5)], None),
-            "storage" => ("storage: 4 KiB and 1 MiB blocks, half each", &[(4096, 0.5), (1 << 20, 0.5)], None),
-            _ => return None,
-        };
-        MessageMix::new(name, desc, mix.to_vec(), hs).ok()
+        let kind = WorkloadKind::parse(name)?;
+        let kex = KexCadence::default_for(kind);
+        let mut w = MessageMix::new(kind.name(), kind.description(), kind.mix(), kex).ok()?;
+        w.mode = kind.mode();
+        Some(w)
     }
 
-    /// `--mix SPEC|FILE` if given (a TOML file when it names one), else the built-in `--workload`.
-    pub fn from_flags(workload: &str, mix: Option<&str>) -> Result<MessageMix, String> {
-        match mix.map(str::trim) {
-            Some(m) if m.ends_with(".toml") || Path::new(m).is_file() => MessageMix::from_file(Path::new(m)),
-            Some(m) => MessageMix::from_mix(m),
-            None => MessageMix::builtin(workload).ok_or_else(|| {
+    /// `--mix SPEC|FILE` if given (a TOML file when it names one), else the
+    /// built-in `--workload`; then `--records-per-handshake`,
+    /// `--messages-per-turn` and `--kex-group`, each refused where it does not apply.
+    pub fn from_flags(f: &WorkloadFlags) -> Result<MessageMix, String> {
+        let mut w = match f.mix.map(str::trim) {
+            Some(m) if m.ends_with(".toml") || Path::new(m).is_file() => MessageMix::from_file(Path::new(m))?,
+            Some(m) => MessageMix::from_mix(m)?,
+            None => MessageMix::builtin(f.workload).ok_or_else(|| {
                 format!(
-                    "--workload: unknown workload '{workload}' (use {}, or --mix for a custom size mix)",
-                    WORKLOADS.join(", ")
+                    "--workload: unknown workload '{}' (use {}, or --mix for a custom size mix)",
+                    f.workload,
+                    WorkloadKind::names()
                 )
-            }),
+            })?,
+        };
+        let step = w.kex.map(|k| k.step);
+        if let Some(n) = f.records_per_handshake {
+            let n = workload_model::records_per_handshake(n)?;
+            if step == Some(KexStep::DhRatchet) || w.name == "storage" {
+                return Err(format!(
+                    "--records-per-handshake: applies to --workload tls or a --mix, not {}",
+                    w.name
+                ));
+            }
+            let group = w.kex.and_then(|k| k.group);
+            w.kex = Some(KexCadence {
+                step: KexStep::TlsHandshake,
+                every: f64::from(n),
+                group,
+            });
         }
+        if let Some(n) = f.messages_per_turn {
+            let n = workload_model::messages_per_turn(n)?;
+            match &mut w.kex {
+                Some(k) if k.step == KexStep::DhRatchet => k.every = f64::from(n),
+                _ => {
+                    return Err(format!(
+                        "--messages-per-turn: applies to --workload messaging, not {}",
+                        w.name
+                    ))
+                }
+            }
+        }
+        if let Some(g) = f.kex_group {
+            w.set_group(g)?;
+        }
+        Ok(w)
+    }
+
+    /// `--kex-group NAME`: pins the group of the key-exchange step.
+    fn set_group(&mut self, name: &str) -> Result<(), String> {
+        let Some(k) = &mut self.kex else {
+            return Err(format!(
+                "--kex-group: the {} workload has no key exchange (add --records-per-handshake to a --mix)",
+                self.name
+            ));
+        };
+        let group = match name.parse::<AlgorithmId>() {
+            Ok(AlgorithmId::Kex(g)) if k.step.accepts(g) => g,
+            _ if k.step == KexStep::DhRatchet => {
+                return Err(format!(
+                    "--kex-group: '{name}' cannot serve the DH ratchet (use x25519, p-256 or p-384)"
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "--kex-group: '{name}' is not a key exchange (use x25519, p-256, x25519mlkem768, ...)"
+                ))
+            }
+        };
+        k.group = Some(group);
+        Ok(())
+    }
+
+    /// The model in one paragraph: what the score includes and what it leaves out.
+    pub fn paragraph(&self) -> String {
+        let mix: Vec<String> = self
+            .mix
+            .iter()
+            .map(|(s, w)| format!("{} {:.1} %", workload_model::format_bytes(*s), w * 100.0))
+            .collect();
+        let kex = match &self.kex {
+            Some(k) if k.step == KexStep::DhRatchet => {
+                k.sentence() + " Session setup (X3DH/PQXDH) is not counted: run --workload messaging times it."
+            }
+            Some(k) => k.sentence(),
+            None => "No key exchange.".into(),
+        };
+        format!(
+            "Model ({}): {}; message sizes by count {}; each message costs one AEAD seal {}, score = total bytes / total time. {kex}",
+            self.name,
+            self.description,
+            mix.join(", "),
+            match self.mode {
+                Mode::Bulk => "with the key schedule done once (bulk)",
+                Mode::PerMessage => "under its own key (per-message: the Double Ratchet derives a message key per message)",
+            }
+        )
     }
 
     /// `--mix 64:0.5,1k:0.3,1m:0.2`.
@@ -104,11 +195,15 @@ impl MessageMix {
             }
         }
         let name = raw.name.unwrap_or_else(|| "custom".into());
-        MessageMix::new(&name, &format!("mix from {file}"), mix, raw.messages_per_handshake)
-            .map_err(|e| format!("{file}: mix: {e} ({fix})"))
+        let kex = raw.messages_per_handshake.map(|every| KexCadence {
+            step: KexStep::TlsHandshake,
+            every,
+            group: None,
+        });
+        MessageMix::new(&name, &format!("mix from {file}"), mix, kex).map_err(|e| format!("{file}: mix: {e} ({fix})"))
     }
 
-    fn new(name: &str, desc: &str, mut mix: Vec<(usize, f64)>, hs: Option<f64>) -> Result<MessageMix, String> {
+    fn new(name: &str, desc: &str, mut mix: Vec<(usize, f64)>, kex: Option<KexCadence>) -> Result<MessageMix, String> {
         if mix.is_empty() {
             return Err("no sizes given".into());
         }
@@ -135,7 +230,8 @@ impl MessageMix {
             name: name.into(),
             description: desc.into(),
             mix,
-            messages_per_handshake: hs,
+            kex,
+            mode: Mode::Bulk,
         })
     }
 }

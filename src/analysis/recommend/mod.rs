@@ -9,11 +9,12 @@
 //! harmonic mean, so slow sizes weigh by the time they take). A size that was
 //! not measured is interpolated log-linearly (log bytes/s against log size)
 //! between its measured neighbours; beyond the largest measured size bytes/s is
-//! held, below the smallest ops/s is held. A workload with a handshake adds one
-//! key exchange per `messages_per_handshake` messages: ECDH as two
-//! keygen+agree (both parties), a KEM as keygen + encaps + decaps.
+//! held, below the smallest ops/s is held. A workload with a key-exchange step
+//! (a TLS handshake, a Double Ratchet DH step; see [`crate::workload_model`])
+//! adds its operations once per `every` messages.
 
 mod evidence;
+mod kex;
 mod mix;
 mod model;
 mod rank;
@@ -28,7 +29,7 @@ use crate::policy::kat_status::{KatStatus, KatTable};
 use crate::policy::Policy;
 use crate::results::{Metric, ResultFile};
 pub use evidence::{attach_findings, Findings};
-pub use mix::{MessageMix, WORKLOADS};
+pub use mix::{MessageMix, WorkloadFlags};
 use model::Model;
 
 /// What to rank and under which constraints.
@@ -71,7 +72,9 @@ impl Request<'_> {
             .collect()
     }
 
-    /// Key exchanges for the handshake: the required ones, else every one the policy allows.
+    /// Key exchanges for the workload's key-exchange step: the pinned group,
+    /// else the required ones, else every one the policy allows (each only if
+    /// it can serve the step: the DH ratchet needs Diffie-Hellman).
     pub fn kexes(&self) -> Vec<KexId> {
         let req: Vec<KexId> = self
             .required
@@ -81,13 +84,19 @@ impl Request<'_> {
                 _ => None,
             })
             .collect();
-        if !req.is_empty() || self.workload.messages_per_handshake.is_none() {
+        let Some(k) = self.workload.kex else {
             return req;
+        };
+        if let Some(g) = k.group {
+            return vec![g];
         }
-        KexId::ALL
-            .into_iter()
-            .filter(|k| self.permits(AlgorithmId::Kex(*k)))
-            .collect()
+        let pool: Vec<KexId> = if req.is_empty() {
+            let groups = k.step.default_groups().iter().copied();
+            groups.filter(|g| self.permits(AlgorithmId::Kex(*g))).collect()
+        } else {
+            req
+        };
+        pool.into_iter().filter(|g| k.step.accepts(*g)).collect()
     }
 
     /// Every algorithm whose KAT status the ranking needs.
@@ -108,8 +117,9 @@ pub struct Margin {
     pub percent: f64,
     /// 95 % bootstrap interval of the same.
     pub percent_ci95: Option<(f64, f64)>,
-    /// The two 95 % intervals of weighted throughput overlap.
-    pub within_noise: bool,
+    /// A tie: the two 95 % intervals of weighted throughput overlap. (Not
+    /// `compare`'s "within noise", which is a significant change under the threshold.)
+    pub tie: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -126,6 +136,17 @@ pub struct Ranked {
     pub margin: Option<Margin>,
 }
 
+/// The independent unit the bootstrap resamples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IntervalUnit {
+    /// Whole rounds (visits) — this many; the same for every cell.
+    Rounds(usize),
+    /// Single samples: the file's samples do not split into its rounds
+    /// (fewer than `stats::MIN_ROUNDS`, or uneven counts from another tool).
+    Samples,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exclusion {
     pub backend: String,
@@ -135,6 +156,10 @@ pub struct Exclusion {
 #[derive(Clone, Debug, Serialize)]
 pub struct Recommendation {
     pub workload: MessageMix,
+    /// The model in one paragraph, including whether the key-exchange step was counted.
+    pub model: String,
+    /// What the intervals resample.
+    pub interval_unit: IntervalUnit,
     pub threads: usize,
     pub operation: String,
     pub policy: Option<String>,
@@ -159,8 +184,8 @@ fn kat_problem(kat: &KatTable, backend: &str, alg: AlgorithmId) -> Option<String
     }
 }
 
-/// (operations per handshake, cell index) of one key exchange.
-type Handshake = Vec<(f64, usize)>;
+/// (operations per step, cell index) of one key exchange, and whether a stand-in plan was used.
+type KexCells = (Vec<(f64, usize)>, bool);
 
 /// A backend that qualifies, with its best AEAD (and key exchange) and its model.
 struct Candidate {
@@ -179,6 +204,8 @@ struct Ctx<'a> {
     kat: &'a KatTable,
     req: &'a Request<'a>,
     notes: BTreeSet<String>,
+    /// Whether the key-exchange step is in every candidate's score.
+    kex_counted: bool,
 }
 
 impl Ctx<'_> {
@@ -229,7 +256,12 @@ impl Ctx<'_> {
                 reasons.push(self.not_measured(b, aead));
                 continue;
             };
-            let (point, _) = model::estimate(&m, file, 0, &mut fastrand::Rng::with_seed(0));
+            let (point, _) = model::estimate(
+                &m,
+                file,
+                &model::Resampling::Samples(0),
+                &mut fastrand::Rng::with_seed(0),
+            );
             if point > best.as_ref().map_or(0.0, |x| x.2) {
                 best = Some((aead, m, point));
             }
@@ -252,29 +284,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// The cheapest allowed, audited key exchange measured for `b`, and why the others are out.
-    fn best_kex(&self, b: &str) -> (Option<(KexId, Handshake)>, Vec<String>) {
-        let (file, mut best, mut reasons) = (self.file, None, Vec::new());
-        let mut best_time = f64::INFINITY;
-        for k in self.req.kexes() {
-            if let Some(p) = kat_problem(self.kat, b, AlgorithmId::Kex(k)) {
-                reasons.push(p);
-                continue;
-            }
-            match model::handshake_cells(file, b, k, self.req.threads) {
-                Ok(cells) => {
-                    let time: f64 = cells.iter().map(|(k, c)| k / file.cells[*c].ops_per_sec.median).sum();
-                    if time < best_time {
-                        best_time = time;
-                        best = Some((k, cells));
-                    }
-                }
-                Err(e) => reasons.push(e),
-            }
-        }
-        (best, reasons)
-    }
-
     /// Backend `b` as a candidate, or why it is excluded.
     fn candidate(&mut self, b: &str) -> Result<Candidate, Vec<String>> {
         let mut reasons = self.required_problems(b);
@@ -288,21 +297,7 @@ impl Ctx<'_> {
             }
             return Err(reasons);
         };
-        let mut kex_id = None;
-        if let Some(mph) = self.req.workload.messages_per_handshake {
-            let (kex, kex_reasons) = self.best_kex(b);
-            if let Some((k, cells)) = kex {
-                model.messages_per_handshake = mph;
-                for (coef, c) in cells {
-                    let l = model.local(c);
-                    model.handshake.push((coef, l));
-                }
-                kex_id = Some(k);
-            } else if !kex_reasons.is_empty() {
-                self.notes
-                    .insert(format!("{b}: no usable key exchange ({})", kex_reasons.join("; ")));
-            }
-        }
+        let kex_id = self.add_kex(b, &mut model);
         let version = self
             .file
             .cells
@@ -318,30 +313,6 @@ impl Ctx<'_> {
             point: 0.0,
             draws: Vec::new(),
         })
-    }
-
-    /// Compare like with like: the handshake counts only when every candidate has one.
-    fn settle_handshake(&mut self, candidates: &mut [Candidate]) {
-        let Some(mph) = self.req.workload.messages_per_handshake else {
-            return;
-        };
-        if candidates.is_empty() {
-            return;
-        }
-        if candidates.iter().all(|c| c.kex.is_some()) {
-            self.notes.insert(format!(
-                "handshake: one key exchange per {mph} messages (ECDH: two keygen+agree, one per party; KEM: keygen + encaps + decaps), each backend with its fastest allowed key exchange"
-            ));
-            return;
-        }
-        for c in candidates.iter_mut() {
-            c.model.handshake.clear();
-            c.kex = None;
-        }
-        self.notes.insert(
-            "handshake cost left out for every backend: not every ranked backend has an allowed, audited key exchange measured"
-                .into(),
-        );
     }
 }
 
@@ -394,6 +365,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         kat,
         req,
         notes: BTreeSet::new(),
+        kex_counted: false,
     };
     let gate = evidence::gate(file, backends(file, req), req);
     let mut excluded = gate.excluded;
@@ -407,8 +379,16 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
             }),
         }
     }
-    ctx.settle_handshake(&mut candidates);
-    let ranking = rank::rank(&mut candidates, file, req);
+    ctx.settle_kex(&mut candidates);
+    let unit = rank::interval_unit(&candidates, file);
+    if req.resamples > 0 && unit == IntervalUnit::Samples {
+        ctx.notes.insert(format!(
+            "intervals resample single samples: this file's samples do not split into its {} rounds (fewer than {} rounds, or uneven counts), so they are narrower than the run-to-run spread",
+            file.settings.rounds,
+            crate::stats::MIN_ROUNDS
+        ));
+    }
+    let ranking = rank::rank(&mut candidates, file, req, unit);
     if req.resamples > 0
         && candidates
             .iter()
@@ -419,6 +399,8 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
     }
     Recommendation {
         workload: req.workload.clone(),
+        model: ctx.model_paragraph(),
+        interval_unit: unit,
         threads: req.threads,
         operation: req.operation.name().into(),
         policy: req.policy.map(|p| p.name.clone()),

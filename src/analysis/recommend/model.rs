@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::cost_model;
 use super::Request;
-use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind, Mode, Operation};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, Mode, Operation};
 use crate::results::ResultFile;
+use crate::workload_model::KexStep;
 use crate::{stats, units};
 
 /// How one message size gets its time per operation from the cells.
@@ -43,9 +44,10 @@ pub(super) struct Model {
     pub(super) cells: Vec<usize>,
     /// (weight, size, source) per message size.
     terms: Vec<(f64, usize, Source)>,
-    /// (operations per handshake, cell) — time per message adds Σ coef/ops / messages_per_handshake.
-    pub(super) handshake: Vec<(f64, usize)>,
-    pub(super) messages_per_handshake: f64,
+    /// (operations per key-exchange step, cell) — time per message adds Σ coef/ops / kex_every.
+    pub(super) kex: Vec<(f64, usize)>,
+    /// Messages per key-exchange step.
+    pub(super) kex_every: f64,
 }
 
 impl Model {
@@ -83,35 +85,51 @@ impl Model {
             bytes += w * s_f;
             time += w * t;
         }
-        for &(coef, c) in &self.handshake {
-            time += coef / ops[c] / self.messages_per_handshake;
+        for &(coef, c) in &self.kex {
+            time += coef / ops[c] / self.kex_every;
         }
         bytes / time
     }
 }
 
-/// Point estimate (cell medians) and `resamples` bootstrap draws: each cell's
-/// raw samples resampled with replacement, its median taken (the statistic
-/// the point estimate uses). Cells with fewer than two samples stay fixed.
-pub(super) fn estimate(model: &Model, file: &ResultFile, resamples: usize, rng: &mut fastrand::Rng) -> (f64, Vec<f64>) {
+/// How the bootstrap draws are made.
+pub(super) enum Resampling {
+    /// Whole rounds (visits), the same picks for every cell of every
+    /// candidate: draw `i` of two backends comes from the same rounds, so
+    /// their ratio is a paired draw and drift shared by a round cancels.
+    Rounds(Vec<Vec<usize>>),
+    /// This many draws resampling each cell's single samples (files whose
+    /// samples cannot be split into rounds).
+    Samples(usize),
+}
+
+/// Point estimate (cell medians) and the bootstrap draws of the model: each
+/// draw takes every cell's median over the resampled rounds (or samples),
+/// the statistic the point estimate uses. Cells with fewer than two samples stay fixed.
+pub(super) fn estimate(model: &Model, file: &ResultFile, how: &Resampling, rng: &mut fastrand::Rng) -> (f64, Vec<f64>) {
     let cells: Vec<_> = model.cells.iter().map(|&i| &file.cells[i]).collect();
     let sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
     let point: Vec<f64> = cells.iter().map(|c| c.ops_per_sec.median).collect();
-    let mut draws = Vec::with_capacity(resamples);
     let mut buf = Vec::new();
-    for _ in 0..resamples {
+    let mut draw = |pick: Option<&[usize]>, rng: &mut fastrand::Rng| -> f64 {
         let ops: Vec<f64> = cells
             .iter()
             .zip(&point)
             .map(|(c, p)| {
-                if c.samples.len() < 2 {
-                    return *p;
+                let per_visit = pick.and_then(|v| stats::per_visit(c.samples.len(), v.len()));
+                match (pick, per_visit) {
+                    _ if c.samples.len() < 2 => *p,
+                    (Some(v), Some(k)) => stats::visits_median(&c.samples, k, v, &mut buf),
+                    _ => stats::resampled_median(&c.samples, &mut buf, rng),
                 }
-                stats::resampled_median(&c.samples, &mut buf, rng)
             })
             .collect();
-        draws.push(model.throughput(&ops, &sizes));
-    }
+        model.throughput(&ops, &sizes)
+    };
+    let draws = match how {
+        Resampling::Rounds(picks) => picks.iter().map(|v| draw(Some(v), rng)).collect(),
+        Resampling::Samples(n) => (0..*n).map(|_| draw(None, rng)).collect(),
+    };
     (model.throughput(&point, &sizes), draws)
 }
 
@@ -120,7 +138,7 @@ fn cells_by_size(
     file: &ResultFile,
     backend: &str,
     alg: AlgorithmId,
-    op: Operation,
+    (op, mode): (Operation, Mode),
     threads: usize,
 ) -> BTreeMap<usize, usize> {
     let mut out = BTreeMap::new();
@@ -129,7 +147,7 @@ fn cells_by_size(
             && c.algorithm == alg
             && c.operation == op
             && c.threads == threads
-            && c.mode.is_none_or(|m| m == Mode::Bulk)
+            && c.mode.is_none_or(|m| m == mode)
             && c.ops_per_sec.median > 0.0
         {
             out.entry(c.size).or_insert(i);
@@ -183,7 +201,15 @@ pub(super) fn aead_model(
     req: &Request,
     notes: &mut BTreeSet<String>,
 ) -> Option<Model> {
-    let by_size = cells_by_size(file, backend, AlgorithmId::Aead(aead), req.operation, req.threads);
+    let alg = AlgorithmId::Aead(aead);
+    let mode = req.workload.mode;
+    let mut by_size = cells_by_size(file, backend, alg, (req.operation, mode), req.threads);
+    if by_size.is_empty() && mode == Mode::PerMessage {
+        by_size = cells_by_size(file, backend, alg, (req.operation, Mode::Bulk), req.threads);
+        if !by_size.is_empty() {
+            notes.insert(format!("{backend} {aead}: no per-message cells; bulk cells stand in (the key schedule per message is not counted, an upper bound)"));
+        }
+    }
     if by_size.is_empty() {
         return None;
     }
@@ -223,37 +249,30 @@ pub(super) fn aead_model(
     Some(m)
 }
 
-/// Operations of one handshake and their cells, or why they are missing.
-pub(super) fn handshake_cells(
+/// Cells of one key-exchange step with `kex` — (operations per step, cell)
+/// and whether a stand-in plan was used — or why they are missing.
+pub(super) fn kex_cells(
     file: &ResultFile,
     backend: &str,
     kex: KexId,
+    step: KexStep,
     threads: usize,
-) -> Result<Vec<(f64, usize)>, String> {
+) -> Result<(Vec<(f64, usize)>, bool), String> {
     let one = |op: Operation| {
-        cells_by_size(file, backend, AlgorithmId::Kex(kex), op, threads)
+        cells_by_size(file, backend, AlgorithmId::Kex(kex), (op, Mode::Bulk), threads)
             .get(&0)
             .copied()
     };
-    let plan: Vec<Vec<(f64, Operation)>> = match kex.kind() {
-        KexKind::Ecdh => vec![
-            vec![(2.0, Operation::KeygenAgree)],
-            vec![(2.0, Operation::Keygen), (2.0, Operation::Agree)],
-        ],
-        KexKind::Kem => vec![vec![
-            (1.0, Operation::Keygen),
-            (1.0, Operation::Encaps),
-            (1.0, Operation::Decaps),
-        ]],
-    };
-    plan.iter()
-        .find_map(|ops| {
-            ops.iter()
-                .map(|(k, op)| one(*op).map(|c| (*k, c)))
-                .collect::<Option<Vec<_>>>()
+    let plans = step.plans(kex.kind());
+    plans
+        .iter()
+        .enumerate()
+        .find_map(|(i, ops)| {
+            let cells = ops.iter().map(|(k, op)| one(*op).map(|c| (*k, c)));
+            cells.collect::<Option<Vec<_>>>().map(|c| (c, i > 0))
         })
         .ok_or_else(|| {
-            let ops: Vec<String> = plan
+            let ops: Vec<String> = plans
                 .iter()
                 .map(|p| p.iter().map(|(_, o)| o.name()).collect::<Vec<_>>().join(" + "))
                 .collect();

@@ -1,48 +1,79 @@
 //! The ranking: each candidate's point estimate and bootstrap draws, sorted,
-//! with the margin over the runner-up and whether it is within noise.
+//! with the margin over the runner-up and whether the two tie (their
+//! intervals overlap).
 
-use super::{model, Candidate, Margin, Ranked, Request};
+use super::model::Resampling;
+use super::{model, Candidate, IntervalUnit, Margin, Ranked, Request};
 use crate::results::ResultFile;
 use crate::stats;
 
-/// The 95 % interval of a candidate's draws, if it has any.
-fn interval(c: &Candidate) -> Option<(f64, f64)> {
-    (!c.draws.is_empty()).then(|| stats::interval95(&c.draws))
+/// The 95 % interval of draws (in draw order): over rounds the expanded
+/// percentile interval for that many units, over samples the plain one.
+fn interval95(draws: &[f64], unit: IntervalUnit) -> Option<(f64, f64)> {
+    if draws.is_empty() {
+        return None;
+    }
+    let mut sorted = draws.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Some(match unit {
+        IntervalUnit::Rounds(n) => stats::interval95_expanded(&sorted, n),
+        IntervalUnit::Samples => stats::interval95(&sorted),
+    })
 }
 
 /// The margin of `c` over the next candidate `n`.
-fn margin(c: &Candidate, n: &Candidate) -> Margin {
-    let within_noise = match (interval(c), interval(n)) {
+fn margin(c: &Candidate, n: &Candidate, unit: IntervalUnit) -> Margin {
+    let tie = match (interval95(&c.draws, unit), interval95(&n.draws, unit)) {
         (Some(a), Some(b)) => a.0 <= b.1 && b.0 <= a.1,
         _ => false,
     };
-    let percent_ci95 = (!c.draws.is_empty() && !n.draws.is_empty()).then(|| {
-        // Independent draws paired by index: the ratio's bootstrap distribution.
-        let mut r: Vec<f64> = c
-            .draws
-            .iter()
-            .zip(&n.draws)
-            .map(|(x, y)| (x / y - 1.0) * 100.0)
-            .collect();
-        r.sort_by(f64::total_cmp);
-        stats::interval95(&r)
-    });
+    // Draw i of both in draw order: over rounds the same rounds (a paired
+    // bootstrap), over samples independent draws. (Sorting the draws before
+    // pairing them, as this did before, coupled quantile with quantile and
+    // made the margin's interval far too narrow.)
+    let ratios: Vec<f64> = c
+        .draws
+        .iter()
+        .zip(&n.draws)
+        .map(|(x, y)| (x / y - 1.0) * 100.0)
+        .collect();
+    let percent_ci95 = interval95(&ratios, unit);
     Margin {
         over: n.backend.clone(),
         percent: (c.point / n.point - 1.0) * 100.0,
         percent_ci95,
-        within_noise,
+        tie,
+    }
+}
+
+/// Rounds when every cell of every candidate splits into the file's rounds
+/// ([`stats::per_visit`]), else single samples.
+pub(super) fn interval_unit(candidates: &[Candidate], file: &ResultFile) -> IntervalUnit {
+    let rounds = file.settings.rounds;
+    let cells = candidates
+        .iter()
+        .flat_map(|c| c.model.cells.iter().map(|&i| &file.cells[i]));
+    let mut splittable = cells.filter(|c| c.samples.len() >= 2);
+    if splittable.all(|c| stats::per_visit(c.samples.len(), rounds).is_some()) {
+        IntervalUnit::Rounds(rounds)
+    } else {
+        IntervalUnit::Samples
     }
 }
 
 /// Estimates every candidate, sorts them best first and ranks them.
-pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Request) -> Vec<Ranked> {
+pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Request, unit: IntervalUnit) -> Vec<Ranked> {
     let mut rng = fastrand::Rng::with_seed(req.seed);
+    let how = match unit {
+        IntervalUnit::Rounds(rounds) => Resampling::Rounds(
+            (0..req.resamples)
+                .map(|_| stats::pick_visits(rounds, &mut rng))
+                .collect(),
+        ),
+        IntervalUnit::Samples => Resampling::Samples(req.resamples),
+    };
     for c in candidates.iter_mut() {
-        let (point, mut draws) = model::estimate(&c.model, file, req.resamples, &mut rng);
-        draws.sort_by(f64::total_cmp);
-        c.point = point;
-        c.draws = draws;
+        (c.point, c.draws) = model::estimate(&c.model, file, &how, &mut rng);
     }
     candidates.sort_by(|a, b| b.point.total_cmp(&a.point).then_with(|| a.backend.cmp(&b.backend)));
     candidates
@@ -55,8 +86,8 @@ pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Reques
             aead: c.aead.name().into(),
             kex: c.kex.map(|k| k.name().into()),
             mb_per_sec: c.point / 1e6,
-            mb_per_sec_ci95: interval(c).map(|(a, b)| (a / 1e6, b / 1e6)),
-            margin: candidates.get(i + 1).map(|n| margin(c, n)),
+            mb_per_sec_ci95: interval95(&c.draws, unit).map(|(a, b)| (a / 1e6, b / 1e6)),
+            margin: candidates.get(i + 1).map(|n| margin(c, n, unit)),
         })
         .collect()
 }

@@ -7,10 +7,14 @@
 //! * **PQXDH handshake** (Signal PQXDH spec §3.3): the same plus one KEM
 //!   encapsulation to the peer's post-quantum prekey, its secret appended to
 //!   the HKDF input.
-//! * **Message** (Double Ratchet spec §3.4/§3.5): one DH ratchet step (an X25519
-//!   agreement, `KDF_RK` = HKDF keyed by the root key), a message key from the
-//!   chain key (`KDF_CK`, here HKDF-Expand), then the AEAD key schedule and the seal
-//!   of a message drawn from a fixed text-and-media size mix ([`MESSAGE_MIX`]).
+//! * **Message** (Double Ratchet spec §3.3/§3.5): a message key from the
+//!   chain key (`KDF_CK`, here HKDF-Expand), then the AEAD key schedule and the
+//!   seal of a message drawn from the shared size mix ([`MESSAGE_MIX`]); and
+//!   once per turn of `messages_per_turn` messages a DH ratchet step (a new
+//!   X25519 key pair, two agreements, two `KDF_RK` = HKDF keyed by the root
+//!   key), as the other party's reply brings a new ratchet key. The mix and
+//!   the turn are the ones `recommend --workload messaging` models
+//!   ([`crate::workload_model`]).
 //!
 //! Key derivation is one HKDF-SHA-256 (RFC 5869) implementation — the `hkdf` and
 //! `sha2` crates — for every backend, so only the backends' X25519, KEM and AEAD
@@ -32,11 +36,10 @@ pub use crate::results::messaging::Task;
 use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
 use crate::results::{now_rfc3339, Header, Kind, MessagingFile, Metric};
 use crate::stats;
+use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
 
-/// Message sizes and their weights (of 20 messages): mostly short text, one media
-/// attachment in twenty (a compressed photo of 100 KiB).
-pub const MESSAGE_MIX: [(usize, u32); 4] = [(64, 10), (256, 6), (1024, 3), (100 * 1024, 1)];
-const CYCLE: usize = 20;
+use crate::workload_model::MESSAGE_CYCLE as CYCLE;
+pub use crate::workload_model::MESSAGE_MIX;
 
 use work::shares;
 pub use work::{mean_message_bytes, per_op, MessagingWork, Suite, PRIMITIVES};
@@ -56,13 +59,16 @@ pub struct Config {
     pub rounds: usize,
     pub target_sample: Duration,
     pub seed: u64,
+    /// Messages one party sends per turn: one DH ratchet step per turn.
+    pub messages_per_turn: usize,
 }
 
 impl Config {
     /// The workload's configuration from `run`'s flags: backends, threads,
     /// duration, rounds and seed as the sweep takes them; the AEAD and KEM
     /// from `--algorithm` (defaults: AES-256-GCM and ML-KEM-768).
-    pub fn from_flags(flags: &SweepFlags) -> Result<Config, String> {
+    pub fn from_flags(flags: &SweepFlags, messages_per_turn: Option<u32>) -> Result<Config, String> {
+        let per_turn = workload_model::messages_per_turn(messages_per_turn.unwrap_or(DEFAULT_MESSAGES_PER_TURN))?;
         let cfg = flags.config(Metric::WallTime)?;
         if flags.has_sweep_only() {
             return Err("--workload messaging: --operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)".into());
@@ -82,7 +88,28 @@ impl Config {
             rounds: cfg.rounds,
             target_sample: cfg.target_sample,
             seed: cfg.seed,
+            messages_per_turn: per_turn as usize,
         })
+    }
+
+    /// The model of the message task in one paragraph (the same vocabulary as `recommend`).
+    pub fn model(&self) -> String {
+        let cadence = KexCadence {
+            step: KexStep::DhRatchet,
+            every: self.messages_per_turn as f64,
+            group: Some(KexId::X25519),
+        };
+        let mix: Vec<String> = MESSAGE_MIX
+            .iter()
+            .map(|(s, n)| format!("{} ×{n}", workload_model::format_bytes(*s)))
+            .collect();
+        format!(
+            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (HKDF), the {} key schedule and one seal. {}",
+            WorkloadKind::Messaging.description(),
+            mix.join(", "),
+            self.aead,
+            cadence.sentence() + " Session setup is timed separately: the X3DH and PQXDH rows."
+        )
     }
 
     /// An empty result file for this configuration: the header and the settings.
@@ -100,6 +127,8 @@ impl Config {
                 rounds: self.rounds,
                 seed: self.seed,
                 kdf: KDF.into(),
+                messages_per_turn: Some(self.messages_per_turn),
+                model: Some(self.model()),
             },
             rows: Vec::new(),
             skipped: Vec::new(),
@@ -187,7 +216,7 @@ fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut 
                 if task == Task::Pqxdh && suite.kem.is_none() {
                     return Err((format!("{} unsupported", cfg.kem), false));
                 }
-                let (batch, per_sample) = MessagingWork::new(suite, task)
+                let (batch, per_sample) = MessagingWork::new(suite, task, cfg.messages_per_turn)
                     .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
                     .map_err(|e| (e, false))?;
                 Ok(Ready {
@@ -233,7 +262,7 @@ pub fn run(
                 backend_version: (r.backend.version)(),
                 task,
                 rates: Vec::new(),
-                shares: shares(r.suite, task, r.batch).unwrap_or_default(),
+                shares: shares(r.suite, task, cfg.messages_per_turn, r.batch).unwrap_or_default(),
             });
         }
         for &threads in &cfg.threads {
@@ -241,7 +270,9 @@ pub fn run(
             interleave(&mut lanes, cfg.rounds, &mut rng, |lane| {
                 let r = lane.item;
                 progress(r.backend.name, task, threads);
-                let make = || MessagingWork::new(r.suite, task).map(|w| Box::new(w) as Box<dyn Workload>);
+                let make = || {
+                    MessagingWork::new(r.suite, task, cfg.messages_per_turn).map(|w| Box::new(w) as Box<dyn Workload>)
+                };
                 sample_threads(&make, threads, r.batch, samples_per_visit(visit_time, r.per_sample))
             });
             for lane in lanes {
@@ -254,7 +285,7 @@ pub fn run(
                         reason,
                         failed: true,
                     });
-                } else if let Some(rate) = rate(task, threads, lane.samples, lane.per_thread) {
+                } else if let Some(rate) = rate((task, cfg.messages_per_turn), threads, lane.samples, lane.per_thread) {
                     let row = rows.iter_mut().find(|r| r.backend == name && r.task == task);
                     row.expect("a row per ready backend").rates.push(rate);
                 }
@@ -269,8 +300,8 @@ pub fn run(
 }
 
 /// The rate of one task at one thread count, in handshakes or messages (not timed operations).
-fn rate(task: Task, threads: usize, agg: Vec<f64>, per: Vec<f64>) -> Option<Rate> {
-    let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task) as f64).collect() };
+fn rate((task, per_turn): (Task, usize), threads: usize, agg: Vec<f64>, per: Vec<f64>) -> Option<Rate> {
+    let scale = |v: Vec<f64>| -> Vec<f64> { v.into_iter().map(|x| x * per_op(task, per_turn) as f64).collect() };
     let (agg, per) = (scale(agg), scale(per));
     let (s, p) = (stats::summarize(&agg)?, stats::summarize(&per)?);
     Some(Rate {
@@ -288,7 +319,12 @@ mod tests {
 
     #[test]
     fn mix_has_twenty_messages_and_a_mean() {
-        assert_eq!(cycle().len(), CYCLE);
+        assert_eq!(cycle(1).len(), CYCLE);
+        assert_eq!(cycle(4).len(), CYCLE);
+        // lcm(20, 3): three passes of the mix, twenty whole turns.
+        assert_eq!(cycle(3).len(), 60);
+        assert_eq!(cycle(19).len(), 380);
+        assert_eq!(work::agreements(Task::Message, 3), 40);
         let mean = mean_message_bytes();
         assert!((mean - (640.0 + 1536.0 + 3072.0 + 102_400.0) / 20.0).abs() < 1e-9);
     }
@@ -316,12 +352,12 @@ mod tests {
                 if task == Task::Pqxdh && suite.kem.is_none() {
                     continue;
                 }
-                let shares = shares(suite, task, 3).unwrap_or_else(|e| panic!("{} {task:?}: {e}", b.name));
+                let shares = shares(suite, task, 3, 3).unwrap_or_else(|e| panic!("{} {task:?}: {e}", b.name));
                 let names: Vec<&str> = shares.iter().map(|s| s.0.as_str()).collect();
                 let want: &[&str] = match task {
                     Task::X3dh => &["X25519 keygen", "X25519 agree", "HKDF-SHA-256"],
                     Task::Pqxdh => &["X25519 keygen", "X25519 agree", "KEM encaps", "HKDF-SHA-256"],
-                    Task::Message => &["X25519 agree", "HKDF-SHA-256", "AEAD key+seal"],
+                    Task::Message => &["X25519 keygen", "X25519 agree", "HKDF-SHA-256", "AEAD key+seal"],
                 };
                 assert_eq!(names, want, "{} {task:?}", b.name);
                 let sum: f64 = shares.iter().map(|s| s.1).sum();

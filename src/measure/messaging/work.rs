@@ -11,21 +11,34 @@ use crate::algorithm::{AeadId, KexId};
 use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
 use crate::crosscheck::pattern;
 use crate::measure::workload::Workload;
+use crate::workload_model::MAX_MESSAGES_PER_TURN;
 
-/// Handshakes or messages per timed operation: a message operation is the
-/// whole 20-message cycle of [`MESSAGE_MIX`], so every sample sees the same mix.
-pub fn per_op(task: Task) -> usize {
-    match task {
-        Task::X3dh | Task::Pqxdh => 1,
-        Task::Message => CYCLE,
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 
-/// X25519 agreements with pre-generated keys per operation.
-pub(super) fn agreements(task: Task) -> usize {
+/// Handshakes or messages per timed operation. A message operation is the
+/// 20-message cycle of [`MESSAGE_MIX`], repeated until it is also a whole
+/// number of turns of `per_turn` messages (lcm(20, per_turn), at most 380):
+/// every sample then sees the same mix and the same number of ratchet steps.
+pub fn per_op(task: Task, per_turn: usize) -> usize {
+    let per_turn = per_turn.clamp(1, MAX_MESSAGES_PER_TURN as usize);
+    match task {
+        Task::X3dh | Task::Pqxdh => 1,
+        Task::Message => CYCLE / gcd(CYCLE, per_turn) * per_turn,
+    }
+}
+
+/// X25519 agreements with pre-generated keys per operation: four per
+/// handshake; two per DH ratchet step, one step per turn.
+pub(super) fn agreements(task: Task, per_turn: usize) -> usize {
     match task {
         Task::X3dh | Task::Pqxdh => 4,
-        Task::Message => CYCLE,
+        Task::Message => 2 * per_op(task, per_turn) / per_turn.max(1),
     }
 }
 
@@ -107,7 +120,11 @@ pub struct MessagingWork {
     root_key: [u8; 32],
     buf: Vec<u8>,
     tag: Vec<u8>,
-    /// Index into the 20-message cycle of [`MESSAGE_MIX`].
+    /// The chain key of the sending chain (KDF_CK input).
+    chain_key: [u8; 32],
+    /// Messages per turn: a DH ratchet step before every `per_turn`-th message.
+    per_turn: usize,
+    /// Index into the message cycle (the sizes of one operation).
     next: usize,
     cycle: Vec<usize>,
     tally: Tally,
@@ -117,14 +134,15 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// The 20-message cycle of sizes, interleaved so media is not bunched up.
-pub(super) fn cycle() -> Vec<usize> {
+/// The 20-message cycle of sizes, interleaved so media is not bunched up,
+/// repeated to the `per_op` messages of one operation.
+pub(super) fn cycle(per_turn: usize) -> Vec<usize> {
     let mut v: Vec<usize> = MESSAGE_MIX
         .iter()
         .flat_map(|&(size, n)| std::iter::repeat_n(size, n as usize))
         .collect();
     fastrand::Rng::with_seed(20).shuffle(&mut v);
-    v
+    v.repeat(per_op(Task::Message, per_turn) / CYCLE)
 }
 
 /// Mean bytes per message of the mix.
@@ -136,7 +154,7 @@ pub fn mean_message_bytes() -> f64 {
 }
 
 impl MessagingWork {
-    pub fn new(suite: Suite, task: Task) -> Result<Self, String> {
+    pub fn new(suite: Suite, task: Task, per_turn: usize) -> Result<Self, String> {
         if task == Task::Pqxdh && suite.kem.is_none() {
             return Err("no KEM for PQXDH".into());
         }
@@ -154,10 +172,12 @@ impl MessagingWork {
             pool: Vec::new(),
             ikm: Vec::with_capacity(32 * 5 + 64),
             root_key: [7; 32],
+            chain_key: [8; 32],
+            per_turn: per_turn.clamp(1, MAX_MESSAGES_PER_TURN as usize),
             buf: pattern(largest, 4),
             tag: vec![0; suite.aead_id.tag_len()],
             next: 0,
-            cycle: cycle(),
+            cycle: cycle(per_turn),
             tally: Tally::default(),
         })
     }
@@ -210,26 +230,54 @@ impl MessagingWork {
         Ok(())
     }
 
-    /// One Double Ratchet step and one sealed message.
+    /// The DH ratchet step of Double Ratchet §3.5 (DHRatchet): on a message
+    /// from the other party, DH(DHs, DHr) feeds KDF_RK for the receiving
+    /// chain; a new key pair DHs = GENERATE_DH(); DH(DHs, DHr) feeds KDF_RK
+    /// for the sending chain. The agreements use pre-generated keys (ring's
+    /// keys are single-use): the same work, one keygen and two agreements.
+    fn ratchet(&mut self) -> Result<(), String> {
+        let ecdh = self.suite.ecdh;
+        let public = self
+            .tally
+            .time(KEYGEN, || ecdh.keygen().and_then(|k| k.public_key()))
+            .map_err(err)?;
+        std::hint::black_box(public);
+        for _ in 0..2 {
+            self.ikm.clear();
+            self.agree()?;
+            let (ikm, root) = (&self.ikm, &self.root_key);
+            let mut rk_ck = [0u8; 64];
+            self.tally
+                // KDF_RK (DR §5.2): HKDF with the root key as salt → new root key ‖ chain key.
+                .time(KDF_, || {
+                    Hkdf::<Sha256>::new(Some(root), ikm).expand(b"cryptobench ratchet", &mut rk_ck)
+                })
+                .map_err(err)?;
+            self.root_key.copy_from_slice(&rk_ck[..32]);
+            self.chain_key.copy_from_slice(&rk_ck[32..]);
+        }
+        Ok(())
+    }
+
+    /// One sealed message: a DH ratchet step first when a turn starts; then
+    /// KDF_CK (the next chain key and the message key and nonce) and the seal.
     fn message(&mut self) -> Result<(), String> {
-        self.ikm.clear();
-        self.agree()?;
+        if self.next.is_multiple_of(self.per_turn) {
+            self.ratchet()?;
+        }
         let id = self.suite.aead_id;
-        let (ikm, root) = (&self.ikm, &self.root_key);
-        let mut rk_ck = [0u8; 64];
-        let mut mk = [0u8; 32 + 24];
-        let mk = &mut mk[..id.key_len() + id.nonce_len()];
+        let chain = &self.chain_key;
+        let mut ck_mk = [0u8; 32 + 32 + 24];
+        let ck_mk = &mut ck_mk[..32 + id.key_len() + id.nonce_len()];
         self.tally
             .time(KDF_, || {
-                // KDF_RK (DR §5.2): HKDF with the root key as salt → new root key ‖ chain key;
-                // KDF_CK: the message key and nonce from the chain key.
-                Hkdf::<Sha256>::new(Some(root), ikm).expand(b"cryptobench ratchet", &mut rk_ck)?;
-                Hkdf::<Sha256>::from_prk(&rk_ck[32..])
+                Hkdf::<Sha256>::from_prk(chain)
                     .map_err(|_| hkdf::InvalidLength)?
-                    .expand(b"cryptobench message key", mk)
+                    .expand(b"cryptobench message key", ck_mk)
             })
             .map_err(err)?;
-        self.root_key.copy_from_slice(&rk_ck[..32]);
+        let (ck, mk) = ck_mk.split_at(32);
+        self.chain_key.copy_from_slice(ck);
         let size = self.cycle[self.next];
         self.next = (self.next + 1) % self.cycle.len();
         let (aead, buf, tag) = (self.suite.aead, &mut self.buf[..size], &mut self.tag);
@@ -245,7 +293,7 @@ impl MessagingWork {
 
 impl Workload for MessagingWork {
     fn reset(&mut self, n: u64) -> Result<(), String> {
-        let want = n as usize * agreements(self.task);
+        let want = n as usize * agreements(self.task, self.per_turn);
         while self.pool.len() < want {
             self.pool.push(self.suite.ecdh.keygen().map_err(err)?);
         }
@@ -255,7 +303,7 @@ impl Workload for MessagingWork {
     fn run(&mut self, n: u64) -> Result<(), String> {
         for _ in 0..n {
             match self.task {
-                Task::Message => (0..CYCLE).try_for_each(|_| self.message())?,
+                Task::Message => (0..self.cycle.len()).try_for_each(|_| self.message())?,
                 _ => self.handshake()?,
             }
         }
@@ -263,13 +311,13 @@ impl Workload for MessagingWork {
     }
 
     fn max_batch(&self) -> Option<u64> {
-        Some((512 / agreements(self.task)).max(1) as u64)
+        Some((512 / agreements(self.task, self.per_turn)).max(1) as u64)
     }
 }
 
 /// Share of the time per primitive over `batch` × 4 single-threaded operations.
-pub(super) fn shares(suite: Suite, task: Task, batch: u64) -> Result<Vec<(String, f64)>, String> {
-    let mut w = MessagingWork::new(suite, task)?;
+pub(super) fn shares(suite: Suite, task: Task, per_turn: usize, batch: u64) -> Result<Vec<(String, f64)>, String> {
+    let mut w = MessagingWork::new(suite, task, per_turn)?;
     let mut spent = [Duration::ZERO; 5];
     for _ in 0..4 {
         w.reset(batch)?;

@@ -119,7 +119,8 @@ pub(super) fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) ->
     use crate::report::messaging::per_core_and_all;
     p.section(2, &format!("End-to-end messaging workload — {label}"));
     p.raw(format!(
-        "<p class=\"note\">Key derivation: {}. AEAD {}, PQXDH KEM {}; mean message {:.0} B. {} ({} cores), methodology v{}.</p>\n",
+        "<p class=\"note\">{}</p>\n<p class=\"note\">Key derivation: {}. AEAD {}, PQXDH KEM {}; mean message {:.0} B. {} ({} cores), methodology v{}.</p>\n",
+        esc(&crate::report::messaging::model_paragraph(&m.settings)),
         esc(&m.settings.kdf),
         esc(&m.settings.aead),
         esc(&m.settings.kem),
