@@ -31,7 +31,7 @@ usage: ci/regression-gate.sh [--base-ref REF] [--metric ab|instructions|wall-tim
   --out DIR                 where to write summary.md, comparison.md, kat.md, ab.json or base/new.json (default: cryptobench-gate)
   --threshold PCT           regression threshold (default: ab 3, instructions 1, wall time 5)
   --force                   sequential: compare even if machines or backend versions differ
-environment: CRYPTOBENCH_AB_ARGS (extra `ab` flags, e.g. "--duration auto"),
+environment: CRYPTOBENCH_AB_ARGS (`ab` flags, default "--duration auto": the setting ci/gate-proof.sh proved),
              CRYPTOBENCH_GATE_ARGS (sequential sweep flags, default "--metric instructions"),
              CRYPTOBENCH_KAT_ARGS (kat flags, default none)
 USAGE
@@ -114,7 +114,7 @@ if [ "$metric" = ab ]; then
   if [ -z "$base_bin" ]; then base_bin=$(build_base) || die "the base build at $mb failed"; fi
   rm -f "$out/ab.json"  # this directory is the gate's own; a new run replaces it
   # shellcheck disable=SC2086
-  "$bin" ab "$base_bin" "$bin" ${CRYPTOBENCH_AB_ARGS:-} ${threshold:+--threshold "$threshold"} \
+  "$bin" ab "$base_bin" "$bin" ${CRYPTOBENCH_AB_ARGS---duration auto} ${threshold:+--threshold "$threshold"} \
     --format markdown --output "$out/ab.json" > "$out/comparison.md"
   cmp=$?
 else

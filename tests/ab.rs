@@ -100,9 +100,10 @@ fn a_child_crashing_mid_cell_fails_the_cell_and_the_gate() {
         .unwrap();
     let hello = String::from_utf8(hello.stdout).unwrap();
     assert!(hello.starts_with("{\"hello\":"), "{hello}");
-    // Answers hello and prepare like a worker, then dies on the first visit.
+    // Answers hello and prepare like a worker, then dies on the first visit
+    // (each round's visits run in a fresh process: hello, then sample).
     let body = format!(
-        "read l; printf '%s' '{}'; read l; echo '{{\"prepared\":{{\"batch\":100,\"per_sample_ns\":1000000}}}}'; read l; exit 3",
+        "read l; printf '%s' '{}'; while read l; do case \"$l\" in *prepare*) echo '{{\"prepared\":{{\"batch\":100,\"per_sample_ns\":1000000}}}}' ;; *) exit 3 ;; esac; done",
         hello.replace('\'', "")
     );
     let crashing = script(dir.path(), "crashing", &body);
@@ -115,4 +116,28 @@ fn a_child_crashing_mid_cell_fails_the_cell_and_the_gate() {
     assert_eq!(c["verdict"], "failed");
     let failed = c["failed"].to_string();
     assert!(failed.contains("NEW") && failed.contains("exit status: 3"), "{failed}");
+}
+
+/// Every round runs in fresh worker processes (docs/ab.md, "Processes"): a
+/// process's layout luck must vary between rounds, not bias a whole cell.
+#[test]
+fn every_round_starts_fresh_workers() {
+    let dir = tempfile::tempdir().unwrap();
+    let starts = dir.path().join("starts");
+    let counting = script(
+        dir.path(),
+        "counting",
+        &format!("echo $$ >> '{}'; exec '{BIN}' \"$@\"", starts.display()),
+    );
+    let run = ab(BIN, counting.to_str().unwrap())
+        .args(["--rounds", "20", "--format", "json"])
+        .assert()
+        .code(0);
+    let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    let rounds = report["cells"][0]["log_ratios"].as_array().unwrap().len();
+    assert!(rounds >= 20, "{report}");
+    let pids: std::collections::BTreeSet<String> =
+        std::fs::read_to_string(&starts).unwrap().lines().map(String::from).collect();
+    // The first process answers hello and prepare; then one per round.
+    assert_eq!(pids.len(), 1 + rounds, "{pids:?}");
 }

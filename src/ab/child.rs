@@ -50,6 +50,23 @@ pub struct Worker {
 impl Worker {
     /// Starts `path worker` and exchanges `hello`; the error is one line naming the side.
     pub fn start(side: Side, path: &Path) -> Result<Worker, String> {
+        Worker::launch(side, path, true)
+    }
+
+    /// Replaces the child with a fresh process of the same executable: `ab`
+    /// starts every round in new processes, so what one process's layout
+    /// does to its speed varies between rounds instead of biasing a whole
+    /// cell (docs/ab.md, "Processes"). The old child has no state worth a
+    /// goodbye and is killed; the new one's start-up stderr was shown once.
+    pub fn renew(&mut self) -> Result<(), String> {
+        let fresh = Worker::launch(self.side, &self.path, false)?;
+        let mut old = std::mem::replace(self, fresh);
+        let _ = old.proc.kill();
+        let _ = old.proc.wait();
+        Ok(())
+    }
+
+    fn launch(side: Side, path: &Path, echo_stderr: bool) -> Result<Worker, String> {
         let who = format!("{}: {}", side.name(), path.display());
         let meta = std::fs::metadata(path).map_err(|e| format!("{who}: {e}"))?;
         if !meta.is_file() {
@@ -79,7 +96,9 @@ impl Worker {
             Ok(Response::Hello(h)) if h.protocol == PROTOCOL => {
                 w.hello = h;
                 let held = w.held.lock().unwrap().take().unwrap_or_default();
-                held.iter().for_each(|l| eprintln!("{l}"));
+                if echo_stderr {
+                    held.iter().for_each(|l| eprintln!("{l}"));
+                }
                 Ok(w)
             }
             Ok(Response::Hello(h)) => Err(format!(

@@ -238,6 +238,11 @@ impl Visit {
         into: &mut Rounds,
     ) -> Result<(), (Side, String)> {
         for _ in 0..n {
+            // Fresh processes every round, started in random order.
+            let first = usize::from(rng.bool());
+            for i in [first, 1 - first] {
+                sides[i].renew().map_err(|e| (sides[i].side, e))?;
+            }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([0.0; 2], [0.0; 2]);
             for i in order {

@@ -354,21 +354,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             only_in_base.push(missing_in_new(b, new));
             continue;
         };
-        let change = match metric {
-            GateMetric::Cycles => {
-                let per_cycle = |c: &Cell| c.cycles_samples.iter().map(|x| 1.0 / x).collect::<Vec<_>>();
-                let rates = (per_cycle(b), per_cycle(n));
-                sampled_change((b, n), rates, rounds, t, opts.bootstrap_reps, &mut rng).map(|mut c| {
-                    (c.base, c.new) = (1.0 / c.base, 1.0 / c.new);
-                    c
-                })
-            }
-            GateMetric::WallTime => {
-                let rates = (b.samples.clone(), n.samples.clone());
-                sampled_change((b, n), rates, rounds, t, opts.bootstrap_reps, &mut rng)
-            }
-            GateMetric::Instructions => instruction_change(b, n, t),
-        };
+        let change = cell_change(metric, (b, n), rounds, opts, &mut rng);
         if let Some(c) = change {
             cells.push(c);
         }
@@ -394,6 +380,34 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             .collect(),
         disturbance: disturbance(base, new),
     })
+}
+
+/// One cell's change on the gate metric: cycles and wall time as rates
+/// (higher is better) sampled per visit, instructions as exact counts.
+fn cell_change(
+    metric: GateMetric,
+    (b, n): (&Cell, &Cell),
+    rounds: (usize, usize),
+    opts: &Options,
+    rng: &mut fastrand::Rng,
+) -> Option<CellChange> {
+    let (t, reps) = (opts.threshold, opts.bootstrap_reps);
+    match metric {
+        GateMetric::Cycles => {
+            let per_cycle = |c: &Cell| c.cycles_samples.iter().map(|x| 1.0 / x).collect::<Vec<_>>();
+            let rates = (per_cycle(b), per_cycle(n));
+            // Judged as operations per cycle; shown as cycles per operation.
+            sampled_change((b, n), rates, rounds, t, reps, rng).map(|mut c| {
+                (c.base, c.new) = (1.0 / c.base, 1.0 / c.new);
+                c
+            })
+        }
+        GateMetric::WallTime => {
+            let rates = (b.samples.clone(), n.samples.clone());
+            sampled_change((b, n), rates, rounds, t, reps, rng)
+        }
+        GateMetric::Instructions => instruction_change(b, n, t),
+    }
 }
 
 /// The change of a rate (higher is better) sampled in both cells, in visit
