@@ -136,8 +136,11 @@ fn every_round_starts_fresh_workers() {
     let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     let rounds = report["cells"][0]["log_ratios"].as_array().unwrap().len();
     assert!(rounds >= 20, "{report}");
-    let pids: std::collections::BTreeSet<String> =
-        std::fs::read_to_string(&starts).unwrap().lines().map(String::from).collect();
+    let pids: std::collections::BTreeSet<String> = std::fs::read_to_string(&starts)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     // The first process answers hello and prepare; then one per round.
     assert_eq!(pids.len(), 1 + rounds, "{pids:?}");
 }
