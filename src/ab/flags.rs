@@ -98,7 +98,7 @@ impl AbFlags {
             ));
         }
         let cells: usize = crate::measure::plan(&cfg).iter().map(|g| g.backends.len()).sum();
-        let looks = if auto { 1 + super::AUTO_EXTRA_FACTOR } else { 1 };
+        let looks = super::auto_looks(auto);
         let need = min_rounds(Rule::new(self.threshold / 100.0, cells).with_looks(looks).cell_alpha());
         if cfg.rounds < need {
             return Err(format!(

@@ -25,9 +25,20 @@ pub use run::run;
 
 use crate::analysis::paired::{Decision, Rule, Verdict};
 
-/// Extra rounds `--duration auto` may add to one inconclusive cell, as a
-/// multiple of the planned rounds (so at most 4× the planned time per cell).
-pub const AUTO_EXTRA_FACTOR: usize = 3;
+/// Times `--duration auto` may double the rounds of an inconclusive cell
+/// (R → 2R → 4R → 8R): each doubling shrinks the noise floor by about √2,
+/// and each look is one more Bonferroni test (see [`auto_looks`]).
+pub const AUTO_DOUBLINGS: u32 = 3;
+
+/// Looks at a cell: 1, or 1 + [`AUTO_DOUBLINGS`] with `--duration auto`.
+pub fn auto_looks(auto: bool) -> usize {
+    1 + if auto { AUTO_DOUBLINGS as usize } else { 0 }
+}
+
+/// Most rounds a cell planned for `rounds` may get.
+pub fn max_rounds(rounds: usize, auto: bool) -> usize {
+    rounds << if auto { AUTO_DOUBLINGS } else { 0 }
+}
 
 /// What to run: the two executables, the plan and the rule.
 pub struct Options {
@@ -35,7 +46,7 @@ pub struct Options {
     pub new: PathBuf,
     pub cfg: crate::measure::Config,
     pub threshold: f64,
-    /// `--duration auto`: extend the inconclusive cells (bounded by [`AUTO_EXTRA_FACTOR`]).
+    /// `--duration auto`: extend the inconclusive cells (bounded by [`AUTO_DOUBLINGS`]).
     pub auto: bool,
     pub cpus: Vec<usize>,
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::child::{Side, Worker};
 use super::protocol::{CellSpec, Request, Response};
-use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_EXTRA_FACTOR};
+use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
 use crate::analysis::paired::{self, Rule, Verdict};
 use crate::measure::{self, samples_per_visit};
 
@@ -28,7 +28,7 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
-    let looks = if opts.auto { 1 + AUTO_EXTRA_FACTOR } else { 1 };
+    let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule);
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
@@ -84,7 +84,7 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
             duration_ms: cfg.duration.as_millis() as u64,
             rounds: cfg.rounds,
             auto: opts.auto,
-            max_rounds: cfg.rounds * (1 + if opts.auto { AUTO_EXTRA_FACTOR } else { 0 }),
+            max_rounds: super::max_rounds(cfg.rounds, opts.auto),
             target_sample_us: cfg.target_sample.as_micros() as u64,
             seed: cfg.seed,
             cpus: opts.cpus.clone(),
@@ -292,8 +292,8 @@ impl Visit {
     }
 }
 
-/// `--duration auto`: adds rounds (in steps of the planned count, up to
-/// [`AUTO_EXTRA_FACTOR`] × it) to each inconclusive cell until it decides.
+/// `--duration auto`: doubles the rounds of each inconclusive cell, up to
+/// [`AUTO_DOUBLINGS`] times, until it decides.
 fn extend_inconclusive(
     sides: &mut [Worker; 2],
     opts: &Options,
@@ -301,9 +301,9 @@ fn extend_inconclusive(
     rng: &mut fastrand::Rng,
     after_cell: &mut dyn FnMut(&Report),
 ) {
-    let step = opts.cfg.rounds.max(1);
     for i in 0..report.cells.len() {
-        for _ in 0..AUTO_EXTRA_FACTOR {
+        for doubling in 0..AUTO_DOUBLINGS {
+            let step = opts.cfg.rounds.max(1) << doubling;
             let c = &report.cells[i];
             if c.verdict != Verdict::Inconclusive || sides.iter_mut().any(|w| revive(w).is_err()) {
                 break;
