@@ -45,7 +45,7 @@ pub struct AbFlags {
     /// Additional authenticated data per message, in bytes.
     #[arg(long, default_value_t = 0)]
     pub aad: usize,
-    /// Timed time per side and cell (e.g. 300ms, 1s), or `auto`: 300ms, extended for inconclusive cells.
+    /// Timed time per side and cell (e.g. 300ms, 1s), or `auto`: 300ms, and each inconclusive cell's rounds doubled up to 4 times.
     #[arg(long)]
     pub duration: Option<String>,
     /// Paired rounds per cell (default: 20).

@@ -26,9 +26,9 @@ pub use run::run;
 use crate::analysis::paired::{Decision, Rule, Verdict};
 
 /// Times `--duration auto` may double the rounds of an inconclusive cell
-/// (R → 2R → 4R → 8R): each doubling shrinks the noise floor by about √2,
+/// (R → 2R → … → 16R): each doubling shrinks the noise floor by about √2,
 /// and each look is one more Bonferroni test (see [`auto_looks`]).
-pub const AUTO_DOUBLINGS: u32 = 3;
+pub const AUTO_DOUBLINGS: u32 = 4;
 
 /// Looks at a cell: 1, or 1 + [`AUTO_DOUBLINGS`] with `--duration auto`.
 pub fn auto_looks(auto: bool) -> usize {
