@@ -127,7 +127,7 @@ fn every_round_starts_fresh_workers() {
     let counting = script(
         dir.path(),
         "counting",
-        &format!("echo $$ >> '{}'; exec '{BIN}' \"$@\"", starts.display()),
+        &format!("echo \"$$ $0\" >> '{}'; exec '{BIN}' \"$@\"", starts.display()),
     );
     let run = ab(BIN, counting.to_str().unwrap())
         .args(["--rounds", "20", "--format", "json"])
@@ -136,13 +136,24 @@ fn every_round_starts_fresh_workers() {
     let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     let rounds = report["cells"][0]["log_ratios"].as_array().unwrap().len();
     assert!(rounds >= 20, "{report}");
-    let pids: std::collections::BTreeSet<String> = std::fs::read_to_string(&starts)
-        .unwrap()
+    let log = std::fs::read_to_string(&starts).unwrap();
+    let (pids, exes): (std::collections::BTreeSet<&str>, Vec<&Path>) = log
         .lines()
-        .map(String::from)
-        .collect();
-    // The first process answers hello and prepare; then one per round.
-    assert_eq!(pids.len(), 1 + rounds, "{pids:?}");
+        .filter_map(|l| l.split_once(' '))
+        .map(|(p, e)| (p, Path::new(e)))
+        .unzip();
+    // The original answers hello; a first copy, started to check that copies
+    // run, answers prepare; then one process per round.
+    assert_eq!(pids.len(), 2 + rounds, "{pids:?}");
+    // Only the handshake ran the original: every later start ran one of the
+    // private copies, picked at random, in one directory removed at the end.
+    assert_eq!(exes[0], counting.as_path());
+    let copies: std::collections::BTreeSet<&Path> = exes[1..].iter().copied().collect();
+    assert!(copies.len() >= 3 && !copies.contains(counting.as_path()), "{copies:?}");
+    let copy_dir = copies.first().unwrap().parent().unwrap();
+    assert!(copies.iter().all(|c| c.parent() == Some(copy_dir)));
+    assert!(!copy_dir.exists(), "{copy_dir:?} outlived the run");
+    assert_eq!(report["settings"]["copies"], serde_json::json!([8, 8]));
 }
 
 /// `--duration auto` doubles an undecidable cell's rounds up to 16 × and says

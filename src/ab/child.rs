@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::copies::Copies;
 use super::protocol::{line, Hello, Request, Response, PROTOCOL};
 
 /// How long a child may take to answer `hello`.
@@ -45,12 +46,51 @@ pub struct Worker {
     held: Arc<Mutex<Option<Vec<String>>>>,
     /// Set once the child crashed, hung or broke the protocol.
     pub dead: Option<String>,
+    /// What [`Worker::renew`] starts from (the original until [`Worker::spread`]).
+    copies: Arc<Copies>,
 }
 
 impl Worker {
     /// Starts `path worker` and exchanges `hello`; the error is one line naming the side.
     pub fn start(side: Side, path: &Path) -> Result<Worker, String> {
-        Worker::launch(side, path, true)
+        let copies = Arc::new(Copies::original(path));
+        Worker::launch(side, path, path, copies, true)
+    }
+
+    /// From now on every renewal starts one of `n` private copies of the
+    /// executable, picked at random (see `copies.rs`). When copies cannot be
+    /// made or started, a warning says so and the original is kept.
+    pub fn spread(&mut self, n: usize, rng: &mut fastrand::Rng) {
+        let who = format!("{}: {}", self.side.name(), self.path.display());
+        match Copies::make(&self.path, n, self.side.name()) {
+            Ok(c) => {
+                let previous = std::mem::replace(&mut self.copies, Arc::new(c));
+                if let Err(e) = self.renew(rng) {
+                    eprintln!("warning: ab: {who}: a copy does not start ({e}); using the original");
+                    self.copies = previous;
+                }
+            }
+            Err(e) => eprintln!("warning: ab: {who}: {e}; using the original"),
+        }
+    }
+
+    /// A side that died is started again, once per cell, from the original
+    /// executable (its copies kept); the error says why it died and why the
+    /// restart failed.
+    pub fn revive(&mut self) -> Result<(), String> {
+        let Some(why) = self.dead.clone() else {
+            return Ok(());
+        };
+        let path = self.path.clone();
+        let fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true)
+            .map_err(|e| format!("{why}; restart failed: {e}"))?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// How many executables this side picks from.
+    pub fn copies(&self) -> usize {
+        self.copies.len()
     }
 
     /// Replaces the child with a fresh process of the same executable: `ab`
@@ -58,21 +98,24 @@ impl Worker {
     /// does to its speed varies between rounds instead of biasing a whole
     /// cell (docs/ab.md, "Processes"). The old child has no state worth a
     /// goodbye and is killed; the new one's start-up stderr was shown once.
-    pub fn renew(&mut self) -> Result<(), String> {
-        let fresh = Worker::launch(self.side, &self.path, false)?;
+    pub fn renew(&mut self, rng: &mut fastrand::Rng) -> Result<(), String> {
+        let exe = self.copies.pick(rng).to_path_buf();
+        let fresh = Worker::launch(self.side, &self.path, &exe, Arc::clone(&self.copies), false)?;
         let mut old = std::mem::replace(self, fresh);
         let _ = old.proc.kill();
         let _ = old.proc.wait();
         Ok(())
     }
 
-    fn launch(side: Side, path: &Path, echo_stderr: bool) -> Result<Worker, String> {
+    /// Starts `exe` (the original `path` or a copy of it) and greets it;
+    /// messages name `path`.
+    fn launch(side: Side, path: &Path, exe: &Path, copies: Arc<Copies>, echo_stderr: bool) -> Result<Worker, String> {
         let who = format!("{}: {}", side.name(), path.display());
-        let meta = std::fs::metadata(path).map_err(|e| format!("{who}: {e}"))?;
+        let meta = std::fs::metadata(exe).map_err(|e| format!("{who}: {e}"))?;
         if !meta.is_file() {
             return Err(format!("{who}: not a file (give the path of a cryptobench executable)"));
         }
-        let mut proc = Command::new(path)
+        let mut proc = Command::new(exe)
             .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -91,6 +134,7 @@ impl Worker {
             lines,
             held,
             dead: None,
+            copies,
         };
         match w.ask(&Request::Hello { protocol: PROTOCOL }, HELLO_TIMEOUT) {
             Ok(Response::Hello(h)) if h.protocol == PROTOCOL => {

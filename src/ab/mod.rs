@@ -8,6 +8,7 @@
 //! decides from those ratios.
 
 pub mod child;
+mod copies;
 mod flags;
 pub mod pin;
 pub mod protocol;
@@ -65,6 +66,9 @@ pub struct Settings {
     pub rounds: usize,
     pub auto: bool,
     pub max_rounds: usize,
+    /// Executables per side (BASE, NEW) each round picks from (`copies.rs`).
+    #[serde(default)]
+    pub copies: [usize; 2],
     pub target_sample_us: u64,
     pub seed: u64,
     pub cpus: Vec<usize>,

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::child::{Side, Worker};
+use super::copies::COPIES;
 use super::protocol::{CellSpec, Request, Response};
 use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
 use crate::analysis::paired::{self, Rule, Verdict};
@@ -28,10 +29,11 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
+    let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
+    sides.iter_mut().for_each(|w| w.spread(COPIES, &mut rng));
     let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule);
-    let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report.rule, &mut rng);
         report.cells.push(result);
@@ -85,6 +87,7 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
             rounds: cfg.rounds,
             auto: opts.auto,
             max_rounds: super::max_rounds(cfg.rounds, opts.auto),
+            copies: [sides[0].copies(), sides[1].copies()],
             target_sample_us: cfg.target_sample.as_micros() as u64,
             seed: cfg.seed,
             cpus: opts.cpus.clone(),
@@ -93,16 +96,6 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
         complete: false,
         stopped: None,
     }
-}
-
-/// A side that died earlier is restarted once per cell; failing that, the
-/// cell is failed on that side (never dropped).
-fn revive(w: &mut Worker) -> Result<(), String> {
-    if let Some(why) = w.dead.clone() {
-        let fresh = Worker::start(w.side, &w.path.clone()).map_err(|e| format!("{why}; restart failed: {e}"))?;
-        *w = fresh;
-    }
-    Ok(())
 }
 
 fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
@@ -134,7 +127,7 @@ fn prepare_both(sides: &mut [Worker; 2], cell: &CellSpec, target: Duration) -> R
     let mut failed = Vec::new();
     for (i, w) in sides.iter_mut().enumerate() {
         let side = w.side;
-        let answer = revive(w).and_then(|()| {
+        let answer = w.revive().and_then(|()| {
             if !w.hello.offers(&cell.backend, cell.algorithm) {
                 return Err(format!("this build lacks {} {}", cell.backend, cell.algorithm));
             }
@@ -241,7 +234,7 @@ impl Visit {
             // Fresh processes every round, started in random order.
             let first = usize::from(rng.bool());
             for i in [first, 1 - first] {
-                sides[i].renew().map_err(|e| (sides[i].side, e))?;
+                sides[i].renew(rng).map_err(|e| (sides[i].side, e))?;
             }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([0.0; 2], [0.0; 2]);
@@ -305,7 +298,7 @@ fn extend_inconclusive(
         for doubling in 0..AUTO_DOUBLINGS {
             let step = opts.cfg.rounds.max(1) << doubling;
             let c = &report.cells[i];
-            if c.verdict != Verdict::Inconclusive || sides.iter_mut().any(|w| revive(w).is_err()) {
+            if c.verdict != Verdict::Inconclusive || sides.iter_mut().any(|w| w.revive().is_err()) {
                 break;
             }
             let visit = Visit {

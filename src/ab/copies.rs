@@ -1,0 +1,63 @@
+//! Private copies of an executable, one picked at random for every worker.
+//!
+//! Fresh processes re-randomize virtual layout (ASLR) and the heap, but an
+//! executable's code and read-only data live in the page cache: every process
+//! of one file maps the same physical pages, whose cache-set placement holds
+//! until the cache is dropped. Two builds can therefore differ by a few
+//! percent for hours without any code change. Measured here (issue 11): after
+//! the host reshuffled memory, graviola ML-KEM-768 ran +5 % slower in one
+//! build than in another in every run, and `echo 3 > /proc/sys/vm/drop_caches`
+//! made it vanish. Each copy is a new file with its own page-cache pages, so
+//! picking among [`COPIES`] per round turns that placement into round-to-round
+//! noise the interval sees (as `Worker::renew` does for the process).
+
+use std::path::{Path, PathBuf};
+
+/// Copies per side (two copies of a 110 MB debug build: about 1.8 GB of disk
+/// and page cache for the run's duration; a stripped release build is ~10 MB).
+pub const COPIES: usize = 8;
+
+/// The executables one side starts from.
+pub struct Copies {
+    paths: Vec<PathBuf>,
+    /// Removed (with the copies) when the run ends.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Copies {
+    /// Only the original itself.
+    pub fn original(path: &Path) -> Copies {
+        Copies {
+            paths: vec![path.to_path_buf()],
+            _dir: None,
+        }
+    }
+
+    /// `n` private copies of `path` in a fresh temporary directory (mode
+    /// 0700, removed at the end). When copying fails (disk full, a noexec
+    /// temp dir is found later by `Worker`), the error says so and the caller
+    /// keeps the original.
+    pub fn make(path: &Path, n: usize, label: &str) -> Result<Copies, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("cryptobench-ab-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a directory for copies of {}: {e}", path.display()))?;
+        let paths = (0..n)
+            .map(|i| {
+                let to = dir.path().join(format!("{label}-{i}"));
+                std::fs::copy(path, &to)
+                    .map(|_| to)
+                    .map_err(|e| format!("cannot copy {}: {e}", path.display()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Copies { paths, _dir: Some(dir) })
+    }
+
+    pub fn pick(&self, rng: &mut fastrand::Rng) -> &Path {
+        &self.paths[rng.usize(..self.paths.len())]
+    }
+
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+}
