@@ -13,15 +13,16 @@
 # Timing on shared machines is noisy: run it on a quiet machine, not in cargo test.
 set -uo pipefail
 
-runs=20 busy_runs=10 out=gate-proof slowed=ring experiments="aa busy seeded"
+runs=20 busy_runs=10 first=1 out=gate-proof slowed=ring experiments="aa busy seeded"
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=${2:?}; shift 2 ;;
     --busy-runs) busy_runs=${2:?}; shift 2 ;;
+    --first) first=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
     --slowed) slowed=${2:?}; shift 2 ;;
     --only) experiments=${2:?}; shift 2 ;;
-    -h|--help) echo "usage: ci/gate-proof.sh [--runs N] [--busy-runs N] [--out DIR] [--slowed BACKEND] [--only 'aa busy seeded'] [-- ab flags]"; exit 0 ;;
+    -h|--help) echo "usage: ci/gate-proof.sh [--runs N] [--busy-runs N] [--first SEED] [--out DIR] [--slowed BACKEND] [--only 'aa busy seeded'] [-- ab flags]"; exit 0 ;;
     --) shift; break ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -29,7 +30,7 @@ done
 ab_args=("$@")
 case "$out" in /*) ;; *) out=$PWD/$out ;; esac
 mkdir -p "$out" && touch "$out/.probe" && rm -f "$out/.probe" || { echo "error: --out: $out is not writable" >&2; exit 2; }
-[[ "$runs$busy_runs" =~ ^[0-9]+$ ]] || { echo "error: --runs/--busy-runs need whole numbers" >&2; exit 2; }
+[[ "$runs$busy_runs$first" =~ ^[0-9]+$ ]] || { echo "error: --runs/--busy-runs/--first need whole numbers" >&2; exit 2; }
 
 root=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
 cd "$root" || exit 2
@@ -72,13 +73,13 @@ echo "| experiment | run | exit | time | cells |" > "$out/runs.md"
 echo "|---|---|---|---|---|" >> "$out/runs.md"
 for e in $experiments; do
   case "$e" in
-    aa) for i in $(seq 1 "$runs"); do one aa "$i" "$plain"; done ;;
+    aa) for i in $(seq "$first" $((first + runs - 1))); do one aa "$i" "$plain"; done ;;
     busy)
       taskset -c "${busy_cpu:-0}" sh -c 'while :; do :; done' &
       hog=$!
-      for i in $(seq 1 "$busy_runs"); do one busy "$i" "$plain"; done
+      for i in $(seq "$first" $((first + busy_runs - 1))); do one busy "$i" "$plain"; done
       kill "$hog" ;;
-    seeded) for i in $(seq 1 "$runs"); do one seeded "$i" "$seeded_bin" "$slowed"; done ;;
+    seeded) for i in $(seq "$first" $((first + runs - 1))); do one seeded "$i" "$seeded_bin" "$slowed"; done ;;
     *) echo "error: --only: unknown experiment '$e'" >&2; exit 2 ;;
   esac
 done

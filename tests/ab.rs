@@ -21,6 +21,8 @@ const TINY: &[&str] = &[
     "1350",
     "--duration",
     "100ms",
+    "--copies",
+    "3",
 ];
 
 fn ab(base: &str, new: &str) -> Command {
@@ -137,23 +139,25 @@ fn every_round_starts_fresh_workers() {
     let rounds = report["cells"][0]["log_ratios"].as_array().unwrap().len();
     assert!(rounds >= 20, "{report}");
     let log = std::fs::read_to_string(&starts).unwrap();
-    let (pids, exes): (std::collections::BTreeSet<&str>, Vec<&Path>) = log
+    // One line per process start (counted as lines, not distinct PIDs: with
+    // pid_max 32768 a busy test suite can wrap around and reuse one).
+    let exes: Vec<&Path> = log
         .lines()
         .filter_map(|l| l.split_once(' '))
-        .map(|(p, e)| (p, Path::new(e)))
-        .unzip();
+        .map(|(_, e)| Path::new(e))
+        .collect();
     // The original answers hello; a first copy, started to check that copies
     // run, answers prepare; then one process per round.
-    assert_eq!(pids.len(), 2 + rounds, "{pids:?}");
+    assert_eq!(exes.len(), 2 + rounds, "{log}");
     // Only the handshake ran the original: every later start ran one of the
     // private copies, picked at random, in one directory removed at the end.
     assert_eq!(exes[0], counting.as_path());
     let copies: std::collections::BTreeSet<&Path> = exes[1..].iter().copied().collect();
-    assert!(copies.len() >= 3 && !copies.contains(counting.as_path()), "{copies:?}");
+    assert!(copies.len() >= 2 && !copies.contains(counting.as_path()), "{copies:?}");
     let copy_dir = copies.first().unwrap().parent().unwrap();
     assert!(copies.iter().all(|c| c.parent() == Some(copy_dir)));
     assert!(!copy_dir.exists(), "{copy_dir:?} outlived the run");
-    assert_eq!(report["settings"]["copies"], serde_json::json!([8, 8]));
+    assert_eq!(report["settings"]["copies"], serde_json::json!([3, 3]));
 }
 
 /// `--duration auto` doubles an undecidable cell's rounds up to 16 × and says
@@ -177,6 +181,7 @@ fn duration_auto_doubles_the_rounds_of_an_inconclusive_cell() {
     let run = c.assert();
     let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     assert_eq!(report["settings"]["max_rounds"], 320, "{}", report["settings"]);
+    assert_eq!(report["settings"]["copies"], serde_json::json!([8, 8]), "the default");
     assert!(report["rule_text"].as_str().unwrap().contains("× 5 looks"));
     let cell = &report["cells"][0];
     let rounds = cell["log_ratios"].as_array().unwrap().len();

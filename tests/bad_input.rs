@@ -206,6 +206,8 @@ const CASES: &[(&[&str], &str)] = &[
     (&["ab", "{d}/x"], "<NEW>"),
     (&["ab", "{d}/x", "{d}/y", "--threshold", "0"], "--threshold"),
     (&["ab", "{d}/x", "{d}/y", "--rounds", "3"], "--rounds"),
+    (&["ab", "{d}/x", "{d}/y", "--copies", "0"], "--copies"),
+    (&["ab", "{d}/x", "{d}/y", "--copies", "65"], "--copies"),
     (&["ab", "{d}/x", "{d}/y", "--cpus", "99999"], "--cpus"),
     (&["ab", "{d}/x", "{d}/y", "--algorithm", "rot13"], "--algorithm"),
     (&["ab", "{d}/x", "{d}/y", "--duration", "soon"], "--duration"),

@@ -90,7 +90,7 @@ impl Worker {
 
     /// How many executables this side picks from.
     pub fn copies(&self) -> usize {
-        self.copies.len()
+        self.copies.count()
     }
 
     /// Replaces the child with a fresh process of the same executable: `ab`

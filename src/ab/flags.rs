@@ -60,6 +60,9 @@ pub struct AbFlags {
     /// Seed for the ABBA/BAAB order (default: from the clock).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Private copies of each executable that rounds start from, 1 to 64 (1: the originals; docs/ab.md, "Layout and processes").
+    #[arg(long, default_value_t = super::copies::COPIES)]
+    pub copies: usize,
 }
 
 fn or_default(values: &[String], default: &str) -> Vec<String> {
@@ -106,6 +109,12 @@ impl AbFlags {
                 cfg.rounds
             ));
         }
+        if !(1..=64).contains(&self.copies) {
+            return Err(format!(
+                "--copies: {} is outside 1..=64 (8 by default; 1 runs the executables themselves)",
+                self.copies
+            ));
+        }
         let allowed = pin::allowed();
         let most_threads = cfg.threads.iter().copied().max().unwrap_or(1);
         let cpus = match self.cpus.is_empty() {
@@ -119,6 +128,7 @@ impl AbFlags {
             threshold: self.threshold / 100.0,
             auto,
             cpus,
+            copies: self.copies,
         })
     }
 }

@@ -8,7 +8,7 @@
 //! decides from those ratios.
 
 pub mod child;
-mod copies;
+pub mod copies;
 mod flags;
 pub mod pin;
 pub mod protocol;
@@ -50,6 +50,8 @@ pub struct Options {
     /// `--duration auto`: extend the inconclusive cells (bounded by [`AUTO_DOUBLINGS`]).
     pub auto: bool,
     pub cpus: Vec<usize>,
+    /// Private copies per executable (1: the originals).
+    pub copies: usize,
 }
 
 /// One side as the report names it.

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use super::child::{Side, Worker};
-use super::copies::COPIES;
 use super::protocol::{CellSpec, Request, Response};
 use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
 use crate::analysis::paired::{self, Rule, Verdict};
@@ -30,7 +29,9 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
-    sides.iter_mut().for_each(|w| w.spread(COPIES, &mut rng));
+    if opts.copies > 1 {
+        sides.iter_mut().for_each(|w| w.spread(opts.copies, &mut rng));
+    }
     let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule);
