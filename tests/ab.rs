@@ -71,6 +71,7 @@ fn an_a_a_run_passes_and_writes_the_report() {
     let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
     assert!(text.contains("A/A run: BASE and NEW are the same executable"), "{text}");
     assert!(text.contains("family-wise α = 0.05 over 1 cells"), "{text}");
+    assert!(text.contains("one of 3 (BASE) and 3 (NEW) private copies"), "{text}");
     let err = common::usage_error(ab(BIN, BIN).arg("--output").arg(&out).assert());
     assert!(err.contains("--force"), "{err}");
 }

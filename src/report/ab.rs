@@ -39,16 +39,23 @@ fn preamble(r: &Report) -> Vec<String> {
     notes.push(format!("Rule: {}.", r.rule_text));
     let st = &r.settings;
     notes.push(format!(
-        "Both children pinned to CPU(s) {:?}; {} rounds of ABBA/BAAB visits per cell over {} ms per side{}, each round in fresh processes started from one of {} (BASE) and {} (NEW) private copies of the executables; seed {}. Ratios are NEW/BASE core cycles per operation (> 1: NEW slower).",
+        "Both children pinned to CPU(s) {:?}; {} rounds of ABBA/BAAB visits per cell over {} ms per side{}, each round in fresh processes {}; seed {}. Ratios are NEW/BASE core cycles per operation (> 1: NEW slower).",
         st.cpus,
         st.rounds,
         st.duration_ms,
         if st.auto { format!(", inconclusive cells extended up to {} rounds", st.max_rounds) } else { String::new() },
-        st.copies[0],
-        st.copies[1],
+        started_from(st.copies),
         st.seed
     ));
     notes
+}
+
+/// What the rounds' processes were started from (reports before copies say 0).
+fn started_from(copies: [usize; 2]) -> String {
+    match copies {
+        [0 | 1, 0 | 1] => "of the executables themselves".into(),
+        [b, n] => format!("started from one of {b} (BASE) and {n} (NEW) private copies of the executables"),
+    }
 }
 
 fn cells_table(r: &Report) -> Table {
