@@ -9,7 +9,7 @@
 #   seeded BASE = plain, NEW = seeded with CRYPTOBENCH_SEEDED_SLOWDOWN=ring
 #          (+3 % at 1350 B, 16 KiB and key exchange, +10 % at 16 B: must exit 1,
 #          flagging ring's cells and no other)
-# and tallies exit codes, run times and flagged cells into OUT/summary.md.
+# and tallies exit codes, run times, flagged and improved cells into OUT/summary.md.
 # Timing on shared machines is noisy: run it on a quiet machine, not in cargo test.
 set -uo pipefail
 
@@ -62,7 +62,12 @@ except Exception:
 bad = [f"{c['backend']} {c['algorithm']} {c['operation']} {c['size']}" for c in r["cells"]
        if c["verdict"] == "regressed" or any(s == "NEW" for s, _ in c.get("failed", []))]
 inc = sum(c["verdict"] == "inconclusive" for c in r["cells"])
-print(f"{len(r['cells'])} cells, {inc} inconclusive, flagged: " + ("; ".join(bad) or "none"))
+# Improved cells do not fail a gate, but in a proof every one is a finding too
+# (a real difference between the two builds, or a false alarm).
+imp = [f"{c['backend']} {c['algorithm']} {c['operation']} {c['size']}" for c in r["cells"]
+       if c["verdict"] == "improved"]
+print(f"{len(r['cells'])} cells, {inc} inconclusive, flagged: " + ("; ".join(bad) or "none")
+      + "; improved: " + ("; ".join(imp) or "none"))
 PY
 )
   echo "| $name | $i | $code | $secs s | $flagged |" >> "$out/runs.md"
