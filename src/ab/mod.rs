@@ -12,6 +12,8 @@ pub mod copies;
 mod flags;
 pub mod pin;
 pub mod protocol;
+#[cfg(test)]
+mod report_tests;
 mod run;
 pub mod worker;
 

@@ -237,6 +237,24 @@ mod tests {
     }
 
     #[test]
+    fn coverage_exactly_at_the_level_is_enough() {
+        // [min, max] of 6 rounds misses with probability 2·P(B = 0) = 2/64: enough at
+        // exactly that α (as computed), not at a hair below.
+        let miss = 2.0 * ln_pmf(6, 0).exp();
+        assert!((miss - 2.0 / 64.0).abs() < 1e-15);
+        assert_eq!(sign_rank(6, miss), Some(1));
+        assert_eq!(sign_rank(6, miss - 1e-12), None);
+    }
+
+    #[test]
+    fn a_rule_has_at_least_one_look_and_old_reports_read_as_one() {
+        assert_eq!(Rule::new(0.03, 5).with_looks(0).looks, 1);
+        let old = r#"{"threshold": 0.03, "family_alpha": 0.05, "cells": 5}"#;
+        let r: Rule = serde_json::from_str(old).unwrap();
+        assert_eq!(r, Rule::new(0.03, 5));
+    }
+
+    #[test]
     fn bonferroni_divides_alpha_over_the_family() {
         let r = Rule::new(0.03, 138);
         assert!((r.cell_alpha() - 0.05 / 138.0).abs() < 1e-15);
@@ -296,9 +314,15 @@ mod tests {
         assert_eq!(noisy.verdict, Verdict::Inconclusive);
         assert!(noisy.noise_floor.unwrap() > 0.03);
         // Too few rounds for any interval at this level.
-        let short = decide(&spread(5, 0.0, 0.001), &rule);
+        let short = decide(&spread(5, 0.02, 0.001), &rule);
         assert_eq!((short.verdict, short.noise_floor), (Verdict::Inconclusive, None));
+        assert!((short.ratio - 0.02f64.exp()).abs() < 1e-12, "{short:?}");
         assert_eq!(decide(&[], &rule).verdict, Verdict::Failed);
+        // Rounds that gave no ratio (a failed visit: NaN or ±inf) are not rounds.
+        assert_eq!(decide(&[f64::NAN, f64::INFINITY], &rule).verdict, Verdict::Failed);
+        let mut holes = spread(30, 0.0, 0.01);
+        holes.extend([f64::NAN, f64::NEG_INFINITY, f64::INFINITY]);
+        assert_eq!(decide(&holes, &rule), decide(&spread(30, 0.0, 0.01), &rule));
     }
 
     #[test]
