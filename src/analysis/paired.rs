@@ -244,6 +244,10 @@ mod tests {
         assert!((miss - 2.0 / 64.0).abs() < 1e-15);
         assert_eq!(sign_rank(6, miss), Some(1));
         assert_eq!(sign_rank(6, miss - 1e-12), None);
+        // However loose the level, the interval never inverts: k stops at n/2.
+        for n in 2..40 {
+            assert_eq!(sign_rank(n, 2.0), Some(n / 2), "n = {n}");
+        }
     }
 
     #[test]
@@ -305,6 +309,21 @@ mod tests {
         };
         assert_eq!(faster(-0.016), Verdict::Improved);
         assert_eq!(faster(-0.014), Verdict::Inconclusive);
+        // "Unchanged" needs the interval strictly inside ±t: touching either end is not enough.
+        let t = (1.0f64 + rule.threshold).ln();
+        let touching = |end: f64| {
+            let mut v = spread(30, 0.0, 0.005);
+            if end < 0.0 {
+                v[..k].fill(end);
+            } else {
+                v[30 - k..].fill(end);
+            }
+            decide(&v, &rule).verdict
+        };
+        assert_eq!(touching(-t), Verdict::Inconclusive);
+        assert_eq!(touching(t), Verdict::Inconclusive);
+        assert_eq!(touching(-0.99 * t), Verdict::Unchanged);
+        assert_eq!(touching(0.99 * t), Verdict::Unchanged);
     }
 
     #[test]
