@@ -89,4 +89,34 @@ mod tests {
         assert_eq!(default_cpus(&allowed, 2), [1, 3]);
         assert_eq!(default_cpus(&allowed, 9), allowed);
     }
+
+    /// "0-1,4" (the kernel's list format) as CPU numbers.
+    fn cpu_list(text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        for part in text.trim().split(',') {
+            let (a, b) = part.split_once('-').unwrap_or((part, part));
+            out.extend(a.parse::<usize>().unwrap()..=b.parse::<usize>().unwrap());
+        }
+        out
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn allowed_is_the_kernels_affinity_list_and_pin_narrows_it() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:"));
+        assert_eq!(allowed(), cpu_list(line.unwrap()));
+        let last = *allowed().last().unwrap();
+        // Affinity is per thread: pin a thread of our own, not the test harness's.
+        let pinned = std::thread::spawn(move || {
+            pin(&[last]).unwrap();
+            let after = allowed();
+            (after, pin(&[]), pin(&[libc::CPU_SETSIZE as usize - 1]))
+        });
+        let (after, empty, absent) = pinned.join().unwrap();
+        assert_eq!(after, [last]);
+        assert_eq!(empty, Ok(()));
+        // A CPU the machine does not have (the set's last slot) is refused, with the flag.
+        assert!(absent.unwrap_err().starts_with("--cpus: cannot pin"));
+    }
 }

@@ -145,4 +145,24 @@ mod tests {
         assert_eq!(line(&Request::Hello { protocol: 1 }), "{\"hello\":{\"protocol\":1}}\n");
         assert_eq!(cell.label(), "ring AES-128-GCM seal bulk 1350 ×1");
     }
+
+    #[test]
+    fn a_side_offers_what_its_hello_lists_for_that_backend() {
+        let hello = Hello {
+            offers: vec![
+                ("ring".into(), vec!["AES-128-GCM".into()]),
+                ("graviola".into(), vec!["AES-256-GCM".into()]),
+            ],
+            ..Hello::default()
+        };
+        let (aes128, aes256) = (
+            AlgorithmId::Aead(AeadId::Aes128Gcm),
+            AlgorithmId::Aead(AeadId::Aes256Gcm),
+        );
+        assert!(hello.offers("ring", aes128));
+        assert!(!hello.offers("ring", aes256));
+        assert!(hello.offers("graviola", aes256));
+        assert!(!hello.offers("graviola", aes128));
+        assert!(!hello.offers("openssl", aes128));
+    }
 }

@@ -109,7 +109,12 @@ pub struct CpuMask {
 
 /// Every dispatch-changing variable set in this process, sorted.
 pub fn dispatch_env() -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = std::env::vars_os()
+    dispatch_vars(std::env::vars_os())
+}
+
+/// The dispatch-changing variables among `vars`, sorted.
+fn dispatch_vars(vars: impl Iterator<Item = (std::ffi::OsString, std::ffi::OsString)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vars
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
         .filter(|(k, _)| DISPATCH_VARS.iter().any(|(n, _)| n == k) || k.starts_with(GRAVIOLA_PREFIX))
         .collect();
@@ -215,6 +220,11 @@ pub fn apply(name: Option<&str>, backends: &mut Vec<&'static Backend>) -> Result
 
 /// One stderr line per dispatch-changing variable: a note for our own mask, a warning otherwise.
 pub fn notes(mask: Option<&CpuMask>) -> Vec<String> {
+    notes_for(mask, &dispatch_env())
+}
+
+/// [`notes`] for the dispatch variables `set`.
+fn notes_for(mask: Option<&CpuMask>, set: &[(String, String)]) -> Vec<String> {
     let note = |m: &CpuMask, k: &str, v: &str| {
         let skipped: Vec<&str> = m.not_maskable.iter().map(|(b, _)| b.as_str()).collect();
         let skipped = if skipped.is_empty() {
@@ -227,8 +237,7 @@ pub fn notes(mask: Option<&CpuMask>) -> Vec<String> {
             m.profile
         )
     };
-    dispatch_env()
-        .iter()
+    set.iter()
         .map(|(k, v)| match mask {
             Some(m) if &m.variable == k && &m.value == v => note(m, k, v),
             _ => warning(k, v),
@@ -263,6 +272,59 @@ mod tests {
     }
 
     #[test]
+    fn dispatch_variables_are_picked_sorted_and_explained() {
+        let os = |pairs: &[(&str, &str)]| -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+            pairs.iter().map(|(k, v)| (k.into(), v.into())).collect()
+        };
+        let vars = os(&[
+            ("PATH", "/bin"),
+            ("OPENSSL_CONF", "/etc/x.cnf"),
+            ("GRAVIOLA_CPU_DISABLE_AVX2", "1"),
+            (IA32CAP, "~0x0"),
+            ("OPENSSL_ia32capX", "not ours"),
+        ]);
+        let set = dispatch_vars(vars.into_iter());
+        assert_eq!(
+            set,
+            env(&[
+                ("GRAVIOLA_CPU_DISABLE_AVX2", "1"),
+                ("OPENSSL_CONF", "/etc/x.cnf"),
+                (IA32CAP, "~0x0")
+            ])
+        );
+        // Each warning names who reads that variable.
+        assert!(warning("OPENSSL_CONF", "x").contains("(OpenSSL: configuration"));
+        assert!(warning("GRAVIOLA_CPU_DISABLE_AVX2", "1").contains("(graviola (debug builds only)"));
+        // Our own mask is a note naming what was left out; anything else is a warning.
+        let mask = CpuMask {
+            profile: "avx2".into(),
+            variable: IA32CAP.into(),
+            value: "~0x0".into(),
+            not_maskable: vec![("ring".into(), "why".into())],
+        };
+        let lines = notes_for(Some(&mask), &set);
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines[0].starts_with("warning: GRAVIOLA_CPU_DISABLE_AVX2='1'"),
+            "{lines:?}"
+        );
+        assert!(lines[1].starts_with("warning: OPENSSL_CONF="), "{lines:?}");
+        assert_eq!(
+            lines[2],
+            "note: --cpu-features avx2: OPENSSL_ia32cap='~0x0'; not maskable, so not measured: ring"
+        );
+        // The same variable with another value, or no mask at all: a warning.
+        let other = env(&[(IA32CAP, "~0x1")]);
+        assert!(notes_for(Some(&mask), &other)[0].starts_with("warning: OPENSSL_ia32cap='~0x1'"));
+        assert!(notes_for(None, &set)[2].starts_with("warning: OPENSSL_ia32cap='~0x0'"));
+        let renamed = CpuMask {
+            variable: "OPENSSL_armcap".into(),
+            ..mask.clone()
+        };
+        assert!(notes_for(Some(&renamed), &set)[2].starts_with("warning: "));
+    }
+
+    #[test]
     fn parse_names_and_rejects_unknown() {
         for p in Profile::ALL {
             assert_eq!(Profile::parse(p.name()), Ok(p));
@@ -289,8 +351,17 @@ mod tests {
 
     #[test]
     fn only_openssl_and_aws_lc_are_maskable() {
-        for b in ["ring", "RustCrypto", "graviola", "libcrux"] {
-            assert!(not_maskable_reason(b).is_some(), "{b}");
+        // Each known backend gets its own reason (the one its sources give), not the
+        // generic one an unknown backend gets.
+        let generic = not_maskable_reason("some-new-backend").unwrap();
+        for (b, says) in [
+            ("ring", "detects CPU features itself"),
+            ("RustCrypto", "cpufeatures"),
+            ("graviola", "debug builds"),
+            ("libcrux", "libcrux-platform"),
+        ] {
+            let reason = not_maskable_reason(b).unwrap();
+            assert!(reason.contains(says) && reason != generic, "{b}: {reason}");
         }
         assert!(MASKABLE.iter().all(|b| not_maskable_reason(b).is_none()));
         assert!(warning(IA32CAP, "").contains("OpenSSL and AWS-LC"));

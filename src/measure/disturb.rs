@@ -82,7 +82,11 @@ pub struct Disturbance {
 }
 
 pub fn load_average() -> Option<[f64; 3]> {
-    let t = std::fs::read_to_string("/proc/loadavg").ok()?;
+    parse_loadavg(&std::fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+/// The three load averages of a /proc/loadavg line ("0.52 1.03 1.94 2/345 6789").
+fn parse_loadavg(t: &str) -> Option<[f64; 3]> {
     let v: Vec<f64> = t.split_whitespace().take(3).filter_map(|x| x.parse().ok()).collect();
     Some([*v.first()?, *v.get(1)?, *v.get(2)?])
 }
@@ -176,11 +180,68 @@ mod tests {
     }
 
     #[test]
-    fn others_are_seen_and_our_own_work_is_not() {
-        let Some(a) = Reading::now() else {
-            eprintln!("skipped: /proc not readable");
-            return;
+    fn others_percent_is_others_jiffies_over_wall_time() {
+        let t0 = Instant::now();
+        let at = |all_busy, own, secs| Reading {
+            at: t0 + std::time::Duration::from_secs(secs),
+            all_busy,
+            own,
         };
+        // 300 busy jiffies in 2 s, 100 of them ours: others took 200 / 100 Hz / 2 s = 100 %.
+        assert_eq!(at(1300, 150, 2).others_percent_since(&at(1000, 50, 0)), 100.0);
+        assert_eq!(at(1000 + 34, 0, 4).others_percent_since(&at(1000, 0, 0)), 8.5);
+        // Our own time is never "others", even when the counters disagree.
+        assert_eq!(at(1010, 80, 1).others_percent_since(&at(1000, 50, 0)), 0.0);
+    }
+
+    #[test]
+    fn load_average_reads_the_first_three_fields() {
+        assert_eq!(parse_loadavg("0.52 1.03 1.94 2/345 6789\n"), Some([0.52, 1.03, 1.94]));
+        assert_eq!(parse_loadavg("0.52 1.03"), None);
+        if cfg!(target_os = "linux") {
+            // The kernel updates it every 5 s: compare when two reads around ours agree.
+            let read = || std::fs::read_to_string("/proc/loadavg").unwrap();
+            let (before, ours, after) = (read(), load_average(), read());
+            if before == after {
+                assert_eq!(ours, parse_loadavg(&before));
+            }
+            assert!(ours.is_some());
+        }
+    }
+
+    #[test]
+    fn the_record_line_says_what_was_seen() {
+        let quiet = describe(&Disturbance::default());
+        assert_eq!(quiet, "load average ? before, ? after; CPU governor not readable");
+        let busy = Disturbance {
+            load_before: Some([0.5, 0.0, 0.0]),
+            load_after: Some([1.25, 0.0, 0.0]),
+            others_core_percent: Some(12.34),
+            busy_groups: 2,
+            busy_threshold_percent: BUSY_PERCENT,
+            governor: Some("performance".into()),
+            freq_min_khz: Some(1_500_000),
+            freq_max_khz: Some(3_700_000),
+        };
+        assert_eq!(
+            describe(&busy),
+            "load average 0.50 before, 1.25 after; other processes took 12.3 % of a core; \
+             2 group(s) measured while others took over 5 % (marked busy); \
+             governor performance, 1500000–3700000 kHz"
+        );
+        let one = Disturbance {
+            busy_groups: 1,
+            governor: Some("schedutil".into()),
+            ..Disturbance::default()
+        };
+        assert!(describe(&one).contains("; 1 group(s) measured") && describe(&one).ends_with("; governor schedutil"));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn others_are_seen_and_our_own_work_is_not() {
+        let mut monitor = Monitor::start();
+        let a = Reading::now().expect("/proc/stat and /proc/self/stat are readable on Linux");
         // Our own busy loop must not count as another process.
         let t = Instant::now();
         let mut x = 0u64;
@@ -189,6 +250,8 @@ mod tests {
         }
         let b = Reading::now().unwrap();
         assert!(b.own > a.own, "our CPU time grew");
+        let ours = b.others_percent_since(&a);
+        assert!(ours < 80.0, "our own busy loop counted as others: {ours} %");
         // Another process spinning for the same time must be seen.
         let mut child = std::process::Command::new("sh")
             .args(["-c", "while :; do :; done"])
@@ -201,6 +264,18 @@ mod tests {
         child.wait().unwrap();
         let seen = d.others_percent_since(&c);
         assert!(seen > 30.0, "a spinning child took {seen} % of a core");
-        assert!(describe(&Disturbance::default()).contains("load average"));
+        // The monitor counts that group as busy and warns at the end of the run.
+        let group = monitor.group(Some(c)).unwrap();
+        assert!(
+            group > 30.0 && monitor.record.busy_groups == 1,
+            "{group} {:?}",
+            monitor.record
+        );
+        assert_eq!(monitor.group(None), None);
+        let warning = monitor.finish().expect("a busy run warns");
+        assert!(warning.starts_with("warning: the machine was busy: "), "{warning}");
+        let r = &monitor.record;
+        assert!(r.others_core_percent.unwrap() > BUSY_PERCENT && r.busy_threshold_percent == BUSY_PERCENT);
+        assert!(r.load_before.is_some() && r.load_after.is_some());
     }
 }
