@@ -284,6 +284,8 @@ mod tests {
             ("OPENSSL_ia32capX", "not ours"),
         ]);
         let set = dispatch_vars(vars.into_iter());
+        // The process's own list is the same selection over its environment.
+        assert_eq!(dispatch_env(), dispatch_vars(std::env::vars_os()));
         assert_eq!(
             set,
             env(&[

@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 /// counts as measured on a busy machine.
 pub const BUSY_PERCENT: f64 = 5.0;
 
+/// Whether others taking `percent` of a core makes the machine busy (strictly above the bound).
+pub fn busy(percent: f64) -> bool {
+    percent > BUSY_PERCENT
+}
+
 /// One reading of the counters.
 #[derive(Clone, Copy, Debug)]
 pub struct Reading {
@@ -120,7 +125,7 @@ impl Monitor {
     /// Percent of a core others took since `before`; counts a busy group.
     pub fn group(&mut self, before: Option<Reading>) -> Option<f64> {
         let p = Reading::now()?.others_percent_since(&before?);
-        if p > BUSY_PERCENT {
+        if busy(p) {
             self.record.busy_groups += 1;
         }
         Some(p)
@@ -133,7 +138,7 @@ impl Monitor {
             .zip(self.start)
             .map(|(now, s)| now.others_percent_since(&s));
         self.record.others_core_percent = p;
-        p.filter(|p| *p > BUSY_PERCENT).map(|p| {
+        p.filter(|p| busy(*p)).map(|p| {
             format!(
                 "warning: the machine was busy: {p:.0} % of a core went to other processes ({} of the groups); figures may be low",
                 self.record.busy_groups
@@ -207,6 +212,11 @@ mod tests {
             }
             assert!(ours.is_some());
         }
+    }
+
+    #[test]
+    fn busy_is_strictly_above_the_bound() {
+        assert!(!busy(BUSY_PERCENT) && busy(BUSY_PERCENT + 0.1) && !busy(0.0));
     }
 
     #[test]

@@ -148,8 +148,7 @@ impl Cell {
 
     /// Measured while other processes took more than a few % of a core.
     pub fn busy(&self) -> bool {
-        self.others_core_percent
-            .is_some_and(|p| p > crate::measure::disturb::BUSY_PERCENT)
+        self.others_core_percent.is_some_and(crate::measure::disturb::busy)
     }
 }
 
