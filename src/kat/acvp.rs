@@ -278,4 +278,76 @@ mod tests {
         assert_eq!(e.location, "$.testGroups[0].tests[0].d");
         assert!(e.what.contains("not hex"));
     }
+
+    fn data(rel: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/acvp").join(rel)
+    }
+
+    fn json(rel: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(data(rel)).unwrap()).unwrap()
+    }
+
+    /// A private scratch copy of `rel` alone (no expectedResults.json beside it).
+    fn alone(rel: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "cryptobench-acvp-{}-{}",
+            std::process::id(),
+            rel.replace('/', "-")
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(Path::new(rel).file_name().unwrap());
+        std::fs::copy(data(rel), &p).unwrap();
+        p
+    }
+
+    #[test]
+    fn a_prompt_with_its_answers_gives_the_internal_projections_cases() {
+        for mode in ["keyGen", "encapDecap"] {
+            let projection = load(&data(&format!("{mode}/internalProjection.json"))).unwrap();
+            let prompt = load(&data(&format!("{mode}/prompt.json"))).unwrap();
+            assert!(projection.iter().map(|s| s.cases.len()).sum::<usize>() >= 6, "{mode}");
+            assert_eq!(format!("{prompt:?}"), format!("{projection:?}"), "{mode}");
+            // The projection stands alone; a prompt alone is refused with the fix.
+            let rel = format!("{mode}/internalProjection.json");
+            assert_eq!(format!("{:?}", load(&alone(&rel)).unwrap()), format!("{projection:?}"));
+            let e = load(&alone(&format!("{mode}/prompt.json"))).unwrap_err();
+            assert!(e.what.contains("put expectedResults.json beside it"), "{e}");
+        }
+    }
+
+    #[test]
+    fn key_check_groups_check_the_key_they_name() {
+        let doc: Value = serde_json::from_str(
+            r#"{"algorithm":"ML-KEM","mode":"encapDecap","testGroups":[
+                {"tgId":1,"parameterSet":"ML-KEM-512","function":"encapsulationKeyCheck",
+                 "tests":[{"tcId":1,"ek":"0a","testPassed":true},{"tcId":2,"ek":"0b","testPassed":false}]},
+                {"tgId":2,"parameterSet":"ML-KEM-512","function":"decapsulationKeyCheck",
+                 "tests":[{"tcId":3,"dk":"0c","testPassed":false}]}]}"#,
+        )
+        .unwrap();
+        let sets = parse("f.json", &doc, None).unwrap();
+        let cases: Vec<String> = sets[0]
+            .cases
+            .iter()
+            .map(|c| format!("{} {:?} {:?}", c.id, c.expect, c.input))
+            .collect();
+        assert_eq!(
+            cases,
+            [
+                "1 Valid KemKeyCheck { ek: Some([10]), dk: None }",
+                "2 Invalid KemKeyCheck { ek: Some([11]), dk: None }",
+                "3 Invalid KemKeyCheck { ek: None, dk: Some([12]) }",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_prompt_test_needs_its_answer() {
+        let prompt = json("keyGen/prompt.json");
+        let mut answers = json("keyGen/expectedResults.json");
+        answers["testGroups"][0]["tests"].as_array_mut().unwrap().pop();
+        let e = parse("prompt.json", &prompt, Some(("expectedResults.json", &answers))).unwrap_err();
+        assert!(e.what.starts_with("no answer for tgId"), "{e}");
+        assert_eq!(e.location, "$.testGroups[0].tests[1]");
+    }
 }

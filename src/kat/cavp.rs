@@ -254,4 +254,13 @@ mod tests {
         assert_eq!(sets[0].cases[0].expect, Expect::Invalid);
         assert_eq!(sets[0].cases[0].flags, vec!["IV8", "Tag32"]);
     }
+
+    #[test]
+    fn load_parses_the_file_it_reads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cavp/gcmDecrypt128.rsp");
+        let (file, text) = crate::kat::read_text(&path).unwrap();
+        let (loaded, parsed) = (load(&path).unwrap(), parse(&file, &text).unwrap());
+        assert!(!loaded.0.is_empty() && !loaded.0[0].cases.is_empty());
+        assert_eq!(format!("{loaded:?}"), format!("{parsed:?}"));
+    }
 }

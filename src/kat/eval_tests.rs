@@ -21,3 +21,26 @@ fn short_values_are_shown_whole_and_long_ones_shortened() {
     );
     assert_eq!(short_hex(&[]), "");
 }
+
+#[test]
+fn every_case_of_a_set_gets_its_outcome() {
+    use crate::algorithm::{AeadId, AlgorithmId};
+    let sets = crate::kat::builtin_sets(&[AlgorithmId::Aead(AeadId::Aes128Gcm)]);
+    let ring = crate::backend::all().into_iter().find(|b| b.name == "ring");
+    let (Some(set), Some(ring)) = (sets.first(), ring) else {
+        panic!("the default build has ring and built-in AES-128-GCM vectors");
+    };
+    let outcomes = super::evaluate(ring, set);
+    let ids: Vec<&str> = outcomes.iter().map(|o| o.id.as_str()).collect();
+    let want: Vec<&str> = set.cases.iter().map(|c| c.id.as_str()).collect();
+    assert!(want.len() > 10 && ids == want);
+    // No failure; passes and "unsupported" (ring takes 96-bit nonces only) as
+    // tests/data/verdict_counts.txt pins them for the whole suite.
+    use crate::kat::Verdict;
+    let pass = outcomes.iter().filter(|o| o.verdict == Verdict::Pass).count();
+    let unsupported = outcomes
+        .iter()
+        .filter(|o| matches!(o.verdict, Verdict::Unsupported { .. }))
+        .count();
+    assert_eq!((pass, unsupported, outcomes.len()), (67, 41, 108), "{}", set.name);
+}

@@ -150,3 +150,42 @@ pub fn parse(file: &str, text: &str) -> Result<VectorSet, LoadError> {
         cases,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn committed() -> String {
+        let p = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/vectors/kat_MLKEM_768.first2.rsp"
+        );
+        std::fs::read_to_string(p).unwrap()
+    }
+
+    #[test]
+    fn comments_and_blank_lines_are_skipped_and_errors_name_their_line() {
+        let text = format!("# ML-KEM-768\n\n{}", committed());
+        let set = parse("k.rsp", &text).unwrap();
+        assert_eq!((set.algorithm, set.cases.len()), (AlgorithmId::Kex(KexId::MlKem768), 8));
+        assert_eq!(set.name, "mlkem-rsp:k.rsp");
+        let e = parse("k.rsp", "# c\ncount = 0\nz = zz\n").unwrap_err();
+        assert_eq!(
+            (e.location.as_str(), e.what.starts_with("z is not hex")),
+            ("line 3", true)
+        );
+    }
+
+    #[test]
+    fn only_a_record_with_pk_sk_and_ct_n_looks_like_this_format() {
+        assert!(looks_like(&committed()));
+        for missing in ["pk", "sk", "ct_n"] {
+            let text: String = committed()
+                .lines()
+                .filter(|l| !l.starts_with(&format!("{missing} =")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert!(!looks_like(&text), "without {missing}");
+        }
+    }
+}

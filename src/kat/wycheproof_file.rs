@@ -112,3 +112,67 @@ fn all_groups(doc: &Value, field: &str, value: &str) -> bool {
         .as_array()
         .is_some_and(|g| g.iter().all(|g| g[field] == value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(schema: &str, algorithm: &str, group: &str) -> (String, Value) {
+        let text = format!(
+            r#"{{"algorithm": "{algorithm}", "schema": "{schema}", "numberOfTests": 0, "testGroups": [{group}]}}"#
+        );
+        let v = serde_json::from_str(&text).unwrap();
+        (text, v)
+    }
+
+    fn note(schema: &str, algorithm: &str, group: &str) -> String {
+        let (text, v) = doc(schema, algorithm, group);
+        let l = parse("dir/x.json", &text, &v).unwrap();
+        assert!(l.sets.is_empty());
+        l.notes.join("\n")
+    }
+
+    #[test]
+    fn each_schema_reaches_its_reader_or_is_named_as_lacking() {
+        assert!(
+            note("xdh_comp_schema_v1.json", "XDH", r#"{"curve": "curve448"}"#).ends_with(
+                "schema xdh_comp_schema_v1.json (algorithm XDH): not a cryptobench algorithm or format, skipped"
+            )
+        );
+        assert!(
+            note("mlkem_test_schema.json", "ML-KEM", r#"{"parameterSet": "ML-KEM-9"}"#)
+                .contains(": ML-KEM parameter set ML-KEM-9: not a cryptobench")
+        );
+        assert!(note("foo_schema.json", "FOO", "{}").contains(": schema foo_schema.json (algorithm FOO): "));
+    }
+
+    #[test]
+    fn a_wycheproof_file_needs_schema_groups_and_a_test_count() {
+        let (_, v) = doc("s.json", "A", "{}");
+        assert!(looks_like(&v));
+        for drop in ["schema", "testGroups", "numberOfTests"] {
+            let mut w = v.clone();
+            w.as_object_mut().unwrap().remove(drop);
+            assert!(!looks_like(&w), "without {drop}");
+        }
+    }
+
+    #[test]
+    fn sets_are_named_after_the_file() {
+        let p = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/vectors/wycheproof_chacha20_poly1305.some.json"
+        );
+        let text = std::fs::read_to_string(p).unwrap();
+        let l = parse(p, &text, &serde_json::from_str(&text).unwrap()).unwrap();
+        assert!(!l.sets.is_empty());
+        assert!(
+            l.sets
+                .iter()
+                .all(|s| s.name.contains("wycheproof_chacha20_poly1305.some")),
+            "{}",
+            l.sets[0].name
+        );
+        assert_eq!(stem("a/b.json"), "b");
+    }
+}
