@@ -77,7 +77,8 @@ mod tests {
         assert!(tsc > 1e8 && tsc < 1e10, "{tsc}");
         // The TSC is read across the whole window (a lower bound only: never flaky).
         assert!(t0.elapsed() >= std::time::Duration::from_millis(20));
-        let core = super::core_hz(1_000_000).unwrap();
+        // The fastest of five: preemption only ever lowers a reading.
+        let core = (0..5).filter_map(|_| super::core_hz(1_000_000)).fold(0.0, f64::max);
         assert!(core > 1e8 && core < 1e10, "{core}");
         // The core clock stays within a small factor of the TSC's reference rate
         // (turbo above, power saving below); 8 adds per round, not 1 or 64.
