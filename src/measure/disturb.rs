@@ -260,8 +260,6 @@ mod tests {
         }
         let b = Reading::now().unwrap();
         assert!(b.own > a.own, "our CPU time grew");
-        let ours = b.others_percent_since(&a);
-        assert!(ours < 80.0, "our own busy loop counted as others: {ours} %");
         // Another process spinning for the same time must be seen.
         let mut child = std::process::Command::new("sh")
             .args(["-c", "while :; do :; done"])
