@@ -12,6 +12,8 @@ pub mod clock;
 pub mod cpu_mask;
 pub mod disturb;
 #[cfg(test)]
+mod engine_tests;
+#[cfg(test)]
 mod hang_tests;
 pub mod instructions;
 mod latch;

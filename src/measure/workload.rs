@@ -435,3 +435,7 @@ impl Workload for KemWork {
         self.rng.is_some()
     }
 }
+
+#[cfg(test)]
+#[path = "workload_tests.rs"]
+mod tests;

@@ -1,0 +1,298 @@
+//! The timed loop does the work: `run(n)` makes exactly `n` calls of the
+//! operation it times, and preparation stays out of it, for every workload
+//! kind. Wrappers around a real backend's primitives count the calls
+//! (issue 14: a `run` that returned `Ok(())` at once passed every test).
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use super::*;
+use crate::backend::{self, KemDecapsKey, Result};
+
+/// Calls made through the counting wrappers of one test.
+#[derive(Default, Debug)]
+struct Calls {
+    key_schedule: AtomicUsize,
+    seal: AtomicUsize,
+    open: AtomicUsize,
+    keygen: AtomicUsize,
+    agree: AtomicUsize,
+    encaps: AtomicUsize,
+    decaps: AtomicUsize,
+}
+
+impl Calls {
+    fn new() -> &'static Calls {
+        Box::leak(Box::default())
+    }
+    /// (key schedule, seal, open, keygen, agree, encaps, decaps) so far.
+    fn now(&self) -> [usize; 7] {
+        [
+            &self.key_schedule,
+            &self.seal,
+            &self.open,
+            &self.keygen,
+            &self.agree,
+            &self.encaps,
+            &self.decaps,
+        ]
+        .map(|c| c.load(Relaxed))
+    }
+}
+
+fn bump(c: &AtomicUsize) {
+    c.fetch_add(1, Relaxed);
+}
+
+struct CountingAead(&'static dyn AeadAlgorithm, &'static Calls);
+struct CountingKey(Box<dyn AeadKey>, &'static Calls);
+struct CountingEcdh(&'static dyn Ecdh, &'static Calls);
+struct CountingPrivate(Box<dyn EcdhPrivateKey>, &'static Calls);
+struct CountingKem(&'static dyn Kem, &'static Calls);
+struct CountingDecaps(Box<dyn KemDecapsKey>, &'static Calls);
+
+impl AeadAlgorithm for CountingAead {
+    fn id(&self) -> AeadId {
+        self.0.id()
+    }
+    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
+        bump(&self.1.key_schedule);
+        Ok(Box::new(CountingKey(self.0.key(key)?, self.1)))
+    }
+}
+
+impl AeadKey for CountingKey {
+    fn seal_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<()> {
+        bump(&self.1.seal);
+        self.0.seal_in_place(nonce, aad, buf, tag)
+    }
+    fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
+        bump(&self.1.open);
+        self.0.open_in_place(nonce, aad, buf, tag)
+    }
+}
+
+impl CountingEcdh {
+    fn wrap(&self, k: Result<Box<dyn EcdhPrivateKey>>) -> Result<Box<dyn EcdhPrivateKey>> {
+        bump(&self.1.keygen);
+        Ok(Box::new(CountingPrivate(k?, self.1)))
+    }
+}
+
+impl Ecdh for CountingEcdh {
+    fn id(&self) -> KexId {
+        self.0.id()
+    }
+    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
+        self.wrap(self.0.keygen())
+    }
+    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
+        self.wrap(self.0.private_key_from_bytes(private))
+    }
+}
+
+impl EcdhPrivateKey for CountingPrivate {
+    fn public_key(&self) -> Result<Vec<u8>> {
+        self.0.public_key()
+    }
+    fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>> {
+        bump(&self.1.agree);
+        self.0.agree(peer_public)
+    }
+}
+
+type KeyPair = (Box<dyn KemDecapsKey>, Vec<u8>);
+
+impl CountingKem {
+    fn wrap(&self, pair: Result<KeyPair>) -> Result<KeyPair> {
+        bump(&self.1.keygen);
+        let (dk, ek) = pair?;
+        Ok((Box::new(CountingDecaps(dk, self.1)), ek))
+    }
+}
+
+impl Kem for CountingKem {
+    fn id(&self) -> KexId {
+        self.0.id()
+    }
+    fn keygen(&self) -> Result<KeyPair> {
+        self.wrap(self.0.keygen())
+    }
+    fn keygen_from_seed(&self, seed: &[u8]) -> Result<KeyPair> {
+        self.wrap(self.0.keygen_from_seed(seed))
+    }
+    fn decaps_key_from_bytes(&self, dk: &[u8]) -> Result<Box<dyn KemDecapsKey>> {
+        self.0.decaps_key_from_bytes(dk)
+    }
+    fn encaps(&self, ek: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        bump(&self.1.encaps);
+        self.0.encaps(ek)
+    }
+    fn encaps_deterministic(&self, ek: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        bump(&self.1.encaps);
+        self.0.encaps_deterministic(ek, randomness)
+    }
+}
+
+impl KemDecapsKey for CountingDecaps {
+    fn decaps(&self, ct: &[u8]) -> Result<Vec<u8>> {
+        bump(&self.1.decaps);
+        self.0.decaps(ct)
+    }
+    fn dk_bytes(&self) -> Result<Vec<u8>> {
+        self.0.dk_bytes()
+    }
+}
+
+fn backend_named(name: &str) -> &'static Backend {
+    backend::all()
+        .into_iter()
+        .find(|b| b.name == name)
+        .expect("compiled in")
+}
+
+/// Runs `reset(n)`, then `run(n)` and `verify(n)`; returns the calls `run` made.
+fn calls_of_run(w: &mut dyn Workload, calls: &Calls, n: u64) -> [usize; 7] {
+    w.reset(n).unwrap();
+    let before = calls.now();
+    w.run(n).unwrap();
+    w.verify(n).unwrap();
+    let after = calls.now();
+    std::array::from_fn(|i| after[i] - before[i])
+}
+
+const N: usize = 7;
+
+#[test]
+fn an_aead_run_makes_one_call_per_message_and_rekeys_only_per_message() {
+    let id = AeadId::ChaCha20Poly1305;
+    // (operation, mode) → (key schedules, seals, opens) of one run of N.
+    let cases = [
+        (Operation::Seal, Mode::Bulk, [0, N, 0]),
+        (Operation::Seal, Mode::PerMessage, [N, N, 0]),
+        (Operation::Open, Mode::Bulk, [0, 0, N]),
+        (Operation::Open, Mode::PerMessage, [N, 0, N]),
+        (Operation::OpenForged, Mode::Bulk, [0, 0, N]),
+        (Operation::OpenForged, Mode::PerMessage, [N, 0, N]),
+    ];
+    for (operation, mode, want) in cases {
+        let calls = Calls::new();
+        let alg: &'static CountingAead =
+            Box::leak(Box::new(CountingAead((backend_named("ring").aead)(id).unwrap(), calls)));
+        let shape = Shape {
+            algorithm: AlgorithmId::Aead(id),
+            operation,
+            mode: Some(mode),
+            size: 100,
+            aad: 5,
+        };
+        let mut w = AeadWork::new(alg, id, &shape, 32).unwrap();
+        let got = calls_of_run(&mut w, calls, N as u64);
+        assert_eq!(got[..3], want, "{operation:?} {mode:?}");
+        assert_eq!(got[3..], [0; 4]);
+        let counter = if operation == Operation::Seal { N as u64 } else { 0 };
+        assert_eq!(w.counter, counter, "a fresh nonce per sealed message");
+    }
+}
+
+#[test]
+fn an_open_pool_bounds_the_batch_and_an_undecrypted_slot_is_an_error() {
+    let id = AeadId::Aes128Gcm;
+    let alg = (backend_named("ring").aead)(id).unwrap();
+    let shape = |operation, size| Shape {
+        algorithm: AlgorithmId::Aead(id),
+        operation,
+        mode: Some(Mode::Bulk),
+        size,
+        aad: 0,
+    };
+    let mut w = AeadWork::new(alg, id, &shape(Operation::Open, 1000), 0).unwrap();
+    assert_eq!(w.max_batch(), Some(262), "256 KiB / 1000 B");
+    assert_eq!(
+        AeadWork::new(alg, id, &shape(Operation::Open, 0), 0)
+            .unwrap()
+            .max_batch(),
+        Some(262_144)
+    );
+    assert_eq!(
+        AeadWork::new(alg, id, &shape(Operation::Seal, 1000), 0)
+            .unwrap()
+            .max_batch(),
+        None
+    );
+    w.reset(3).unwrap();
+    let e = w.verify(3).unwrap_err();
+    assert_eq!(e, "open left slot 0 of 3 not decrypted");
+    w.run(2).unwrap();
+    assert_eq!(w.verify(3).unwrap_err(), "open left slot 2 of 3 not decrypted");
+    assert!(w.verify(2).is_ok());
+}
+
+#[test]
+fn an_ecdh_run_makes_one_keygen_or_agreement_per_operation() {
+    // (operation) → (keygens, agreements) of one run of N; Agree draws its keys in reset.
+    let cases = [
+        (Operation::Keygen, [N, 0]),
+        (Operation::Agree, [0, N]),
+        (Operation::KeygenAgree, [N, N]),
+    ];
+    for seeded in [false, true] {
+        for (operation, want) in cases {
+            let calls = Calls::new();
+            let KeyExchange::Ecdh(inner) = (backend_named("ring").kex)(KexId::X25519).unwrap() else {
+                panic!("ring's X25519 is ECDH")
+            };
+            let ecdh: &'static CountingEcdh = Box::leak(Box::new(CountingEcdh(inner, calls)));
+            let rng = seeded.then(|| fastrand::Rng::with_seed(1));
+            let mut w = EcdhWork::new(ecdh, KexId::X25519, operation, rng).unwrap();
+            let got = calls_of_run(&mut w, calls, N as u64);
+            assert_eq!([got[3], got[4]], want, "{operation:?}");
+            assert!(w.pool.is_empty(), "Agree consumed the keys reset drew");
+            assert_eq!(
+                w.max_batch(),
+                (operation == Operation::Agree).then_some(KEY_POOL as u64)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_kem_run_makes_one_call_per_operation() {
+    let id = KexId::MlKem768;
+    let cases = [
+        (Operation::Keygen, [N, 0, 0]),
+        (Operation::Encaps, [0, N, 0]),
+        (Operation::Decaps, [0, 0, N]),
+    ];
+    let b = backend::all()
+        .into_iter()
+        .find(|b| matches!((b.kex)(id), Ok(KeyExchange::Kem(_))))
+        .expect("an ML-KEM-768 backend");
+    for seeded in [false, true] {
+        for (operation, want) in cases {
+            let calls = Calls::new();
+            let Ok(KeyExchange::Kem(inner)) = (b.kex)(id) else {
+                unreachable!()
+            };
+            let kem: &'static CountingKem = Box::leak(Box::new(CountingKem(inner, calls)));
+            let mut w = KemWork::new(kem, id, operation, seeded.then(|| fastrand::Rng::with_seed(1))).unwrap();
+            let got = calls_of_run(&mut w, calls, N as u64);
+            assert_eq!([got[3], got[5], got[6]], want, "{} {operation:?}", b.name);
+        }
+    }
+}
+
+#[test]
+fn operations_of_another_kind_are_refused() {
+    let KeyExchange::Ecdh(ecdh) = (backend_named("ring").kex)(KexId::X25519).unwrap() else {
+        panic!("ECDH")
+    };
+    assert!(EcdhWork::new(ecdh, KexId::X25519, Operation::Encaps, None).is_err());
+    let b = backend_named("RustCrypto");
+    let Ok(KeyExchange::Kem(kem)) = (b.kex)(KexId::MlKem512) else {
+        panic!("RustCrypto offers ML-KEM-512")
+    };
+    let e = KemWork::new(kem, KexId::MlKem512, Operation::Agree, None)
+        .err()
+        .unwrap();
+    assert!(e.contains("is not a"), "{e}");
+}
