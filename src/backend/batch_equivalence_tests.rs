@@ -5,9 +5,9 @@
 //! advances once per message). Open: the same plaintexts as `open_in_place`,
 //! slot by slot, and only the first `n` slots touched.
 
-use cryptobench::algorithm::AeadId;
-use cryptobench::backend::{self, AeadKey};
-use cryptobench::crosscheck::pattern;
+use crate::algorithm::AeadId;
+use crate::backend::{self, AeadKey};
+use crate::crosscheck::pattern;
 
 const SIZES: [usize; 4] = [0, 1, 64, 1350];
 

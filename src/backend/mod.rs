@@ -44,6 +44,9 @@ mod ring;
 #[cfg(feature = "rustcrypto")]
 mod rustcrypto;
 
+#[cfg(test)]
+mod batch_equivalence_tests;
+
 /// Why an operation did not produce a result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

@@ -15,6 +15,9 @@ pub mod rfc;
 pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
+#[cfg(test)]
+mod verdict_counts_tests;
+
 use std::path::Path;
 
 use serde::Serialize;

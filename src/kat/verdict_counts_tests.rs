@@ -3,13 +3,13 @@
 //! longer fires) changes a count and fails this test, although the suite
 //! would still report "0 fail". The snapshot is committed and reviewed in the
 //! diff; regenerate it on purpose with `UPDATE_SNAPSHOT=1 cargo test --release
-//! --test verdict_counts`.
+//! --lib verdict_counts`.
 
 use std::path::Path;
 
-use cryptobench::algorithm::AlgorithmId;
-use cryptobench::backend;
-use cryptobench::kat::{self, acvp, cavp, VectorSet};
+use crate::algorithm::AlgorithmId;
+use crate::backend;
+use crate::kat::{self, acvp, cavp, VectorSet};
 
 const SNAPSHOT: &str = "tests/data/verdict_counts.txt";
 
@@ -88,9 +88,9 @@ fn verdict_counts_match_the_committed_snapshot() {
 /// turns them into "unsupported" (a mutant the snapshot could not see).
 #[test]
 fn ml_kem_key_checks_are_run_not_unsupported() {
-    use cryptobench::algorithm::KexId;
-    use cryptobench::backend::KeyExchange;
-    use cryptobench::kat::{Case, Expect, Input, Verdict};
+    use crate::algorithm::KexId;
+    use crate::backend::KeyExchange;
+    use crate::kat::{Case, Expect, Input, Verdict};
     let alg = AlgorithmId::Kex(KexId::MlKem768);
     let mut checked = 0;
     for b in backend::all() {
