@@ -75,4 +75,16 @@ mod tests {
         super::zero_stats();
         super::dump_stats_at(c"native");
     }
+
+    /// The codes valgrind expects: VG_USERREQ_TOOL_BASE('C','T') = 0x43540000,
+    /// then DUMP_STATS, ZERO_STATS, TOGGLE_COLLECT, DUMP_STATS_AT in that
+    /// order (callgrind.h); a wrong code is ignored by valgrind, silently.
+    #[test]
+    fn request_codes_are_callgrind_h() {
+        assert_eq!(super::tool_base(b'C', b'T'), 0x4354_0000);
+        assert_eq!(
+            [super::ZERO_STATS, super::TOGGLE_COLLECT, super::DUMP_STATS_AT],
+            [0x4354_0001, 0x4354_0002, 0x4354_0003]
+        );
+    }
 }

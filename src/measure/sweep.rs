@@ -337,3 +337,7 @@ impl Sweep {
         ))
     }
 }
+
+#[cfg(test)]
+#[path = "sweep_tests.rs"]
+mod tests;
