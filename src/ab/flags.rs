@@ -132,3 +132,81 @@ impl AbFlags {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algorithm::AlgorithmId;
+
+    fn flags() -> AbFlags {
+        AbFlags {
+            base: "base".into(),
+            new: "new".into(),
+            backend: vec!["ring".into()],
+            algorithm: Vec::new(),
+            operation: Vec::new(),
+            mode: Vec::new(),
+            sizes: Vec::new(),
+            threads: Vec::new(),
+            aad: 0,
+            duration: None,
+            rounds: None,
+            threshold: 3.0,
+            cpus: Vec::new(),
+            seed: Some(5),
+            copies: crate::ab::copies::COPIES,
+        }
+    }
+
+    #[test]
+    fn the_gate_set_and_defaults() {
+        let o = flags().options().unwrap();
+        let names: Vec<String> = o.cfg.algorithms.iter().map(AlgorithmId::to_string).collect();
+        assert_eq!(names.join(",").to_lowercase(), GATE_ALGORITHMS);
+        assert_eq!(
+            (o.cfg.sizes.as_slice(), o.cfg.threads.as_slice()),
+            ([16, 1350, 16384].as_slice(), [1].as_slice())
+        );
+        assert_eq!(
+            (o.cfg.rounds, o.cfg.duration, o.cfg.seed),
+            (DEFAULT_ROUNDS, DEFAULT_DURATION, 5)
+        );
+        assert_eq!((o.threshold, o.auto, o.copies), (0.03, false, 8));
+        assert_eq!(o.cpus, pin::default_cpus(&pin::allowed(), 1));
+        assert_eq!((o.base, o.new), ("base".into(), "new".into()));
+    }
+
+    #[test]
+    fn auto_and_a_given_duration() {
+        let mut f = flags();
+        f.duration = Some(" auto".into());
+        let o = f.options().unwrap();
+        assert!(o.auto);
+        assert_eq!(o.cfg.duration, DEFAULT_DURATION);
+        f.duration = Some("1s".into());
+        let o = f.options().unwrap();
+        assert_eq!((o.auto, o.cfg.duration), (false, Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn each_bound_names_its_flag() {
+        let refused = |change: &dyn Fn(&mut AbFlags), flag: &str| {
+            let mut f = flags();
+            change(&mut f);
+            let e = f.options().err().unwrap();
+            assert!(e.starts_with(flag), "{e}");
+        };
+        for t in [0.0, -1.0, 100.5, f64::NAN] {
+            refused(&|f| f.threshold = t, "--threshold");
+        }
+        for c in [0, 65] {
+            refused(&|f| f.copies = c, "--copies");
+        }
+        refused(&|f| f.rounds = Some(5), "--rounds: 5 rounds cannot reach");
+        let mut f = flags();
+        (f.threshold, f.copies) = (100.0, 64);
+        assert!(f.options().is_ok(), "100 % and 64 copies are inside the bounds");
+        f.copies = 1;
+        assert!(f.options().is_ok());
+    }
+}
