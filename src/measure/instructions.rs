@@ -327,3 +327,122 @@ fn cell_of(c: Counted) -> Cell {
         backend: c.backend,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algorithm::{AeadId, KexId};
+    use crate::measure::{plan, Config};
+    use std::time::Duration;
+
+    fn shape(size: usize) -> Shape {
+        Shape {
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::Seal,
+            mode: Some(Mode::Bulk),
+            size,
+            aad: 0,
+        }
+    }
+
+    #[test]
+    fn operations_per_counted_loop() {
+        let ops = |size| ops_for(&shape(size));
+        assert_eq!(
+            [ops(16), ops(1024), ops(4096), ops(1 << 20), ops(0)],
+            [256, 256, 64, 4, 16]
+        );
+    }
+
+    #[test]
+    fn the_features_seen_are_the_ones_detected() {
+        let seen = cpu_features();
+        let has = |f: &str| seen.iter().any(|s| s == f);
+        #[cfg(target_arch = "x86_64")]
+        {
+            assert_eq!(has("aes"), std::arch::is_x86_feature_detected!("aes"));
+            assert_eq!(has("avx2"), std::arch::is_x86_feature_detected!("avx2"));
+            assert_eq!(has("vaes"), std::arch::is_x86_feature_detected!("vaes"));
+        }
+        assert!(!has(""));
+    }
+
+    /// The child's work, natively (the client requests are no-ops): one
+    /// counted cell per (group, backend), each with its loop's operations,
+    /// and the manifest where the parent reads it.
+    #[test]
+    fn the_child_counts_every_cell_and_writes_its_manifest() {
+        let ring = crate::backend::all().into_iter().filter(|b| b.name == "ring").collect();
+        let cfg = Config {
+            backends: ring,
+            algorithms: vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)],
+            operations: vec![Operation::Seal, Operation::Keygen],
+            modes: vec![Mode::Bulk],
+            sizes: vec![1024],
+            threads: vec![1],
+            aad: 0,
+            duration: Duration::ZERO,
+            rounds: 1,
+            target_sample: Duration::ZERO,
+            seed: 1,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        child(&plan(&cfg), 1, dir.path()).unwrap();
+        let m: Manifest = serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
+        assert!(m.failures.is_empty());
+        assert_eq!(m.cpu_features, cpu_features());
+        let cells: Vec<(usize, &str, u64)> = m.cells.iter().map(|c| (c.group, c.backend.as_str(), c.ops)).collect();
+        assert_eq!(cells, [(0, "ring", 256), (1, "ring", 16)]);
+        assert_eq!(m.cells[1].algorithm, AlgorithmId::Kex(KexId::X25519));
+    }
+
+    fn counts(cpu_features: &[&str], skipped: &[&str]) -> InstructionCounts {
+        let counted = |backend: &str| Counted {
+            group: 0,
+            backend: backend.into(),
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::Seal,
+            mode: Some(Mode::Bulk),
+            size: 16,
+            aad: 0,
+            ops: 8,
+            deterministic: true,
+            instructions: 1000,
+        };
+        InstructionCounts {
+            cells: vec![counted("ring"), counted("openssl"), counted("ring")],
+            failures: Vec::new(),
+            skipped: skipped
+                .iter()
+                .map(|b| not_counted(b, &shape(16), "absent".into()))
+                .collect(),
+            cpu_features: cpu_features.iter().map(|s| s.to_string()).collect(),
+            valgrind: "valgrind-3.19.0".into(),
+        }
+    }
+
+    #[test]
+    fn what_valgrind_hid_is_said_with_the_backends_it_touches() {
+        let native: Vec<String> = ["aes", "avx2", "vaes"].map(String::from).to_vec();
+        let none_hidden = hidden_paths(&native, &counts(&["aes", "avx2", "vaes"], &[]));
+        assert!(none_hidden.starts_with("valgrind hid no CPU feature"), "{none_hidden}");
+        let hid = hidden_paths(&native, &counts(&["aes", "avx2"], &["graviola", "graviola"]));
+        assert!(
+            hid.starts_with("valgrind hid these CPU features of this machine: vaes. Counted backends (openssl, ring)"),
+            "{hid}"
+        );
+        assert!(
+            hid.ends_with("; not run at all under valgrind: graviola (see Not measured)"),
+            "{hid}"
+        );
+        assert!(!hidden_paths(&native, &counts(&["aes"], &[])).contains("not run at all"));
+    }
+
+    #[test]
+    fn a_counted_cell_is_instructions_per_operation() {
+        let c = cell_of(counts(&[], &[]).cells.remove(0));
+        assert_eq!(c.instructions_per_op, Some(125.0));
+        assert_eq!((c.batch, c.threads, c.instructions_deterministic), (8, 1, Some(true)));
+        assert_eq!(c.backend_version, (crate::backend::by_name("ring").unwrap().version)());
+    }
+}
