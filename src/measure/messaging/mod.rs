@@ -343,6 +343,134 @@ mod tests {
     }
 
     #[test]
+    fn one_aead_is_taken_and_only_pqxdh_kems() {
+        assert_eq!(
+            choose(&[AlgorithmId::Aead(AeadId::ChaCha20Poly1305)]).unwrap().0,
+            AeadId::ChaCha20Poly1305
+        );
+        let kems = [
+            KexId::MlKem768,
+            KexId::X25519MlKem768,
+            KexId::MlKem512,
+            KexId::X25519,
+            KexId::P256,
+        ];
+        assert_eq!(kems.map(is_kem), [true, true, false, false, false]);
+    }
+
+    fn named(name: &str) -> &'static Backend {
+        crate::backend::all()
+            .into_iter()
+            .find(|b| b.name == name)
+            .expect("compiled in")
+    }
+
+    fn tiny(backends: Vec<&'static Backend>) -> Config {
+        Config {
+            backends,
+            aead: AeadId::Aes256Gcm,
+            kem: KexId::MlKem768,
+            threads: vec![1],
+            duration: Duration::from_millis(12),
+            rounds: 2,
+            target_sample: Duration::from_micros(300),
+            seed: 3,
+            messages_per_turn: 3,
+        }
+    }
+
+    #[test]
+    fn the_model_and_the_visits() {
+        let mut cfg = tiny(vec![named("ring"), named("RustCrypto")]);
+        cfg.threads = vec![1, 2];
+        assert_eq!(cfg.visits(), 3 * 2 * 2 * 2);
+        let model = cfg.model();
+        assert!(model.starts_with("Model (messaging): "), "{model}");
+        assert!(
+            model.contains("AES-256-GCM key schedule") && model.contains("PQXDH rows"),
+            "{model}"
+        );
+        assert_eq!(cfg.new_file().settings.model, Some(model));
+    }
+
+    /// ring's X25519 and AES-256-GCM under ChaCha20-Poly1305's name: the
+    /// handshakes work, the messages disagree with every other backend.
+    static WRONG_AEAD: Backend = Backend {
+        name: "wrong-aead",
+        version: String::new,
+        aead: |_| (named("ring").aead)(AeadId::ChaCha20Poly1305),
+        kex: |id| (named("ring").kex)(id),
+    };
+
+    #[test]
+    fn every_task_is_measured_checkpointed_and_skipped_with_its_reason() {
+        let cfg = tiny(vec![named("RustCrypto"), named("ring"), &WRONG_AEAD]);
+        let mut checkpoints = Vec::new();
+        let (rows, skipped) = run(&cfg, &|_, _, _| {}, &mut |rows, skipped| {
+            checkpoints.push((rows.len(), skipped.len()))
+        });
+        // RustCrypto runs all three tasks; ring lacks ML-KEM (PQXDH); the wrong AEAD is refused for all.
+        let got: Vec<(Task, &str)> = rows.iter().map(|r| (r.task, r.backend.as_str())).collect();
+        use Task::*;
+        assert_eq!(
+            got,
+            [
+                (X3dh, "RustCrypto"),
+                (X3dh, "ring"),
+                (Pqxdh, "RustCrypto"),
+                (Message, "RustCrypto"),
+                (Message, "ring")
+            ]
+        );
+        assert_eq!(
+            checkpoints,
+            [(2, 1), (3, 3), (5, 4)],
+            "after each task and thread count"
+        );
+        let why: Vec<(&str, Task, bool)> = skipped.iter().map(|s| (s.backend.as_str(), s.task, s.failed)).collect();
+        assert_eq!(
+            why,
+            [
+                ("wrong-aead", X3dh, true),
+                ("ring", Pqxdh, false),
+                ("wrong-aead", Pqxdh, true),
+                ("wrong-aead", Message, true)
+            ]
+        );
+        assert!(
+            skipped[0].reason.starts_with("correctness check failed, not timed"),
+            "{}",
+            skipped[0].reason
+        );
+        assert_eq!(skipped[1].reason, "ML-KEM-768 unsupported");
+        for r in &rows {
+            let rate = &r.rates[0];
+            assert_eq!((r.rates.len(), rate.threads), (1, 1));
+            assert!(rate.samples.len() >= 3 * cfg.rounds && rate.ops_per_sec.median > 0.0);
+            assert!(!r.shares.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_rate_counts_handshakes_or_messages() {
+        let r = rate((Task::Message, 3), 2, vec![1.0, 2.0, 3.0], vec![4.0]).unwrap();
+        // One timed operation of the message task is a whole cycle: 60 messages at 3 per turn.
+        assert_eq!(
+            (r.threads, r.ops_per_sec.median, r.per_thread_ops_per_sec),
+            (2, 120.0, 240.0)
+        );
+        assert_eq!(r.samples, [60.0, 120.0, 180.0]);
+        assert_eq!(
+            rate((Task::X3dh, 3), 1, vec![5.0], vec![5.0])
+                .unwrap()
+                .ops_per_sec
+                .median,
+            5.0
+        );
+        assert!(rate((Task::X3dh, 3), 1, vec![], vec![]).is_none());
+    }
+
+    #[test]
     fn every_backend_runs_every_task_and_accounts_its_primitives() {
         for b in crate::backend::all() {
             let Ok(suite) = Suite::of(b, AeadId::Aes256Gcm, KexId::MlKem768) else {
