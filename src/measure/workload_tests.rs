@@ -296,3 +296,48 @@ fn operations_of_another_kind_are_refused() {
         .unwrap();
     assert!(e.contains("is not a"), "{e}");
 }
+
+#[test]
+fn each_prepared_buffer_lands_at_a_fresh_aligned_offset_in_the_page() {
+    let offsets: Vec<usize> = (0..64).map(|_| layout_offset()).collect();
+    assert!(offsets.iter().all(|o| o % 16 == 0 && *o < 4096), "{offsets:?}");
+    // 64 draws from 256 slots: all equal has probability 256^-63.
+    assert!(offsets.iter().any(|o| *o != offsets[0]), "{offsets:?}");
+}
+
+#[test]
+fn seeded_inputs_repeat_and_unseeded_ones_say_so() {
+    let id = KexId::MlKem768;
+    let b = backend_named("RustCrypto");
+    let Ok(KeyExchange::Kem(kem)) = (b.kex)(id) else {
+        panic!("RustCrypto offers ML-KEM-768")
+    };
+    let seeded = |seed| KemWork::new(kem, id, Operation::Encaps, Some(fastrand::Rng::with_seed(seed))).unwrap();
+    let (a, again, other) = (seeded(1), seeded(1), seeded(2));
+    assert!(a.deterministic() && again.deterministic());
+    assert_eq!(
+        (&a.ek, &a.ct),
+        (&again.ek, &again.ct),
+        "one seed, the same keys and ciphertext"
+    );
+    assert_ne!(a.ek, other.ek);
+    let unseeded = KemWork::new(kem, id, Operation::Encaps, None).unwrap();
+    assert!(!unseeded.deterministic());
+    assert_eq!(unseeded.max_batch(), None, "a KEM sample needs no pool");
+    let alg = (b.aead)(AeadId::Aes128Gcm).unwrap();
+    let shape = Shape {
+        algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+        operation: Operation::Seal,
+        mode: Some(Mode::Bulk),
+        size: 16,
+        aad: 0,
+    };
+    assert!(
+        AeadWork::new(alg, AeadId::Aes128Gcm, &shape, 0)
+            .unwrap()
+            .deterministic(),
+        "fixed key, nonce and message"
+    );
+    #[cfg(not(feature = "seeded-slowdown"))]
+    assert_eq!(seeded_slowdown(), None);
+}
