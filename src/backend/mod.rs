@@ -46,6 +46,10 @@ mod rustcrypto;
 
 #[cfg(test)]
 mod batch_equivalence_tests;
+#[cfg(test)]
+mod kem_export_tests;
+#[cfg(test)]
+mod version_tests;
 
 /// Why an operation did not produce a result.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -341,3 +341,14 @@ fn seeded_inputs_repeat_and_unseeded_ones_say_so() {
     #[cfg(not(feature = "seeded-slowdown"))]
     assert_eq!(seeded_slowdown(), None);
 }
+
+#[test]
+fn seeded_ecdh_is_deterministic_and_unseeded_is_not() {
+    let KeyExchange::Ecdh(ecdh) = (backend_named("ring").kex)(KexId::X25519).unwrap() else {
+        panic!("X25519 is ECDH")
+    };
+    let work = |rng| EcdhWork::new(ecdh, KexId::X25519, Operation::Keygen, rng).unwrap();
+    // Every adapter takes a caller's private key, so a seed makes every input fixed.
+    assert!(work(Some(fastrand::Rng::with_seed(4))).deterministic());
+    assert!(!work(None).deterministic());
+}
