@@ -169,16 +169,18 @@ fn a_backend_that_disagrees_is_refused_before_timing() {
 
 #[test]
 fn the_seed_and_the_shape_both_move_the_visit_order() {
-    let group = chacha_group(vec![by_name("ring")]);
-    let draw = |seed: u64| {
+    let draw = |seed: u64, threads: usize| {
+        let mut group = chacha_group(vec![by_name("ring")]);
+        group.threads = threads;
         let mut cfg = config(&[], vec![], vec![]);
         cfg.seed = seed;
         let mut ready = prepare_group(&cfg, &group);
         assert_eq!(ready.visit_time, cfg.duration / 3);
         ready.rng.u64(..)
     };
-    assert_eq!(draw(2), draw(2), "one seed, one order");
-    assert_ne!(draw(2), draw(3), "another seed, another order");
+    assert_eq!(draw(2, 1), draw(2, 1), "one seed, one order");
+    assert_ne!(draw(2, 1), draw(3, 1), "another seed, another order");
+    assert_ne!(draw(2, 1), draw(2, 2), "another thread count, another order");
 }
 
 #[test]
