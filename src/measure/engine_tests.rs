@@ -317,3 +317,16 @@ fn cells_without_bytes_have_no_per_byte_figures() {
         assert_eq!(c.mb_per_sec, is_aead.then_some(0.0));
     }
 }
+
+#[test]
+fn the_tsc_rate_is_measured_once_and_gives_cycles_per_byte() {
+    let Some(tsc) = init_clocks() else {
+        eprintln!("skipped: no TSC on this machine");
+        return;
+    };
+    assert!((1e8..1e11).contains(&tsc), "{tsc} Hz");
+    assert_eq!(init_clocks(), Some(tsc), "measured once per process");
+    let (cells, _) = run_group(&config(&[], vec![], vec![]), &chacha_group(vec![by_name("ring")]), &());
+    let c = &cells[0];
+    assert_eq!(c.tsc_cycles_per_byte, Some(tsc / (c.per_thread_ops_per_sec * 64.0)));
+}
