@@ -10,16 +10,9 @@ use super::*;
 use crate::algorithm::{AeadId, KexId};
 use crate::backend::{self, Backend};
 
-fn by_name(name: &str) -> &'static Backend {
-    backend::all()
-        .into_iter()
-        .find(|b| b.name == name)
-        .expect("compiled in")
-}
-
 fn config(backends: &[&str], algorithms: Vec<AlgorithmId>, operations: Vec<Operation>) -> Config {
     Config {
-        backends: backends.iter().map(|n| by_name(n)).collect(),
+        backends: backends.iter().map(|n| backend::by_name(n).unwrap()).collect(),
         algorithms,
         operations,
         modes: vec![Mode::Bulk, Mode::PerMessage],
@@ -104,7 +97,10 @@ fn the_plan_keeps_only_backends_offering_the_algorithm() {
 #[test]
 fn a_group_measures_each_backend_and_fills_its_cell() {
     let cfg = config(&[], vec![], vec![]);
-    let group = chacha_group(vec![by_name("ring"), by_name("RustCrypto")]);
+    let group = chacha_group(vec![
+        backend::by_name("ring").unwrap(),
+        backend::by_name("RustCrypto").unwrap(),
+    ]);
     let (cells, failures) = run_group(&cfg, &group, &());
     assert!(failures.is_empty(), "{failures:?}");
     let names: Vec<&str> = cells.iter().map(|c| c.backend.as_str()).collect();
@@ -124,7 +120,7 @@ fn a_group_measures_each_backend_and_fills_its_cell() {
         assert!(median > 0.0 && c.per_thread_ops_per_sec > 0.0);
         assert_eq!(c.mb_per_sec, Some(median * 64.0 / 1e6));
         assert_eq!(c.us_per_op, 1e6 / c.per_thread_ops_per_sec);
-        assert_eq!(c.backend_version, (by_name(&c.backend).version)());
+        assert_eq!(c.backend_version, (backend::by_name(&c.backend).unwrap().version)());
         for s in &c.samples {
             assert_eq!(*s, round_sig(*s), "samples keep six significant digits");
         }
@@ -139,7 +135,7 @@ fn a_group_measures_each_backend_and_fills_its_cell() {
 
 /// Same key, nonce and tag lengths as ChaCha20-Poly1305, another cipher.
 fn chacha20_under_the_wrong_name(_: AeadId) -> backend::Result<&'static dyn backend::AeadAlgorithm> {
-    (by_name("ring").aead)(AeadId::Aes256Gcm)
+    (backend::by_name("ring").unwrap().aead)(AeadId::Aes256Gcm)
 }
 
 /// A backend whose "ChaCha20-Poly1305" is AES-256-GCM: it round-trips but
@@ -154,7 +150,7 @@ static WRONG_CIPHER: Backend = Backend {
 #[test]
 fn a_backend_that_disagrees_is_refused_before_timing() {
     let cfg = config(&[], vec![], vec![]);
-    let group = chacha_group(vec![by_name("ring"), &WRONG_CIPHER]);
+    let group = chacha_group(vec![backend::by_name("ring").unwrap(), &WRONG_CIPHER]);
     let (cells, failures) = run_group(&cfg, &group, &());
     assert_eq!(cells.iter().map(|c| c.backend.as_str()).collect::<Vec<_>>(), ["ring"]);
     assert_eq!(failures.len(), 1);
@@ -167,13 +163,19 @@ fn a_backend_that_disagrees_is_refused_before_timing() {
     );
     let e = check_and_calibrate(&WRONG_CIPHER, &group.backends, &group.shape, cfg.target_sample).unwrap_err();
     assert!(e.contains("differs from ring's"), "{e}");
-    assert!(check_and_calibrate(by_name("ring"), &group.backends, &group.shape, cfg.target_sample).is_ok());
+    assert!(check_and_calibrate(
+        backend::by_name("ring").unwrap(),
+        &group.backends,
+        &group.shape,
+        cfg.target_sample
+    )
+    .is_ok());
 }
 
 #[test]
 fn the_seed_and_the_shape_both_move_the_visit_order() {
     let draw = |seed: u64, threads: usize| {
-        let mut group = chacha_group(vec![by_name("ring")]);
+        let mut group = chacha_group(vec![backend::by_name("ring").unwrap()]);
         group.threads = threads;
         let mut cfg = config(&[], vec![], vec![]);
         cfg.seed = seed;
@@ -295,9 +297,9 @@ fn samples_count_every_threads_operations_over_the_common_span() {
 #[test]
 fn cells_without_bytes_have_no_per_byte_figures() {
     let cfg = config(&[], vec![], vec![]);
-    let mut empty = chacha_group(vec![by_name("ring")]);
+    let mut empty = chacha_group(vec![backend::by_name("ring").unwrap()]);
     empty.shape.size = 0;
-    let mut keygen = chacha_group(vec![by_name("ring")]);
+    let mut keygen = chacha_group(vec![backend::by_name("ring").unwrap()]);
     keygen.shape = Shape {
         algorithm: AlgorithmId::Kex(KexId::X25519),
         operation: Operation::Keygen,
@@ -329,7 +331,11 @@ fn the_tsc_rate_is_measured_once_and_gives_cycles_per_byte() {
     };
     assert!((1e8..1e11).contains(&tsc), "{tsc} Hz");
     assert_eq!(init_clocks(), Some(tsc), "measured once per process");
-    let (cells, _) = run_group(&config(&[], vec![], vec![]), &chacha_group(vec![by_name("ring")]), &());
+    let (cells, _) = run_group(
+        &config(&[], vec![], vec![]),
+        &chacha_group(vec![backend::by_name("ring").unwrap()]),
+        &(),
+    );
     let c = &cells[0];
     assert_eq!(c.tsc_cycles_per_byte, Some(tsc / (c.per_thread_ops_per_sec * 64.0)));
 }

@@ -358,13 +358,6 @@ mod tests {
         assert_eq!(kems.map(is_kem), [true, true, false, false, false]);
     }
 
-    fn named(name: &str) -> &'static Backend {
-        crate::backend::all()
-            .into_iter()
-            .find(|b| b.name == name)
-            .expect("compiled in")
-    }
-
     fn tiny(backends: Vec<&'static Backend>) -> Config {
         Config {
             backends,
@@ -381,7 +374,10 @@ mod tests {
 
     #[test]
     fn the_model_and_the_visits() {
-        let mut cfg = tiny(vec![named("ring"), named("RustCrypto")]);
+        let mut cfg = tiny(vec![
+            crate::backend::by_name("ring").unwrap(),
+            crate::backend::by_name("RustCrypto").unwrap(),
+        ]);
         cfg.threads = vec![1, 2];
         assert_eq!(cfg.visits(), 3 * 2 * 2 * 2);
         let model = cfg.model();
@@ -398,13 +394,17 @@ mod tests {
     static WRONG_AEAD: Backend = Backend {
         name: "wrong-aead",
         version: String::new,
-        aead: |_| (named("ring").aead)(AeadId::ChaCha20Poly1305),
-        kex: |id| (named("ring").kex)(id),
+        aead: |_| (crate::backend::by_name("ring").unwrap().aead)(AeadId::ChaCha20Poly1305),
+        kex: |id| (crate::backend::by_name("ring").unwrap().kex)(id),
     };
 
     #[test]
     fn every_task_is_measured_checkpointed_and_skipped_with_its_reason() {
-        let cfg = tiny(vec![named("RustCrypto"), named("ring"), &WRONG_AEAD]);
+        let cfg = tiny(vec![
+            crate::backend::by_name("RustCrypto").unwrap(),
+            crate::backend::by_name("ring").unwrap(),
+            &WRONG_AEAD,
+        ]);
         let mut checkpoints = Vec::new();
         let (rows, skipped) = run(&cfg, &|_, _, _| {}, &mut |rows, skipped| {
             checkpoints.push((rows.len(), skipped.len()))
