@@ -42,9 +42,14 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
         .map(drop)
 }
 
-/// A private directory (mode 0700, random name) removed when dropped.
+/// A private directory (mode 0700, random name, like mkdtemp(3)) removed
+/// when dropped. tempfile's default is 0777 less the umask, usually 0755.
 pub fn private_dir(prefix: &str) -> std::io::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix(prefix).tempdir()
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
 }
 
 #[cfg(test)]
@@ -105,5 +110,23 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"old");
         assert_eq!(entries(d.path()), ["r.json"]);
         assert!(check_writable(Path::new("/nonexistent-dir/x.json")).is_err());
+    }
+
+    #[test]
+    fn a_private_dir_is_the_owners_alone_and_removed_on_drop() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = private_dir("cryptobench-test-").unwrap();
+        let path = d.path().to_path_buf();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        assert!(path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("cryptobench-test-"));
+        let again = private_dir("cryptobench-test-").unwrap();
+        assert_ne!(again.path(), path, "a fresh name each time");
+        drop(d);
+        assert!(!path.exists());
     }
 }

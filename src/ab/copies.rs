@@ -38,9 +38,7 @@ impl Copies {
     /// temp dir is found later by `Worker`), the error says so and the caller
     /// keeps the original.
     pub fn make(path: &Path, n: usize, label: &str) -> Result<Copies, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("cryptobench-ab-")
-            .tempdir()
+        let dir = crate::atomic_file::private_dir("cryptobench-ab-")
             .map_err(|e| format!("cannot create a directory for copies of {}: {e}", path.display()))?;
         let paths = (0..n)
             .map(|i| {
