@@ -16,6 +16,8 @@ pub mod protocol;
 mod report_tests;
 mod run;
 pub mod worker;
+#[cfg(test)]
+mod workers_tests;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,430 @@
+//! The parent side of `ab` (`run`, `child`, `copies`) against worker
+//! processes, inside the library's tests: a real worker (this test binary
+//! serving the protocol, see [`worker_entry`]) for an A/A run, and scripted
+//! children for the answers a real worker never gives (fixed figures, wrong
+//! answers, crashes, silence). `tests/ab.rs` runs the built executable end to
+//! end; these make each mutant of the parent cost one library build.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::child::{Side, Worker};
+use super::copies::Copies;
+use super::protocol::{line, CellSpec, Hello, Request, Response, PROTOCOL};
+use super::{run, Options, Report, AUTO_DOUBLINGS};
+use crate::algorithm::{AeadId, AlgorithmId, Mode, Operation};
+use crate::analysis::paired::Verdict;
+
+const ENTRY: &str = "ab::workers_tests::worker_entry";
+
+/// In a child started by [`real_worker`], serves the protocol on fd 3 (the
+/// parent's pipe; libtest's own stdout goes to /dev/null) and exits;
+/// otherwise, as an ordinary test, does nothing.
+#[test]
+fn worker_entry() {
+    if std::env::var_os("CRYPTOBENCH_TEST_WORKER").is_none() {
+        return;
+    }
+    let out = std::fs::OpenOptions::new().write(true).open("/dev/fd/3").unwrap();
+    let served = super::worker::serve(std::io::stdin().lock(), out);
+    std::process::exit(i32::from(served.is_err()));
+}
+
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+/// An executable that is this build's worker; each start appends a line to `starts`.
+fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let body = format!(
+        "[ \"$1\" = worker ] || exit 2\necho \"$0\" >> '{}'\nCRYPTOBENCH_TEST_WORKER=1 exec '{}' --exact {ENTRY} --nocapture --test-threads=1 -q 3>&1 1>/dev/null",
+        starts.display(),
+        exe.display()
+    );
+    script(dir, name, &body)
+}
+
+/// A scripted child: answers hello with `hello`, then every `prepare` with
+/// `prepared` and every `sample` with `samples[k % len]`, where `k` counts
+/// the processes this script started before (a new process every round).
+fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[Response]) -> PathBuf {
+    let one = |r: &Response| line(r).trim_end().to_string();
+    let arms: String = samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{i}) echo '{}' ;; ", one(s)))
+        .collect();
+    let count = dir.join(format!("{name}.starts"));
+    let body = format!(
+        "touch '{c}'; k=$(wc -l < '{c}'); echo >> '{c}'\nread l; echo '{h}'\nwhile read l; do case \"$l\" in *prepare*) echo '{p}' ;; *sample*) case $((k % {n})) in {arms}esac ;; *) exit 0 ;; esac; done",
+        c = count.display(),
+        h = one(&Response::Hello(hello.clone())),
+        p = one(prepared),
+        n = samples.len(),
+    );
+    script(dir, name, &body)
+}
+
+fn hello_offering_chacha() -> Hello {
+    Hello {
+        protocol: PROTOCOL,
+        offers: vec![("ring".into(), vec![chacha().name().to_string()])],
+        ..Hello::default()
+    }
+}
+
+fn chacha() -> AlgorithmId {
+    AlgorithmId::Aead(AeadId::ChaCha20Poly1305)
+}
+
+fn prepared(batch: u64) -> Response {
+    Response::Prepared {
+        batch,
+        per_sample_ns: 1_000_000,
+    }
+}
+
+fn samples(ops_per_sec: &[f64], hz: [f64; 2]) -> Response {
+    Response::Samples {
+        ops_per_sec: ops_per_sec.to_vec(),
+        core_hz_before: Some(hz[0]),
+        core_hz_after: Some(hz[1]),
+    }
+}
+
+fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
+    let cfg = crate::measure::Config {
+        backends: vec![crate::backend::by_name("ring").unwrap()],
+        algorithms: vec![chacha()],
+        operations: vec![Operation::Seal],
+        modes: vec![Mode::Bulk],
+        sizes: sizes.to_vec(),
+        threads: vec![1],
+        aad: 0,
+        duration: Duration::from_millis(20 * rounds as u64),
+        rounds,
+        target_sample: Duration::from_micros(200),
+        seed: 7,
+    };
+    Options {
+        base: base.to_path_buf(),
+        new: new.to_path_buf(),
+        cfg,
+        threshold: 0.03,
+        auto: false,
+        cpus: Vec::new(),
+        copies: 1,
+    }
+}
+
+fn run_collecting(opts: &Options) -> (Result<Report, String>, Vec<usize>) {
+    let mut seen = Vec::new();
+    let report = run(opts, &mut |r: &Report| seen.push(r.cells.len()));
+    (report, seen)
+}
+
+#[test]
+fn an_a_a_run_with_real_workers_fills_every_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let starts = dir.path().join("starts");
+    let exe = real_worker(dir.path(), "worker", &starts);
+    let mut opts = options(&exe, &exe, &[64, 1350], 3);
+    opts.copies = 2;
+    let (report, seen) = run_collecting(&opts);
+    let report = report.unwrap();
+    assert!(report.complete && report.same_executable && report.differences.is_empty());
+    assert_eq!(seen, [1, 2], "the report is handed over after every cell");
+    assert_eq!(report.settings.copies, [2, 2]);
+    assert_eq!(
+        (
+            report.settings.rounds,
+            report.settings.duration_ms,
+            report.settings.seed
+        ),
+        (3, 60, 7)
+    );
+    assert_eq!((report.rule.cells, report.rule.looks), (2, 1));
+    assert_eq!(report.base.hello, super::worker::hello());
+    for (c, size) in report.cells.iter().zip([64, 1350]) {
+        assert_eq!(
+            (c.cell.backend.as_str(), c.cell.size, c.cell.threads),
+            ("ring", size, 1)
+        );
+        assert!(c.failed.is_empty() && c.verdict != Verdict::Failed, "{c:?}");
+        assert_eq!((c.log_ratios.len(), c.wall_log_ratios.len()), (3, 3));
+        assert_eq!(
+            c.visit_cycles.each_ref().map(Vec::len),
+            [6, 6],
+            "ABBA: two visits a side a round"
+        );
+        assert!(c.batch > 0 && c.samples_per_visit > 0);
+        // 10 × the visit's expected time (about 20 ms / 2) + 10 s.
+        assert!(
+            (10_000..=10_400).contains(&c.sample_timeout_ms),
+            "{}",
+            c.sample_timeout_ms
+        );
+        let ratio = c.decision.as_ref().unwrap().ratio;
+        assert!(
+            (0.5..2.0).contains(&ratio) && (0.5..2.0).contains(&c.wall_ratio.unwrap()),
+            "{c:?}"
+        );
+        assert!(c.base_cycles_per_op.unwrap() > 0.0 && c.new_cycles_per_op.unwrap() > 0.0);
+    }
+    // Each side: the handshake, a first copy checked at start, then one
+    // process per round (3 rounds × 2 cells), the last five from the copies.
+    let log = std::fs::read_to_string(&starts).unwrap();
+    let exes: Vec<&str> = log.lines().collect();
+    assert_eq!(exes.len(), 2 * (2 + 6), "{log}");
+    let from_copies = exes.iter().filter(|e| **e != exe.to_str().unwrap()).count();
+    assert_eq!(from_copies, 2 * 7, "{log}");
+}
+
+/// Fixed answers make every figure exact: BASE's fastest sample is 1,000
+/// op/s at 2 GHz, NEW's 500 op/s at (1 + 3) / 2 GHz, so NEW takes twice the
+/// cycles and twice the wall time in every round.
+#[test]
+fn figures_come_from_the_fastest_sample_and_the_mean_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let base = fake(
+        dir.path(),
+        "base",
+        &h,
+        &prepared(40),
+        &[samples(&[700.0, 1000.0, 0.0], [2e9, 2e9])],
+    );
+    let new = fake(
+        dir.path(),
+        "new",
+        &h,
+        &prepared(30),
+        &[samples(&[-5.0, 500.0], [1e9, 3e9])],
+    );
+    let (report, _) = run_collecting(&options(&base, &new, &[64], 8));
+    let report = report.unwrap();
+    assert!(!report.same_executable);
+    let c = &report.cells[0];
+    assert_eq!(c.batch, 30, "the smaller batch, for both sides");
+    assert_eq!(c.log_ratios, vec![2f64.ln(); 8]);
+    assert_eq!(c.wall_log_ratios, vec![2f64.ln(); 8]);
+    assert_eq!((c.base_cycles_per_op, c.new_cycles_per_op), (Some(2e6), Some(4e6)));
+    assert_eq!(c.visit_cycles, [vec![2e6; 16], vec![4e6; 16]]);
+    assert!((c.wall_ratio.unwrap() - 2.0).abs() < 1e-12);
+    assert_eq!(c.verdict, Verdict::Regressed);
+    assert_eq!(report.outcome(), super::Outcome::Regression);
+}
+
+#[test]
+fn a_side_that_cannot_run_a_cell_fails_it_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let good = fake(dir.path(), "good", &h, &prepared(40), &[samples(&[1000.0], [2e9, 2e9])]);
+    let failing = |name: &str, hello: &Hello, prepared: Response, samples: Response| {
+        let new = fake(dir.path(), name, hello, &prepared, &[samples]);
+        let (report, _) = run_collecting(&options(&good, &new, &[64], 2));
+        let report = report.unwrap();
+        let c = report.cells[0].clone();
+        assert_eq!(c.verdict, Verdict::Failed, "{c:?}");
+        assert!(
+            c.lost_by_new() && c.failed.iter().all(|(s, _)| *s == Side::New),
+            "{c:?}"
+        );
+        c.failed[0].1.clone()
+    };
+    let ok = samples(&[1000.0], [2e9, 2e9]);
+    let lacking = Hello {
+        offers: Vec::new(),
+        ..h.clone()
+    };
+    let reason = failing("lacking", &lacking, prepared(40), ok.clone());
+    assert_eq!(reason, "this build lacks ring ChaCha20-Poly1305");
+    let refused = Response::Failed { reason: "boom".into() };
+    assert_eq!(failing("refusing", &h, refused.clone(), ok.clone()), "boom");
+    let zero = failing("zero", &h, prepared(0), ok.clone());
+    assert!(zero.starts_with("unexpected answer to prepare: Prepared"), "{zero}");
+    let useless = failing("useless", &h, prepared(40), samples(&[0.0, -1.0], [2e9, 2e9]));
+    assert_eq!(useless, "a visit returned no usable samples");
+    assert_eq!(failing("sample-refused", &h, prepared(40), refused), "boom");
+    let odd = failing("odd", &h, prepared(40), prepared(1));
+    assert!(odd.starts_with("unexpected answer to sample: Prepared"), "{odd}");
+}
+
+/// `--duration auto` doubles an inconclusive cell's rounds (R → 16R) and
+/// hands the report over after each extension; a decided cell is left alone.
+#[test]
+fn duration_auto_extends_only_the_inconclusive_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let base = fake(dir.path(), "base", &h, &prepared(40), &[samples(&[1050.0], [2e9, 2e9])]);
+    // NEW is 5 % faster in one round and 5 % slower in the next: never
+    // inside ±3 %, never outside, so no number of rounds decides.
+    let swinging = [samples(&[1100.0], [2e9, 2e9]), samples(&[1000.0], [2e9, 2e9])];
+    let same = fake(dir.path(), "same", &h, &prepared(40), &swinging);
+    let mut opts = options(&base, &same, &[64], 2);
+    opts.auto = true;
+    let (report, seen) = run_collecting(&opts);
+    let c = &report.unwrap().cells[0];
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    assert_eq!(c.log_ratios.len(), 2 << AUTO_DOUBLINGS);
+    assert_eq!(c.visit_cycles[0].len(), 4 << AUTO_DOUBLINGS);
+    assert_eq!(seen, vec![1; 1 + AUTO_DOUBLINGS as usize]);
+    let slow = fake(dir.path(), "slow", &h, &prepared(40), &[samples(&[500.0], [2e9, 2e9])]);
+    let mut opts = options(&base, &slow, &[64], 10);
+    opts.auto = true;
+    let (report, seen) = run_collecting(&opts);
+    let c = &report.unwrap().cells[0];
+    assert_eq!((c.verdict, c.log_ratios.len(), seen), (Verdict::Regressed, 10, vec![1]));
+}
+
+#[test]
+fn a_worker_that_hangs_or_dies_is_marked_dead_and_revived() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = line(&Response::Hello(hello_offering_chacha()));
+    let silent = script(dir.path(), "silent", &format!("read l; printf '%s' '{h}'; sleep 30"));
+    let mut w = Worker::start(Side::New, &silent).unwrap();
+    assert_eq!(w.hello, hello_offering_chacha());
+    let prepare = Request::Prepare {
+        cell: cell(),
+        target_us: 100,
+    };
+    let e = w.ask(&prepare, Duration::from_millis(200)).unwrap_err();
+    assert_eq!(e, "no answer within 0 s (killed)");
+    assert_eq!(w.dead.as_deref(), Some(e.as_str()));
+    assert_eq!(
+        w.ask(&Request::Quit, Duration::from_secs(5)).unwrap_err(),
+        e,
+        "dead stays dead"
+    );
+    w.revive().unwrap();
+    assert_eq!(w.dead, None);
+    w.quit();
+    let crashing = script(
+        dir.path(),
+        "crashing",
+        &format!("read l; printf '%s' '{h}'; read l; exit 3"),
+    );
+    let mut w = Worker::start(Side::Base, &crashing).unwrap();
+    let e = w.ask(&prepare, Duration::from_secs(20)).unwrap_err();
+    assert_eq!(e, "closed its output: it exited (exit status: 3)");
+}
+
+fn cell() -> CellSpec {
+    CellSpec {
+        backend: "ring".into(),
+        algorithm: chacha(),
+        operation: Operation::Seal,
+        mode: Some(Mode::Bulk),
+        size: 64,
+        aad: 0,
+        threads: 1,
+    }
+}
+
+#[test]
+fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = |name: &str, body: &str| {
+        let p = script(dir.path(), name, body);
+        let e = Worker::start(Side::New, &p).err().unwrap();
+        assert!(e.starts_with(&format!("NEW: {}: ", p.display())), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        e
+    };
+    let e = start("garbage", "echo 'this is not JSON'; sleep 5");
+    assert!(
+        e.contains("not a cryptobench worker") && e.contains("printed garbage: 'this is not JSON'"),
+        "{e}"
+    );
+    let other = line(&Response::Hello(Hello {
+        protocol: PROTOCOL + 98,
+        ..Hello::default()
+    }));
+    let e = start("future", &format!("read l; printf '%s' '{other}'; sleep 5"));
+    assert!(
+        e.contains(&format!(
+            "speaks worker protocol {}, this cryptobench {PROTOCOL}",
+            PROTOCOL + 98
+        )),
+        "{e}"
+    );
+    let e = start(
+        "rude",
+        &format!("read l; printf '%s' '{}'; sleep 5", line(&prepared(1))),
+    );
+    assert!(e.contains("answered the handshake with Prepared"), "{e}");
+    let e = start("old", "echo 'error: unrecognized subcommand' >&2; exit 2");
+    assert!(e.contains("too old for `ab`") && e.contains("it exited"), "{e}");
+    let e = Worker::start(Side::Base, dir.path()).err().unwrap();
+    assert!(
+        e.starts_with("BASE: ") && e.ends_with("not a file (give the path of a cryptobench executable)"),
+        "{e}"
+    );
+    let e = Worker::start(Side::Base, &dir.path().join("absent")).err().unwrap();
+    assert!(e.contains("absent: No such file"), "{e}");
+}
+
+#[test]
+fn quit_ends_the_child_and_renew_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let h = line(&Response::Hello(hello_offering_chacha()));
+    // The script's own PID, then `exec`: the child the parent holds.
+    let body = format!(
+        "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",
+        pids.display()
+    );
+    let exe = script(dir.path(), "quiet", &body);
+    let alive = |i: usize| {
+        let all = std::fs::read_to_string(&pids).unwrap();
+        let pid = all.lines().nth(i).unwrap().to_string();
+        Path::new(&format!("/proc/{pid}")).exists()
+    };
+    let mut w = Worker::start(Side::Base, &exe).unwrap();
+    let mut rng = fastrand::Rng::with_seed(1);
+    w.renew(&mut rng).unwrap();
+    assert!(!alive(0) && alive(1), "renew kills and reaps the old child");
+    assert_eq!((w.copies(), w.path.as_path()), (1, exe.as_path()));
+    w.spread(3, &mut rng);
+    assert_eq!(w.copies(), 3);
+    w.quit();
+    assert!(!alive(2), "quit reaps the child");
+    let mut w = Worker::start(Side::Base, &exe).unwrap();
+    w.spread(2, &mut rng);
+    let last = std::fs::read_to_string(&pids).unwrap().lines().count() - 1;
+    drop(w);
+    assert!(!alive(last), "dropping a worker reaps it");
+}
+
+#[test]
+fn copies_are_private_files_picked_at_random_and_removed_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let exe = script(dir.path(), "exe", "exit 0");
+    let one = Copies::original(&exe);
+    assert_eq!((one.count(), one.pick(&mut fastrand::Rng::new())), (1, exe.as_path()));
+    let copies = Copies::make(&exe, 3, "NEW").unwrap();
+    assert_eq!(copies.count(), 3);
+    let mut rng = fastrand::Rng::with_seed(3);
+    let picked: std::collections::BTreeSet<PathBuf> = (0..60).map(|_| copies.pick(&mut rng).to_path_buf()).collect();
+    let names: Vec<String> = picked
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into())
+        .collect();
+    assert_eq!(names, ["NEW-0", "NEW-1", "NEW-2"]);
+    let home = picked.first().unwrap().parent().unwrap().to_path_buf();
+    assert_ne!(home, dir.path());
+    assert_eq!(std::fs::metadata(&home).unwrap().permissions().mode() & 0o777, 0o700);
+    for p in &picked {
+        assert_eq!(std::fs::read(p).unwrap(), std::fs::read(&exe).unwrap());
+        assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o111, 0o111);
+    }
+    drop(copies);
+    assert!(!home.exists(), "the copies outlived their owner");
+    let e = Copies::make(&dir.path().join("absent"), 2, "BASE").err().unwrap();
+    assert!(e.starts_with("cannot copy ") && e.contains("absent"), "{e}");
+}
