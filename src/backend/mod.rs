@@ -49,6 +49,8 @@ mod batch_equivalence_tests;
 #[cfg(test)]
 mod kem_export_tests;
 #[cfg(test)]
+mod randomness_tests;
+#[cfg(test)]
 mod version_tests;
 
 /// Why an operation did not produce a result.
