@@ -360,6 +360,8 @@ fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
     assert!(e.contains("answered the handshake with Prepared"), "{e}");
     let e = start("old", "echo 'error: unrecognized subcommand' >&2; exit 2");
     assert!(e.contains("too old for `ab`") && e.contains("it exited"), "{e}");
+    // The child's first stderr line, held back during the handshake, is quoted.
+    assert!(e.ends_with("; it said: error: unrecognized subcommand)"), "{e}");
     let e = Worker::start(Side::Base, dir.path()).err().unwrap();
     assert!(
         e.starts_with("BASE: ") && e.ends_with("not a file (give the path of a cryptobench executable)"),
@@ -394,6 +396,16 @@ fn quit_ends_the_child_and_renew_replaces_it() {
     assert_eq!(w.copies(), 3);
     w.quit();
     assert!(!alive(2), "quit reaps the child");
+    // A worker asked to quit exits by itself, not killed by the grace timer.
+    let bye = dir.path().join("bye");
+    let body = format!(
+        "read l; printf '%s' '{h}'; while read l; do case \"$l\" in *quit*) touch '{}'; exit 0 ;; esac; done",
+        bye.display()
+    );
+    Worker::start(Side::New, &script(dir.path(), "polite", &body))
+        .unwrap()
+        .quit();
+    assert!(bye.exists(), "quit was not sent");
     let mut w = Worker::start(Side::Base, &exe).unwrap();
     w.spread(2, &mut rng);
     let last = std::fs::read_to_string(&pids).unwrap().lines().count() - 1;
