@@ -16,6 +16,8 @@ pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
 #[cfg(test)]
+mod counts_tests;
+#[cfg(test)]
 mod verdict_counts_tests;
 
 use std::path::Path;

@@ -1,0 +1,160 @@
+//! Verdict counting and the set runner: each verdict lands in its own
+//! column, counts read from a file cannot overflow or pass their bound, and
+//! a backend lacking a set's algorithm gives no row rather than a row of
+//! "unsupported".
+
+use super::*;
+use crate::algorithm::{AeadId, KexId};
+
+fn counts(v: [usize; 5]) -> VerdictCounts {
+    VerdictCounts {
+        pass: v[0],
+        fail: v[1],
+        unsupported: v[2],
+        divergence_accepted: v[3],
+        divergence_rejected: v[4],
+    }
+}
+
+fn columns(c: &VerdictCounts) -> [usize; 5] {
+    [
+        c.pass,
+        c.fail,
+        c.unsupported,
+        c.divergence_accepted,
+        c.divergence_rejected,
+    ]
+}
+
+#[test]
+fn each_verdict_counts_in_its_own_column() {
+    let verdicts = [
+        Verdict::Pass,
+        Verdict::Fail { detail: "x".into() },
+        Verdict::Unsupported { reason: "y".into() },
+        Verdict::Divergence { accepted: true },
+        Verdict::Divergence { accepted: false },
+    ];
+    for (i, v) in verdicts.iter().enumerate() {
+        let mut c = VerdictCounts::default();
+        c.add(v);
+        c.add(v);
+        let mut want = [0; 5];
+        want[i] = 2;
+        assert_eq!(columns(&c), want, "{v:?}");
+        assert_eq!(c.total(), 2);
+    }
+}
+
+#[test]
+fn merging_adds_column_by_column() {
+    let mut a = counts([1, 2, 3, 4, 5]);
+    a.merge(&counts([10, 20, 30, 40, 50]));
+    assert_eq!(columns(&a), [11, 22, 33, 44, 55]);
+    assert_eq!(a.total(), 165);
+    let mut b = counts([1, 2, 3, 4, 5]);
+    assert_eq!(b.checked_merge(&counts([10, 20, 30, 40, 50]), 165), Some(()));
+    assert_eq!(b, a, "checked_merge adds like merge");
+}
+
+#[test]
+fn checked_merge_refuses_overflow_and_totals_past_the_bound() {
+    let start = counts([1, 1, 1, 1, 1]);
+    for col in 0..5 {
+        let mut huge = [0; 5];
+        huge[col] = usize::MAX;
+        let mut c = start;
+        assert_eq!(c.checked_merge(&counts(huge), usize::MAX), None, "column {col}");
+        assert_eq!(c, start, "a refused merge leaves the counts as they were");
+    }
+    // Each column alone fits, but the total overflows.
+    let mut c = VerdictCounts::default();
+    let half = usize::MAX / 2 + 1;
+    assert_eq!(c.checked_merge(&counts([half, half, 0, 0, 0]), usize::MAX), None);
+    for col in 0..5 {
+        let mut one = [0; 5];
+        one[col] = 5;
+        let mut c = start;
+        assert_eq!(
+            c.checked_merge(&counts(one), 10),
+            Some(()),
+            "a total of exactly the bound"
+        );
+        let mut c = start;
+        one[col] = 6;
+        assert_eq!(c.checked_merge(&counts(one), 10), None, "column {col} past the bound");
+        assert_eq!(c, start);
+    }
+}
+
+#[test]
+fn failures_are_the_failed_outcomes_only() {
+    let outcome = |id: &str, verdict| Outcome {
+        id: id.into(),
+        flags: Vec::new(),
+        verdict,
+        note: None,
+    };
+    let r = SetResult {
+        backend: "b".into(),
+        set: "s".into(),
+        algorithm: "a".into(),
+        counts: VerdictCounts::default(),
+        outcomes: vec![
+            outcome("1", Verdict::Pass),
+            outcome("2", Verdict::Fail { detail: "d".into() }),
+            outcome("3", Verdict::Unsupported { reason: "r".into() }),
+            outcome("4", Verdict::Divergence { accepted: false }),
+        ],
+    };
+    let ids: Vec<&str> = r.failures().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["2"]);
+}
+
+#[test]
+fn a_backend_lacking_the_algorithm_gives_no_row() {
+    let xchacha = AlgorithmId::Aead(AeadId::XChaCha20Poly1305);
+    let sets = builtin_sets(&[xchacha]);
+    assert!(!sets.is_empty() && sets.iter().all(|s| s.algorithm == xchacha));
+    let ring = crate::backend::by_name("ring").unwrap();
+    let rc = crate::backend::by_name("RustCrypto").unwrap();
+    assert!(ring.supports(xchacha).is_err() && rc.supports(xchacha).is_ok());
+    let rows = run(&[ring, rc], &sets);
+    assert_eq!(rows.len(), sets.len());
+    for (row, set) in rows.iter().zip(&sets) {
+        assert_eq!((row.backend.as_str(), &row.set), ("RustCrypto", &set.name));
+        assert_eq!(row.algorithm, xchacha.name());
+        assert_eq!(row.outcomes.len(), set.cases.len());
+        assert_eq!(row.counts.total(), set.cases.len());
+        assert_eq!(
+            row.counts.pass,
+            row.outcomes.iter().filter(|o| o.verdict == Verdict::Pass).count()
+        );
+    }
+}
+
+#[test]
+fn builtin_sets_hold_only_the_algorithms_asked_for() {
+    assert!(builtin_sets(&[]).is_empty());
+    let x25519 = AlgorithmId::Kex(KexId::X25519);
+    let names: Vec<String> = builtin_sets(&[x25519]).into_iter().map(|s| s.name).collect();
+    for from in ["wycheproof/", "RFC 7748"] {
+        assert!(names.iter().any(|n| n.starts_with(from)), "{from}: {names:?}");
+    }
+    let mlkem = AlgorithmId::Kex(KexId::MlKem768);
+    assert!(
+        builtin_sets(&[mlkem]).iter().any(|s| s.name.starts_with("cctv/")),
+        "the CCTV sets"
+    );
+}
+
+#[test]
+fn an_unreadable_vector_file_is_named() {
+    let e = read_text(Path::new("/nonexistent/vectors.rsp")).unwrap_err();
+    assert_eq!((e.file.as_str(), e.location.as_str()), ("/nonexistent/vectors.rsp", ""));
+    assert!(e.what.starts_with("cannot read the file: "), "{}", e.what);
+    assert!(
+        e.to_string().starts_with("/nonexistent/vectors.rsp: cannot read"),
+        "{e}"
+    );
+}
