@@ -203,6 +203,15 @@ mod tests {
             refused(&|f| f.copies = c, "--copies");
         }
         refused(&|f| f.rounds = Some(5), "--rounds: 5 rounds cannot reach");
+        // The least number of rounds the error names is enough, one fewer is not.
+        let mut f = flags();
+        f.rounds = Some(1);
+        let e = f.options().err().unwrap();
+        let need: usize = e.rsplit(' ').next().unwrap().parse().unwrap();
+        f.rounds = Some(need);
+        assert!(f.options().is_ok(), "{need} rounds");
+        f.rounds = Some(need - 1);
+        assert!(f.options().is_err(), "{} rounds", need - 1);
         let mut f = flags();
         (f.threshold, f.copies) = (100.0, 64);
         assert!(f.options().is_ok(), "100 % and 64 copies are inside the bounds");
