@@ -52,6 +52,7 @@ fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
 /// A scripted child: answers hello with `hello`, then every `prepare` with
 /// `prepared` and every `sample` with `samples[k % len]`, where `k` counts
 /// the processes this script started before (a new process every round).
+/// Each start appends its path to `<name>.starts` beside it.
 fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[Response]) -> PathBuf {
     let one = |r: &Response| line(r).trim_end().to_string();
     let arms: String = samples
@@ -61,7 +62,7 @@ fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[R
         .collect();
     let count = dir.join(format!("{name}.starts"));
     let body = format!(
-        "touch '{c}'; k=$(wc -l < '{c}'); echo >> '{c}'\nread l; echo '{h}'\nwhile read l; do case \"$l\" in *prepare*) echo '{p}' ;; *sample*) case $((k % {n})) in {arms}esac ;; *) exit 0 ;; esac; done",
+        "touch '{c}'; k=$(wc -l < '{c}'); echo \"$0\" >> '{c}'\nread l; echo '{h}'\nwhile read l; do case \"$l\" in *prepare*) echo '{p}' ;; *sample*) case $((k % {n})) in {arms}esac ;; *) exit 0 ;; esac; done",
         c = count.display(),
         h = one(&Response::Hello(hello.clone())),
         p = one(prepared),
@@ -211,6 +212,9 @@ fn figures_come_from_the_fastest_sample_and_the_mean_clock() {
     assert!(!report.same_executable);
     let c = &report.cells[0];
     assert_eq!(c.batch, 30, "the smaller batch, for both sides");
+    // NEW's sample of 30 takes 1 ms (BASE's 0.75 ms): a visit of 160 ms / (2 × 8
+    // rounds) holds 10 samples, and a sample request may take 10 × 10 ms + 10 s.
+    assert_eq!((c.samples_per_visit, c.sample_timeout_ms), (10, 10_100));
     assert_eq!(c.log_ratios, vec![2f64.ln(); 8]);
     assert_eq!(c.wall_log_ratios, vec![2f64.ln(); 8]);
     assert_eq!((c.base_cycles_per_op, c.new_cycles_per_op), (Some(2e6), Some(4e6)));
@@ -218,6 +222,9 @@ fn figures_come_from_the_fastest_sample_and_the_mean_clock() {
     assert!((c.wall_ratio.unwrap() - 2.0).abs() < 1e-12);
     assert_eq!(c.verdict, Verdict::Regressed);
     assert_eq!(report.outcome(), super::Outcome::Regression);
+    // With one copy a side, every process runs the original: hello, then a round each.
+    let starts = std::fs::read_to_string(dir.path().join("new.starts")).unwrap();
+    assert_eq!(starts.lines().collect::<Vec<_>>(), vec![new.to_str().unwrap(); 1 + 8]);
 }
 
 #[test]
