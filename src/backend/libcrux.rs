@@ -243,6 +243,11 @@ impl EcdhPrivateKey for P256Private {
         Ok([&[4u8][..], &xy].concat())
     }
     fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>> {
+        // libcrux also parses compressed points, raw x‖y and points with
+        // trailing bytes; the trait takes SEC1 uncompressed points only (§2.3.3).
+        if peer_public.len() != 65 || peer_public[0] != 4 {
+            return rejected("P-256 peer public key must be a 65-byte uncompressed SEC1 point");
+        }
         let mut xy = libcrux_ecdh::derive(P256, peer_public, self.0).map_err(ecdh_err("agreement"))?;
         xy.truncate(32);
         Ok(xy)
