@@ -45,6 +45,8 @@ mod ring;
 mod rustcrypto;
 
 #[cfg(test)]
+mod bad_lengths_tests;
+#[cfg(test)]
 mod batch_equivalence_tests;
 #[cfg(test)]
 mod kem_export_tests;
