@@ -111,8 +111,13 @@ impl OsslKey {
                     nonce.len()
                 ));
             }
-            if tag.is_empty() || tag.len() > 16 {
-                return rejected(format!("GCM tag must be 1..=16 bytes, got {}", tag.len()));
+            // SP 800-38D §5.2.1.2: 128, 120, 112, 104 or 96 bits, and 64 or 32
+            // for some applications (Appendix C). OpenSSL itself takes 1..=16 bytes.
+            if !matches!(tag.len(), 4 | 8 | 12..=16) {
+                return rejected(format!(
+                    "GCM tag must be 4, 8 or 12..=16 bytes (SP 800-38D §5.2.1.2), got {}",
+                    tag.len()
+                ));
             }
             if nonce.len() != self.iv_len {
                 // SAFETY: takes no pointer; the length is in 1..=128.
@@ -199,13 +204,13 @@ impl AeadKey for OsslKey {
         self.aad(aad)?;
         self.crypt(buf)?;
         self.finish("seal")?;
-        // SAFETY: writes exactly `tag.len()` (1..=16) bytes.
+        // SAFETY: writes exactly `tag.len()` (4..=16) bytes.
         unsafe { self.ctrl(ffi::EVP_CTRL_GCM_GET_TAG, tag.len(), tag.as_mut_ptr().cast()) }
     }
 
     fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()> {
         self.start(nonce, tag, false)?;
-        // SAFETY: OpenSSL copies `tag.len()` (1..=16) bytes from the pointer.
+        // SAFETY: OpenSSL copies `tag.len()` (4..=16) bytes from the pointer.
         unsafe { self.ctrl(ffi::EVP_CTRL_GCM_SET_TAG, tag.len(), tag.as_ptr() as *mut c_void) }?;
         self.aad(aad)?;
         self.crypt(buf)?;
