@@ -227,5 +227,14 @@ mod tests {
         assert!(ops_per_sec.iter().all(|x| *x > 0.0));
         assert_eq!(core_hz_before.is_some(), cfg!(target_arch = "x86_64"));
         assert_eq!(core_hz_after.is_some(), core_hz_before.is_some());
+        for hz in [core_hz_before, core_hz_after].into_iter().flatten() {
+            assert!((1e8..1e11).contains(&hz), "a core clock of {hz} Hz");
+        }
+        for (batch, samples) in [(0, 3), (batch, 0)] {
+            let Response::Failed { reason } = sample(&cell, batch, samples) else {
+                panic!("batch {batch}, samples {samples}")
+            };
+            assert_eq!(reason, "batch and samples must be at least 1");
+        }
     }
 }
