@@ -45,11 +45,11 @@ mod ring;
 mod rustcrypto;
 
 #[cfg(test)]
-mod bad_lengths_tests;
-#[cfg(test)]
 mod batch_equivalence_tests;
 #[cfg(test)]
 mod kem_export_tests;
+#[cfg(test)]
+mod lengths_tests;
 #[cfg(test)]
 mod randomness_tests;
 #[cfg(test)]

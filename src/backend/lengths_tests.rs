@@ -1,4 +1,4 @@
-//! A key, nonce, tag, public key or ciphertext of the wrong length is an
+//! Lengths. A key, nonce, tag, public key or ciphertext of the wrong length is an
 //! error on every backend, never a panic and never a result: the adapters
 //! hand slices to libraries that take fixed-size arrays, and a vector file
 //! may hold any length (Wycheproof's "InvalidTagSize", "InvalidNonceSize",
@@ -105,4 +105,38 @@ fn key_exchange_inputs_of_the_wrong_length_are_errors() {
             }
         }
     }
+}
+
+/// A GCM tag of t bytes is the first t bytes of the full tag (SP 800-38D
+/// §7.1 step 6, MSB_t), and opens, on every backend that takes it.
+#[test]
+fn a_short_gcm_tag_is_the_full_tags_prefix_and_opens() {
+    let mut served = 0;
+    for b in all() {
+        for id in [AeadId::Aes128Gcm, AeadId::Aes256Gcm] {
+            let Ok(alg) = (b.aead)(id) else { continue };
+            let mut key = alg.key(&vec![7; id.key_len()]).unwrap();
+            let (nonce, plain) = (vec![1; 12], vec![2u8; 40]);
+            let (mut full_ct, mut full) = (plain.clone(), vec![0; 16]);
+            key.seal_in_place(&nonce, b"a", &mut full_ct, &mut full).unwrap();
+            for t in [4, 8, 12, 13, 14, 15] {
+                let who = format!("{} {id}, {t}-byte tag", b.name);
+                let (mut ct, mut tag) = (plain.clone(), vec![0; t]);
+                match key.seal_in_place(&nonce, b"a", &mut ct, &mut tag) {
+                    Ok(()) => served += 1,
+                    Err(super::Error::Unsupported(_)) => continue,
+                    Err(e) => panic!("{who}: {e}"),
+                }
+                assert_eq!((&ct, &tag[..]), (&full_ct, &full[..t]), "{who}");
+                key.open_in_place(&nonce, b"a", &mut ct, &tag).unwrap();
+                assert_eq!(ct, plain, "{who}");
+                tag[0] ^= 1;
+                assert!(
+                    key.open_in_place(&nonce, b"a", &mut full_ct.clone(), &tag).is_err(),
+                    "{who}: forged"
+                );
+            }
+        }
+    }
+    assert!(served > 0, "no backend takes a short GCM tag");
 }
