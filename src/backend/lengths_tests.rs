@@ -1,8 +1,9 @@
-//! Lengths. A key, nonce, tag, public key or ciphertext of the wrong length is an
-//! error on every backend, never a panic and never a result: the adapters
-//! hand slices to libraries that take fixed-size arrays, and a vector file
-//! may hold any length (Wycheproof's "InvalidTagSize", "InvalidNonceSize",
-//! "PublicKeyTooShort"; FIPS 203 §7.2–7.3 input checks).
+//! Input lengths on every backend. A key, nonce, tag, public key or
+//! ciphertext of the wrong length is an error, never a panic and never a
+//! result: the adapters hand slices to libraries that take fixed-size arrays,
+//! and a vector file may hold any length (Wycheproof's "InvalidTagSize",
+//! "InvalidNonceSize", "PublicKeyTooShort"; FIPS 203 §7.2–7.3 input checks).
+//! A short GCM tag is the full tag's prefix.
 
 use super::{all, KeyExchange};
 use crate::algorithm::{AeadId, KexId};
