@@ -217,3 +217,24 @@ impl AeadKey for OsslKey {
         self.finish("authentication failed")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cipher the linked OpenSSL lacks (AES-GCM-SIV before 3.2) is
+    /// "unsupported", and the reason names the library and what brings it.
+    #[test]
+    fn a_cipher_the_library_lacks_is_unsupported_and_names_the_library() {
+        static ABSENT: OsslAead = OsslAead::new(AeadId::Aes128GcmSiv, c"NO-SUCH-CIPHER");
+        let Err(Error::Unsupported(why)) = ABSENT.key(&[0; 16]) else {
+            panic!("a cipher OpenSSL cannot fetch")
+        };
+        let linked = openssl::version::version();
+        assert!(linked.starts_with("OpenSSL "), "{linked}");
+        let want = format!(
+            "{linked} offers no AES-128-GCM-SIV (EVP_CIPHER_fetch found none; AES-GCM-SIV arrived in OpenSSL 3.2)"
+        );
+        assert_eq!(why, want);
+    }
+}
