@@ -151,13 +151,28 @@ impl Worker {
             )),
             Ok(other) => Err(format!("{who}: answered the handshake with {other:?}")),
             Err(e) => {
-                let said = w.held.lock().unwrap().as_ref().and_then(|h| h.first().cloned());
-                let said = said.map(|l| format!("; it said: {l}")).unwrap_or_default();
+                let said = w
+                    .first_stderr_line()
+                    .map(|l| format!("; it said: {l}"))
+                    .unwrap_or_default();
                 Err(format!(
                     "{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})"
                 ))
             }
         }
+    }
+
+    /// The child's first stderr line, waiting up to 0.5 s for the reader
+    /// thread to catch up (only a failed handshake asks, once).
+    fn first_stderr_line(&self) -> Option<String> {
+        for _ in 0..20 {
+            let first = self.held.lock().unwrap().as_ref().and_then(|h| h.first().cloned());
+            if first.is_some() {
+                return first;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        None
     }
 
     /// Sends `req` and waits up to `timeout` for the answer. A timeout, an
