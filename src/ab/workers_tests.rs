@@ -164,15 +164,16 @@ fn an_a_a_run_with_real_workers_fills_every_cell() {
             "ABBA: two visits a side a round"
         );
         assert!(c.batch > 0 && c.samples_per_visit > 0);
-        // 10 × the visit's expected time (about 20 ms / 2) + 10 s.
+        // 10 × the visit's expected time (about 20 ms / 2) + 10 s; loose, as a
+        // loaded machine can stretch a calibration (exact in the next test).
         assert!(
-            (10_000..=10_400).contains(&c.sample_timeout_ms),
+            (10_000..=12_000).contains(&c.sample_timeout_ms),
             "{}",
             c.sample_timeout_ms
         );
         let ratio = c.decision.as_ref().unwrap().ratio;
         assert!(
-            (0.5..2.0).contains(&ratio) && (0.5..2.0).contains(&c.wall_ratio.unwrap()),
+            (0.25..4.0).contains(&ratio) && (0.25..4.0).contains(&c.wall_ratio.unwrap()),
             "{c:?}"
         );
         assert!(c.base_cycles_per_op.unwrap() > 0.0 && c.new_cycles_per_op.unwrap() > 0.0);
