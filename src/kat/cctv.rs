@@ -25,6 +25,25 @@ use super::{Case, DecapsKey, Expect, Input, VectorSet};
 use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::{Error, Kem};
 
+/// CCTV's published digests (FIPS 203 final): (parameter set, 10,000 tests, 1,000,000 tests).
+pub const PUBLISHED: [(KexId, &str, &str); 3] = [
+    (
+        KexId::MlKem512,
+        "705dcffc87f4e67e35a09dcaa31772e86f3341bd3ccf1e78a5fef99ae6a35a13",
+        "21dd330d4355f2ae2876b9fa2b9de62ecaf76aca1d598de8db2b467d36e36a6a",
+    ),
+    (
+        KexId::MlKem768,
+        "f959d18d3d1180121433bf0e05f11e7908cf9d03edc150b2b07cb90bef5bc1c1",
+        "3b108396a277f2952ff3243a985c9709bcb95788c39b7b36a2c4e19d1a41e51e",
+    ),
+    (
+        KexId::MlKem1024,
+        "e3bf82b013307b2e9d47dde791ff6dfc82e694e6382404abdb948b908b75bad5",
+        "6377c4f0ecfdb32e63f7b58227960828784fe0b3e0e5e5e9f77be300f003512a",
+    ),
+];
+
 /// The first 16 bytes of the accumulated tests' input stream, SHAKE-128("").
 pub fn rng_prefix() -> [u8; 16] {
     let mut rng = Shake128Xof::new();
@@ -165,4 +184,27 @@ pub fn all() -> Vec<VectorSet> {
         });
     }
     sets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accumulated_stream_starts_as_cctv_says() {
+        // CCTV README: "The RNG stream starts with 7f9c2ba4e88f827d616045507605853e".
+        assert_eq!(hex::encode(rng_prefix()), "7f9c2ba4e88f827d616045507605853e");
+    }
+
+    /// One backend, the smallest set: what `tests/cctv.rs` runs on every
+    /// backend and set, here so a library-only run checks `accumulated`.
+    #[test]
+    fn accumulated_10k_on_one_backend_matches_cctv() {
+        let (id, want, _) = PUBLISHED[0];
+        let b = crate::backend::by_name("libcrux").unwrap();
+        let Ok(crate::backend::KeyExchange::Kem(kem)) = (b.kex)(id) else {
+            panic!("libcrux offers {id}")
+        };
+        assert_eq!(hex::encode(accumulated(kem, id, 10_000).unwrap()), want);
+    }
 }
