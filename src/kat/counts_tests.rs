@@ -158,3 +158,12 @@ fn an_unreadable_vector_file_is_named() {
         "{e}"
     );
 }
+
+#[test]
+fn wycheproof_cases_carry_their_flags() {
+    let sets = builtin_sets(&[AlgorithmId::Kex(KexId::X25519)]);
+    let set = sets.iter().find(|s| s.name.starts_with("wycheproof/")).unwrap();
+    let flagged = |f: &str| set.cases.iter().filter(|c| c.flags.iter().any(|g| g == f)).count();
+    assert!(flagged("LowOrderPublic") > 0, "{:?}", set.cases[0].flags);
+    assert!(flagged("Twist") > 0);
+}
