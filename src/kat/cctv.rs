@@ -198,6 +198,7 @@ mod tests {
 
     /// One backend, the smallest set: what `tests/cctv.rs` runs on every
     /// backend and set, here so a library-only run checks `accumulated`.
+    #[cfg(feature = "libcrux")]
     #[test]
     fn accumulated_10k_on_one_backend_matches_cctv() {
         let (id, want, _) = PUBLISHED[0];
