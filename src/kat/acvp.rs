@@ -287,15 +287,9 @@ mod tests {
         serde_json::from_str(&std::fs::read_to_string(data(rel)).unwrap()).unwrap()
     }
 
-    /// A private scratch copy of `rel` alone (no expectedResults.json beside it).
-    fn alone(rel: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "cryptobench-acvp-{}-{}",
-            std::process::id(),
-            rel.replace('/', "-")
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(Path::new(rel).file_name().unwrap());
+    /// A copy of `rel` alone in `dir` (no expectedResults.json beside it).
+    fn alone(dir: &tempfile::TempDir, rel: &str) -> std::path::PathBuf {
+        let p = dir.path().join(Path::new(rel).file_name().unwrap());
         std::fs::copy(data(rel), &p).unwrap();
         p
     }
@@ -308,9 +302,13 @@ mod tests {
             assert!(projection.iter().map(|s| s.cases.len()).sum::<usize>() >= 6, "{mode}");
             assert_eq!(format!("{prompt:?}"), format!("{projection:?}"), "{mode}");
             // The projection stands alone; a prompt alone is refused with the fix.
+            let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
             let rel = format!("{mode}/internalProjection.json");
-            assert_eq!(format!("{:?}", load(&alone(&rel)).unwrap()), format!("{projection:?}"));
-            let e = load(&alone(&format!("{mode}/prompt.json"))).unwrap_err();
+            assert_eq!(
+                format!("{:?}", load(&alone(&a, &rel)).unwrap()),
+                format!("{projection:?}")
+            );
+            let e = load(&alone(&b, &format!("{mode}/prompt.json"))).unwrap_err();
             assert!(e.what.contains("put expectedResults.json beside it"), "{e}");
         }
     }

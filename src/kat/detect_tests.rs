@@ -9,11 +9,9 @@ fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
 }
 
-/// A file in a private scratch directory of this test process.
-fn scratch(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cryptobench-detect-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// A file in `dir`, a scratch directory the test owns (removed when it drops).
+fn scratch(dir: &tempfile::TempDir, name: &str, contents: &str) -> PathBuf {
+    let p = dir.path().join(name);
     std::fs::write(&p, contents).unwrap();
     p
 }
@@ -46,7 +44,8 @@ fn aes_192_sections_are_noted_not_silently_dropped() {
         Count = 0\nKey = 000102030405060708090a0b0c0d0e0f\nIV = 01\nCT = \nAAD = \nTag = 01020304\nFAIL\n\n\
         [Keylen = 192]\n\nCount = 0\nKey = 000102030405060708090a0b0c0d0e0f0001020304050607\n\
         IV = 01\nCT = \nAAD = \nTag = 01020304\nPT = \n";
-    let p = scratch("gcm192.rsp", text);
+    let dir = tempfile::tempdir().unwrap();
+    let p = scratch(&dir, "gcm192.rsp", text);
     let l = load(&p).unwrap();
     assert_eq!(l.sets.len(), 1);
     assert_eq!(l.notes.len(), 1, "{:?}", l.notes);
@@ -55,12 +54,13 @@ fn aes_192_sections_are_noted_not_silently_dropped() {
 
 #[test]
 fn acvp_is_told_by_algorithm_or_mode_with_test_groups() {
+    let dir = tempfile::tempdir().unwrap();
     // testGroups and an ACVP algorithm or mode: the ACVP parser speaks.
     for doc in [
         r#"{"algorithm": "ML-KEM", "testGroups": [{"tgId": 1}]}"#,
         r#"{"algorithm": "ML-DSA", "mode": "keyGen", "testGroups": [{"tgId": 1}]}"#,
     ] {
-        let e = error(&scratch("acvp.json", doc));
+        let e = error(&scratch(&dir, "acvp.json", doc));
         assert!(!e.contains("not a known vector format"), "{doc}: {e}");
     }
     // Neither, or no testGroups: no parser claims it.
@@ -68,7 +68,7 @@ fn acvp_is_told_by_algorithm_or_mode_with_test_groups() {
         r#"{"algorithm": "ML-DSA", "testGroups": []}"#,
         r#"{"algorithm": "ML-KEM", "mode": "keyGen"}"#,
     ] {
-        let e = error(&scratch("other.json", doc));
+        let e = error(&scratch(&dir, "other.json", doc));
         assert!(
             e.contains("not a known vector format (tried: NIST CAVP GCM"),
             "{doc}: {e}"
@@ -79,12 +79,12 @@ fn acvp_is_told_by_algorithm_or_mode_with_test_groups() {
 #[test]
 fn the_size_bound_is_exact() {
     // Sparse files: MAX_BYTES of NULs is text of no known format, one more is refused.
-    let dir = scratch("x", "");
+    let dir = tempfile::tempdir().unwrap();
     for (len, want) in [
         (MAX_BYTES, "not a known vector format"),
         (MAX_BYTES + 1, "larger than 256 MiB"),
     ] {
-        let p = dir.with_file_name(format!("big{len}"));
+        let p = dir.path().join(format!("big{len}"));
         std::fs::File::create(&p).unwrap().set_len(len).unwrap();
         let e = error(&p);
         std::fs::remove_file(&p).unwrap();
