@@ -97,3 +97,50 @@ fn dudect_flags_an_early_exit_tag_compare_and_not_a_constant_time_one() {
     assert_eq!(leaky, ct::LeakVerdict::Leak, "{msg}");
     assert_ne!(control, ct::LeakVerdict::Leak, "{msg}");
 }
+
+/// No built-in backend has an open finding now, so a seeded fault stands in:
+/// its disagreements must reach the "Open audit diff findings" section of a
+/// compliance report as one line each, naming the backend and the rerun command.
+#[test]
+fn a_faults_open_findings_are_listed_in_the_compliance_report() {
+    use cryptobench::audit::{diff::Cases, open};
+    use cryptobench::policy::{self, verdict::Check};
+    use cryptobench::report::{compliance, Format};
+
+    let fault = &faults::X25519_UNCLAMPED;
+    let mut with_fault = backend::all();
+    with_fault.push(fault);
+    let alg = AlgorithmId::Kex(cryptobench::algorithm::KexId::X25519);
+    let report = diff::run(
+        &with_fault,
+        &[alg],
+        open::SEED,
+        Cases::First(open::CASES),
+        &AllowList::builtin(),
+    );
+    let findings = open::group(report.unexplained(), &[fault.name]);
+    assert!(!findings.is_empty(), "the unclamped X25519 fault gave no open finding");
+    let check = Check {
+        rows: vec![],
+        violations: vec![],
+        module: None,
+        findings: findings.clone(),
+    };
+    let text = compliance::render(&policy::builtin("fips-140-3").unwrap(), &check, None, Format::Table);
+    let section = text.split("Open audit diff findings").nth(1).expect(&text);
+    for f in &findings {
+        assert!(section.contains(&f.line()), "{section}");
+        assert!(
+            f.line().starts_with("fault:x25519-without-clamping X25519 "),
+            "{}",
+            f.line()
+        );
+        assert!(
+            f.line()
+                .contains("rerun: cryptobench audit diff --seed 1 --algorithm X25519 --case "),
+            "{}",
+            f.line()
+        );
+    }
+    assert!(!section.contains("None: a seeded diff"), "{section}");
+}
