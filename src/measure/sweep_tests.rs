@@ -186,3 +186,38 @@ fn a_ranking_sweep_spans_its_rounds_over_every_group() {
         assert!(c.samples.len() >= 3 * RANKING_ROUNDS, "{} samples", c.samples.len());
     }
 }
+
+/// In the child started by [`the_instruction_child_counts_only_when_asked`]
+/// (with `instructions::CHILD_ENV` set), does the child's work. Ignored, so
+/// it never counts as a passing test; the parent asks for it by name.
+#[test]
+#[ignore = "the instruction child's entry (run by its parent test), not a test"]
+fn instruction_child_entry() {
+    if std::env::var_os(super::instructions::CHILD_ENV).is_some() {
+        tiny().instruction_child().expect("the child env is set").unwrap();
+    }
+}
+
+/// Without `CRYPTOBENCH_CALLGRIND_DIR` a sweep is no child; with it, it
+/// counts its groups and writes the manifest there (natively, the client
+/// requests are no-ops; valgrind's run is `tests/gate.rs`).
+#[test]
+fn the_instruction_child_counts_only_when_asked() {
+    assert!(std::env::var_os(super::instructions::CHILD_ENV).is_none());
+    assert!(tiny().instruction_child().is_none());
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "measure::sweep::tests::instruction_child_entry",
+            "--ignored",
+            "-q",
+        ])
+        .env(super::instructions::CHILD_ENV, dir.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"backend\":\"ring\""), "{manifest}");
+}

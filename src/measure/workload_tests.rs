@@ -292,6 +292,29 @@ fn operations_of_another_kind_are_refused() {
     assert!(e.contains("is not a"), "{e}");
 }
 
+/// A backend's own reason reaches the workload's error, not an empty or generic text.
+#[test]
+fn a_backend_error_keeps_its_reason() {
+    struct NoKey;
+    impl AeadAlgorithm for NoKey {
+        fn id(&self) -> AeadId {
+            AeadId::Aes128Gcm
+        }
+        fn key(&self, _: &[u8]) -> Result<Box<dyn AeadKey>> {
+            backend::unsupported("no key today")
+        }
+    }
+    let shape = Shape {
+        algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+        operation: Operation::Seal,
+        mode: Some(Mode::Bulk),
+        size: 16,
+        aad: 0,
+    };
+    let e = AeadWork::new(&NoKey, AeadId::Aes128Gcm, &shape, 0).err().unwrap();
+    assert!(e.contains("no key today"), "{e}");
+}
+
 #[test]
 fn each_prepared_buffer_lands_at_a_fresh_aligned_offset_in_the_page() {
     let offsets: Vec<usize> = (0..64).map(|_| layout_offset()).collect();
