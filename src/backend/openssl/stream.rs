@@ -81,3 +81,49 @@ pub fn open(
     c.set_tag(tag).or_else(|e| rejected(e.to_string()))?;
     run(&mut c, aad, ct, cuts.0, cuts.1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_gcm_and_chacha20_poly1305_stream() {
+        let streaming: Vec<AeadId> = AeadId::ALL.into_iter().filter(|&id| streams(id)).collect();
+        assert_eq!(
+            streaming,
+            [AeadId::Aes128Gcm, AeadId::Aes256Gcm, AeadId::ChaCha20Poly1305]
+        );
+    }
+
+    #[test]
+    fn pieces_follow_the_cuts_and_the_rest_is_the_last() {
+        assert_eq!(pieces(b"abcdef", &[2, 0, 1]), [&b"ab"[..], b"", b"c", b"def"]);
+        assert_eq!(pieces(b"abc", &[5, 1]), [&b"abc"[..], b"", b""]);
+        assert_eq!(pieces(b"", &[]), [&b""[..]]);
+    }
+
+    /// Cut at odd places (empty and one-byte pieces included), the stream
+    /// gives exactly ring's one-shot ciphertext and tag, and opens it back;
+    /// a flipped tag bit is refused.
+    #[test]
+    #[cfg(feature = "ring")]
+    fn cut_into_pieces_equals_ring_one_shot() {
+        let ring = crate::backend::by_name("ring").unwrap();
+        let (aad, pt): (Vec<u8>, Vec<u8>) = ((0..37).collect(), (0..=200).collect());
+        let cuts: (&[usize], &[usize]) = (&[0, 1, 16, 3], &[1, 0, 15, 64, 17, 2]);
+        for id in [AeadId::Aes128Gcm, AeadId::Aes256Gcm, AeadId::ChaCha20Poly1305] {
+            let (key, nonce) = (vec![7u8; id.key_len()], vec![9u8; id.nonce_len()]);
+            let (mut want, mut want_tag) = (pt.clone(), vec![0u8; id.tag_len()]);
+            let mut k = (ring.aead)(id).unwrap().key(&key).unwrap();
+            k.seal_in_place(&nonce, &aad, &mut want, &mut want_tag).unwrap();
+            let (ct, tag) = seal(id, &key, &nonce, &aad, &pt, cuts).unwrap();
+            assert_eq!((&ct, &tag), (&want, &want_tag), "{id}");
+            assert_eq!(open(id, &key, &nonce, &aad, &ct, &tag, cuts).unwrap(), pt, "{id}");
+            let mut forged = tag.clone();
+            forged[0] ^= 1;
+            assert!(open(id, &key, &nonce, &aad, &ct, &forged, cuts).is_err(), "{id}");
+        }
+        let siv = seal(AeadId::Aes256GcmSiv, &[0; 32], &[0; 12], b"", b"", cuts);
+        assert!(siv.unwrap_err().to_string().contains("no streaming"));
+    }
+}
