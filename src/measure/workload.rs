@@ -95,6 +95,9 @@ fn layout_offset() -> usize {
 }
 const LAYOUT_SLOTS: usize = 4096 / 16;
 
+/// Seeded ECDH key draws before a backend that refuses them all is an error.
+const MAX_DRAWS: usize = 64;
+
 fn random_bytes(rng: &mut fastrand::Rng, n: usize) -> Vec<u8> {
     (0..n).map(|_| rng.u8(..)).collect()
 }
@@ -296,13 +299,17 @@ impl EcdhWork {
         let Some(rng) = &mut self.rng else {
             return self.ecdh.keygen().map_err(err);
         };
-        loop {
-            // A P-curve scalar ≥ n is refused: draw again, as the libraries do.
+        // A P-curve scalar ≥ n is refused (odds below 2^-32 a draw): draw
+        // again, as the libraries do. A backend refusing every draw is broken,
+        // not unlucky: give up after MAX_DRAWS rather than spin forever.
+        let mut last = String::new();
+        for _ in 0..MAX_DRAWS {
             match self.ecdh.private_key_from_bytes(&random_bytes(rng, self.id.seed_len())) {
-                Err(Error::Rejected(_)) => continue,
+                Err(Error::Rejected(why)) => last = why,
                 other => return other.map_err(err),
             }
         }
+        Err(format!("{MAX_DRAWS} random private keys in a row were refused: {last}"))
     }
 }
 

@@ -315,6 +315,33 @@ fn a_backend_error_keeps_its_reason() {
     assert!(e.contains("no key today"), "{e}");
 }
 
+/// A seeded ECDH workload over a backend that refuses every private key
+/// ends with an error naming the reason, instead of drawing forever.
+#[test]
+fn a_backend_refusing_every_private_key_is_an_error_not_a_hang() {
+    struct Refuses(&'static dyn Ecdh);
+    impl Ecdh for Refuses {
+        fn id(&self) -> KexId {
+            self.0.id()
+        }
+        fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
+            self.0.keygen()
+        }
+        fn private_key_from_bytes(&self, _: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
+            backend::rejected("scalar out of range")
+        }
+    }
+    let KeyExchange::Ecdh(inner) = (backend::by_name("ring").unwrap().kex)(KexId::X25519).unwrap() else {
+        panic!("ring's X25519 is ECDH")
+    };
+    let refuses: &'static Refuses = Box::leak(Box::new(Refuses(inner)));
+    let rng = Some(fastrand::Rng::with_seed(1));
+    let e = EcdhWork::new(refuses, KexId::X25519, Operation::Keygen, rng)
+        .err()
+        .unwrap();
+    assert_eq!(e, "64 random private keys in a row were refused: scalar out of range");
+}
+
 #[test]
 fn each_prepared_buffer_lands_at_a_fresh_aligned_offset_in_the_page() {
     let offsets: Vec<usize> = (0..64).map(|_| layout_offset()).collect();
