@@ -183,10 +183,35 @@ pub fn run_under_callgrind(
     if !status.success() {
         return Err(format!("the run under valgrind failed ({status})"));
     }
+    collect(dir, groups, valgrind)
+}
+
+/// Reads the child's manifest and callgrind's dump files from `dir`.
+fn collect(dir: &Path, groups: &[Group], valgrind: String) -> Result<InstructionCounts, String> {
     let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or("the run under valgrind wrote no manifest")?;
+    let dumps = read_dumps(dir)?;
+    let mut cells = manifest.cells;
+    for c in &mut cells {
+        c.instructions = *dumps
+            .get(&format!("cell {} {}", c.group, c.backend))
+            .ok_or_else(|| format!("no callgrind dump for cell {} {}", c.group, c.backend))?;
+    }
+    let skipped = not_offered(groups, &cells, &manifest.failures, &manifest.cpu_features);
+    Ok(InstructionCounts {
+        cells,
+        failures: manifest.failures,
+        skipped,
+        cpu_features: manifest.cpu_features,
+        valgrind,
+    })
+}
+
+/// Instructions per dump reason: each dump file's client-request trigger
+/// (the child's `cell <group> <backend>` label) and its `summary:` total.
+fn read_dumps(dir: &Path) -> Result<std::collections::HashMap<String, u64>, String> {
     let mut dumps = std::collections::HashMap::new();
     for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
@@ -201,13 +226,12 @@ pub fn run_under_callgrind(
             dumps.insert(r.to_string(), t);
         }
     }
-    let mut cells = manifest.cells;
-    for c in &mut cells {
-        c.instructions = *dumps
-            .get(&format!("cell {} {}", c.group, c.backend))
-            .ok_or_else(|| format!("no callgrind dump for cell {} {}", c.group, c.backend))?;
-    }
-    let failures = manifest.failures;
+    Ok(dumps)
+}
+
+/// The (group, backend) pairs the child neither counted nor saw fail: the
+/// backend did not offer the algorithm under valgrind's CPU features.
+fn not_offered(groups: &[Group], cells: &[Counted], failures: &[CellFailure], features: &[String]) -> Vec<CellFailure> {
     let mut skipped = Vec::new();
     for g in groups {
         for b in &g.backends {
@@ -220,19 +244,15 @@ pub fn run_under_callgrind(
                 (f.backend.as_str(), f.algorithm, f.operation, f.size) == (b.name, sh.algorithm, sh.operation, sh.size)
             });
             if !measured && !failed {
-                let features = manifest.cpu_features.join(" ");
-                let why = format!("not offered under valgrind (CPU features visible there: {features})");
+                let why = format!(
+                    "not offered under valgrind (CPU features visible there: {})",
+                    features.join(" ")
+                );
                 skipped.push(not_counted(b.name, sh, why));
             }
         }
     }
-    Ok(InstructionCounts {
-        cells,
-        failures,
-        skipped,
-        cpu_features: manifest.cpu_features,
-        valgrind,
-    })
+    skipped
 }
 
 /// What valgrind hid, and what that did to the counts: the gate must say that
@@ -394,6 +414,70 @@ mod tests {
         let cells: Vec<(usize, &str, u64)> = m.cells.iter().map(|c| (c.group, c.backend.as_str(), c.ops)).collect();
         assert_eq!(cells, [(0, "ring", 256), (1, "ring", 16)]);
         assert_eq!(m.cells[1].algorithm, AlgorithmId::Kex(KexId::X25519));
+    }
+
+    /// The parent's side without valgrind: each counted cell takes the total
+    /// of the dump its label names, a missing dump is an error, and a
+    /// (group, backend) neither counted nor failed is "not offered under
+    /// valgrind" with the CPU features the child saw.
+    #[test]
+    fn the_parent_reads_the_dumps_and_names_what_was_not_offered() {
+        let cfg = Config {
+            backends: ["ring", "RustCrypto"]
+                .map(|n| crate::backend::by_name(n).unwrap())
+                .to_vec(),
+            algorithms: vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)],
+            operations: vec![Operation::Seal, Operation::Keygen],
+            modes: vec![Mode::Bulk],
+            sizes: vec![64],
+            threads: vec![1],
+            aad: 0,
+            duration: Duration::ZERO,
+            rounds: 1,
+            target_sample: Duration::ZERO,
+            seed: 1,
+        };
+        let groups = plan(&cfg);
+        let dir = tempfile::tempdir().unwrap();
+        child(&groups, 1, dir.path()).unwrap();
+        // RustCrypto: its AES-GCM cell vanishes, its X25519 cell failed.
+        let path = dir.path().join("manifest.json");
+        let mut m: Manifest = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        m.cells.retain(|c| c.backend == "ring");
+        m.failures
+            .push(not_counted("RustCrypto", &groups[1].shape, "refused".into()));
+        m.cpu_features = vec!["aes".into(), "avx2".into()];
+        std::fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+        let dump = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).unwrap();
+        dump(
+            "callgrind.out.1",
+            "desc: Trigger: Client Request: cell 0 ring\nsummary: 5000\n",
+        );
+        assert_eq!(
+            collect(dir.path(), &groups, "v".into()).err().unwrap(),
+            "no callgrind dump for cell 1 ring"
+        );
+        dump(
+            "callgrind.out.2",
+            "desc: Trigger: Client Request: cell 1 ring\nsummary:  700 \n",
+        );
+        dump("callgrind.out.3", "desc: Trigger: Client Request: cell 1 RustCrypto\n");
+        let got = collect(dir.path(), &groups, "valgrind-3.19.0".into()).unwrap();
+        let cells: Vec<(usize, &str, u64)> = got
+            .cells
+            .iter()
+            .map(|c| (c.group, c.backend.as_str(), c.instructions))
+            .collect();
+        assert_eq!(cells, [(0, "ring", 5000), (1, "ring", 700)]);
+        assert_eq!(got.failures.len(), 1);
+        let skipped: Vec<(&str, AlgorithmId, &str)> = got
+            .skipped
+            .iter()
+            .map(|f| (f.backend.as_str(), f.algorithm, f.reason.as_str()))
+            .collect();
+        let why = "not offered under valgrind (CPU features visible there: aes avx2)";
+        assert_eq!(skipped, [("RustCrypto", AlgorithmId::Aead(AeadId::Aes128Gcm), why)]);
+        assert_eq!((got.valgrind.as_str(), got.cpu_features.len()), ("valgrind-3.19.0", 2));
     }
 
     fn counts(cpu_features: &[&str], skipped: &[&str]) -> InstructionCounts {
