@@ -102,7 +102,8 @@ fn random_bytes(rng: &mut fastrand::Rng, n: usize) -> Vec<u8> {
     (0..n).map(|_| rng.u8(..)).collect()
 }
 
-fn err(e: impl std::fmt::Display) -> String {
+/// A backend error as the workload's error text (also the messaging workload's).
+pub(super) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 

@@ -10,7 +10,7 @@ use super::{Task, CYCLE, MESSAGE_MIX};
 use crate::algorithm::{AeadId, KexId};
 use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
 use crate::crosscheck::pattern;
-use crate::measure::workload::Workload;
+use crate::measure::workload::{err, Workload};
 use crate::workload_model::MAX_MESSAGES_PER_TURN;
 
 fn gcd(a: usize, b: usize) -> usize {
@@ -128,10 +128,6 @@ pub struct MessagingWork {
     next: usize,
     cycle: Vec<usize>,
     tally: Tally,
-}
-
-fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
 }
 
 /// The 20-message cycle of sizes, interleaved so media is not bunched up,
