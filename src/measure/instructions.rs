@@ -10,6 +10,7 @@
 //! CPU-feature path than natively (valgrind 3.19 emulates no AVX-512), so the
 //! features the child saw are recorded.
 
+use std::collections::HashMap;
 use std::ffi::CString;
 use std::path::Path;
 use std::process::Command;
@@ -211,8 +212,8 @@ fn collect(dir: &Path, groups: &[Group], valgrind: String) -> Result<Instruction
 
 /// Instructions per dump reason: each dump file's client-request trigger
 /// (the child's `cell <group> <backend>` label) and its `summary:` total.
-fn read_dumps(dir: &Path) -> Result<std::collections::HashMap<String, u64>, String> {
-    let mut dumps = std::collections::HashMap::new();
+fn read_dumps(dir: &Path) -> Result<HashMap<String, u64>, String> {
+    let mut dumps = HashMap::new();
     for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         let reason = text
