@@ -493,4 +493,26 @@ mod tests {
             }
         }
     }
+
+    /// The key pool a batch draws stays within 512 X25519 keys, and the batch
+    /// is the largest that does (at least 1).
+    #[test]
+    fn a_batch_keeps_the_key_pool_within_512_keys() {
+        let suite = Suite::of(
+            crate::backend::by_name("RustCrypto").unwrap(),
+            AeadId::Aes256Gcm,
+            KexId::MlKem768,
+        )
+        .unwrap();
+        for task in Task::ALL {
+            for per_turn in [1, 3, 20] {
+                let w = MessagingWork::new(suite, task, per_turn).unwrap();
+                let (batch, keys) = (w.max_batch().unwrap(), work::agreements(task, per_turn) as u64);
+                assert!(
+                    batch * keys <= 512 && (batch + 1) * keys > 512,
+                    "{task:?} {per_turn}: {batch} × {keys}"
+                );
+            }
+        }
+    }
 }
