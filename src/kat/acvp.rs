@@ -102,63 +102,19 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     }
     let mode = cx.str(doc, "mode", "$")?.to_string();
     let answer_index = match answers {
-        Some((afile, adoc)) => index_answers(&Ctx { file: afile }, adoc)?,
-        None => HashMap::new(),
+        Some((afile, adoc)) => Some(index_answers(&Ctx { file: afile }, adoc)?),
+        None => None,
     };
     let groups = doc["testGroups"]
         .as_array()
         .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
     let mut sets: Vec<VectorSet> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
-        let gpath = format!("$.testGroups[{gi}]");
-        let tg_id = cx.u64(g, "tgId", &gpath)?;
-        let id = match cx.str(g, "parameterSet", &gpath)? {
-            "ML-KEM-512" => KexId::MlKem512,
-            "ML-KEM-768" => KexId::MlKem768,
-            "ML-KEM-1024" => KexId::MlKem1024,
-            other => {
-                return Err(cx.err(
-                    &format!("{gpath}.parameterSet"),
-                    format!("unknown parameter set '{other}'"),
-                ))
-            }
-        };
-        let function = match mode.as_str() {
-            "keyGen" => "keyGen".to_string(),
-            "encapDecap" => cx.str(g, "function", &gpath)?.to_string(),
-            other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
-        };
-        let tests = g["tests"]
-            .as_array()
-            .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
-        let mut cases = Vec::new();
-        for (ti, t) in tests.iter().enumerate() {
-            let tpath = format!("{gpath}.tests[{ti}]");
-            let tc_id = cx.u64(t, "tcId", &tpath)?;
-            // Merge the answers for a prompt: the test's own fields win.
-            let merged;
-            let t = match answer_index.get(&(tg_id, tc_id)) {
-                Some(a) => {
-                    let mut m = a.as_object().cloned().unwrap_or_default();
-                    m.extend(t.as_object().cloned().unwrap_or_default());
-                    merged = Value::Object(m);
-                    &merged
-                }
-                None if answers.is_some() => {
-                    return Err(cx.err(
-                        &tpath,
-                        format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
-                    ));
-                }
-                None => t,
-            };
-            cases.push(build_case(&cx, g, t, &function, &gpath, &tpath, tc_id)?);
-        }
-        let name = format!("acvp:ML-KEM-{mode}");
+        let (id, cases) = parse_group(&cx, g, &format!("$.testGroups[{gi}]"), &mode, answer_index.as_ref())?;
         match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Kex(id)) {
             Some(s) => s.cases.extend(cases),
             None => sets.push(VectorSet {
-                name,
+                name: format!("acvp:ML-KEM-{mode}"),
                 algorithm: AlgorithmId::Kex(id),
                 cases,
             }),
@@ -167,7 +123,61 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     Ok(sets)
 }
 
-fn index_answers(cx: &Ctx, doc: &Value) -> Result<HashMap<(u64, u64), Value>, LoadError> {
+type Answers = HashMap<(u64, u64), Value>;
+
+/// One test group: its parameter set and its cases (a prompt's merged with `answers`).
+fn parse_group(
+    cx: &Ctx,
+    g: &Value,
+    gpath: &str,
+    mode: &str,
+    answers: Option<&Answers>,
+) -> Result<(KexId, Vec<Case>), LoadError> {
+    let tg_id = cx.u64(g, "tgId", gpath)?;
+    let id = match cx.str(g, "parameterSet", gpath)? {
+        "ML-KEM-512" => KexId::MlKem512,
+        "ML-KEM-768" => KexId::MlKem768,
+        "ML-KEM-1024" => KexId::MlKem1024,
+        other => {
+            return Err(cx.err(
+                &format!("{gpath}.parameterSet"),
+                format!("unknown parameter set '{other}'"),
+            ))
+        }
+    };
+    let function = match mode {
+        "keyGen" => "keyGen",
+        "encapDecap" => cx.str(g, "function", gpath)?,
+        other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
+    };
+    let tests = g["tests"]
+        .as_array()
+        .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+    let mut cases = Vec::new();
+    for (ti, t) in tests.iter().enumerate() {
+        let tpath = format!("{gpath}.tests[{ti}]");
+        let tc_id = cx.u64(t, "tcId", &tpath)?;
+        // Merge the answers for a prompt: the test's own fields win.
+        let t = match answers.map(|a| a.get(&(tg_id, tc_id))) {
+            Some(Some(a)) => {
+                let mut m = a.as_object().cloned().unwrap_or_default();
+                m.extend(t.as_object().cloned().unwrap_or_default());
+                Value::Object(m)
+            }
+            Some(None) => {
+                return Err(cx.err(
+                    &tpath,
+                    format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
+                ));
+            }
+            None => t.clone(),
+        };
+        cases.push(build_case(cx, g, &t, function, gpath, &tpath, tc_id)?);
+    }
+    Ok((id, cases))
+}
+
+fn index_answers(cx: &Ctx, doc: &Value) -> Result<Answers, LoadError> {
     let mut index = HashMap::new();
     let groups = doc["testGroups"]
         .as_array()
@@ -232,25 +242,7 @@ fn build_case(
         ),
         // Key checks (FIPS 203 §7.2, §7.3): the library must accept exactly the keys
         // that pass.
-        "encapsulationKeyCheck" | "decapsulationKeyCheck" => {
-            let passed = t
-                .get("testPassed")
-                .and_then(Value::as_bool)
-                .ok_or_else(|| cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean"))?;
-            let expect = if passed { Expect::Valid } else { Expect::Invalid };
-            let input = if function == "encapsulationKeyCheck" {
-                Input::KemKeyCheck {
-                    ek: Some(from("ek")?),
-                    dk: None,
-                }
-            } else {
-                Input::KemKeyCheck {
-                    ek: None,
-                    dk: Some(from("dk")?),
-                }
-            };
-            (expect, input)
-        }
+        "encapsulationKeyCheck" | "decapsulationKeyCheck" => key_check(cx, t, tpath, function, &from)?,
         other => return Err(cx.err(&format!("{gpath}.function"), format!("unknown function '{other}'"))),
     };
     Ok(Case {
@@ -259,6 +251,25 @@ fn build_case(
         expect,
         input,
     })
+}
+
+/// A key-check test: the key it names, and whether the library must accept it.
+fn key_check(
+    cx: &Ctx,
+    t: &Value,
+    tpath: &str,
+    function: &str,
+    from: &dyn Fn(&str) -> Result<Vec<u8>, LoadError>,
+) -> Result<(Expect, Input), LoadError> {
+    let passed = t
+        .get("testPassed")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| cx.err(&format!("{tpath}.testPassed"), "missing or not a boolean"))?;
+    let encaps = function == "encapsulationKeyCheck";
+    let key = from(if encaps { "ek" } else { "dk" })?;
+    let (ek, dk) = if encaps { (Some(key), None) } else { (None, Some(key)) };
+    let expect = if passed { Expect::Valid } else { Expect::Invalid };
+    Ok((expect, Input::KemKeyCheck { ek, dk }))
 }
 
 #[cfg(test)]
