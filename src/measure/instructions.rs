@@ -388,25 +388,29 @@ mod tests {
         assert!(!has(""));
     }
 
-    /// The child's work, natively (the client requests are no-ops): one
-    /// counted cell per (group, backend), each with its loop's operations,
-    /// and the manifest where the parent reads it.
-    #[test]
-    fn the_child_counts_every_cell_and_writes_its_manifest() {
-        let ring = vec![crate::backend::by_name("ring").unwrap()];
-        let cfg = Config {
-            backends: ring,
+    /// AES-128-GCM seal at `size` and X25519 keygen on `backends`, one round.
+    fn config(backends: &[&str], size: usize) -> Config {
+        Config {
+            backends: backends.iter().map(|n| crate::backend::by_name(n).unwrap()).collect(),
             algorithms: vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)],
             operations: vec![Operation::Seal, Operation::Keygen],
             modes: vec![Mode::Bulk],
-            sizes: vec![1024],
+            sizes: vec![size],
             threads: vec![1],
             aad: 0,
             duration: Duration::ZERO,
             rounds: 1,
             target_sample: Duration::ZERO,
             seed: 1,
-        };
+        }
+    }
+
+    /// The child's work, natively (the client requests are no-ops): one
+    /// counted cell per (group, backend), each with its loop's operations,
+    /// and the manifest where the parent reads it.
+    #[test]
+    fn the_child_counts_every_cell_and_writes_its_manifest() {
+        let cfg = config(&["ring"], 1024);
         let dir = tempfile::tempdir().unwrap();
         child(&plan(&cfg), 1, dir.path()).unwrap();
         let m: Manifest = serde_json::from_slice(&std::fs::read(dir.path().join("manifest.json")).unwrap()).unwrap();
@@ -423,21 +427,7 @@ mod tests {
     /// valgrind" with the CPU features the child saw.
     #[test]
     fn the_parent_reads_the_dumps_and_names_what_was_not_offered() {
-        let cfg = Config {
-            backends: ["ring", "RustCrypto"]
-                .map(|n| crate::backend::by_name(n).unwrap())
-                .to_vec(),
-            algorithms: vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)],
-            operations: vec![Operation::Seal, Operation::Keygen],
-            modes: vec![Mode::Bulk],
-            sizes: vec![64],
-            threads: vec![1],
-            aad: 0,
-            duration: Duration::ZERO,
-            rounds: 1,
-            target_sample: Duration::ZERO,
-            seed: 1,
-        };
+        let cfg = config(&["ring", "RustCrypto"], 64);
         let groups = plan(&cfg);
         let dir = tempfile::tempdir().unwrap();
         child(&groups, 1, dir.path()).unwrap();

@@ -292,6 +292,17 @@ fn operations_of_another_kind_are_refused() {
     assert!(e.contains("is not a"), "{e}");
 }
 
+/// AES-128-GCM, bulk seal of 16 bytes.
+fn aes128_seal_16() -> Shape {
+    Shape {
+        algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+        operation: Operation::Seal,
+        mode: Some(Mode::Bulk),
+        size: 16,
+        aad: 0,
+    }
+}
+
 /// A backend's own reason reaches the workload's error, not an empty or generic text.
 #[test]
 fn a_backend_error_keeps_its_reason() {
@@ -304,13 +315,7 @@ fn a_backend_error_keeps_its_reason() {
             backend::unsupported("no key today")
         }
     }
-    let shape = Shape {
-        algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
-        operation: Operation::Seal,
-        mode: Some(Mode::Bulk),
-        size: 16,
-        aad: 0,
-    };
+    let shape = aes128_seal_16();
     let e = AeadWork::new(&NoKey, AeadId::Aes128Gcm, &shape, 0).err().unwrap();
     assert!(e.contains("no key today"), "{e}");
 }
@@ -370,13 +375,7 @@ fn seeded_inputs_repeat_and_unseeded_ones_say_so() {
     assert!(!unseeded.deterministic());
     assert_eq!(unseeded.max_batch(), None, "a KEM sample needs no pool");
     let alg = (b.aead)(AeadId::Aes128Gcm).unwrap();
-    let shape = Shape {
-        algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
-        operation: Operation::Seal,
-        mode: Some(Mode::Bulk),
-        size: 16,
-        aad: 0,
-    };
+    let shape = aes128_seal_16();
     assert!(
         AeadWork::new(alg, AeadId::Aes128Gcm, &shape, 0)
             .unwrap()
