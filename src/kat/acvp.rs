@@ -4,6 +4,7 @@
 //! (draft-celi-acvp-ml-kem). Accepts an `internalProjection.json` (inputs and
 //! answers in one file) or a `prompt.json` with `expectedResults.json` beside it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -158,11 +159,11 @@ fn parse_group(
         let tpath = format!("{gpath}.tests[{ti}]");
         let tc_id = cx.u64(t, "tcId", &tpath)?;
         // Merge the answers for a prompt: the test's own fields win.
-        let t = match answers.map(|a| a.get(&(tg_id, tc_id))) {
+        let t: Cow<Value> = match answers.map(|a| a.get(&(tg_id, tc_id))) {
             Some(Some(a)) => {
                 let mut m = a.as_object().cloned().unwrap_or_default();
                 m.extend(t.as_object().cloned().unwrap_or_default());
-                Value::Object(m)
+                Cow::Owned(Value::Object(m))
             }
             Some(None) => {
                 return Err(cx.err(
@@ -170,7 +171,7 @@ fn parse_group(
                     format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
                 ));
             }
-            None => t.clone(),
+            None => Cow::Borrowed(t),
         };
         cases.push(build_case(cx, g, &t, function, gpath, &tpath, tc_id)?);
     }
