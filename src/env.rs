@@ -28,6 +28,24 @@ pub struct Fingerprint {
     /// backend is then the AWS-LC FIPS module); absent otherwise and in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fips_mode: Option<bool>,
+    /// How the core clock was measured, with every reading of the start-up
+    /// probe. Absent in files from before it: their method reads as "legacy".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_clock: Option<crate::measure::clock::ClockProbe>,
+    /// Why this process runs under emulation (timing then means nothing);
+    /// absent on real hardware and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emulated: Option<String>,
+}
+
+impl Fingerprint {
+    /// How the cycles of this file were measured ("legacy" before the clock
+    /// was cross-checked).
+    pub fn clock_method(&self) -> crate::measure::clock::ClockMethod {
+        self.core_clock
+            .as_ref()
+            .map_or(crate::measure::clock::ClockMethod::Legacy, |c| c.method)
+    }
 }
 
 const RELEVANT_FLAGS: &[&str] = &[
@@ -87,6 +105,8 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
         tsc_hz,
         dispatch_env: crate::measure::cpu_mask::dispatch_env(),
         fips_mode: crate::policy::module::aws_lc_fips_mode(),
+        core_clock: Some(crate::measure::clock::probe().clone()),
+        emulated: crate::measure::clock::emulation(),
     }
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
+use crate::measure::clock::ClockMethod;
 use crate::results::{Cell, CellKey, Metric, ResultFile};
 use crate::stats;
 
@@ -136,6 +137,10 @@ pub struct Comparison {
     pub incomplete: Vec<String>,
     /// How disturbed each run was ("BASE: load …"), and the busy cells compared.
     pub disturbance: Vec<String>,
+    /// One-line warnings for stderr: cycles of a legacy file, or a gate that
+    /// fell back to wall time because a file has no vouched core clock.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl Comparison {
@@ -188,6 +193,48 @@ pub enum CompareError {
     Unavailable(GateMetric, &'static str),
     #[error("refusing to compare: BASE was measured under CPU profile {0}, NEW under {1}; re-run both with the same --cpu-features")]
     CpuMaskMismatch(String, String),
+    #[error("refusing to compare cycles: BASE's core clock was measured by {0}, NEW's by {1}; pass --force, or --metric wall-time")]
+    ClockMethodMismatch(ClockMethod, ClockMethod),
+}
+
+/// Whether cycles of `base` and `new` may be compared: the same clock method,
+/// or a file from before the method was recorded ("legacy"), which is
+/// compared with a warning so saved baselines keep working. The warnings
+/// also say when the default fell back to wall time for want of a clock.
+fn clock_warnings(
+    metric: GateMetric,
+    asked: Option<GateMetric>,
+    base: &ResultFile,
+    new: &ResultFile,
+    force: bool,
+) -> Result<Vec<String>, CompareError> {
+    let (b, n) = (base.header.machine.clock_method(), new.header.machine.clock_method());
+    let unavailable = [("BASE", b), ("NEW", n)]
+        .into_iter()
+        .find(|(_, m)| *m == ClockMethod::Unavailable);
+    match (metric, unavailable) {
+        (GateMetric::WallTime, Some((w, _))) if asked.is_none() => {
+            return Ok(vec![format!(
+                "warning: {w} has no vouched core clock (see its core_clock notes): deciding on wall time, which the core clock's drift between runs moves"
+            )])
+        }
+        (GateMetric::Cycles, _) => {}
+        _ => return Ok(Vec::new()),
+    }
+    if b == n {
+        return Ok(Vec::new());
+    }
+    if b == ClockMethod::Legacy || n == ClockMethod::Legacy {
+        return Ok(vec![format!(
+            "warning: comparing cycles of a file from before the core clock was cross-checked (BASE {b}, NEW {n}); on Intel since Golden Cove its cycles read 5x high, re-measure it"
+        )]);
+    }
+    if force {
+        return Ok(vec![format!(
+            "warning: --force: comparing cycles measured by {b} (BASE) and {n} (NEW)"
+        )]);
+    }
+    Err(CompareError::ClockMethodMismatch(b, n))
 }
 
 /// Everything that makes two result files not comparable.
@@ -338,6 +385,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         return Err(CompareError::Incompatible(differences));
     }
     let metric = GateMetric::resolve(opts.metric, base, new)?;
+    let warnings = clock_warnings(metric, opts.metric, base, new, opts.force)?;
     let t = opts.threshold;
     let (rule, rounds) = (rule(metric, t), (base.settings.rounds, new.settings.rounds));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
@@ -379,6 +427,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
             .collect(),
         disturbance: disturbance(base, new),
+        warnings,
     })
 }
 

@@ -109,6 +109,7 @@ pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
         CompareFormat::Json => Format::Json,
         _ => Format::Table,
     };
+    c.warnings.iter().for_each(|w| eprintln!("{w}"));
     print!("{}", report::compare::render(&c, format));
     if c.has_findings() {
         ExitCode::from(1)

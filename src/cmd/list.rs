@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::algorithm::AlgorithmId;
+use cryptobench::measure::clock;
 use cryptobench::report::{self, DocFormat};
 use cryptobench::{backend, capabilities};
 
@@ -11,9 +12,21 @@ use cryptobench::{backend, capabilities};
 pub struct ListArgs {
     #[arg(long, value_enum, default_value = "table")]
     format: DocFormat,
+    /// Print the core-clock probe instead: the TSC, the hardware counter and
+    /// every dependency chain's reading, and the verdict drawn from them.
+    #[arg(long)]
+    clocks: bool,
 }
 
 pub fn run(a: ListArgs) -> ExitCode {
+    if a.clocks {
+        let (probe, emulated) = (clock::probe(), clock::emulation());
+        print!(
+            "{}",
+            report::clocks::render(probe, emulated.as_deref(), a.format.into())
+        );
+        return ExitCode::SUCCESS;
+    }
     let algorithms: Vec<_> = AlgorithmId::all().collect();
     print!(
         "{}",

@@ -183,9 +183,9 @@ impl ReadyGroup<'_> {
         interleave(&mut self.lanes, rounds, &mut self.rng, |lane| {
             progress.visit(group, lane.item.backend);
             let samples = samples_per_visit(visit_time, lane.item.per_sample);
-            let before = clock::core_hz(CORE_HZ_ROUNDS);
+            let before = clock::core_hz(clock::VISIT_ROUNDS);
             let (agg, per_thread) = visit(lane.item.backend, &group.shape, group.threads, lane.item.batch, samples)?;
-            let hz = visit_core_hz(before, clock::core_hz(CORE_HZ_ROUNDS));
+            let hz = visit_core_hz(before, clock::core_hz(clock::VISIT_ROUNDS));
             lane.core_hz.extend(hz);
             lane.cycles
                 .extend(hz.into_iter().flat_map(|hz| cycles_per_op(hz, group.threads, &agg)));
@@ -196,7 +196,7 @@ impl ReadyGroup<'_> {
     /// The group's cells, and every backend refused before or while timed.
     pub fn finish(self) -> (Vec<Cell>, Vec<CellFailure>) {
         let (group, mut lanes, mut failures) = (self.group, self.lanes, self.failures);
-        let tsc_hz = *TSC_HZ.lock().unwrap();
+        let tsc_hz = clock::probe().tsc_hz;
         let mut cells = Vec::new();
         lanes.sort_by_key(|l| l.item.backend.name);
         for lane in lanes {
@@ -209,9 +209,6 @@ impl ReadyGroup<'_> {
         (cells, failures)
     }
 }
-
-/// Dependent-add rounds per core-clock probe: 320 k cycles, ~0.1 ms.
-const CORE_HZ_ROUNDS: u64 = 40_000;
 
 /// The core clock of one visit: the mean of the probes just before and just
 /// after it, so a clock that moved during the visit is split down the middle.
@@ -324,16 +321,10 @@ fn round_sig(x: f64) -> f64 {
     }
 }
 
-/// The TSC rate, measured once per process by [`init_clocks`].
-static TSC_HZ: Mutex<Option<f64>> = Mutex::new(None);
-
-/// Measures the TSC rate (once); returns it for the fingerprint.
+/// Measures the TSC rate and probes the core clock (once per process, see
+/// [`clock::probe`]); returns the TSC rate for the fingerprint.
 pub fn init_clocks() -> Option<f64> {
-    let mut g = TSC_HZ.lock().unwrap();
-    if g.is_none() {
-        *g = clock::tsc_hz(Duration::from_millis(50));
-    }
-    *g
+    clock::probe().tsc_hz
 }
 
 /// A backend that passed its checks, with its calibrated batch.

@@ -265,7 +265,7 @@ impl Sweep {
                 quick: self.quick,
                 seed: cfg.seed,
                 cpu_mask: None,
-                clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles estimated from the effective core clock (dependent-add chain) measured around each visit (the mean of a probe just before and just after it), which gives every sample its core cycles per operation".into(),
+                clocks: "wall time from CLOCK_MONOTONIC (std::time::Instant); cycles from the TSC (constant-rate reference clock, not core cycles) and, separately, core cycles from the effective core clock measured around each visit (the mean of a reading just before and just after it, by the method in machine.core_clock; none when it is unavailable), which gives every sample its core cycles per operation".into(),
             },
             cells: Vec::new(),
             failures: Vec::new(),

@@ -6,6 +6,7 @@
 pub mod ab;
 pub mod audit;
 pub mod capabilities;
+pub mod clocks;
 pub mod compare;
 pub mod compliance;
 pub mod compliance_matrix;

@@ -126,8 +126,17 @@ pub fn aead_table(
         return None;
     }
     let title = if threads == base_threads {
+        // The unit the cells actually carry: core cycles where the clock was
+        // vouched for, else TSC ticks (a reference rate, not core cycles).
+        let unit = if cells.iter().any(|c| c.core_cycles_per_byte.is_some()) {
+            " (core cycles/byte)"
+        } else if cells.iter().any(|c| c.tsc_cycles_per_byte.is_some()) {
+            " (TSC ticks/byte; core clock unavailable)"
+        } else {
+            ""
+        };
         format!(
-            "{alg} {op} ({}), MB/s (core cycles/byte), {threads} thread{}",
+            "{alg} {op} ({}), MB/s{unit}, {threads} thread{}",
             mode.map_or("", Mode::name),
             if threads == 1 { "" } else { "s" }
         )
@@ -194,8 +203,13 @@ pub fn kex_table(file: &ResultFile, alg: AlgorithmId, backends: &[String], threa
         return None;
     }
     let title = if threads == base {
+        let cycles = if cells.iter().any(|c| c.core_cycles_per_op().is_some()) {
+            "; core cycles/op"
+        } else {
+            ""
+        };
         format!(
-            "{alg}: operations/s (µs/op; core cycles/op), {threads} thread{}",
+            "{alg}: operations/s (µs/op{cycles}), {threads} thread{}",
             if threads == 1 { "" } else { "s" }
         )
     } else {
