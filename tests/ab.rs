@@ -55,14 +55,18 @@ fn an_a_a_run_passes_and_writes_the_report() {
         (written["complete"].as_bool(), written["same_executable"].as_bool()),
         (Some(true), Some(true))
     );
-    assert_eq!(written["base"]["hello"]["protocol"], 1);
+    assert_eq!(written["base"]["hello"]["protocol"], 2);
     let cells = written["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 1);
     let c = &cells[0];
+    // Cycles decide exactly when this machine's clock probe vouched for a clock.
+    let vouched = written["clock"]["cycles_usable"].as_bool().unwrap();
+    assert_eq!(vouched, written["base"]["hello"]["clock"]["core_hz"].is_number());
+    assert_eq!(c["basis"], if vouched { "cycles" } else { "wall-time" });
     assert_eq!((c["backend"].as_str(), c["size"].as_u64()), (Some("ring"), Some(1350)));
     assert_ne!(c["verdict"], "regressed");
     assert_ne!(c["verdict"], "failed");
-    assert_eq!(c["log_ratios"].as_array().unwrap().len(), 20);
+    assert_eq!(c["wall_log_ratios"].as_array().unwrap().len(), 20);
     let ratio = c["decision"]["ratio"].as_f64().unwrap();
     assert!((0.8..1.25).contains(&ratio), "{ratio}");
     assert!(written["rule_text"].as_str().unwrap().contains("Bonferroni"));
@@ -74,6 +78,26 @@ fn an_a_a_run_passes_and_writes_the_report() {
     assert!(text.contains("one of 3 (BASE) and 3 (NEW) private copies"), "{text}");
     let err = common::usage_error(ab(BIN, BIN).arg("--output").arg(&out).assert());
     assert!(err.contains("--force"), "{err}");
+}
+
+/// NEW is this very build with its core clock switched off: the real workers
+/// then disagree on the clock, so the cell is decided on wall time for both
+/// sides and the report says why (docs/ab.md, "Clocks").
+#[test]
+fn a_side_without_a_core_clock_is_decided_on_wall_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let clockless = script(
+        dir.path(),
+        "clockless",
+        &format!("CRYPTOBENCH_CORE_CLOCK=unavailable exec '{BIN}' \"$@\""),
+    );
+    let run = ab(BIN, clockless.to_str().unwrap()).assert().code(0);
+    let text = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(
+        text.contains("Cells are decided on wall time, not cycles") && text.contains("NEW's unavailable"),
+        "{text}"
+    );
+    assert!(text.contains("(wall time)"), "{text}");
 }
 
 #[test]
@@ -137,7 +161,7 @@ fn every_round_starts_fresh_workers() {
         .assert()
         .code(0);
     let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
-    let rounds = report["cells"][0]["log_ratios"].as_array().unwrap().len();
+    let rounds = report["cells"][0]["wall_log_ratios"].as_array().unwrap().len();
     assert!(rounds >= 20, "{report}");
     let log = std::fs::read_to_string(&starts).unwrap();
     // One line per process start (counted as lines, not distinct PIDs: with
@@ -185,7 +209,7 @@ fn duration_auto_doubles_the_rounds_of_an_inconclusive_cell() {
     assert_eq!(report["settings"]["copies"], serde_json::json!([8, 8]), "the default");
     assert!(report["rule_text"].as_str().unwrap().contains("× 5 looks"));
     let cell = &report["cells"][0];
-    let rounds = cell["log_ratios"].as_array().unwrap().len();
+    let rounds = cell["wall_log_ratios"].as_array().unwrap().len();
     match cell["verdict"].as_str().unwrap() {
         "inconclusive" => assert_eq!(rounds, 320),
         _ => assert!([20, 40, 80, 160, 320].contains(&rounds), "{rounds}"),

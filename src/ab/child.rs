@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::copies::Copies;
-use super::protocol::{line, Hello, Request, Response, PROTOCOL};
+use super::protocol::{line, Hello, Request, Response, OLDEST, PROTOCOL};
 
 /// How long a child may take to answer `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
@@ -48,13 +48,29 @@ pub struct Worker {
     pub dead: Option<String>,
     /// What [`Worker::renew`] starts from (the original until [`Worker::spread`]).
     copies: Arc<Copies>,
+    /// The protocol version agreed at the first start; renewals speak it at once.
+    pub protocol: u32,
+    /// Set when a failed request found the child already gone (not killed by us).
+    exited_by_itself: bool,
 }
 
 impl Worker {
     /// Starts `path worker` and exchanges `hello`; the error is one line naming the side.
+    ///
+    /// The parent offers its newest protocol version. A child from before
+    /// version 2 refuses any version but its own and exits; it is then
+    /// started again one version lower, down to [`OLDEST`], so that any
+    /// earlier build can still be gated against this one (docs/ab.md).
     pub fn start(side: Side, path: &Path) -> Result<Worker, String> {
         let copies = Arc::new(Copies::original(path));
-        Worker::launch(side, path, path, copies, true)
+        let mut version = PROTOCOL;
+        loop {
+            match Worker::launch(side, path, path, Arc::clone(&copies), true, version) {
+                Err(Launch::ExitedUnanswered(_)) if version > OLDEST => version -= 1,
+                Err(Launch::ExitedUnanswered(e) | Launch::Refused(e)) => return Err(e),
+                Ok(w) => return Ok(w),
+            }
+        }
     }
 
     /// From now on every renewal starts one of `n` private copies of the
@@ -82,8 +98,8 @@ impl Worker {
             return Ok(());
         };
         let path = self.path.clone();
-        let fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true)
-            .map_err(|e| format!("{why}; restart failed: {e}"))?;
+        let fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true, self.protocol)
+            .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
         *self = fresh;
         Ok(())
     }
@@ -100,20 +116,37 @@ impl Worker {
     /// goodbye and is killed; the new one's start-up stderr was shown once.
     pub fn renew(&mut self, rng: &mut fastrand::Rng) -> Result<(), String> {
         let exe = self.copies.pick(rng).to_path_buf();
-        let fresh = Worker::launch(self.side, &self.path, &exe, Arc::clone(&self.copies), false)?;
+        let fresh = Worker::launch(
+            self.side,
+            &self.path,
+            &exe,
+            Arc::clone(&self.copies),
+            false,
+            self.protocol,
+        )
+        .map_err(Launch::text)?;
         let mut old = std::mem::replace(self, fresh);
         let _ = old.proc.kill();
         let _ = old.proc.wait();
         Ok(())
     }
 
-    /// Starts `exe` (the original `path` or a copy of it) and greets it;
-    /// messages name `path`.
-    fn launch(side: Side, path: &Path, exe: &Path, copies: Arc<Copies>, echo_stderr: bool) -> Result<Worker, String> {
+    /// Starts `exe` (the original `path` or a copy of it) and greets it in
+    /// protocol `version`; messages name `path`.
+    fn launch(
+        side: Side,
+        path: &Path,
+        exe: &Path,
+        copies: Arc<Copies>,
+        echo_stderr: bool,
+        version: u32,
+    ) -> Result<Worker, Launch> {
         let who = format!("{}: {}", side.name(), path.display());
-        let meta = std::fs::metadata(exe).map_err(|e| format!("{who}: {e}"))?;
+        let meta = std::fs::metadata(exe).map_err(|e| Launch::Refused(format!("{who}: {e}")))?;
         if !meta.is_file() {
-            return Err(format!("{who}: not a file (give the path of a cryptobench executable)"));
+            return Err(Launch::Refused(format!(
+                "{who}: not a file (give the path of a cryptobench executable)"
+            )));
         }
         let mut proc = Command::new(exe)
             .arg("worker")
@@ -121,7 +154,7 @@ impl Worker {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("{who}: cannot start it: {e}"))?;
+            .map_err(|e| Launch::Refused(format!("{who}: cannot start it: {e}")))?;
         let (stdin, stdout) = (proc.stdin.take().unwrap(), proc.stdout.take().unwrap());
         let held = pass_stderr(proc.stderr.take().unwrap());
         let lines = read_lines(stdout);
@@ -135,29 +168,35 @@ impl Worker {
             held,
             dead: None,
             copies,
+            protocol: version,
+            exited_by_itself: false,
         };
-        match w.ask(&Request::Hello { protocol: PROTOCOL }, HELLO_TIMEOUT) {
-            Ok(Response::Hello(h)) if h.protocol == PROTOCOL => {
-                w.hello = h;
+        match w.ask(&Request::Hello { protocol: version }, HELLO_TIMEOUT) {
+            Ok(Response::Hello(h)) if (OLDEST..=version).contains(&h.protocol) => {
+                w.protocol = h.protocol;
+                w.hello = *h;
                 let held = w.held.lock().unwrap().take().unwrap_or_default();
                 if echo_stderr {
                     held.iter().for_each(|l| eprintln!("{l}"));
                 }
                 Ok(w)
             }
-            Ok(Response::Hello(h)) => Err(format!(
-                "{who}: speaks worker protocol {}, this cryptobench {PROTOCOL} (build both from compatible sources)",
+            Ok(Response::Hello(h)) => Err(Launch::Refused(format!(
+                "{who}: speaks worker protocol {}, this cryptobench {OLDEST} to {PROTOCOL} (build both from compatible sources)",
                 h.protocol
-            )),
-            Ok(other) => Err(format!("{who}: answered the handshake with {other:?}")),
+            ))),
+            Ok(other) => Err(Launch::Refused(format!("{who}: answered the handshake with {other:?}"))),
             Err(e) => {
                 let said = w
                     .first_stderr_line()
                     .map(|l| format!("; it said: {l}"))
                     .unwrap_or_default();
-                Err(format!(
-                    "{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})"
-                ))
+                let text = format!("{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})");
+                Err(if w.exited_by_itself {
+                    Launch::ExitedUnanswered(text)
+                } else {
+                    Launch::Refused(text)
+                })
             }
         }
     }
@@ -183,6 +222,7 @@ impl Worker {
         }
         let res = self.exchange(req, timeout);
         if let Err(e) = &res {
+            self.exited_by_itself = matches!(self.proc.try_wait(), Ok(Some(_)));
             let _ = self.proc.kill();
             let _ = self.proc.wait();
             self.dead = Some(e.clone());
@@ -232,6 +272,23 @@ impl Worker {
         }
         let _ = self.proc.kill();
         let _ = self.proc.wait();
+    }
+}
+
+/// Why a start failed.
+enum Launch {
+    /// The child exited without a `hello`: an older worker refusing the
+    /// version offered, or not a worker at all (tried one version lower).
+    ExitedUnanswered(String),
+    /// Anything else: not startable, garbage, silence, a wrong answer.
+    Refused(String),
+}
+
+impl Launch {
+    fn text(self) -> String {
+        match self {
+            Launch::ExitedUnanswered(t) | Launch::Refused(t) => t,
+        }
     }
 }
 

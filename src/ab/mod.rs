@@ -29,6 +29,7 @@ use protocol::{CellSpec, Hello};
 pub use run::run;
 
 use crate::analysis::paired::{Decision, Rule, Verdict};
+use crate::measure::clock::ClockMethod;
 
 /// Times `--duration auto` may double the rounds of an inconclusive cell
 /// (R → 2R → … → 16R): each doubling shrinks the noise floor by about √2,
@@ -80,12 +81,61 @@ pub struct Settings {
     pub cpus: Vec<usize>,
 }
 
+/// What a cell's paired ratios compare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// Core cycles per operation: the clock measured around each visit
+    /// cancels the drift of the core clock between visits.
+    #[default]
+    Cycles,
+    /// Wall time per operation: a side had no vouched core clock, or the two
+    /// sides measured it by different methods (docs/ab.md, "Clocks").
+    WallTime,
+}
+
+/// Whether cycles may be compared between the two sides: both measured the
+/// core clock, by the same method, and their probes vouched for it. Cycles of
+/// different methods differ by a constant factor (5× for the legacy chain on
+/// Intel), which would read as a change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockBasis {
+    pub base: ClockMethod,
+    pub new: ClockMethod,
+    pub cycles_usable: bool,
+}
+
+impl ClockBasis {
+    pub fn of(base: &Hello, new: &Hello) -> ClockBasis {
+        let (b, n) = (base.clock_method(), new.clock_method());
+        let vouched = |m: ClockMethod| matches!(m, ClockMethod::PerfEvent | ClockMethod::DependentChains);
+        ClockBasis {
+            base: b,
+            new: n,
+            cycles_usable: b == n && vouched(b),
+        }
+    }
+
+    /// The report's line when cells are decided on wall time.
+    pub fn note(&self) -> Option<String> {
+        (!self.cycles_usable).then(|| {
+            format!(
+                "Cells are decided on wall time, not cycles: BASE's core clock is {}, NEW's {} (cycles are compared only when both sides vouch for a clock measured the same way).",
+                self.base, self.new
+            )
+        })
+    }
+}
+
 /// One cell's paired outcome.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CellResult {
     #[serde(flatten)]
     pub cell: CellSpec,
     pub verdict: Verdict,
+    /// What `log_ratios` and the decision compare (reports before it: cycles).
+    #[serde(default)]
+    pub basis: Basis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
     /// Median NEW/BASE ratio of wall time per operation (not used to decide).
@@ -103,7 +153,7 @@ pub struct CellResult {
     /// Core cycles per operation of every visit, BASE then NEW (kept for `--duration auto`).
     #[serde(skip)]
     pub visit_cycles: [Vec<f64>; 2],
-    /// Per round: ln(NEW/BASE) of cycles per operation.
+    /// Per round with a clock on both sides: ln(NEW/BASE) of cycles per operation.
     pub log_ratios: Vec<f64>,
     /// Per round: ln(NEW/BASE) of wall time per operation.
     pub wall_log_ratios: Vec<f64>,
@@ -135,6 +185,10 @@ pub struct Report {
     pub differences: Vec<String>,
     pub rule: Rule,
     pub rule_text: String,
+    /// How each side measured its core clock, and whether cycles are compared
+    /// (reports before it: absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockBasis>,
     pub settings: Settings,
     pub cells: Vec<CellResult>,
     /// False while running, or after an error stopped the run.

@@ -1,14 +1,27 @@
 //! The worker protocol of `cryptobench ab` (docs/ab.md): JSON lines over the
 //! child's stdin (requests) and stdout (responses), one object per line;
-//! stderr passes through. The parent speaks first with `hello`; a child that
-//! answers anything but a `hello` of the same protocol version is refused.
+//! stderr passes through. The parent speaks first with `hello`, naming the
+//! newest version it speaks; the child answers in the newest version both
+//! speak. A child older than version 2 refuses any version but its own and
+//! exits, so the parent starts it again one version lower, down to 1.
+//!
+//! Versions (docs/ab.md, "Protocol versions"):
+//! - 1: the first; a sample's core clock is the `add reg, imm` chain's reading,
+//!   unchecked (5× too high on Intel since Golden Cove).
+//! - 2: `hello` carries the child's clock probe ([`Hello::clock`]); a sample
+//!   carries a core clock only when that probe vouched for one, and children
+//!   answer a parent's older version in that version.
 
 use serde::{Deserialize, Serialize};
 
 use crate::algorithm::{AlgorithmId, Mode, Operation};
+use crate::measure::clock::{ClockMethod, ClockProbe};
 
-/// Bumped on any incompatible change of the messages below.
-pub const PROTOCOL: u32 = 1;
+/// The newest protocol version this build speaks; it also speaks every older
+/// one back to [`OLDEST`]. Bumped on any change of meaning of the messages below.
+pub const PROTOCOL: u32 = 2;
+/// The oldest version a parent of this build drives.
+pub const OLDEST: u32 = 1;
 
 /// One cell of the gate: what both children run, identically.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,9 +90,21 @@ pub struct Hello {
     /// Set when a test-only seeded slowdown is active (docs/ab.md).
     #[serde(default)]
     pub seeded_slowdown: Option<String>,
+    /// The child's core-clock probe (version 2 on; `None` from a version-1
+    /// child, whose clock is the unchecked legacy chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockProbe>,
 }
 
 impl Hello {
+    /// How this side's core clock was measured: "legacy" before version 2.
+    pub fn clock_method(&self) -> ClockMethod {
+        match (&self.clock, self.protocol) {
+            (Some(p), v) if v >= 2 => p.method,
+            _ => ClockMethod::Legacy,
+        }
+    }
+
     pub fn offers(&self, backend: &str, algorithm: AlgorithmId) -> bool {
         self.offers
             .iter()
@@ -91,13 +116,14 @@ impl Hello {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Response {
-    Hello(Hello),
+    Hello(Box<Hello>),
     Prepared {
         batch: u64,
         per_sample_ns: u64,
     },
     /// Aggregate ops/s per sample, and the effective core clock measured
-    /// immediately before and after the visit (None off x86-64).
+    /// immediately before and after the visit (version 2: None when the
+    /// child's clock probe vouched for no clock, e.g. off x86-64).
     Samples {
         ops_per_sec: Vec<f64>,
         core_hz_before: Option<f64>,

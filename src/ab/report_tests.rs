@@ -18,6 +18,7 @@ fn cell(verdict: Verdict, failed: &[Side]) -> CellResult {
             threads: 1,
         },
         verdict,
+        basis: Basis::Cycles,
         decision: None,
         wall_ratio: None,
         base_cycles_per_op: None,
@@ -43,6 +44,7 @@ fn report(cells: Vec<CellResult>) -> Report {
         new: side,
         same_executable: true,
         differences: Vec::new(),
+        clock: None,
         rule: Rule::new(0.03, cells.len()),
         rule_text: String::new(),
         settings: Settings {

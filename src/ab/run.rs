@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::child::{Side, Worker};
 use super::protocol::{CellSpec, Request, Response};
-use super::{differences, pin, CellResult, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
+use super::{differences, pin, Basis, CellResult, ClockBasis, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
 use crate::analysis::paired::{self, Rule, Verdict};
 use crate::measure::{self, samples_per_visit};
 
@@ -36,7 +36,7 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule);
     for cell in cells {
-        let result = run_cell(&mut sides, cell, opts, &report.rule, &mut rng);
+        let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
         report.cells.push(result);
         after_cell(&report);
     }
@@ -80,6 +80,7 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
         new: info(&sides[1]),
         same_executable: canon(&opts.base).is_some() && canon(&opts.base) == canon(&opts.new),
         differences: differences(&sides[0].hello, &sides[1].hello),
+        clock: Some(ClockBasis::of(&sides[0].hello, &sides[1].hello)),
         rule_text: rule.describe(),
         rule,
         settings: Settings {
@@ -103,6 +104,7 @@ fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
     CellResult {
         cell,
         verdict: Verdict::Failed,
+        basis: Basis::Cycles,
         decision: None,
         wall_ratio: None,
         base_cycles_per_op: None,
@@ -157,16 +159,30 @@ fn prepare_both(sides: &mut [Worker; 2], cell: &CellSpec, target: Duration) -> R
 /// What the rounds of one cell gather.
 #[derive(Default)]
 struct Rounds {
+    /// Cycle ratios of the rounds in which all four visits had a core clock.
     log_ratios: Vec<f64>,
     wall_log_ratios: Vec<f64>,
     cycles: [Vec<f64>; 2],
+}
+
+impl Rounds {
+    /// Cycles only when the sides' clocks are comparable and every round had
+    /// them; otherwise wall time, for both sides alike.
+    fn basis(&self, clock: Option<&ClockBasis>) -> Basis {
+        let usable = clock.is_some_and(|c| c.cycles_usable);
+        if usable && self.log_ratios.len() == self.wall_log_ratios.len() {
+            Basis::Cycles
+        } else {
+            Basis::WallTime
+        }
+    }
 }
 
 fn run_cell(
     sides: &mut [Worker; 2],
     cell: CellSpec,
     opts: &Options,
-    rule: &Rule,
+    report: &Report,
     rng: &mut fastrand::Rng,
 ) -> CellResult {
     let prepared = match prepare_both(sides, &cell, opts.cfg.target_sample) {
@@ -196,13 +212,18 @@ fn run_cell(
         result.failed = vec![f];
         return result;
     }
-    finish(&mut result, rounds, rule);
+    finish(&mut result, rounds, &report.rule, report.clock.as_ref());
     result
 }
 
 /// Fills the cell's figures and verdict from its rounds.
-fn finish(result: &mut CellResult, rounds: Rounds, rule: &Rule) {
-    let decision = paired::decide(&rounds.log_ratios, rule);
+fn finish(result: &mut CellResult, rounds: Rounds, rule: &Rule, clock: Option<&ClockBasis>) {
+    result.basis = rounds.basis(clock);
+    let ratios = match result.basis {
+        Basis::Cycles => &rounds.log_ratios,
+        Basis::WallTime => &rounds.wall_log_ratios,
+    };
+    let decision = paired::decide(ratios, rule);
     let median = |v: &[f64]| crate::stats::summarize(v).map(|s| s.median);
     result.verdict = decision.verdict;
     result.decision = Some(decision);
@@ -238,23 +259,25 @@ impl Visit {
                 sides[i].renew(rng).map_err(|e| (sides[i].side, e))?;
             }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
-            let (mut cycles, mut wall) = ([0.0; 2], [0.0; 2]);
+            let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);
             for i in order {
                 let (c, w) = self.once(&mut sides[i], cell).map_err(|e| (sides[i].side, e))?;
-                into.cycles[i].push(c);
-                cycles[i] += c;
+                into.cycles[i].extend(c);
+                cycles[i] = cycles[i].zip(c).map(|(a, b)| a + b);
                 wall[i] += w;
             }
-            into.log_ratios.push((cycles[1] / cycles[0]).ln());
+            if let [Some(b), Some(n)] = cycles {
+                into.log_ratios.push((n / b).ln());
+            }
             into.wall_log_ratios.push((wall[1] / wall[0]).ln());
         }
         Ok(())
     }
 
     /// One visit: (core cycles per operation, seconds per operation), from
-    /// the fastest sample and the clock measured around this very visit.
-    /// Off x86-64 (no core clock) cycles fall back to wall time.
-    fn once(&self, w: &mut Worker, cell: &CellSpec) -> Result<(f64, f64), String> {
+    /// the fastest sample and the clock measured around this very visit;
+    /// no cycles when the child reported no clock (never a made-up one).
+    fn once(&self, w: &mut Worker, cell: &CellSpec) -> Result<(Option<f64>, f64), String> {
         let req = Request::Sample {
             cell: cell.clone(),
             batch: self.batch,
@@ -274,11 +297,8 @@ impl Visit {
                     .reduce(f64::max)
                     .ok_or("a visit returned no usable samples")?;
                 let secs = cell.threads.max(1) as f64 / ops;
-                let hz = match (core_hz_before, core_hz_after) {
-                    (Some(a), Some(b)) => (a + b) / 2.0,
-                    _ => 1.0,
-                };
-                Ok((hz * secs, secs))
+                let hz = core_hz_before.zip(core_hz_after).map(|(a, b)| (a + b) / 2.0);
+                Ok((hz.map(|hz| hz * secs), secs))
             }
             Response::Failed { reason } => Err(reason),
             other => Err(format!("unexpected answer to sample: {other:?}")),
@@ -313,9 +333,10 @@ fn extend_inconclusive(
                 cycles: c.visit_cycles.clone(),
             };
             let cell = c.cell.clone();
+            let (rule, clock) = (report.rule, report.clock.clone());
             let c = &mut report.cells[i];
             match visit.rounds(sides, &cell, step, rng, &mut rounds) {
-                Ok(()) => finish(c, rounds, &report.rule),
+                Ok(()) => finish(c, rounds, &rule, clock.as_ref()),
                 Err(f) => {
                     c.verdict = Verdict::Failed;
                     c.failed = vec![f];

@@ -4,11 +4,11 @@
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
-use super::protocol::{line, CellSpec, Hello, Request, Response, PROTOCOL};
+use super::protocol::{line, CellSpec, Hello, Request, Response, OLDEST, PROTOCOL};
 use crate::backend::{self, Backend};
 use crate::measure::{self, clock, Shape};
 
-/// Dependent-add rounds for one core-clock reading (~0.1 M cycles, ~40 µs).
+/// Chain rounds for one core-clock reading (~0.1 M cycles, ~40 µs).
 const CLOCK_ROUNDS: u64 = 15_000;
 /// Readings per clock measurement; the fastest counts, because a reading can
 /// only be slowed (by preemption), never sped up.
@@ -37,30 +37,33 @@ pub fn hello() -> Hello {
         dispatch_env: measure::cpu_mask::dispatch_env(),
         offers,
         seeded_slowdown: measure::workload::seeded_slowdown(),
+        clock: Some(clock::probe().clone()),
     }
 }
 
 /// Serves requests from `input` until `quit` or EOF. A line that is not a
 /// request ends the session with an error (the parent wrote it, so it is a bug).
 pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> {
-    let mut greeted = false;
+    // The version agreed in `hello`: the newest both sides speak.
+    let mut speak: Option<u32> = None;
     for text in input.lines() {
         let text = text.map_err(|e| format!("worker: reading the request: {e}"))?;
         let req: Request = serde_json::from_str(&text).map_err(|e| format!("worker: not a protocol request: {e}"))?;
-        let resp = match req {
-            Request::Hello { protocol } => {
-                greeted = true;
-                if protocol != PROTOCOL {
+        let resp = match (req, speak) {
+            (Request::Hello { protocol }, _) => {
+                if protocol < OLDEST {
                     return Err(format!(
-                        "worker: the parent speaks protocol {protocol}, this build {PROTOCOL}"
+                        "worker: the parent speaks protocol {protocol}, this build {OLDEST} to {PROTOCOL}"
                     ));
                 }
-                Response::Hello(hello())
+                let v = protocol.min(PROTOCOL);
+                speak = Some(v);
+                Response::Hello(Box::new(Hello { protocol: v, ..hello() }))
             }
-            Request::Quit => return Ok(()),
-            _ if !greeted => return Err("worker: the first request must be hello".into()),
-            Request::Prepare { cell, target_us } => prepare(&cell, target_us),
-            Request::Sample { cell, batch, samples } => sample(&cell, batch, samples),
+            (Request::Quit, _) => return Ok(()),
+            (_, None) => return Err("worker: the first request must be hello".into()),
+            (Request::Prepare { cell, target_us }, _) => prepare(&cell, target_us),
+            (Request::Sample { cell, batch, samples }, Some(v)) => sample(&cell, batch, samples, v),
         };
         output
             .write_all(line(&resp).as_bytes())
@@ -116,15 +119,20 @@ fn prepare(cell: &CellSpec, target_us: u64) -> Response {
 }
 
 /// The core clock now: the fastest of [`CLOCK_READINGS`] short readings.
-fn core_hz() -> Option<f64> {
-    (0..CLOCK_READINGS)
-        .filter_map(|_| clock::core_hz(CLOCK_ROUNDS))
-        .reduce(f64::max)
+/// Version 1 meant the unchecked `add reg, imm` chain, and a parent that
+/// speaks 1 gets exactly that, so it compares like with like; version 2
+/// means the clock the start-up probe vouched for, or none.
+fn core_hz(version: u32) -> Option<f64> {
+    let read = || match version {
+        1 => clock::chain_hz(clock::Chain::AddImm, CLOCK_ROUNDS),
+        _ => clock::core_hz(CLOCK_ROUNDS),
+    };
+    (0..CLOCK_READINGS).filter_map(|_| read()).reduce(f64::max)
 }
 
 /// One visit, with the core clock read immediately before and after it, so
 /// the parent turns ops/s into cycles/op with the clock of this very visit.
-fn sample(cell: &CellSpec, batch: u64, samples: usize) -> Response {
+fn sample(cell: &CellSpec, batch: u64, samples: usize, version: u32) -> Response {
     let (b, shape) = match resolve(cell) {
         Ok(x) => x,
         Err(e) => return failed(e),
@@ -132,9 +140,9 @@ fn sample(cell: &CellSpec, batch: u64, samples: usize) -> Response {
     if batch == 0 || samples == 0 {
         return failed("batch and samples must be at least 1");
     }
-    let core_hz_before = core_hz();
+    let core_hz_before = core_hz(version);
     let visited = measure::visit_cell(b, &shape, cell.threads.max(1), batch, samples);
-    let core_hz_after = core_hz();
+    let core_hz_after = core_hz(version);
     match visited {
         Ok(ops_per_sec) => Response::Samples {
             ops_per_sec,
@@ -169,10 +177,21 @@ mod tests {
             panic!("{resp:?}")
         };
         assert_eq!((h.protocol, h.backends.len()), (PROTOCOL, backend::all().len()));
-        assert!(talk(&[Request::Hello { protocol: 99 }])
+        assert_eq!(h.clock.as_ref().map(|c| c.method), Some(clock::probe().method));
+        // A newer parent is answered in this build's newest version, an older
+        // one in its own; version 0 never existed.
+        for (asked, spoken) in [(PROTOCOL + 97, PROTOCOL), (1, 1)] {
+            let (r, resp) = talk(&[Request::Hello { protocol: asked }]);
+            assert!(r.is_ok());
+            assert!(
+                matches!(&resp[0], Response::Hello(h) if h.protocol == spoken),
+                "{resp:?}"
+            );
+        }
+        assert!(talk(&[Request::Hello { protocol: 0 }])
             .0
             .unwrap_err()
-            .contains("protocol 99"));
+            .contains("protocol 0"));
         assert!(talk(&[Request::Quit]).0.is_ok());
         let cell = CellSpec {
             backend: "no-such".into(),
@@ -219,19 +238,27 @@ mod tests {
             ops_per_sec,
             core_hz_before,
             core_hz_after,
-        } = sample(&cell, batch, 3)
+        } = sample(&cell, batch, 3, PROTOCOL)
         else {
             panic!()
         };
         assert_eq!(ops_per_sec.len(), 3);
         assert!(ops_per_sec.iter().all(|x| *x > 0.0));
-        assert_eq!(core_hz_before.is_some(), cfg!(target_arch = "x86_64"));
-        assert_eq!(core_hz_after.is_some(), core_hz_before.is_some());
+        // Version 2: a clock only where the probe vouched for one, and then in its band.
+        let vouched = clock::probe().core_hz.is_some();
+        assert_eq!(core_hz_before.is_some(), vouched);
+        assert_eq!(core_hz_after.is_some(), vouched);
+        let tsc = clock::probe().tsc_hz.unwrap_or(1.0);
         for hz in [core_hz_before, core_hz_after].into_iter().flatten() {
-            assert!((1e8..1e11).contains(&hz), "a core clock of {hz} Hz");
+            assert!(clock::TSC_RATIO.contains(&(hz / tsc)), "a core clock of {hz} Hz");
         }
+        // Version 1: the legacy chain's reading, always, on x86-64.
+        let Response::Samples { core_hz_before, .. } = sample(&cell, batch, 1, 1) else {
+            panic!()
+        };
+        assert_eq!(core_hz_before.is_some(), cfg!(target_arch = "x86_64"));
         for (batch, samples) in [(0, 3), (batch, 0)] {
-            let Response::Failed { reason } = sample(&cell, batch, samples) else {
+            let Response::Failed { reason } = sample(&cell, batch, samples, PROTOCOL) else {
                 panic!("batch {batch}, samples {samples}")
             };
             assert_eq!(reason, "batch and samples must be at least 1");

@@ -12,9 +12,10 @@ use std::time::Duration;
 use super::child::{Side, Worker};
 use super::copies::Copies;
 use super::protocol::{line, CellSpec, Hello, Request, Response, PROTOCOL};
-use super::{run, Options, Report, AUTO_DOUBLINGS};
+use super::{run, Basis, Options, Report, AUTO_DOUBLINGS};
 use crate::algorithm::{AeadId, AlgorithmId, Mode, Operation};
 use crate::analysis::paired::Verdict;
+use crate::measure::clock::{ClockMethod, ClockProbe};
 
 const ENTRY: &str = "ab::workers_tests::worker_entry";
 
@@ -55,6 +56,19 @@ fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
 /// the processes this script started before (a new process every round).
 /// Each start appends its path to `<name>.starts` beside it.
 fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[Response]) -> PathBuf {
+    fake_speaking(dir, name, "", hello, prepared, samples)
+}
+
+/// As [`fake`], with `gate`, a shell snippet, run on the `hello` line (`$l`)
+/// before answering it: an older worker's refusal of a newer parent.
+fn fake_speaking(
+    dir: &Path,
+    name: &str,
+    gate: &str,
+    hello: &Hello,
+    prepared: &Response,
+    samples: &[Response],
+) -> PathBuf {
     let one = |r: &Response| line(r).trim_end().to_string();
     let arms: String = samples
         .iter()
@@ -63,9 +77,9 @@ fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[R
         .collect();
     let count = dir.join(format!("{name}.starts"));
     let body = format!(
-        "touch '{c}'; k=$(wc -l < '{c}'); echo \"$0\" >> '{c}'\nread l; echo '{h}'\nwhile read l; do case \"$l\" in *prepare*) echo '{p}' ;; *sample*) case $((k % {n})) in {arms}esac ;; *) exit 0 ;; esac; done",
+        "touch '{c}'; k=$(wc -l < '{c}'); echo \"$0\" >> '{c}'\nread l; {gate}\necho '{h}'\nwhile read l; do case \"$l\" in *prepare*) echo '{p}' ;; *sample*) case $((k % {n})) in {arms}esac ;; *) exit 0 ;; esac; done",
         c = count.display(),
-        h = one(&Response::Hello(hello.clone())),
+        h = one(&Response::Hello(Box::new(hello.clone()))),
         p = one(prepared),
         n = samples.len(),
     );
@@ -76,7 +90,22 @@ fn hello_offering_chacha() -> Hello {
     Hello {
         protocol: PROTOCOL,
         offers: vec![("ring".into(), vec![chacha().name().to_string()])],
+        clock: Some(clock_probe(ClockMethod::DependentChains)),
         ..Hello::default()
+    }
+}
+
+fn clock_probe(method: ClockMethod) -> ClockProbe {
+    let hz = (method != ClockMethod::Unavailable).then_some(2e9);
+    ClockProbe {
+        method,
+        core_hz: hz,
+        tsc_hz: Some(2e9),
+        perf_hz: None,
+        add_reg_hz: hz,
+        imul_hz: hz,
+        add_imm_hz: hz,
+        notes: Vec::new(),
     }
 }
 
@@ -151,7 +180,13 @@ fn an_a_a_run_with_real_workers_fills_every_cell() {
         (3, 60, 7)
     );
     assert_eq!((report.rule.cells, report.rule.looks), (2, 1));
-    assert_eq!(report.base.hello, super::worker::hello());
+    // The same hello but the clock readings, which each process takes anew.
+    let (mut seen_hello, mut own) = (report.base.hello.clone(), super::worker::hello());
+    assert_eq!(
+        seen_hello.clock.take().map(|c| c.method),
+        own.clock.take().map(|c| c.method)
+    );
+    assert_eq!(seen_hello, own);
     for (c, size) in report.cells.iter().zip([64, 1350]) {
         assert_eq!(
             (c.cell.backend.as_str(), c.cell.size, c.cell.threads),
@@ -229,6 +264,87 @@ fn figures_come_from_the_fastest_sample_and_the_mean_clock() {
     assert_eq!(starts.lines().collect::<Vec<_>>(), vec![new.to_str().unwrap(); 1 + 8]);
 }
 
+/// A NEW whose worker reports no core clock (its probe vouched for none)
+/// and runs at half speed: the cell is decided on wall time for both sides
+/// and is a regression. Before, the missing clock counted as 1 Hz and the
+/// 2× slowdown came out "improved".
+#[test]
+fn a_side_without_a_clock_is_decided_on_wall_time_for_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let base = fake(dir.path(), "base", &h, &prepared(40), &[samples(&[1000.0], [3e9, 3e9])]);
+    let clockless = Hello {
+        clock: Some(clock_probe(ClockMethod::Unavailable)),
+        ..h.clone()
+    };
+    let no_clock = Response::Samples {
+        ops_per_sec: vec![500.0],
+        core_hz_before: None,
+        core_hz_after: None,
+    };
+    let new = fake(dir.path(), "new", &clockless, &prepared(40), &[no_clock]);
+    let report = run_collecting(&options(&base, &new, &[64], 8)).0.unwrap();
+    let c = &report.cells[0];
+    assert_eq!((c.basis, c.verdict), (Basis::WallTime, Verdict::Regressed), "{c:?}");
+    assert!((c.decision.unwrap().ratio - 2.0).abs() < 1e-9, "{c:?}");
+    assert!(c.log_ratios.is_empty() && c.new_cycles_per_op.is_none());
+    assert_eq!(report.outcome(), super::Outcome::Regression);
+    let note = report.clock.as_ref().unwrap().note().unwrap();
+    assert!(
+        note.contains("decided on wall time") && note.contains("NEW's unavailable"),
+        "{note}"
+    );
+    // Both sides vouched, by the same method: cycles decide.
+    let same = fake(dir.path(), "same", &h, &prepared(40), &[samples(&[500.0], [3e9, 3e9])]);
+    let c = run_collecting(&options(&base, &same, &[64], 8)).0.unwrap().cells[0].clone();
+    assert_eq!((c.basis, c.verdict), (Basis::Cycles, Verdict::Regressed), "{c:?}");
+}
+
+/// A worker from before protocol 2 refuses a newer parent and exits; the
+/// parent starts it again speaking 1, keeps speaking 1 at every renewal, and,
+/// since a version-1 clock is the unchecked legacy chain, decides on wall time.
+#[test]
+fn a_version_1_worker_is_driven_in_version_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = Hello {
+        protocol: 1,
+        clock: None,
+        ..hello_offering_chacha()
+    };
+    let refuse = "case \"$l\" in *'\"protocol\":1}'*) ;; *) echo 'worker: the parent speaks protocol 2, this build 1' >&2; exit 1 ;; esac";
+    let old = fake_speaking(
+        dir.path(),
+        "old",
+        refuse,
+        &v1,
+        &prepared(40),
+        &[samples(&[1000.0], [22e9, 22e9])],
+    );
+    let w = Worker::start(Side::Base, &old).unwrap();
+    assert_eq!((w.protocol, w.hello.protocol), (1, 1));
+    w.quit();
+    let new = fake(
+        dir.path(),
+        "new",
+        &hello_offering_chacha(),
+        &prepared(40),
+        &[samples(&[500.0], [3e9, 3e9])],
+    );
+    let report = run_collecting(&options(&old, &new, &[64], 8)).0.unwrap();
+    let c = &report.cells[0];
+    // On cycles, 22 GHz against 3 GHz would have made NEW 3.7× "faster".
+    assert_eq!((c.basis, c.verdict), (Basis::WallTime, Verdict::Regressed), "{c:?}");
+    let clock = report.clock.unwrap();
+    assert_eq!(
+        (clock.base, clock.new),
+        (ClockMethod::Legacy, ClockMethod::DependentChains)
+    );
+    // Per `Worker::start`, a refused start in version 2 and one in version 1;
+    // then one start per round, in version 1 at once.
+    let starts = std::fs::read_to_string(dir.path().join("old.starts")).unwrap();
+    assert_eq!(starts.lines().count(), 2 + 2 + 8, "{starts}");
+}
+
 #[test]
 fn a_side_that_cannot_run_a_cell_fails_it_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
@@ -294,7 +410,7 @@ fn duration_auto_extends_only_the_inconclusive_cells() {
 #[test]
 fn a_worker_that_hangs_or_dies_is_marked_dead_and_revived() {
     let dir = tempfile::tempdir().unwrap();
-    let h = line(&Response::Hello(hello_offering_chacha()));
+    let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
     let silent = script(dir.path(), "silent", &format!("read l; printf '%s' '{h}'; sleep 30"));
     let mut w = Worker::start(Side::New, &silent).unwrap();
     assert_eq!(w.hello, hello_offering_chacha());
@@ -350,14 +466,14 @@ fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
         e.contains("not a cryptobench worker") && e.contains("printed garbage: 'this is not JSON'"),
         "{e}"
     );
-    let other = line(&Response::Hello(Hello {
+    let other = line(&Response::Hello(Box::new(Hello {
         protocol: PROTOCOL + 98,
         ..Hello::default()
-    }));
+    })));
     let e = start("future", &format!("read l; printf '%s' '{other}'; sleep 5"));
     assert!(
         e.contains(&format!(
-            "speaks worker protocol {}, this cryptobench {PROTOCOL}",
+            "speaks worker protocol {}, this cryptobench 1 to {PROTOCOL}",
             PROTOCOL + 98
         )),
         "{e}"
@@ -384,7 +500,7 @@ fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
 fn quit_ends_the_child_and_renew_replaces_it() {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids");
-    let h = line(&Response::Hello(hello_offering_chacha()));
+    let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
     // The script's own PID, then `exec`: the child the parent holds.
     let body = format!(
         "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",

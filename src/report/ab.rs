@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::doc::{Doc, Table};
-use crate::ab::{Outcome, Report, SideInfo};
+use crate::ab::{Basis, Outcome, Report, SideInfo};
 use crate::analysis::paired::Verdict;
 
 fn pct(x: f64) -> String {
@@ -37,9 +37,10 @@ fn preamble(r: &Report) -> Vec<String> {
         }
     }
     notes.push(format!("Rule: {}.", r.rule_text));
+    notes.extend(r.clock.as_ref().and_then(|c| c.note()));
     let st = &r.settings;
     notes.push(format!(
-        "Both children pinned to CPU(s) {:?}; {} rounds of ABBA/BAAB visits per cell over {} ms per side{}, each round in fresh processes {}; seed {}. Ratios are NEW/BASE core cycles per operation (> 1: NEW slower).",
+        "Both children pinned to CPU(s) {:?}; {} rounds of ABBA/BAAB visits per cell over {} ms per side{}, each round in fresh processes {}; seed {}. Ratios are NEW/BASE core cycles per operation, or wall time where the table says so (> 1: NEW slower).",
         st.cpus,
         st.rounds,
         st.duration_ms,
@@ -62,7 +63,7 @@ fn cells_table(r: &Report) -> Table {
     let mut t = Table::new(&[
         "cell",
         "verdict",
-        "NEW/BASE cycles",
+        "NEW/BASE",
         "interval",
         "noise floor",
         "wall-time ratio",
@@ -76,10 +77,14 @@ fn cells_table(r: &Report) -> Table {
             Some((lo, hi)) => format!("{} … {}", pct(lo), pct(hi)),
             None => "too few rounds".into(),
         };
+        let on = match c.basis {
+            Basis::Cycles => "cycles",
+            Basis::WallTime => "wall time",
+        };
         t.row([
             c.cell.label(),
             c.verdict.name().to_string(),
-            opt(d.map(|d| d.ratio), &pct),
+            opt(d.map(|d| d.ratio), &|x| format!("{} ({on})", pct(x))),
             interval,
             opt(d.and_then(|d| d.noise_floor), &|x| format!("±{:.2} %", x * 100.0)),
             opt(c.wall_ratio, &pct),
