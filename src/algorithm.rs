@@ -146,6 +146,41 @@ impl KexId {
         }
     }
 
+    /// FIPS 203 Table 3 encapsulation-key length (ML-KEM part first for the
+    /// hybrid, draft-ietf-tls-ecdhe-mlkem §3). Zero for ECDH.
+    pub fn encaps_key_len(self) -> usize {
+        match self {
+            KexId::MlKem512 => 800,
+            KexId::MlKem768 => 1184,
+            KexId::MlKem1024 => 1568,
+            KexId::X25519MlKem768 => 1184 + 32,
+            _ => 0,
+        }
+    }
+
+    /// The shared secret's length: the x-coordinate for ECDH (SP 800-56A
+    /// §5.7.1.2), 32 B for ML-KEM (FIPS 203 §7), ML-KEM's then X25519's for
+    /// the hybrid (draft-ietf-tls-ecdhe-mlkem §3).
+    pub fn shared_secret_len(self) -> usize {
+        match self {
+            KexId::P384 => 48,
+            KexId::X25519MlKem768 => 64,
+            _ => 32,
+        }
+    }
+
+    /// FIPS 203 Table 3 expanded decapsulation-key length (for the hybrid,
+    /// ML-KEM-768's then the X25519 private key). Zero for ECDH.
+    pub fn decaps_key_len(self) -> usize {
+        match self {
+            KexId::MlKem512 => 1632,
+            KexId::MlKem768 => 2400,
+            KexId::MlKem1024 => 3168,
+            KexId::X25519MlKem768 => 2400 + 32,
+            _ => 0,
+        }
+    }
+
     /// Length of the deterministic encapsulation input: FIPS 203 m (32 B), and
     /// m‖x25519-ephemeral-private (64 B) for X25519MLKEM768. Zero for ECDH.
     pub fn encaps_randomness_len(self) -> usize {

@@ -83,7 +83,7 @@ impl AllowList {
         let Some(path) = path else {
             return Ok(AllowList::builtin());
         };
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_text(path, crate::input::MAX_TEXT)
             .map_err(|e| format!("--allow-list: {}: cannot read ({e})", path.display()))?;
         AllowList::parse(&path.display().to_string(), &text).map_err(|e| format!("--allow-list: {e}"))
     }

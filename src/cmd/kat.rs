@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cryptobench::kat::{self, VectorSet};
 use cryptobench::report::{self, DocFormat};
-use cryptobench::results::kat::KatReport;
+use cryptobench::results::kat::{KatReport, KatVerdict};
 use cryptobench::select;
 
 use crate::usage_error;
@@ -27,6 +27,10 @@ pub struct KatArgs {
     /// Skip the built-in Wycheproof and RFC sets (run only the files given).
     #[arg(long)]
     no_builtin: bool,
+    /// Fail (exit 1) when an invalid input was refused at another step than the
+    /// one its vector aims at, or at one the harness cannot place.
+    #[arg(long)]
+    strict: bool,
     #[arg(long, value_enum, default_value = "table")]
     format: DocFormat,
 }
@@ -63,10 +67,27 @@ pub fn run(a: KatArgs) -> ExitCode {
     let results = kat::run(&backends, &sets);
     let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
     let file = KatReport::new(versions, &results);
+    let verdict = file.verdict(a.strict);
+    if let KatVerdict::NothingOffered(why) = &verdict {
+        return usage_error(format!(
+            "kat: nothing to check: no selected backend offers the algorithms of the sets ({}); fix: choose --backend or --algorithm that meet",
+            why.join("; ")
+        ));
+    }
     print!("{}", report::kat::render(&file, a.format.into()));
-    if file.totals.fail > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    match verdict {
+        KatVerdict::Passed => ExitCode::SUCCESS,
+        KatVerdict::Failed(_) => ExitCode::from(1),
+        KatVerdict::Unplaced(n) => {
+            eprintln!(
+                "kat: --strict: {n} invalid input(s) refused at another step than the one under test (not passes)"
+            );
+            ExitCode::from(1)
+        }
+        KatVerdict::NothingChecked(n) => {
+            eprintln!("kat: nothing was checked: all {n} tests were unsupported by the selected backends (not a pass)");
+            ExitCode::from(1)
+        }
+        KatVerdict::NothingOffered(_) => unreachable!("handled above"),
     }
 }

@@ -1,28 +1,30 @@
 //! Verdict counting and the set runner: each verdict lands in its own
 //! column, counts read from a file cannot overflow or pass their bound, and
-//! a backend lacking a set's algorithm gives no row rather than a row of
-//! "unsupported".
+//! a backend lacking a set's algorithm gives one "not offered" row rather
+//! than a silent gap or a row of "unsupported".
 
 use super::*;
 use crate::algorithm::{AeadId, KexId};
 
-fn counts(v: [usize; 5]) -> VerdictCounts {
+fn counts(v: [usize; 6]) -> VerdictCounts {
     VerdictCounts {
         pass: v[0],
         fail: v[1],
         unsupported: v[2],
         divergence_accepted: v[3],
         divergence_rejected: v[4],
+        unplaced: v[5],
     }
 }
 
-fn columns(c: &VerdictCounts) -> [usize; 5] {
+fn columns(c: &VerdictCounts) -> [usize; 6] {
     [
         c.pass,
         c.fail,
         c.unsupported,
         c.divergence_accepted,
         c.divergence_rejected,
+        c.unplaced,
     ]
 }
 
@@ -34,12 +36,13 @@ fn each_verdict_counts_in_its_own_column() {
         Verdict::Unsupported { reason: "y".into() },
         Verdict::Divergence { accepted: true },
         Verdict::Divergence { accepted: false },
+        Verdict::Unplaced { detail: "z".into() },
     ];
     for (i, v) in verdicts.iter().enumerate() {
         let mut c = VerdictCounts::default();
         c.add(v);
         c.add(v);
-        let mut want = [0; 5];
+        let mut want = [0; 6];
         want[i] = 2;
         assert_eq!(columns(&c), want, "{v:?}");
         assert_eq!(c.total(), 2);
@@ -48,20 +51,21 @@ fn each_verdict_counts_in_its_own_column() {
 
 #[test]
 fn merging_adds_column_by_column() {
-    let mut a = counts([1, 2, 3, 4, 5]);
-    a.merge(&counts([10, 20, 30, 40, 50]));
-    assert_eq!(columns(&a), [11, 22, 33, 44, 55]);
-    assert_eq!(a.total(), 165);
-    let mut b = counts([1, 2, 3, 4, 5]);
-    assert_eq!(b.checked_merge(&counts([10, 20, 30, 40, 50]), 165), Some(()));
+    let mut a = counts([1, 2, 3, 4, 5, 6]);
+    a.merge(&counts([10, 20, 30, 40, 50, 60]));
+    assert_eq!(columns(&a), [11, 22, 33, 44, 55, 66]);
+    assert_eq!(a.total(), 231);
+    assert_eq!(a.checked(), 231 - 33, "every verdict but unsupported");
+    let mut b = counts([1, 2, 3, 4, 5, 6]);
+    assert_eq!(b.checked_merge(&counts([10, 20, 30, 40, 50, 60]), 231), Some(()));
     assert_eq!(b, a, "checked_merge adds like merge");
 }
 
 #[test]
 fn checked_merge_refuses_overflow_and_totals_past_the_bound() {
-    let start = counts([1, 1, 1, 1, 1]);
-    for col in 0..5 {
-        let mut huge = [0; 5];
+    let start = counts([1, 1, 1, 1, 1, 1]);
+    for col in 0..6 {
+        let mut huge = [0; 6];
         huge[col] = usize::MAX;
         let mut c = start;
         assert_eq!(c.checked_merge(&counts(huge), usize::MAX), None, "column {col}");
@@ -70,10 +74,10 @@ fn checked_merge_refuses_overflow_and_totals_past_the_bound() {
     // Each column alone fits, but the total overflows.
     let mut c = VerdictCounts::default();
     let half = usize::MAX / 2 + 1;
-    assert_eq!(c.checked_merge(&counts([half, half, 0, 0, 0]), usize::MAX), None);
-    for col in 0..5 {
-        let mut one = [0; 5];
-        one[col] = 5;
+    assert_eq!(c.checked_merge(&counts([half, half, 0, 0, 0, 0]), usize::MAX), None);
+    for col in 0..6 {
+        let mut one = [0; 6];
+        one[col] = 4;
         let mut c = start;
         assert_eq!(
             c.checked_merge(&counts(one), 10),
@@ -81,7 +85,7 @@ fn checked_merge_refuses_overflow_and_totals_past_the_bound() {
             "a total of exactly the bound"
         );
         let mut c = start;
-        one[col] = 6;
+        one[col] = 5;
         assert_eq!(c.checked_merge(&counts(one), 10), None, "column {col} past the bound");
         assert_eq!(c, start);
     }
@@ -106,13 +110,14 @@ fn failures_are_the_failed_outcomes_only() {
             outcome("3", Verdict::Unsupported { reason: "r".into() }),
             outcome("4", Verdict::Divergence { accepted: false }),
         ],
+        not_offered: None,
     };
     let ids: Vec<&str> = r.failures().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["2"]);
 }
 
 #[test]
-fn a_backend_lacking_the_algorithm_gives_no_row() {
+fn a_backend_lacking_the_algorithm_gets_one_not_offered_row() {
     let xchacha = AlgorithmId::Aead(AeadId::XChaCha20Poly1305);
     let sets = builtin_sets(&[xchacha]);
     assert!(!sets.is_empty() && sets.iter().all(|s| s.algorithm == xchacha));
@@ -120,7 +125,13 @@ fn a_backend_lacking_the_algorithm_gives_no_row() {
     let rc = crate::backend::by_name("RustCrypto").unwrap();
     assert!(ring.supports(xchacha).is_err() && rc.supports(xchacha).is_ok());
     let rows = run(&[ring, rc], &sets);
-    assert_eq!(rows.len(), sets.len());
+    assert_eq!(rows.len(), 1 + sets.len(), "one row says ring does not offer it");
+    let (ring_row, rows) = rows.split_first().unwrap();
+    assert_eq!((ring_row.backend.as_str(), ring_row.counts.total()), ("ring", 0));
+    assert!(
+        ring_row.not_offered.as_deref().unwrap().contains("unsupported"),
+        "{ring_row:?}"
+    );
     for (row, set) in rows.iter().zip(&sets) {
         assert_eq!((row.backend.as_str(), &row.set), ("RustCrypto", &set.name));
         assert_eq!(row.algorithm, xchacha.name());

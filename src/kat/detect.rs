@@ -5,7 +5,6 @@
 //! `count`/`pk`/`sk`/`ct_n` lines is the ML-KEM KAT `.rsp`; text with
 //! `[Keylen = …]` sections is NIST CAVP GCM.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -35,23 +34,28 @@ fn fail(file: &str, what: String) -> LoadError {
 }
 
 fn read(path: &Path, file: &str) -> Result<String, LoadError> {
-    let f = std::fs::File::open(path).map_err(|e| fail(file, format!("cannot read the file: {e}")))?;
-    let mut text = String::new();
-    f.take(MAX_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| fail(file, format!("cannot read the file as text: {e} (tried: {FORMATS})")))?;
-    if text.len() as u64 > MAX_BYTES {
-        return Err(fail(
-            file,
-            format!("larger than {} MiB: not a vector file", MAX_BYTES >> 20),
-        ));
-    }
-    Ok(text)
+    crate::input::read_text(path, MAX_BYTES).map_err(|e| match e {
+        crate::input::InputError::NotUtf8(_) => fail(file, format!("{e} (tried: {FORMATS})")),
+        e => fail(file, e.to_string()),
+    })
 }
 
-/// Loads one vector file of any supported format.
+/// Loads one vector file of any supported format; every case must carry the
+/// data under test ([`super::validate`]) and the file must hold at least one.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let file = path.display().to_string();
+    let loaded = load_any(path, &file)?;
+    for s in &loaded.sets {
+        super::validate::set(&file, s)?;
+    }
+    if loaded.sets.iter().all(|s| s.cases.is_empty()) && loaded.notes.is_empty() {
+        return Err(fail(&file, "holds no test cases: nothing to check".into()));
+    }
+    Ok(loaded)
+}
+
+fn load_any(path: &Path, file: &str) -> Result<Loaded, LoadError> {
+    let file = file.to_string();
     let text = read(path, &file)?;
     let only = |sets| Loaded {
         sets,

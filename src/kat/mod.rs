@@ -12,6 +12,8 @@ pub mod detect;
 mod eval;
 pub mod mlkem_rsp;
 pub mod rfc;
+pub mod step;
+pub mod validate;
 pub mod wycheproof_file;
 pub mod wycheproof_sets;
 
@@ -136,6 +138,12 @@ pub enum Verdict {
     Divergence {
         accepted: bool,
     },
+    /// An invalid input refused, but not where the vector aims it (or at a
+    /// step the harness cannot tell apart from others): the property under
+    /// test was not shown. Never a pass; fails `kat --strict`.
+    Unplaced {
+        detail: String,
+    },
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -157,6 +165,9 @@ pub struct VerdictCounts {
     pub unsupported: usize,
     pub divergence_accepted: usize,
     pub divergence_rejected: usize,
+    /// Rejections not placed at the step under test (absent in older files).
+    #[serde(default)]
+    pub unplaced: usize,
 }
 
 impl VerdictCounts {
@@ -167,6 +178,7 @@ impl VerdictCounts {
             Verdict::Unsupported { .. } => self.unsupported += 1,
             Verdict::Divergence { accepted: true } => self.divergence_accepted += 1,
             Verdict::Divergence { accepted: false } => self.divergence_rejected += 1,
+            Verdict::Unplaced { .. } => self.unplaced += 1,
         }
     }
     pub fn merge(&mut self, o: &VerdictCounts) {
@@ -175,9 +187,14 @@ impl VerdictCounts {
         self.unsupported += o.unsupported;
         self.divergence_accepted += o.divergence_accepted;
         self.divergence_rejected += o.divergence_rejected;
+        self.unplaced += o.unplaced;
     }
     pub fn total(&self) -> usize {
-        self.pass + self.fail + self.unsupported + self.divergence_accepted + self.divergence_rejected
+        self.checked() + self.unsupported
+    }
+    /// Tests that ran to a verdict on the backend (everything but unsupported).
+    pub fn checked(&self) -> usize {
+        self.pass + self.fail + self.divergence_accepted + self.divergence_rejected + self.unplaced
     }
     /// [`merge`](Self::merge) for counts read from a file: `None` when a sum
     /// overflows or the total passes `max`.
@@ -188,11 +205,13 @@ impl VerdictCounts {
         sum.unsupported = sum.unsupported.checked_add(o.unsupported)?;
         sum.divergence_accepted = sum.divergence_accepted.checked_add(o.divergence_accepted)?;
         sum.divergence_rejected = sum.divergence_rejected.checked_add(o.divergence_rejected)?;
+        sum.unplaced = sum.unplaced.checked_add(o.unplaced)?;
         let total = [
             sum.fail,
             sum.unsupported,
             sum.divergence_accepted,
             sum.divergence_rejected,
+            sum.unplaced,
         ]
         .iter()
         .try_fold(sum.pass, |t, n| t.checked_add(*n))?;
@@ -208,6 +227,10 @@ pub struct SetResult {
     pub algorithm: String,
     pub counts: VerdictCounts,
     pub outcomes: Vec<Outcome>,
+    /// Set when the backend does not offer the set's algorithm: a row that
+    /// says so, with the reason, instead of a silent gap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_offered: Option<String>,
 }
 
 impl SetResult {
@@ -218,25 +241,33 @@ impl SetResult {
     }
 }
 
-/// Runs every set on every backend that supports its algorithm. An algorithm a
-/// backend lacks gives no rows (the capability matrix reports it).
+/// Runs every set on every backend that supports its algorithm. A backend
+/// that lacks an algorithm gets one "not offered" row per algorithm, with the
+/// reason, so a reader never mistakes the gap for a pass.
 pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> {
     let mut results = Vec::new();
     for backend in backends {
+        let mut refused: Vec<AlgorithmId> = Vec::new();
         for set in sets {
-            if backend.supports(set.algorithm).is_err() {
-                continue;
-            }
-            let outcomes = evaluate(backend, set);
-            let mut counts = VerdictCounts::default();
-            outcomes.iter().for_each(|o| counts.add(&o.verdict));
-            results.push(SetResult {
+            let row = |counts, outcomes, not_offered| SetResult {
                 backend: backend.name.to_string(),
                 set: set.name.clone(),
                 algorithm: set.algorithm.name().to_string(),
                 counts,
                 outcomes,
-            });
+                not_offered,
+            };
+            if let Err(e) = backend.supports(set.algorithm) {
+                if !refused.contains(&set.algorithm) {
+                    refused.push(set.algorithm);
+                    results.push(row(VerdictCounts::default(), Vec::new(), Some(e.to_string())));
+                }
+                continue;
+            }
+            let outcomes = evaluate(backend, set);
+            let mut counts = VerdictCounts::default();
+            outcomes.iter().for_each(|o| counts.add(&o.verdict));
+            results.push(row(counts, outcomes, None));
         }
     }
     results
@@ -265,12 +296,12 @@ pub struct LoadError {
 /// Reads a vector file as text; returns its display name and contents.
 pub(crate) fn read_text(path: &Path) -> Result<(String, String), LoadError> {
     let file = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path, detect::MAX_BYTES) {
         Ok(text) => Ok((file, text)),
         Err(e) => Err(LoadError {
             file,
             location: String::new(),
-            what: format!("cannot read the file: {e}"),
+            what: e.to_string(),
         }),
     }
 }

@@ -31,8 +31,11 @@ fn current() -> String {
         .iter()
         .map(|r| {
             let c = r.counts;
+            if r.not_offered.is_some() {
+                return format!("{} | {} | {} | not offered", r.backend, r.set, r.algorithm);
+            }
             format!(
-                "{} | {} | {} | pass {} fail {} unsupported {} accepted-divergence {} rejected-divergence {}",
+                "{} | {} | {} | pass {} fail {} unsupported {} accepted-divergence {} rejected-divergence {} unplaced {}",
                 r.backend,
                 r.set,
                 r.algorithm,
@@ -40,7 +43,8 @@ fn current() -> String {
                 c.fail,
                 c.unsupported,
                 c.divergence_accepted,
-                c.divergence_rejected
+                c.divergence_rejected,
+                c.unplaced
             )
         })
         .collect();

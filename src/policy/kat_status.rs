@@ -60,6 +60,9 @@ pub fn count_line(c: &VerdictCounts) -> String {
     if div > 0 {
         s += &format!(", {div} divergence (acceptable either way)");
     }
+    if c.unplaced > 0 {
+        s += &format!(", {} rejected at another step (not passes)", c.unplaced);
+    }
     s
 }
 

@@ -79,7 +79,7 @@ pub fn resolve(arg: &str) -> Result<Policy, PolicyError> {
         return Ok(p);
     }
     let path = Path::new(arg);
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path, crate::input::MAX_TEXT) {
         Ok(text) => parse(&text, arg, arg),
         Err(e) => Err(PolicyError {
             file: arg.to_string(),

@@ -26,9 +26,23 @@ pub fn document(report: &KatReport) -> Doc {
         "fail",
         "unsupported",
         "divergence (accepted/rejected)",
+        "unplaced",
     ]);
     for r in results {
         let c = r.counts;
+        if let Some(why) = &r.not_offered {
+            t.row([
+                r.backend.clone(),
+                format!("not offered: {}", crate::limits::one_line(why)),
+                r.algorithm.clone(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+            ]);
+            continue;
+        }
         t.row([
             r.backend.clone(),
             r.set.clone(),
@@ -41,18 +55,22 @@ pub fn document(report: &KatReport) -> Doc {
             } else {
                 format!("{}/{}", c.divergence_accepted, c.divergence_rejected)
             },
+            c.unplaced.to_string(),
         ]);
     }
     out.table(t);
     out.note(format!(
-        "Total: {} tests: {} pass, {} fail, {} unsupported, {} divergence ({} accepted, {} rejected)",
+        "Total: {} tests: {} pass, {} fail, {} unsupported, {} divergence ({} accepted, {} rejected), {} unplaced. \
+         A rejection of an invalid input passes only at the step its vector aims at; \
+         unplaced ones were refused elsewhere (or where the step cannot be told) and are not passes.",
         totals.total(),
         totals.pass,
         totals.fail,
         totals.unsupported,
         totals.divergence_accepted + totals.divergence_rejected,
         totals.divergence_accepted,
-        totals.divergence_rejected
+        totals.divergence_rejected,
+        totals.unplaced
     ));
     section(
         &mut out,
@@ -70,7 +88,19 @@ pub fn document(report: &KatReport) -> Doc {
             "flags",
             "what differed",
         ],
-        failure_rows(results),
+        detail_rows(results, |v| match v {
+            Verdict::Fail { detail } => Some(detail),
+            _ => None,
+        }),
+    );
+    section(
+        &mut out,
+        "Rejected, but not at the step under test (not passes; --strict fails on them)",
+        &["backend", "vector set", "case", "flags", "where it was rejected"],
+        detail_rows(results, |v| match v {
+            Verdict::Unplaced { detail } => Some(detail),
+            _ => None,
+        }),
     );
     out
 }
@@ -88,22 +118,19 @@ fn section(out: &mut Doc, title: &str, header: &[&str], rows: Vec<Vec<String>>) 
     out.table(t);
 }
 
-/// Every failed case: backend, set, tcId, flags and what differed.
-fn failure_rows(results: &[SetResult]) -> Vec<Vec<String>> {
+/// Every case whose verdict `detail` picks: backend, set, tcId, flags and the detail.
+fn detail_rows(results: &[SetResult], detail: fn(&Verdict) -> Option<&String>) -> Vec<Vec<String>> {
     results
         .iter()
         .flat_map(|r| {
-            r.failures().map(move |o| {
-                let Verdict::Fail { detail } = &o.verdict else {
-                    unreachable!()
-                };
-                vec![
+            r.outcomes.iter().filter_map(move |o| {
+                Some(vec![
                     r.backend.clone(),
                     r.set.clone(),
                     o.id.clone(),
                     o.flags.join(","),
-                    detail.clone(),
-                ]
+                    detail(&o.verdict)?.clone(),
+                ])
             })
         })
         .collect()

@@ -67,13 +67,16 @@ pub fn verdict(c: &Option<VerdictCounts>) -> (String, &'static str) {
     let Some(c) = c else {
         return ("-".into(), "absent");
     };
-    let total = c.pass + c.fail + c.unsupported + c.divergence_accepted + c.divergence_rejected;
+    let total = c.total();
     if c.fail > 0 {
         return (format!("FAIL {}/{total}", c.fail), "fail");
     }
     let mut s = format!("pass {}", c.pass + c.divergence_accepted + c.divergence_rejected);
     if c.unsupported > 0 {
         s += &format!(" ({} unsupported)", c.unsupported);
+    }
+    if c.unplaced > 0 {
+        s += &format!(" ({} unplaced)", c.unplaced);
     }
     (s, if c.pass == 0 { "unsupported" } else { "pass" })
 }

@@ -34,6 +34,44 @@ impl<'a> KatReport<'a> {
     }
 }
 
+/// What a `kat` run showed, for its exit code (docs/audit.md, "Exit codes").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KatVerdict {
+    /// Tests ran, none failed (and, under `--strict`, every rejection was placed).
+    Passed,
+    /// This many tests failed.
+    Failed(usize),
+    /// `--strict`: this many invalid inputs were refused at another step than
+    /// the one under test, or at one the harness could not place.
+    Unplaced(usize),
+    /// Backends offered the algorithms, but every test was unsupported.
+    NothingChecked(usize),
+    /// No selected backend offers any algorithm of the sets: the reasons.
+    NothingOffered(Vec<String>),
+}
+
+impl KatReport<'_> {
+    pub fn verdict(&self, strict: bool) -> KatVerdict {
+        let t = &self.totals;
+        if t.fail > 0 {
+            KatVerdict::Failed(t.fail)
+        } else if self.results.iter().all(|r| r.not_offered.is_some()) {
+            let why = self
+                .results
+                .iter()
+                .filter_map(|r| Some(format!("{} {}: {}", r.backend, r.algorithm, r.not_offered.as_ref()?)))
+                .collect();
+            KatVerdict::NothingOffered(why)
+        } else if t.checked() == 0 {
+            KatVerdict::NothingChecked(t.unsupported)
+        } else if strict && t.unplaced > 0 {
+            KatVerdict::Unplaced(t.unplaced)
+        } else {
+            KatVerdict::Passed
+        }
+    }
+}
+
 /// The file as read back: the counts per backend × vector set (outcomes are not needed).
 #[derive(Clone, Debug, Deserialize)]
 pub struct KatFile {

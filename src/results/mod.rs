@@ -89,8 +89,8 @@ pub enum Loaded {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{0}: cannot read: {1}")]
-    Io(String, std::io::Error),
+    #[error("{0}: {1}")]
+    Io(String, crate::input::InputError),
     #[error("{0}: not a cryptobench result file ({1}); was it truncated?")]
     Parse(String, serde_json::Error),
     #[error("{0}: not a cryptobench result file (write one with `cryptobench run --output FILE.json`)")]
@@ -133,10 +133,14 @@ fn kind_of(name: &str, text: &str) -> Result<Kind, LoadError> {
     Ok(kind)
 }
 
+/// Result files above this are refused: a default sweep's is about 2 MB, and
+/// `report` may read many.
+pub const MAX_RESULT_BYTES: u64 = 256 << 20;
+
 /// Reads any result file: the kind from its `schema`, refusing unknown versions.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(name.clone(), e))?;
+    let text = crate::input::read_text(path, MAX_RESULT_BYTES).map_err(|e| LoadError::Io(name.clone(), e))?;
     let parse = |e| LoadError::Parse(name.clone(), e);
     let invalid = |e| LoadError::Invalid(name.clone(), e);
     // Values are validated on load (finite, non-negative, bounded) so that no

@@ -163,7 +163,7 @@ impl MessageMix {
     /// `messages_per_handshake = 50` (optional).
     pub fn from_file(path: &Path) -> Result<MessageMix, String> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("--mix: cannot read {file}: {e}"))?;
+        let text = crate::input::read_text(path, crate::input::MAX_TEXT).map_err(|e| format!("--mix: {file}: {e}"))?;
         MessageMix::from_toml(&file, &text)
     }
 
