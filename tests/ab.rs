@@ -91,8 +91,12 @@ fn a_side_without_a_core_clock_is_decided_on_wall_time() {
         "clockless",
         &format!("CRYPTOBENCH_CORE_CLOCK=unavailable exec '{BIN}' \"$@\""),
     );
-    let run = ab(BIN, clockless.to_str().unwrap()).assert().code(0);
+    // Wall time is noisier than cycles: the A/A cell may stay undecided (exit 2),
+    // but it is never a regression.
+    let run = ab(BIN, clockless.to_str().unwrap()).assert();
+    let code = run.get_output().status.code();
     let text = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    assert!(matches!(code, Some(0 | 2)), "{code:?} {text}");
     assert!(
         text.contains("Cells are decided on wall time, not cycles") && text.contains("NEW's unavailable"),
         "{text}"

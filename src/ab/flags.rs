@@ -129,6 +129,7 @@ impl AbFlags {
             auto,
             cpus,
             copies: self.copies,
+            backends_named: !self.backend.is_empty(),
         })
     }
 }

@@ -57,6 +57,8 @@ pub struct Options {
     pub cpus: Vec<usize>,
     /// Private copies per executable (1: the originals).
     pub copies: usize,
+    /// `--backend` was given: plan only those, not every backend either side offers.
+    pub backends_named: bool,
 }
 
 /// One side as the report names it.

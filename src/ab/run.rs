@@ -20,11 +20,12 @@ const SAMPLE_TIMEOUT_MAX: Duration = Duration::from_secs(600);
 /// that is not a cryptobench, a pin refused) are one line naming the side.
 pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report, String> {
     pin::pin(&opts.cpus)?;
+    crate::measure::clock::warn_once();
     let mut sides = [
         Worker::start(Side::Base, &opts.base)?,
         Worker::start(Side::New, &opts.new)?,
     ];
-    let cells = plan(opts);
+    let cells = plan(opts, &sides);
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
@@ -48,20 +49,35 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     Ok(report)
 }
 
-/// Every (backend, shape, threads) of the plan, in the sweep's stable order.
-fn plan(opts: &Options) -> Vec<CellSpec> {
+/// Every (backend, shape, threads) that either side offers, in the sweep's
+/// stable order: a backend or algorithm that only one build has is a cell
+/// the other fails, so a NEW that dropped one loses it (a regression). With
+/// `--backend`, only the backends named.
+fn plan(opts: &Options, sides: &[Worker; 2]) -> Vec<CellSpec> {
+    let mut names: Vec<String> = opts.cfg.backends.iter().map(|b| b.name.to_string()).collect();
+    if !opts.backends_named {
+        for (n, _) in sides.iter().flat_map(|w| &w.hello.offers) {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
     let mut cells = Vec::new();
-    for g in measure::plan(&opts.cfg) {
-        for b in &g.backends {
-            cells.push(CellSpec {
-                backend: b.name.to_string(),
-                algorithm: g.shape.algorithm,
-                operation: g.shape.operation,
-                mode: g.shape.mode,
-                size: g.shape.size,
-                aad: g.shape.aad,
-                threads: g.threads,
-            });
+    for &algorithm in &opts.cfg.algorithms {
+        let offering: Vec<&String> = names
+            .iter()
+            .filter(|n| sides.iter().any(|w| w.hello.offers(n, algorithm)))
+            .collect();
+        for (shape, threads) in measure::shapes(&opts.cfg, algorithm) {
+            cells.extend(offering.iter().map(|b| CellSpec {
+                backend: b.to_string(),
+                algorithm,
+                operation: shape.operation,
+                mode: shape.mode,
+                size: shape.size,
+                aad: shape.aad,
+                threads,
+            }));
         }
     }
     cells

@@ -150,6 +150,7 @@ fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
         auto: false,
         cpus: Vec::new(),
         copies: 1,
+        backends_named: true,
     }
 }
 

@@ -220,14 +220,24 @@ pub fn probe() -> &'static ClockProbe {
             p.core_hz = None;
             p.notes.push(format!("{DISABLE_ENV}=unavailable"));
         }
-        if let Some(w) = p.warning() {
+        p
+    })
+}
+
+/// Says once per process, on stderr, what makes this process's timing
+/// doubtful: no vouched core clock, or emulation. Called where a command
+/// starts timing (`run`, `ab`'s parent), not by `ab` workers, whose parent
+/// reports their clocks.
+pub fn warn_once() {
+    static WARNED: OnceLock<()> = OnceLock::new();
+    WARNED.get_or_init(|| {
+        if let Some(w) = probe().warning() {
             eprintln!("{w}");
         }
         if let Some(e) = emulation() {
             eprintln!("warning: emulated ({e}): timing figures here mean nothing");
         }
-        p
-    })
+    });
 }
 
 /// Why this process is emulated, if it is: an executable built for another

@@ -78,35 +78,46 @@ pub fn plan(cfg: &Config) -> Vec<Group> {
         if backends.is_empty() {
             continue;
         }
-        let is_aead = matches!(algorithm, AlgorithmId::Aead(_));
-        for &operation in cfg.operations.iter().filter(|o| o.applies_to(algorithm)) {
-            let modes: Vec<Option<Mode>> = if is_aead {
-                cfg.modes.iter().map(|m| Some(*m)).collect()
-            } else {
-                vec![None]
-            };
-            let sizes: &[usize] = if is_aead { &cfg.sizes } else { &[0] };
-            for &mode in &modes {
-                for &size in sizes {
-                    for &threads in &cfg.threads {
-                        let shape = Shape {
+        groups.extend(shapes(cfg, algorithm).into_iter().map(|(shape, threads)| Group {
+            shape,
+            threads,
+            backends: backends.clone(),
+        }));
+    }
+    groups
+}
+
+/// Every (shape, thread count) of `algorithm` that `cfg` asks for, in the
+/// plan's stable order, whoever measures it.
+pub fn shapes(cfg: &Config, algorithm: AlgorithmId) -> Vec<(Shape, usize)> {
+    let is_aead = matches!(algorithm, AlgorithmId::Aead(_));
+    let modes: Vec<Option<Mode>> = if is_aead {
+        cfg.modes.iter().map(|m| Some(*m)).collect()
+    } else {
+        vec![None]
+    };
+    let sizes: &[usize] = if is_aead { &cfg.sizes } else { &[0] };
+    let mut out = Vec::new();
+    for &operation in cfg.operations.iter().filter(|o| o.applies_to(algorithm)) {
+        for &mode in &modes {
+            for &size in sizes {
+                for &threads in &cfg.threads {
+                    let aad = if is_aead { cfg.aad } else { 0 };
+                    out.push((
+                        Shape {
                             algorithm,
                             operation,
                             mode,
                             size,
-                            aad: if is_aead { cfg.aad } else { 0 },
-                        };
-                        groups.push(Group {
-                            shape,
-                            threads,
-                            backends: backends.clone(),
-                        });
-                    }
+                            aad,
+                        },
+                        threads,
+                    ));
                 }
             }
         }
     }
-    groups
+    out
 }
 
 /// Progress callbacks (the CLI draws a bar; tests ignore them).
@@ -324,6 +335,7 @@ fn round_sig(x: f64) -> f64 {
 /// Measures the TSC rate and probes the core clock (once per process, see
 /// [`clock::probe`]); returns the TSC rate for the fingerprint.
 pub fn init_clocks() -> Option<f64> {
+    clock::warn_once();
     clock::probe().tsc_hz
 }
 
