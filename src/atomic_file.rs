@@ -3,34 +3,75 @@
 //! name is never followed) in the target's directory, then renamed over the
 //! target. The temp file is removed on every error path (tempfile deletes it
 //! on drop), so a failed rename (`--output /`, a directory) leaves nothing.
+//!
+//! What is already there is respected: a target that is not a regular file
+//! (`/dev/null`, `/dev/stdout`, a pipe from `>(…)`) is written in place,
+//! never replaced by a regular file (as root, a rename would have turned
+//! `/dev/null` into one); a symlink is followed to its file; a file keeps its
+//! permissions, and a new one gets the usual 0666 less the umask.
 
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
-/// Writes `contents` to `path` atomically.
+/// Writes `contents` to `path` atomically (in place for a non-regular file).
 pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     if path.file_name().is_none() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"));
     }
+    let target = resolve(path);
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)?
+            .write_all(contents);
+    }
+    let mode = existing.map_or(0o666, |m| m.permissions().mode() & 0o7777);
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".cryptobench-")
         .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
+    // An existing file's mode is copied exactly (the umask applied at creation).
+    if std::fs::metadata(&target).is_ok() {
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+    tmp.persist(&target).map(drop).map_err(|e| e.error)
+}
+
+/// `path`, with a symlink at its end followed (to its target's path): the
+/// link stays a link and its file is replaced.
+fn resolve(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        _ => path.to_path_buf(),
+    }
 }
 
 /// Checks that [`write`] could create a file beside `path`, without touching
 /// `path` itself: an existing result stays as it is until there is something
 /// new to write.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
+    let path = &resolve(path);
     if path.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a directory"));
+    }
+    // A device or pipe is written in place: it must open for writing (a FIFO
+    // without a reader is refused now rather than blocking later).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        use std::os::unix::fs::OpenOptionsExt;
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map(drop);
     }
     let dir = path
         .parent()
@@ -110,6 +151,41 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"old");
         assert_eq!(entries(d.path()), ["r.json"]);
         assert!(check_writable(Path::new("/nonexistent-dir/x.json")).is_err());
+    }
+
+    #[test]
+    fn a_device_is_written_in_place_and_a_file_keeps_its_mode() {
+        // /dev/null stays a character device (as root a rename would replace it).
+        write(Path::new("/dev/null"), b"result").unwrap();
+        check_writable(Path::new("/dev/null")).unwrap();
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("r.json");
+        std::fs::write(&p, b"old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write(&p, b"new").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write(&p, b"newer").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        // A new file: 0666 less the umask, never tempfile's 0600 (the umask
+        // here is at most 022 in practice, so the group and others can read).
+        let fresh = d.path().join("fresh.json");
+        write(&fresh, b"x").unwrap();
+        assert_ne!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o077, 0);
+    }
+
+    #[test]
+    fn a_symlink_stays_a_link_to_the_replaced_file() {
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.json");
+        std::fs::write(&real, b"old").unwrap();
+        let link = d.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
     }
 
     #[test]

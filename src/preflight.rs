@@ -14,17 +14,26 @@ use crate::atomic_file;
 
 /// Whether `path` holds a finished cryptobench result of any kind.
 fn is_complete_result(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    // Bounded, regular files only: `--output /dev/zero` must not be read.
+    let Ok(text) = crate::input::read_text(path, crate::results::MAX_RESULT_BYTES) else {
         return false;
     };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return false;
+        return is_complete_ab_markdown(&text);
     };
     let ours = v
         .get("schema")
         .and_then(|s| s.as_str())
         .is_some_and(|s| s.starts_with("cryptobench"));
     ours && v.get("complete").and_then(|c| c.as_bool()) == Some(true)
+}
+
+/// An `ab --output x.md` report that ran to its end: its heading, its gate
+/// line, and no "stopped early" line (src/report/ab.rs writes all three).
+fn is_complete_ab_markdown(text: &str) -> bool {
+    text.contains("cryptobench ab: paired NEW vs BASE")
+        && text.contains("\nGate: ")
+        && !text.contains("The run stopped early")
 }
 
 /// The `--output` policy above.
@@ -75,6 +84,22 @@ mod tests {
         output(&p, false).unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "not json");
         assert!(output(d.path(), true).is_err());
+    }
+
+    #[test]
+    fn a_complete_ab_markdown_report_needs_force_too() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("ab.md");
+        let done =
+            "## cryptobench ab: paired NEW vs BASE\n\n| cell |\n\nGate: passed: every cell decided, none regressed.\n";
+        std::fs::write(&p, done).unwrap();
+        assert!(output(&p, false).unwrap_err().contains("--force"));
+        output(&p, true).unwrap();
+        let stopped = format!("{done}\nThe run stopped early (x): only the cells above were measured.\n");
+        std::fs::write(&p, stopped).unwrap();
+        output(&p, false).unwrap();
+        // /dev/zero is never read to find out (it is not a regular file).
+        output(Path::new("/dev/null"), false).unwrap();
     }
 
     #[test]
