@@ -94,6 +94,27 @@ mod tests {
     }
 
     #[test]
+    fn markdown_makes_text_from_files_and_workers_inert() {
+        let mut t = Table::new(&["policy", "why"]);
+        t.row(["a | b", "line one\n## injected heading"]);
+        let mut d = Doc::new();
+        d.heading(2, "Title\n# injected")
+            .table(t)
+            .notes(["# not a heading", "ok\n| x | y |"]);
+        d.blocks.push(crate::report::doc::Block::Pre("code ``` fence\n".into()));
+        let md = Markdown.render(&d);
+        assert!(md.starts_with("## Title # injected\n"), "{md}");
+        assert!(md.contains("| a \\| b | line one ## injected heading |"), "{md}");
+        assert!(md.contains("\n\\# not a heading\n"), "{md}");
+        assert!(md.contains("\nok | x | y |\n"), "{md}");
+        assert!(md.contains("\n````\ncode ``` fence\n````\n"), "{md}");
+        assert!(
+            !md.lines().any(|l| l.starts_with("# ") || l.starts_with("## injected")),
+            "{md}"
+        );
+    }
+
+    #[test]
     fn long_cell_tables_read_as_records_in_a_terminal() {
         let mut t = Table::new(&["algorithm", "status", "why", "citation"]).records();
         t.row(["X25519", "not allowed", "", "SP 800-56A"]);
