@@ -385,7 +385,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         return Err(CompareError::Incompatible(differences));
     }
     let metric = GateMetric::resolve(opts.metric, base, new)?;
-    let warnings = clock_warnings(metric, opts.metric, base, new, opts.force)?;
+    let mut warnings = clock_warnings(metric, opts.metric, base, new, opts.force)?;
     let t = opts.threshold;
     let (rule, rounds) = (rule(metric, t), (base.settings.rounds, new.settings.rounds));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
@@ -402,9 +402,13 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
             only_in_base.push(missing_in_new(b, new));
             continue;
         };
-        let change = cell_change(metric, (b, n), rounds, opts, &mut rng);
-        if let Some(c) = change {
-            cells.push(c);
+        // A cell that cannot be judged is never dropped in silence: NEW
+        // without the metric's data is a finding (as if it were missing),
+        // BASE without it a warning.
+        match (lacks(metric, n), lacks(metric, b)) {
+            (Some(what), _) => only_in_base.push(format!("{} (NEW has no {what})", label(b))),
+            (None, Some(what)) => warnings.push(format!("warning: not compared: {} (BASE has no {what})", label(b))),
+            (None, None) => cells.extend(cell_change(metric, (b, n), rounds, opts, &mut rng)),
         }
     }
     let only_in_new = new
@@ -433,6 +437,15 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
 
 /// One cell's change on the gate metric: cycles and wall time as rates
 /// (higher is better) sampled per visit, instructions as exact counts.
+/// What `c` lacks that `metric` judges on, if anything.
+fn lacks(metric: GateMetric, c: &Cell) -> Option<&'static str> {
+    match metric {
+        GateMetric::Cycles => c.cycles_samples.is_empty().then_some("cycle samples"),
+        GateMetric::WallTime => c.samples.is_empty().then_some("samples"),
+        GateMetric::Instructions => c.instructions_per_op.is_none().then_some("instruction count"),
+    }
+}
+
 fn cell_change(
     metric: GateMetric,
     (b, n): (&Cell, &Cell),

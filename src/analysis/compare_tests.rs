@@ -351,3 +351,31 @@ fn metric_and_cpu_mask_mismatches_are_never_compared() {
     }
     assert!(compare(&masked, &masked, &opts(false)).is_ok());
 }
+
+/// A cell NEW holds without the metric's data is a finding, not a silent
+/// skip ("3 cells compared: 0 missing" was printed for such a file); BASE
+/// without it is a warning, since NEW is not to blame.
+#[test]
+fn a_cell_without_samples_is_never_dropped_in_silence() {
+    let mut empty = cell("x", 100.0, 100.0);
+    empty.samples.clear();
+    let c = run(&file(vec![cell("x", 100.0, 100.0)]), &file(vec![empty.clone()]));
+    assert!(c.cells.is_empty() && c.has_findings(), "{c:?}");
+    assert!(
+        c.only_in_base[0].ends_with("(NEW has no samples)"),
+        "{:?}",
+        c.only_in_base
+    );
+    let c = run(&file(vec![empty]), &file(vec![cell("x", 100.0, 100.0)]));
+    assert!(!c.has_findings() && c.cells.is_empty());
+    assert!(c.warnings[0].contains("not compared") && c.warnings[0].ends_with("(BASE has no samples)"));
+    // Instruction files: a cell without its count.
+    let mut counted = cell("x", 100.0, 100.0);
+    counted.instructions_per_op = Some(1000.0);
+    let mut uncounted = counted.clone();
+    uncounted.instructions_per_op = None;
+    let (mut b, mut n) = (file(vec![counted]), file(vec![uncounted]));
+    (b.settings.metric, n.settings.metric) = (Metric::Instructions, Metric::Instructions);
+    let c = run(&b, &n);
+    assert!(c.only_in_base[0].ends_with("(NEW has no instruction count)"), "{c:?}");
+}
