@@ -219,3 +219,40 @@ fn duration_auto_doubles_the_rounds_of_an_inconclusive_cell() {
         _ => assert!([20, 40, 80, 160, 320].contains(&rounds), "{rounds}"),
     }
 }
+
+/// SIGTERM (or Ctrl-C) in the middle of a run removes the private copies of
+/// both executables (about 110 MB each) before exiting 130.
+#[test]
+fn an_interrupted_run_removes_its_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args(["ab", BIN, BIN])
+        .args(TINY)
+        .args(["--rounds", "200"])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let copies = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("cryptobench-ab-")
+            })
+            .count()
+    };
+    let t0 = std::time::Instant::now();
+    while copies() < 2 && t0.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(copies(), 2, "both sides made their copies");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(copies(), 0, "copies left in TMPDIR");
+}

@@ -52,7 +52,14 @@ pub struct Worker {
     pub protocol: u32,
     /// Set when a failed request found the child already gone (not killed by us).
     exited_by_itself: bool,
+    /// Requests this side left unanswered past their timeout, over the run.
+    pub timeouts: usize,
 }
+
+/// Timeouts after which a side is not asked again: each one costs up to a
+/// request's timeout (60 s for prepare), so a hung NEW would otherwise take
+/// about 80 minutes to lose the default gate set, one cell at a time.
+pub const MAX_TIMEOUTS: usize = 2;
 
 impl Worker {
     /// Starts `path worker` and exchanges `hello`; the error is one line naming the side.
@@ -75,19 +82,20 @@ impl Worker {
 
     /// From now on every renewal starts one of `n` private copies of the
     /// executable, picked at random (see `copies.rs`). When copies cannot be
-    /// made or started, a warning says so and the original is kept.
-    pub fn spread(&mut self, n: usize, rng: &mut fastrand::Rng) {
+    /// made or started, the error says why and the original is kept.
+    pub fn spread(&mut self, n: usize, rng: &mut fastrand::Rng) -> Result<(), String> {
         let who = format!("{}: {}", self.side.name(), self.path.display());
-        match Copies::make(&self.path, n, self.side.name()) {
-            Ok(c) => {
-                let previous = std::mem::replace(&mut self.copies, Arc::new(c));
-                if let Err(e) = self.renew(rng) {
-                    eprintln!("warning: ab: {who}: a copy does not start ({e}); using the original");
-                    self.copies = previous;
-                }
-            }
-            Err(e) => eprintln!("warning: ab: {who}: {e}; using the original"),
-        }
+        let c = Copies::make(&self.path, n, self.side.name()).map_err(|e| format!("{who}: {e}"))?;
+        let previous = std::mem::replace(&mut self.copies, Arc::new(c));
+        self.renew(rng).map_err(|e| {
+            self.copies = previous;
+            format!("{who}: a copy does not start ({e})")
+        })
+    }
+
+    /// Back to the original executable only (the copies are removed).
+    pub fn unspread(&mut self) {
+        self.copies = Arc::new(Copies::original(&self.path));
     }
 
     /// A side that died is started again, once per cell, from the original
@@ -97,9 +105,16 @@ impl Worker {
         let Some(why) = self.dead.clone() else {
             return Ok(());
         };
+        if self.timeouts >= MAX_TIMEOUTS {
+            return Err(format!(
+                "timed out {} times in this run, so not asked again (last: {why})",
+                self.timeouts
+            ));
+        }
         let path = self.path.clone();
-        let fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true, self.protocol)
+        let mut fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true, self.protocol)
             .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
+        fresh.timeouts = self.timeouts;
         *self = fresh;
         Ok(())
     }
@@ -116,7 +131,7 @@ impl Worker {
     /// goodbye and is killed; the new one's start-up stderr was shown once.
     pub fn renew(&mut self, rng: &mut fastrand::Rng) -> Result<(), String> {
         let exe = self.copies.pick(rng).to_path_buf();
-        let fresh = Worker::launch(
+        let mut fresh = Worker::launch(
             self.side,
             &self.path,
             &exe,
@@ -125,6 +140,7 @@ impl Worker {
             self.protocol,
         )
         .map_err(Launch::text)?;
+        fresh.timeouts = self.timeouts;
         let mut old = std::mem::replace(self, fresh);
         let _ = old.proc.kill();
         let _ = old.proc.wait();
@@ -170,6 +186,7 @@ impl Worker {
             copies,
             protocol: version,
             exited_by_itself: false,
+            timeouts: 0,
         };
         match w.ask(&Request::Hello { protocol: version }, HELLO_TIMEOUT) {
             Ok(Response::Hello(h)) if (OLDEST..=version).contains(&h.protocol) => {
@@ -244,7 +261,10 @@ impl Worker {
                 format!("printed garbage: '{}'", shown.escape_default())
             }),
             Ok(Err(e)) => Err(format!("cannot read its output: {e}")),
-            Err(RecvTimeoutError::Timeout) => Err(format!("no answer within {:.0} s (killed)", timeout.as_secs_f64())),
+            Err(RecvTimeoutError::Timeout) => {
+                self.timeouts += 1;
+                Err(format!("no answer within {:.0} s (killed)", timeout.as_secs_f64()))
+            }
             Err(RecvTimeoutError::Disconnected) => Err(self.exit_reason("closed its output")),
         }
     }

@@ -12,6 +12,7 @@
 //! noise the interval sees (as `Worker::renew` does for the process).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 /// Copies per side by default (`--copies`): 16 files in all, 1.7 GB for this
 /// 109 MB debug build, for the run's duration (a stripped build is ~10 MB).
@@ -38,8 +39,10 @@ impl Copies {
     /// temp dir is found later by `Worker`), the error says so and the caller
     /// keeps the original.
     pub fn make(path: &Path, n: usize, label: &str) -> Result<Copies, String> {
+        remove_on_signal();
         let dir = crate::atomic_file::private_dir("cryptobench-ab-")
             .map_err(|e| format!("cannot create a directory for copies of {}: {e}", path.display()))?;
+        LIVE.lock().unwrap().push(dir.path().to_path_buf());
         let paths = (0..n)
             .map(|i| {
                 let to = dir.path().join(format!("{label}-{i}"));
@@ -58,4 +61,35 @@ impl Copies {
     pub fn count(&self) -> usize {
         self.paths.len()
     }
+}
+
+impl Drop for Copies {
+    fn drop(&mut self) {
+        if let Some(d) = &self._dir {
+            LIVE.lock().unwrap().retain(|p| p != d.path());
+        }
+    }
+}
+
+/// Directories of copies in use, for the signal handler.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// On SIGINT or SIGTERM, removes every directory of copies (about 110 MB per
+/// copy) before exiting 130: an interrupted `ab` must not leave gigabytes in
+/// TMPDIR. Installed once, by the first [`Copies::make`]; the `--output`
+/// report already holds every finished cell.
+fn remove_on_signal() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let handler = || {
+            for d in LIVE.lock().map(|l| l.clone()).unwrap_or_default() {
+                let _ = std::fs::remove_dir_all(d);
+            }
+            eprintln!("ab: interrupted; copies removed");
+            std::process::exit(130);
+        };
+        if let Err(e) = ctrlc::set_handler(handler) {
+            eprintln!("warning: ab: no signal handler ({e}): an interrupted run leaves its copies in TMPDIR");
+        }
+    });
 }

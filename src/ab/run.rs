@@ -16,9 +16,10 @@ const PREPARE_TIMEOUT: Duration = Duration::from_secs(60);
 const SAMPLE_TIMEOUT_MAX: Duration = Duration::from_secs(600);
 
 /// Runs the whole gate. `after_cell` sees the report after every cell (the
-/// command rewrites `--output` there). Errors before the first cell (a side
+/// command rewrites `--output` there); its error stops the run at once, with
+/// the report kept as it stands (`stopped`), rather than after every cell. Errors before the first cell (a side
 /// that is not a cryptobench, a pin refused) are one line naming the side.
-pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report, String> {
+pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String> {
     pin::pin(&opts.cpus)?;
     crate::measure::clock::warn_once();
     let mut sides = [
@@ -31,22 +32,40 @@ pub fn run(opts: &Options, after_cell: &mut dyn FnMut(&Report)) -> Result<Report
     }
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
     if opts.copies > 1 {
-        sides.iter_mut().for_each(|w| w.spread(opts.copies, &mut rng));
+        spread_both(&mut sides, opts.copies, &mut rng);
     }
     let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule);
+    let mut stopped = None;
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
         report.cells.push(result);
-        after_cell(&report);
+        if let Err(e) = after_cell(&report) {
+            stopped = Some(e);
+            break;
+        }
     }
-    if opts.auto {
-        extend_inconclusive(&mut sides, opts, &mut report, &mut rng, after_cell);
+    if opts.auto && stopped.is_none() {
+        stopped = extend_inconclusive(&mut sides, opts, &mut report, &mut rng, after_cell).err();
     }
     sides.into_iter().for_each(Worker::quit);
-    report.complete = true;
+    report.complete = stopped.is_none();
+    report.stopped = stopped;
     Ok(report)
+}
+
+/// What the caller does with the report after each cell; an error stops the run.
+pub type AfterCell<'a> = dyn FnMut(&Report) -> Result<(), String> + 'a;
+
+/// Copies on both sides or on neither: one side on copies and the other on
+/// its original is the very bias the copies exist to remove.
+fn spread_both(sides: &mut [Worker; 2], n: usize, rng: &mut fastrand::Rng) {
+    let failed: Vec<String> = sides.iter_mut().filter_map(|w| w.spread(n, rng).err()).collect();
+    if !failed.is_empty() {
+        sides.iter_mut().for_each(Worker::unspread);
+        eprintln!("warning: ab: {}; both sides run their originals", failed.join("; "));
+    }
 }
 
 /// Every (backend, shape, threads) that either side offers, in the sweep's
@@ -329,8 +348,8 @@ fn extend_inconclusive(
     opts: &Options,
     report: &mut Report,
     rng: &mut fastrand::Rng,
-    after_cell: &mut dyn FnMut(&Report),
-) {
+    after_cell: &mut AfterCell,
+) -> Result<(), String> {
     for i in 0..report.cells.len() {
         for doubling in 0..AUTO_DOUBLINGS {
             let step = opts.cfg.rounds.max(1) << doubling;
@@ -358,7 +377,8 @@ fn extend_inconclusive(
                     c.failed = vec![f];
                 }
             }
-            after_cell(report);
+            after_cell(report)?;
         }
     }
+    Ok(())
 }

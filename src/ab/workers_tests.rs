@@ -156,7 +156,10 @@ fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
 
 fn run_collecting(opts: &Options) -> (Result<Report, String>, Vec<usize>) {
     let mut seen = Vec::new();
-    let report = run(opts, &mut |r: &Report| seen.push(r.cells.len()));
+    let report = run(opts, &mut |r: &Report| {
+        seen.push(r.cells.len());
+        Ok(())
+    });
     (report, seen)
 }
 
@@ -346,6 +349,48 @@ fn a_version_1_worker_is_driven_in_version_1() {
     assert_eq!(starts.lines().count(), 2 + 2 + 8, "{starts}");
 }
 
+/// The caller's error after a cell (a report that cannot be written) stops
+/// the run there, not after every cell; the report keeps what was measured.
+#[test]
+fn an_error_after_a_cell_stops_the_run_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let w = fake(dir.path(), "w", &h, &prepared(40), &[samples(&[1000.0], [2e9, 2e9])]);
+    let opts = options(&w, &w, &[64, 256, 1024], 2);
+    let mut calls = 0;
+    let report = run(&opts, &mut |_: &Report| {
+        calls += 1;
+        Err("--output: cannot write x: No space left on device".into())
+    })
+    .unwrap();
+    assert_eq!((calls, report.cells.len(), report.complete), (1, 1, false));
+    assert!(report.stopped.unwrap().contains("No space left"));
+}
+
+/// A side that times out twice is not asked again: its remaining cells are
+/// lost at once, instead of costing a timeout each.
+#[test]
+fn a_side_that_timed_out_twice_loses_its_remaining_cells_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let hello = line(&Response::Hello(Box::new(hello_offering_chacha())));
+    let hung = script(dir.path(), "hung", &format!("read l; printf '%s' '{hello}'; sleep 30"));
+    let mut w = Worker::start(Side::New, &hung).unwrap();
+    let prepare = Request::Prepare {
+        cell: cell(),
+        target_us: 100,
+    };
+    for n in 1..=super::child::MAX_TIMEOUTS {
+        w.revive().unwrap();
+        assert!(w.ask(&prepare, Duration::from_millis(200)).is_err());
+        assert_eq!(w.timeouts, n);
+    }
+    let e = w.revive().unwrap_err();
+    assert!(
+        e.starts_with("timed out 2 times in this run, so not asked again"),
+        "{e}"
+    );
+}
+
 #[test]
 fn a_side_that_cannot_run_a_cell_fails_it_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
@@ -518,7 +563,7 @@ fn quit_ends_the_child_and_renew_replaces_it() {
     w.renew(&mut rng).unwrap();
     assert!(!alive(0) && alive(1), "renew kills and reaps the old child");
     assert_eq!((w.copies(), w.path.as_path()), (1, exe.as_path()));
-    w.spread(3, &mut rng);
+    w.spread(3, &mut rng).unwrap();
     assert_eq!(w.copies(), 3);
     w.quit();
     assert!(!alive(2), "quit reaps the child");
@@ -533,10 +578,32 @@ fn quit_ends_the_child_and_renew_replaces_it() {
         .quit();
     assert!(bye.exists(), "quit was not sent");
     let mut w = Worker::start(Side::Base, &exe).unwrap();
-    w.spread(2, &mut rng);
+    w.spread(2, &mut rng).unwrap();
     let last = std::fs::read_to_string(&pids).unwrap().lines().count() - 1;
     drop(w);
     assert!(!alive(last), "dropping a worker reaps it");
+}
+
+/// When one side's copies do not start, neither side uses copies: one side on
+/// copies and the other on its original is the bias the copies remove.
+#[test]
+fn copies_are_used_on_both_sides_or_on_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = hello_offering_chacha();
+    let base = fake(dir.path(), "base", &h, &prepared(40), &[samples(&[1000.0], [2e9, 2e9])]);
+    let picky = fake_speaking(
+        dir.path(),
+        "picky",
+        "case \"$0\" in *cryptobench-ab-*) exit 1 ;; esac",
+        &h,
+        &prepared(40),
+        &[samples(&[1000.0], [2e9, 2e9])],
+    );
+    let mut opts = options(&base, &picky, &[64], 8);
+    opts.copies = 3;
+    let report = run_collecting(&opts).0.unwrap();
+    assert_eq!(report.settings.copies, [1, 1], "{:?}", report.settings);
+    assert!(report.cells[0].failed.is_empty(), "{:?}", report.cells[0]);
 }
 
 #[test]

@@ -56,7 +56,6 @@ pub fn run(args: AbArgs) -> ExitCode {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
-    let mut write_error = None;
     let done = ab::run(&opts, &mut |r| {
         eprintln!(
             "[{}] {}: {}",
@@ -64,14 +63,17 @@ pub fn run(args: AbArgs) -> ExitCode {
             r.cells.last().map(|c| c.cell.label()).unwrap_or_default(),
             r.cells.last().map(|c| c.verdict.name()).unwrap_or("")
         );
-        if let Err(e) = write(&args, r) {
-            write_error.get_or_insert(e);
-        }
+        write(&args, r)
     });
-    let report = match (done, write_error) {
-        (Err(e), _) | (Ok(_), Some(e)) => return usage_error(e),
-        (Ok(r), None) => r,
+    let report = match done {
+        Err(e) => return usage_error(e),
+        Ok(r) => r,
     };
+    // A write error stopped the run: what was measured goes to stdout, exit 2.
+    if let Some(e) = &report.stopped {
+        print!("{}", render(&report, args.format, args.strict));
+        return usage_error(e);
+    }
     if let Err(e) = write(&args, &report) {
         return usage_error(e);
     }
