@@ -270,6 +270,10 @@ fn a_known_open_finding_is_listed_and_passes_while_the_same_finding_unknown_fail
     if !have_valgrind() {
         return;
     }
+    if cryptobench::backend::by_name("libcrux").is_err() {
+        eprintln!("skipped: this build has no libcrux backend (its P-256 has the known open finding used here)");
+        return;
+    }
     let lc = || {
         let mut c = cli_for("libcrux", "P-256");
         c.arg("--format").arg("markdown");
