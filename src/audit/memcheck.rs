@@ -118,9 +118,18 @@ fn scalar(id: KexId) -> Vec<u8> {
     s
 }
 
-/// ECDH: import of the secret scalar, its public key, agreement with a peer.
+/// A fixed peer: with a random one the shared secret, and so which BIGNUM
+/// paths run on it, changed from run to run (OpenSSL P-384 gave 176 findings,
+/// then 177), and a gate must give the same verdict twice.
+fn peer_scalar(id: KexId) -> Vec<u8> {
+    let mut s = vec![0x5au8; id.seed_len()];
+    s[0] = 0x2b;
+    s
+}
+
+/// ECDH: import of the secret scalar, its public key, agreement with a fixed peer.
 pub fn exercise_ecdh(e: &dyn Ecdh) -> Result<(), Error> {
-    let peer = e.keygen()?.public_key()?;
+    let peer = e.private_key_from_bytes(&peer_scalar(e.id()))?.public_key()?;
     let s = scalar(e.id());
     begin("import");
     secret(&s);

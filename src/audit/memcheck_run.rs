@@ -6,9 +6,10 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::memcheck::MARK;
+pub use super::memcheck_allow::{AllowEntry, Judgement, KnownEntry, KnownOpen, MemcheckAllow};
 
 /// Frames kept per site (the report shows them; deduplication uses them all).
 pub const FRAMES: usize = 6;
@@ -36,6 +37,26 @@ pub struct Finding {
     pub site: Site,
     /// The allow-list entry that explains it, if any.
     pub explained_by: Option<String>,
+    /// The reviewed, still open issue it is, if any: reported, not a failure.
+    pub known_open: Option<KnownOpen>,
+    /// Why no entry explains it although one names its function (the line moved).
+    pub stale_entry: Option<String>,
+}
+
+impl Finding {
+    /// Neither allow-listed nor a known open finding: fails the audit.
+    pub fn is_new(&self) -> bool {
+        self.explained_by.is_none() && self.known_open.is_none()
+    }
+
+    /// Records what `allow` says about this finding of `backend` × `algorithm`.
+    pub fn judge(&mut self, allow: &MemcheckAllow, backend: &str, algorithm: &str) {
+        (self.explained_by, self.known_open, self.stale_entry) = match allow.judge(backend, algorithm, self) {
+            Judgement::AllowListed(id) => (Some(id), None, None),
+            Judgement::Known(k) => (None, Some(k), None),
+            Judgement::New(why) => (None, None, why),
+        };
+    }
 }
 
 /// What one child run found.
@@ -68,7 +89,22 @@ fn valgrind_text(line: &str) -> Option<&str> {
     pid.chars().all(|c| c.is_ascii_digit()).then_some(text)
 }
 
-/// "at 0x4A1B2C: ring::aead::gcm::seal::h0123456789abcdef (gcm.rs:12)" → "ring::aead::gcm::seal (gcm.rs:12)".
+/// Shortens the full source path valgrind prints (`--fullpath-after=`) to what
+/// identifies it: `ring-0.17.14/src/limb.rs` for a registry crate, `rustc/library/…`
+/// for the standard library, `src/…` for this crate. Other paths stay whole.
+fn short_path(path: &str) -> String {
+    if let Some((_, rest)) = path.split_once("/registry/src/") {
+        return rest.split_once('/').map_or(rest, |(_, r)| r).to_string();
+    }
+    if let Some(rest) = path.strip_prefix("/rustc/") {
+        return format!("rustc/{}", rest.split_once('/').map_or(rest, |(_, r)| r));
+    }
+    let here = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+    path.strip_prefix(here).unwrap_or(path).to_string()
+}
+
+/// "at 0x4A1B2C: ring::aead::gcm::seal::h0123456789abcdef (/root/…/ring-0.17.14/src/aead/gcm.rs:12)"
+/// → "ring::aead::gcm::seal (ring-0.17.14/src/aead/gcm.rs:12)".
 fn frame(text: &str) -> Option<String> {
     let t = text.trim_start();
     let t = t.strip_prefix("at ").or_else(|| t.strip_prefix("by "))?;
@@ -81,7 +117,10 @@ fn frame(text: &str) -> Option<String> {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    Some(clean)
+    match clean.strip_suffix(')').and_then(|c| c.rsplit_once(" (")) {
+        Some((f, loc)) if !loc.starts_with("in ") => Some(format!("{f} ({})", short_path(loc))),
+        _ => Some(clean),
+    }
 }
 
 /// Parses a child's stderr: markers, valgrind reports and the child's own lines.
@@ -96,6 +135,8 @@ pub fn parse(log: &str) -> ChildLog {
                     op: op.to_string(),
                     site,
                     explained_by: None,
+                    known_open: None,
+                    stale_entry: None,
                 });
             }
         }
@@ -158,6 +199,8 @@ pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), String> {
         "--leak-check=no",
         "--track-origins=no",
         "--num-callers=12",
+        // Whole source paths: an allow-list site names a path suffix, not a basename.
+        "--fullpath-after=",
         "--error-exitcode=0",
     ])
     .arg(child.get_program())
@@ -186,73 +229,6 @@ pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), String> {
     Ok((parse(&log), start.elapsed()))
 }
 
-/// A reviewed finding that is not a leak.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct AllowEntry {
-    pub id: String,
-    pub backends: Vec<String>,
-    /// Algorithm names; empty means every algorithm of those backends.
-    #[serde(default)]
-    pub algorithms: Vec<String>,
-    /// Operations ("key", "seal", "open", "keygen", …); empty means all.
-    #[serde(default)]
-    pub ops: Vec<String>,
-    /// A substring that one of the site's frames must contain.
-    pub frame: String,
-    pub justification: String,
-    pub spec: String,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MemcheckAllow {
-    #[serde(default)]
-    pub entry: Vec<AllowEntry>,
-}
-
-impl MemcheckAllow {
-    /// The reviewed list compiled into the binary.
-    pub fn builtin() -> Self {
-        Self::parse(
-            "audit/memcheck-allow.toml",
-            include_str!("../../audit/memcheck-allow.toml"),
-        )
-        .expect("the built-in memcheck allow-list parses")
-    }
-
-    /// `--memcheck-allow-list FILE`, or the built-in list.
-    pub fn load(path: Option<&std::path::Path>) -> Result<Self, String> {
-        let Some(p) = path else { return Ok(Self::builtin()) };
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| format!("--memcheck-allow-list: {}: cannot read ({e})", p.display()))?;
-        Self::parse(&p.display().to_string(), &text).map_err(|e| format!("--memcheck-allow-list: {e}"))
-    }
-
-    pub fn parse(file: &str, text: &str) -> Result<Self, String> {
-        let list: Self = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
-        for e in &list.entry {
-            if e.justification.trim().is_empty() || e.frame.trim().is_empty() {
-                return Err(format!("{file}: entry '{}' needs a frame and a justification", e.id));
-            }
-        }
-        Ok(list)
-    }
-
-    /// The entry explaining a finding of `backend` × `algorithm`, if any.
-    pub fn explain(&self, backend: &str, algorithm: &str, f: &Finding) -> Option<String> {
-        self.entry
-            .iter()
-            .find(|e| {
-                e.backends.iter().any(|b| b == backend)
-                    && (e.algorithms.is_empty() || e.algorithms.iter().any(|a| a == algorithm))
-                    && (e.ops.is_empty() || e.ops.contains(&f.op))
-                    && f.site.frames.iter().any(|fr| fr.contains(&e.frame))
-            })
-            .map(|e| e.id.clone())
-    }
-}
-
 /// What memcheck says about one backend × algorithm.
 #[derive(Clone, Debug, Serialize)]
 pub struct Row {
@@ -265,25 +241,35 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn unexplained(&self) -> usize {
-        self.log
-            .iter()
-            .flat_map(|l| &l.findings)
-            .filter(|f| f.explained_by.is_none())
-            .count()
+    fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.log.iter().flat_map(|l| &l.findings)
     }
 
-    /// "clean", "findings (N unexplained)", "allow-listed" or "not run: …".
+    /// New findings: neither allow-listed nor known open. Any fails the audit.
+    pub fn unexplained(&self) -> usize {
+        self.findings().filter(|f| f.is_new()).count()
+    }
+
+    /// Known open findings: reported, not a failure.
+    pub fn known_open(&self) -> usize {
+        self.findings().filter(|f| f.known_open.is_some()).count()
+    }
+
+    /// "clean", "N finding(s): a allow-listed, k known open, u new", or "not run: …".
     pub fn status(&self) -> String {
         match (&self.log, &self.not_run) {
             (Some(l), _) if l.findings.is_empty() => match &l.unsupported {
                 Some(why) => format!("unsupported: {why}"),
                 None => "clean".into(),
             },
-            (Some(l), _) => match self.unexplained() {
-                0 => format!("{} finding(s), all allow-listed", l.findings.len()),
-                n => format!("{} finding(s), {n} unexplained", l.findings.len()),
-            },
+            (Some(l), _) => {
+                let (new, known) = (self.unexplained(), self.known_open());
+                let allowed = l.findings.len() - new - known;
+                format!(
+                    "{} finding(s): {allowed} allow-listed, {known} known open, {new} new",
+                    l.findings.len()
+                )
+            }
             (None, Some(why)) => format!("not run: {why}"),
             (None, None) => "-".into(),
         }
@@ -314,52 +300,41 @@ pub fn audit(
     Ok(run_all(&jobs, child, allow))
 }
 
-/// Runs every (backend, algorithm) job under memcheck, two at a time (each
-/// child is single-threaded), and explains findings with `allow`.
+/// Runs every (backend, algorithm) job under memcheck, spread over the cores
+/// by rayon (each child is single-threaded; `RAYON_NUM_THREADS=1` runs one at a
+/// time), and judges findings with `allow`. Rows come back in `jobs` order.
 pub fn run_all(
     jobs: &[(String, String)],
     child: impl Fn(&str, &str) -> Command + Sync,
     allow: &MemcheckAllow,
 ) -> Vec<Row> {
-    let next = std::sync::Mutex::new(0usize);
-    let rows = std::sync::Mutex::new(vec![None; jobs.len()]);
-    let worker = || loop {
-        let i = {
-            let mut n = next.lock().expect("no panic holding it");
-            *n += 1;
-            *n - 1
-        };
-        let Some((b, a)) = jobs.get(i) else { return };
-        eprintln!("memcheck: {b} {a}…");
-        let row = match run_child(&child(b, a)) {
-            Ok((mut log, took)) => {
-                for f in &mut log.findings {
-                    f.explained_by = allow.explain(b, a, f);
-                }
-                let not_run = (!log.complete).then(|| format!("the child stopped: {}", log.last_line));
-                Row {
-                    backend: b.clone(),
-                    algorithm: a.clone(),
-                    log: log.complete.then_some(log),
-                    not_run,
-                    seconds: took.as_secs_f64(),
-                }
-            }
-            Err(why) => Row {
-                backend: b.clone(),
-                algorithm: a.clone(),
-                log: None,
-                not_run: Some(why),
-                seconds: 0.0,
-            },
-        };
-        rows.lock().expect("no panic holding it")[i] = Some(row);
+    use rayon::prelude::*;
+    // One job per task: children run seconds each, so stealing must see them singly.
+    jobs.par_iter()
+        .with_max_len(1)
+        .map(|(b, a)| {
+            eprintln!("memcheck: {b} {a}…");
+            run_one(b, a, &child(b, a), allow)
+        })
+        .collect()
+}
+
+fn run_one(b: &str, a: &str, child: &Command, allow: &MemcheckAllow) -> Row {
+    let (log, not_run, seconds) = match run_child(child) {
+        Ok((mut log, took)) => {
+            log.findings.iter_mut().for_each(|f| f.judge(allow, b, a));
+            let not_run = (!log.complete).then(|| format!("the child stopped: {}", log.last_line));
+            (log.complete.then_some(log), not_run, took.as_secs_f64())
+        }
+        Err(why) => (None, Some(why), 0.0),
     };
-    std::thread::scope(|s| {
-        s.spawn(worker);
-        s.spawn(worker);
-    });
-    rows.into_inner().expect("workers done").into_iter().flatten().collect()
+    Row {
+        backend: b.to_string(),
+        algorithm: a.to_string(),
+        log,
+        not_run,
+        seconds,
+    }
 }
 
 #[cfg(test)]
@@ -406,17 +381,20 @@ cryptobench-memcheck: done
     }
 
     #[test]
-    fn the_builtin_allow_list_parses_and_matches_by_frame() {
-        let allow = MemcheckAllow::builtin();
-        assert!(allow.entry.iter().all(|e| !e.spec.is_empty()));
-        let f = Finding {
-            op: "open".into(),
-            site: Site {
-                kind: "x".into(),
-                frames: vec!["nothing_known".into()],
-            },
-            explained_by: None,
-        };
-        assert_eq!(allow.explain("ring", "AES-128-GCM", &f), None);
+    fn frames_carry_a_short_source_path() {
+        let log = parse(
+            "cryptobench-memcheck: op agree\n==7== Conditional jump or move depends on uninitialised value(s)\n\
+             ==7==    at 0x1: ring::limb::f::h0123456789abcdef (/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/ring-0.17.14/src/limb.rs:189)\n\
+             ==7==    by 0x2: all<u8> (/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/slice/iter/macros.rs:315)\n\
+             ==7==    by 0x3: memcmp (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)\n==7== \n",
+        );
+        assert_eq!(
+            log.findings[0].site.frames,
+            vec![
+                "ring::limb::f (ring-0.17.14/src/limb.rs:189)",
+                "all<u8> (rustc/library/core/src/slice/iter/macros.rs:315)",
+                "memcmp (in /usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so)"
+            ]
+        );
     }
 }

@@ -11,5 +11,6 @@ pub mod cases;
 pub mod ct;
 pub mod diff;
 pub mod memcheck;
+pub mod memcheck_allow;
 pub mod memcheck_run;
 pub mod open;

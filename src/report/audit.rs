@@ -143,6 +143,55 @@ pub fn memcheck(rows: &[memcheck_run::Row], format: Format) -> String {
     memcheck_document(rows).render(format)
 }
 
+/// Each distinct site once, labelled with its allow-list entry, KNOWN OPEN or NEW.
+fn memcheck_sites(rows: &[memcheck_run::Row]) -> String {
+    let mut sites = String::new();
+    for r in rows {
+        for f in r.log.iter().flat_map(|l| &l.findings) {
+            let label = match (&f.explained_by, &f.known_open) {
+                (Some(id), _) => id.clone(),
+                (None, Some(k)) => format!("KNOWN OPEN {}", k.id),
+                (None, None) => "NEW".into(),
+            };
+            sites += &format!("\n{} {} {}: {} [{label}]\n", r.backend, r.algorithm, f.op, f.site.kind);
+            if let Some(why) = &f.stale_entry {
+                sites += &format!("  {why}\n");
+            }
+            for fr in &f.site.frames {
+                sites += &format!("    {fr}\n");
+            }
+        }
+    }
+    sites
+}
+
+/// The known open findings this run saw, once each, with what they are and how to see them.
+fn memcheck_known(rows: &[memcheck_run::Row]) -> String {
+    let mut seen: Vec<(&str, &memcheck_run::KnownOpen, usize)> = Vec::new();
+    for r in rows {
+        for k in r
+            .log
+            .iter()
+            .flat_map(|l| &l.findings)
+            .filter_map(|f| f.known_open.as_ref())
+        {
+            match seen.iter_mut().find(|(b, s, _)| *b == r.backend && s.id == k.id) {
+                Some(e) => e.2 += 1,
+                None => seen.push((&r.backend, k, 1)),
+            }
+        }
+    }
+    let mut text = String::new();
+    for (b, k, n) in seen {
+        text += if text.is_empty() { "\n" } else { "" };
+        text += &format!(
+            "known open {} ({b}, {n} finding(s)): {}\n  reproduce: {}\n",
+            k.id, k.issue, k.reproducer
+        );
+    }
+    text
+}
+
 pub fn memcheck_document(rows: &[memcheck_run::Row]) -> Doc {
     let mut t = Table::new(&["backend", "algorithm", "verdict", "seconds", "not checked"]);
     for r in rows {
@@ -157,30 +206,20 @@ pub fn memcheck_document(rows: &[memcheck_run::Row]) -> Doc {
     }
     let mut out = Doc::new();
     out.table(t);
-    let mut sites = String::new();
-    for r in rows {
-        for f in r.log.iter().flat_map(|l| &l.findings) {
-            sites += &format!(
-                "\n{} {} {}: {} [{}]\n",
-                r.backend,
-                r.algorithm,
-                f.op,
-                f.site.kind,
-                f.explained_by.as_deref().unwrap_or("UNEXPLAINED")
-            );
-            for fr in &f.site.frames {
-                sites += &format!("    {fr}\n");
-            }
-        }
-    }
+    let sites = memcheck_sites(rows);
     if !sites.is_empty() {
         out.blocks.push(Block::Pre(sites));
     }
+    let known = memcheck_known(rows);
+    if !known.is_empty() {
+        out.blocks.push(Block::Pre(known));
+    }
     let total: f64 = rows.iter().map(|r| r.seconds).sum();
     let unexplained: usize = rows.iter().map(memcheck_run::Row::unexplained).sum();
+    let known: usize = rows.iter().map(memcheck_run::Row::known_open).sum();
     out.notes([
         format!(
-            "{} runs, {total:.0} s of valgrind time, {unexplained} unexplained finding(s)",
+            "{} runs, {total:.0} s of valgrind time, {unexplained} new finding(s) (these fail), {known} known open",
             rows.len()
         ),
         format!("note: {}", memcheck_run::CAVEAT),
