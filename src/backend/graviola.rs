@@ -13,7 +13,8 @@
 //!   `Clone`); the dk export is the hidden `DecapKey::as_bytes`. graviola has
 //!   no import of an expanded dk.
 //! - Every graviola entry point panics on a CPU without adx/aes/avx/avx2/bmi1/
-//!   pclmulqdq; on such a CPU everything is reported unsupported instead.
+//!   pclmulqdq (x86-64) or aes/neon/pmull/sha2 (aarch64); on such a CPU
+//!   everything is reported unsupported instead.
 
 use std::marker::PhantomData;
 
@@ -26,7 +27,11 @@ use super::{
 };
 use crate::algorithm::{AeadId, KexId};
 
+#[cfg(not(target_arch = "aarch64"))]
 const CPU: &str = "graviola 0.4.4 needs adx, aes, avx, avx2, bmi1 and pclmulqdq; this CPU lacks one";
+// graviola::low::aarch64::cpu::is_cpu_supported: neon, aes, pmull and sha2.
+#[cfg(target_arch = "aarch64")]
+const CPU: &str = "graviola 0.4.4 needs aes, neon, pmull and sha2; this CPU lacks one";
 
 pub static BACKEND: Backend = Backend {
     name: "graviola",
