@@ -30,15 +30,19 @@ T0=$(now_us)
 STEPS=()
 step_name=""
 step_t0=0
+step_index=0
 step() {
   step_name=$1
   step_t0=$(now_us)
+  step_index=${#STEPS[@]}
   echo
   echo "== $step_name"
 }
-step_done() {
+step_done() { # the step's line goes before any sub-step lines added since step()
   local d=$(($(now_us) - step_t0))
-  STEPS+=("$(printf '  %-44s %s' "$step_name" "$(fmt_s "$d")")")
+  local line
+  line=$(printf '  %-60s %s' "$step_name" "$(fmt_s "$d")")
+  STEPS=("${STEPS[@]:0:step_index}" "$line" "${STEPS[@]:step_index}")
 }
 report_times() {
   local rc=$?
@@ -46,7 +50,11 @@ report_times() {
     echo
     echo "== times (wall clock)"
     printf '%s\n' "${STEPS[@]}"
-    printf '  %-44s %s\n' "total" "$(fmt_s $(($(now_us) - T0)))"
+    printf '  %-60s %s\n' "total" "$(fmt_s $(($(now_us) - T0)))"
+  fi
+  if [ -n "${BG_PID:-}" ]; then # a failure while audit diff ran in the background
+    pkill -P "$BG_PID" 2>/dev/null || true
+    kill "$BG_PID" 2>/dev/null || true
   fi
   [ -n "${WORK:-}" ] && rm -rf "$WORK"
   exit "$rc"
@@ -80,6 +88,7 @@ fi
 qemu-aarch64 --version | head -n 1
 aarch64-linux-gnu-gcc --version | head -n 1
 rustc --version
+echo "host: $(nproc) cores,$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2-)"
 step_done
 
 # ---- 2. cross-build ---------------------------------------------------------
@@ -124,7 +133,7 @@ cat <<'EOF'
               PMULL -> gcm_v8, NEON only -> vpaes + gcm_neon, 0 -> aes_nohw + gcm_nohw (portable C).
   openssl     OpenSSL 3.6: getauxval -> OPENSSL_armcap_P; env OPENSSL_armcap replaces it. AES -> aes_v8 (+ the
               aes_gcm_*_kernel with PMULL), NEON only -> vpaes/bsaes + gcm_neon, 0 -> AES_encrypt (C) + gcm_4bit.
-  RustCrypto  cpufeatures (getauxval): "aes" (HWCAP AES|PMULL) -> aes aarch64_aes + polyval PMULL; else aes soft
+  RustCrypto  cpufeatures (getauxval): "aes" (HWCAP AES or PMULL) -> aes aarch64_aes + polyval PMULL; else aes soft
               fixslice + polyval soft. chacha20: NEON (compile time). keccak (ml-kem): "sha3" -> aarch64_sha3, else soft.
   graviola    is_aarch64_feature_detected: needs neon, aes, pmull and sha2, else every entry point would panic:
               cryptobench then reports the backend unsupported (0 tests). SHA3 instructions (keccak) when present.
@@ -150,12 +159,13 @@ has_cap() { [[ " $1 " == *" $2 "* ]]; }
 # the functions that executed AES (AESE/AESD/AESMC/AESIMC), PMULL with 64-bit
 # lanes (the crypto extension; 8-bit PMULL is plain NEON), SHA3 (EOR3/BCAX/
 # RAX1/XAR) or SVE instructions, matched on the instruction word (qemu 7.2's
-# disassembler prints SHA3 and SVE as .byte). mawk-compatible.
+# disassembler prints SHA3 and SVE as .byte); for SVE, how many blocks of the
+# function were translated (a length check alone is one or two). mawk-compatible.
 # shellcheck disable=SC2016 # an awk program
 CLASSIFY='
 BEGIN { for (i = 0; i < 16; i++) hv[substr("0123456789abcdef", i + 1, 1)] = i }
 function bits(w, hi, lo) { return int(w / 2 ^ lo) % 2 ^ (hi - lo + 1) }
-/^IN:/ { sym = substr($0, 5); syms[sym] = 1; next }
+/^IN:/ { sym = substr($0, 5); syms[sym] = 1; blocks[sym]++; next }
 /^0x/ && sym != "" {
   h = $2; w = 0
   for (i = 1; i <= 8; i++) w = w * 16 + hv[substr(h, i, 1)]
@@ -164,18 +174,19 @@ function bits(w, hi, lo) { return int(w / 2 ^ lo) % 2 ^ (hi - lo + 1) }
   else if (bits(w, 31, 31) == 0 && bits(w, 29, 21) == 119 && bits(w, 15, 10) == 56) k = "PMULL"
   else if (((top == 1648 || top == 1649) && bits(w, 15, 15) == 0) || (top == 1651 && bits(w, 15, 10) == 35) || bits(w, 31, 23) == 413) k = "SHA3"
   else if (bits(w, 28, 25) == 2) k = "SVE"
-  if (k != "" && !((k, sym) in seen)) { seen[k, sym] = 1; print k "\t" sym }
+  if (k != "" && !((k, sym) in seen)) { seen[k, sym] = 1; if (k != "SVE") print k "\t" sym }
 }
-END { for (s in syms) if (s != "") print "SYM\t" s }'
-# Symbols of the library under test that name a NEON, SVE or portable implementation.
-# (libcrux_sha3 is left out: the harness itself uses it for the CCTV ML-KEM sets.)
-SOFT_RE='vpaes|bsaes|aes_nohw|AES_encrypt|fixslice|platform::portable|gcm_(init|gmult|ghash)_(neon|nohw|4bit)|polyval::backend::soft|ChaCha20_(neon|512_neon|ctr32_sve|ctr32_nohw)|chacha20::backends::(neon|soft)|poly1305_blocks_neon|keccak::backends::soft|KeccakF1600_hw|ml_kem::vector::(neon|portable)|graviola::low::generic::[a-z0-9_]+'
-shorten() { # demangled names -> short, unique, comma-separated, at most 5
-  sed -E 's/::h[0-9a-f]{16}$//; s/^(ring_core_[0-9_]+__|aws_lc_[0-9_]+_)//
+END { for (s in syms) if (s != "") { print "SYM\t" s; if (("SVE", s) in seen) print "SVE\t" s " (" blocks[s] " blocks)" } }'
+# The names, within the symbols entered, of NEON or portable implementations
+# (the crypto-extension ones are shown by the instructions above). libcrux_sha3
+# is left out: the harness itself uses it for the CCTV ML-KEM sets.
+SOFT_RE='vpaes|bsaes|aes_nohw|AES_encrypt|aes::backends::soft|libcrux_aes::platform::portable|(ossl_)?gcm_(init|gmult|ghash)_(neon|nohw|4bit)|polyval::backend::soft|ChaCha20_(neon|512_neon|ctr32_nohw)|chacha20::backends::(neon|soft)|poly1305_blocks_neon|keccak::backends::soft|KeccakF1600_hw|ml_kem::vector::(neon|portable)|graviola::low::generic::[a-z0-9_]+'
+shorten() { # demangled names -> short, unique, comma-separated, at most ${1:-5}
+  sed -E 's/::h[0-9a-f]{16}( |$)/\1/; s/^(ring_core_[0-9_]+__|aws_lc_[0-9_]+_)//
     s/^core\[[0-9a-f]+\]::core_arch::.*::(v[a-z0-9_]+)$/intrinsic \1/
     s/^<([^ ]*::[^ ]*) as [^>]*>::/\1::/; s/^<[^ ]* as ([^>]*)>::/\1::/
     s/<[^<>]*>//g; s/<[^<>]*>//g; s/::::/::/g' |
-    awk '!s[$0]++' | awk -v max=5 'NR <= max { printf "%s%s", (NR > 1 ? ", " : ""), $0 } END { if (NR > max) printf " (+%d)", NR - max; if (NR == 0) printf "none" }'
+    awk '!s[$0]++' | awk -v max="${1:-5}" 'NR <= max { printf "%s%s", (NR > 1 ? ", " : ""), $0 } END { if (NR > max) printf " (+%d)", NR - max; if (NR == 0) printf "none" }'
 }
 
 declare -A COUNTS # [backend] = the counts seen under -cpu max
@@ -187,8 +198,18 @@ run() {
   local name=$1 cpu=$2 env=$3 backends=$4 what=$5
   local qflags=(-cpu "$cpu") b
   if [ -n "$env" ]; then qflags+=(-E "$env"); else qflags+=(-U OPENSSL_armcap); fi
-  step "run $name: kat (-cpu $cpu${env:+, $env})"
+  step "run $name (-cpu $cpu${env:+, $env})"
   echo "   $what"
+  # audit diff runs alongside kat (qemu-user is single-threaded; the machine has 2 cores).
+  local dlog=$LOGS/diff-$name.txt dres=$WORK/diff-$name.res
+  (
+    t=$(now_us) rc=0
+    "${QEMU[@]}" "${qflags[@]}" "$BIN" audit diff --seed "$SEED" >"$dlog" 2>&1 || rc=$?
+    echo "$rc $(($(now_us) - t))" >"$dres"
+  ) &
+  BG_PID=$!
+  local kat_t0
+  kat_t0=$(now_us)
   local aux hw hw2 caps caps2
   aux=$("${QEMU[@]}" "${qflags[@]}" -E LD_SHOW_AUXV=1 "$BIN" --version)
   hw=$(awk '$1 == "AT_HWCAP:" { print $2 }' <<<"$aux")
@@ -236,13 +257,14 @@ run() {
     pmull=$(awk -F'\t' '$1 == "PMULL" { print $2 }' <<<"$cls" | shorten)
     sha3=$(awk -F'\t' '$1 == "SHA3" { print $2 }' <<<"$cls" | shorten)
     sve=$(awk -F'\t' '$1 == "SVE" { print $2 }' <<<"$cls" | shorten)
-    soft=$(awk -F'\t' '$1 == "SYM" { print $2 }' <<<"$cls" | { grep -E "$SOFT_RE" || true; } | sort | shorten)
+    soft=$(awk -F'\t' '$1 == "SYM" { print $2 }' <<<"$cls" | { grep -oE "$SOFT_RE" || true; } |
+      sed -E 's/gcm_(init|gmult|ghash)_/gcm_*_/' | sort -u | shorten 12)
     if [ "$n" -gt 0 ]; then
       echo "              AES instructions in:   $aes"
       echo "              PMULL (64-bit) in:     $pmull"
       [ "$sha3" = none ] || echo "              SHA3 instructions in:  $sha3"
       [ "$sve" = none ] || echo "              SVE instructions in:   $sve"
-      echo "              NEON/portable fns:     $soft"
+      echo "              NEON/portable code:    $soft"
     fi
     # Check the rule: hardware AES and PMULL exactly when HWCAP has them (and nothing forced them off).
     local want=$crypto
@@ -258,18 +280,19 @@ run() {
     fi
   done
   printf '   %-10s %5d tests: %5d pass, %d fail, %4d unsupported\n' "total" "$tot_n" "$tot_pass" "$tot_fail" "$tot_uns"
-  step_done
-
-  step "run $name: audit diff (-cpu $cpu${env:+, $env})"
-  local dlog=$LOGS/diff-$name.txt rc=0
-  "${QEMU[@]}" "${qflags[@]}" "$BIN" audit diff --seed "$SEED" >"$dlog" 2>&1 || rc=$?
-  local last
+  local kat_us=$(($(now_us) - kat_t0))
+  wait "$BG_PID" || true
+  BG_PID=""
+  local drc=1 dus=0 last
+  [ -s "$dres" ] && read -r drc dus <"$dres"
   last=$(grep -E '^[0-9]+ cases' "$dlog" | tail -n 1 || true)
-  echo "   $last"
-  if [ "$rc" -ne 0 ] || [[ "$last" != *", 0 unexplained" ]]; then
+  echo "   audit diff: $last"
+  if [ "$drc" -ne 0 ] || [[ "$last" != *", 0 unexplained" ]]; then
     tail -n 40 "$dlog"
-    fail "run $name: audit diff exited $rc ($dlog)"
+    fail "run $name: audit diff exited $drc ($dlog)"
   fi
+  STEPS+=("$(printf '  %-60s %s' "  kat, ${#bs[@]} backend(s)" "$(fmt_s "$kat_us")")")
+  STEPS+=("$(printf '  %-60s %s' "  audit diff (alongside kat)" "$(fmt_s "$dus")")")
   step_done
   RUN_SUMMARY+=("$(printf '  %-13s kat %5d tests, %d fail; diff: %s' "$name" "$tot_n" "$tot_fail" "${last##*: }")")
 }
@@ -278,9 +301,9 @@ echo
 echo "audit diff seed: $SEED (AARCH64_DIFF_SEED=$SEED reruns the same cases)"
 
 # ---- 4. the runs --------------------------------------------------------------
-run max max "" "$(IFS=,; echo "${BACKENDS[*]}")" \
-  "qemu's max CPU: every extension qemu 7.2 implements (AES, PMULL, SHA1/2/3/512, SVE2, ...)"
-run max-armcap0 max OPENSSL_armcap=0 openssl,aws-lc-rs \
+run max max,sve-default-vector-length=16 "" "$(IFS=,; echo "${BACKENDS[*]}")" \
+  "qemu's max CPU: every extension qemu 7.2 implements (AES, PMULL, SHA1/2/3/512, SVE2, ...), SVE vectors of 128 bits (as on Neoverse N2/V2) rather than qemu's default 512, so that OpenSSL's SVE ChaCha20 loop runs on the kat inputs"
+run max-armcap0 max,sve-default-vector-length=16 OPENSSL_armcap=0 openssl,aws-lc-rs \
   "max, with OPENSSL_armcap=0: OpenSSL and AWS-LC forced to their portable C code (no NEON, AES, PMULL); the other backends ignore it, so only these two run kat (diff: all)"
 run cortex-a53 cortex-a53 "" "$(IFS=,; echo "${BACKENDS[*]}")" \
   "Cortex-A53 (Armv8.0) with the crypto extension: AES, PMULL, SHA1, SHA2; no SHA3, SHA512 or SVE"
