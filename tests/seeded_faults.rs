@@ -144,3 +144,67 @@ fn a_faults_open_findings_are_listed_in_the_compliance_report() {
     }
     assert!(!section.contains("None: a seeded diff"), "{section}");
 }
+
+/// The chunked-versus-one-shot check proven like the others: a streaming
+/// adapter that drops every one-byte piece of the message (the class of
+/// openssl#8675) is flagged, and OpenSSL's real stream on the same cases is not.
+#[test]
+#[cfg(feature = "openssl-system")]
+fn the_chunked_check_flags_a_stream_that_drops_a_one_byte_piece() {
+    use cryptobench::algorithm::AeadId;
+    use cryptobench::audit::diff::chunked::{check_stream, AeadStream, Cuts, OpensslStream, Sealed};
+    use cryptobench::backend::Result;
+
+    /// The real stream, fed the message without its one-byte pieces.
+    struct DropsOneBytePieces;
+    fn without_one_byte_pieces(data: &[u8], cuts: &[usize]) -> Vec<u8> {
+        let (mut out, mut at) = (Vec::new(), 0);
+        for &n in cuts {
+            let n = n.min(data.len() - at);
+            if n != 1 {
+                out.extend_from_slice(&data[at..at + n]);
+            }
+            at += n;
+        }
+        out.extend_from_slice(&data[at..]);
+        out
+    }
+    impl AeadStream for DropsOneBytePieces {
+        fn streams(&self, id: AeadId) -> bool {
+            OpensslStream.streams(id)
+        }
+        fn seal(&self, id: AeadId, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8], cuts: Cuts) -> Result<Sealed> {
+            let pt = without_one_byte_pieces(pt, cuts.1);
+            OpensslStream.seal(id, key, nonce, aad, &pt, (cuts.0, &[]))
+        }
+        fn open(
+            &self,
+            id: AeadId,
+            key: &[u8],
+            nonce: &[u8],
+            aad: &[u8],
+            ct: &[u8],
+            tag: &[u8],
+            cuts: Cuts,
+        ) -> Result<Vec<u8>> {
+            let ct = without_one_byte_pieces(ct, cuts.1);
+            OpensslStream.open(id, key, nonce, aad, &ct, tag, (cuts.0, &[]))
+        }
+    }
+    let openssl = backend::all().into_iter().find(|b| b.name == "openssl").unwrap();
+    let (mut faulty, mut real, mut cases_run) = (0, 0, 0);
+    for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
+        let alg = AlgorithmId::Aead(id);
+        for case in cases::generate(7, alg, 8 * cases::kinds(alg).len()).unwrap() {
+            cases_run += 1;
+            faulty += usize::from(!check_stream(openssl, &DropsOneBytePieces, &case, 7).is_empty());
+            real += check_stream(openssl, &OpensslStream, &case, 7).len();
+        }
+    }
+    println!("chunked check: the faulty stream flagged in {faulty} of {cases_run} cases, the real one in {real}");
+    assert_eq!(real, 0, "OpenSSL's real stream agrees with its one-shot");
+    assert!(
+        faulty >= 10,
+        "the dropped one-byte pieces were flagged in only {faulty} of {cases_run} cases"
+    );
+}

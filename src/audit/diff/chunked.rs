@@ -7,7 +7,7 @@
 use super::{Finding, Problem};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
-use crate::backend::Backend;
+use crate::backend::{Backend, Result};
 
 /// Random cut lengths for `len` bytes: empty and one-byte pieces included.
 fn cuts(rng: &mut fastrand::Rng, len: usize) -> Vec<usize> {
@@ -25,12 +25,12 @@ fn cuts(rng: &mut fastrand::Rng, len: usize) -> Vec<usize> {
     out
 }
 
-fn finding(case: &DiffCase, seed: u64, accepted: bool, rule: String) -> Finding {
+fn finding(case: &DiffCase, seed: u64, backend: &str, accepted: bool, rule: String) -> Finding {
     Finding {
         case: case.clone(),
         seed,
         problem: Problem::Rule {
-            backend: "openssl".into(),
+            backend: backend.into(),
             accepted,
             rule,
         },
@@ -39,21 +39,77 @@ fn finding(case: &DiffCase, seed: u64, accepted: bool, rule: String) -> Finding 
     }
 }
 
-/// The findings of one generated case (none when no selected backend streams it).
-pub fn check(backends: &[&'static Backend], case: &DiffCase, seed: u64) -> Vec<Finding> {
-    let AlgorithmId::Aead(id) = case.algorithm else {
-        return Vec::new();
-    };
-    match backends.iter().find(|b| b.name == "openssl") {
-        Some(b) => compare(b, id, case, seed),
-        None => Vec::new(),
+/// A library's streaming AEAD interface (update calls over pieces, then a
+/// final call), held against its one-shot interface. A trait, so that a
+/// seeded fault (a stream that drops a one-byte piece) can prove the check
+/// fires (tests/seeded_faults.rs).
+pub trait AeadStream: Sync {
+    fn streams(&self, id: AeadId) -> bool;
+    /// Seals with the AAD and message cut into these piece lengths: (ct, tag).
+    fn seal(&self, id: AeadId, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8], cuts: Cuts) -> Result<Sealed>;
+    /// Opens with the AAD and ciphertext cut into these piece lengths.
+    #[allow(clippy::too_many_arguments)]
+    fn open(
+        &self,
+        id: AeadId,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ct: &[u8],
+        tag: &[u8],
+        cuts: Cuts,
+    ) -> Result<Vec<u8>>;
+}
+
+/// Piece lengths for the AAD and for the message.
+pub type Cuts<'a> = (&'a [usize], &'a [usize]);
+/// (ciphertext, tag).
+pub type Sealed = (Vec<u8>, Vec<u8>);
+
+/// OpenSSL's EVP update calls (`backend::openssl::stream`).
+#[cfg(feature = "openssl-system")]
+pub struct OpensslStream;
+
+#[cfg(feature = "openssl-system")]
+impl AeadStream for OpensslStream {
+    fn streams(&self, id: AeadId) -> bool {
+        crate::backend::openssl::stream::streams(id)
+    }
+    fn seal(&self, id: AeadId, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8], cuts: Cuts) -> Result<Sealed> {
+        crate::backend::openssl::stream::seal(id, key, nonce, aad, pt, cuts)
+    }
+    fn open(
+        &self,
+        id: AeadId,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ct: &[u8],
+        tag: &[u8],
+        cuts: Cuts,
+    ) -> Result<Vec<u8>> {
+        crate::backend::openssl::stream::open(id, key, nonce, aad, ct, tag, cuts)
     }
 }
 
-#[cfg(feature = "openssl-system")]
-fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> {
-    use crate::backend::openssl::stream;
-    if !stream::streams(id) {
+/// The findings of one generated case (none when no selected backend streams it).
+pub fn check(backends: &[&'static Backend], case: &DiffCase, seed: u64) -> Vec<Finding> {
+    #[cfg(feature = "openssl-system")]
+    if let Some(b) = backends.iter().find(|b| b.name == "openssl") {
+        return check_stream(b, &OpensslStream, case, seed);
+    }
+    let _ = (backends, case, seed);
+    Vec::new()
+}
+
+/// `stream` against `b`'s one-shot adapter on one generated case: every
+/// chunked seal must equal the one-shot seal, every chunked open must accept
+/// and reject alike and give the same plaintext.
+pub fn check_stream(b: &Backend, stream: &dyn AeadStream, case: &DiffCase, seed: u64) -> Vec<Finding> {
+    let AlgorithmId::Aead(id) = case.algorithm else {
+        return Vec::new();
+    };
+    if !stream.streams(id) {
         return Vec::new();
     }
     let Ok(alg) = (b.aead)(id) else { return Vec::new() };
@@ -64,10 +120,10 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
             tag_len,
             ..
         } if *tag_len == id.tag_len() && nonce.len() == id.nonce_len() => {
-            match seal(alg, id, (key, nonce, aad, pt), &mut rng) {
+            match seal(alg, stream, id, (key, nonce, aad, pt), &mut rng) {
                 Ok(Some((ct, tag))) => (key, nonce, aad, ct, tag),
                 Ok(None) => return Vec::new(),
-                Err(rule) => return vec![finding(case, seed, true, rule)],
+                Err(rule) => return vec![finding(case, seed, b.name, true, rule)],
             }
         }
         // Only the standard shapes: the one-shot adapter's own policy on other
@@ -86,13 +142,14 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
         .and_then(|mut k| k.open_in_place(nonce, aad, &mut buf, &tag))
         .map(|()| buf);
     let (ac, mc) = (cuts(&mut rng, aad.len()), cuts(&mut rng, ct.len()));
-    let chunked = stream::open(id, key, nonce, aad, &ct, &tag, (&ac, &mc));
+    let chunked = stream.open(id, key, nonce, aad, &ct, &tag, (&ac, &mc));
     match (&one_shot, &chunked) {
         (Ok(a), Ok(b)) if a == b => Vec::new(),
         (Err(_), Err(_)) => Vec::new(),
         _ => vec![finding(
             case,
             seed,
+            b.name,
             chunked.is_ok(),
             format!(
                 "chunked open (AAD cuts {ac:?}, ciphertext cuts {mc:?}) differs from one-shot: {} vs {}",
@@ -103,29 +160,22 @@ fn compare(b: &Backend, id: AeadId, case: &DiffCase, seed: u64) -> Vec<Finding> 
     }
 }
 
-/// (ciphertext, tag).
-#[cfg(feature = "openssl-system")]
-type Sealed = (Vec<u8>, Vec<u8>);
-
 /// One-shot and chunked seal: Ok(Some((ct, tag))) when they agree, Ok(None)
 /// when both refuse, Err(what differs) otherwise.
-#[cfg(feature = "openssl-system")]
 fn seal(
     alg: &dyn crate::backend::AeadAlgorithm,
+    stream: &dyn AeadStream,
     id: AeadId,
     (key, nonce, aad, pt): (&[u8], &[u8], &[u8], &[u8]),
     rng: &mut fastrand::Rng,
-) -> Result<Option<Sealed>, String> {
+) -> std::result::Result<Option<Sealed>, String> {
     let mut buf = pt.to_vec();
     let mut tag = vec![0u8; id.tag_len()];
     let one_shot = alg
         .key(key)
         .and_then(|mut k| k.seal_in_place(nonce, aad, &mut buf, &mut tag));
     let (ac, mc) = (cuts(rng, aad.len()), cuts(rng, pt.len()));
-    match (
-        one_shot,
-        crate::backend::openssl::stream::seal(id, key, nonce, aad, pt, (&ac, &mc)),
-    ) {
+    match (one_shot, stream.seal(id, key, nonce, aad, pt, (&ac, &mc))) {
         (Ok(()), Ok((c, t))) if c == buf && t == tag => Ok(Some((buf, tag))),
         (Err(_), Err(_)) => Ok(None),
         (one, chunked) => Err(format!(
@@ -136,17 +186,11 @@ fn seal(
     }
 }
 
-#[cfg(feature = "openssl-system")]
-fn describe(r: &crate::backend::Result<Vec<u8>>) -> String {
+fn describe(r: &Result<Vec<u8>>) -> String {
     match r {
         Ok(b) => format!("accepted {}", hex::encode(b)),
         Err(e) => e.to_string(),
     }
-}
-
-#[cfg(not(feature = "openssl-system"))]
-fn compare(_: &Backend, _: AeadId, _: &DiffCase, _: u64) -> Vec<Finding> {
-    Vec::new()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::backend::Backend;
 pub use execute::observe;
 use judge::judge;
 
-mod chunked;
+pub mod chunked;
 
 /// What one backend did with one case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -142,31 +142,59 @@ pub fn run(
         if offering.is_empty() {
             continue;
         }
-        // Cases are generated one at a time, never all at once: a large
-        // --cases used to allocate every case before running any.
         let indices = match which {
             Cases::First(n) => 0..n,
             Cases::Only(i) => i..i.saturating_add(1),
         };
-        for index in indices {
-            let case = match cases::case(seed, alg, index) {
-                Ok(c) => c,
-                Err(why) => {
-                    report.skipped.push((alg.name().into(), why));
-                    break;
-                }
-            };
-            let (observed, findings) = check(&offering, &case, seed, allow);
-            report.cases_run += 1;
-            report.backend_runs += observed.len();
-            report
-                .findings
-                .extend(findings.into_iter().map(|f| shrink(&offering, f, allow)));
-            // Streaming backends: the same case cut into pieces (audit/diff/chunked.rs).
-            report.findings.extend(chunked::check(&offering, &case, seed));
-        }
+        run_cases(&mut report, &offering, alg, indices, allow);
     }
     report
+}
+
+/// Cases generated per batch: spread over the cores by rayon, in order, and
+/// never all at once (a large --cases used to allocate every case first).
+const BATCH: usize = 256;
+
+/// Runs the cases `indices` of `alg`, a batch at a time in parallel; the
+/// report is in case order, as a sequential run would give it.
+fn run_cases(
+    report: &mut Report,
+    offering: &[&'static Backend],
+    alg: AlgorithmId,
+    indices: std::ops::Range<usize>,
+    allow: &AllowList,
+) {
+    use rayon::prelude::*;
+    let seed = report.seed;
+    let mut start = indices.start;
+    while start < indices.end {
+        let end = indices.end.min(start.saturating_add(BATCH));
+        let batch: Vec<Result<(usize, Vec<Finding>), String>> = (start..end)
+            .into_par_iter()
+            .map(|index| {
+                let case = cases::case(seed, alg, index)?;
+                let (observed, findings) = check(offering, &case, seed, allow);
+                let mut found: Vec<Finding> = findings.into_iter().map(|f| shrink(offering, f, allow)).collect();
+                // Streaming backends: the same case cut into pieces (audit/diff/chunked.rs).
+                found.extend(chunked::check(offering, &case, seed));
+                Ok((observed.len(), found))
+            })
+            .collect();
+        for r in batch {
+            match r {
+                Ok((runs, found)) => {
+                    report.cases_run += 1;
+                    report.backend_runs += runs;
+                    report.findings.extend(found);
+                }
+                Err(why) => {
+                    report.skipped.push((alg.name().into(), why));
+                    return;
+                }
+            }
+        }
+        start = end;
+    }
 }
 
 /// Runs one case on every backend and judges the results.
