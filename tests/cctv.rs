@@ -9,29 +9,25 @@ use std::io::Write;
 use std::time::Instant;
 
 use cryptobench::algorithm::KexId;
-use cryptobench::backend::{self, Error, KeyExchange};
+use cryptobench::backend::{self, Error};
 use cryptobench::kat::cctv;
 
 fn accumulated_on_every_backend(id: KexId, tests: u32, want: &str) {
     let mut digests: Vec<(&str, String)> = Vec::new();
-    let mut out = format!("\nCCTV accumulated {id}, {tests} tests:\n");
-    for b in backend::all() {
-        let Ok(KeyExchange::Kem(kem)) = (b.kex)(id) else {
-            continue;
-        };
-        let t = Instant::now();
-        match cctv::accumulated(kem, id, tests) {
+    let t = Instant::now();
+    let runs = cctv::accumulated_on(&backend::all(), id, tests);
+    let mut out = format!(
+        "\nCCTV accumulated {id}, {tests} tests ({:.1} s for all backends, in parallel):\n",
+        t.elapsed().as_secs_f64()
+    );
+    for (name, run) in runs {
+        match run {
             Ok(d) => {
-                out += &format!(
-                    "  {:<12} {} ({:.1} s)\n",
-                    b.name,
-                    hex::encode(&d),
-                    t.elapsed().as_secs_f64()
-                );
-                digests.push((b.name, hex::encode(d)));
+                out += &format!("  {name:<12} {}\n", hex::encode(&d));
+                digests.push((name, hex::encode(d)));
             }
-            Err(Error::Unsupported(why)) => out += &format!("  {:<12} unsupported: {why}\n", b.name),
-            Err(e) => panic!("{} {id}: {e}", b.name),
+            Err(Error::Unsupported(why)) => out += &format!("  {name:<12} unsupported: {why}\n"),
+            Err(e) => panic!("{name} {id}: {e}"),
         }
     }
     std::io::stderr().write_all(out.as_bytes()).unwrap();

@@ -82,6 +82,24 @@ pub fn accumulated(kem: &dyn Kem, id: KexId, tests: u32) -> Result<Vec<u8>, Erro
     Ok(out)
 }
 
+/// [`accumulated`] on every backend that offers `id` with the entry points it
+/// needs, in parallel (one stream per backend; each stream is sequential by
+/// construction). (backend, its digest or why it could not run), in `backends` order.
+pub fn accumulated_on(
+    backends: &[&'static crate::backend::Backend],
+    id: KexId,
+    tests: u32,
+) -> Vec<(&'static str, Result<Vec<u8>, Error>)> {
+    use rayon::prelude::*;
+    backends
+        .par_iter()
+        .filter_map(|b| match (b.kex)(id) {
+            Ok(crate::backend::KeyExchange::Kem(kem)) => Some((b.name, accumulated(kem, id, tests))),
+            _ => None,
+        })
+        .collect()
+}
+
 const UNLUCKY: [&str; 3] = [
     include_str!("../../audit/vectors/cctv/ML-KEM/unluckysample/ML-KEM-512.txt"),
     include_str!("../../audit/vectors/cctv/ML-KEM/unluckysample/ML-KEM-768.txt"),

@@ -51,8 +51,9 @@ impl From<Error> for Stop {
 type Observed = Result<Accepted, Stop>;
 
 pub fn evaluate(backend: &Backend, set: &VectorSet) -> Vec<Outcome> {
+    use rayon::prelude::*;
     set.cases
-        .iter()
+        .par_iter()
         .map(|case| {
             let observed =
                 catch_unwind(AssertUnwindSafe(|| run_case(backend, set.algorithm, case))).unwrap_or_else(|panic| {

