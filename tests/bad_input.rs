@@ -217,6 +217,74 @@ const CASES: &[(&[&str], &str)] = &[
     (&["ab", "{d}/adir", "{d}/adir"], "BASE: "),
     (&["ab", "{d}/complete.json", "{d}/complete.json"], "BASE: "),
     (&["ab", "{d}/garbage.sh", "{d}/garbage.sh"], "printed garbage"),
+    // Evidence: a vector without the data under test, or with sizes that
+    // contradict its group, is a load error naming the test and field; a run
+    // that can check nothing is refused.
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/mlkem-no-seed.json"],
+        "missing field `seed`",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/mlkem-no-c.json"],
+        "missing field `c`",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/mlkem-valid-no-k.json"],
+        "missing field `K`",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/aead-empty-key.json"],
+        "key is 0 bytes",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/aead-short-key.json"],
+        "key is 1 bytes",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/aead-empty-tag.json"],
+        "tag is 0 bytes",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/aead-ct-length.json"],
+        "as long as its plaintext",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/acvp-empty.json"],
+        "holds no test cases",
+    ),
+    (
+        &["kat", "--no-builtin", "--vectors", "{d}/acvp-short-seed.json"],
+        "seed (d||z) is",
+    ),
+    (&["kat", "--no-builtin", "--vectors", "{d}/cavp-no-tag.rsp"], "Tag"),
+    (
+        &[
+            "kat",
+            "--no-builtin",
+            "--backend",
+            "ring",
+            "--vectors",
+            "{d}/kat_MLKEM_768.rsp",
+        ],
+        "nothing to check",
+    ),
+    // Files that are not regular files are refused at once, never read.
+    (&["kat", "--vectors", "/dev/zero"], "not a regular file"),
+    (&["kat", "--vectors", "{d}/fifo"], "a FIFO"),
+    (&["kat", "--vectors", "{d}/adir"], "a directory"),
+    (&["report", "/dev/zero"], "not a regular file"),
+    (&["report", "{d}/fifo"], "a FIFO"),
+    (&["compare", "/dev/zero", "{d}/complete.json"], "/dev/zero"),
+    (&["compliance", "--policy", "/dev/zero"], "--policy"),
+    (
+        &["compliance", "--policy", "fips-140-3", "--require", "/dev/zero"],
+        "--require",
+    ),
+    (&["recommend", "--mix", "/dev/zero"], "--mix"),
+    (&["audit", "diff", "--allow-list", "/dev/zero"], "--allow-list"),
+    (&["run", "--quick", "--output", "{d}/fifo"], "--output"),
+    (&["ab", "{d}/x", "{d}/y", "--output", "{d}/complete-ab.md"], "--force"),
+    (&["ab", "{d}/fifo", "{d}/fifo"], "BASE: "),
     // list and the top level
     (&["list", "--format", "yaml"], "--format"),
     (&["fly"], "fly"),
@@ -279,6 +347,7 @@ fn fixtures(d: &Path) {
     write(d, "bad-require.toml", "algorithms = [\"AES-256-GCM\"]\nbogus = 1\n");
     write(d, "huge-mix.toml", "mix = { \"64\" = 1e308, \"128\" = 1e308 }\n");
     write(d, "bad-mix.toml", "mix = { \"64\" = \"lots\" }\n");
+    evidence_fixtures(d);
     std::fs::create_dir(d.join("adir")).unwrap();
     write(d, "garbage.sh", "#!/bin/sh\necho 'garbage'\n");
     use std::os::unix::fs::PermissionsExt;
@@ -286,6 +355,61 @@ fn fixtures(d: &Path) {
 }
 
 /// Every file under `d` with its bytes and modification time.
+/// Vector files that lack the data under test (each from a real file with one
+/// thing taken away), an empty ACVP file, a FIFO without a writer.
+fn evidence_fixtures(d: &Path) {
+    let mlkem = json_file("tests/data/vectors/wycheproof_mlkem_768.some.json");
+    let edit = |name: &str, f: &dyn Fn(&mut Value)| {
+        let mut v = mlkem.clone();
+        f(&mut v);
+        write(d, name, &v.to_string());
+    };
+    // The reported case: invalid tests holding only tcId and result.
+    fn strip(v: &mut Value, keep: &[&str]) {
+        for t in v["testGroups"][0]["tests"].as_array_mut().unwrap() {
+            if t["result"] == "invalid" {
+                t.as_object_mut().unwrap().retain(|k, _| keep.contains(&k.as_str()));
+            }
+        }
+    }
+    edit("mlkem-no-seed.json", &|v| strip(v, &["tcId", "result", "flags"]));
+    edit("mlkem-no-c.json", &|v| strip(v, &["tcId", "result", "flags", "seed"]));
+    edit("mlkem-valid-no-k.json", &|v| {
+        v["testGroups"][0]["tests"][0].as_object_mut().unwrap().remove("K");
+    });
+    let aead = json_file("tests/data/vectors/wycheproof_chacha20_poly1305.some.json");
+    let aead_edit = |name: &str, field: &str, value: &str| {
+        let mut v = aead.clone();
+        v["testGroups"][0]["tests"][0][field] = json!(value);
+        write(d, name, &v.to_string());
+    };
+    aead_edit("aead-empty-key.json", "key", "");
+    aead_edit("aead-short-key.json", "key", "01");
+    aead_edit("aead-empty-tag.json", "tag", "");
+    aead_edit("aead-ct-length.json", "ct", "00");
+    let mut acvp = json_file("tests/data/acvp/keyGen/internalProjection.json");
+    acvp["testGroups"] = json!([]);
+    write(d, "acvp-empty.json", &acvp.to_string());
+    let mut acvp = json_file("tests/data/acvp/keyGen/internalProjection.json");
+    acvp["testGroups"][0]["tests"][0]["d"] = json!("00");
+    write(d, "acvp-short-seed.json", &acvp.to_string());
+    let cavp = std::fs::read_to_string("tests/data/cavp/gcmDecrypt128.rsp").unwrap();
+    let first_tag = cavp.lines().position(|l| l.starts_with("Tag")).unwrap();
+    let no_tag: Vec<&str> = cavp
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != first_tag)
+        .map(|(_, l)| l)
+        .collect();
+    write(d, "cavp-no-tag.rsp", &no_tag.join("\n"));
+    let rsp = std::fs::read_to_string("tests/data/vectors/kat_MLKEM_768.first2.rsp").unwrap();
+    write(d, "kat_MLKEM_768.rsp", &rsp);
+    let made = std::process::Command::new("mkfifo").arg(d.join("fifo")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let ab = "## cryptobench ab: paired NEW vs BASE\n\n| cell |\n\nGate: passed: every cell decided, none regressed.\n";
+    write(d, "complete-ab.md", ab);
+}
+
 fn snapshot(d: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
     let mut out = BTreeMap::new();
     let mut stack = vec![d.to_path_buf()];
@@ -295,6 +419,9 @@ fn snapshot(d: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
             if meta.is_dir() {
                 stack.push(path.clone());
                 out.insert(path, (Vec::new(), meta.modified().unwrap()));
+            } else if !meta.is_file() {
+                // A FIFO: its type and time only (reading it would block).
+                out.insert(path, (b"not a file".to_vec(), meta.modified().unwrap()));
             } else {
                 out.insert(path.clone(), (std::fs::read(&path).unwrap(), meta.modified().unwrap()));
             }
