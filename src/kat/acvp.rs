@@ -16,6 +16,8 @@ use crate::algorithm::{AlgorithmId, KexId};
 pub fn load(path: &Path) -> Result<Vec<VectorSet>, LoadError> {
     let file = path.display().to_string();
     let doc = read_json(path)?;
+    // The mode says which answers a prompt lacks: check it before guessing.
+    Ctx { file: &file }.str(&doc, "mode", "$")?;
     // A prompt carries no answers: merge expectedResults.json from the same folder.
     let answers = if is_prompt(&doc) {
         let expected = path.with_file_name("expectedResults.json");

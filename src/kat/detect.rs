@@ -68,6 +68,9 @@ fn load_any(path: &Path, file: &str) -> Result<Loaded, LoadError> {
                 format!("JSON that does not parse at line {} ({e}); tried: {FORMATS}", e.line()),
             )
         })?;
+        if let Some(field) = wycheproof_file::lacks(&doc) {
+            return Err(fail(&file, format!("a Wycheproof file without `{field}`")));
+        }
         if wycheproof_file::looks_like(&doc) {
             let l = wycheproof_file::parse(&file, &text, &doc)?;
             return Ok(Loaded {
@@ -77,6 +80,9 @@ fn load_any(path: &Path, file: &str) -> Result<Loaded, LoadError> {
         }
         if doc["testGroups"].is_array() && (doc["algorithm"] == "ML-KEM" || doc["mode"].is_string()) {
             return acvp::load(path).map(only);
+        }
+        if doc.get("testGroups").is_none() && (doc["algorithm"] == "ML-KEM" || doc["mode"].is_string()) {
+            return Err(fail(&file, "an ACVP file without `testGroups`".into()));
         }
     } else if mlkem_rsp::looks_like(&text) {
         return mlkem_rsp::parse(&file, &text).map(|s| only(vec![s]));

@@ -16,9 +16,22 @@ pub struct Loaded {
     pub notes: Vec<String>,
 }
 
-/// Whether a JSON document looks like a Wycheproof file.
+/// Whether a JSON document looks like a Wycheproof file: a `schema` and its
+/// `testGroups` (`numberOfTests` is descriptive).
 pub fn looks_like(doc: &Value) -> bool {
-    doc["schema"].is_string() && doc["testGroups"].is_array() && doc["numberOfTests"].is_u64()
+    doc["schema"].is_string() && doc["testGroups"].is_array()
+}
+
+/// The field a document that is plainly meant as Wycheproof (it has a
+/// `schema`, or Wycheproof's `numberOfTests`) lacks, if any.
+pub fn lacks(doc: &Value) -> Option<&'static str> {
+    let meant = doc.get("schema").is_some() || doc.get("numberOfTests").is_some();
+    match (doc["schema"].is_string(), doc["testGroups"].is_array()) {
+        _ if !meant => None,
+        (false, _) => Some("schema"),
+        (true, false) => Some("testGroups"),
+        (true, true) => None,
+    }
 }
 
 fn typed<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
@@ -85,6 +98,13 @@ pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
             vec![ws::ecdh_ecpoint(&typed::<ecdh::TestSet>(file, text)?, &name, id)]
         }
         s if s.starts_with("mlkem_") => {
+            if let Some(i) = group_without(doc, "parameterSet") {
+                return Err(LoadError {
+                    file: file.into(),
+                    location: format!("testGroups[{i}]"),
+                    what: "no `parameterSet`".into(),
+                });
+            }
             let id = match group_field(doc, "parameterSet").as_deref() {
                 Some("ML-KEM-512") => KexId::MlKem512,
                 Some("ML-KEM-768") => KexId::MlKem768,
@@ -104,6 +124,14 @@ pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
         sets,
         notes: Vec::new(),
     })
+}
+
+/// The first test group without `field`.
+fn group_without(doc: &Value, field: &str) -> Option<usize> {
+    doc["testGroups"]
+        .as_array()?
+        .iter()
+        .position(|g| g.get(field).is_none())
 }
 
 /// The value of `field` shared by every test group (None when they differ).
@@ -152,14 +180,21 @@ mod tests {
     }
 
     #[test]
-    fn a_wycheproof_file_needs_schema_groups_and_a_test_count() {
+    fn a_wycheproof_file_needs_its_schema_and_groups_and_the_missing_one_is_named() {
         let (_, v) = doc("s.json", "A", "{}");
-        assert!(looks_like(&v));
-        for drop in ["schema", "testGroups", "numberOfTests"] {
+        assert!(looks_like(&v) && lacks(&v).is_none());
+        for drop in ["schema", "testGroups"] {
             let mut w = v.clone();
             w.as_object_mut().unwrap().remove(drop);
             assert!(!looks_like(&w), "without {drop}");
+            assert_eq!(lacks(&w), Some(drop));
         }
+        // numberOfTests is descriptive: a file without it still loads.
+        let mut w = v.clone();
+        w.as_object_mut().unwrap().remove("numberOfTests");
+        assert!(looks_like(&w) && lacks(&w).is_none());
+        // Not meant as Wycheproof (neither schema nor numberOfTests): not claimed.
+        assert_eq!(lacks(&serde_json::json!({"testGroups": []})), None);
     }
 
     #[test]

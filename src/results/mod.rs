@@ -93,7 +93,7 @@ pub enum LoadError {
     Io(String, crate::input::InputError),
     #[error("{0}: not a cryptobench result file ({1}); was it truncated?")]
     Parse(String, serde_json::Error),
-    #[error("{0}: not a cryptobench result file (write one with `cryptobench run --output FILE.json`)")]
+    #[error("{0}: not a cryptobench result file: no `schema` (nor the `totals` and `results` of a KAT file); write one with `cryptobench run --output FILE.json`")]
     Unknown(String),
     #[error("{0}: {1} schema version {2} is not supported (this build reads {3})")]
     Version(String, &'static str, u32, u32),
