@@ -12,6 +12,15 @@ use serde_json::Value;
 mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cryptobench");
+
+/// The tests that measure run one at a time: `ab` pins both of its children
+/// to one CPU, and two runs pinned there at once would each see the other as
+/// noise (an A/A cell then stays inconclusive, exit 2).
+static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn measuring() -> std::sync::MutexGuard<'static, ()> {
+    MEASURING.lock().unwrap_or_else(|e| e.into_inner())
+}
 const TINY: &[&str] = &[
     "--backend",
     "ring",
@@ -40,6 +49,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 
 #[test]
 fn an_a_a_run_passes_and_writes_the_report() {
+    let _one_at_a_time = measuring();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ab.json");
     let run = ab(BIN, BIN)
@@ -85,6 +95,7 @@ fn an_a_a_run_passes_and_writes_the_report() {
 /// sides and the report says why (docs/ab.md, "Clocks").
 #[test]
 fn a_side_without_a_core_clock_is_decided_on_wall_time() {
+    let _one_at_a_time = measuring();
     let dir = tempfile::tempdir().unwrap();
     let clockless = script(
         dir.path(),
@@ -123,6 +134,7 @@ fn children_that_are_not_workers_are_named_in_one_line() {
 
 #[test]
 fn a_child_crashing_mid_cell_fails_the_cell_and_the_gate() {
+    let _one_at_a_time = measuring();
     let dir = tempfile::tempdir().unwrap();
     let hello = Command::new(BIN)
         .arg("worker")
@@ -153,6 +165,7 @@ fn a_child_crashing_mid_cell_fails_the_cell_and_the_gate() {
 /// process's layout luck must vary between rounds, not bias a whole cell.
 #[test]
 fn every_round_starts_fresh_workers() {
+    let _one_at_a_time = measuring();
     let dir = tempfile::tempdir().unwrap();
     let starts = dir.path().join("starts");
     let counting = script(
@@ -194,6 +207,7 @@ fn every_round_starts_fresh_workers() {
 /// stays inconclusive (or, with probability ≤ 2.5 %, is decided) at a look.
 #[test]
 fn duration_auto_doubles_the_rounds_of_an_inconclusive_cell() {
+    let _one_at_a_time = measuring();
     let mut c = Command::new(BIN);
     c.args(["ab", BIN, BIN, "--backend", "ring", "--algorithm", "chacha20-poly1305"])
         .args([
@@ -224,6 +238,7 @@ fn duration_auto_doubles_the_rounds_of_an_inconclusive_cell() {
 /// both executables (about 110 MB each) before exiting 130.
 #[test]
 fn an_interrupted_run_removes_its_copies() {
+    let _one_at_a_time = measuring();
     let tmp = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(BIN)
         .args(["ab", BIN, BIN])
