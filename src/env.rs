@@ -110,7 +110,8 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
     }
 }
 
-fn enabled_features() -> Vec<String> {
+/// The cargo features this binary was built with, as the fingerprint names them.
+pub fn enabled_features() -> Vec<String> {
     let all = [
         ("ring", cfg!(feature = "ring")),
         ("aws-lc-rs", cfg!(feature = "aws-lc-rs")),

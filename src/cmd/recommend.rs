@@ -152,7 +152,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         file.cells.iter().any(|c| c.backend == b.name) || file.failures.iter().any(|f| f.backend == b.name)
     };
     let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
-    let kat = kat_status::audit(&audited, &req.audited_algorithms());
+    let kat = kat_status::audit(&audited, &req.audited_algorithms(), &[]);
     let mut rec = recommend::recommend(&file, &kat, &req);
     recommend::attach_findings(&mut rec);
     print!("{}", report::recommend::render(&rec, a.format.into()));

@@ -46,7 +46,8 @@ pub fn rows(
                 .cloned()
                 .unwrap_or_else(|| KatStatus::NotRun {
                     reason: "not in the audit".into(),
-                });
+                })
+                .with_min_coverage(policy.kat_min_coverage);
             out.push(ComplianceRow {
                 backend: b.name.to_string(),
                 backend_version: (b.version)(),

@@ -26,6 +26,13 @@ pub enum KatStatus {
     NotRun {
         reason: String,
     },
+    /// No test failed, but fewer of the vectors ran than the policy asks
+    /// (`kat_min_coverage`): too little evidence to count as passed.
+    LowCoverage {
+        counts: VerdictCounts,
+        /// The policy's minimum, in percent.
+        min_percent: u32,
+    },
     /// The backend does not offer the algorithm.
     Unsupported {
         reason: String,
@@ -39,7 +46,9 @@ impl KatStatus {
     /// The vector counts behind a pass or fail.
     pub fn counts(&self) -> Option<&VerdictCounts> {
         match self {
-            KatStatus::Pass { counts, .. } | KatStatus::Fail { counts, .. } => Some(counts),
+            KatStatus::Pass { counts, .. } | KatStatus::Fail { counts, .. } | KatStatus::LowCoverage { counts, .. } => {
+                Some(counts)
+            }
             _ => None,
         }
     }
@@ -49,13 +58,44 @@ impl KatStatus {
             KatStatus::Fail { counts, first } => format!("FAIL ({}; first: {first})", count_line(counts)),
             KatStatus::NotRun { reason } => format!("not audited ({reason})"),
             KatStatus::Unsupported { reason } => format!("unsupported ({reason})"),
+            KatStatus::LowCoverage { counts, min_percent } => format!(
+                "not passed: too few vectors ran ({}; the policy asks at least {min_percent} %)",
+                count_line(counts)
+            ),
+        }
+    }
+
+    /// A pass whose coverage is under `min` becomes [`KatStatus::LowCoverage`].
+    pub fn with_min_coverage(self, min: f64) -> KatStatus {
+        match self {
+            KatStatus::Pass { counts, .. } if coverage(&counts) < min => KatStatus::LowCoverage {
+                counts,
+                min_percent: (min * 100.0).round() as u32,
+            },
+            s => s,
         }
     }
 }
 
-/// "923 pass, 0 fail, 435 unsupported", as `cryptobench kat` counts them (divergences only when present).
+/// The share of the vectors that ran to a verdict (not "unsupported").
+pub fn coverage(c: &VerdictCounts) -> f64 {
+    match c.total() {
+        0 => 0.0,
+        n => c.checked() as f64 / n as f64,
+    }
+}
+
+/// "923 pass, 0 fail, 435 unsupported (coverage 68.0 %)", as `cryptobench kat`
+/// counts them (divergences and unplaced only when present).
 pub fn count_line(c: &VerdictCounts) -> String {
-    let mut s = format!("{} pass, {} fail, {} unsupported", c.pass, c.fail, c.unsupported);
+    let mut s = format!(
+        "{} pass, {} fail, {} unsupported (coverage {:.1} % of {})",
+        c.pass,
+        c.fail,
+        c.unsupported,
+        coverage(c) * 100.0,
+        c.total()
+    );
     let div = c.divergence_accepted + c.divergence_rejected;
     if div > 0 {
         s += &format!(", {div} divergence (acceptable either way)");
@@ -116,10 +156,13 @@ pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<
     table
 }
 
-/// Runs the built-in audit (Wycheproof and RFC vectors) for these backends and
-/// algorithms (about 2 s for everything) and summarizes it.
-pub fn audit(backends: &[&'static Backend], algorithms: &[AlgorithmId]) -> KatTable {
-    let results = kat::run(backends, &kat::builtin_sets(algorithms));
+/// Runs the built-in audit (Wycheproof, RFC and CCTV vectors) and the `extra`
+/// sets (files given with `--vectors`) for these backends and algorithms
+/// (about 2 s for the built-ins) and summarizes it.
+pub fn audit(backends: &[&'static Backend], algorithms: &[AlgorithmId], extra: &[kat::VectorSet]) -> KatTable {
+    let mut sets = kat::builtin_sets(algorithms);
+    sets.extend(extra.iter().filter(|s| algorithms.contains(&s.algorithm)).cloned());
+    let results = kat::run(backends, &sets);
     let offered: Vec<_> = backends
         .iter()
         .flat_map(|b| {

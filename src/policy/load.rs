@@ -33,6 +33,8 @@ struct RawPolicy {
     title: String,
     description: Option<String>,
     module: Option<RawModule>,
+    /// Least share of a required algorithm's vectors that must run (0..=1).
+    kat_min_coverage: Option<f64>,
     #[serde(default)]
     rule: Vec<RawRule>,
 }
@@ -144,12 +146,24 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, PolicyError
         let rule = parse_rule(text, i, r, &rules).map_err(err)?;
         rules.push(rule);
     }
+    let kat_min_coverage = match raw.kat_min_coverage {
+        None => 0.0,
+        Some(c) if (0.0..=1.0).contains(&c) => c,
+        Some(c) => {
+            return Err(err((
+                "kat_min_coverage".into(),
+                format!("{c} is not a share between 0 and 1 (fix: e.g. kat_min_coverage = 0.5)"),
+            )))
+        }
+    };
     Ok(Policy {
         name: raw.name.trim().to_string(),
         title: raw.title,
         description: raw.description,
         source: source.to_string(),
+        text: text.to_string(),
         module: parse_module(raw.module).map_err(err)?,
+        kat_min_coverage,
         rules,
     })
 }

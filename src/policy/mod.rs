@@ -70,8 +70,14 @@ pub struct Policy {
     pub description: Option<String>,
     /// Where it came from: "built-in" or the file path.
     pub source: String,
+    /// The profile's TOML, as read (kept for the evidence bundle).
+    #[serde(skip)]
+    pub text: String,
     /// Set when the policy accepts only a validated module (`[module] validated = true`).
     pub module: Option<ModuleRequirement>,
+    /// The least share of an algorithm's known-answer vectors that must run on
+    /// a backend for its KATs to count as passed (`kat_min_coverage`; 0 if unset).
+    pub kat_min_coverage: f64,
     pub rules: Vec<Rule>,
 }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::compliance::{self, ComplianceRow, Deployment, Violation};
 use super::kat_status;
-use super::module::HOW_TO_GET_ONE;
+use super::module::{self, Judgement, ModuleFacts, HOW_TO_GET_ONE};
 use super::Policy;
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
@@ -20,6 +20,11 @@ pub struct ModuleVerdict {
     pub qualifying: Vec<String>,
     /// Every considered backend with its module status, one line each.
     pub modules: Vec<String>,
+    /// Each considered backend's verdict: COMPLIANT, module in process,
+    /// algorithm outside the approved list, certificate not confirmed, or no module.
+    pub judgements: Vec<(String, Judgement)>,
+    /// How the required algorithms must be used to count as approved services.
+    pub services: Vec<String>,
     /// False when no considered backend qualifies.
     pub compliant: bool,
     /// What to do when it is not compliant.
@@ -28,7 +33,12 @@ pub struct ModuleVerdict {
 
 /// `None` when the policy does not require a validated module. The backends
 /// considered are those of `rows` the deployment may use (its `backend`, else all).
-pub fn module_verdict(policy: &Policy, rows: &[ComplianceRow], dep: Option<&Deployment>) -> Option<ModuleVerdict> {
+pub fn module_verdict(
+    policy: &Policy,
+    rows: &[ComplianceRow],
+    dep: Option<&Deployment>,
+    facts: &[ModuleFacts],
+) -> Option<ModuleVerdict> {
     let req = policy.module.as_ref()?;
     let wanted = dep.and_then(|d| d.backend.as_deref());
     let required: Vec<AlgorithmId> = dep.map(|d| d.algorithms.clone()).unwrap_or_default();
@@ -42,12 +52,28 @@ pub fn module_verdict(policy: &Policy, rows: &[ComplianceRow], dep: Option<&Depl
         rows.iter()
             .any(|r| r.backend == b && r.algorithm == alg && r.offered() && r.kat.passed())
     };
-    let qualifying: Vec<String> = backends
+    let judgements: Vec<(String, Judgement)> = backends
         .iter()
-        .filter(|r| r.module.fips_module && required.iter().all(|&a| serves(&r.backend, a)))
-        .map(|r| r.backend.clone())
+        .map(|r| {
+            (
+                r.backend.clone(),
+                module::judge(facts, &r.backend, &r.module, &required),
+            )
+        })
+        .collect();
+    let qualifying: Vec<String> = judgements
+        .iter()
+        .filter(|(b, j)| matches!(j, Judgement::Compliant { .. }) && required.iter().all(|&a| serves(b, a)))
+        .map(|(b, _)| b.clone())
         .collect();
     let compliant = !qualifying.is_empty();
+    let mut services: Vec<String> = Vec::new();
+    for (b, _) in judgements
+        .iter()
+        .filter(|(_, j)| !matches!(j, Judgement::NotAModule { .. }))
+    {
+        services.extend(module::service_notes(facts, b, &required));
+    }
     Some(ModuleVerdict {
         requirement: format!(
             "{} requires a validated cryptographic module [{}]{}",
@@ -55,11 +81,16 @@ pub fn module_verdict(policy: &Policy, rows: &[ComplianceRow], dep: Option<&Depl
             req.citation,
             if req.unconfirmed { " (unconfirmed)" } else { "" }
         ),
-        modules: backends
+        modules: judgements
             .iter()
-            .map(|r| format!("{}: {}", r.backend, r.module.detail))
+            .map(|(b, j)| match j {
+                Judgement::NotAModule { reason } => format!("{b}: {reason}"),
+                j => format!("{b}: {}: {}", j.label(), j.reason()),
+            })
             .collect(),
         fix: (!compliant).then(|| HOW_TO_GET_ONE.to_string()),
+        judgements,
+        services,
         qualifying,
         compliant,
     })
@@ -81,24 +112,53 @@ impl Check {
     pub fn compliant(&self) -> bool {
         self.violations.is_empty() && self.module.as_ref().is_none_or(|m| m.compliant)
     }
+
+    /// Why the deployment is not compliant, in one clause.
+    pub fn why_not(&self) -> String {
+        let mut why = Vec::new();
+        if !self.violations.is_empty() {
+            why.push(format!(
+                "{} problem(s) in the required algorithms",
+                self.violations.len()
+            ));
+        }
+        if let Some(m) = self.module.as_ref().filter(|m| !m.compliant) {
+            let closest = m
+                .judgements
+                .iter()
+                .find(|(_, j)| !matches!(j, Judgement::NotAModule { .. }));
+            why.push(match closest {
+                Some((b, j)) => format!("{} ({b})", j.label()),
+                None => "no validated module in this build".to_string(),
+            });
+        }
+        why.join(", and ")
+    }
+}
+
+/// What `compliance` judges: the policy, the backends and algorithms, the
+/// deployment, extra vector sets (`--vectors`) and the module facts.
+pub struct Inputs<'a> {
+    pub policy: &'a Policy,
+    pub backends: &'a [&'static Backend],
+    pub algorithms: &'a [AlgorithmId],
+    pub deployment: Option<&'a Deployment>,
+    pub vectors: &'a [crate::kat::VectorSet],
+    pub modules: &'a [ModuleFacts],
 }
 
 /// Runs the KAT audit and the quick diff for `backends` × `algorithms` and judges the deployment.
-pub fn check(
-    policy: &Policy,
-    backends: &[&'static Backend],
-    algorithms: &[AlgorithmId],
-    dep: Option<&Deployment>,
-) -> Check {
-    let kat = kat_status::audit(backends, algorithms);
-    let rows = compliance::rows(policy, backends, algorithms, &kat);
-    let violations = dep
-        .map(|d| compliance::violations(policy, &rows, d))
+pub fn check(i: &Inputs) -> Check {
+    let kat = kat_status::audit(i.backends, i.algorithms, i.vectors);
+    let rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
+    let violations = i
+        .deployment
+        .map(|d| compliance::violations(i.policy, &rows, d))
         .unwrap_or_default();
-    let names: Vec<&str> = backends.iter().map(|b| b.name).collect();
+    let names: Vec<&str> = i.backends.iter().map(|b| b.name).collect();
     Check {
-        module: module_verdict(policy, &rows, dep),
-        findings: open::findings(&names, algorithms),
+        module: module_verdict(i.policy, &rows, i.deployment, i.modules),
+        findings: open::findings(&names, i.algorithms),
         rows,
         violations,
     }

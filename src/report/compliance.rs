@@ -35,6 +35,7 @@ fn kat_short(k: &KatStatus) -> String {
         KatStatus::Fail { counts, .. } => format!("FAIL: {}", count_line(counts)),
         KatStatus::NotRun { reason } => format!("not audited ({reason})"),
         KatStatus::Unsupported { .. } => "not offered".into(),
+        s @ KatStatus::LowCoverage { .. } => s.summary(),
     }
 }
 
@@ -153,6 +154,21 @@ fn violation_line(v: &Violation) -> String {
     )
 }
 
+/// The verdict of the backend that came closest: a module build's own
+/// verdict (in process, outside the approved list, not confirmed) says more
+/// than "no module".
+fn best_reason(m: &ModuleVerdict) -> String {
+    use crate::policy::module::Judgement;
+    let module = m
+        .judgements
+        .iter()
+        .find(|(_, j)| !matches!(j, Judgement::NotAModule { .. }));
+    match module {
+        Some((b, j)) => format!("{} ({b})", j.label()),
+        None => "no backend here is a validated module that offers and passes every required algorithm".into(),
+    }
+}
+
 /// The deployment verdict under a policy that requires a validated module.
 fn module_verdict(out: &mut Doc, m: &ModuleVerdict, algorithms_ok: bool) {
     let verdict = match (m.compliant, algorithms_ok) {
@@ -161,13 +177,14 @@ fn module_verdict(out: &mut Doc, m: &ModuleVerdict, algorithms_ok: bool) {
             "NOT COMPLIANT (the algorithm check failed; module: {})",
             m.qualifying.join(", ")
         ),
-        (false, _) => {
-            "NOT COMPLIANT: no backend here is a validated module that offers and passes every required algorithm"
-                .into()
-        }
+        (false, _) => format!("NOT COMPLIANT: {}", best_reason(m)),
     };
     out.note(format!("Deployment verdict: {verdict}. {}.", m.requirement));
     out.list(m.modules.iter().cloned());
+    if !m.services.is_empty() {
+        out.note("Approved services (how the required algorithms must be used inside the module):");
+        out.list(m.services.iter().cloned());
+    }
     if let Some(fix) = &m.fix {
         out.note(format!("What to do: {fix}."));
     }

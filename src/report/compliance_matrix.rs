@@ -201,6 +201,7 @@ mod tests {
             module: ModuleStatus {
                 fips_module: false,
                 detail: "not validated".into(),
+                version: None,
             },
         }
     }

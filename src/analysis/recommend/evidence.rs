@@ -76,6 +76,11 @@ fn why_not(file: &ResultFile, b: &str) -> Option<String> {
     if !status.fips_module {
         return Some(status.detail);
     }
+    // FIPS mode is not a certificate: the module's version must have a confirmed one.
+    let judged = module::judge(&module::facts(), b, &status, &[]);
+    if !matches!(judged, module::Judgement::Compliant { .. }) {
+        return Some(format!("{}: {}", judged.label(), judged.reason()));
+    }
     let here = crate::backend::by_name(b).map(|x| (x.version)()).ok()?;
     let measured = file
         .cells

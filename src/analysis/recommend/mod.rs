@@ -180,7 +180,7 @@ fn kat_problem(kat: &KatTable, backend: &str, alg: AlgorithmId) -> Option<String
         Some(KatStatus::Pass { .. }) => None,
         Some(s @ KatStatus::Fail { .. }) => Some(format!("{alg}: failed its known-answer tests — {}", s.summary())),
         Some(s @ KatStatus::Unsupported { .. }) => Some(format!("{alg}: not offered — {}", s.summary())),
-        Some(s @ KatStatus::NotRun { .. }) => Some(format!("{alg}: {}", s.summary())),
+        Some(s @ (KatStatus::NotRun { .. } | KatStatus::LowCoverage { .. })) => Some(format!("{alg}: {}", s.summary())),
     }
 }
 
