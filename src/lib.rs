@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod capabilities;
 pub mod crosscheck;
 pub mod env;
+pub mod evidence;
 pub mod input;
 pub mod kat;
 pub mod limits;

@@ -1,11 +1,15 @@
 //! `cryptobench compliance`: a policy profile against every backend and
-//! algorithm, with the KAT audit and module builds; `--require` checks a deployment.
+//! algorithm, with the KAT audit (built-in sets and `--vectors` files) and
+//! module builds; `--require` checks a deployment; `--evidence DIR` writes a
+//! bundle a reviewer can archive and `--verify DIR` re-checks one.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use cryptobench::evidence::{self, Request, VectorFile};
 use cryptobench::policy::compliance::Deployment;
-use cryptobench::policy::{self, verdict};
+use cryptobench::policy::{self, module};
 use cryptobench::report::{self, DocFormat};
 use cryptobench::select;
 
@@ -14,8 +18,8 @@ use crate::usage_error;
 #[derive(Args)]
 pub struct ComplianceArgs {
     /// Policy profile: fips-140-3, cnsa-2.0, bsi-tr-02102-1, or a path to your own TOML profile.
-    #[arg(long, value_name = "NAME|FILE")]
-    policy: String,
+    #[arg(long, value_name = "NAME|FILE", required_unless_present = "verify")]
+    policy: Option<String>,
     /// What the deployment uses: a comma list of algorithms, or a TOML file
     /// (algorithms = [...], optional backend = "..."). Exit 1 if any is not allowed or fails its KATs,
     /// or if the policy requires a validated module (fips-140-3) and no backend here is one.
@@ -27,54 +31,94 @@ pub struct ComplianceArgs {
     /// Algorithms (default: the required ones, else all).
     #[arg(long)]
     algorithm: Vec<String>,
+    /// Vector file for the KAT column (repeatable; any format `kat --vectors` reads).
+    #[arg(long = "vectors", value_name = "FILE")]
+    vectors: Vec<PathBuf>,
+    /// A module data file (as in policies/modules/), e.g. a copy with a certificate
+    /// you confirmed on the CMVP list (confirmed = true); it replaces the built-in one for its backend.
+    #[arg(long = "module-facts", value_name = "FILE")]
+    module_facts: Vec<PathBuf>,
+    /// Also write an evidence bundle into this new directory (docs/compliance.md, "Evidence").
+    #[arg(long, value_name = "DIR", conflicts_with = "verify")]
+    evidence: Option<PathBuf>,
+    /// Check an evidence bundle: every hash, then the KATs and verdicts re-run here.
+    #[arg(long, value_name = "DIR")]
+    verify: Option<PathBuf>,
     /// table, json or markdown.
     #[arg(long, value_enum, default_value = "table")]
     format: DocFormat,
 }
 
-pub fn run(a: ComplianceArgs) -> ExitCode {
-    let policy = match policy::resolve(&a.policy) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let deployment = match a.require.as_deref().map(Deployment::parse).transpose() {
-        Ok(d) => d,
-        Err(e) => return usage_error(e),
-    };
+fn request(a: &ComplianceArgs) -> Result<Request, String> {
+    let policy = policy::resolve(a.policy.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
     let backends = match (&deployment, a.backend.is_empty()) {
         (Some(Deployment { backend: Some(b), .. }), true) => select::backends(std::slice::from_ref(b)),
         _ => select::backends(&a.backend),
-    };
+    }?;
     let algorithms = match (&deployment, a.algorithm.is_empty()) {
-        (Some(d), true) => Ok(d.algorithms.clone()),
-        _ => select::algorithms(&a.algorithm),
+        (Some(d), true) => d.algorithms.clone(),
+        _ => select::algorithms(&a.algorithm)?,
     };
-    let (backends, algorithms) = match backends.and_then(|b| Ok((b, algorithms?))) {
-        Ok(x) => x,
+    let vectors = a
+        .vectors
+        .iter()
+        .map(|p| VectorFile::load(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mine = a
+        .module_facts
+        .iter()
+        .map(|p| {
+            let text = cryptobench::input::read_text(p, cryptobench::input::MAX_TEXT)
+                .map_err(|e| format!("--module-facts: {}: {e}", p.display()))?;
+            module::parse_facts(&p.display().to_string(), &text).map_err(|e| format!("--module-facts: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Request {
+        policy,
+        deployment,
+        backends,
+        algorithms,
+        vectors,
+        modules: module::facts_with(&mine),
+    })
+}
+
+pub fn run(a: ComplianceArgs) -> ExitCode {
+    if let Some(dir) = &a.verify {
+        return match evidence::verify::verify(dir) {
+            Ok(v) => {
+                print!("{}", report::evidence::render(&v, a.format.into()));
+                if v.passed() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(e) => usage_error(e),
+        };
+    }
+    let req = match request(&a) {
+        Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    let check = verdict::check(&policy, &backends, &algorithms, deployment.as_ref());
+    let check = req.check();
+    if let Some(dir) = &a.evidence {
+        if let Err(e) = evidence::write(dir, &req, &check) {
+            return usage_error(e);
+        }
+    }
     print!(
         "{}",
-        report::compliance::render(&policy, &check, deployment.as_ref(), a.format.into())
+        report::compliance::render(&req.policy, &check, req.deployment.as_ref(), a.format.into())
     );
-    if deployment.is_none() || check.compliant() {
+    if req.deployment.is_none() || check.compliant() {
         return ExitCode::SUCCESS;
-    }
-    let mut why = Vec::new();
-    if !check.violations.is_empty() {
-        why.push(format!(
-            "{} problem(s) in the required algorithms",
-            check.violations.len()
-        ));
-    }
-    if check.module.as_ref().is_some_and(|m| !m.compliant) {
-        why.push("no validated module in this build".to_string());
     }
     eprintln!(
         "not compliant with {}: {} (see 'Deployment check')",
-        policy.name,
-        why.join(", and ")
+        req.policy.name,
+        check.why_not()
     );
     ExitCode::from(1)
 }

@@ -12,6 +12,7 @@ pub mod compliance;
 pub mod compliance_matrix;
 pub mod cost_model;
 pub mod doc;
+pub mod evidence;
 pub mod fleet;
 pub mod glance;
 pub mod html;
