@@ -10,6 +10,7 @@ use super::fleet::Fleet;
 use super::verdicts::{self, Matrix};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::analysis::glance::{self, Glance, Pick, Use};
+use crate::units::format_bytes as bytes;
 
 /// What the report knows about each winner besides its speed.
 #[derive(Clone, Copy, Default)]
@@ -78,14 +79,6 @@ fn sizes_note() -> String {
         })
         .collect();
     each.join(", ")
-}
-
-/// "256 B", "16 KiB", "1 MiB" (the units' `16K` is for command lines).
-fn bytes(n: usize) -> String {
-    match crate::units::format_size(n) {
-        s if s.ends_with('K') || s.ends_with('M') => format!("{} {}iB", &s[..s.len() - 1], &s[s.len() - 1..]),
-        s => format!("{s} B"),
-    }
 }
 
 fn table(g: &Glance, status: Status) -> Table {
