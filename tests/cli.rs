@@ -348,3 +348,37 @@ fn sizes_take_lower_case_decimal_units_and_are_labelled_exactly() {
     }
     assert!(!text.contains("15625K") && !text.contains("not measured"), "{text}");
 }
+
+#[test]
+fn without_a_terminal_progress_is_plain_lines_on_stderr_and_stdout_is_only_the_tables() {
+    // assert_cmd gives the child pipes, not a terminal: the case of a CI log.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = cryptobench()
+        .args([
+            "run",
+            "--quick",
+            "--backend",
+            "ring",
+            "--algorithm",
+            "x25519,aes-128-gcm",
+        ])
+        .args(["--sizes", "16,1k", "--threads", "1", "--output"])
+        .arg(&json)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    // 3 groups × 1 backend × 2 rounds; the first group's line, then the closing one.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("[0/6 visits] X25519 keygen+agree ×1: ring (")),
+        "{err}"
+    );
+    assert!(err.lines().any(|l| l.starts_with("done: 6 visits in ")), "{err}");
+    // stdout is exactly the tables of the result file, nothing of the progress.
+    let file = cryptobench::results::read(&json).unwrap();
+    let tables = cryptobench::report::sweep::render(&file, cryptobench::report::Format::Table);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), tables);
+}
