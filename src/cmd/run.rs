@@ -148,6 +148,16 @@ pub fn run(args: RunArgs) -> ExitCode {
         return usage_error(e);
     }
     // The old --output file stays until the first group is measured (see preflight).
+    if let Err(e) = measure(&sweep, &mut file, args.output.as_deref()) {
+        return usage_error(e);
+    }
+    print!("{}", render(&file, args.format));
+    finish(&file, save_to.as_deref(), base.as_ref(), args.force)
+}
+
+/// Runs the sweep with its progress on stderr, rewriting `output` after each
+/// group and at the end; prints the busy-machine warning.
+fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Result<(), String> {
     let progress = match sweep.metric {
         Metric::Instructions => Progress::Hidden,
         Metric::WallTime => Progress::new(
@@ -156,20 +166,19 @@ pub fn run(args: RunArgs) -> ExitCode {
         ),
     };
     let measured = sweep
-        .run(&mut file, &progress, &mut |f| write(args.output.as_deref(), f))
-        .and_then(|warning| write(args.output.as_deref(), &file).map(|()| warning));
+        .run(file, &progress, &mut |f| write(output, f))
+        .and_then(|warning| write(output, file).map(|()| warning));
     match measured {
         Ok(warning) => {
             progress.finish();
             warning.iter().for_each(|w| eprintln!("{w}"));
+            Ok(())
         }
         Err(e) => {
             progress.clear();
-            return usage_error(e);
+            Err(e)
         }
     }
-    print!("{}", render(&file, args.format));
-    finish(&file, save_to.as_deref(), base.as_ref(), args.force)
 }
 
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.
