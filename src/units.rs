@@ -1,23 +1,25 @@
 //! Parsing sizes and lists from the command line.
 
 /// Parses a byte size: plain bytes, or with a unit. `k`, `K`, `KiB` mean 1024;
-/// `m`, `M`, `MiB` mean 1024²; `kB` and `MB` are the decimal 1000 and 1000².
+/// `m`, `M`, `MiB` mean 1024²; `kB` and `MB` are the decimal 1000 and 1000²,
+/// and so are `kb`, `KB` and `mb`: a byte size has no bits, so the lower-case
+/// spellings can only mean the decimal units (`16kb` used to be refused).
 pub fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: usize = num
         .parse()
-        .map_err(|_| format!("'{s}' is not a size (examples: 16, 1k, 16KiB, 1m)"))?;
+        .map_err(|_| format!("'{s}' is not a size (examples: 16, 1k, 16KiB, 1m, 16MB)"))?;
     let mult = match unit.trim() {
         "" | "b" | "B" => 1,
         "k" | "K" | "KiB" | "kiB" => 1024,
-        "kB" | "KB" => 1000,
+        "kB" | "KB" | "kb" => 1000,
         "m" | "M" | "MiB" => 1024 * 1024,
-        "MB" => 1_000_000,
+        "MB" | "mb" => 1_000_000,
         other => {
             return Err(format!(
-                "'{s}': unknown unit '{other}' (use k/KiB = 1024, m/MiB = 1024², kB, MB)"
+                "'{s}': unknown unit '{other}' (use k/KiB = 1024, m/MiB = 1024², kB = 1000, MB = 1000²)"
             ))
         }
     };
@@ -26,14 +28,38 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{s}': size must be at least 1 byte"))
 }
 
-/// Human form of a size: 1350, 16K, 1M.
+/// The units a size is labelled in: (bytes, command-line suffix, prose unit),
+/// largest first, binary before decimal at each magnitude (so 1024000 stays
+/// "1000K"). Only an exact multiple takes a unit, so a label never rounds.
+const UNITS: [(usize, &str, &str); 4] = [
+    (1 << 20, "M", "MiB"),
+    (1_000_000, "MB", "MB"),
+    (1 << 10, "K", "KiB"),
+    (1000, "kB", "kB"),
+];
+
+/// `n` in the largest unit that divides it exactly: (count, suffix, prose unit).
+fn exact_unit(n: usize) -> Option<(usize, &'static str, &'static str)> {
+    UNITS
+        .iter()
+        .find(|(unit, ..)| n >= *unit && n.is_multiple_of(*unit))
+        .map(|&(unit, suffix, prose)| (n / unit, suffix, prose))
+}
+
+/// Size as a command line takes it: 1350, 16K, 1M, 16kB, 16MB
+/// ([`parse_size`] reads every label back to the same size).
 pub fn format_size(n: usize) -> String {
-    if n >= 1024 * 1024 && n.is_multiple_of(1024 * 1024) {
-        format!("{}M", n / (1024 * 1024))
-    } else if n >= 1024 && n.is_multiple_of(1024) {
-        format!("{}K", n / 1024)
-    } else {
-        n.to_string()
+    match exact_unit(n) {
+        Some((count, suffix, _)) => format!("{count}{suffix}"),
+        None => n.to_string(),
+    }
+}
+
+/// Size as prose prints it: "1350 B", "16 KiB", "1 MiB", "16 MB".
+pub fn format_bytes(n: usize) -> String {
+    match exact_unit(n) {
+        Some((count, _, prose)) => format!("{count} {prose}"),
+        None => format!("{n} B"),
     }
 }
 
@@ -124,6 +150,46 @@ mod tests {
         let mut v = vec![16, 64, 16, 1, 64];
         dedup_keep_order(&mut v);
         assert_eq!(v, [16, 64, 1]);
+    }
+
+    #[test]
+    fn decimal_units_in_either_case_binary_ones_as_before() {
+        for (given, bytes) in [
+            ("16kB", 16_000),
+            ("16KB", 16_000),
+            ("16kb", 16_000),
+            ("16MB", 16_000_000),
+            ("16mb", 16_000_000),
+            ("16k", 16_384),
+            ("16K", 16_384),
+            ("16KiB", 16_384),
+            ("16m", 16 << 20),
+            ("16MiB", 16 << 20),
+        ] {
+            assert_eq!(parse_size(given), Ok(bytes), "{given}");
+        }
+        // Bits and unknown spellings stay refused, naming the units to use.
+        assert!(parse_size("16Mb").unwrap_err().contains("MB = 1000²"));
+    }
+
+    #[test]
+    fn labels_are_exact_and_read_back() {
+        let cases = [
+            (16_000_000, "16MB", "16 MB"),
+            (1 << 20, "1M", "1 MiB"),
+            (16384, "16K", "16 KiB"),
+            (16_000, "16kB", "16 kB"),
+            (1_024_000, "1000K", "1000 KiB"),
+            (1350, "1350", "1350 B"),
+            (1000, "1kB", "1 kB"),
+            (999, "999", "999 B"),
+        ];
+        for (n, label, prose) in cases {
+            assert_eq!((format_size(n).as_str(), format_bytes(n).as_str()), (label, prose));
+        }
+        for n in (1..5000).chain([1_000_000, 16_000_000, 3 << 20, 1_048_000, 64 << 20]) {
+            assert_eq!(parse_size(&format_size(n)), Ok(n), "{n}");
+        }
     }
 
     #[test]

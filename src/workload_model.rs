@@ -217,15 +217,6 @@ impl KexCadence {
     }
 }
 
-/// "64 B", "16 KiB", "1 MiB": sizes as the model paragraph prints them.
-pub fn format_bytes(n: usize) -> String {
-    let s = crate::units::format_size(n);
-    match s.strip_suffix(['K', 'M']) {
-        Some(num) => format!("{num} {}iB", &s[num.len()..]),
-        None => format!("{s} B"),
-    }
-}
-
 /// Checks `--records-per-handshake`.
 pub fn records_per_handshake(n: u32) -> Result<u32, String> {
     bounded(
@@ -272,10 +263,6 @@ mod tests {
 
     #[test]
     fn bounds_and_plans() {
-        assert_eq!(
-            (format_bytes(64), format_bytes(16384), format_bytes(1 << 20)),
-            ("64 B".into(), "16 KiB".into(), "1 MiB".into())
-        );
         assert_eq!(records_per_handshake(100), Ok(100));
         assert!(records_per_handshake(0)
             .unwrap_err()

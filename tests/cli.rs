@@ -310,3 +310,75 @@ fn format_lists_only_what_each_command_prints() {
         );
     }
 }
+
+#[test]
+fn sizes_take_lower_case_decimal_units_and_are_labelled_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = cryptobench()
+        .args(["run", "--quick", "--backend", "ring", "--algorithm", "aes-128-gcm"])
+        .args([
+            "--threads",
+            "1",
+            "--sizes",
+            "16kb,16MB",
+            "--format",
+            "markdown",
+            "--output",
+        ])
+        .arg(&json)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let sizes: Vec<u64> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["size"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [16_000, 16_000_000]);
+    // Exact labels (16,000,000 B used to read "15625K"), and At a glance reads
+    // every use at the nearest measured size instead of "not measured".
+    for label in ["| 16kB ", "| 16MB ", "TLS records (16 kB, nearest to 16 KiB)"] {
+        assert!(text.contains(label), "{label}: {text}");
+    }
+    assert!(!text.contains("15625K") && !text.contains("not measured"), "{text}");
+}
+
+#[test]
+fn without_a_terminal_progress_is_plain_lines_on_stderr_and_stdout_is_only_the_tables() {
+    // assert_cmd gives the child pipes, not a terminal: the case of a CI log.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let out = cryptobench()
+        .args([
+            "run",
+            "--quick",
+            "--backend",
+            "ring",
+            "--algorithm",
+            "x25519,aes-128-gcm",
+        ])
+        .args(["--sizes", "16,1k", "--threads", "1", "--output"])
+        .arg(&json)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    // 3 groups × 1 backend × 2 rounds; the first group's line, then the closing one.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("[0/6 visits] X25519 keygen+agree ×1: ring (")),
+        "{err}"
+    );
+    assert!(err.lines().any(|l| l.starts_with("done: 6 visits in ")), "{err}");
+    // stdout is exactly the tables of the result file, nothing of the progress.
+    let file = cryptobench::results::read(&json).unwrap();
+    let tables = cryptobench::report::sweep::render(&file, cryptobench::report::Format::Table);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), tables);
+}

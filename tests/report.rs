@@ -303,20 +303,26 @@ fn markdown_report_opens_with_the_answer() {
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(text.starts_with("## At a glance\n"), "{text}");
     assert!(text.find("## At a glance") < text.find("## runner-a"));
+    // Rows with the padding of the widest cell collapsed to one space.
     let row = |prefix: &str| {
         text.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
             .find(|l| l.starts_with(prefix))
             .unwrap_or_else(|| panic!("no row {prefix} in {text}"))
-            .to_string()
     };
     assert!(row("| use ").contains("| KAT ") && row("| use ").contains("| fips-140-3 "));
     // The fixture's 16 KiB cells of aws-lc-rs and OpenSSL are equal: a tie, no plain ★.
     let tls = row("| TLS records (16 KiB) | AES-128-GCM");
     assert!(tls.contains("aws-lc-rs, openssl ≈★") && !tls.contains(" ★ "), "{tls}");
     assert!(tls.contains("tie (ranges overlap)") && tls.contains("aws-lc-rs: pass") && tls.contains("allowed"));
-    // Sizes the fixture lacks (16 B, 1 KiB, 16 KiB only) are said to be missing, not guessed.
-    for missing in ["| messaging ", "| TLS packets ", "| storage blocks "] {
-        assert!(row(missing).contains("not measured"), "{}", row(missing));
+    // Uses whose sizes the fixture lacks (16 B, 1 KiB, 16 KiB only) are read at
+    // the nearest measured size (on a log scale), and the row says so.
+    for nearest in [
+        "| messaging (1 KiB, nearest to 256 B) ",
+        "| TLS packets (1 KiB, nearest to 1350 B) ",
+        "| storage blocks (16 KiB, nearest to 64 KiB) ",
+    ] {
+        assert!(!row(nearest).contains("not measured"), "{}", row(nearest));
     }
     assert!(text.contains("- AES-128-GCM seal: graviola is fastest wherever there is a clear winner"));
 }
@@ -348,11 +354,9 @@ fn run_markdown_opens_with_the_answer_too() {
     };
     assert_eq!(cells("| messaging (256 B)")[2], "AES-128-GCM", "{text}");
     assert_eq!(cells("| TLS records (16 KiB)")[2], "AES-128-GCM", "{text}");
-    assert_eq!(
-        cells("| storage blocks")[2..4],
-        ["AES-128-GCM", "not measured"],
-        "{text}"
-    );
+    let storage = cells("| storage blocks (16 KiB, nearest to 64 KiB)");
+    assert_eq!(storage[2], "AES-128-GCM", "{text}");
+    assert!(storage[3].contains('★'), "{text}");
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //!
 //! Each use is represented by one *measured* size (nothing is interpolated
 //! here, so every answer can be checked against a table cell); a use whose
-//! sizes the file lacks is "not measured". The winner follows the honest rule
+//! sizes the file lacks is read at the measured size nearest to its own, and
+//! the row names both (a table of "not measured" rows answered nothing for a
+//! `--sizes 16MB` run). The winner follows the honest rule
 //! of [`super::winners`]: ★ only when its interquartile range clears every
 //! other backend's, otherwise the tied backends are listed.
 
@@ -72,9 +74,12 @@ pub struct Row {
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     pub mode: Option<Mode>,
-    /// The size measured for the use; None: not measured.
-    pub size: Option<usize>,
-    /// None when not measured.
+    /// The measured size the row is read at.
+    pub size: usize,
+    /// The use's own size that `size` stands in for, when the file measured
+    /// none of [`Use::sizes`].
+    pub nearest_to: Option<usize>,
+    /// None when no backend's cell at `size` gives an estimate.
     pub pick: Option<Pick>,
 }
 
@@ -113,19 +118,18 @@ pub fn of_cells(cells: &[Cell], threads: usize, tsc_hz: Option<f64>) -> Glance {
                 .copied()
                 .filter(|c| (c.algorithm, c.operation, c.mode) == (algorithm, operation, mode))
                 .collect();
-            let size = usage
-                .sizes()
-                .iter()
-                .copied()
-                .find(|s| of_kind.iter().any(|c| c.size == *s));
-            let pick = size.and_then(|s| pick(&of_kind, s));
+            let measured: Vec<usize> = of_kind.iter().map(|c| c.size).collect();
+            let Some((size, nearest_to)) = size_for(usage, &measured) else {
+                continue;
+            };
             rows.push(Row {
                 usage,
                 algorithm,
                 operation,
                 mode,
                 size,
-                pick,
+                nearest_to,
+                pick: pick(&of_kind, size),
             });
         }
     }
@@ -142,6 +146,27 @@ pub fn of_cells(cells: &[Cell], threads: usize, tsc_hz: Option<f64>) -> Glance {
 }
 
 type Kind = (AlgorithmId, Operation, Option<Mode>);
+
+/// The size a use is read at: the first of its own sizes that was measured,
+/// else `(nearest, Some(its first size))`. None only without any size.
+fn size_for(usage: Use, measured: &[usize]) -> Option<(usize, Option<usize>)> {
+    if let Some(&own) = usage.sizes().iter().find(|s| measured.contains(s)) {
+        return Some((own, None));
+    }
+    let wanted = usage.sizes()[0];
+    nearest(wanted, measured).map(|s| (s, Some(wanted)))
+}
+
+/// The measured size nearest to `wanted` on a log scale (costs grow with the
+/// size's order of magnitude: 64 B is as far from 256 B as 1 KiB is); a tie
+/// goes to the smaller size. Compared as exact fractions, larger / smaller.
+fn nearest(wanted: usize, measured: &[usize]) -> Option<usize> {
+    let ratio = |s: usize| (s.max(wanted) as u128, s.min(wanted).max(1) as u128);
+    measured.iter().copied().min_by(|&a, &b| {
+        let ((an, ad), (bn, bd)) = (ratio(a), ratio(b));
+        (an * bd).cmp(&(bn * ad)).then(a.cmp(&b))
+    })
+}
 
 /// One kind per AEAD, in measured order: seal when it was measured (what a
 /// sender pays; open runs at nearly the same speed), else the first operation;

@@ -63,7 +63,7 @@ fn clear_winners_change_with_the_use() {
     assert_eq!(g.threads, 1);
     assert_eq!(g.rows.len(), Use::ALL.len() * 2);
     let msg = row(&g, Use::Messaging, AeadId::Aes128Gcm);
-    assert_eq!(msg.size, Some(256));
+    assert_eq!((msg.size, msg.nearest_to), (256, None));
     let p = msg.pick.as_ref().unwrap();
     assert_eq!((p.winners.clone(), p.mark), (vec!["small".to_string()], Mark::Best));
     // 256 B: small 356 ns, bulk 528 ns → small leads by 528/356 − 1.
@@ -87,16 +87,37 @@ fn a_tie_lists_the_tied_backends_and_gets_no_plain_star() {
 }
 
 #[test]
-fn a_use_whose_sizes_were_not_measured_says_so() {
+fn a_use_whose_sizes_were_not_measured_is_read_at_the_nearest_and_says_so() {
     let g = of_cells(&fixture(), 1, None);
     let storage = row(&g, Use::Storage, AeadId::Aes128Gcm);
-    assert_eq!((storage.size, storage.pick.is_none()), (None, true));
-    // Without 256 B, messaging falls back to 64 B.
+    assert_eq!((storage.size, storage.nearest_to), (16384, Some(65536)));
+    assert!(storage.pick.is_some());
+    assert_eq!(row(&g, Use::TlsRecords, AeadId::Aes128Gcm).nearest_to, None);
+    // Without 256 B, messaging falls back to its own 64 B, not to a neighbour.
     let no256: Vec<Cell> = fixture().into_iter().filter(|c| c.size != 256).collect();
-    assert_eq!(
-        row(&of_cells(&no256, 1, None), Use::Messaging, AeadId::Aes128Gcm).size,
-        Some(64)
-    );
+    let g = of_cells(&no256, 1, None);
+    let msg = row(&g, Use::Messaging, AeadId::Aes128Gcm);
+    assert_eq!((msg.size, msg.nearest_to), (64, None));
+    // A `--sizes 16MB` run: every use is read at 16,000,000 B.
+    let big = vec![
+        cell("small", AeadId::Aes128Gcm, 16_000_000, 1e7, 0.001),
+        cell("bulk", AeadId::Aes128Gcm, 16_000_000, 2e7, 0.001),
+    ];
+    let g = of_cells(&big, 1, None);
+    assert_eq!(g.rows.len(), Use::ALL.len());
+    for (r, usage) in g.rows.iter().zip(Use::ALL) {
+        assert_eq!((r.size, r.nearest_to), (16_000_000, Some(usage.sizes()[0])));
+        assert_eq!(r.pick.as_ref().unwrap().winners, vec!["small".to_string()]);
+    }
+}
+
+#[test]
+fn nearest_is_on_a_log_scale_and_a_tie_goes_to_the_smaller() {
+    // 1 KiB is 4× from 256 B, 16 B 16×: the nearer on a log scale, not by difference.
+    assert_eq!(nearest(256, &[16, 1024]), Some(1024));
+    assert_eq!(nearest(256, &[4096, 16]), Some(16));
+    assert_eq!(nearest(65536, &[16_000_000, 16384, 1 << 20]), Some(16384));
+    assert_eq!(nearest(1350, &[]), None);
 }
 
 #[test]

@@ -10,8 +10,8 @@ use cryptobench::report::{self, Format};
 use cryptobench::results::messaging::{Task, TaskRates, TaskSkipped};
 use cryptobench::results::{MessagingFile, Metric};
 use cryptobench::workload_model::WorkloadKind;
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::progress::{Progress, Step};
 use crate::usage_error;
 
 /// `run --workload`: the sweep, or a workload of the shared vocabulary
@@ -79,11 +79,14 @@ pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Op
         messaging::KDF,
         cfg.messages_per_turn
     );
-    let bar = ProgressBar::new(cfg.visits() as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:30} {pos}/{len} visits, {elapsed} elapsed  {msg}").unwrap());
+    let bar = Progress::new(cfg.visits(), "{bar:30} {pos}/{len} visits, {elapsed} elapsed  {msg}");
+    // Backends not listed: which of them a task measures is decided inside the run.
     let progress = |backend: &str, task: Task, threads: usize| {
-        bar.set_message(format!("{backend} {} ×{threads}", task.name()));
-        bar.inc(1);
+        bar.step(Step {
+            group: format!("{} ×{threads}", task.name()),
+            backends: &[],
+            backend,
+        });
     };
     let mut failed_write = None;
     let mut checkpoint = |rows: &[TaskRates], skipped: &[TaskSkipped]| {
@@ -98,10 +101,10 @@ pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Op
     };
     (file.rows, file.skipped) = messaging::run(&cfg, &progress, &mut checkpoint);
     if let Some(e) = failed_write {
-        bar.abandon();
+        bar.clear();
         return usage_error(e);
     }
-    bar.finish_and_clear();
+    bar.finish();
     file.header.complete = true;
     if let Err(e) = write(output, &file) {
         return usage_error(e);

@@ -15,7 +15,7 @@ use cryptobench::report::{self, DocFormat};
 use cryptobench::results::ResultFile;
 use cryptobench::{select, units};
 
-use super::progress::Bar;
+use super::progress::Progress;
 use crate::usage_error;
 
 #[derive(Args)]
@@ -99,9 +99,9 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
                 duration,
             );
             let mut file = sweep.new_file();
-            let bar = Bar::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
-            let warning = sweep.run(&mut file, &bar, &mut |_| Ok(()))?;
-            bar.0.finish_and_clear();
+            let progress = Progress::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
+            let warning = sweep.run(&mut file, &progress, &mut |_| Ok(()))?;
+            progress.finish();
             if let Some(w) = warning {
                 eprintln!("{w}");
             }

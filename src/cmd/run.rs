@@ -13,7 +13,7 @@ use cryptobench::preflight;
 use cryptobench::report::{self, Format};
 use cryptobench::results::{Metric, ResultFile};
 
-use super::progress::Bar;
+use super::progress::Progress;
 use crate::usage_error;
 
 #[derive(Args, Default)]
@@ -148,22 +148,37 @@ pub fn run(args: RunArgs) -> ExitCode {
         return usage_error(e);
     }
     // The old --output file stays until the first group is measured (see preflight).
-    let style = "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}";
-    let bar = Bar::new(sweep.visits(), style);
-    if sweep.metric == Metric::Instructions {
-        bar.0.finish_and_clear();
-    }
-    let measured = sweep
-        .run(&mut file, &bar, &mut |f| write(args.output.as_deref(), f))
-        .and_then(|warning| write(args.output.as_deref(), &file).map(|()| warning));
-    bar.0.finish_and_clear();
-    match measured {
-        Ok(Some(warning)) => eprintln!("{warning}"),
-        Ok(None) => {}
-        Err(e) => return usage_error(e),
+    if let Err(e) = measure(&sweep, &mut file, args.output.as_deref()) {
+        return usage_error(e);
     }
     print!("{}", render(&file, args.format));
     finish(&file, save_to.as_deref(), base.as_ref(), args.force)
+}
+
+/// Runs the sweep with its progress on stderr, rewriting `output` after each
+/// group and at the end; prints the busy-machine warning.
+fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Result<(), String> {
+    let progress = match sweep.metric {
+        Metric::Instructions => Progress::Hidden,
+        Metric::WallTime => Progress::new(
+            sweep.visits(),
+            "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}",
+        ),
+    };
+    let measured = sweep
+        .run(file, &progress, &mut |f| write(output, f))
+        .and_then(|warning| write(output, file).map(|()| warning));
+    match measured {
+        Ok(warning) => {
+            progress.finish();
+            warning.iter().for_each(|w| eprintln!("{w}"));
+            Ok(())
+        }
+        Err(e) => {
+            progress.clear();
+            Err(e)
+        }
+    }
 }
 
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.

@@ -32,7 +32,7 @@ pub struct SweepFlags {
     /// AEAD key handling: bulk (key schedule once) or per-message (default: bulk).
     #[arg(long)]
     pub mode: Vec<String>,
-    /// Message sizes with units: 16, 1k, 16KiB, 1m (k = 1024).
+    /// Message sizes with units: 16, 1k, 16KiB, 1m (k, m = 1024, 1024²); 16kB, 16MB (or kb, mb: 1000, 1000²).
     #[arg(long)]
     pub sizes: Vec<String>,
     /// Thread counts (default: 1 and the number of cores).

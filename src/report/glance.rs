@@ -10,6 +10,7 @@ use super::fleet::Fleet;
 use super::verdicts::{self, Matrix};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::analysis::glance::{self, Glance, Pick, Use};
+use crate::units::format_bytes as bytes;
 
 /// What the report knows about each winner besides its speed.
 #[derive(Clone, Copy, Default)]
@@ -47,7 +48,7 @@ pub fn document(g: &Glance, status: Status) -> Doc {
         return out;
     }
     out.note(format!(
-        "The fastest backend per use on this machine, at {} thread{}: {}. ★: its ± range (interquartile) clears every other backend's; ≈★: a tie, the listed backends' ± ranges overlap. Margin: the leader's median over the runner-up's.",
+        "The fastest backend per use on this machine, at {} thread{}: {}; a use none of whose sizes was measured is read at the measured size nearest to its first (the row names both). ★: its ± range (interquartile) clears every other backend's; ≈★: a tie, the listed backends' ± ranges overlap. Margin: the leader's median over the runner-up's.",
         g.threads,
         if g.threads == 1 { "" } else { "s" },
         sizes_note()
@@ -80,14 +81,6 @@ fn sizes_note() -> String {
     each.join(", ")
 }
 
-/// "256 B", "16 KiB", "1 MiB" (the units' `16K` is for command lines).
-fn bytes(n: usize) -> String {
-    match crate::units::format_size(n) {
-        s if s.ends_with('K') || s.ends_with('M') => format!("{} {}iB", &s[..s.len() - 1], &s[s.len() - 1..]),
-        s => format!("{s} B"),
-    }
-}
-
 fn table(g: &Glance, status: Status) -> Table {
     let mut header = vec!["use", "algorithm", "fastest", "MB/s", "margin over runner-up"];
     if status.kat.is_some() {
@@ -98,9 +91,9 @@ fn table(g: &Glance, status: Status) -> Table {
     let mut t = Table::new(&header);
     for r in &g.rows {
         let mut line = vec![
-            TableCell::from(match r.size {
-                Some(s) => format!("{} ({})", r.usage.name(), bytes(s)),
-                None => r.usage.name().to_string(),
+            TableCell::from(match r.nearest_to {
+                None => format!("{} ({})", r.usage.name(), bytes(r.size)),
+                Some(w) => format!("{} ({}, nearest to {})", r.usage.name(), bytes(r.size), bytes(w)),
             }),
             TableCell::from(kind(r.algorithm, r.operation, r.mode)),
         ];
@@ -186,6 +179,34 @@ mod tests {
         assert_eq!(
             sizes_note(),
             "messaging = 256 B (else 64 B), TLS packets = 1350 B, TLS records = 16 KiB, storage blocks = 64 KiB (else 1 MiB)"
+        );
+    }
+
+    #[test]
+    fn a_row_read_at_another_size_names_both() {
+        use crate::algorithm::AeadId;
+        let row = |usage, size, nearest_to| glance::Row {
+            usage,
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::Seal,
+            mode: Some(Mode::Bulk),
+            size,
+            nearest_to,
+            pick: None,
+        };
+        let g = Glance {
+            threads: 1,
+            rows: vec![
+                row(Use::Storage, 16_000_000, Some(65536)),
+                row(Use::TlsPackets, 1350, None),
+            ],
+            crossovers: Vec::new(),
+        };
+        let t = table(&g, Status::default());
+        let first: Vec<&str> = t.rows.iter().map(|r| r[0].text.as_str()).collect();
+        assert_eq!(
+            first,
+            ["storage blocks (16 MB, nearest to 64 KiB)", "TLS packets (1350 B)"]
         );
     }
 }

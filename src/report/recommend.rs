@@ -5,7 +5,7 @@ use super::doc::{Doc, Table};
 use super::{json, Format};
 use crate::analysis::recommend::{IntervalUnit, Recommendation};
 
-use crate::workload_model::format_bytes as bytes;
+use crate::units::format_bytes as bytes;
 
 fn pct(x: f64) -> String {
     format!("{x:+.1} %")

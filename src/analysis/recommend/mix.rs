@@ -121,7 +121,7 @@ impl MessageMix {
         let mix: Vec<String> = self
             .mix
             .iter()
-            .map(|(s, w)| format!("{} {:.1} %", workload_model::format_bytes(*s), w * 100.0))
+            .map(|(s, w)| format!("{} {:.1} %", crate::units::format_bytes(*s), w * 100.0))
             .collect();
         let kex = match &self.kex {
             Some(k) if k.step == KexStep::DhRatchet => {

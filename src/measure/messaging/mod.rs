@@ -101,7 +101,7 @@ impl Config {
         };
         let mix: Vec<String> = MESSAGE_MIX
             .iter()
-            .map(|(s, n)| format!("{} ×{n}", workload_model::format_bytes(*s)))
+            .map(|(s, n)| format!("{} ×{n}", crate::units::format_bytes(*s)))
             .collect();
         format!(
             "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (HKDF), the {} key schedule and one seal. {}",
