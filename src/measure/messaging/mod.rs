@@ -396,6 +396,7 @@ mod tests {
         version: String::new,
         aead: |_| (crate::backend::by_name("ring").unwrap().aead)(AeadId::ChaCha20Poly1305),
         kex: |id| (crate::backend::by_name("ring").unwrap().kex)(id),
+        hash: |id| (crate::backend::by_name("ring").unwrap().hash)(id),
     };
 
     #[test]
