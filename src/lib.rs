@@ -14,6 +14,7 @@ pub mod crosscheck;
 pub mod env;
 pub mod input;
 pub mod kat;
+pub mod keyschedule;
 pub mod limits;
 pub mod measure;
 pub mod policy;

@@ -16,9 +16,10 @@
 //!   the turn are the ones `recommend --workload messaging` models
 //!   ([`crate::workload_model`]).
 //!
-//! Key derivation is one HKDF-SHA-256 (RFC 5869) implementation — the `hkdf` and
-//! `sha2` crates — for every backend, so only the backends' X25519, KEM and AEAD
-//! differ. Agreements use private keys generated before the timed region (ring's
+//! Key derivation is each backend's own HKDF-SHA-256 (RFC 5869; its library's HKDF,
+//! or RFC 5869 over its HMAC where it has none, see [`crate::backend::Hash`]),
+//! through the KDFs of [`crate::keyschedule`]; a backend without SHA-256 is
+//! skipped with the reason. Agreements use private keys generated before the timed region (ring's
 //! keys are single-use, and the long-term keys of X3DH exist before a session
 //! anyway); the ephemeral key of the handshake is generated inside it.
 
@@ -44,8 +45,9 @@ pub use crate::workload_model::MESSAGE_MIX;
 use work::shares;
 pub use work::{mean_message_bytes, per_op, MessagingWork, Suite, PRIMITIVES};
 
-/// Which HKDF every backend shares; printed with every result.
-pub const KDF: &str = "HKDF-SHA-256 (RFC 5869) from the RustCrypto hkdf + sha2 crates, the same for every backend";
+/// Which HKDF the backends use; printed with every result.
+pub const KDF: &str =
+    "HKDF-SHA-256 (RFC 5869), each backend's own (its library's HKDF, or RFC 5869 over its HMAC where it has none)";
 
 /// What to run.
 pub struct Config {
