@@ -37,7 +37,7 @@ pub use crate::results::messaging::Task;
 use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
 use crate::results::{now_rfc3339, Header, Kind, MessagingFile, Metric};
 use crate::stats;
-use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
+use crate::workload_model::{self, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
 
 use crate::workload_model::MESSAGE_CYCLE as CYCLE;
 pub use crate::workload_model::MESSAGE_MIX;
@@ -96,21 +96,16 @@ impl Config {
 
     /// The model of the message task in one paragraph (the same vocabulary as `recommend`).
     pub fn model(&self) -> String {
-        let cadence = KexCadence {
-            step: KexStep::DhRatchet,
-            every: self.messages_per_turn as f64,
-            group: Some(KexId::X25519),
-        };
         let mix: Vec<String> = MESSAGE_MIX
             .iter()
             .map(|(s, n)| format!("{} ×{n}", workload_model::format_bytes(*s)))
             .collect();
         format!(
-            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (HKDF), the {} key schedule and one seal. {}",
+            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (the backend's HKDF-SHA-256), the {} key schedule and one seal. One {}. Session setup is timed separately: the X3DH and PQXDH rows.",
             WorkloadKind::Messaging.description(),
             mix.join(", "),
             self.aead,
-            cadence.sentence() + " Session setup is timed separately: the X3DH and PQXDH rows."
+            workload_model::dh_ratchet_sentence(self.messages_per_turn as f64, "X25519")
         )
     }
 
