@@ -101,11 +101,11 @@ impl Config {
             .map(|(s, n)| format!("{} ×{n}", workload_model::format_bytes(*s)))
             .collect();
         format!(
-            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (the backend's HKDF-SHA-256), the {} key schedule and one seal. One {}. Session setup is timed separately: the X3DH and PQXDH rows.",
+            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (the backend's HKDF-SHA-256), the {} key schedule and one seal. {}. Session setup is timed separately: the X3DH and PQXDH rows.",
             WorkloadKind::Messaging.description(),
             mix.join(", "),
             self.aead,
-            workload_model::dh_ratchet_sentence(self.messages_per_turn as f64, "X25519")
+            workload_model::dh_ratchet_sentence(self.messages_per_turn as f64, "X25519").replacen("one", "One", 1)
         )
     }
 
