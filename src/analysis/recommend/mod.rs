@@ -75,6 +75,15 @@ pub enum IntervalUnit {
     Samples,
 }
 
+/// One key-derivation cell's median: what a task costs a backend.
+#[derive(Clone, Debug, Serialize)]
+pub struct KdfFigure {
+    pub backend: String,
+    pub task: String,
+    pub us_per_op: f64,
+    pub hkdf: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exclusion {
     pub backend: String,
@@ -98,6 +107,8 @@ pub struct Recommendation {
     pub notes: Vec<String>,
     /// Costs of the model that are not in the scores, each with why (empty: the ranking is complete).
     pub incomplete: Vec<String>,
+    /// The key-derivation cells of the ranked backends, as medians (the JSON shows them).
+    pub key_derivations: Vec<KdfFigure>,
     /// Set when the policy requires a validated module and none is in this build (evidence.rs).
     pub module_caveat: Option<String>,
     /// Open `audit diff` findings of the ranked pairs ([`attach_findings`]; empty until then).
@@ -336,6 +347,21 @@ fn backends<'a>(file: &'a ResultFile, req: &Request) -> Vec<&'a str> {
     backends
 }
 
+/// The key-derivation medians of the ranked backends.
+fn kdf_figures(kdf: &crate::results::keyschedule::KdfCells, ranking: &[Ranked]) -> Vec<KdfFigure> {
+    let ranked = |b: &str| ranking.iter().any(|r| r.backend == b);
+    kdf.cells
+        .iter()
+        .filter(|c| ranked(&c.backend))
+        .map(|c| KdfFigure {
+            backend: c.backend.clone(),
+            task: c.task.name(),
+            us_per_op: 1e6 / c.ops_per_sec.median,
+            hkdf: c.hkdf.clone(),
+        })
+        .collect()
+}
+
 /// Ranks the backends of `file` for the request.
 pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommendation {
     let cells = Cells { file, kdf: req.kdf };
@@ -369,6 +395,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         ));
     }
     let ranking = rank::rank(&mut candidates, cells, req, unit);
+    let key_derivations = kdf_figures(req.kdf, &ranking);
     if req.resamples > 0
         && candidates
             .iter()
@@ -389,6 +416,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         excluded,
         notes: ctx.notes.into_iter().collect(),
         incomplete: ctx.incomplete,
+        key_derivations,
         module_caveat: gate.caveat,
         findings: Findings::default(),
     }
