@@ -192,6 +192,49 @@ impl KexId {
     }
 }
 
+/// Hash functions of the handshakes' key schedules (FIPS 180-4 SHA-2): the
+/// digest, HMAC (RFC 2104) and HKDF (RFC 5869) over it. Not an [`AlgorithmId`]:
+/// no sweep cell or KAT set is keyed by them; each backend offers them through
+/// its `hash` entry and the conformance test checks every one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum HashId {
+    Sha256,
+    Sha384,
+}
+
+impl HashId {
+    pub const ALL: [HashId; 2] = [HashId::Sha256, HashId::Sha384];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HashId::Sha256 => "SHA-256",
+            HashId::Sha384 => "SHA-384",
+        }
+    }
+
+    /// Output length, HashLen of RFC 5869 (FIPS 180-4 §1 Figure 1).
+    pub fn output_len(self) -> usize {
+        match self {
+            HashId::Sha256 => 32,
+            HashId::Sha384 => 48,
+        }
+    }
+
+    /// Input block length (FIPS 180-4 §1 Figure 1): what HMAC pads its key to.
+    pub fn block_len(self) -> usize {
+        match self {
+            HashId::Sha256 => 64,
+            HashId::Sha384 => 128,
+        }
+    }
+}
+
+impl fmt::Display for HashId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Either kind of algorithm, for filters and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AlgorithmId {

@@ -15,6 +15,7 @@ pub mod env;
 pub mod evidence;
 pub mod input;
 pub mod kat;
+pub mod keyschedule;
 pub mod limits;
 pub mod measure;
 pub mod policy;

@@ -112,6 +112,7 @@ macro_rules! under_backend {
         static $static: Backend = Backend {
             name: $name,
             version: || "test-only".into(),
+            hash: |_| cryptobench::backend::unsupported("test-only"),
             aead: |id| match id {
                 AeadId::Aes128Gcm => Ok(&UnderAllowListed($leak)),
                 _ => cryptobench::backend::unsupported("test-only"),

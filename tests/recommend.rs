@@ -1,83 +1,20 @@
 //! `recommend` on hand-written result files with known answers: the
 //! weighted-throughput arithmetic, a tie (intervals overlap), exclusions by
-//! policy, by KAT failure and by missing measurements, interpolation, the
-//! key-exchange steps of the workloads and intervals over rounds.
+//! policy, by KAT failure and by missing measurements, interpolation and
+//! intervals over rounds. The workloads' key-exchange and key-derivation
+//! steps are in recommend_costs.rs.
 
 mod common;
-use std::path::Path;
+mod recommend_support;
 
 use assert_cmd::Command;
 use cryptobench::algorithm::{AlgorithmId, Operation};
-use cryptobench::analysis::recommend::{recommend, IntervalUnit, MessageMix, Recommendation, Request, WorkloadFlags};
-use cryptobench::kat::VerdictCounts;
-use cryptobench::policy::{self, kat_status::KatStatus, kat_status::KatTable, Policy};
-use cryptobench::results::{self, ResultFile};
-use cryptobench::workload_model::KexStep;
-
-mod fixtures;
-
-fn fixture(name: &str) -> ResultFile {
-    results::read(Path::new(fixtures::path(name))).unwrap()
-}
-
-/// Every (backend, algorithm) in the file passes, except those listed as failing.
-fn kat(file: &ResultFile, failing: &[(&str, &str)]) -> KatTable {
-    let mut t = KatTable::new();
-    let backends = file
-        .cells
-        .iter()
-        .map(|c| &c.backend)
-        .chain(file.failures.iter().map(|f| &f.backend));
-    for b in backends.cloned() {
-        for a in AlgorithmId::all() {
-            let fails = failing.iter().any(|(fb, fa)| *fb == b && *fa == a.name());
-            let s = if fails {
-                KatStatus::Fail {
-                    counts: VerdictCounts {
-                        pass: 314,
-                        fail: 2,
-                        ..Default::default()
-                    },
-                    first: "wycheproof/aes_gcm_test tcId 7: wrong tag".into(),
-                }
-            } else {
-                KatStatus::Pass {
-                    counts: VerdictCounts {
-                        pass: 316,
-                        ..Default::default()
-                    },
-                    sets: 1,
-                }
-            };
-            t.insert((b.clone(), a), s);
-        }
-    }
-    t
-}
-
-fn run(
-    file: &ResultFile,
-    kat: &KatTable,
-    w: &MessageMix,
-    policy: Option<&Policy>,
-    required: &[AlgorithmId],
-) -> Recommendation {
-    let req = Request {
-        workload: w,
-        threads: 1,
-        required,
-        backend: None,
-        policy,
-        operation: Operation::Seal,
-        resamples: 1000,
-        seed: 7,
-    };
-    recommend(file, kat, &req)
-}
-
-fn names(r: &Recommendation) -> Vec<&str> {
-    r.ranking.iter().map(|x| x.backend.as_str()).collect()
-}
+use cryptobench::analysis::recommend::{recommend, CellSource, IntervalUnit, MessageMix, Recommendation, Request};
+use cryptobench::policy;
+use cryptobench::results::keyschedule::KdfCells;
+use cryptobench::results::ResultFile;
+use cryptobench::workload_model::Protocol;
+use recommend_support::{fixture, fixtures, kat, names, request, run};
 
 /// storage: half 4 KiB, half 1 MiB blocks (by message count).
 fn storage_mb_s(ops_4k: f64, ops_1m: f64) -> f64 {
@@ -165,15 +102,12 @@ fn kat_failure_and_missing_measurement_exclude_with_reasons() {
     assert!(!names(&r).contains(&"ring"));
 
     // At 2 threads nothing was measured: every backend is excluded, and says why.
+    let none = KdfCells::default();
     let req = Request {
-        workload: &w,
         threads: 2,
-        required: &[],
-        backend: None,
-        policy: None,
-        operation: Operation::Seal,
         resamples: 100,
         seed: 1,
+        ..request(&w, None, &[], &none, CellSource::MeasuredNow)
     };
     let r = recommend(&f, &kat(&f, &[]), &req);
     assert!(r.ranking.is_empty());
@@ -199,157 +133,6 @@ fn required_algorithms_restrict_the_ranking() {
         .excluded
         .iter()
         .all(|e| e.reasons[0].contains("not allowed by fips-140-3")));
-}
-
-#[test]
-fn messaging_interpolates_and_adds_a_dh_ratchet_step_per_turn() {
-    let f = fixture("messaging.json");
-    let w = MessageMix::builtin("messaging").unwrap();
-    let r = run(&f, &kat(&f, &[]), &w, None, &[]);
-    assert_eq!(names(&r), ["aws-lc-rs", "libcrux"]);
-    // aws-lc-rs by hand: measured ops/s 64 B 4e6, 1 KiB 1e6, 1 MiB 2000.
-    let bps = |s: f64, ops: f64| s * ops;
-    let (b64, b1k, b1m) = (bps(64.0, 4e6), bps(1024.0, 1e6), bps(1048576.0, 2000.0));
-    // 256 B lies halfway (in log size) between 64 B and 1 KiB: geometric mean of bytes/s.
-    let t256 = 256.0 / (b64 * b1k).sqrt();
-    // 100 KiB: log-linear between 1 KiB and 1 MiB.
-    let x = (100.0f64).ln() / (1024.0f64).ln();
-    let t100k = 102400.0 / (b1k.ln() + x * (b1m.ln() - b1k.ln())).exp();
-    // The shared mix: 10, 6, 3 and 1 of 20 messages.
-    let msg_time = 0.50 / 4e6 + 0.30 * t256 + 0.15 / 1e6 + 0.05 * t100k;
-    // One DH ratchet step per turn of 3 messages, X25519 (Double Ratchet §5.2); the file
-    // has only keygen+agree cells, so two of them stand in for one keygen and two agreements.
-    let ratchet = 2.0 / 20000.0;
-    let bytes = 0.50 * 64.0 + 0.30 * 256.0 + 0.15 * 1024.0 + 0.05 * 102400.0;
-    let expected = bytes / (msg_time + ratchet / 3.0) / 1e6;
-    let got = r.ranking[0].mb_per_sec;
-    assert!((got - expected).abs() < 1e-6 * expected, "{got} vs {expected}");
-    assert_eq!(r.ranking[0].kex.as_deref(), Some("X25519"));
-    assert_eq!(r.ranking[1].kex.as_deref(), Some("X25519"));
-    let notes = r.notes.join("\n");
-    assert!(
-        notes.contains("256: not measured; interpolated log-linearly between 64 and 1K"),
-        "{notes}"
-    );
-    assert!(
-        notes.contains("100K: not measured; interpolated log-linearly between 1K and 1M"),
-        "{notes}"
-    );
-    assert!(
-        notes.contains("aws-lc-rs X25519: no separate keygen and agree cells"),
-        "{notes}"
-    );
-    // A messenger keys every message anew: per-message cells, bulk standing in when absent.
-    let stand_in = "aws-lc-rs AES-256-GCM: no per-message cells; bulk cells stand in";
-    assert!(notes.contains(stand_in), "{notes}");
-    assert!(r.model.contains("under its own key (per-message"), "{}", r.model);
-    assert!(
-        r.model.contains("One Double Ratchet DH step per turn of 3 messages"),
-        "{}",
-        r.model
-    );
-    assert!(!r.model.contains("NOT INCLUDED"), "{}", r.model);
-
-    // Five messages per turn: the step weighs 3/5 as much.
-    let w5 = MessageMix::from_flags(&WorkloadFlags {
-        workload: "messaging",
-        messages_per_turn: Some(5),
-        ..Default::default()
-    })
-    .unwrap();
-    let r5 = run(&f, &kat(&f, &[]), &w5, None, &[]);
-    let expected5 = bytes / (msg_time + ratchet / 5.0) / 1e6;
-    let got5 = r5.ranking[0].mb_per_sec;
-    assert!((got5 - expected5).abs() < 1e-6 * expected5, "{got5} vs {expected5}");
-
-    // Under FIPS, X25519 is out: no backend has an allowed ratchet group measured, so
-    // the step is left out for both (like with like), and the model says so.
-    let fips = policy::builtin("fips-140-3").unwrap();
-    let r = run(&f, &kat(&f, &[]), &w, Some(&fips), &[]);
-    assert!(r.ranking.iter().all(|x| x.kex.is_none()));
-    let notes = r.notes.join("\n");
-    assert!(notes.contains("key exchange left out for every backend"), "{notes}");
-    assert!(
-        notes.contains("libcrux: no usable key exchange (X25519: not allowed by fips-140-3"),
-        "{notes}"
-    );
-    assert!(r.model.contains("NOT INCLUDED"), "{}", r.model);
-}
-
-#[test]
-fn tls_counts_a_handshake_per_n_records_and_says_when_the_file_has_none() {
-    let f = fixture("messaging.json");
-    let tls = |n: Option<u32>, group: Option<&str>| {
-        let flags = WorkloadFlags {
-            workload: "tls",
-            records_per_handshake: n,
-            kex_group: group,
-            ..Default::default()
-        };
-        MessageMix::from_flags(&flags).unwrap()
-    };
-    // Default: each backend's cheapest allowed TLS group; here only X25519 is measured,
-    // as keygen+agree: a handshake is two of them (client and server).
-    let r = run(&f, &kat(&f, &[]), &tls(None, None), None, &[]);
-    let plain = run(
-        &f,
-        &kat(&f, &[]),
-        &MessageMix::from_mix("1350:1,16k:1").unwrap(),
-        None,
-        &[],
-    );
-    let (with, without) = (r.ranking[0].mb_per_sec, plain.ranking[0].mb_per_sec);
-    let bytes = (1350.0 + 16384.0) / 2.0;
-    let per_record = bytes / (without * 1e6);
-    let expected = bytes / (per_record + 2.0 / 20000.0 / 100.0) / 1e6;
-    assert!((with - expected).abs() < 1e-6 * expected, "{with} vs {expected}");
-    assert!(r.model.contains("One TLS 1.3 handshake per 100 records"), "{}", r.model);
-    let r10 = run(&f, &kat(&f, &[]), &tls(Some(10), None), None, &[]);
-    let expected10 = bytes / (per_record + 2.0 / 20000.0 / 10.0) / 1e6;
-    assert!((r10.ranking[0].mb_per_sec - expected10).abs() < 1e-6 * expected10);
-    // A pinned group the file lacks: the handshake is left out, and the model says so.
-    let r = run(&f, &kat(&f, &[]), &tls(None, Some("p-256")), None, &[]);
-    assert!(
-        r.model.contains("group: P-256") && r.model.contains("NOT INCLUDED"),
-        "{}",
-        r.model
-    );
-    assert!(r
-        .notes
-        .join("\n")
-        .contains("P-256: no keygen + agree or keygen+agree measurement"));
-}
-
-#[test]
-fn workload_flags_are_refused_where_they_do_not_apply() {
-    let with = |workload: &'static str, rph: Option<u32>, mpt: Option<u32>, group: Option<&'static str>| {
-        MessageMix::from_flags(&WorkloadFlags {
-            workload,
-            mix: None,
-            records_per_handshake: rph,
-            messages_per_turn: mpt,
-            kex_group: group,
-        })
-    };
-    let e = with("messaging", Some(10), None, None).unwrap_err();
-    assert!(e.starts_with("--records-per-handshake: applies to"), "{e}");
-    assert!(with("tls", None, Some(3), None)
-        .unwrap_err()
-        .starts_with("--messages-per-turn: applies to"));
-    assert!(with("tls", Some(0), None, None)
-        .unwrap_err()
-        .contains("outside 1..=10000000"));
-    assert!(with("messaging", None, Some(21), None)
-        .unwrap_err()
-        .contains("outside 1..=20"));
-    let e = with("messaging", None, None, Some("ml-kem-768")).unwrap_err();
-    assert!(e.contains("cannot serve the DH ratchet"), "{e}");
-    assert!(with("storage", None, None, Some("x25519"))
-        .unwrap_err()
-        .contains("no key exchange"));
-    let w = with("tls", Some(50), None, Some("x25519mlkem768")).unwrap();
-    assert_eq!(w.kex.unwrap().every, 50.0);
-    assert!(w.paragraph().contains("group: X25519MLKEM768"), "{}", w.paragraph());
 }
 
 #[test]
@@ -391,7 +174,7 @@ fn custom_mixes_parse_and_normalize() {
     .unwrap();
     let w = MessageMix::from_file(&p).unwrap();
     assert_eq!(w.name.as_str(), "api");
-    assert_eq!(w.kex.map(|k| (k.step, k.every)), Some((KexStep::TlsHandshake, 20.0)));
+    assert_eq!(w.kex.map(|k| (k.protocol, k.every)), Some((Protocol::Tls, 20.0)));
     assert_eq!(w.mix, vec![(1350, 0.75), (16384, 0.25)]);
     std::fs::write(&p, "mixx = { \"64\" = 1 }\n").unwrap();
     let e = MessageMix::from_file(&p).unwrap_err();

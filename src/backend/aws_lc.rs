@@ -39,7 +39,23 @@ pub static BACKEND: Backend = Backend {
         KexId::MlKem1024 => Ok(KeyExchange::Kem(&AwsKem(KexId::MlKem1024))),
         KexId::X25519MlKem768 => unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)"),
     },
+    hash,
 };
+
+/// SHA-256/384, HMAC and HKDF through aws-lc-rs's `digest`, `hmac` and `hkdf`
+/// (ring's API; see `ring_like_hash.rs`).
+fn hash(id: crate::algorithm::HashId) -> Result<&'static dyn super::Hash> {
+    use crate::algorithm::HashId;
+    ring_like_hash!(
+        aws_lc_rs,
+        AwsHash,
+        "aws_lc_rs::hkdf (Expand; Extract is aws_lc_rs::hmac, RFC 5869 §2.2)"
+    );
+    Ok(match id {
+        HashId::Sha256 => &AwsHash(HashId::Sha256),
+        HashId::Sha384 => &AwsHash(HashId::Sha384),
+    })
+}
 
 /// The name stays "aws-lc-rs" in both builds so `ab` and `compare` pair the
 /// cells; the version says which module it is (docs/compliance.md "The FIPS build").

@@ -1,5 +1,6 @@
 //! graviola 0.4: AES-128/256-GCM, ChaCha20-Poly1305, XChaCha20-Poly1305, X25519,
-//! ECDH P-256/P-384 and ML-KEM-768 (its only ML-KEM parameter set).
+//! ECDH P-256/P-384 and ML-KEM-768 (its only ML-KEM parameter set); SHA-256/384
+//! and HMAC (`hashing`), with HKDF built here over that HMAC (graviola has none).
 //!
 //! - AEADs are in place (`encrypt(nonce, aad, inout, &mut tag)`) and take only
 //!   fixed-size nonces (96-bit GCM IVs) and full 16-byte tags.
@@ -25,7 +26,7 @@ use super::{
     check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
     Kem, KemDecapsKey, KeyExchange, Result,
 };
-use crate::algorithm::{AeadId, KexId};
+use crate::algorithm::{AeadId, HashId, KexId};
 
 #[cfg(not(target_arch = "aarch64"))]
 const CPU: &str = "graviola 0.4.4 needs adx, aes, avx, avx2, bmi1 and pclmulqdq; this CPU lacks one";
@@ -73,7 +74,57 @@ pub static BACKEND: Backend = Backend {
             KexId::X25519MlKem768 => unsupported("graviola 0.4.4 offers no X25519MLKEM768 hybrid KEM"),
         }
     },
+    hash: |id| {
+        if !graviola::util::is_cpu_supported() {
+            return unsupported(CPU);
+        }
+        match id {
+            HashId::Sha256 => Ok(&GHash(HashId::Sha256)),
+            HashId::Sha384 => Ok(&GHash(HashId::Sha384)),
+        }
+    },
 };
+
+// ---------------------------------------------------------------- hashing
+
+/// graviola's `hashing`: SHA-2 contexts and `hmac::Hmac`. HKDF is the trait's
+/// RFC 5869 over this HMAC: graviola 0.4.4 has no HKDF.
+struct GHash(HashId);
+
+fn g_digest<H: graviola::hashing::Hash>(parts: &[&[u8]]) -> graviola::hashing::HashOutput {
+    use graviola::hashing::HashContext;
+    let mut ctx = H::new();
+    parts.iter().for_each(|p| ctx.update(p));
+    ctx.finish()
+}
+
+fn g_hmac<H: graviola::hashing::Hash>(key: &[u8], parts: &[&[u8]]) -> graviola::hashing::HashOutput {
+    let mut m = graviola::hashing::hmac::Hmac::<H>::new(key);
+    parts.iter().for_each(|p| m.update(p));
+    m.finish()
+}
+
+impl super::Hash for GHash {
+    fn id(&self) -> HashId {
+        self.0
+    }
+
+    fn digest(&self, parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
+        let d = match self.0 {
+            HashId::Sha256 => g_digest::<graviola::hashing::Sha256>(parts),
+            HashId::Sha384 => g_digest::<graviola::hashing::Sha384>(parts),
+        };
+        super::hash::copy_out(self.0, d.as_ref(), out)
+    }
+
+    fn hmac(&self, key: &[u8], parts: &[&[u8]], out: &mut [u8]) -> Result<()> {
+        let tag = match self.0 {
+            HashId::Sha256 => g_hmac::<graviola::hashing::Sha256>(key, parts),
+            HashId::Sha384 => g_hmac::<graviola::hashing::Sha384>(key, parts),
+        };
+        super::hash::copy_out(self.0, tag.as_ref(), out)
+    }
+}
 
 fn lib_err(what: &'static str) -> impl Fn(graviola::Error) -> Error {
     move |e| Error::Rejected(format!("{what}: {e}"))

@@ -1,6 +1,7 @@
 //! libcrux (Cryspen): libcrux-aead (AES-128/256-GCM, ChaCha20-Poly1305,
 //! XChaCha20-Poly1305), libcrux-curve25519 (X25519), libcrux-ecdh (P-256),
-//! libcrux-ml-kem (ML-KEM-512/768/1024) and libcrux-kem (X25519MLKEM768).
+//! libcrux-ml-kem (ML-KEM-512/768/1024) and libcrux-kem (X25519MLKEM768);
+//! libcrux-sha2, libcrux-hmac and libcrux-hkdf (`libcrux_hash.rs`).
 //!
 //! What is unusual, and why:
 //! - The AEAD API is out of place (separate input and output slices) and has
@@ -39,7 +40,7 @@ use super::{
     check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
     Kem, KemDecapsKey, KeyExchange, Result,
 };
-use crate::algorithm::{AeadId, KexId};
+use crate::algorithm::{AeadId, HashId, KexId};
 
 pub static BACKEND: Backend = Backend {
     name: "libcrux",
@@ -83,6 +84,10 @@ pub static BACKEND: Backend = Backend {
         KexId::MlKem768 => Ok(KeyExchange::Kem(&MLKEM768)),
         KexId::MlKem1024 => Ok(KeyExchange::Kem(&MLKEM1024)),
         KexId::X25519MlKem768 => Ok(KeyExchange::Kem(&LcHybrid)),
+    },
+    hash: |id| match id {
+        HashId::Sha256 => Ok(&super::libcrux_hash::LcHash(HashId::Sha256)),
+        HashId::Sha384 => Ok(&super::libcrux_hash::LcHash(HashId::Sha384)),
     },
 };
 

@@ -12,11 +12,12 @@
 //! 2. Write `src/backend/<name>.rs` (a folder by concern when it grows, as
 //!    `openssl/` is) exposing `pub static BACKEND: Backend`: `name`, `version`
 //!    (use `crate::dep_version!("crate")`, filled from Cargo.lock by `build.rs`;
-//!    add the crate to its list), and the two lookup functions `aead(AeadId)`
-//!    and `kex(KexId)` returning the algorithm or
+//!    add the crate to its list), and the three lookup functions `aead(AeadId)`,
+//!    `kex(KexId)` and `hash(HashId)` returning the algorithm or
 //!    `unsupported("<library version> offers no …")`. Implement
-//!    [`AeadAlgorithm`]/[`AeadKey`], [`Ecdh`]/[`EcdhPrivateKey`] or
-//!    [`Kem`]/[`KemDecapsKey`] (their docs give the encodings). Use the shared
+//!    [`AeadAlgorithm`]/[`AeadKey`], [`Ecdh`]/[`EcdhPrivateKey`],
+//!    [`Kem`]/[`KemDecapsKey`] or [`Hash`] (their docs give the encodings;
+//!    [`Hash`] builds HKDF from the HMAC where the library has none). Use the shared
 //!    [`check_nonce`]/[`check_tag`]/[`check_key`] helpers; return
 //!    [`Error::Rejected`] for input the library refuses and
 //!    [`Error::Unsupported`] for what it lacks; never panic.
@@ -25,11 +26,17 @@
 //!    cross-backend agreement, versions and reasons) over it with no new test
 //!    code; `cryptobench kat --backend <name>` shows the details.
 
-use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::algorithm::{AeadId, AlgorithmId, HashId, KexId};
 
 #[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
 #[macro_use]
 mod less_safe_key;
+#[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
+#[macro_use]
+mod ring_like_hash;
+
+mod hash;
+pub use hash::{Hash, HkdfSource};
 
 #[cfg(feature = "aws-lc-rs")]
 mod aws_lc;
@@ -37,15 +44,21 @@ mod aws_lc;
 mod graviola;
 #[cfg(feature = "libcrux")]
 mod libcrux;
+#[cfg(feature = "libcrux")]
+mod libcrux_hash;
 #[cfg(feature = "openssl-system")]
 pub mod openssl;
 #[cfg(feature = "ring")]
 mod ring;
 #[cfg(feature = "rustcrypto")]
 mod rustcrypto;
+#[cfg(feature = "rustcrypto")]
+mod rustcrypto_hash;
 
 #[cfg(test)]
 mod batch_equivalence_tests;
+#[cfg(test)]
+mod hash_tests;
 #[cfg(test)]
 mod kem_export_tests;
 #[cfg(test)]
@@ -88,6 +101,8 @@ pub struct Backend {
     pub aead: fn(AeadId) -> Result<&'static dyn AeadAlgorithm>,
     /// The ECDH or KEM for an id, or why it is unsupported.
     pub kex: fn(KexId) -> Result<KeyExchange>,
+    /// The hash function with its HMAC and HKDF, or why it is unsupported.
+    pub hash: fn(HashId) -> Result<&'static dyn Hash>,
 }
 
 impl Backend {

@@ -1,4 +1,5 @@
-//! ring 0.17: AES-GCM, ChaCha20-Poly1305, X25519, ECDH P-256/P-384.
+//! ring 0.17: AES-GCM, ChaCha20-Poly1305, X25519, ECDH P-256/P-384;
+//! SHA-256/384, HMAC and HKDF (`digest`, `hmac`, `hkdf`; see `ring_like_hash.rs`).
 //!
 //! ring takes a caller-chosen DH private key only through its deprecated test
 //! RNG shim (`ring::test::rand::FixedSliceRandom`), which we use for
@@ -7,7 +8,7 @@
 use ring::{aead, agreement, rand};
 
 use super::{rejected, unsupported, Backend, Ecdh, EcdhPrivateKey, KeyExchange, Result};
-use crate::algorithm::{AeadId, KexId};
+use crate::algorithm::{AeadId, HashId, KexId};
 
 pub static BACKEND: Backend = Backend {
     name: "ring",
@@ -25,7 +26,17 @@ pub static BACKEND: Backend = Backend {
         KexId::P384 => Ok(KeyExchange::Ecdh(&RingEcdh(KexId::P384))),
         _ => unsupported("ring 0.17 offers no ML-KEM or hybrid KEM"),
     },
+    hash: |id| match id {
+        HashId::Sha256 => Ok(&RingHash(HashId::Sha256)),
+        HashId::Sha384 => Ok(&RingHash(HashId::Sha384)),
+    },
 };
+
+ring_like_hash!(
+    ring,
+    RingHash,
+    "ring::hkdf (Expand; Extract is ring::hmac, RFC 5869 §2.2)"
+);
 
 less_safe_key_aead!(ring, RingAead, RingKey, {
     AeadId::Aes128Gcm => AES_128_GCM,

@@ -1,5 +1,6 @@
 //! RustCrypto: aes-gcm 0.11, chacha20poly1305 0.11 (ChaCha20- and XChaCha20-Poly1305),
-//! aes-gcm-siv 0.12, x25519-dalek 3, p256/p384 0.14 (`ecdh`), ml-kem 0.3.
+//! aes-gcm-siv 0.12, x25519-dalek 3, p256/p384 0.14 (`ecdh`), ml-kem 0.3; sha2, hmac
+//! and hkdf (`rustcrypto_hash.rs`).
 //!
 //! - AEADs: one generic wrapper over aead 0.6's `AeadInOut` (detached tag, in place).
 //!   aes-gcm takes the IV and tag lengths as type parameters, not at run time: the adapter
@@ -46,7 +47,7 @@ use super::{
     check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
     EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result,
 };
-use crate::algorithm::{AeadId, KexId};
+use crate::algorithm::{AeadId, HashId, KexId};
 
 pub static BACKEND: Backend = Backend {
     name: "RustCrypto",
@@ -80,6 +81,10 @@ pub static BACKEND: Backend = Backend {
         KexId::X25519MlKem768 => {
             unsupported("RustCrypto offers no X25519MLKEM768 (x-wing 0.1 is a different combiner)")
         }
+    },
+    hash: |id| match id {
+        HashId::Sha256 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha256)),
+        HashId::Sha384 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha384)),
     },
 };
 

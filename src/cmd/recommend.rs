@@ -6,16 +6,18 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cryptobench::algorithm::{AlgorithmId, Operation};
-use cryptobench::analysis::recommend::{self, MessageMix, Request, WorkloadFlags};
+use cryptobench::analysis::recommend::{self, CellSource, MessageMix, Request, WorkloadFlags};
 use cryptobench::backend::Backend;
-use cryptobench::measure::sweep::Sweep;
+use cryptobench::measure::keyschedule::{self, KdfPlan};
+use cryptobench::measure::sweep::{Sweep, RANKING_ROUNDS};
 use cryptobench::policy::compliance::Deployment;
 use cryptobench::policy::{self, kat_status};
 use cryptobench::report::{self, DocFormat};
+use cryptobench::results::keyschedule::KdfCells;
 use cryptobench::results::ResultFile;
 use cryptobench::{select, units};
 
-use super::progress::Progress;
+use super::progress::{Progress, Step};
 use crate::usage_error;
 
 #[derive(Args)]
@@ -29,8 +31,15 @@ pub struct RecommendArgs {
     /// messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
     #[arg(long, value_name = "N")]
     messages_per_turn: Option<u32>,
-    /// Group of the key-exchange step: x25519, p-256, x25519mlkem768, ... (default: tls each backend's
-    /// cheapest allowed group; messaging X25519).
+    /// messaging: messages per session; one X3DH/PQXDH session setup per session (default 1000; 1..=10000000).
+    #[arg(long, value_name = "N")]
+    messages_per_session: Option<u32>,
+    /// messaging with a KEM: turns per post-quantum ratchet step (default 25; 1..=10000).
+    #[arg(long, value_name = "TURNS")]
+    pq_ratchet_every: Option<u32>,
+    /// Group of the key exchange: tls x25519, p-256, x25519mlkem768, ...; messaging a DH group
+    /// (x25519, p-256, p-384) or a KEM for PQXDH and the post-quantum ratchet (ml-kem-768,
+    /// x25519mlkem768). Default: each backend's cheapest allowed group (messaging: X25519 when allowed).
     #[arg(long, value_name = "GROUP")]
     kex_group: Option<String>,
     /// Custom size mix instead: SIZE:WEIGHT list (64:0.5,1k:0.3,1m:0.2; weights are fractions
@@ -40,7 +49,8 @@ pub struct RecommendArgs {
     /// Worker threads the deployment runs (cells at this thread count are used).
     #[arg(long, default_value_t = 1)]
     threads: usize,
-    /// Algorithms the deployment must use: a comma list or a TOML file (algorithms = [...], optional backend).
+    /// Algorithms the deployment must use: a comma list or a TOML file (algorithms = [...], optional
+    /// backend). With it, an incomplete ranking (a cost that could not be priced) exits 1.
     #[arg(long, value_name = "LIST|FILE")]
     require: Option<String>,
     /// Policy profile the choice must satisfy (fips-140-3, cnsa-2.0, bsi-tr-02102-1 or a TOML file).
@@ -115,6 +125,46 @@ fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Resul
     Ok(file)
 }
 
+/// The key derivations of the workload's steps, measured now on the backends
+/// of `file` that this build has, in as many rounds as the file's cells.
+fn kdf_cells(
+    a: &RecommendArgs,
+    req: &Request,
+    file: &ResultFile,
+    audited: &[&'static Backend],
+) -> Result<KdfCells, String> {
+    let tasks = req.kdf_tasks();
+    if tasks.is_empty() || audited.is_empty() {
+        return Ok(KdfCells::default());
+    }
+    let plan = KdfPlan {
+        backends: audited.to_vec(),
+        tasks,
+        threads: a.threads,
+        duration: units::parse_duration("--duration", &a.duration)?,
+        rounds: if a.results.is_some() {
+            file.settings.rounds.max(1)
+        } else {
+            RANKING_ROUNDS
+        },
+        target_sample: std::time::Duration::from_micros(500),
+        seed: 2,
+    };
+    eprintln!("measuring the key derivations (each backend's HKDF, HMAC, SHA-2) now");
+    let progress = Progress::new(
+        keyschedule::visits(&plan),
+        "key derivations {bar:30} {pos}/{len} visits",
+    );
+    let step = || Step {
+        group: "key derivations".into(),
+        backends: &[],
+        backend: "",
+    };
+    let cells = keyschedule::measure(&plan, &|| progress.step(step()));
+    progress.finish();
+    Ok(cells)
+}
+
 fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
@@ -125,6 +175,8 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         mix: a.mix.as_deref(),
         records_per_handshake: a.records_per_handshake,
         messages_per_turn: a.messages_per_turn,
+        messages_per_session: a.messages_per_session,
+        pq_ratchet_every: a.pq_ratchet_every,
         kex_group: a.kex_group.as_deref(),
     })?;
     let policy = a.policy.as_deref().map(policy::resolve).transpose();
@@ -133,7 +185,8 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     units::parse_duration("--duration", &a.duration)?;
     let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
     let wanted = backends(a, deployment.as_ref())?;
-    let req = Request {
+    let none = KdfCells::default();
+    let plan = Request {
         workload: &workload,
         threads: a.threads,
         required: &required,
@@ -142,22 +195,31 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         operation: Operation::Seal,
         resamples: 2000,
         seed: 0x5eed,
+        kdf: &none,
+        source: a.results.as_deref().map_or(CellSource::MeasuredNow, CellSource::File),
     };
-    if req.aeads().is_empty() {
+    if plan.aeads().is_empty() {
         return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
     }
-    let file = cells(a, &req, &wanted)?;
+    plan.check()?;
+    let file = cells(a, &plan, &wanted)?;
     // The KAT audit for every backend of the file compiled into this build.
     let named = |b: &&&Backend| {
         file.cells.iter().any(|c| c.backend == b.name) || file.failures.iter().any(|f| f.backend == b.name)
     };
     let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
-    let kat = kat_status::audit(&audited, &req.audited_algorithms(), &[]);
+    let kat = kat_status::audit(&audited, &plan.audited_algorithms(), &[]);
+    let kdf = kdf_cells(a, &plan, &file, &audited)?;
+    let req = Request { kdf: &kdf, ..plan };
     let mut rec = recommend::recommend(&file, &kat, &req);
     recommend::attach_findings(&mut rec);
     print!("{}", report::recommend::render(&rec, a.format.into()));
     if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");
+        return Ok(ExitCode::from(1));
+    }
+    if a.require.is_some() && !rec.incomplete.is_empty() {
+        eprintln!("the ranking is incomplete (a cost could not be priced, see NOT INCLUDED): --require asks for a complete one");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

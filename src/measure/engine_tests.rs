@@ -145,6 +145,7 @@ static WRONG_CIPHER: Backend = Backend {
     version: String::new,
     aead: chacha20_under_the_wrong_name,
     kex: |_| Err(backend::Error::Unsupported("no key exchange".into())),
+    hash: |_| Err(backend::Error::Unsupported("no hash".into())),
 };
 
 #[test]

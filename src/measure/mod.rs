@@ -16,6 +16,7 @@ mod engine_tests;
 #[cfg(test)]
 mod hang_tests;
 pub mod instructions;
+pub mod keyschedule;
 mod latch;
 pub mod messaging;
 #[cfg(feature = "seeded-slowdown")]

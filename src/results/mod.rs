@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod kat;
+pub mod keyschedule;
 pub mod messaging;
 pub mod sweep;
 

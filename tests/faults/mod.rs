@@ -168,6 +168,7 @@ macro_rules! aead_fault_backend {
         pub static $static: Backend = Backend {
             name: $name,
             version: || "test-only".into(),
+            hash: |_| backend::unsupported("test-only"),
             aead: |id| match id {
                 $(AeadId::$alg)|+ => faulty_aead(id, $fault),
                 _ => backend::unsupported("test-only"),
@@ -278,6 +279,7 @@ impl EcdhPrivateKey for UnclampedKey {
 pub static X25519_UNCLAMPED: Backend = Backend {
     name: "fault:x25519-without-clamping",
     version: || "test-only".into(),
+    hash: |_| backend::unsupported("test-only"),
     aead: |_| backend::unsupported("test-only"),
     kex: |id| match id {
         KexId::X25519 => Ok(KeyExchange::Ecdh(&UnclampedX25519)),
@@ -317,6 +319,7 @@ impl EcdhPrivateKey for OffCurveKey {
 pub static OFF_CURVE_ACCEPTED: Backend = Backend {
     name: "fault:ecdh-accepts-off-curve-point",
     version: || "test-only".into(),
+    hash: |_| backend::unsupported("test-only"),
     aead: |_| backend::unsupported("test-only"),
     kex: |id| match id {
         KexId::P256 => {
@@ -424,6 +427,7 @@ macro_rules! kem_fault_backend {
         pub static $static: Backend = Backend {
             name: $name,
             version: || "test-only".into(),
+            hash: |_| backend::unsupported("test-only"),
             aead: |_| backend::unsupported("test-only"),
             kex: |id| match id {
                 KexId::MlKem768 => Ok(KeyExchange::Kem(Box::leak(Box::new(FaultyKem(

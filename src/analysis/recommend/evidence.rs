@@ -101,7 +101,7 @@ pub fn attach_findings(rec: &mut Recommendation) {
     let names: Vec<&str> = rec.ranking.iter().map(|r| r.backend.as_str()).collect();
     let mut algorithms: Vec<AlgorithmId> = Vec::new();
     for r in &rec.ranking {
-        for a in std::iter::once(&r.aead).chain(&r.kex) {
+        for a in std::iter::once(&r.aead).chain(&r.groups) {
             if let Ok(id) = a.parse::<AlgorithmId>() {
                 if !algorithms.contains(&id) {
                     algorithms.push(id);
@@ -116,7 +116,7 @@ pub fn attach_findings(rec: &mut Recommendation) {
         .filter(|f| {
             rec.ranking
                 .iter()
-                .any(|r| r.backend == f.backend && (r.aead == f.algorithm || r.kex.as_deref() == Some(&f.algorithm)))
+                .any(|r| r.backend == f.backend && (r.aead == f.algorithm || r.groups.contains(&f.algorithm)))
         })
         .collect();
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithm::{AlgorithmId, Mode};
 use crate::units;
-use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind};
+use crate::workload_model::{self, KexCadence, Protocol, Slot, WorkloadKind};
 
 /// Sizes and weights (fractions of messages, summing to 1), plus the
 /// key-exchange step the workload pays every so many messages.
@@ -29,6 +29,8 @@ pub struct WorkloadFlags<'a> {
     pub mix: Option<&'a str>,
     pub records_per_handshake: Option<u32>,
     pub messages_per_turn: Option<u32>,
+    pub messages_per_session: Option<u32>,
+    pub pq_ratchet_every: Option<u32>,
     pub kex_group: Option<&'a str>,
 }
 
@@ -57,41 +59,51 @@ impl MessageMix {
                 )
             })?,
         };
-        let step = w.kex.map(|k| k.step);
         if let Some(n) = f.records_per_handshake {
             let n = workload_model::records_per_handshake(n)?;
-            if step == Some(KexStep::DhRatchet) || w.name == "storage" {
+            if w.kex.is_some_and(|k| k.protocol == Protocol::Signal) || w.name == "storage" {
                 return Err(format!(
                     "--records-per-handshake: applies to --workload tls or a --mix, not {}",
                     w.name
                 ));
             }
-            let group = w.kex.and_then(|k| k.group);
-            w.kex = Some(KexCadence {
-                step: KexStep::TlsHandshake,
-                every: f64::from(n),
-                group,
-            });
+            w.kex = Some(KexCadence::tls(f64::from(n), w.kex.and_then(|k| k.group)));
         }
         if let Some(n) = f.messages_per_turn {
             let n = workload_model::messages_per_turn(n)?;
-            match &mut w.kex {
-                Some(k) if k.step == KexStep::DhRatchet => k.every = f64::from(n),
-                _ => {
-                    return Err(format!(
-                        "--messages-per-turn: applies to --workload messaging, not {}",
-                        w.name
-                    ))
-                }
-            }
+            w.signal_mut("--messages-per-turn")?.every = f64::from(n);
+        }
+        if let Some(n) = f.messages_per_session {
+            let n = workload_model::messages_per_session(n)?;
+            w.signal_mut("--messages-per-session")?.per_session = f64::from(n);
         }
         if let Some(g) = f.kex_group {
             w.set_group(g)?;
         }
+        if let Some(n) = f.pq_ratchet_every {
+            let n = workload_model::pq_ratchet_turns(n)?;
+            let k = w.signal_mut("--pq-ratchet-every")?;
+            if k.kem.is_none() {
+                return Err(
+                    "--pq-ratchet-every: applies with a KEM (add --kex-group ml-kem-768 or x25519mlkem768)".into(),
+                );
+            }
+            k.pq_turns = f64::from(n);
+        }
         Ok(w)
     }
 
-    /// `--kex-group NAME`: pins the group of the key-exchange step.
+    /// The Signal cadence of the messaging workload, or the error naming `flag`.
+    fn signal_mut(&mut self, flag: &str) -> Result<&mut KexCadence, String> {
+        match &mut self.kex {
+            Some(k) if k.protocol == Protocol::Signal => Ok(k),
+            _ => Err(format!("{flag}: applies to --workload messaging, not {}", self.name)),
+        }
+    }
+
+    /// `--kex-group NAME`: pins the TLS group; for messaging a Diffie-Hellman
+    /// group pins the DH group (X3DH and the ratchet), a KEM turns on PQXDH
+    /// and the post-quantum ratchet with it.
     fn set_group(&mut self, name: &str) -> Result<(), String> {
         let Some(k) = &mut self.kex else {
             return Err(format!(
@@ -99,35 +111,34 @@ impl MessageMix {
                 self.name
             ));
         };
-        let group = match name.parse::<AlgorithmId>() {
-            Ok(AlgorithmId::Kex(g)) if k.step.accepts(g) => g,
-            _ if k.step == KexStep::DhRatchet => {
-                return Err(format!(
-                    "--kex-group: '{name}' cannot serve the DH ratchet (use x25519, p-256 or p-384)"
-                ))
-            }
-            _ => {
-                return Err(format!(
-                    "--kex-group: '{name}' is not a key exchange (use x25519, p-256, x25519mlkem768, ...)"
-                ))
-            }
+        let Ok(AlgorithmId::Kex(group)) = name.parse::<AlgorithmId>() else {
+            return Err(format!(
+                "--kex-group: '{name}' is not a key exchange (use x25519, p-256, p-384, ml-kem-768, x25519mlkem768, ...)"
+            ));
         };
-        k.group = Some(group);
+        match (k.protocol, group.kind()) {
+            (Protocol::Signal, crate::algorithm::KexKind::Kem) => k.kem = Some(group),
+            _ => k.group = Some(group),
+        }
         Ok(())
     }
 
     /// The model in one paragraph: what the score includes and what it leaves out.
     pub fn paragraph(&self) -> String {
+        let kex = self.kex;
+        self.paragraph_with(&|slot| kex.map(|k| k.default_group_text(slot)).unwrap_or_default())
+    }
+
+    /// [`Self::paragraph`] with each slot's group named by `group` (recommend
+    /// names the policy's choice).
+    pub fn paragraph_with(&self, group: &dyn Fn(Slot) -> String) -> String {
         let mix: Vec<String> = self
             .mix
             .iter()
             .map(|(s, w)| format!("{} {:.1} %", crate::units::format_bytes(*s), w * 100.0))
             .collect();
         let kex = match &self.kex {
-            Some(k) if k.step == KexStep::DhRatchet => {
-                k.sentence() + " Session setup (X3DH/PQXDH) is not counted: run --workload messaging times it."
-            }
-            Some(k) => k.sentence(),
+            Some(k) => k.sentence(group),
             None => "No key exchange.".into(),
         };
         format!(
@@ -195,11 +206,7 @@ impl MessageMix {
             }
         }
         let name = raw.name.unwrap_or_else(|| "custom".into());
-        let kex = raw.messages_per_handshake.map(|every| KexCadence {
-            step: KexStep::TlsHandshake,
-            every,
-            group: None,
-        });
+        let kex = raw.messages_per_handshake.map(|every| KexCadence::tls(every, None));
         MessageMix::new(&name, &format!("mix from {file}"), mix, kex).map_err(|e| format!("{file}: mix: {e} ({fix})"))
     }
 

@@ -9,106 +9,32 @@
 //! harmonic mean, so slow sizes weigh by the time they take). A size that was
 //! not measured is interpolated log-linearly (log bytes/s against log size)
 //! between its measured neighbours; beyond the largest measured size bytes/s is
-//! held, below the smallest ops/s is held. A workload with a key-exchange step
-//! (a TLS handshake, a Double Ratchet DH step; see [`crate::workload_model`])
-//! adds its operations once per `every` messages.
+//! held, below the smallest ops/s is held. A workload with key-exchange steps
+//! (a TLS handshake; Signal's session setup, DH and post-quantum ratchet
+//! steps; see [`crate::workload_model`]) adds each step's group operations and
+//! key derivations once per its number of messages (`costs.rs`).
 
+mod costs;
 mod evidence;
-mod kex;
 mod mix;
 mod model;
 mod rank;
+mod request;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation};
+use crate::algorithm::{AeadId, AlgorithmId, KexId};
 use crate::policy::kat_status::{KatStatus, KatTable};
-use crate::policy::Policy;
 use crate::results::{Metric, ResultFile};
+use crate::workload_model::Slot;
 pub use evidence::{attach_findings, Findings};
 pub use mix::{MessageMix, WorkloadFlags};
-use model::Model;
+use model::{Cells, Model};
 
-/// What to rank and under which constraints.
-pub struct Request<'a> {
-    pub workload: &'a MessageMix,
-    pub threads: usize,
-    /// Algorithms the deployment must use (each must pass on the backend).
-    pub required: &'a [AlgorithmId],
-    /// Restrict to one backend (a deployment config's `backend`).
-    pub backend: Option<&'a str>,
-    pub policy: Option<&'a Policy>,
-    /// AEAD operation whose cells are used (seal).
-    pub operation: Operation,
-    /// Bootstrap resamples for the uncertainty (0: point estimates only).
-    pub resamples: usize,
-    pub seed: u64,
-}
-
-impl Request<'_> {
-    fn permits(&self, alg: AlgorithmId) -> bool {
-        self.policy.is_none_or(|p| p.decide(alg).status.permits())
-    }
-
-    /// AEADs to rank on: the required ones, else every AEAD the policy allows.
-    pub fn aeads(&self) -> Vec<AeadId> {
-        let req: Vec<AeadId> = self
-            .required
-            .iter()
-            .filter_map(|a| match a {
-                AlgorithmId::Aead(x) => Some(*x),
-                _ => None,
-            })
-            .collect();
-        if !req.is_empty() {
-            return req;
-        }
-        AeadId::ALL
-            .into_iter()
-            .filter(|a| self.permits(AlgorithmId::Aead(*a)))
-            .collect()
-    }
-
-    /// Key exchanges for the workload's key-exchange step: the pinned group,
-    /// else the required ones, else every one the policy allows (each only if
-    /// it can serve the step: the DH ratchet needs Diffie-Hellman).
-    pub fn kexes(&self) -> Vec<KexId> {
-        let req: Vec<KexId> = self
-            .required
-            .iter()
-            .filter_map(|a| match a {
-                AlgorithmId::Kex(x) => Some(*x),
-                _ => None,
-            })
-            .collect();
-        let Some(k) = self.workload.kex else {
-            return req;
-        };
-        if let Some(g) = k.group {
-            return vec![g];
-        }
-        let pool: Vec<KexId> = if req.is_empty() {
-            let groups = k.step.default_groups().iter().copied();
-            groups.filter(|g| self.permits(AlgorithmId::Kex(*g))).collect()
-        } else {
-            req
-        };
-        pool.into_iter().filter(|g| k.step.accepts(*g)).collect()
-    }
-
-    /// Every algorithm whose KAT status the ranking needs.
-    pub fn audited_algorithms(&self) -> Vec<AlgorithmId> {
-        let mut v: Vec<AlgorithmId> = self.required.to_vec();
-        v.extend(self.aeads().into_iter().map(AlgorithmId::Aead));
-        v.extend(self.kexes().into_iter().map(AlgorithmId::Kex));
-        let mut seen = BTreeSet::new();
-        v.retain(|a| seen.insert(*a));
-        v
-    }
-}
+pub use request::{CellSource, Request};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Margin {
@@ -128,8 +54,10 @@ pub struct Ranked {
     pub backend: String,
     pub backend_version: String,
     pub aead: String,
-    /// Key exchange in the handshake, when the workload has one.
+    /// The groups of the workload's key exchanges, "P-256 + ML-KEM-768", when it has any.
     pub kex: Option<String>,
+    /// The same groups, one name each (the DH or TLS group first, then the KEM).
+    pub groups: Vec<String>,
     /// Weighted throughput, 10^6 bytes/s.
     pub mb_per_sec: f64,
     pub mb_per_sec_ci95: Option<(f64, f64)>,
@@ -145,6 +73,15 @@ pub enum IntervalUnit {
     /// Single samples: the file's samples do not split into its rounds
     /// (fewer than `stats::MIN_ROUNDS`, or uneven counts from another tool).
     Samples,
+}
+
+/// One key-derivation cell's median: what a task costs a backend.
+#[derive(Clone, Debug, Serialize)]
+pub struct KdfFigure {
+    pub backend: String,
+    pub task: String,
+    pub us_per_op: f64,
+    pub hkdf: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -168,6 +105,10 @@ pub struct Recommendation {
     pub excluded: Vec<Exclusion>,
     /// Interpolations, extrapolations, the handshake model and anything else the reader must know.
     pub notes: Vec<String>,
+    /// Costs of the model that are not in the scores, each with why (empty: the ranking is complete).
+    pub incomplete: Vec<String>,
+    /// The key-derivation cells of the ranked backends, as medians (the JSON shows them).
+    pub key_derivations: Vec<KdfFigure>,
     /// Set when the policy requires a validated module and none is in this build (evidence.rs).
     pub module_caveat: Option<String>,
     /// Open `audit diff` findings of the ranked pairs ([`attach_findings`]; empty until then).
@@ -184,28 +125,35 @@ fn kat_problem(kat: &KatTable, backend: &str, alg: AlgorithmId) -> Option<String
     }
 }
 
-/// (operations per step, cell index) of one key exchange, and whether a stand-in plan was used.
-type KexCells = (Vec<(f64, usize)>, bool);
-
-/// A backend that qualifies, with its best AEAD (and key exchange) and its model.
+/// A backend that qualifies, with its best AEAD, its groups and its model.
 struct Candidate {
     backend: String,
     version: String,
     aead: AeadId,
-    kex: Option<KexId>,
+    groups: Vec<(Slot, KexId)>,
     model: Model,
+    /// Costs its cells cannot price, with why (left out for every candidate).
+    missing: costs::Missing,
     point: f64,
     draws: Vec<f64>,
 }
 
-/// What a backend's ranking is built from: the file, the KAT table, the request, the notes so far.
+/// A backend's best AEAD with its whole model.
+struct Pick {
+    aead: AeadId,
+    model: Model,
+    missing: costs::Missing,
+    point: f64,
+}
+
+/// What a backend's ranking is built from: the cells, the KAT table, the request, the notes so far.
 struct Ctx<'a> {
-    file: &'a ResultFile,
+    cells: Cells<'a>,
     kat: &'a KatTable,
     req: &'a Request<'a>,
     notes: BTreeSet<String>,
-    /// Whether the key-exchange step is in every candidate's score.
-    kex_counted: bool,
+    /// Costs left out for every candidate, with why.
+    incomplete: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -231,6 +179,7 @@ impl Ctx<'_> {
             return Vec::new();
         }
         let present: BTreeSet<AlgorithmId> = self
+            .cells
             .file
             .cells
             .iter()
@@ -243,36 +192,49 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// The AEAD with the highest point estimate for `b`; why the others are out goes to `reasons`.
-    fn best_aead(&mut self, b: &str, reasons: &mut Vec<String>) -> Option<(AeadId, Model)> {
-        let (file, req) = (self.file, self.req);
-        let mut best: Option<(AeadId, Model, f64)> = None;
+    /// The AEAD whose whole model (messages, and the steps' costs with its
+    /// suite's hash) has the highest point estimate for `b`, with the costs its
+    /// cells cannot price; why the other AEADs are out goes to `reasons`.
+    fn best_aead(&mut self, b: &str, priced: &costs::Priced, reasons: &mut Vec<String>) -> Option<Pick> {
+        let req = self.req;
+        let mut best: Option<Pick> = None;
         for aead in req.aeads() {
             if let Some(p) = kat_problem(self.kat, b, AlgorithmId::Aead(aead)) {
                 reasons.push(p);
                 continue;
             }
-            let Some(m) = model::aead_model(file, b, aead, req, &mut self.notes) else {
+            let Some(mut model) = model::aead_model(self.cells.file, b, aead, req, &mut self.notes) else {
                 reasons.push(self.not_measured(b, aead));
                 continue;
             };
-            let (point, _) = model::estimate(
-                &m,
-                file,
-                &model::Resampling::Samples(0),
-                &mut fastrand::Rng::with_seed(0),
-            );
-            if point > best.as_ref().map_or(0.0, |x| x.2) {
-                best = Some((aead, m, point));
+            let (mut terms, mut missing) = (priced.terms.clone(), priced.missing.clone());
+            if req.workload.kex.is_some() {
+                let (kdf_terms, kdf_missing) = self.kdf_terms(b, aead, &priced.groups);
+                terms.extend(kdf_terms);
+                missing.extend(kdf_missing);
+            }
+            for (id, coef, c) in terms {
+                let l = model.local(c);
+                model.extra.push((id, coef, l));
+            }
+            let how = model::Resampling::Samples(0);
+            let (point, _) = model::estimate(&model, self.cells, &how, &mut fastrand::Rng::with_seed(0));
+            if point > best.as_ref().map_or(0.0, |x| x.point) {
+                best = Some(Pick {
+                    aead,
+                    model,
+                    missing,
+                    point,
+                });
             }
         }
-        best.map(|(a, m, _)| (a, m))
+        best
     }
 
     /// A cell refused before timing says why; otherwise it was simply not measured.
     fn not_measured(&self, b: &str, aead: AeadId) -> String {
         let req = self.req;
-        let refused = self.file.failures.iter().find(|f| {
+        let refused = self.cells.file.failures.iter().find(|f| {
             f.backend == b
                 && f.algorithm == AlgorithmId::Aead(aead)
                 && f.operation == req.operation
@@ -291,14 +253,22 @@ impl Ctx<'_> {
             return Err(reasons);
         }
         reasons.extend(self.ruled_out(b));
-        let Some((aead, mut model)) = self.best_aead(b, &mut reasons) else {
+        let priced = match self.req.workload.kex.map(|_| self.price_groups(b)) {
+            Some(Ok(p)) => p,
+            Some(Err(why)) => return Err([reasons, why].concat()),
+            None => costs::Priced::default(),
+        };
+        let Some(Pick {
+            aead, model, missing, ..
+        }) = self.best_aead(b, &priced, &mut reasons)
+        else {
             if reasons.is_empty() {
                 reasons.push("no candidate algorithm".into());
             }
             return Err(reasons);
         };
-        let kex_id = self.add_kex(b, &mut model);
         let version = self
+            .cells
             .file
             .cells
             .iter()
@@ -308,11 +278,29 @@ impl Ctx<'_> {
             backend: b.into(),
             version: version.unwrap_or_default(),
             aead,
-            kex: kex_id,
+            groups: priced.groups,
             model,
+            missing,
             point: 0.0,
             draws: Vec::new(),
         })
+    }
+
+    /// Which library's HKDF each ranked backend's key derivations used.
+    fn kdf_note(&mut self, candidates: &[Candidate]) {
+        let sources: Vec<String> = candidates
+            .iter()
+            .filter_map(|c| {
+                let cell = self.cells.kdf.cells.iter().find(|k| k.backend == c.backend)?;
+                Some(format!("{}: {}", c.backend, cell.hkdf))
+            })
+            .collect();
+        if !sources.is_empty() {
+            self.notes.insert(format!(
+                "key derivation (HKDF, HMAC, SHA-2) is each backend's own, measured by this build beside the cells: {}",
+                sources.join("; ")
+            ));
+        }
     }
 }
 
@@ -338,7 +326,8 @@ pub fn read_results(path: &Path, threads: usize) -> Result<ResultFile, String> {
     Ok(f)
 }
 
-/// The algorithms whose cells a ranking for `req` needs measured.
+/// The algorithms whose sweep cells a ranking for `req` needs measured
+/// (the key derivations are [`Request::kdf_tasks`]).
 pub fn algorithms_to_measure(req: &Request) -> Vec<AlgorithmId> {
     let aeads = req.aeads().into_iter().map(AlgorithmId::Aead);
     aeads.chain(req.kexes().into_iter().map(AlgorithmId::Kex)).collect()
@@ -358,14 +347,30 @@ fn backends<'a>(file: &'a ResultFile, req: &Request) -> Vec<&'a str> {
     backends
 }
 
+/// The key-derivation medians of the ranked backends.
+fn kdf_figures(kdf: &crate::results::keyschedule::KdfCells, ranking: &[Ranked]) -> Vec<KdfFigure> {
+    let ranked = |b: &str| ranking.iter().any(|r| r.backend == b);
+    kdf.cells
+        .iter()
+        .filter(|c| ranked(&c.backend))
+        .map(|c| KdfFigure {
+            backend: c.backend.clone(),
+            task: c.task.name(),
+            us_per_op: 1e6 / c.ops_per_sec.median,
+            hkdf: c.hkdf.clone(),
+        })
+        .collect()
+}
+
 /// Ranks the backends of `file` for the request.
 pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommendation {
+    let cells = Cells { file, kdf: req.kdf };
     let mut ctx = Ctx {
-        file,
+        cells,
         kat,
         req,
         notes: BTreeSet::new(),
-        kex_counted: false,
+        incomplete: Vec::new(),
     };
     let gate = evidence::gate(file, backends(file, req), req);
     let mut excluded = gate.excluded;
@@ -379,8 +384,9 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
             }),
         }
     }
-    ctx.settle_kex(&mut candidates);
-    let unit = rank::interval_unit(&candidates, file);
+    ctx.settle(&mut candidates);
+    ctx.kdf_note(&candidates);
+    let unit = rank::interval_unit(&candidates, cells, file.settings.rounds);
     if req.resamples > 0 && unit == IntervalUnit::Samples {
         ctx.notes.insert(format!(
             "intervals resample single samples: this file's samples do not split into its {} rounds (fewer than {} rounds, or uneven counts), so they are narrower than the run-to-run spread",
@@ -388,11 +394,12 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
             crate::stats::MIN_ROUNDS
         ));
     }
-    let ranking = rank::rank(&mut candidates, file, req, unit);
+    let ranking = rank::rank(&mut candidates, cells, req, unit);
+    let key_derivations = kdf_figures(req.kdf, &ranking);
     if req.resamples > 0
         && candidates
             .iter()
-            .any(|c| c.model.cells.iter().any(|&i| file.cells[i].samples.len() < 2))
+            .any(|c| c.model.cells.iter().any(|&r| cells.samples(r).len() < 2))
     {
         ctx.notes
             .insert("some cells carry fewer than two raw samples: their uncertainty is not included".into());
@@ -408,6 +415,8 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         ranking,
         excluded,
         notes: ctx.notes.into_iter().collect(),
+        incomplete: ctx.incomplete,
+        key_derivations,
         module_caveat: gate.caveat,
         findings: Findings::default(),
     }

@@ -1,16 +1,71 @@
 //! The throughput model: weighted bytes over weighted time from the cells of
 //! one backend, sizes not measured taken from the cost model when its line
-//! fits (else interpolated log-linearly), an optional
-//! handshake cost; and its bootstrap.
+//! fits (else interpolated log-linearly), plus the key-exchange and
+//! key-derivation steps per message; and its bootstrap.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::cost_model;
 use super::Request;
 use crate::algorithm::{AeadId, AlgorithmId, KexId, Mode, Operation};
+use crate::results::keyschedule::KdfCells;
 use crate::results::ResultFile;
-use crate::workload_model::KexStep;
+use crate::workload_model::{Plan, Role};
 use crate::{stats, units};
+
+/// A cell of the sweep, or a key-derivation cell measured beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CellRef {
+    Sweep(usize),
+    Kdf(usize),
+}
+
+/// Every cell a ranking reads.
+#[derive(Clone, Copy)]
+pub(super) struct Cells<'a> {
+    pub(super) file: &'a ResultFile,
+    pub(super) kdf: &'a KdfCells,
+}
+
+impl Cells<'_> {
+    pub(super) fn samples(&self, r: CellRef) -> &[f64] {
+        match r {
+            CellRef::Sweep(i) => &self.file.cells[i].samples,
+            CellRef::Kdf(i) => &self.kdf.cells[i].samples,
+        }
+    }
+
+    pub(super) fn median(&self, r: CellRef) -> f64 {
+        match r {
+            CellRef::Sweep(i) => self.file.cells[i].ops_per_sec.median,
+            CellRef::Kdf(i) => self.kdf.cells[i].ops_per_sec.median,
+        }
+    }
+
+    fn size(&self, r: CellRef) -> usize {
+        match r {
+            CellRef::Sweep(i) => self.file.cells[i].size,
+            CellRef::Kdf(_) => 0,
+        }
+    }
+}
+
+/// Which part of a step a cost is: its group operations or its key derivations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum Part {
+    KeyExchange,
+    KeyDerivation,
+}
+
+/// One cost of the model, as the notes and the model paragraph name it.
+pub(super) type CostId = (Role, Part);
+
+pub(super) fn cost_name((role, part): CostId) -> String {
+    match part {
+        Part::KeyExchange => format!("the {}'s key exchange", role.name()),
+        Part::KeyDerivation => format!("the {}'s key derivation", role.name()),
+    }
+}
 
 /// How one message size gets its time per operation from the cells.
 #[derive(Clone, Copy, Debug)]
@@ -41,17 +96,15 @@ pub(super) enum Source {
 /// A throughput model over a few cells (local indices into `cells`).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Model {
-    pub(super) cells: Vec<usize>,
+    pub(super) cells: Vec<CellRef>,
     /// (weight, size, source) per message size.
     terms: Vec<(f64, usize, Source)>,
-    /// (operations per key-exchange step, cell) — time per message adds Σ coef/ops / kex_every.
-    pub(super) kex: Vec<(f64, usize)>,
-    /// Messages per key-exchange step.
-    pub(super) kex_every: f64,
+    /// (cost, operations per message, local cell): time per message adds coef / ops.
+    pub(super) extra: Vec<(CostId, f64, usize)>,
 }
 
 impl Model {
-    pub(super) fn local(&mut self, cell: usize) -> usize {
+    pub(super) fn local(&mut self, cell: CellRef) -> usize {
         match self.cells.iter().position(|c| *c == cell) {
             Some(i) => i,
             None => {
@@ -85,8 +138,8 @@ impl Model {
             bytes += w * s_f;
             time += w * t;
         }
-        for &(coef, c) in &self.kex {
-            time += coef / ops[c] / self.kex_every;
+        for &(_, coef, c) in &self.extra {
+            time += coef / ops[c];
         }
         bytes / time
     }
@@ -106,21 +159,21 @@ pub(super) enum Resampling {
 /// Point estimate (cell medians) and the bootstrap draws of the model: each
 /// draw takes every cell's median over the resampled rounds (or samples),
 /// the statistic the point estimate uses. Cells with fewer than two samples stay fixed.
-pub(super) fn estimate(model: &Model, file: &ResultFile, how: &Resampling, rng: &mut fastrand::Rng) -> (f64, Vec<f64>) {
-    let cells: Vec<_> = model.cells.iter().map(|&i| &file.cells[i]).collect();
-    let sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
-    let point: Vec<f64> = cells.iter().map(|c| c.ops_per_sec.median).collect();
+pub(super) fn estimate(model: &Model, cells: Cells, how: &Resampling, rng: &mut fastrand::Rng) -> (f64, Vec<f64>) {
+    let samples: Vec<&[f64]> = model.cells.iter().map(|&r| cells.samples(r)).collect();
+    let sizes: Vec<usize> = model.cells.iter().map(|&r| cells.size(r)).collect();
+    let point: Vec<f64> = model.cells.iter().map(|&r| cells.median(r)).collect();
     let mut buf = Vec::new();
     let mut draw = |pick: Option<&[usize]>, rng: &mut fastrand::Rng| -> f64 {
-        let ops: Vec<f64> = cells
+        let ops: Vec<f64> = samples
             .iter()
             .zip(&point)
-            .map(|(c, p)| {
-                let per_visit = pick.and_then(|v| stats::per_visit(c.samples.len(), v.len()));
+            .map(|(s, p)| {
+                let per_visit = pick.and_then(|v| stats::per_visit(s.len(), v.len()));
                 match (pick, per_visit) {
-                    _ if c.samples.len() < 2 => *p,
-                    (Some(v), Some(k)) => stats::visits_median(&c.samples, k, v, &mut buf),
-                    _ => stats::resampled_median(&c.samples, &mut buf, rng),
+                    _ if s.len() < 2 => *p,
+                    (Some(v), Some(k)) => stats::visits_median(s, k, v, &mut buf),
+                    _ => stats::resampled_median(s, &mut buf, rng),
                 }
             })
             .collect();
@@ -221,9 +274,9 @@ pub(super) fn aead_model(
         let below = by_size.range(..=s).next_back();
         let above = by_size.range(s..).next();
         let src = match (below, above) {
-            (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(c)),
+            (Some((&bs, &c)), _) if bs == s => Source::Exact(m.local(CellRef::Sweep(c))),
             (Some((&bs, &lo)), Some((&hs, &hi))) => {
-                let (lo, hi) = (m.local(lo), m.local(hi));
+                let (lo, hi) = (m.local(CellRef::Sweep(lo)), m.local(CellRef::Sweep(hi)));
                 between(fit.as_ref(), s, (bs, lo), (hs, hi), notes)
             }
             (Some((&bs, &c)), None) => {
@@ -232,7 +285,7 @@ pub(super) fn aead_model(
                     fmt(s),
                     fmt(bs)
                 ));
-                Source::Above(m.local(c))
+                Source::Above(m.local(CellRef::Sweep(c)))
             }
             (None, Some((&hs, &c))) => {
                 notes.insert(format!(
@@ -240,7 +293,7 @@ pub(super) fn aead_model(
                     fmt(s),
                     fmt(hs)
                 ));
-                Source::Below(m.local(c))
+                Source::Below(m.local(CellRef::Sweep(c)))
             }
             (None, None) => unreachable!("by_size is not empty"),
         };
@@ -250,12 +303,12 @@ pub(super) fn aead_model(
 }
 
 /// Cells of one key-exchange step with `kex` — (operations per step, cell)
-/// and whether a stand-in plan was used — or why they are missing.
+/// and whether a stand-in plan was used — or the operations it lacks.
 pub(super) fn kex_cells(
     file: &ResultFile,
     backend: &str,
     kex: KexId,
-    step: KexStep,
+    plans: &[Plan],
     threads: usize,
 ) -> Result<(Vec<(f64, usize)>, bool), String> {
     let one = |op: Operation| {
@@ -263,7 +316,6 @@ pub(super) fn kex_cells(
             .get(&0)
             .copied()
     };
-    let plans = step.plans(kex.kind());
     plans
         .iter()
         .enumerate()
@@ -276,6 +328,6 @@ pub(super) fn kex_cells(
                 .iter()
                 .map(|p| p.iter().map(|(_, o)| o.name()).collect::<Vec<_>>().join(" + "))
                 .collect();
-            format!("{kex}: no {} measurement at {threads} thread(s)", ops.join(" or "))
+            ops.join(" or ")
         })
 }

@@ -2,9 +2,8 @@
 //! with the margin over the runner-up and whether the two tie (their
 //! intervals overlap).
 
-use super::model::Resampling;
+use super::model::{Cells, Resampling};
 use super::{model, Candidate, IntervalUnit, Margin, Ranked, Request};
-use crate::results::ResultFile;
 use crate::stats;
 
 /// The 95 % interval of draws (in draw order): over rounds the expanded
@@ -48,13 +47,12 @@ fn margin(c: &Candidate, n: &Candidate, unit: IntervalUnit) -> Margin {
 
 /// Rounds when every cell of every candidate splits into the file's rounds
 /// ([`stats::per_visit`]), else single samples.
-pub(super) fn interval_unit(candidates: &[Candidate], file: &ResultFile) -> IntervalUnit {
-    let rounds = file.settings.rounds;
-    let cells = candidates
+pub(super) fn interval_unit(candidates: &[Candidate], cells: Cells, rounds: usize) -> IntervalUnit {
+    let samples = candidates
         .iter()
-        .flat_map(|c| c.model.cells.iter().map(|&i| &file.cells[i]));
-    let mut splittable = cells.filter(|c| c.samples.len() >= 2);
-    if splittable.all(|c| stats::per_visit(c.samples.len(), rounds).is_some()) {
+        .flat_map(|c| c.model.cells.iter().map(|&r| cells.samples(r)));
+    let mut splittable = samples.filter(|s| s.len() >= 2);
+    if splittable.all(|s| stats::per_visit(s.len(), rounds).is_some()) {
         IntervalUnit::Rounds(rounds)
     } else {
         IntervalUnit::Samples
@@ -62,7 +60,7 @@ pub(super) fn interval_unit(candidates: &[Candidate], file: &ResultFile) -> Inte
 }
 
 /// Estimates every candidate, sorts them best first and ranks them.
-pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Request, unit: IntervalUnit) -> Vec<Ranked> {
+pub(super) fn rank(candidates: &mut [Candidate], cells: Cells, req: &Request, unit: IntervalUnit) -> Vec<Ranked> {
     let mut rng = fastrand::Rng::with_seed(req.seed);
     let how = match unit {
         IntervalUnit::Rounds(rounds) => Resampling::Rounds(
@@ -73,7 +71,7 @@ pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Reques
         IntervalUnit::Samples => Resampling::Samples(req.resamples),
     };
     for c in candidates.iter_mut() {
-        (c.point, c.draws) = model::estimate(&c.model, file, &how, &mut rng);
+        (c.point, c.draws) = model::estimate(&c.model, cells, &how, &mut rng);
     }
     candidates.sort_by(|a, b| b.point.total_cmp(&a.point).then_with(|| a.backend.cmp(&b.backend)));
     candidates
@@ -84,7 +82,11 @@ pub(super) fn rank(candidates: &mut [Candidate], file: &ResultFile, req: &Reques
             backend: c.backend.clone(),
             backend_version: c.version.clone(),
             aead: c.aead.name().into(),
-            kex: c.kex.map(|k| k.name().into()),
+            kex: (!c.groups.is_empty()).then(|| {
+                let names: Vec<&str> = c.groups.iter().map(|g| g.1.name()).collect();
+                names.join(" + ")
+            }),
+            groups: c.groups.iter().map(|g| g.1.name().to_string()).collect(),
             mb_per_sec: c.point / 1e6,
             mb_per_sec_ci95: interval95(&c.draws, unit).map(|(a, b)| (a / 1e6, b / 1e6)),
             margin: candidates.get(i + 1).map(|n| margin(c, n, unit)),

@@ -1,6 +1,7 @@
 //! OpenSSL 3 (the `openssl` crate's `openssl-sys` FFI): AES-128/256-GCM,
 //! ChaCha20-Poly1305, AES-128/256-GCM-SIV (3.2+), X25519, ECDH P-256/P-384,
-//! ML-KEM-512/768/1024 and X25519MLKEM768 (3.5+).
+//! ML-KEM-512/768/1024 and X25519MLKEM768 (3.5+); SHA-256/384, HMAC and HKDF
+//! (`hash.rs`, the crate's safe wrappers).
 //!
 //! One source serves the distribution's OpenSSL 3.0 (`openssl-system`) and the
 //! vendored 3.6 (`openssl`): algorithms are looked up by name at run time
@@ -36,11 +37,12 @@
 mod aead;
 mod ecdh;
 mod ffi;
+mod hash;
 mod kem;
 pub mod stream;
 
 use super::{unsupported, AeadAlgorithm, Backend, KeyExchange, Result};
-use crate::algorithm::{AeadId, KexId};
+use crate::algorithm::{AeadId, HashId, KexId};
 use aead::OsslAead;
 use ecdh::OsslEcdh;
 use ffi::ctx_by_name;
@@ -57,6 +59,10 @@ pub static BACKEND: Backend = Backend {
     },
     aead,
     kex,
+    hash: |id| match id {
+        HashId::Sha256 => Ok(&hash::OsslHash(HashId::Sha256)),
+        HashId::Sha384 => Ok(&hash::OsslHash(HashId::Sha384)),
+    },
 };
 
 /// The linked library, for reasons ("OpenSSL 3.0.19 27 Jan 2026").

@@ -16,9 +16,10 @@
 //!   the turn are the ones `recommend --workload messaging` models
 //!   ([`crate::workload_model`]).
 //!
-//! Key derivation is one HKDF-SHA-256 (RFC 5869) implementation — the `hkdf` and
-//! `sha2` crates — for every backend, so only the backends' X25519, KEM and AEAD
-//! differ. Agreements use private keys generated before the timed region (ring's
+//! Key derivation is each backend's own HKDF-SHA-256 (RFC 5869; its library's HKDF,
+//! or RFC 5869 over its HMAC where it has none, see [`crate::backend::Hash`]),
+//! through the KDFs of [`crate::keyschedule`]; a backend without SHA-256 is
+//! skipped with the reason. Agreements use private keys generated before the timed region (ring's
 //! keys are single-use, and the long-term keys of X3DH exist before a session
 //! anyway); the ephemeral key of the handshake is generated inside it.
 
@@ -36,7 +37,7 @@ pub use crate::results::messaging::Task;
 use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
 use crate::results::{now_rfc3339, Header, Kind, MessagingFile, Metric};
 use crate::stats;
-use crate::workload_model::{self, KexCadence, KexStep, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
+use crate::workload_model::{self, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
 
 use crate::workload_model::MESSAGE_CYCLE as CYCLE;
 pub use crate::workload_model::MESSAGE_MIX;
@@ -44,8 +45,9 @@ pub use crate::workload_model::MESSAGE_MIX;
 use work::shares;
 pub use work::{mean_message_bytes, per_op, MessagingWork, Suite, PRIMITIVES};
 
-/// Which HKDF every backend shares; printed with every result.
-pub const KDF: &str = "HKDF-SHA-256 (RFC 5869) from the RustCrypto hkdf + sha2 crates, the same for every backend";
+/// Which HKDF the backends use; printed with every result.
+pub const KDF: &str =
+    "HKDF-SHA-256 (RFC 5869), each backend's own (its library's HKDF, or RFC 5869 over its HMAC where it has none)";
 
 /// What to run.
 pub struct Config {
@@ -94,21 +96,16 @@ impl Config {
 
     /// The model of the message task in one paragraph (the same vocabulary as `recommend`).
     pub fn model(&self) -> String {
-        let cadence = KexCadence {
-            step: KexStep::DhRatchet,
-            every: self.messages_per_turn as f64,
-            group: Some(KexId::X25519),
-        };
         let mix: Vec<String> = MESSAGE_MIX
             .iter()
             .map(|(s, n)| format!("{} ×{n}", crate::units::format_bytes(*s)))
             .collect();
         format!(
-            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (HKDF), the {} key schedule and one seal. {}",
+            "Model (messaging): {}; message sizes per {CYCLE} messages {}; each message costs KDF_CK (the backend's HKDF-SHA-256), the {} key schedule and one seal. {}. Session setup is timed separately: the X3DH and PQXDH rows.",
             WorkloadKind::Messaging.description(),
             mix.join(", "),
             self.aead,
-            cadence.sentence() + " Session setup is timed separately: the X3DH and PQXDH rows."
+            workload_model::dh_ratchet_sentence(self.messages_per_turn as f64, "X25519").replacen("one", "One", 1)
         )
     }
 
@@ -396,6 +393,7 @@ mod tests {
         version: String::new,
         aead: |_| (crate::backend::by_name("ring").unwrap().aead)(AeadId::ChaCha20Poly1305),
         kex: |id| (crate::backend::by_name("ring").unwrap().kex)(id),
+        hash: |id| (crate::backend::by_name("ring").unwrap().hash)(id),
     };
 
     #[test]

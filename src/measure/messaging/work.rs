@@ -3,13 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use hkdf::Hkdf;
-use sha2::Sha256;
-
 use super::{Task, CYCLE, MESSAGE_MIX};
-use crate::algorithm::{AeadId, KexId};
-use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Kem, KeyExchange};
+use crate::algorithm::{AeadId, HashId, KexId};
+use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Hash, Kem, KeyExchange};
 use crate::crosscheck::pattern;
+use crate::keyschedule::{self, KDF_CK_BYTES};
 use crate::measure::workload::{err, Workload};
 use crate::workload_model::MAX_MESSAGES_PER_TURN;
 
@@ -84,16 +82,19 @@ pub struct Suite {
     pub aead: &'static dyn AeadAlgorithm,
     pub aead_id: AeadId,
     pub kem: Option<&'static dyn Kem>,
+    /// SHA-256 with its HMAC and HKDF: every KDF of the workload.
+    pub hash: &'static dyn Hash,
 }
 
 impl Suite {
-    /// The backend's X25519, AEAD and (optionally) KEM, or why it cannot run the workload.
+    /// The backend's X25519, AEAD, HKDF-SHA-256 and (optionally) KEM, or why it cannot run the workload.
     pub fn of(b: &Backend, aead_id: AeadId, kem_id: KexId) -> Result<Suite, String> {
         let ecdh = match (b.kex)(KexId::X25519).map_err(|e| format!("X25519 {e}"))? {
             KeyExchange::Ecdh(e) => e,
             KeyExchange::Kem(_) => return Err("X25519 is not an ECDH here".into()),
         };
         let aead = (b.aead)(aead_id).map_err(|e| format!("{aead_id} {e}"))?;
+        let hash = (b.hash)(HashId::Sha256).map_err(|e| format!("HKDF-SHA-256 {e}"))?;
         let kem = match (b.kex)(kem_id) {
             Ok(KeyExchange::Kem(k)) => Some(k),
             _ => None,
@@ -103,6 +104,7 @@ impl Suite {
             aead,
             aead_id,
             kem,
+            hash,
         })
     }
 }
@@ -215,12 +217,10 @@ impl MessagingWork {
             std::hint::black_box(ct);
             self.ikm.extend_from_slice(&ss);
         }
-        let ikm = &self.ikm;
+        let (ikm, hash) = (&self.ikm, self.suite.hash);
         let mut sk = [0u8; 32];
         self.tally
-            .time(KDF_, || {
-                Hkdf::<Sha256>::new(Some(&[0u8; 32]), ikm).expand(b"cryptobench X3DH", &mut sk)
-            })
+            .time(KDF_, || keyschedule::session_key(hash, ikm, &mut sk))
             .map_err(err)?;
         std::hint::black_box(sk);
         Ok(())
@@ -241,13 +241,11 @@ impl MessagingWork {
         for _ in 0..2 {
             self.ikm.clear();
             self.agree()?;
-            let (ikm, root) = (&self.ikm, &self.root_key);
+            let (ikm, root, hash) = (&self.ikm, &self.root_key, self.suite.hash);
             let mut rk_ck = [0u8; 64];
             self.tally
                 // KDF_RK (DR §5.2): HKDF with the root key as salt → new root key ‖ chain key.
-                .time(KDF_, || {
-                    Hkdf::<Sha256>::new(Some(root), ikm).expand(b"cryptobench ratchet", &mut rk_ck)
-                })
+                .time(KDF_, || keyschedule::kdf_rk(hash, root, ikm, &mut rk_ck))
                 .map_err(err)?;
             self.root_key.copy_from_slice(&rk_ck[..32]);
             self.chain_key.copy_from_slice(&rk_ck[32..]);
@@ -261,16 +259,10 @@ impl MessagingWork {
         if self.next.is_multiple_of(self.per_turn) {
             self.ratchet()?;
         }
-        let id = self.suite.aead_id;
-        let chain = &self.chain_key;
-        let mut ck_mk = [0u8; 32 + 32 + 24];
-        let ck_mk = &mut ck_mk[..32 + id.key_len() + id.nonce_len()];
+        let (id, chain, hash) = (self.suite.aead_id, &self.chain_key, self.suite.hash);
+        let mut ck_mk = [0u8; KDF_CK_BYTES];
         self.tally
-            .time(KDF_, || {
-                Hkdf::<Sha256>::from_prk(chain)
-                    .map_err(|_| hkdf::InvalidLength)?
-                    .expand(b"cryptobench message key", ck_mk)
-            })
+            .time(KDF_, || keyschedule::kdf_ck(hash, chain, &mut ck_mk))
             .map_err(err)?;
         let (ck, mk) = ck_mk.split_at(32);
         self.chain_key.copy_from_slice(ck);
@@ -279,7 +271,7 @@ impl MessagingWork {
         let (aead, buf, tag) = (self.suite.aead, &mut self.buf[..size], &mut self.tag);
         self.tally
             .time(SEAL, || {
-                let (key, nonce) = mk.split_at(id.key_len());
+                let (key, nonce) = (&mk[..id.key_len()], &mk[32..32 + id.nonce_len()]);
                 aead.key(key)?.seal_in_place(nonce, &[], buf, tag)
             })
             .map_err(err)?;
