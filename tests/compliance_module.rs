@@ -203,10 +203,10 @@ fn the_fixed_gcm_tag_finding_is_no_longer_open() {
     assert!(!text.contains("tag-length"), "{text}");
 }
 
-fn recommend_fips(results: &str) -> Value {
+fn recommend_fips(results: &str, more: &[&str]) -> Value {
     let args = ["recommend", "--results", results, "--workload", "storage"];
     json(
-        &[&args[..], &["--policy", "fips-140-3", "--format", "json"]].concat(),
+        &[&args[..], &["--policy", "fips-140-3", "--format", "json"], more].concat(),
         0,
     )
 }
@@ -224,7 +224,7 @@ fn ranked(v: &Value) -> Vec<&str> {
 #[test]
 fn recommend_ranks_validated_modules_or_says_none_is() {
     // The fixture's versions are made up, so no build's module measured them.
-    let v = recommend_fips(fixtures::path("storage.json"));
+    let v = recommend_fips(fixtures::path("storage.json"), &[]);
     assert!(ranked(&v).len() > 1, "{v}");
     let caveat = v["module_caveat"].as_str().unwrap();
     assert!(caveat.contains("--features fips"), "{caveat}");
@@ -234,10 +234,8 @@ fn recommend_ranks_validated_modules_or_says_none_is() {
     }
     // AWS-LC FIPS 4.x has no certificate yet: FIPS mode on is not a validated module.
     assert!(caveat.contains("aws-lc-rs: module in process"), "{caveat}");
-    if !caveat.contains("the file measured") {
-        return;
-    }
-    // The same cells as if this build's module had measured them: it alone is ranked.
+    // The same cells as if this build's module had measured them, and a user's
+    // module file saying its version has a confirmed certificate: it alone is ranked.
     let mut file: Value =
         serde_json::from_str(&std::fs::read_to_string(fixtures::path("storage.json")).unwrap()).unwrap();
     let here = (cryptobench::backend::by_name("aws-lc-rs").unwrap().version)();
@@ -249,7 +247,15 @@ fn recommend_ranks_validated_modules_or_says_none_is() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("storage-fips.json");
     std::fs::write(&p, serde_json::to_string(&file).unwrap()).unwrap();
-    let v = recommend_fips(p.to_str().unwrap());
+    let v = recommend_fips(p.to_str().unwrap(), &[]);
+    assert!(ranked(&v).len() > 1, "{v}");
+    let facts = std::fs::read_to_string("policies/modules/aws-lc-fips.toml").unwrap();
+    let in_process = "status = \"in process\"\ncertificates = []\nconfirmed = false";
+    assert!(facts.contains(in_process));
+    let validated = "status = \"validated\"\ncertificates = [\"#0000 (a test's)\"]\nconfirmed = true";
+    let mine = dir.path().join("aws-lc-fips.toml");
+    std::fs::write(&mine, facts.replace(in_process, validated)).unwrap();
+    let v = recommend_fips(p.to_str().unwrap(), &["--module-facts", mine.to_str().unwrap()]);
     assert_eq!(ranked(&v), ["aws-lc-rs"], "{v}");
     assert!(v["module_caveat"].is_null(), "{v}");
     let ring = v["excluded"]

@@ -65,22 +65,13 @@ fn request(a: &ComplianceArgs) -> Result<Request, String> {
         .iter()
         .map(|p| VectorFile::load(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let mine = a
-        .module_facts
-        .iter()
-        .map(|p| {
-            let text = cryptobench::input::read_text(p, cryptobench::input::MAX_TEXT)
-                .map_err(|e| format!("--module-facts: {}: {e}", p.display()))?;
-            module::parse_facts(&p.display().to_string(), &text).map_err(|e| format!("--module-facts: {e}"))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
     Ok(Request {
         policy,
         deployment,
         backends,
         algorithms,
         vectors,
-        modules: module::facts_with(&mine),
+        modules: module::load_facts(&a.module_facts)?,
     })
 }
 

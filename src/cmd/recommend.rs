@@ -11,7 +11,7 @@ use cryptobench::backend::Backend;
 use cryptobench::measure::keyschedule::{self, KdfPlan};
 use cryptobench::measure::sweep::{Sweep, RANKING_ROUNDS};
 use cryptobench::policy::compliance::Deployment;
-use cryptobench::policy::{self, kat_status};
+use cryptobench::policy::{self, kat_status, module};
 use cryptobench::report::{self, DocFormat};
 use cryptobench::results::keyschedule::KdfCells;
 use cryptobench::results::ResultFile;
@@ -65,6 +65,10 @@ pub struct RecommendArgs {
     /// Timed duration per cell when measuring (default 60ms).
     #[arg(long, default_value = "60ms")]
     duration: String,
+    /// A module data file (as in policies/modules/), e.g. a copy with a certificate you
+    /// confirmed on the CMVP list (confirmed = true), for a policy that requires a validated module.
+    #[arg(long = "module-facts", value_name = "FILE")]
+    module_facts: Vec<PathBuf>,
     /// table, json or markdown (for a design document).
     #[arg(long, value_enum, default_value = "table")]
     format: DocFormat,
@@ -186,6 +190,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
     let wanted = backends(a, deployment.as_ref())?;
     let none = KdfCells::default();
+    let modules = module::load_facts(&a.module_facts)?;
     let plan = Request {
         workload: &workload,
         threads: a.threads,
@@ -197,6 +202,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         seed: 0x5eed,
         kdf: &none,
         source: a.results.as_deref().map_or(CellSource::MeasuredNow, CellSource::File),
+        modules: &modules,
     };
     if plan.aeads().is_empty() {
         return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());

@@ -113,6 +113,20 @@ pub fn parse_facts(file: &str, text: &str) -> Result<ModuleFacts, String> {
     Ok(m)
 }
 
+/// The built-in facts with the user's module data files (`--module-facts FILE`,
+/// repeatable) in place of the built-in file for their backends.
+pub fn load_facts(files: &[std::path::PathBuf]) -> Result<Vec<ModuleFacts>, String> {
+    let mine = files
+        .iter()
+        .map(|p| {
+            let text = crate::input::read_text(p, crate::input::MAX_TEXT)
+                .map_err(|e| format!("--module-facts: {}: {e}", p.display()))?;
+            parse_facts(&p.display().to_string(), &text).map_err(|e| format!("--module-facts: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(facts_with(&mine))
+}
+
 /// The built-in facts, with each backend's replaced by a user's file for it.
 pub fn facts_with(overrides: &[ModuleFacts]) -> Vec<ModuleFacts> {
     let mut all: Vec<ModuleFacts> = facts()

@@ -75,8 +75,13 @@ pub fn request<'a>(
         seed: 7,
         kdf,
         source,
+        modules: &MODULES,
     }
 }
+
+/// The built-in module facts (policies/modules/).
+static MODULES: std::sync::LazyLock<Vec<cryptobench::policy::module::ModuleFacts>> =
+    std::sync::LazyLock::new(cryptobench::policy::module::facts);
 
 /// Ranks `file` without key-derivation cells (a workload without key exchange needs none).
 pub fn run(

@@ -28,13 +28,13 @@ pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request)
             caveat: None,
         };
     };
-    let (rank, out): (Vec<&str>, Vec<&str>) = backends.iter().partition(|b| why_not(file, b).is_none());
+    let (rank, out): (Vec<&str>, Vec<&str>) = backends.iter().partition(|b| why_not(file, b, req).is_none());
     if rank.is_empty() {
         // A module here whose cells another build measured: say which, not "none in this build".
         let stale: Vec<String> = backends
             .iter()
             .filter(|b| module::status(b).fips_module)
-            .filter_map(|b| why_not(file, b).map(|w| format!("{b}: {w}")))
+            .filter_map(|b| why_not(file, b, req).map(|w| format!("{b}: {w}")))
             .collect();
         let none = if stale.is_empty() {
             "no backend in this build is one".to_string()
@@ -58,7 +58,7 @@ pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request)
             reasons: vec![format!(
                 "{} requires a validated module: {}",
                 p.name,
-                why_not(file, b).unwrap_or_default()
+                why_not(file, b, req).unwrap_or_default()
             )],
         })
         .collect();
@@ -71,13 +71,13 @@ pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request)
 
 /// Why `b` does not count as a validated module: its status in this binary, or
 /// cells measured by another build of it (a plain aws-lc-rs file read by a fips binary).
-fn why_not(file: &ResultFile, b: &str) -> Option<String> {
+fn why_not(file: &ResultFile, b: &str, req: &Request) -> Option<String> {
     let status = module::status(b);
     if !status.fips_module {
         return Some(status.detail);
     }
     // FIPS mode is not a certificate: the module's version must have a confirmed one.
-    let judged = module::judge(&module::facts(), b, &status, &[]);
+    let judged = module::judge(req.modules, b, &status, req.required);
     if !matches!(judged, module::Judgement::Compliant { .. }) {
         return Some(format!("{}: {}", judged.label(), judged.reason()));
     }

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::MessageMix;
 use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation};
 use crate::keyschedule::KdfTask;
+use crate::policy::module::ModuleFacts;
 use crate::policy::Policy;
 use crate::results::keyschedule::KdfCells;
 use crate::workload_model::{self, KexCadence};
@@ -39,6 +40,9 @@ pub struct Request<'a> {
     /// The key-derivation cells (HKDF, HMAC, SHA-2 per backend), measured beside the sweep's.
     pub kdf: &'a KdfCells,
     pub source: CellSource<'a>,
+    /// What each module's certificates cover ([`crate::policy::module::facts`],
+    /// or with a user's `--module-facts` files: [`crate::policy::module::load_facts`]).
+    pub modules: &'a [ModuleFacts],
 }
 
 impl Request<'_> {
