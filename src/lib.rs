@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backend;
 pub mod baseline;
 pub mod capabilities;
+pub mod cli;
 pub mod crosscheck;
 pub mod env;
 pub mod evidence;

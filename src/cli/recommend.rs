@@ -4,21 +4,21 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::algorithm::{AlgorithmId, Operation};
+use crate::analysis::recommend::{self, CellSource, MessageMix, Request, WorkloadFlags};
+use crate::backend::Backend;
+use crate::measure::keyschedule::{self, KdfPlan};
+use crate::measure::sweep::{Sweep, RANKING_ROUNDS};
+use crate::policy::compliance::Deployment;
+use crate::policy::{self, kat_status, module};
+use crate::report::{self, DocFormat};
+use crate::results::keyschedule::KdfCells;
+use crate::results::ResultFile;
+use crate::{select, units};
 use clap::Args;
-use cryptobench::algorithm::{AlgorithmId, Operation};
-use cryptobench::analysis::recommend::{self, CellSource, MessageMix, Request, WorkloadFlags};
-use cryptobench::backend::Backend;
-use cryptobench::measure::keyschedule::{self, KdfPlan};
-use cryptobench::measure::sweep::{Sweep, RANKING_ROUNDS};
-use cryptobench::policy::compliance::Deployment;
-use cryptobench::policy::{self, kat_status, module};
-use cryptobench::report::{self, DocFormat};
-use cryptobench::results::keyschedule::KdfCells;
-use cryptobench::results::ResultFile;
-use cryptobench::{select, units};
 
 use super::progress::{Progress, Step};
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct RecommendArgs {
@@ -173,7 +173,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
     }
-    cryptobench::limits::count("--threads", a.threads, cryptobench::limits::max_threads())?;
+    crate::limits::count("--threads", a.threads, crate::limits::max_threads())?;
     let workload = MessageMix::from_flags(&WorkloadFlags {
         workload: &a.workload,
         mix: a.mix.as_deref(),

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use cryptobench::report::Format;
-use cryptobench::results;
+use crate::report::Format;
+use crate::results;
 
 /// Rewrites `output`, if given: `.csv` (where `csv` is offered), `.md` or
 /// `.markdown`, else JSON; `render` draws the file in that format.

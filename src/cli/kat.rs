@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::kat::{self, VectorSet};
+use crate::report::{self, DocFormat};
+use crate::results::kat::{KatReport, KatVerdict};
+use crate::select;
 use clap::Args;
-use cryptobench::kat::{self, VectorSet};
-use cryptobench::report::{self, DocFormat};
-use cryptobench::results::kat::{KatReport, KatVerdict};
-use cryptobench::select;
 
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct KatArgs {
@@ -36,7 +36,7 @@ pub struct KatArgs {
 }
 
 /// The vector sets a `kat` invocation asks for: built-in ones plus the files given.
-pub fn sets(a: &KatArgs, algorithms: &[cryptobench::algorithm::AlgorithmId]) -> Result<Vec<VectorSet>, String> {
+pub fn sets(a: &KatArgs, algorithms: &[crate::algorithm::AlgorithmId]) -> Result<Vec<VectorSet>, String> {
     let mut sets = if a.no_builtin {
         Vec::new()
     } else {

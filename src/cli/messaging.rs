@@ -1,21 +1,21 @@
 //! `cryptobench run --workload messaging`: the end-to-end messaging workload
-//! (see `cryptobench::measure::messaging`), reusing `run`'s validated flags.
+//! (see `crate::measure::messaging`), reusing `run`'s validated flags.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use cryptobench::measure::messaging::{self, Config};
-use cryptobench::measure::sweep::SweepFlags;
-use cryptobench::report::{self, Format};
-use cryptobench::results::messaging::{Task, TaskRates, TaskSkipped};
-use cryptobench::results::{MessagingFile, Metric};
-use cryptobench::workload_model::WorkloadKind;
+use crate::measure::messaging::{self, Config};
+use crate::measure::sweep::SweepFlags;
+use crate::report::{self, Format};
+use crate::results::messaging::{Task, TaskRates, TaskSkipped};
+use crate::results::{MessagingFile, Metric};
+use crate::workload_model::WorkloadKind;
 
 use super::progress::{Progress, Step};
-use crate::usage_error;
+use super::usage_error;
 
 /// `run --workload`: the sweep, or a workload of the shared vocabulary
-/// (`cryptobench::workload_model`, the names `recommend --workload` takes).
+/// (`crate::workload_model`, the names `recommend --workload` takes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum RunWorkload {
     #[default]

@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::ab::{self, AbFlags, Outcome, Report};
+use crate::report::{self, Format};
 use clap::Args;
-use cryptobench::ab::{self, AbFlags, Outcome, Report};
-use cryptobench::report::{self, Format};
 
 use super::compare::CompareFormat;
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct AbArgs {
@@ -47,7 +47,7 @@ fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
 pub fn run(args: AbArgs) -> ExitCode {
     let checked = args.flags.options().and_then(|o| {
         match args.output.as_deref() {
-            Some(p) => cryptobench::preflight::output(p, args.force),
+            Some(p) => crate::preflight::output(p, args.force),
             None => Ok(()),
         }
         .map(|()| o)

@@ -4,17 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::analysis::compare;
+use crate::measure::cpu_mask::{self, Applied};
+use crate::measure::sweep::{Sweep, SweepFlags};
+use crate::measure::Config;
+use crate::preflight;
+use crate::report::{self, Format};
+use crate::results::{Metric, ResultFile};
 use clap::Args;
-use cryptobench::analysis::compare;
-use cryptobench::measure::cpu_mask::{self, Applied};
-use cryptobench::measure::sweep::{Sweep, SweepFlags};
-use cryptobench::measure::Config;
-use cryptobench::preflight;
-use cryptobench::report::{self, Format};
-use cryptobench::results::{Metric, ResultFile};
 
 use super::progress::Progress;
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args, Default)]
 pub struct RunArgs {
@@ -184,7 +184,7 @@ fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Resul
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.
 fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, force: bool) -> ExitCode {
     if let Some(path) = save_to {
-        match cryptobench::baseline::save(path, file) {
+        match crate::baseline::save(path, file) {
             Ok(()) => eprintln!("saved baseline {}", path.display()),
             Err(e) => return usage_error(e),
         }

@@ -6,14 +6,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::evidence::{self, Request, VectorFile};
+use crate::policy::compliance::Deployment;
+use crate::policy::{self, module};
+use crate::report::{self, DocFormat};
+use crate::select;
 use clap::Args;
-use cryptobench::evidence::{self, Request, VectorFile};
-use cryptobench::policy::compliance::Deployment;
-use cryptobench::policy::{self, module};
-use cryptobench::report::{self, DocFormat};
-use cryptobench::select;
 
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct ComplianceArgs {

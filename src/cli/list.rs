@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
+use crate::algorithm::AlgorithmId;
+use crate::measure::clock;
+use crate::report::{self, DocFormat};
+use crate::{backend, capabilities};
 use clap::Args;
-use cryptobench::algorithm::AlgorithmId;
-use cryptobench::measure::clock;
-use cryptobench::report::{self, DocFormat};
-use cryptobench::{backend, capabilities};
 
 #[derive(Args)]
 pub struct ListArgs {

@@ -7,10 +7,10 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cryptobench::algorithm::AlgorithmId;
-use cryptobench::backend::Backend;
-use cryptobench::measure::{self, Group};
-use cryptobench::units;
+use crate::algorithm::AlgorithmId;
+use crate::backend::Backend;
+use crate::measure::{self, Group};
+use crate::units;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The shortest gap between two plain lines. A line per group would flood a

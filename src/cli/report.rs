@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::policy::{self, matrix};
+use crate::report::fleet::{self, Loaded};
+use crate::report::{self, verdicts, Format, TextFormat};
+use crate::results;
 use clap::Args;
-use cryptobench::policy::{self, matrix};
-use cryptobench::report::fleet::{self, Loaded};
-use cryptobench::report::{self, verdicts, Format, TextFormat};
-use cryptobench::results;
 
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct ReportArgs {

@@ -2,12 +2,12 @@
 
 use std::process::ExitCode;
 
+use crate::analysis::compare::{self, Comparison, GateMetric, Options};
+use crate::report::{self, Format};
+use crate::results::{self, Metric, ResultFile};
 use clap::{Args, ValueEnum};
-use cryptobench::analysis::compare::{self, Comparison, GateMetric, Options};
-use cryptobench::report::{self, Format};
-use cryptobench::results::{self, Metric, ResultFile};
 
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CompareFormat {
@@ -60,7 +60,7 @@ pub struct CompareArgs {
 }
 
 pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
-    let path = cryptobench::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
+    let path = crate::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
     results::read(&path).map_err(|e| format!("{which}: {e}"))
 }
 

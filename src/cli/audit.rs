@@ -4,14 +4,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::audit::allow::AllowList;
+use crate::audit::memcheck_run::{self, MemcheckAllow};
+use crate::audit::{ct, diff, memcheck};
+use crate::report::{self, DocFormat, Format};
+use crate::select;
 use clap::{Args, Subcommand};
-use cryptobench::audit::allow::AllowList;
-use cryptobench::audit::memcheck_run::{self, MemcheckAllow};
-use cryptobench::audit::{ct, diff, memcheck};
-use cryptobench::report::{self, DocFormat, Format};
-use cryptobench::select;
 
-use crate::usage_error;
+use super::usage_error;
 
 #[derive(Args)]
 pub struct AuditArgs {
@@ -123,7 +123,7 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     if a.cases == 0 {
         return usage_error("--cases: must be at least 1");
     }
-    if let Err(e) = cryptobench::limits::count("--cases", a.cases, cryptobench::limits::MAX_CASES) {
+    if let Err(e) = crate::limits::count("--cases", a.cases, crate::limits::MAX_CASES) {
         return usage_error(e);
     }
     let allow = match AllowList::load(a.allow_list.as_deref()) {
@@ -156,7 +156,7 @@ fn run_ct(a: CtArgs) -> ExitCode {
     if a.samples < 1000 {
         return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
     }
-    if let Err(e) = cryptobench::limits::count("--samples", a.samples, cryptobench::limits::MAX_CT_SAMPLES) {
+    if let Err(e) = crate::limits::count("--samples", a.samples, crate::limits::MAX_CT_SAMPLES) {
         return usage_error(e);
     }
     let seed = seed_or_random(a.seed);
@@ -173,7 +173,7 @@ fn run_ct(a: CtArgs) -> ExitCode {
 }
 
 fn run_ct_child(a: CtChildArgs) -> ExitCode {
-    let target = cryptobench::backend::by_name(&a.backend)
+    let target = crate::backend::by_name(&a.backend)
         .and_then(|b| Ok((b, select::algorithms(std::slice::from_ref(&a.algorithm))?)));
     let (b, algs) = match target {
         Ok(t) => t,

@@ -1,0 +1,194 @@
+//! The command line as a library call ([`main`], [`main_with`]): parse, call
+//! the library, map outcomes to exit codes (0 all good, 1 a check failed, 2
+//! bad usage or bad input). One file per subcommand: its clap arguments, one
+//! call into the library and its exit code.
+
+mod ab;
+mod audit;
+mod compare;
+mod compliance;
+mod kat;
+mod list;
+mod messaging;
+mod output;
+mod progress;
+mod recommend;
+mod report;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::backend::Registry;
+
+#[derive(Parser)]
+#[command(
+    name = "cryptobench",
+    version,
+    about = "Benchmark and audit AEAD and key-exchange backends",
+    after_help = "Without a command, runs the default sweep (`cryptobench run`).\n\
+                  Exit codes: 0 all good, 1 a check failed, 2 bad usage or bad input."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure throughput: backends × algorithms × operations × sizes × threads.
+    Run(run::RunArgs),
+    /// Capability matrix: backends × algorithms, linked versions, deterministic-KAT support.
+    List(list::ListArgs),
+    /// Known-answer audit: Wycheproof and RFC vectors, plus NIST files you supply.
+    Kat(kat::KatArgs),
+    /// Deep audit: cross-backend differential testing (diff) and timing-leak detection (ct).
+    Audit(audit::AuditArgs),
+    /// Policy compliance (FIPS 140-3, CNSA 2.0, BSI TR-02102-1 or your profile) with KAT status; --require checks a deployment.
+    Compliance(compliance::ComplianceArgs),
+    /// Rank backends for a workload (messaging, tls, storage or a size mix) under a policy and requirements.
+    Recommend(recommend::RecommendArgs),
+    /// Regression decision between two result files or saved baselines.
+    Compare(compare::CompareArgs),
+    /// Tables, Markdown or an HTML page with plots from result files of one machine or many.
+    Report(report::ReportArgs),
+    /// Paired A/B regression gate: run two cryptobench builds side by side, pinned, in ABBA order.
+    Ab(ab::AbArgs),
+    /// The child side of `ab` (JSON lines on stdin/stdout; see docs/ab.md).
+    #[command(hide = true)]
+    Worker(ab::WorkerArgs),
+}
+
+/// Bad usage or bad input: one line on stderr, exit 2. Line breaks that a
+/// file's value carried into the message are shown escaped, never printed.
+pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    let msg = msg.to_string().replace('\r', "\\r").replace('\n', "\\n");
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+/// clap's usage errors in the same one-line form: its first line, then where
+/// to look (clap prints a usage block and a hint on four more lines).
+fn parse_cli() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion};
+        if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+            missing_subcommand();
+        }
+        if matches!(e.kind(), DisplayHelp | DisplayVersion) {
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut first = lines.next().unwrap_or("error: bad usage").to_string();
+        // "the following required arguments were not provided:" lists them below.
+        if first.ends_with(':') {
+            first = format!("{first} {}", lines.next().unwrap_or(""));
+        }
+        let first = first.strip_prefix("error: ").unwrap_or(&first);
+        // "Usage: cryptobench run [OPTIONS]" names the command whose help to read.
+        let cmd = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Usage: "))
+            .map(|u| {
+                u.split([' '])
+                    .take_while(|w| !w.starts_with(['[', '<', '-']))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_else(|| "cryptobench".into());
+        eprintln!("error: {first} (see {cmd} --help)");
+        std::process::exit(2);
+    })
+}
+
+/// A closed pipe (`cryptobench kat | head`) ends the process quietly, as it
+/// ends any Unix filter, instead of a panic in `print!` (Rust ignores SIGPIPE
+/// by default). Not for `ab`: it writes to its children's pipes and must see a
+/// child that died as an error it reports, not die itself.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// `cryptobench audit` without `diff` or `ct`: clap would print the whole
+/// help; the promise is one line naming what is missing and the choices.
+fn missing_subcommand() -> ! {
+    let mut cmd = Cli::command();
+    let mut path = vec![cmd.get_name().to_string()];
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        let Some(sub) = cmd.find_subcommand(&arg).cloned() else {
+            break;
+        };
+        path.push(sub.get_name().to_string());
+        cmd = sub;
+    }
+    let choices: Vec<&str> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        .map(|s| s.get_name())
+        .collect();
+    let path = path.join(" ");
+    eprintln!(
+        "error: '{path}' needs a subcommand: one of {} (see {path} --help)",
+        choices.join(", ")
+    );
+    std::process::exit(2);
+}
+
+/// The whole command line over the built-in backends: what the `cryptobench`
+/// binary runs.
+pub fn main() -> ExitCode {
+    main_with(Registry::builtin())
+}
+
+/// The whole command line over `registry`: an outside crate's `main` calls
+/// this with its own backends beside (or instead of) the built-in ones, and its
+/// binary is then `cryptobench` for them (`run`, `kat`, `audit diff`, `ab` and
+/// its worker, `--metric instructions`, ...). Reads the process arguments;
+/// returns the exit code (0 all good, 1 a check failed, 2 bad usage or input).
+///
+/// ```no_run
+/// use cryptobench::backend::{Backend, Registry};
+/// static MINE: Backend = Backend::new("mine", || "mine 1.0".into());
+///
+/// fn main() -> std::process::ExitCode {
+///     match Registry::builtin().with(&MINE) {
+///         Ok(registry) => cryptobench::cli::main_with(registry),
+///         Err(e) => panic!("{e}"),
+///     }
+/// }
+/// ```
+pub fn main_with(registry: Registry) -> ExitCode {
+    if let Err(e) = crate::backend::registry::install(registry) {
+        return usage_error(format!(
+            "cryptobench::cli::main_with: {e} (call it once, first thing in main)"
+        ));
+    }
+    let cli = parse_cli();
+    if let Some(b) = crate::measure::workload::seeded_slowdown() {
+        eprintln!(
+            "warning: TEST-ONLY seeded slowdown active: {b} does extra work (CRYPTOBENCH_SEEDED_SLOWDOWN; docs/ab.md)"
+        );
+    }
+    let command = cli.command.unwrap_or_else(|| Command::Run(run::RunArgs::default()));
+    if !matches!(command, Command::Ab(_)) {
+        quiet_on_closed_pipe();
+    }
+    match command {
+        Command::Run(args) => run::run(args),
+        Command::List(args) => list::run(args),
+        Command::Kat(args) => kat::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Compliance(args) => compliance::run(args),
+        Command::Recommend(args) => recommend::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Ab(args) => ab::run(args),
+        Command::Worker(args) => ab::worker(args),
+    }
+}
