@@ -109,16 +109,10 @@ impl AeadKey for UnderKey {
 
 macro_rules! under_backend {
     ($static:ident, $name:literal, $leak:expr) => {
-        static $static: Backend = Backend {
-            name: $name,
-            version: || "test-only".into(),
-            hash: |_| cryptobench::backend::unsupported("test-only"),
-            aead: |id| match id {
-                AeadId::Aes128Gcm => Ok(&UnderAllowListed($leak)),
-                _ => cryptobench::backend::unsupported("test-only"),
-            },
-            kex: |_| cryptobench::backend::unsupported("test-only"),
-        };
+        static $static: Backend = Backend::new($name, || "test-only".into()).aead(|id| match id {
+            AeadId::Aes128Gcm => Ok(&UnderAllowListed($leak)),
+            _ => cryptobench::backend::unsupported("test-only"),
+        });
     };
 }
 under_backend!(UNDER_ALLOW_LISTED, "leaky:under-allow-listed", true);

@@ -5,14 +5,23 @@
 //! nothing of measurement, audits or reports. What a library lacks is reported
 //! as [`Error::Unsupported`] with a reason, never faked.
 //!
-//! # Adding a backend
+//! # Bringing your own backend (outside this crate)
+//!
+//! Add `cryptobench` as a dependency, declare a `static` [`Backend`] with
+//! [`Backend::new`], and hand a [`Registry`] holding it to
+//! [`crate::cli::main_with`]: your binary is the whole command line (`run`,
+//! `kat`, `audit diff`, `ab`, `--metric instructions`, ...) with your backend
+//! beside the built-in ones. `examples/outside-backend/` is a complete crate
+//! that does this; docs/library.md walks through it.
+//!
+//! # Adding a built-in backend
 //!
 //! 1. Add the crate to `Cargo.toml` as an optional dependency behind a feature
 //!    of the backend's name, and add the feature to `default`.
 //! 2. Write `src/backend/<name>.rs` (a folder by concern when it grows, as
 //!    `openssl/` is) exposing `pub static BACKEND: Backend`: `name`, `version`
-//!    (use `crate::dep_version!("crate")`, filled from Cargo.lock by `build.rs`;
-//!    add the crate to its list), and the three lookup functions `aead(AeadId)`,
+//!    (use `crate::dep_version!("crate")`, filled from Cargo.lock by `build.rs`
+//!    for every locked crate), and the three lookup functions `aead(AeadId)`,
 //!    `kex(KexId)` and `hash(HashId)` returning the algorithm or
 //!    `unsupported("<library version> offers no …")`. Implement
 //!    [`AeadAlgorithm`]/[`AeadKey`], [`Ecdh`]/[`EcdhPrivateKey`],
@@ -21,7 +30,7 @@
 //!    [`check_nonce`]/[`check_tag`]/[`check_key`] helpers; return
 //!    [`Error::Rejected`] for input the library refuses and
 //!    [`Error::Unsupported`] for what it lacks; never panic.
-//! 3. Register it in [`all()`].
+//! 3. Register it in `builtin()` (one line, behind its feature).
 //! 4. `cargo test --release` runs the conformance suite (every KAT,
 //!    cross-backend agreement, versions and reasons) over it with no new test
 //!    code; `cryptobench kat --backend <name>` shows the details.
@@ -37,6 +46,8 @@ mod ring_like_hash;
 
 mod hash;
 pub use hash::{Hash, HkdfSource};
+pub mod registry;
+pub use registry::{Registry, RegistryError};
 
 #[cfg(feature = "aws-lc-rs")]
 mod aws_lc;
@@ -90,7 +101,21 @@ pub fn rejected<T>(why: impl Into<String>) -> Result<T> {
     Err(Error::Rejected(why.into()))
 }
 
-/// One library wrapped as a backend.
+/// One library wrapped as a backend: a name and what it offers, each lookup
+/// returning the algorithm or why it is unsupported.
+///
+/// Outside this crate, build one with [`Backend::new`] and the setters (the
+/// struct may gain fields; the constructor keeps your code compiling):
+///
+/// ```
+/// use cryptobench::algorithm::AeadId;
+/// use cryptobench::backend::{unsupported, Backend};
+/// static MINE: Backend = Backend::new("mine", || "mine 1.0".into())
+///     .aead(|id| unsupported(format!("mine offers no {id} yet")));
+/// assert!((MINE.aead)(AeadId::Aes128Gcm).is_err());
+/// assert_eq!((MINE.version)(), "mine 1.0");
+/// ```
+#[non_exhaustive]
 pub struct Backend {
     /// Short stable name used on the command line and in results ("ring", "aws-lc-rs", ...).
     pub name: &'static str,
@@ -105,7 +130,45 @@ pub struct Backend {
     pub hash: fn(HashId) -> Result<&'static dyn Hash>,
 }
 
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backend")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Backend {
+    /// A backend that offers nothing yet; add what it offers with
+    /// [`aead`](Backend::aead), [`kex`](Backend::kex) and [`hash`](Backend::hash).
+    pub const fn new(name: &'static str, version: fn() -> String) -> Backend {
+        Backend {
+            name,
+            version,
+            aead: |_| unsupported("this backend offers no AEAD"),
+            kex: |_| unsupported("this backend offers no key exchange"),
+            hash: |_| unsupported("this backend offers no hash"),
+        }
+    }
+
+    /// The AEAD lookup.
+    pub const fn aead(mut self, aead: fn(AeadId) -> Result<&'static dyn AeadAlgorithm>) -> Backend {
+        self.aead = aead;
+        self
+    }
+
+    /// The key-exchange (ECDH or KEM) lookup.
+    pub const fn kex(mut self, kex: fn(KexId) -> Result<KeyExchange>) -> Backend {
+        self.kex = kex;
+        self
+    }
+
+    /// The hash (with its HMAC and HKDF) lookup.
+    pub const fn hash(mut self, hash: fn(HashId) -> Result<&'static dyn Hash>) -> Backend {
+        self.hash = hash;
+        self
+    }
+
     /// Whether the backend offers `alg`, and why not.
     pub fn supports(&self, alg: AlgorithmId) -> Result<()> {
         match alg {
@@ -305,8 +368,9 @@ macro_rules! dep_version {
     };
 }
 
-/// Every backend compiled into this binary, in a stable order.
-pub fn all() -> Vec<&'static Backend> {
+/// Every backend compiled into this binary, in a stable order
+/// ([`Registry::builtin`] is these).
+fn builtin() -> Vec<&'static Backend> {
     vec![
         #[cfg(feature = "ring")]
         &ring::BACKEND,
@@ -323,14 +387,13 @@ pub fn all() -> Vec<&'static Backend> {
     ]
 }
 
-/// Looks a backend up by name (case-insensitive).
+/// Every backend of the process's registry ([`registry::installed`]): the
+/// built-in ones, plus those an outside crate registered.
+pub fn all() -> Vec<&'static Backend> {
+    registry::installed().backends().to_vec()
+}
+
+/// Looks a backend of the process's registry up by name (case-insensitive).
 pub fn by_name(name: &str) -> std::result::Result<&'static Backend, String> {
-    let all = all();
-    all.iter()
-        .find(|b| b.name.eq_ignore_ascii_case(name))
-        .copied()
-        .ok_or_else(|| {
-            let names: Vec<_> = all.iter().map(|b| b.name).collect();
-            format!("unknown backend '{name}' (compiled in: {})", names.join(", "))
-        })
+    registry::installed().by_name(name)
 }

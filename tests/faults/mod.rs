@@ -165,16 +165,13 @@ pub fn faulty_aead(id: AeadId, fault: AeadFault) -> Result<&'static dyn AeadAlgo
 /// the fault is baked into a non-capturing closure).
 macro_rules! aead_fault_backend {
     ($static:ident, $name:literal, $fault:expr, [$($alg:ident),+]) => {
-        pub static $static: Backend = Backend {
-            name: $name,
-            version: || "test-only".into(),
-            hash: |_| backend::unsupported("test-only"),
-            aead: |id| match id {
+        pub static $static: Backend = Backend::new($name, || "test-only".into())
+            .aead(|id| match id {
                 $(AeadId::$alg)|+ => faulty_aead(id, $fault),
                 _ => backend::unsupported("test-only"),
-            },
-            kex: |_| backend::unsupported("test-only"),
-        };
+            })
+            .kex(|_| backend::unsupported("test-only"))
+            .hash(|_| backend::unsupported("test-only"));
     };
 }
 
@@ -276,16 +273,13 @@ impl EcdhPrivateKey for UnclampedKey {
     }
 }
 
-pub static X25519_UNCLAMPED: Backend = Backend {
-    name: "fault:x25519-without-clamping",
-    version: || "test-only".into(),
-    hash: |_| backend::unsupported("test-only"),
-    aead: |_| backend::unsupported("test-only"),
-    kex: |id| match id {
+pub static X25519_UNCLAMPED: Backend = Backend::new("fault:x25519-without-clamping", || "test-only".into())
+    .aead(|_| backend::unsupported("test-only"))
+    .kex(|id| match id {
         KexId::X25519 => Ok(KeyExchange::Ecdh(&UnclampedX25519)),
         _ => backend::unsupported("test-only"),
-    },
-};
+    })
+    .hash(|_| backend::unsupported("test-only"));
 
 /// Skips public-key validation: where the real library refuses the peer key,
 /// it carries on and returns whatever it "computed" (here: the peer's x bytes).
@@ -316,12 +310,9 @@ impl EcdhPrivateKey for OffCurveKey {
     }
 }
 
-pub static OFF_CURVE_ACCEPTED: Backend = Backend {
-    name: "fault:ecdh-accepts-off-curve-point",
-    version: || "test-only".into(),
-    hash: |_| backend::unsupported("test-only"),
-    aead: |_| backend::unsupported("test-only"),
-    kex: |id| match id {
+pub static OFF_CURVE_ACCEPTED: Backend = Backend::new("fault:ecdh-accepts-off-curve-point", || "test-only".into())
+    .aead(|_| backend::unsupported("test-only"))
+    .kex(|id| match id {
         KexId::P256 => {
             let KeyExchange::Ecdh(real) = real_kex(id, |k| match k {
                 KeyExchange::Ecdh(e) => e.private_key_from_bytes(&[0x11; 32]).is_ok(),
@@ -332,8 +323,8 @@ pub static OFF_CURVE_ACCEPTED: Backend = Backend {
             Ok(KeyExchange::Ecdh(Box::leak(Box::new(OffCurveAccepted(real)))))
         }
         _ => backend::unsupported("test-only"),
-    },
-};
+    })
+    .hash(|_| backend::unsupported("test-only"));
 
 // ---- KEM ----
 
@@ -424,19 +415,16 @@ fn real_mlkem() -> &'static dyn Kem {
 
 macro_rules! kem_fault_backend {
     ($static:ident, $name:literal, $fault:expr) => {
-        pub static $static: Backend = Backend {
-            name: $name,
-            version: || "test-only".into(),
-            hash: |_| backend::unsupported("test-only"),
-            aead: |_| backend::unsupported("test-only"),
-            kex: |id| match id {
+        pub static $static: Backend = Backend::new($name, || "test-only".into())
+            .aead(|_| backend::unsupported("test-only"))
+            .kex(|id| match id {
                 KexId::MlKem768 => Ok(KeyExchange::Kem(Box::leak(Box::new(FaultyKem(
                     real_mlkem(),
                     $fault,
                 ))))),
                 _ => backend::unsupported("test-only"),
-            },
-        };
+            })
+            .hash(|_| backend::unsupported("test-only"));
     };
 }
 
