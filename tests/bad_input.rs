@@ -116,8 +116,8 @@ const CASES: &[(&[&str], &str)] = &[
         "--messages-per-turn",
     ),
     (
-        &["recommend", "--workload", "messaging", "--kex-group", "ml-kem-768"],
-        "--kex-group",
+        &["recommend", "--workload", "messaging", "--pq-ratchet-every", "25"],
+        "--pq-ratchet-every",
     ),
     (
         &["recommend", "--workload", "storage", "--kex-group", "x25519"],
