@@ -149,6 +149,8 @@ const TOML: &[Input] = &[
             "conditions",
             "module",
             "validated",
+            // Unset: no minimum KAT coverage (docs/compliance.md, "KAT coverage").
+            "kat_min_coverage",
         ],
     },
     Input {
