@@ -9,22 +9,34 @@ use serde::{Deserialize, Serialize};
 /// AEAD algorithms. Sizes are the RFC / SP 800-38D defaults every backend offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AeadId {
+    /// AES-128-GCM (SP 800-38D): 16-byte key, 12-byte IV, 16-byte tag.
     Aes128Gcm,
+    /// AES-256-GCM (SP 800-38D): 32-byte key, 12-byte IV, 16-byte tag.
     Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 8439): 32-byte key, 12-byte nonce.
     ChaCha20Poly1305,
+    /// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03): 32-byte key, 24-byte nonce.
     XChaCha20Poly1305,
+    /// AES-128-GCM-SIV (RFC 8452), nonce-misuse resistant.
     Aes128GcmSiv,
+    /// AES-256-GCM-SIV (RFC 8452), nonce-misuse resistant.
     Aes256GcmSiv,
 }
 
 /// Key exchange: ECDH (keygen, agree) and KEMs (keygen, encaps, decaps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum KexId {
+    /// X25519 ECDH (RFC 7748).
     X25519,
+    /// ECDH over NIST P-256 (SP 800-56A Rev. 3).
     P256,
+    /// ECDH over NIST P-384 (SP 800-56A Rev. 3).
     P384,
+    /// ML-KEM-512 (FIPS 203).
     MlKem512,
+    /// ML-KEM-768 (FIPS 203).
     MlKem768,
+    /// ML-KEM-1024 (FIPS 203).
     MlKem1024,
     /// draft-ietf-tls-ecdhe-mlkem: ek‖x25519 (1216 B), ct‖x25519 (1120 B), ss = K‖ss_x25519 (64 B).
     X25519MlKem768,
@@ -33,11 +45,14 @@ pub enum KexId {
 /// How a key exchange is driven.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KexKind {
+    /// Diffie-Hellman: keygen, then agree with the peer's public key.
     Ecdh,
+    /// Key encapsulation: keygen, encaps to the public key, decaps.
     Kem,
 }
 
 impl AeadId {
+    /// Every AEAD, in the order tables list them.
     pub const ALL: [AeadId; 6] = [
         AeadId::Aes128Gcm,
         AeadId::Aes256Gcm,
@@ -47,6 +62,7 @@ impl AeadId {
         AeadId::Aes256GcmSiv,
     ];
 
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             AeadId::Aes128Gcm => "AES-128-GCM",
@@ -58,6 +74,7 @@ impl AeadId {
         }
     }
 
+    /// The key length in bytes.
     pub fn key_len(self) -> usize {
         match self {
             AeadId::Aes128Gcm | AeadId::Aes128GcmSiv => 16,
@@ -73,6 +90,7 @@ impl AeadId {
         }
     }
 
+    /// The full tag length in bytes (16 for every AEAD here).
     pub fn tag_len(self) -> usize {
         16
     }
@@ -93,6 +111,7 @@ impl AeadId {
 }
 
 impl KexId {
+    /// Every key exchange, in the order tables list them.
     pub const ALL: [KexId; 7] = [
         KexId::X25519,
         KexId::P256,
@@ -103,6 +122,7 @@ impl KexId {
         KexId::X25519MlKem768,
     ];
 
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             KexId::X25519 => "X25519",
@@ -115,6 +135,7 @@ impl KexId {
         }
     }
 
+    /// Whether it is driven as ECDH or as a KEM.
     pub fn kind(self) -> KexKind {
         match self {
             KexId::X25519 | KexId::P256 | KexId::P384 => KexKind::Ecdh,
@@ -198,13 +219,17 @@ impl KexId {
 /// its `hash` entry and the conformance test checks every one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HashId {
+    /// SHA-256 (FIPS 180-4).
     Sha256,
+    /// SHA-384 (FIPS 180-4).
     Sha384,
 }
 
 impl HashId {
+    /// Every hash.
     pub const ALL: [HashId; 2] = [HashId::Sha256, HashId::Sha384];
 
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             HashId::Sha256 => "SHA-256",
@@ -238,11 +263,14 @@ impl fmt::Display for HashId {
 /// Either kind of algorithm, for filters and reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AlgorithmId {
+    /// An AEAD.
     Aead(AeadId),
+    /// A key exchange (ECDH or KEM).
     Kex(KexId),
 }
 
 impl AlgorithmId {
+    /// Every algorithm: the AEADs, then the key exchanges.
     pub fn all() -> impl Iterator<Item = AlgorithmId> {
         AeadId::ALL
             .into_iter()
@@ -250,6 +278,7 @@ impl AlgorithmId {
             .chain(KexId::ALL.into_iter().map(AlgorithmId::Kex))
     }
 
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             AlgorithmId::Aead(a) => a.name(),
@@ -279,18 +308,27 @@ impl fmt::Display for KexId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Operation {
+    /// AEAD encryption with the tag.
     Seal,
+    /// AEAD decryption of a genuine ciphertext.
     Open,
+    /// AEAD decryption of a forged ciphertext (the rejection path).
     OpenForged,
+    /// Key-pair generation.
     Keygen,
+    /// ECDH agreement with a peer public key.
     Agree,
+    /// A fresh key pair and one agreement: one ephemeral ECDH as a handshake does it.
     #[serde(rename = "keygen+agree")]
     KeygenAgree,
+    /// KEM encapsulation.
     Encaps,
+    /// KEM decapsulation.
     Decaps,
 }
 
 impl Operation {
+    /// Every operation, in the order tables list them.
     pub const ALL: [Operation; 8] = [
         Operation::Seal,
         Operation::Open,
@@ -302,6 +340,7 @@ impl Operation {
         Operation::Decaps,
     ];
 
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             Operation::Seal => "seal",
@@ -315,6 +354,7 @@ impl Operation {
         }
     }
 
+    /// The operation a name (as printed, any case) names.
     pub fn parse(s: &str) -> Option<Operation> {
         Operation::ALL
             .into_iter()
@@ -339,17 +379,21 @@ impl Operation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
+    /// The key schedule runs once; messages reuse the key.
     Bulk,
+    /// The key schedule runs for every message.
     PerMessage,
 }
 
 impl Mode {
+    /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
     pub fn name(self) -> &'static str {
         match self {
             Mode::Bulk => "bulk",
             Mode::PerMessage => "per-message",
         }
     }
+    /// The mode a name (`bulk`, `per-message`, any case) names.
     pub fn parse(s: &str) -> Option<Mode> {
         [Mode::Bulk, Mode::PerMessage]
             .into_iter()
@@ -374,10 +418,12 @@ pub mod by_name {
     use super::AlgorithmId;
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes the name.
     pub fn serialize<S: Serializer>(a: &AlgorithmId, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(a.name())
     }
 
+    /// Reads a name, refusing one that names no algorithm.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<AlgorithmId, D::Error> {
         let name = String::deserialize(d)?;
         name.parse().map_err(serde::de::Error::custom)

@@ -3,13 +3,16 @@
 //! Data flows one way: CLI → plan → backend registry → measure / kat → results → report.
 
 pub mod ab;
+#[warn(missing_docs)]
 pub mod algorithm;
 pub mod analysis;
 pub mod atomic_file;
 pub mod audit;
+#[warn(missing_docs)]
 pub mod backend;
 pub mod baseline;
 pub mod capabilities;
+#[warn(missing_docs)]
 pub mod cli;
 pub mod crosscheck;
 pub mod env;

@@ -22,6 +22,7 @@ pub enum HkdfSource {
 }
 
 impl HkdfSource {
+    /// Where the HKDF comes from, as tables print it.
     pub fn describe(self) -> String {
         match self {
             HkdfSource::Library(what) => what.to_string(),
@@ -33,6 +34,7 @@ impl HkdfSource {
 /// One hash function of one library. Inputs are lists of parts, hashed as
 /// their concatenation, so no caller allocates to join them.
 pub trait Hash: Send + Sync {
+    /// The algorithm this value implements.
     fn id(&self) -> HashId;
 
     /// The digest of `parts` into `out` (exactly [`HashId::output_len`] bytes).

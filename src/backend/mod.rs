@@ -91,12 +91,15 @@ pub enum Error {
     Rejected(String),
 }
 
+/// What every backend call returns.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// `Err(Error::Unsupported(why))`: the library lacks this.
 pub fn unsupported<T>(why: impl Into<String>) -> Result<T> {
     Err(Error::Unsupported(why.into()))
 }
 
+/// `Err(Error::Rejected(why))`: the library refused the input.
 pub fn rejected<T>(why: impl Into<String>) -> Result<T> {
     Err(Error::Rejected(why.into()))
 }
@@ -181,12 +184,15 @@ impl Backend {
 /// The two shapes of key exchange.
 #[derive(Clone, Copy)]
 pub enum KeyExchange {
+    /// Elliptic-curve Diffie-Hellman.
     Ecdh(&'static dyn Ecdh),
+    /// A key-encapsulation mechanism.
     Kem(&'static dyn Kem),
 }
 
 /// An AEAD algorithm; `key` runs the key schedule once.
 pub trait AeadAlgorithm: Send + Sync {
+    /// The algorithm this value implements.
     fn id(&self) -> AeadId;
     /// Key schedule. A key of the wrong length is `Rejected`.
     fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>>;
@@ -246,6 +252,7 @@ pub trait AeadKey: Send {
 /// uncompressed SEC1 points for P-256/P-384; shared secrets are the raw x-coordinate
 /// (SP 800-56A Rev. 3 §5.7.1.2) or the X25519 output (RFC 7748 §6.1).
 pub trait Ecdh: Send + Sync {
+    /// The algorithm this value implements.
     fn id(&self) -> KexId;
     /// A fresh private key from the library's own RNG.
     fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>>;
@@ -256,6 +263,7 @@ pub trait Ecdh: Send + Sync {
 
 /// A private key ready to agree once (ring's ephemeral keys are single-use).
 pub trait EcdhPrivateKey: Send {
+    /// The public key, encoded as [`Ecdh`] says.
     fn public_key(&self) -> Result<Vec<u8>>;
     /// Agreement with a peer public key. An invalid peer key (off-curve, wrong
     /// length, all-zero X25519 output where the library refuses it) is `Rejected`.
@@ -264,6 +272,7 @@ pub trait EcdhPrivateKey: Send {
 
 /// A key-encapsulation mechanism (FIPS 203 ML-KEM or the X25519MLKEM768 hybrid).
 pub trait Kem: Send + Sync {
+    /// The algorithm this value implements.
     fn id(&self) -> KexId;
     /// A fresh key pair from the library's RNG: (decapsulation key, encapsulation key bytes).
     fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)>;
@@ -281,6 +290,7 @@ pub trait Kem: Send + Sync {
     fn encaps_deterministic(&self, ek: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>)>;
 }
 
+/// A KEM decapsulation key.
 pub trait KemDecapsKey: Send {
     /// Decapsulation (implicit rejection: a well-sized but wrong ciphertext yields
     /// a pseudo-random secret, FIPS 203 §6.3). A wrongly sized ciphertext is `Rejected`.
@@ -327,7 +337,9 @@ pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
 /// An [`AeadAlgorithm`] that runs the shared key-length check before `make`
 /// (some libraries panic on a key of the wrong length, so the check comes first).
 pub struct CheckedAead {
+    /// The AEAD.
     pub id: AeadId,
+    /// Builds the keyed AEAD once the key length is checked.
     pub make: MakeKey,
 }
 

@@ -48,6 +48,7 @@ use ecdh::OsslEcdh;
 use ffi::ctx_by_name;
 use kem::OsslKem;
 
+/// OpenSSL 3 through the `openssl` crate (default provider).
 pub static BACKEND: Backend = Backend {
     name: "openssl",
     version: || {
