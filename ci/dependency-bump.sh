@@ -7,10 +7,11 @@
 #   2. copies the tree twice (the files git knows of, uncommitted edits included)
 #      into a temporary directory; your Cargo.toml and Cargo.lock are never
 #      written, and the copies are removed on every way out, Ctrl-C included;
-#   3. in each copy locks the crate at its version: `cargo update -p CRATE
-#      --precise VERSION`, and where Cargo.toml's requirement refuses that
-#      version (`ring = "0.17.14"` refuses 0.17.8) pins the requirement to
-#      `=VERSION` first; or, with --old-lock/--new-lock, uses that lockfile;
+#   3. in each copy locks the crate at its version (unless Cargo.lock already
+#      does): `cargo update -p CRATE --precise VERSION`, and where Cargo.toml's
+#      requirement refuses that version (`ring = "0.17.14"` refuses 0.17.8)
+#      pins the requirement to `=VERSION` first; or, with --old-lock/--new-lock,
+#      uses that lockfile;
 #   4. builds both (--locked, one shared target dir, target/bump), each recording
 #      the commit and its Cargo.lock's SHA-256, and keeps them, with the
 #      lockfiles they used, in --out;
@@ -177,6 +178,10 @@ build() {
     if [ -n "$crate" ]; then
       pin_requirement "$root/Cargo.toml" "$crate" "$version" > "$src/Cargo.toml" || cp "$root/Cargo.toml" "$src/Cargo.toml"
     fi
+  elif [ "$(locked_versions "$src/Cargo.lock" "$crate")" = "$version" ]; then
+    # Already locked there: the lockfile as it is (`cargo update` may re-resolve
+    # other entries, e.g. a wasm-only dependency, and this side would differ).
+    echo "$label: Cargo.lock already locks $crate at $version" >&2
   else
     echo "$label: locking $crate at $version" >&2
     if ! (cd "$src" && cargo update --quiet -p "$crate" --precise "$version" 2> "$tmp/update.err"); then
