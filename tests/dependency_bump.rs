@@ -178,6 +178,7 @@ fn the_result_fingerprint_carries_the_lockfile_hash() {
         ])
         .arg(&json)
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()
         .unwrap();
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
