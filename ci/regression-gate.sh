@@ -11,6 +11,8 @@
 # Sequential (--metric instructions, or --base-result/--new-result files): the
 # older gate, a sweep per build then `compare` (instruction counts by default:
 # deterministic, but valgrind hides AVX-512/VAES/ADX, so it measures other paths).
+# To gate a dependency bump (one crate at two versions, same tree) instead of
+# a branch: ci/dependency-bump.sh (docs/ab.md, "Gating a dependency bump").
 #
 # Exit codes: 0 nothing regressed and every KAT passed; 1 a regression or a
 # KAT failure; 2 bad usage or bad input, or nothing could be decided.

@@ -36,6 +36,15 @@ pub struct Fingerprint {
     /// absent on real hardware and in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emulated: Option<String>,
+    /// The commit this build is of (build.rs: `CRYPTOBENCH_GIT_COMMIT`, else
+    /// git's HEAD); absent when neither was known, and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit: Option<String>,
+    /// SHA-256 of the Cargo.lock this build resolved its dependencies from
+    /// (two builds of one commit differ here after a dependency bump); absent
+    /// in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo_lock_sha256: Option<String>,
 }
 
 impl Fingerprint {
@@ -107,7 +116,19 @@ pub fn fingerprint(backends: &[&crate::backend::Backend], tsc_hz: Option<f64>) -
         fips_mode: crate::policy::module::aws_lc_fips_mode(),
         core_clock: Some(crate::measure::clock::probe().clone()),
         emulated: crate::measure::clock::emulation(),
+        git_commit: git_commit().map(String::from),
+        cargo_lock_sha256: cargo_lock_sha256().map(String::from),
     }
+}
+
+/// The commit this binary was built from, as build.rs recorded it.
+pub fn git_commit() -> Option<&'static str> {
+    option_env!("CRYPTOBENCH_GIT_COMMIT")
+}
+
+/// SHA-256 (hex) of the Cargo.lock this binary was built with, as build.rs recorded it.
+pub fn cargo_lock_sha256() -> Option<&'static str> {
+    option_env!("CRYPTOBENCH_CARGO_LOCK_SHA256")
 }
 
 /// The cargo features this binary was built with, as the fingerprint names them.
@@ -126,4 +147,28 @@ pub fn enabled_features() -> Vec<String> {
         ("libcrux", cfg!(feature = "libcrux")),
     ];
     all.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_and_lockfile_are_optional_fields() {
+        // A file from before them reads as absent, and absent is not written.
+        let old: Fingerprint = serde_json::from_value(serde_json::to_value(Fingerprint::default()).unwrap()).unwrap();
+        assert_eq!((old.git_commit, old.cargo_lock_sha256), (None, None));
+        let v = serde_json::to_value(Fingerprint::default()).unwrap();
+        assert!(
+            v.get("git_commit").is_none() && v.get("cargo_lock_sha256").is_none(),
+            "{v}"
+        );
+        // This build recorded its Cargo.lock (build.rs).
+        let f = fingerprint(&[], None);
+        let lock = f.cargo_lock_sha256.expect("build.rs hashes Cargo.lock");
+        assert!(
+            lock.len() == 64 && lock.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{lock}"
+        );
+    }
 }

@@ -161,6 +161,8 @@ struct Build {
     binary_sha256: String,
     crate_version: String,
     git_commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cargo_lock_sha256: Option<String>,
     features: Vec<String>,
     backends: Vec<(String, String)>,
 }
@@ -172,7 +174,8 @@ fn build(backends: &[&'static Backend]) -> Result<Build, String> {
         binary: exe.display().to_string(),
         binary_sha256: sha256(&bytes),
         crate_version: env!("CARGO_PKG_VERSION").into(),
-        git_commit: option_env!("CRYPTOBENCH_GIT_COMMIT").map(String::from),
+        git_commit: crate::env::git_commit().map(String::from),
+        cargo_lock_sha256: crate::env::cargo_lock_sha256().map(String::from),
         features: crate::env::enabled_features(),
         backends: backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
     })

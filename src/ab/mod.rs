@@ -253,6 +253,12 @@ impl Report {
     }
 }
 
+/// The first 16 hex digits of a SHA-256: enough to tell two lockfiles apart
+/// in a header (the JSON has all 64).
+pub fn short_hash(hex: &str) -> String {
+    hex.chars().take(16).collect()
+}
+
 /// What differs between the two `hello`s, one line each.
 pub fn differences(base: &Hello, new: &Hello) -> Vec<String> {
     let mut out = Vec::new();
@@ -264,6 +270,8 @@ pub fn differences(base: &Hello, new: &Hello) -> Vec<String> {
     diff("crate version", base.crate_version.clone(), new.crate_version.clone());
     let commit = |h: &Hello| h.git_commit.clone().unwrap_or_else(|| "unknown".into());
     diff("git commit", commit(base), commit(new));
+    let lock = |h: &Hello| h.cargo_lock_sha256.as_deref().map_or("unknown".into(), short_hash);
+    diff("Cargo.lock sha256", lock(base), lock(new));
     let names: std::collections::BTreeSet<&String> =
         base.backends.iter().chain(&new.backends).map(|(n, _)| n).collect();
     for name in names {
@@ -309,5 +317,26 @@ mod tests {
             ]
         );
         assert!(differences(&base, &base).is_empty());
+    }
+
+    #[test]
+    fn differences_name_the_lockfiles_of_a_dependency_bump() {
+        let side = |lock: &str| Hello {
+            git_commit: Some("70c448a".into()),
+            cargo_lock_sha256: Some(lock.repeat(64)),
+            ..Hello::default()
+        };
+        assert_eq!(
+            differences(&side("a"), &side("b")),
+            ["Cargo.lock sha256: BASE aaaaaaaaaaaaaaaa → NEW bbbbbbbbbbbbbbbb"]
+        );
+        let old = Hello {
+            git_commit: Some("70c448a".into()),
+            ..Hello::default()
+        };
+        assert_eq!(
+            differences(&old, &side("b")),
+            ["Cargo.lock sha256: BASE unknown → NEW bbbbbbbbbbbbbbbb"]
+        );
     }
 }

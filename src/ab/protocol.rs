@@ -81,6 +81,10 @@ pub struct Hello {
     pub crate_version: String,
     #[serde(default)]
     pub git_commit: Option<String>,
+    /// SHA-256 of the Cargo.lock the child was built with; absent from
+    /// builds before it (an older parent ignores it: no version change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo_lock_sha256: Option<String>,
     /// Backend name → linked library version.
     pub backends: Vec<(String, String)>,
     /// Dispatch-changing environment variables set in the child.

@@ -32,7 +32,8 @@ pub fn hello() -> Hello {
     Hello {
         protocol: PROTOCOL,
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
-        git_commit: option_env!("CRYPTOBENCH_GIT_COMMIT").map(String::from),
+        git_commit: crate::env::git_commit().map(String::from),
+        cargo_lock_sha256: crate::env::cargo_lock_sha256().map(String::from),
         backends: all.iter().map(|b| (b.name.to_string(), (b.version)())).collect(),
         dispatch_env: measure::cpu_mask::dispatch_env(),
         offers,

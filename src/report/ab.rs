@@ -15,7 +15,17 @@ fn pct(x: f64) -> String {
 
 fn build_line(side: &str, s: &SideInfo) -> String {
     let commit = s.hello.git_commit.as_deref().unwrap_or("commit unknown");
-    format!("{side}: {} (cryptobench {}, {commit})", s.path, s.hello.crate_version)
+    let lock = s
+        .hello
+        .cargo_lock_sha256
+        .as_deref()
+        .map_or("Cargo.lock unknown".into(), |h| {
+            format!("Cargo.lock sha256 {}…", crate::ab::short_hash(h))
+        });
+    format!(
+        "{side}: {} (cryptobench {}, {commit}, {lock})",
+        s.path, s.hello.crate_version
+    )
 }
 
 /// The notes above the table: builds, A/A, differences, rule, pinning.
