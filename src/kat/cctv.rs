@@ -1,4 +1,4 @@
-//! C2SP CCTV ML-KEM sets (https://c2sp.org/CCTV/ML-KEM, CC0; files in
+//! C2SP CCTV ML-KEM sets (<https://c2sp.org/CCTV/ML-KEM>, CC0; files in
 //! `audit/vectors/cctv/ML-KEM/`, from C2SP/CCTV commit 1e3d286):
 //!
 //! - **accumulated**: inputs drawn from one SHAKE-128 stream, outputs hashed

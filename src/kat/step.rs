@@ -5,7 +5,7 @@
 //! Most libraries do not say which step refused (ring returns `Unspecified`,
 //! RustCrypto an opaque error), so the harness finds the step itself: it
 //! calls key import, the checks and the operation separately, and narrows
-//! each call to the steps the input's shape can trigger there ([`covered`]).
+//! each call to the steps the input's shape can trigger there (`covered`).
 //! The target comes from the input's shape first (the first malformed field,
 //! in pipeline order) and from the vector's flags otherwise ([`target`]).
 

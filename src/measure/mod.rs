@@ -414,7 +414,7 @@ fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<(u64, Durat
     calibrate_workload(&mut *workload::prepare(b, shape)?, target)
 }
 
-/// [`calibrate`] for any prepared workload (the messaging workload uses it too).
+/// `calibrate` for any prepared workload (the messaging workload uses it too).
 pub fn calibrate_workload(w: &mut dyn workload::Workload, target: Duration) -> Result<(u64, Duration), String> {
     let limit = w.max_batch().unwrap_or(u64::MAX);
     let mut n: u64 = 1;
@@ -450,7 +450,7 @@ fn visit(
     sample_threads(&|| workload::prepare(b, shape), threads, batch, samples)
 }
 
-/// Prepares a workload per thread with `make`, then samples them together as [`visit`] does.
+/// Prepares a workload per thread with `make`, then samples them together as `visit` does.
 pub fn sample_threads(
     make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
     threads: usize,

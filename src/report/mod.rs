@@ -104,7 +104,7 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("report types serialize")
 }
 
-/// A cell not timed (or not measured): backend, algorithm, operation, size, [threads,] reason.
+/// A cell not timed (or not measured): backend, algorithm, operation, size, \[threads,\] reason.
 pub fn failure_row(f: &crate::results::CellFailure, with_threads: bool) -> Vec<String> {
     let mut row = vec![
         f.backend.clone(),
