@@ -54,6 +54,8 @@ mod ring;
 mod rustcrypto;
 #[cfg(feature = "rustcrypto")]
 mod rustcrypto_hash;
+#[cfg(feature = "rustls")]
+mod rustls_provider;
 
 #[cfg(test)]
 mod batch_equivalence_tests;
@@ -390,6 +392,14 @@ pub fn all() -> Vec<&'static Backend> {
         &graviola::BACKEND,
         #[cfg(feature = "libcrux")]
         &libcrux::BACKEND,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::RING,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::AWS_LC_RS,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::GRAVIOLA,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::OPENSSL,
     ]
 }
 
