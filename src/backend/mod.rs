@@ -67,6 +67,8 @@ mod kem_export_tests;
 mod lengths_tests;
 #[cfg(test)]
 mod randomness_tests;
+#[cfg(all(test, feature = "rustls"))]
+mod rustls_provider_tests;
 #[cfg(test)]
 mod version_tests;
 
