@@ -22,7 +22,7 @@ fn overhead(c: &mut Criterion) {
         b.iter(|| {
             counter += 1;
             let mut nonce = [2u8; 12];
-            nonce[..8].copy_from_slice(&counter.to_le_bytes());
+            nonce[4..].copy_from_slice(&counter.to_be_bytes());
             let tag = key
                 .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut buf)
                 .unwrap();

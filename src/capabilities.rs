@@ -52,8 +52,14 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
         });
         return cap;
     }
-    if let AlgorithmId::Kex(id) = alg {
-        cap.missing_deterministic = missing_deterministic(b, id);
+    match alg {
+        AlgorithmId::Kex(id) => cap.missing_deterministic = missing_deterministic(b, id),
+        // Behind a record layer the layer chooses the AAD: no vector reaches it.
+        AlgorithmId::Aead(id) => {
+            if let Some(f) = (b.aead)(id).ok().and_then(|a| a.framing()) {
+                cap.missing_deterministic = vec![format!("caller AAD ({})", f.layer)];
+            }
+        }
     }
     cap
 }

@@ -145,6 +145,7 @@ pub fn enabled_features() -> Vec<String> {
         ("rustcrypto", cfg!(feature = "rustcrypto")),
         ("graviola", cfg!(feature = "graviola")),
         ("libcrux", cfg!(feature = "libcrux")),
+        ("rustls", cfg!(feature = "rustls")),
     ];
     all.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()).collect()
 }

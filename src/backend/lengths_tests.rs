@@ -118,22 +118,24 @@ fn a_short_gcm_tag_is_the_full_tags_prefix_and_opens() {
             let Ok(alg) = (b.aead)(id) else { continue };
             let mut key = alg.key(&vec![7; id.key_len()]).unwrap();
             let (nonce, plain) = (vec![1; 12], vec![2u8; 40]);
+            // Behind a record layer the layer chooses the AAD.
+            let aad: &[u8] = if alg.framing().is_some() { b"" } else { b"a" };
             let (mut full_ct, mut full) = (plain.clone(), vec![0; 16]);
-            key.seal_in_place(&nonce, b"a", &mut full_ct, &mut full).unwrap();
+            key.seal_in_place(&nonce, aad, &mut full_ct, &mut full).unwrap();
             for t in [4, 8, 12, 13, 14, 15] {
                 let who = format!("{} {id}, {t}-byte tag", b.name);
                 let (mut ct, mut tag) = (plain.clone(), vec![0; t]);
-                match key.seal_in_place(&nonce, b"a", &mut ct, &mut tag) {
+                match key.seal_in_place(&nonce, aad, &mut ct, &mut tag) {
                     Ok(()) => served += 1,
                     Err(super::Error::Unsupported(_)) => continue,
                     Err(e) => panic!("{who}: {e}"),
                 }
                 assert_eq!((&ct, &tag[..]), (&full_ct, &full[..t]), "{who}");
-                key.open_in_place(&nonce, b"a", &mut ct, &tag).unwrap();
+                key.open_in_place(&nonce, aad, &mut ct, &tag).unwrap();
                 assert_eq!(ct, plain, "{who}");
                 tag[0] ^= 1;
                 assert!(
-                    key.open_in_place(&nonce, b"a", &mut full_ct.clone(), &tag).is_err(),
+                    key.open_in_place(&nonce, aad, &mut full_ct.clone(), &tag).is_err(),
                     "{who}: forged"
                 );
             }

@@ -65,6 +65,8 @@ mod ring;
 mod rustcrypto;
 #[cfg(feature = "rustcrypto")]
 mod rustcrypto_hash;
+#[cfg(feature = "rustls")]
+mod rustls_provider;
 
 #[cfg(test)]
 mod batch_equivalence_tests;
@@ -76,6 +78,8 @@ mod kem_export_tests;
 mod lengths_tests;
 #[cfg(test)]
 mod randomness_tests;
+#[cfg(all(test, feature = "rustls"))]
+mod rustls_provider_tests;
 #[cfg(test)]
 mod version_tests;
 
@@ -179,6 +183,52 @@ impl Backend {
             AlgorithmId::Kex(k) => (self.kex)(k).map(|_| ()),
         }
     }
+
+    /// Whether known-answer vectors can be checked on `alg` through this
+    /// backend's interface, and why not: the algorithm must be offered and
+    /// reachable with caller-chosen inputs (an AEAD behind a record layer that
+    /// fixes its AAD, or a key exchange that draws its own keys, is not).
+    pub fn known_answers(&self, alg: AlgorithmId) -> Result<()> {
+        let why = match alg {
+            AlgorithmId::Aead(a) => (self.aead)(a)?.framing().map(|f| f.why_no_known_answers),
+            AlgorithmId::Kex(k) => match (self.kex)(k)? {
+                KeyExchange::Ecdh(e) => e.why_no_known_answers(),
+                KeyExchange::Kem(m) => m.why_no_known_answers(),
+            },
+        };
+        why.map_or(Ok(()), unsupported)
+    }
+
+    /// Whether the backend's AEAD `id` carries a `len`-byte message with
+    /// `aad_len` bytes of caller AAD, and why not. A raw AEAD carries every
+    /// shape; one behind a record layer only what the layer frames ([`Framing`]).
+    pub fn carries(&self, id: AeadId, len: usize, aad_len: usize) -> Result<()> {
+        let Some(framing) = (self.aead)(id)?.framing() else {
+            return Ok(());
+        };
+        (framing.aad)(len)?;
+        if aad_len > 0 {
+            return unsupported(format!("{}: the layer, not the caller, chooses the AAD", framing.layer));
+        }
+        Ok(())
+    }
+}
+
+/// How a protocol layer frames an AEAD that is measured through it (rustls's
+/// TLS 1.3 record layer, RFC 8446 §5.2). Through such a layer the caller's
+/// `buf` is the record's whole inner plaintext and the layer chooses the AAD,
+/// so `seal_in_place` with an empty `aad` equals the raw AEAD sealing `buf`
+/// under `(self.aad)(buf.len())`: that is how it is checked against the raw
+/// AEADs (`crosscheck`), since known-answer vectors (caller AAD) cannot reach it.
+pub struct Framing {
+    /// The layer, for messages ("rustls TLS 1.3 record layer").
+    pub layer: &'static str,
+    /// Why known-answer vectors cannot be checked through the layer (the
+    /// "not offered" reason of its known-answer rows).
+    pub why_no_known_answers: &'static str,
+    /// The AAD the layer authenticates for a `len`-byte message, or why the
+    /// layer does not carry such a message (`Unsupported`).
+    pub aad: fn(len: usize) -> Result<Vec<u8>>,
 }
 
 /// The two shapes of key exchange.
@@ -196,6 +246,10 @@ pub trait AeadAlgorithm: Send + Sync {
     fn id(&self) -> AeadId;
     /// Key schedule. A key of the wrong length is `Rejected`.
     fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>>;
+    /// How a protocol layer frames this AEAD; `None` for a raw AEAD.
+    fn framing(&self) -> Option<&'static Framing> {
+        None
+    }
 }
 
 /// A keyed AEAD. In-place: `buf` holds the plaintext on seal and the
@@ -207,8 +261,11 @@ pub trait AeadKey: Send {
     /// Verifies `tag` and decrypts `buf` in place. On `Err`, `buf` is unspecified.
     fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()>;
 
-    /// Seals `n` messages in `buf`, the first 8 nonce bytes counting up from
-    /// `counter` (little-endian): a fresh nonce per message. Default methods are
+    /// Seals `n` messages in `buf`, the last 8 nonce bytes counting up from
+    /// `counter` (big-endian): a fresh nonce per message. That is where TLS 1.3
+    /// puts its record sequence number (the per-record nonce is the static IV
+    /// XOR the 64-bit sequence number, RFC 8446 §5.3), so a record layer seals
+    /// a batch as one connection's run of records. Default methods are
     /// compiled per adapter, so this loop calls the adapter directly, without an
     /// indirect call per message; the measurement engine times it.
     fn seal_batch(
@@ -222,7 +279,8 @@ pub trait AeadKey: Send {
     ) -> Result<()> {
         for _ in 0..n {
             *counter += 1;
-            nonce[..8].copy_from_slice(&counter.to_le_bytes());
+            let at = nonce.len() - 8;
+            nonce[at..].copy_from_slice(&counter.to_be_bytes());
             self.seal_in_place(nonce, aad, buf, tag)?;
         }
         Ok(())
@@ -259,6 +317,11 @@ pub trait Ecdh: Send + Sync {
     /// A caller-chosen private key (X25519: 32 raw bytes, RFC 7748 §5; P-curves:
     /// big-endian scalar of the curve's length). For known-answer tests.
     fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>>;
+    /// Why no known-answer vector can reach this ECDH (it has no caller-chosen
+    /// key at all); `None` when some can.
+    fn why_no_known_answers(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A private key ready to agree once (ring's ephemeral keys are single-use).
@@ -288,6 +351,11 @@ pub trait Kem: Send + Sync {
     /// Deterministic encapsulation with [`KexId::encaps_randomness_len`] bytes
     /// (FIPS 203 ML-KEM.Encaps_internal(ek, m), Algorithm 17).
     fn encaps_deterministic(&self, ek: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>)>;
+    /// Why no known-answer vector can reach this KEM (no seed, no encaps
+    /// randomness, no key import); `None` when some can.
+    fn why_no_known_answers(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A KEM decapsulation key.
@@ -297,6 +365,12 @@ pub trait KemDecapsKey: Send {
     fn decaps(&self, ct: &[u8]) -> Result<Vec<u8>>;
     /// The expanded decapsulation key (FIPS 203 dk), where the library exports it.
     fn dk_bytes(&self) -> Result<Vec<u8>>;
+    /// True when the key decapsulates once only (a TLS key share completes
+    /// once: rustls's `ActiveKeyExchange::complete` consumes it); a second
+    /// `decaps` is then `Unsupported`, and the engine times a pool of keys.
+    fn single_use(&self) -> bool {
+        false
+    }
 }
 
 /// Shared nonce check for adapters whose API takes one nonce length: a different
@@ -396,6 +470,14 @@ fn builtin() -> Vec<&'static Backend> {
         &graviola::BACKEND,
         #[cfg(feature = "libcrux")]
         &libcrux::BACKEND,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::RING,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::AWS_LC_RS,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::GRAVIOLA,
+        #[cfg(feature = "rustls")]
+        &rustls_provider::OPENSSL,
     ]
 }
 

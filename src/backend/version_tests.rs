@@ -52,6 +52,10 @@ fn every_version_names_its_crates_and_libraries() {
             ],
             "",
         ),
+        ("rustls-ring", &["rustls", "ring"], ""),
+        ("rustls-aws-lc-rs", &["rustls", "aws-lc-rs"], ""),
+        ("rustls-graviola", &["rustls", "rustls-graviola", "graviola"], ""),
+        ("rustls-openssl", &["rustls", "rustls-openssl", "openssl-sys"], ""),
     ];
     for b in all() {
         let v = (b.version)();

@@ -79,13 +79,52 @@ pub fn plan(cfg: &Config) -> Vec<Group> {
         if backends.is_empty() {
             continue;
         }
-        groups.extend(shapes(cfg, algorithm).into_iter().map(|(shape, threads)| Group {
-            shape,
-            threads,
-            backends: backends.clone(),
+        groups.extend(shapes(cfg, algorithm).into_iter().filter_map(|(shape, threads)| {
+            let backends: Vec<_> = backends
+                .iter()
+                .copied()
+                .filter(|b| carries(b, &shape).is_ok())
+                .collect();
+            (!backends.is_empty()).then_some(Group {
+                shape,
+                threads,
+                backends,
+            })
         }));
     }
     groups
+}
+
+/// Whether `b` carries `shape`: every shape but an AEAD message a record
+/// layer does not frame ([`Backend::carries`]).
+fn carries(b: &Backend, shape: &Shape) -> crate::backend::Result<()> {
+    match shape.algorithm {
+        AlgorithmId::Aead(id) => b.carries(id, shape.size, shape.aad),
+        AlgorithmId::Kex(_) => Ok(()),
+    }
+}
+
+/// The cells `plan` leaves out because the backend offers the algorithm but
+/// not the shape, each with the reason: a result file's `skipped`.
+pub fn not_carried(cfg: &Config) -> Vec<CellFailure> {
+    let mut out = Vec::new();
+    for &algorithm in &cfg.algorithms {
+        for b in cfg.backends.iter().filter(|b| b.supports(algorithm).is_ok()) {
+            for (shape, threads) in shapes(cfg, algorithm) {
+                if let Err(e) = carries(b, &shape) {
+                    out.push(CellFailure {
+                        backend: b.name.to_string(),
+                        algorithm,
+                        operation: shape.operation,
+                        size: shape.size,
+                        threads,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every (shape, thread count) of `algorithm` that `cfg` asks for, in the

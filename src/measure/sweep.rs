@@ -269,7 +269,7 @@ impl Sweep {
             },
             cells: Vec::new(),
             failures: Vec::new(),
-            skipped: Vec::new(),
+            skipped: super::not_carried(cfg),
             disturbance: None,
             cost_models: None,
         }

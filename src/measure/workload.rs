@@ -363,7 +363,14 @@ struct KemWork {
     ct: Vec<u8>,
     ss: Vec<u8>,
     rng: Option<fastrand::Rng>,
+    /// Decaps keys that decapsulate once ([`KemDecapsKey::single_use`]: a TLS
+    /// key share): a pool of (key, ciphertext, secret) made before timing, as
+    /// ECDH agree pools its single-use keys.
+    pool: Option<Vec<Decapsulation>>,
 }
+
+/// A single-use decapsulation key with its ciphertext and shared secret.
+type Decapsulation = (Box<dyn KemDecapsKey>, Vec<u8>, Vec<u8>);
 
 impl KemWork {
     fn new(kem: &'static dyn Kem, id: KexId, op: Operation, mut rng: Option<fastrand::Rng>) -> Result<Self, String> {
@@ -388,9 +395,13 @@ impl KemWork {
             ct: Vec::new(),
             ss: Vec::new(),
             rng,
+            pool: None,
         };
         (w.dk, w.ek) = w.keygen()?;
         (w.ct, w.ss) = w.encaps()?;
+        if op == Operation::Decaps && w.dk.single_use() {
+            w.pool = Some(Vec::new());
+        }
         Ok(w)
     }
 
@@ -416,7 +427,16 @@ impl KemWork {
 }
 
 impl Workload for KemWork {
-    fn reset(&mut self, _: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), String> {
+        let Some(mut pool) = self.pool.take() else {
+            return Ok(());
+        };
+        while pool.len() < n as usize {
+            let (dk, ek) = self.keygen()?;
+            let (ct, ss) = self.kem.encaps(&ek).map_err(err)?;
+            pool.push((dk, ct, ss));
+        }
+        self.pool = Some(pool);
         Ok(())
     }
 
@@ -429,6 +449,13 @@ impl Workload for KemWork {
                 Operation::Encaps => {
                     std::hint::black_box(self.encaps()?);
                 }
+                _ if self.pool.is_some() => {
+                    let pool = self.pool.as_mut().expect("checked");
+                    let (dk, ct, ss) = pool.pop().ok_or("key pool empty")?;
+                    if dk.decaps(&ct).map_err(err)? != ss {
+                        return Err("decapsulated a different shared secret".into());
+                    }
+                }
                 _ => {
                     if self.dk.decaps(&self.ct).map_err(err)? != self.ss {
                         return Err("decapsulated a different shared secret".into());
@@ -437,6 +464,10 @@ impl Workload for KemWork {
             }
         }
         Ok(())
+    }
+
+    fn max_batch(&self) -> Option<u64> {
+        self.pool.is_some().then_some(KEY_POOL as u64)
     }
 
     fn deterministic(&self) -> bool {
