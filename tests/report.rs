@@ -216,7 +216,11 @@ fn policy_adds_a_compliance_matrix_to_page_and_markdown() {
         "{:?}",
         ring[2]
     );
-    assert!(ring[2].1.contains("Source: NIST SP 800-56A Rev. 3 §5.7.1.2"), "{:?}", ring[2]);
+    assert!(
+        ring[2].1.contains("Source: NIST SP 800-56A Rev. 3 §5.7.1.2"),
+        "{:?}",
+        ring[2]
+    );
     assert!(ring[2].1.contains("KAT: pass ("), "{:?}", ring[2]);
     assert!(ring[0].1.contains("IV of 96 bits"), "{:?}", ring[0]);
     let aws = compliance_row(&html, "aws-lc-rs");

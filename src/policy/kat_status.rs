@@ -136,11 +136,13 @@ pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<
                         first: first.unwrap_or_default(),
                     }
                 } else if counts.total() == counts.unsupported {
+                    // A row "not offered: why" (e.g. an AEAD behind a record layer) carries the reason.
+                    let offered = mine.iter().find_map(|r| r.not_offered.as_deref());
                     KatStatus::NotRun {
-                        reason: if mine.is_empty() {
-                            "no built-in vectors for it".into()
-                        } else {
-                            format!("all {} vectors unsupported by the API", counts.unsupported)
+                        reason: match (mine.is_empty(), offered) {
+                            (true, _) => "no built-in vectors for it".into(),
+                            (false, Some(why)) if counts.total() == 0 => format!("no vector can reach it: {why}"),
+                            _ => format!("all {} vectors unsupported by the API", counts.unsupported),
                         },
                     }
                 } else {
