@@ -17,7 +17,8 @@ const DEFAULT_BUILD: bool = cfg!(all(
     feature = "openssl",
     feature = "rustcrypto",
     feature = "graviola",
-    feature = "libcrux"
+    feature = "libcrux",
+    not(feature = "rustls")
 ));
 
 #[test]

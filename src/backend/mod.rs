@@ -66,7 +66,7 @@ mod rustcrypto;
 #[cfg(feature = "rustcrypto")]
 mod rustcrypto_hash;
 #[cfg(feature = "rustls")]
-mod rustls_provider;
+pub mod rustls_provider;
 
 #[cfg(test)]
 mod batch_equivalence_tests;

@@ -3,7 +3,7 @@
 //! wraps, so the cost of the layer shows (`rustls-ring` next to `ring`).
 //!
 //! One generic adapter: [`Adapted::new`] turns any provider into the values a
-//! [`Backend`] lists; `provider!` makes each provider one static.
+//! [`Backend`](super::Backend) lists; [`rustls_backend!`](crate::rustls_backend) makes each provider one static.
 //!
 //! # AEAD: a TLS 1.3 record per message
 //!
@@ -36,7 +36,7 @@
 //!   refuses its content: the adapter returns the decrypted bytes, since that
 //!   refusal is a protocol rule on the content, not the AEAD's.
 //! - Records carry 1 to 2^14 + 1 bytes of inner plaintext; other lengths and
-//!   any caller AAD are unsupported shapes ([`Backend::carries`]).
+//!   any caller AAD are unsupported shapes ([`Backend::carries`](super::Backend::carries)).
 //!
 //! # Key exchange: the provider's `kx_groups`
 //!
@@ -50,7 +50,6 @@
 //! the native backends instead (crosscheck, and `rustls_provider_tests`).
 
 use std::cell::Cell;
-use std::sync::LazyLock;
 
 use rustls::crypto::cipher::{
     make_tls13_aad, InboundOpaqueMessage, Iv, MessageDecrypter, MessageEncrypter, OutboundChunks, OutboundPlainMessage,
@@ -61,33 +60,46 @@ use rustls::crypto::{ActiveKeyExchange, CryptoProvider, SupportedKxGroup};
 use rustls::{CipherSuite, ContentType, NamedGroup, ProtocolVersion, SupportedCipherSuite};
 
 use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey,
-    Error, Framing, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Ecdh, EcdhPrivateKey, Error,
+    Framing, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, HashId, KexId};
 
-/// Makes a provider one [`Backend`] static: `provider!(NAME = "name", make_provider(), version_expr)`.
-macro_rules! provider {
-    ($(#[$m:meta])* $NAME:ident = $name:literal, $make:expr, $version:expr) => {
+/// Makes any rustls 0.23 `CryptoProvider` a [`Backend`](super::Backend) static, measured
+/// through rustls's TLS 1.3 record layer and its key-exchange groups as this
+/// module describes. An outside crate brings its own provider this way and
+/// hands the static to [`crate::backend::Registry::with`]:
+///
+/// ```
+/// cryptobench::rustls_backend!(
+///     /// My provider (here rustls's ring one, for the example).
+///     pub MINE = "rustls-mine",
+///     rustls::crypto::ring::default_provider(),
+///     "rustls-mine 0.1".to_string()
+/// );
+/// let r = cryptobench::backend::Registry::builtin().with(&MINE).unwrap();
+/// assert!((r.by_name("rustls-mine").unwrap().aead)(cryptobench::algorithm::AeadId::Aes128Gcm).is_ok());
+/// ```
+#[macro_export]
+macro_rules! rustls_backend {
+    ($(#[$m:meta])* $vis:vis $NAME:ident = $name:expr, $make:expr, $version:expr) => {
         $(#[$m])*
-        pub static $NAME: Backend = {
-            static ADAPTED: LazyLock<Adapted> = LazyLock::new(|| Adapted::new($make));
-            Backend {
-                name: $name,
-                version: || $version,
-                aead: |id| ADAPTED.aead(id),
-                kex: |id| ADAPTED.kex(id),
-                hash: no_hash,
-            }
+        $vis static $NAME: $crate::backend::Backend = {
+            static ADAPTED: ::std::sync::LazyLock<$crate::backend::rustls_provider::Adapted> =
+                ::std::sync::LazyLock::new(|| $crate::backend::rustls_provider::Adapted::new($make));
+            $crate::backend::Backend::new($name, || $version)
+                .aead(|id| ADAPTED.aead(id))
+                .kex(|id| ADAPTED.kex(id))
+                .hash($crate::backend::rustls_provider::no_hash)
         };
     };
 }
 
-provider!(
+crate::rustls_backend!(
     /// rustls's built-in provider over ring (deprecated in rustls 0.23 for
     /// having no post-quantum group; measured as shipped).
     #[allow(deprecated)]
-    RING = "rustls-ring",
+    pub RING = "rustls-ring",
     rustls::crypto::ring::default_provider(),
     format!(
         "rustls {} (ring {})",
@@ -96,9 +108,9 @@ provider!(
     )
 );
 
-provider!(
+crate::rustls_backend!(
     /// rustls's built-in provider over aws-lc-rs (non-FIPS unless the `fips` feature is on).
-    AWS_LC_RS = "rustls-aws-lc-rs",
+    pub AWS_LC_RS = "rustls-aws-lc-rs",
     rustls::crypto::aws_lc_rs::default_provider(),
     format!(
         "rustls {} (aws-lc-rs {})",
@@ -107,9 +119,9 @@ provider!(
     )
 );
 
-provider!(
+crate::rustls_backend!(
     /// rustls-graviola: graviola's provider for rustls.
-    GRAVIOLA = "rustls-graviola",
+    pub GRAVIOLA = "rustls-graviola",
     rustls_graviola::default_provider(),
     format!(
         "rustls {}, rustls-graviola {} (graviola {})",
@@ -119,10 +131,10 @@ provider!(
     )
 );
 
-provider!(
+crate::rustls_backend!(
     /// rustls-openssl: a provider over the openssl crate (the same OpenSSL the
     /// `openssl` backend links: vendored 3.6 with the `openssl` feature).
-    OPENSSL = "rustls-openssl",
+    pub OPENSSL = "rustls-openssl",
     rustls_openssl::default_provider(),
     format!(
         "rustls {}, rustls-openssl {} (openssl-sys {}{})",
@@ -156,7 +168,8 @@ fn record_aad(len: usize) -> Result<Vec<u8>> {
     Ok(make_tls13_aad(len + TAG_LEN).to_vec())
 }
 
-fn no_hash(_: HashId) -> Result<&'static dyn super::Hash> {
+/// The hash lookup of every rustls backend: unsupported, with the reason.
+pub fn no_hash(_: HashId) -> Result<&'static dyn super::Hash> {
     unsupported("a rustls provider's hash, HMAC and HKDF are reached only inside rustls's key schedule")
 }
 
@@ -177,6 +190,7 @@ enum Group {
 }
 
 impl Adapted {
+    /// The provider's TLS 1.3 suites and groups that map onto cryptobench's ids.
     pub fn new(provider: CryptoProvider) -> Adapted {
         let aeads = provider
             .cipher_suites
@@ -203,6 +217,7 @@ impl Adapted {
         Adapted { aeads, groups }
     }
 
+    /// The record-layer AEAD for `id`, or why the provider has none.
     pub fn aead(&'static self, id: AeadId) -> Result<&'static dyn AeadAlgorithm> {
         if let Some(a) = self.aeads.iter().find(|a| a.id == id) {
             return Ok(a);
@@ -217,6 +232,7 @@ impl Adapted {
         }
     }
 
+    /// The key-exchange group for `id`, or why the provider has none.
     pub fn kex(&'static self, id: KexId) -> Result<KeyExchange> {
         for g in &self.groups {
             match g {

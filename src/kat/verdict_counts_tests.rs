@@ -27,7 +27,13 @@ fn sets() -> Vec<VectorSet> {
 }
 
 fn current() -> String {
-    let mut lines: Vec<String> = kat::run(&backend::all(), &sets())
+    // The default build's backends: the opt-in rustls providers' rows are all
+    // "not offered" (no vector reaches a record layer; tests/conformance.rs checks that).
+    let backends: Vec<_> = backend::all()
+        .into_iter()
+        .filter(|b| !b.name.starts_with("rustls-"))
+        .collect();
+    let mut lines: Vec<String> = kat::run(&backends, &sets())
         .iter()
         .map(|r| {
             let c = r.counts;
