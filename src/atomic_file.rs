@@ -55,7 +55,7 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
-/// Checks that [`write`] could create a file beside `path`, without touching
+/// Checks that [`write()`] could create a file beside `path`, without touching
 /// `path` itself: an existing result stays as it is until there is something
 /// new to write.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {

@@ -93,7 +93,7 @@ pub struct ModuleRequirement {
 pub struct Decision {
     pub status: Status,
     pub conditions: Vec<String>,
-    /// Source document and section; "not listed by <policy>" when no rule names it.
+    /// Source document and section; "not listed by `<policy>`" when no rule names it.
     pub citation: String,
     pub note: Option<String>,
     pub unconfirmed: bool,

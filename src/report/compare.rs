@@ -129,7 +129,7 @@ fn changes(out: &mut Doc, c: &Comparison) {
     }
 }
 
-/// Bencher Metric Format (https://bencher.dev/docs/reference/bencher-metric-format/)
+/// Bencher Metric Format (<https://bencher.dev/docs/reference/bencher-metric-format/>)
 /// for the NEW file: one benchmark per cell, measure "throughput" (ops/s, with
 /// the 95 % interval as bounds) or "instructions" (per operation).
 pub fn bencher(new: &ResultFile) -> String {
