@@ -45,25 +45,27 @@
 //! (X25519MLKEM768, ML-KEM where offered): client `start()` is keygen (the key
 //! share is ek), the server's `start_and_complete(ek)` is encaps (its key share
 //! is the ciphertext), the client's `complete(ct)` decaps, once per key
-//! ([`KemDecapsKey::single_use`]). No group takes a caller-chosen key, seed or
+//! ([`KemDecapsKey::single_use`](super::KemDecapsKey::single_use)). No group takes a caller-chosen key, seed or
 //! randomness, so no known-answer vector reaches them; they are checked against
 //! the native backends instead (crosscheck, and `rustls_provider_tests`).
-
-use std::cell::Cell;
 
 use rustls::crypto::cipher::{
     make_tls13_aad, InboundOpaqueMessage, Iv, MessageDecrypter, MessageEncrypter, OutboundChunks, OutboundPlainMessage,
     Tls13AeadAlgorithm,
 };
 use rustls::crypto::tls13::{HkdfExpander, OkmBlock, OutputLengthError};
-use rustls::crypto::{ActiveKeyExchange, CryptoProvider, SupportedKxGroup};
+use rustls::crypto::CryptoProvider;
 use rustls::{CipherSuite, ContentType, NamedGroup, ProtocolVersion, SupportedCipherSuite};
 
 use super::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Ecdh, EcdhPrivateKey, Error,
-    Framing, Kem, KemDecapsKey, KeyExchange, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Error, Framing, KeyExchange,
+    Result,
 };
 use crate::algorithm::{AeadId, HashId, KexId};
+
+#[path = "rustls_groups.rs"]
+mod groups;
+use groups::{GroupEcdh, GroupKem};
 
 /// Makes any rustls 0.23 `CryptoProvider` a [`Backend`](super::Backend) static, measured
 /// through rustls's TLS 1.3 record layer and its key-exchange groups as this
@@ -172,11 +174,6 @@ fn record_aad(len: usize) -> Result<Vec<u8>> {
 pub fn no_hash(_: HashId) -> Result<&'static dyn super::Hash> {
     unsupported("a rustls provider's hash, HMAC and HKDF are reached only inside rustls's key schedule")
 }
-
-const NO_KAT_ECDH: &str = "rustls's SupportedKxGroup::start() draws its own private key: no caller-chosen key, \
-                           so no known-answer vector reaches it; checked against the native backends instead";
-const NO_KAT_KEM: &str = "rustls's SupportedKxGroup takes no seed, encapsulation randomness or key import: no \
-                          known-answer vector reaches it; checked against the native backends instead";
 
 /// A provider's TLS 1.3 AEADs and key-exchange groups, as backend values.
 pub struct Adapted {
@@ -422,101 +419,5 @@ impl AeadKey for RecordKey {
         }
         buf.copy_from_slice(&record[..buf.len()]);
         Ok(())
-    }
-}
-
-/// An ECDH named group: `start()` is keygen, `complete(peer)` the agreement.
-struct GroupEcdh {
-    id: KexId,
-    group: &'static dyn SupportedKxGroup,
-}
-
-fn refused(what: &str) -> impl FnOnce(rustls::Error) -> Error + '_ {
-    move |e| Error::Rejected(format!("{what}: {e}"))
-}
-
-impl Ecdh for GroupEcdh {
-    fn id(&self) -> KexId {
-        self.id
-    }
-    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
-        Ok(Box::new(Share(self.group.start().map_err(refused("start"))?)))
-    }
-    fn private_key_from_bytes(&self, _: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        unsupported(NO_KAT_ECDH)
-    }
-    fn why_no_known_answers(&self) -> Option<&'static str> {
-        Some(NO_KAT_ECDH)
-    }
-}
-
-/// A started key exchange (our key share).
-struct Share(Box<dyn ActiveKeyExchange>);
-
-impl EcdhPrivateKey for Share {
-    fn public_key(&self) -> Result<Vec<u8>> {
-        Ok(self.0.pub_key().to_vec())
-    }
-    fn agree(self: Box<Self>, peer_public: &[u8]) -> Result<Vec<u8>> {
-        let secret = self.0.complete(peer_public).map_err(refused("complete"))?;
-        Ok(secret.secret_bytes().to_vec())
-    }
-}
-
-/// A KEM named group: client `start()` = keygen, server
-/// `start_and_complete(ek)` = encaps, client `complete(ct)` = decaps.
-struct GroupKem {
-    id: KexId,
-    group: &'static dyn SupportedKxGroup,
-}
-
-impl Kem for GroupKem {
-    fn id(&self) -> KexId {
-        self.id
-    }
-    fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
-        let share = self.group.start().map_err(refused("start"))?;
-        let ek = share.pub_key().to_vec();
-        Ok((Box::new(OneShot(Cell::new(Some(share)))), ek))
-    }
-    fn keygen_from_seed(&self, _: &[u8]) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
-        unsupported(NO_KAT_KEM)
-    }
-    fn decaps_key_from_bytes(&self, _: &[u8]) -> Result<Box<dyn KemDecapsKey>> {
-        unsupported(NO_KAT_KEM)
-    }
-    fn encaps(&self, ek: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-        let done = self
-            .group
-            .start_and_complete(ek)
-            .map_err(refused("start_and_complete"))?;
-        Ok((done.pub_key, done.secret.secret_bytes().to_vec()))
-    }
-    fn encaps_deterministic(&self, _: &[u8], _: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-        unsupported(NO_KAT_KEM)
-    }
-    fn why_no_known_answers(&self) -> Option<&'static str> {
-        Some(NO_KAT_KEM)
-    }
-}
-
-/// The client's key share, completed once.
-struct OneShot(Cell<Option<Box<dyn ActiveKeyExchange>>>);
-
-impl KemDecapsKey for OneShot {
-    fn decaps(&self, ct: &[u8]) -> Result<Vec<u8>> {
-        let Some(share) = self.0.take() else {
-            return unsupported(
-                "rustls's ActiveKeyExchange::complete consumes the key share: one decapsulation per key",
-            );
-        };
-        let secret = share.complete(ct).map_err(refused("complete"))?;
-        Ok(secret.secret_bytes().to_vec())
-    }
-    fn dk_bytes(&self) -> Result<Vec<u8>> {
-        unsupported("rustls keeps a key share's private key inside its ActiveKeyExchange")
-    }
-    fn single_use(&self) -> bool {
-        true
     }
 }

@@ -2,7 +2,7 @@
 
 use super::doc::{Doc, Table};
 use super::{json, Format};
-use crate::kat::{SetResult, Verdict};
+use crate::kat::{SetResult, Verdict, VerdictCounts};
 use crate::results::kat::KatReport;
 
 pub fn render(report: &KatReport, format: Format) -> String {
@@ -15,9 +15,16 @@ pub fn render(report: &KatReport, format: Format) -> String {
 /// The audit's document: the summary table and total, then unsupported tests
 /// by reason and every failure.
 pub fn document(report: &KatReport) -> Doc {
-    let (results, totals) = (report.results, report.totals);
     let mut out = Doc::new();
     out.heading(3, "Known-answer audit");
+    out.table(summary(report.results));
+    out.note(total_line(&report.totals));
+    details(&mut out, report.results);
+    out
+}
+
+/// One row per backend × vector set; a "not offered" row says why instead of counts.
+fn summary(results: &[SetResult]) -> Table {
     let mut t = Table::new(&[
         "backend",
         "vector set",
@@ -58,8 +65,12 @@ pub fn document(report: &KatReport) -> Doc {
             c.unplaced.to_string(),
         ]);
     }
-    out.table(t);
-    out.note(format!(
+    t
+}
+
+/// The totals, and what an unplaced rejection is.
+fn total_line(totals: &VerdictCounts) -> String {
+    format!(
         "Total: {} tests: {} pass, {} fail, {} unsupported, {} divergence ({} accepted, {} rejected), {} unplaced. \
          A rejection of an invalid input passes only at the step its vector aims at; \
          unplaced ones were refused elsewhere (or where the step cannot be told) and are not passes.",
@@ -71,15 +82,19 @@ pub fn document(report: &KatReport) -> Doc {
         totals.divergence_accepted,
         totals.divergence_rejected,
         totals.unplaced
-    ));
+    )
+}
+
+/// Unsupported tests by reason, failures, and rejections away from the step under test.
+fn details(out: &mut Doc, results: &[SetResult]) {
     section(
-        &mut out,
+        out,
         "Unsupported tests, by reason",
         &["backend", "vector set", "algorithm", "tests", "reason"],
         unsupported_reasons(results),
     );
     section(
-        &mut out,
+        out,
         "Failures",
         &[
             "backend",
@@ -94,7 +109,7 @@ pub fn document(report: &KatReport) -> Doc {
         }),
     );
     section(
-        &mut out,
+        out,
         "Rejected, but not at the step under test (not passes; --strict fails on them)",
         &["backend", "vector set", "case", "flags", "where it was rejected"],
         detail_rows(results, |v| match v {
@@ -102,7 +117,6 @@ pub fn document(report: &KatReport) -> Doc {
             _ => None,
         }),
     );
-    out
 }
 
 /// A level-4 heading and its table, when there are rows.
