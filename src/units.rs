@@ -28,6 +28,20 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{s}': size must be at least 1 byte"))
 }
 
+/// A figure rounded to a whole number, with thousands separators ("12,345").
+pub fn thousands(x: f64) -> String {
+    let s = format!("{x:.0}");
+    let (sign, digits) = s.split_at(usize::from(s.starts_with('-')));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
 /// The units a size is labelled in: (bytes, command-line suffix, prose unit),
 /// largest first, binary before decimal at each magnitude (so 1024000 stays
 /// "1000K"). Only an exact multiple takes a unit, so a label never rounds.

@@ -1,13 +1,14 @@
-//! Issue 14, defect 1: a worker that cannot be spawned or that panics ends
-//! the visit with an error; before, the other workers waited at the barrier
-//! forever. Each test runs the visit on a helper thread and fails if it has
-//! not returned within seconds.
+//! A worker that cannot be spawned or that panics ends the visit with an
+//! error, instead of leaving the other workers waiting at the latch forever.
+//! Each test runs the visit on a helper thread and fails if it has not
+//! returned within seconds.
 
 use std::sync::mpsc;
 use std::time::Duration;
 
 use super::workload::{self, Workload};
-use super::{sample_threads_with, Mode, Operation, Shape};
+use super::sample_threads_with;
+use crate::measure::{Mode, Operation, Shape};
 use crate::algorithm::{AeadId, AlgorithmId};
 
 type Make = dyn Fn() -> Result<Box<dyn Workload>, String> + Sync;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::workload::Workload;
+use super::work::Workload;
 use super::{clock, Shape};
 use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;

@@ -13,25 +13,7 @@ const OPEN_POOL_BYTES: usize = 256 * 1024;
 /// Pre-generated private keys an `agree` sample may consume (ring's keys are single-use).
 const KEY_POOL: usize = 512;
 
-pub trait Workload {
-    /// Untimed preparation for the next sample of `n` operations.
-    fn reset(&mut self, n: u64) -> Result<(), String>;
-    /// Runs `n` operations (timed). Any wrong result is an error.
-    fn run(&mut self, n: u64) -> Result<(), String>;
-    /// Untimed check after a timed `run(n)` that the work really happened
-    /// (an open must leave the plaintext in every slot it consumed).
-    fn verify(&mut self, _n: u64) -> Result<(), String> {
-        Ok(())
-    }
-    /// The largest `n` one sample can take (bounded by a pool), if any.
-    fn max_batch(&self) -> Option<u64> {
-        None
-    }
-    /// Whether every input, random ones included, is fixed (see [`prepare_seeded`]).
-    fn deterministic(&self) -> bool {
-        true
-    }
-}
+pub use super::work::Workload;
 
 pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, String> {
     build(backend, shape, None)

@@ -104,7 +104,7 @@ fn table(g: &Glance, status: Status) -> Table {
             continue;
         };
         line.push(TableCell::marked(p.winners.join(", "), Some(p.mark)));
-        line.push(super::sweep::num(p.mb_per_sec).into());
+        line.push(crate::units::thousands(p.mb_per_sec).into());
         line.push(margin(p).into());
         if let Some(k) = status.kat {
             line.push(each(p, |b| kat(k, b, r.algorithm)).into());

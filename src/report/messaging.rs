@@ -5,19 +5,7 @@ use super::doc::{Doc, Mark, Table, TableCell};
 use super::Format;
 use crate::results::messaging::{MessagingSettings, Rate, Task, TaskRates};
 use crate::results::MessagingFile;
-
-/// Thousands separators.
-pub fn num(x: f64) -> String {
-    let s = format!("{x:.0}");
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::units::thousands as num;
 
 /// The single-thread rate and the rate at the most threads measured.
 pub fn per_core_and_all(row: &TaskRates) -> (Option<&Rate>, Option<&Rate>) {

@@ -7,21 +7,7 @@ use super::{failure_row, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::analysis::winners::{self, Estimate};
 use crate::results::{Cell, ResultFile};
-use crate::units::format_size;
-
-/// Thousands separators for readability.
-pub fn num(x: f64) -> String {
-    let s = format!("{:.0}", x);
-    let (sign, digits) = s.split_at(if s.starts_with('-') { 1 } else { 0 });
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
+use crate::units::{format_size, thousands as num};
 
 fn spread(c: &Cell) -> String {
     format!("±{:.0}%", c.ops_per_sec.rel_spread() * 100.0)

@@ -6,6 +6,7 @@
 //! box and drawn marks, and records the verdict in `<body data-rendered>` for
 //! the headless-browser check (`ci/html-check.sh`).
 
+mod figures;
 mod sections;
 mod sweep;
 

@@ -2,9 +2,9 @@
 //! (throughput against size, key exchange in ops/s and cycles/op, thread
 //! scaling) in the grid, each with its figures as a table.
 
-use super::Page;
+use super::{figures, Page};
 use crate::algorithm::{AlgorithmId, Mode};
-use crate::report::doc::{Table, TableCell};
+
 use crate::report::esc;
 use crate::report::fleet::{self, Machine};
 use crate::report::plot::{self, Axes, Bar, Series};
@@ -160,7 +160,7 @@ impl Sweep<'_> {
             "{alg}: {unit} per operation, {base} thread{} (fewer is better)",
             plural(base)
         );
-        let data = bar_table(&format!("{unit}/op"), &bars);
+        let data = figures::bar_table(&format!("{unit}/op"), &bars);
         p.figure(plot::bars(&title, &format!("{unit} per operation"), &bars), data)
     }
 
@@ -215,41 +215,9 @@ impl Sweep<'_> {
             log_y: false,
             x_fmt: &thread_fmt,
         };
-        let data = series_table("threads", &series);
+        let data = figures::series_table("threads", &series);
         p.figure(plot::lines(&axes, &series), data)
     }
-}
-
-/// A bar chart's figures: label, median and interquartile range.
-pub(super) fn bar_table(unit: &str, bars: &[Bar]) -> Table {
-    let mut t = Table::new(&["", unit, "interquartile range"]);
-    for b in bars {
-        t.row([
-            b.label.clone(),
-            tables::num(b.value),
-            format!("{} – {}", tables::num(b.low), tables::num(b.high)),
-        ]);
-    }
-    t
-}
-
-/// A line chart's figures: one row per x, one column per series (median).
-fn series_table(x: &str, series: &[Series]) -> Table {
-    let mut xs: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
-    xs.sort_by(f64::total_cmp);
-    xs.dedup();
-    let mut header = vec![x.to_string()];
-    header.extend(series.iter().map(|s| s.name.clone()));
-    let mut t = Table::new(&header);
-    for x in xs {
-        let mut row = vec![TableCell::from(format!("{x}"))];
-        row.extend(series.iter().map(|s| {
-            let v = s.points.iter().find(|p| p.0 == x);
-            TableCell::from(v.map_or("-".into(), |p| tables::num(p.1)))
-        }));
-        t.rows.push(row);
-    }
-    t
 }
 
 /// One swatch per backend: the colour it has in every chart of the page.
