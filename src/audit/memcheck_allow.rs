@@ -4,11 +4,11 @@
 //! secret decide a branch or an address: the innermost frame's function and
 //! file:line, and its caller. A substring of any frame would "explain" every
 //! branch under an allow-listed call, a false PASS (the hostile review found
-//! `sample_from_` covering libcrux's secret noise sampler).
+//! `sample_from_` covering libcrux's secret noise sampler). A [`Finding`]
+//! lives here with the judgement it carries, so the runner imports this file
+//! and not the other way round.
 
 use serde::{Deserialize, Serialize};
-
-use super::memcheck_run::Finding;
 
 /// One frame as the report shows it: "function (path:line)" or "function (in object)".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,6 +320,44 @@ impl MemcheckAllow {
             }
         }
         Judgement::New(moved)
+    }
+}
+
+/// One distinct place where a secret decided a branch or an address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Site {
+    /// memcheck's headline, e.g. "Conditional jump or move depends on uninitialised value(s)".
+    pub kind: String,
+    /// "function (file:line)" of the first frames, innermost first.
+    pub frames: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// The operation that was running ("key", "seal", "decaps", …).
+    pub op: String,
+    pub site: Site,
+    /// The allow-list entry that explains it, if any.
+    pub explained_by: Option<String>,
+    /// The reviewed, still open issue it is, if any: reported, not a failure.
+    pub known_open: Option<KnownOpen>,
+    /// Why no entry explains it although one names its function (the line moved).
+    pub stale_entry: Option<String>,
+}
+
+impl Finding {
+    /// Neither allow-listed nor a known open finding: fails the audit.
+    pub fn is_new(&self) -> bool {
+        self.explained_by.is_none() && self.known_open.is_none()
+    }
+
+    /// Records what `allow` says about this finding of `backend` × `algorithm`.
+    pub fn judge(&mut self, allow: &MemcheckAllow, backend: &str, algorithm: &str) {
+        (self.explained_by, self.known_open, self.stale_entry) = match allow.judge(backend, algorithm, self) {
+            Judgement::AllowListed(id) => (Some(id), None, None),
+            Judgement::Known(k) => (None, Some(k), None),
+            Judgement::New(why) => (None, None, why),
+        };
     }
 }
 

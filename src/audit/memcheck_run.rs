@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::memcheck::MARK;
-pub use super::memcheck_allow::{AllowEntry, Judgement, KnownEntry, KnownOpen, MemcheckAllow};
+pub use super::memcheck_allow::{AllowEntry, Finding, Judgement, KnownEntry, KnownOpen, MemcheckAllow, Site};
 
 /// Frames kept per site (the report shows them; deduplication uses them all).
 pub const FRAMES: usize = 6;
@@ -20,44 +20,6 @@ pub const CHILD_TIMEOUT: Duration = Duration::from_secs(300);
 pub const CAVEAT: &str = "valgrind does not emulate AVX-512, VAES or ADX: CPUID-dispatching libraries run \
 their AVX2 (or older) paths here, not what production runs; graviola needs them and cannot run under valgrind. \
 memcheck sees secret-dependent branches and addresses, not variable-latency instructions (secret DIV, KyberSlash).";
-
-/// One distinct place where a secret decided a branch or an address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Site {
-    /// memcheck's headline, e.g. "Conditional jump or move depends on uninitialised value(s)".
-    pub kind: String,
-    /// "function (file:line)" of the first frames, innermost first.
-    pub frames: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// The operation that was running ("key", "seal", "decaps", …).
-    pub op: String,
-    pub site: Site,
-    /// The allow-list entry that explains it, if any.
-    pub explained_by: Option<String>,
-    /// The reviewed, still open issue it is, if any: reported, not a failure.
-    pub known_open: Option<KnownOpen>,
-    /// Why no entry explains it although one names its function (the line moved).
-    pub stale_entry: Option<String>,
-}
-
-impl Finding {
-    /// Neither allow-listed nor a known open finding: fails the audit.
-    pub fn is_new(&self) -> bool {
-        self.explained_by.is_none() && self.known_open.is_none()
-    }
-
-    /// Records what `allow` says about this finding of `backend` × `algorithm`.
-    pub fn judge(&mut self, allow: &MemcheckAllow, backend: &str, algorithm: &str) {
-        (self.explained_by, self.known_open, self.stale_entry) = match allow.judge(backend, algorithm, self) {
-            Judgement::AllowListed(id) => (Some(id), None, None),
-            Judgement::Known(k) => (None, Some(k), None),
-            Judgement::New(why) => (None, None, why),
-        };
-    }
-}
 
 /// What one child run found.
 #[derive(Clone, Debug, Default, Serialize)]

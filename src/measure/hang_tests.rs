@@ -6,10 +6,10 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use super::workload::{self, Workload};
 use super::sample_threads_with;
-use crate::measure::{Mode, Operation, Shape};
+use super::workload::{self, Workload};
 use crate::algorithm::{AeadId, AlgorithmId};
+use crate::measure::{Mode, Operation, Shape};
 
 type Make = dyn Fn() -> Result<Box<dyn Workload>, String> + Sync;
 

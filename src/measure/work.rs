@@ -16,7 +16,7 @@ pub trait Workload {
     fn max_batch(&self) -> Option<u64> {
         None
     }
-    /// Whether every input, random ones included, is fixed (see [`super::workload::prepare_seeded`]).
+    /// Whether every input, random ones included, is fixed (see `workload::prepare_seeded`).
     fn deterministic(&self) -> bool {
         true
     }
