@@ -8,6 +8,8 @@
 //! decides from those ratios.
 
 pub mod child;
+#[cfg(test)]
+mod child_tests;
 pub mod copies;
 mod flags;
 pub mod pin;

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::child::{Side, Worker};
-use super::copies::Copies;
 use super::protocol::{line, CellSpec, Hello, Request, Response, PROTOCOL};
 use super::{run, Basis, Options, Report, AUTO_DOUBLINGS};
 use crate::algorithm::{AeadId, AlgorithmId, Mode, Operation};
@@ -33,7 +32,7 @@ fn worker_entry() {
     std::process::exit(i32::from(served.is_err()));
 }
 
-fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+pub(super) fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -41,7 +40,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 }
 
 /// An executable that is this build's worker; each start appends a line to `starts`.
-fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
+pub(super) fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let body = format!(
         "[ \"$1\" = worker ] || exit 2\necho \"$0\" >> '{}'\nCRYPTOBENCH_TEST_WORKER=1 exec '{}' --exact {ENTRY} --ignored --nocapture --test-threads=1 -q 3>&1 1>/dev/null",
@@ -55,13 +54,13 @@ fn real_worker(dir: &Path, name: &str, starts: &Path) -> PathBuf {
 /// `prepared` and every `sample` with `samples[k % len]`, where `k` counts
 /// the processes this script started before (a new process every round).
 /// Each start appends its path to `<name>.starts` beside it.
-fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[Response]) -> PathBuf {
+pub(super) fn fake(dir: &Path, name: &str, hello: &Hello, prepared: &Response, samples: &[Response]) -> PathBuf {
     fake_speaking(dir, name, "", hello, prepared, samples)
 }
 
 /// As [`fake`], with `gate`, a shell snippet, run on the `hello` line (`$l`)
 /// before answering it: an older worker's refusal of a newer parent.
-fn fake_speaking(
+pub(super) fn fake_speaking(
     dir: &Path,
     name: &str,
     gate: &str,
@@ -86,7 +85,7 @@ fn fake_speaking(
     script(dir, name, &body)
 }
 
-fn hello_offering_chacha() -> Hello {
+pub(super) fn hello_offering_chacha() -> Hello {
     Hello {
         protocol: PROTOCOL,
         offers: vec![("ring".into(), vec![chacha().name().to_string()])],
@@ -95,7 +94,7 @@ fn hello_offering_chacha() -> Hello {
     }
 }
 
-fn clock_probe(method: ClockMethod) -> ClockProbe {
+pub(super) fn clock_probe(method: ClockMethod) -> ClockProbe {
     let hz = (method != ClockMethod::Unavailable).then_some(2e9);
     ClockProbe {
         method,
@@ -109,18 +108,18 @@ fn clock_probe(method: ClockMethod) -> ClockProbe {
     }
 }
 
-fn chacha() -> AlgorithmId {
+pub(super) fn chacha() -> AlgorithmId {
     AlgorithmId::Aead(AeadId::ChaCha20Poly1305)
 }
 
-fn prepared(batch: u64) -> Response {
+pub(super) fn prepared(batch: u64) -> Response {
     Response::Prepared {
         batch,
         per_sample_ns: 1_000_000,
     }
 }
 
-fn samples(ops_per_sec: &[f64], hz: [f64; 2]) -> Response {
+pub(super) fn samples(ops_per_sec: &[f64], hz: [f64; 2]) -> Response {
     Response::Samples {
         ops_per_sec: ops_per_sec.to_vec(),
         core_hz_before: Some(hz[0]),
@@ -128,7 +127,7 @@ fn samples(ops_per_sec: &[f64], hz: [f64; 2]) -> Response {
     }
 }
 
-fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
+pub(super) fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
     let cfg = crate::measure::Config {
         backends: vec![crate::backend::by_name("ring").unwrap()],
         algorithms: vec![chacha()],
@@ -154,7 +153,7 @@ fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
     }
 }
 
-fn run_collecting(opts: &Options) -> (Result<Report, String>, Vec<usize>) {
+pub(super) fn run_collecting(opts: &Options) -> (Result<Report, String>, Vec<usize>) {
     let mut seen = Vec::new();
     let report = run(opts, &mut |r: &Report| {
         seen.push(r.cells.len());
@@ -453,39 +452,7 @@ fn duration_auto_extends_only_the_inconclusive_cells() {
     assert_eq!((c.verdict, c.log_ratios.len(), seen), (Verdict::Regressed, 10, vec![1]));
 }
 
-#[test]
-fn a_worker_that_hangs_or_dies_is_marked_dead_and_revived() {
-    let dir = tempfile::tempdir().unwrap();
-    let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
-    let silent = script(dir.path(), "silent", &format!("read l; printf '%s' '{h}'; sleep 30"));
-    let mut w = Worker::start(Side::New, &silent).unwrap();
-    assert_eq!(w.hello, hello_offering_chacha());
-    let prepare = Request::Prepare {
-        cell: cell(),
-        target_us: 100,
-    };
-    let e = w.ask(&prepare, Duration::from_millis(200)).unwrap_err();
-    assert_eq!(e, "no answer within 0 s (killed)");
-    assert_eq!(w.dead.as_deref(), Some(e.as_str()));
-    assert_eq!(
-        w.ask(&Request::Quit, Duration::from_secs(5)).unwrap_err(),
-        e,
-        "dead stays dead"
-    );
-    w.revive().unwrap();
-    assert_eq!(w.dead, None);
-    w.quit();
-    let crashing = script(
-        dir.path(),
-        "crashing",
-        &format!("read l; printf '%s' '{h}'; read l; exit 3"),
-    );
-    let mut w = Worker::start(Side::Base, &crashing).unwrap();
-    let e = w.ask(&prepare, Duration::from_secs(20)).unwrap_err();
-    assert_eq!(e, "closed its output: it exited (exit status: 3)");
-}
-
-fn cell() -> CellSpec {
+pub(super) fn cell() -> CellSpec {
     CellSpec {
         backend: "ring".into(),
         algorithm: chacha(),
@@ -495,141 +462,4 @@ fn cell() -> CellSpec {
         aad: 0,
         threads: 1,
     }
-}
-
-#[test]
-fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
-    let dir = tempfile::tempdir().unwrap();
-    let start = |name: &str, body: &str| {
-        let p = script(dir.path(), name, body);
-        let e = Worker::start(Side::New, &p).err().unwrap();
-        assert!(e.starts_with(&format!("NEW: {}: ", p.display())), "{e}");
-        assert_eq!(e.lines().count(), 1, "{e}");
-        e
-    };
-    let e = start("garbage", "echo 'this is not JSON'; sleep 5");
-    assert!(
-        e.contains("not a cryptobench worker") && e.contains("printed garbage: 'this is not JSON'"),
-        "{e}"
-    );
-    let other = line(&Response::Hello(Box::new(Hello {
-        protocol: PROTOCOL + 98,
-        ..Hello::default()
-    })));
-    let e = start("future", &format!("read l; printf '%s' '{other}'; sleep 5"));
-    assert!(
-        e.contains(&format!(
-            "speaks worker protocol {}, this cryptobench 1 to {PROTOCOL}",
-            PROTOCOL + 98
-        )),
-        "{e}"
-    );
-    let e = start(
-        "rude",
-        &format!("read l; printf '%s' '{}'; sleep 5", line(&prepared(1))),
-    );
-    assert!(e.contains("answered the handshake with Prepared"), "{e}");
-    let e = start("old", "echo 'error: unrecognized subcommand' >&2; exit 2");
-    assert!(e.contains("too old for `ab`") && e.contains("it exited"), "{e}");
-    // The child's first stderr line, held back during the handshake, is quoted.
-    assert!(e.ends_with("; it said: error: unrecognized subcommand)"), "{e}");
-    let e = Worker::start(Side::Base, dir.path()).err().unwrap();
-    assert!(
-        e.starts_with("BASE: ") && e.ends_with("not a file (give the path of a cryptobench executable)"),
-        "{e}"
-    );
-    let e = Worker::start(Side::Base, &dir.path().join("absent")).err().unwrap();
-    assert!(e.contains("absent: No such file"), "{e}");
-}
-
-#[test]
-fn quit_ends_the_child_and_renew_replaces_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let pids = dir.path().join("pids");
-    let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
-    // The script's own PID, then `exec`: the child the parent holds.
-    let body = format!(
-        "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",
-        pids.display()
-    );
-    let exe = script(dir.path(), "quiet", &body);
-    let alive = |i: usize| {
-        let all = std::fs::read_to_string(&pids).unwrap();
-        let pid = all.lines().nth(i).unwrap().to_string();
-        Path::new(&format!("/proc/{pid}")).exists()
-    };
-    let mut w = Worker::start(Side::Base, &exe).unwrap();
-    let mut rng = fastrand::Rng::with_seed(1);
-    w.renew(&mut rng).unwrap();
-    assert!(!alive(0) && alive(1), "renew kills and reaps the old child");
-    assert_eq!((w.copies(), w.path.as_path()), (1, exe.as_path()));
-    w.spread(3, &mut rng).unwrap();
-    assert_eq!(w.copies(), 3);
-    w.quit();
-    assert!(!alive(2), "quit reaps the child");
-    // A worker asked to quit exits by itself, not killed by the grace timer.
-    let bye = dir.path().join("bye");
-    let body = format!(
-        "read l; printf '%s' '{h}'; while read l; do case \"$l\" in *quit*) touch '{}'; exit 0 ;; esac; done",
-        bye.display()
-    );
-    Worker::start(Side::New, &script(dir.path(), "polite", &body))
-        .unwrap()
-        .quit();
-    assert!(bye.exists(), "quit was not sent");
-    let mut w = Worker::start(Side::Base, &exe).unwrap();
-    w.spread(2, &mut rng).unwrap();
-    let last = std::fs::read_to_string(&pids).unwrap().lines().count() - 1;
-    drop(w);
-    assert!(!alive(last), "dropping a worker reaps it");
-}
-
-/// When one side's copies do not start, neither side uses copies: one side on
-/// copies and the other on its original is the bias the copies remove.
-#[test]
-fn copies_are_used_on_both_sides_or_on_neither() {
-    let dir = tempfile::tempdir().unwrap();
-    let h = hello_offering_chacha();
-    let base = fake(dir.path(), "base", &h, &prepared(40), &[samples(&[1000.0], [2e9, 2e9])]);
-    let picky = fake_speaking(
-        dir.path(),
-        "picky",
-        "case \"$0\" in *cryptobench-ab-*) exit 1 ;; esac",
-        &h,
-        &prepared(40),
-        &[samples(&[1000.0], [2e9, 2e9])],
-    );
-    let mut opts = options(&base, &picky, &[64], 8);
-    opts.copies = 3;
-    let report = run_collecting(&opts).0.unwrap();
-    assert_eq!(report.settings.copies, [1, 1], "{:?}", report.settings);
-    assert!(report.cells[0].failed.is_empty(), "{:?}", report.cells[0]);
-}
-
-#[test]
-fn copies_are_private_files_picked_at_random_and_removed_at_the_end() {
-    let dir = tempfile::tempdir().unwrap();
-    let exe = script(dir.path(), "exe", "exit 0");
-    let one = Copies::original(&exe);
-    assert_eq!((one.count(), one.pick(&mut fastrand::Rng::new())), (1, exe.as_path()));
-    let copies = Copies::make(&exe, 3, "NEW").unwrap();
-    assert_eq!(copies.count(), 3);
-    let mut rng = fastrand::Rng::with_seed(3);
-    let picked: std::collections::BTreeSet<PathBuf> = (0..60).map(|_| copies.pick(&mut rng).to_path_buf()).collect();
-    let names: Vec<String> = picked
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into())
-        .collect();
-    assert_eq!(names, ["NEW-0", "NEW-1", "NEW-2"]);
-    let home = picked.first().unwrap().parent().unwrap().to_path_buf();
-    assert_ne!(home, dir.path());
-    assert_eq!(std::fs::metadata(&home).unwrap().permissions().mode() & 0o777, 0o700);
-    for p in &picked {
-        assert_eq!(std::fs::read(p).unwrap(), std::fs::read(&exe).unwrap());
-        assert_eq!(std::fs::metadata(p).unwrap().permissions().mode() & 0o111, 0o111);
-    }
-    drop(copies);
-    assert!(!home.exists(), "the copies outlived their owner");
-    let e = Copies::make(&dir.path().join("absent"), 2, "BASE").err().unwrap();
-    assert!(e.starts_with("cannot copy ") && e.contains("absent"), "{e}");
 }
