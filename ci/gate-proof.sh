@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The proof of the paired gate (docs/ab.md, issue 11): how often `cryptobench ab`
+# The proof of the paired gate (docs/ab.md): how often `cryptobench ab`
 # alarms on identical code, and how often it finds a seeded slowdown.
 #
 # Builds the plain binary (target/) and the seeded one (feature

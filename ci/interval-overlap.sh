@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Do recommend's margin intervals hold across runs? (issue 15, item 4)
+# Do recommend's margin intervals hold across runs?
 #
 # Runs PAIRS back-to-back pairs of `cryptobench recommend` (each run measures
 # its own cells) and counts the pairs whose two 95 % margin intervals overlap:

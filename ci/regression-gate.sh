@@ -40,7 +40,7 @@ USAGE
 }
 
 die() { echo "error: $*" >&2; exit 2; }
-# An absolute path, so nothing depends on the directory a later step runs in (issue 15).
+# An absolute path, so nothing depends on the directory a later step runs in.
 abspath() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 
 base_ref=origin/main metric=ab base_bin="" bin="" base_result="" new_result=""

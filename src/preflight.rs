@@ -1,5 +1,5 @@
-//! Checks that must pass before the first cell is measured (issue 14,
-//! defects 5 and 9): a run that can only fail at its end must fail at its
+//! Checks that must pass before the first cell is measured (a review found
+//! runs failing only at their end): a run that can only fail at its end must fail at its
 //! start instead, and an existing result is never destroyed by starting one.
 //!
 //! `--output` policy: the file is not touched at start-up (only a temp file

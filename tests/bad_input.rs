@@ -1,4 +1,4 @@
-//! The bad-input corpus (issue 14): every case must exit 2 within seconds with
+//! The bad-input corpus: every case must exit 2 within seconds with
 //! exactly one line on stderr naming the flag or file, never panic, and leave
 //! every existing file as it was (no file changed, none added). `{d}` in an
 //! argument is the fixture directory.
@@ -71,7 +71,7 @@ const CASES: &[(&[&str], &str)] = &[
         ],
         "--force",
     ),
-    // the workload model's flags (issue 15 item 3): bounded, and only where they apply
+    // the workload model's flags: bounded, and only where they apply
     (
         &["run", "--workload", "messaging", "--messages-per-turn", "0"],
         "--messages-per-turn: 0 is outside 1..=20",

@@ -1,4 +1,4 @@
-//! Issue 13, phase 1, end to end: CPU masks and the dispatch environment in
+//! Choosing a backend, end to end: CPU masks and the dispatch environment in
 //! `run` and `compare`, the cost model in the JSON output, honest marks in the table.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! Issue 15 items 1, 2, 5 and 6b: the deployment verdict follows a policy's
+//! The deployment verdict follows a policy's
 //! module requirement, the FIPS build is the one that satisfies it, the
 //! evidence (vector counts, open `audit diff` findings) stands beside the
 //! verdict, and a failing CAVP vector is named by its line.

@@ -240,7 +240,7 @@ fn instruction_counts_repeat_exactly() {
     assert_eq!(a, b);
 }
 
-/// Issue 15, item 6: every path argument is resolved and checked before any
+/// Every path argument is resolved and checked before any
 /// build (it used to build for minutes, then fail on a glued path).
 #[test]
 fn the_gate_script_refuses_an_unwritable_out_before_building() {

@@ -1,4 +1,4 @@
-//! Reproductions of issue 14's defects that are not a plain exit-2 case
+//! Reproductions of defects a hostile review found that are not a plain exit-2 case
 //! (those are in tests/bad_input.rs): the compare gate and lost cells, an
 //! interrupted run that must keep the old result, the messaging checkpoints.
 

@@ -4,7 +4,7 @@
 //! executable's code and read-only data live in the page cache: every process
 //! of one file maps the same physical pages, whose cache-set placement holds
 //! until the cache is dropped. Two builds can therefore differ by a few
-//! percent for hours without any code change. Measured here (issue 11): after
+//! percent for hours without any code change. Measured here (docs/ab.md): after
 //! the host reshuffled memory, graviola ML-KEM-768 ran +5 % slower in one
 //! build than in another in every run, and `echo 3 > /proc/sys/vm/drop_caches`
 //! made it vanish. Each copy is a new file with its own page-cache pages, so

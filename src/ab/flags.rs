@@ -10,7 +10,7 @@ use crate::analysis::paired::{min_rounds, Rule};
 use crate::measure::sweep::SweepFlags;
 use crate::results::Metric;
 
-/// The default gate set (issue 11): TLS's AEADs and key exchanges.
+/// The default gate set (docs/ab.md): TLS's AEADs and key exchanges.
 pub const GATE_ALGORITHMS: &str = "aes-128-gcm,aes-256-gcm,chacha20-poly1305,x25519,p-256,ml-kem-768,x25519mlkem768";
 /// Default sizes: a tiny message, a QUIC/TLS packet, a full TLS record.
 pub const GATE_SIZES: &str = "16,1350,16384";

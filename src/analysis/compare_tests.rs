@@ -1,5 +1,5 @@
-//! The regression gate's decision, pinned case by case (issue 14: every
-//! mutant of `compare.rs` must fail a test). Cells are built here so that the
+//! The regression gate's decision, pinned case by case (every mutant of
+//! `compare.rs` must fail a test, docs/testing.md). Cells are built here so that the
 //! point ratio (from `ops_per_sec.median`) and the bootstrap interval (from
 //! `samples`) can be set apart; a threshold of 0.25 keeps every boundary
 //! exact in binary floating point (1 − 0.25 = 0.75, 1 + 0.25 = 1.25).

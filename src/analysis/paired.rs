@@ -21,7 +21,7 @@
 //! The margin of t/2 also keeps real but small differences between two
 //! *builds* of the same code (link layout) from alarming once many rounds make
 //! them significant: a seeded build ran libcrux P-256 +1.7 % slower in every
-//! run, and a margin of t/3 flagged it (issue 11). Power: a true 3 % slowdown
+//! run, and a margin of t/3 flagged it (docs/ab.md). Power: a true 3 % slowdown
 //! is flagged once the noise floor (the interval's half-width) falls below
 //! about 1.5 %, which `--duration auto` reaches by doubling the rounds.
 

@@ -1,4 +1,4 @@
-//! The timed loops do the work (issue 14): for every backend and AEAD, the
+//! The timed loops do the work: for every backend and AEAD, the
 //! batched calls the engine times (`seal_batch`, `open_batch`, including any
 //! adapter override) equal the per-message calls. Seal: the same ciphertext
 //! and tag as `seal_in_place` with a fresh nonce per message (the counter

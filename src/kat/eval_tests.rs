@@ -1,5 +1,5 @@
 //! Unit tests of the judge's helpers (kept out of eval.rs; mutation testing
-//! found them unprotected, issue 14): a byte difference is always reported,
+//! found them unprotected, docs/testing.md): a byte difference is always reported,
 //! and the report shows short values whole.
 
 use super::{diff, short_hex};

@@ -1,4 +1,4 @@
-//! Verdict counts pinned per backend × vector set (issue 14): a change that
+//! Verdict counts pinned per backend × vector set: a change that
 //! turns passes into "unsupported" (a deleted match arm, a guard that no
 //! longer fires) changes a count and fails this test, although the suite
 //! would still report "0 fail". The snapshot is committed and reviewed in the

@@ -1,4 +1,4 @@
-//! A run that knows when it was disturbed (issue 14). Before and during a
+//! A run that knows when it was disturbed. Before and during a
 //! sweep we read the load average and the CPU time other processes took:
 //! all busy time in /proc/stat minus this process's own (utime + stime in
 //! /proc/self/stat, every thread included), over the wall time between two

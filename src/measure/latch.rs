@@ -1,6 +1,6 @@
 //! A start barrier that can be broken. `std::sync::Barrier` waits forever for
 //! a thread that never arrives: a worker that failed to spawn or panicked left
-//! the others blocked and the run hung (issue 14, defect 1). Here the first
+//! the others blocked and the run hung. Here the first
 //! failure breaks the barrier and every waiter returns `false` instead.
 
 use std::sync::{Condvar, Mutex};

@@ -222,7 +222,7 @@ pub fn check_and_calibrate(
 /// buffers land at a fresh offset within a page at every visit. Without it a
 /// process keeps one heap layout for its life, and two processes running the
 /// same code differ systematically by a few percent (cache-set and 4K
-/// aliasing): an A/A run then shows "regressions" (measured here, issue 11).
+/// aliasing): an A/A run then shows "regressions" (measured here, docs/ab.md).
 pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, String> {
     let make = || {
         let pad = vec![0u8; 16 * fastrand::usize(0..256) + 1];

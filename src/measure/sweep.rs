@@ -62,7 +62,7 @@ fn each<T>(
     default: Vec<T>,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Vec<T>, String> {
-    // An empty value (`--sizes "$UNSET"`) is an error, not "all" (issue 14).
+    // An empty value (`--sizes "$UNSET"`) is an error, not "all".
     match units::given_list(flag, values)? {
         v if v.is_empty() => Ok(default),
         v => v.iter().map(|s| parse(s)).collect(),

@@ -1,7 +1,7 @@
 //! The timed loop does the work: `run(n)` makes exactly `n` calls of the
 //! operation it times, and preparation stays out of it, for every workload
 //! kind. Wrappers around a real backend's primitives count the calls
-//! (issue 14: a `run` that returned `Ok(())` at once passed every test).
+//! (a `run` that returned `Ok(())` at once used to pass every test).
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 

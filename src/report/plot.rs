@@ -63,7 +63,7 @@ fn range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
 }
 
 /// Refuses an axis plotters cannot draw: a non-finite or empty span makes
-/// its key-point search loop forever (issue 14, defect 2). Its arithmetic
+/// its key-point search loop forever. Its arithmetic
 /// scales the span, so stay far below f64::MAX too.
 fn guard((lo, hi): (f64, f64)) -> Result<(f64, f64), String> {
     const FAR: f64 = 1e200;

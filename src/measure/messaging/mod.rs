@@ -240,7 +240,7 @@ fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut 
 /// of [`super::interleave`], as the sweep does.
 /// `checkpoint` gets the rows measured so far after every (task, thread
 /// count), so the caller can save them: an interrupted run keeps what it
-/// measured, as the sweep does (issue 14, defect 8).
+/// measured, as the sweep does.
 pub fn run(
     cfg: &Config,
     progress: Progress,
