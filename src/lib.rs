@@ -16,6 +16,7 @@ pub mod capabilities;
 pub mod cli;
 pub mod crosscheck;
 pub mod env;
+pub mod error;
 pub mod evidence;
 pub mod input;
 pub mod kat;
@@ -30,3 +31,5 @@ pub mod select;
 pub mod stats;
 pub mod units;
 pub mod workload_model;
+
+pub use error::{Error, Result};

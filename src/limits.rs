@@ -3,6 +3,8 @@
 //! before measuring with one line naming the flag, the bound and the fix,
 //! instead of allocating gigabytes, aborting or running for days.
 
+use crate::error::Error;
+
 use std::time::Duration;
 
 /// Largest message size (`--sizes`, `--mix`): 64 MiB. The pool of an open
@@ -47,19 +49,23 @@ pub fn max_threads() -> usize {
 }
 
 /// Checks a message size against [`MAX_SIZE`].
-pub fn size(flag: &str, n: usize) -> Result<usize, String> {
+pub fn size(flag: &str, n: usize) -> Result<usize, Error> {
     if n > MAX_SIZE {
-        return Err(format!(
-            "{flag}: {n} bytes is above the limit of 64 MiB (use a smaller size; see docs/limits.md)"
+        return Err(Error::flag(
+            flag,
+            format!("{n} bytes is above the limit of 64 MiB (use a smaller size; see docs/limits.md)"),
         ));
     }
     Ok(n)
 }
 
 /// Checks a count against `max`.
-pub fn count(flag: &str, n: usize, max: usize) -> Result<usize, String> {
+pub fn count(flag: &str, n: usize, max: usize) -> Result<usize, Error> {
     if n > max {
-        return Err(format!("{flag}: {n} is above the limit of {max} (see docs/limits.md)"));
+        return Err(Error::flag(
+            flag,
+            format!("{n} is above the limit of {max} (see docs/limits.md)"),
+        ));
     }
     Ok(n)
 }
@@ -86,7 +92,10 @@ mod tests {
     #[test]
     fn sizes_counts_and_figures() {
         assert!(size("--sizes", MAX_SIZE).is_ok());
-        assert!(size("--sizes", MAX_SIZE + 1).unwrap_err().contains("--sizes"));
+        assert!(size("--sizes", MAX_SIZE + 1)
+            .unwrap_err()
+            .to_string()
+            .contains("--sizes"));
         assert!(count("--rounds", 10, 10).is_ok());
         assert!(count("--rounds", 11, 10).is_err());
         assert!(figure(0.0) && figure(MAX_FIGURE));

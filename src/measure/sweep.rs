@@ -97,7 +97,10 @@ impl SweepFlags {
             Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
         })?;
         let mut sizes = each("--sizes", &self.sizes, DEFAULT_SIZES.to_vec(), |s| {
-            limits::size("--sizes", units::parse_size(s).map_err(|e| format!("--sizes: {e}"))?)
+            Ok(limits::size(
+                "--sizes",
+                units::parse_size(s).map_err(|e| e.for_flag("--sizes"))?,
+            )?)
         })?;
         units::dedup_keep_order(&mut sizes);
         limits::count("--aad", self.aad, limits::MAX_AAD)?;
@@ -132,7 +135,7 @@ impl SweepFlags {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let mut threads = each("--threads", &self.threads, vec![1, cores], |s| {
             match s.parse::<usize>() {
-                Ok(n) if n > 0 => limits::count("--threads", n, limits::max_threads()),
+                Ok(n) if n > 0 => Ok(limits::count("--threads", n, limits::max_threads())?),
                 _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
             }
         })?;
@@ -147,7 +150,7 @@ impl SweepFlags {
 
     fn duration(&self) -> Result<Duration, String> {
         match &self.duration {
-            Some(d) => units::parse_duration("--duration", d),
+            Some(d) => Ok(units::parse_duration("--duration", d)?),
             None if self.quick => Ok(Duration::from_millis(25)),
             None => Ok(Duration::from_millis(240)),
         }
@@ -156,7 +159,7 @@ impl SweepFlags {
     fn rounds(&self) -> Result<usize, String> {
         match self.rounds {
             Some(0) => Err("--rounds: must be at least 1".into()),
-            Some(r) => limits::count("--rounds", r, limits::MAX_ROUNDS),
+            Some(r) => Ok(limits::count("--rounds", r, limits::MAX_ROUNDS)?),
             None if self.quick => Ok(2),
             None => Ok(6),
         }

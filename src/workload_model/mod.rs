@@ -306,7 +306,7 @@ pub fn suite_hash(aead: AeadId) -> HashId {
 }
 
 /// Checks `--records-per-handshake`.
-pub fn records_per_handshake(n: u32) -> Result<u32, String> {
+pub fn records_per_handshake(n: u32) -> Result<u32, crate::Error> {
     bounded(
         "--records-per-handshake",
         n,
@@ -316,7 +316,7 @@ pub fn records_per_handshake(n: u32) -> Result<u32, String> {
 }
 
 /// Checks `--messages-per-session`.
-pub fn messages_per_session(n: u32) -> Result<u32, String> {
+pub fn messages_per_session(n: u32) -> Result<u32, crate::Error> {
     bounded(
         "--messages-per-session",
         n,
@@ -326,7 +326,7 @@ pub fn messages_per_session(n: u32) -> Result<u32, String> {
 }
 
 /// Checks `--pq-ratchet-every`.
-pub fn pq_ratchet_turns(n: u32) -> Result<u32, String> {
+pub fn pq_ratchet_turns(n: u32) -> Result<u32, crate::Error> {
     bounded(
         "--pq-ratchet-every",
         n,
@@ -336,7 +336,7 @@ pub fn pq_ratchet_turns(n: u32) -> Result<u32, String> {
 }
 
 /// Checks `--messages-per-turn`.
-pub fn messages_per_turn(n: u32) -> Result<u32, String> {
+pub fn messages_per_turn(n: u32) -> Result<u32, crate::Error> {
     bounded(
         "--messages-per-turn",
         n,
@@ -345,11 +345,14 @@ pub fn messages_per_turn(n: u32) -> Result<u32, String> {
     )
 }
 
-fn bounded(flag: &str, n: u32, max: u32, what: &str) -> Result<u32, String> {
+fn bounded(flag: &str, n: u32, max: u32, what: &str) -> Result<u32, crate::Error> {
     if (1..=max).contains(&n) {
         Ok(n)
     } else {
-        Err(format!("{flag}: {n} is outside 1..={max} (fix: {what})"))
+        Err(crate::Error::flag(
+            flag,
+            format!("{n} is outside 1..={max} (fix: {what})"),
+        ))
     }
 }
 
@@ -374,6 +377,7 @@ mod tests {
         assert_eq!(records_per_handshake(100), Ok(100));
         assert!(records_per_handshake(0)
             .unwrap_err()
+            .to_string()
             .starts_with("--records-per-handshake: 0 is outside"));
         assert!(messages_per_turn(21).is_err());
         assert_eq!(messages_per_turn(20), Ok(20));
