@@ -12,6 +12,7 @@ use std::path::Path;
 
 use super::{AeadVector, Case, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId};
+use crate::Error;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Direction {
@@ -135,7 +136,8 @@ impl Parser<'_> {
         let Some((line, fields, fail)) = self.case.take() else {
             return Ok(());
         };
-        let c = build_case(self.direction, &self.params, fields, fail, line).map_err(|what| self.err(line, what))?;
+        let c = build_case(self.direction, &self.params, fields, fail, line)
+            .map_err(|what| self.err(line, what.to_string()))?;
         let Some((id, c)) = c else {
             self.skipped += 1;
             return Ok(());
@@ -171,17 +173,22 @@ fn build_case(
     mut f: BTreeMap<String, Vec<u8>>,
     fail: bool,
     line: usize,
-) -> Result<Option<(AeadId, Case)>, String> {
+) -> Result<Option<(AeadId, Case)>, Error> {
     let param = |k: &str| {
         params
             .get(k)
             .copied()
-            .ok_or(format!("no [{k} = …] header before this case"))
+            .ok_or_else(|| Error::value(format!("no [{k} = …] header before this case")))
     };
-    let mut field = |k: &str, bits: Option<usize>| -> Result<Vec<u8>, String> {
-        let v = f.remove(k).ok_or(format!("case has no '{k} =' line"))?;
+    let mut field = |k: &str, bits: Option<usize>| -> Result<Vec<u8>, Error> {
+        let v = f
+            .remove(k)
+            .ok_or_else(|| Error::value(format!("case has no '{k} =' line")))?;
         match bits {
-            Some(b) if v.len() * 8 != b => Err(format!("{k} is {} bits, the header says {b}", v.len() * 8)),
+            Some(b) if v.len() * 8 != b => Err(Error::value(format!(
+                "{k} is {} bits, the header says {b}",
+                v.len() * 8
+            ))),
             _ => Ok(v),
         }
     };
@@ -195,12 +202,12 @@ fn build_case(
         16 => AeadId::Aes128Gcm,
         32 => AeadId::Aes256Gcm,
         24 => return Ok(None),
-        n => return Err(format!("unexpected key length {} bits", n * 8)),
+        n => return Err(Error::value(format!("unexpected key length {} bits", n * 8))),
     };
     let flags = vec![format!("IV{}", nonce.len() * 8), format!("Tag{}", tag.len() * 8)];
     // A FAIL case carries no plaintext; only a decrypt file may have one.
     let (expect, pt) = match (direction, fail) {
-        (Direction::Encrypt, true) => return Err("FAIL in an encrypt file".into()),
+        (Direction::Encrypt, true) => return Err(Error::value("FAIL in an encrypt file")),
         (Direction::Decrypt, true) => (Expect::Invalid, Vec::new()),
         (_, false) => (Expect::Valid, field("PT", Some(param("PTlen")?))?),
     };

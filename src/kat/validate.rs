@@ -9,6 +9,7 @@
 use super::step::{self, Step};
 use super::{AeadVector, Case, DecapsKey, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::error::Error;
 
 /// Checks every case of `set`, loaded from `file`.
 pub fn set(file: &str, set: &VectorSet) -> Result<(), LoadError> {
@@ -19,35 +20,38 @@ pub fn set(file: &str, set: &VectorSet) -> Result<(), LoadError> {
                 aead(id, case, v, target)
             }
             (AlgorithmId::Kex(id), input) => kex(id, case.expect, input, target),
-            (alg, _) => Err(format!("not a {alg} case")),
+            (alg, _) => Err(Error::value(format!("not a {alg} case"))),
         };
         checked.map_err(|what| LoadError {
             file: file.into(),
             location: format!("{}, test {}", set.name, case.id),
-            what,
+            what: what.to_string(),
         })?;
     }
     Ok(())
 }
 
 /// "ct is 3 bytes, want 16".
-fn length(what: &str, got: &[u8], want: usize) -> Result<(), String> {
+fn length(what: &str, got: &[u8], want: usize) -> Result<(), Error> {
     if got.len() == want {
         return Ok(());
     }
-    Err(format!("{what} is {} bytes, want {want} for this algorithm", got.len()))
+    Err(Error::value(format!(
+        "{what} is {} bytes, want {want} for this algorithm",
+        got.len()
+    )))
 }
 
-fn aead(id: AeadId, case: &Case, v: &AeadVector, target: Option<Step>) -> Result<(), String> {
+fn aead(id: AeadId, case: &Case, v: &AeadVector, target: Option<Step>) -> Result<(), Error> {
     length("key", &v.key, id.key_len())?;
     let opened_only = matches!(case.input, Input::AeadOpen(_));
     let sealable = case.expect != Expect::Invalid && !opened_only;
     if sealable && v.ct.len() != v.pt.len() {
-        return Err(format!(
+        return Err(Error::value(format!(
             "ct is {} bytes, the plaintext {}: an AEAD ciphertext is as long as its plaintext",
             v.ct.len(),
             v.pt.len()
-        ));
+        )));
     }
     // An invalid nonce is the point of a nonce vector, which is sealed (its
     // tag unused); an odd tag length, of a tag-length vector.
@@ -55,12 +59,16 @@ fn aead(id: AeadId, case: &Case, v: &AeadVector, target: Option<Step>) -> Result
         return Ok(());
     }
     if id.nonce_len_is_fixed() && v.nonce.len() != id.nonce_len() {
-        return Err(format!("nonce is {} bytes, want {}", v.nonce.len(), id.nonce_len()));
+        return Err(Error::value(format!(
+            "nonce is {} bytes, want {}",
+            v.nonce.len(),
+            id.nonce_len()
+        )));
     }
     let odd_tag =
         v.tag.is_empty() || v.tag.len() > id.tag_len() || (id.tag_len_is_fixed() && v.tag.len() != id.tag_len());
     if odd_tag && target != Some(Step::TagLength) {
-        return Err(format!(
+        return Err(Error::value(format!(
             "tag is {} bytes, want {} (the tag is the data under test)",
             v.tag.len(),
             if id.tag_len_is_fixed() {
@@ -68,12 +76,12 @@ fn aead(id: AeadId, case: &Case, v: &AeadVector, target: Option<Step>) -> Result
             } else {
                 "1 to 16".to_string()
             }
-        ));
+        )));
     }
     Ok(())
 }
 
-fn kex(id: KexId, expect: Expect, input: &Input, target: Option<Step>) -> Result<(), String> {
+fn kex(id: KexId, expect: Expect, input: &Input, target: Option<Step>) -> Result<(), Error> {
     let aimed = |s: Step| target == Some(s);
     let answer = |what: &str, got: &[u8], want: usize| match expect {
         Expect::Invalid => Ok(()),
@@ -87,11 +95,11 @@ fn kex(id: KexId, expect: Expect, input: &Input, target: Option<Step>) -> Result
         } => {
             length("private key", private, id.seed_len())?;
             if public.is_empty() && !aimed(Step::PublicKey) {
-                return Err("public key is empty".into());
+                return Err(Error::value("public key is empty"));
             }
             match expect {
                 Expect::Invalid => Ok(()),
-                _ if shared.is_empty() => Err("shared secret is empty (the data under test)".into()),
+                _ if shared.is_empty() => Err(Error::value("shared secret is empty (the data under test)")),
                 _ => Ok(()),
             }
         }
@@ -124,11 +132,13 @@ fn kex(id: KexId, expect: Expect, input: &Input, target: Option<Step>) -> Result
             answer("shared secret", ss, id.shared_secret_len())
         }
         Input::KemKeyCheck { ek, dk } => match (ek, dk) {
-            (Some(k), _) | (None, Some(k)) if k.is_empty() => Err("the key under check is empty".into()),
-            (None, None) => Err("names no key to check".into()),
+            (Some(k), _) | (None, Some(k)) if k.is_empty() => Err(Error::value("the key under check is empty")),
+            (None, None) => Err(Error::value("names no key to check")),
             _ => Ok(()),
         },
-        Input::Aead(_) | Input::AeadOpen(_) | Input::AeadSeal(_) => Err(format!("an AEAD case in a {id} set")),
+        Input::Aead(_) | Input::AeadOpen(_) | Input::AeadSeal(_) => {
+            Err(Error::value(format!("an AEAD case in a {id} set")))
+        }
     }
 }
 

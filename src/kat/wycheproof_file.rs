@@ -114,7 +114,7 @@ pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
             let set = ws::mlkem_set(&typed::<mlkem::TestSet>(file, text)?, &name, id).map_err(|what| LoadError {
                 file: file.into(),
                 location: String::new(),
-                what,
+                what: what.to_string(),
             })?;
             vec![set]
         }

