@@ -23,6 +23,7 @@ use crate::policy::module::ModuleFacts;
 use crate::policy::verdict::{self, Check};
 use crate::policy::Policy;
 use crate::report::{self, Format};
+use crate::Error;
 
 /// A vector file given with `--vectors`, as loaded.
 pub struct VectorFile {
@@ -33,9 +34,9 @@ pub struct VectorFile {
 
 impl VectorFile {
     /// Loads `path` (format by content) and hashes its bytes.
-    pub fn load(path: &Path) -> Result<VectorFile, String> {
-        let loaded = crate::kat::detect::load(path).map_err(|e| format!("--vectors: {e}"))?;
-        let bytes = std::fs::read(path).map_err(|e| format!("--vectors: {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<VectorFile, Error> {
+        let loaded = crate::kat::detect::load(path).map_err(|e| Error::flag("--vectors", e.to_string()))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::flag("--vectors", format!("{}: {e}", path.display())))?;
         Ok(VectorFile {
             path: path.to_path_buf(),
             sha256: sha256(&bytes),
@@ -167,9 +168,11 @@ struct Build {
     backends: Vec<(String, String)>,
 }
 
-fn build(backends: &[&'static Backend]) -> Result<Build, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("--evidence: cannot find this executable: {e}"))?;
-    let bytes = std::fs::read(&exe).map_err(|e| format!("--evidence: cannot read {}: {e}", exe.display()))?;
+fn build(backends: &[&'static Backend]) -> Result<Build, Error> {
+    let exe =
+        std::env::current_exe().map_err(|e| Error::flag("--evidence", format!("cannot find this executable: {e}")))?;
+    let bytes =
+        std::fs::read(&exe).map_err(|e| Error::flag("--evidence", format!("cannot read {}: {e}", exe.display())))?;
     Ok(Build {
         binary: exe.display().to_string(),
         binary_sha256: sha256(&bytes),
@@ -188,7 +191,7 @@ struct ManifestEntry {
 }
 
 /// Writes the bundle into `dir` (created; it must be empty or absent).
-pub fn write(dir: &Path, req: &Request, check: &Check) -> Result<(), String> {
+pub fn write(dir: &Path, req: &Request, check: &Check) -> Result<(), Error> {
     prepare_dir(dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let dep = req.deployment.as_ref();
@@ -231,22 +234,25 @@ pub fn write(dir: &Path, req: &Request, check: &Check) -> Result<(), String> {
     for (name, bytes) in files {
         let path = dir.join(&name);
         crate::atomic_file::write(&path, &bytes)
-            .map_err(|e| format!("--evidence: cannot write {}: {e}", path.display()))?;
+            .map_err(|e| Error::flag("--evidence", format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }
 
-fn prepare_dir(dir: &Path) -> Result<(), String> {
+fn prepare_dir(dir: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(dir.join("vectors"))
-        .map_err(|e| format!("--evidence: cannot create {}: {e}", dir.display()))?;
+        .map_err(|e| Error::flag("--evidence", format!("cannot create {}: {e}", dir.display())))?;
     let used = std::fs::read_dir(dir)
-        .map_err(|e| format!("--evidence: {}: {e}", dir.display()))?
+        .map_err(|e| Error::flag("--evidence", format!("{}: {e}", dir.display())))?
         .flatten()
         .any(|e| e.file_name() != "vectors");
     if used {
-        return Err(format!(
-            "--evidence: {} is not empty; give a new directory (a bundle is never overwritten)",
-            dir.display()
+        return Err(Error::flag(
+            "--evidence",
+            format!(
+                "{} is not empty; give a new directory (a bundle is never overwritten)",
+                dir.display()
+            ),
         ));
     }
     Ok(())
@@ -262,13 +268,17 @@ type Copies = Vec<(String, Vec<u8>)>;
 
 /// Records and copies of the vector files (named by position, so two files of
 /// one name in different folders stay apart).
-fn vector_records(req: &Request) -> Result<(Vec<VectorRecord>, Copies), String> {
+fn vector_records(req: &Request) -> Result<(Vec<VectorRecord>, Copies), Error> {
     let mut records = Vec::new();
     let mut copies = Vec::new();
     for (i, v) in req.vectors.iter().enumerate() {
-        let bytes = std::fs::read(&v.path).map_err(|e| format!("--vectors: {}: {e}", v.path.display()))?;
+        let bytes =
+            std::fs::read(&v.path).map_err(|e| Error::flag("--vectors", format!("{}: {e}", v.path.display())))?;
         if sha256(&bytes) != v.sha256 {
-            return Err(format!("--vectors: {} changed while it was used", v.path.display()));
+            return Err(Error::flag(
+                "--vectors",
+                format!("{} changed while it was used", v.path.display()),
+            ));
         }
         let name = v
             .path

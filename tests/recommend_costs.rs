@@ -307,6 +307,7 @@ fn with(workload: &'static str, (rph, mpt, mps, pq, group): Flags) -> Result<Mes
         pq_ratchet_every: pq,
         kex_group: group,
     })
+    .map_err(String::from)
 }
 
 #[test]

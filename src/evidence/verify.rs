@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{sha256, summary, Build, Invocation, ManifestEntry, Request, SetRecord, VectorFile, VectorRecord};
 use crate::policy::compliance::Deployment;
+use crate::Error;
 
 /// One compared item: what was recorded, what is found now.
 #[derive(Clone, Debug, Serialize)]
@@ -38,16 +39,17 @@ impl Verification {
     }
 }
 
-fn read<T: DeserializeOwned>(dir: &Path, file: &str) -> Result<T, String> {
+fn read<T: DeserializeOwned>(dir: &Path, file: &str) -> Result<T, Error> {
     let path = dir.join(file);
     let text = crate::input::read_text(&path, crate::results::MAX_RESULT_BYTES)
-        .map_err(|e| format!("--verify: {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("--verify: {}: not this bundle's file ({e})", path.display()))
+        .map_err(|e| Error::flag("--verify", format!("{}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::flag("--verify", format!("{}: not this bundle's file ({e})", path.display())))
 }
 
 /// Checks the bundle in `dir`. An error is a bundle that cannot be read at
 /// all (exit 2); differences are in the [`Verification`] (exit 1).
-pub fn verify(dir: &Path) -> Result<Verification, String> {
+pub fn verify(dir: &Path) -> Result<Verification, Error> {
     let mut hashes = file_hashes(dir)?;
     // An altered file is not loaded: its hash is the finding (exit 1), not
     // whatever its new content makes the loaders say.
@@ -87,7 +89,7 @@ pub fn verify(dir: &Path) -> Result<Verification, String> {
 }
 
 /// Every file the manifest names, hashed again; a file missing is a difference.
-fn file_hashes(dir: &Path) -> Result<Vec<Line>, String> {
+fn file_hashes(dir: &Path) -> Result<Vec<Line>, Error> {
     let manifest: Vec<ManifestEntry> = read(dir, "manifest.json")?;
     Ok(manifest
         .into_iter()
@@ -103,17 +105,20 @@ fn file_hashes(dir: &Path) -> Result<Vec<Line>, String> {
 }
 
 /// The recorded request, rebuilt from the bundle's own files.
-fn request(dir: &Path, inv: &Invocation) -> Result<Request, String> {
-    let text = std::fs::read_to_string(dir.join("policy.toml")).map_err(|e| format!("--verify: policy.toml: {e}"))?;
-    let policy =
-        crate::policy::load::parse(&text, "policy.toml", &inv.policy_name).map_err(|e| format!("--verify: {e}"))?;
-    let backends = crate::select::backends(&inv.backends).map_err(|e| format!("--verify: invocation.json: {e}"))?;
-    let algorithms =
-        crate::select::algorithms(&inv.algorithms).map_err(|e| format!("--verify: invocation.json: {e}"))?;
+fn request(dir: &Path, inv: &Invocation) -> Result<Request, Error> {
+    let text = std::fs::read_to_string(dir.join("policy.toml"))
+        .map_err(|e| Error::flag("--verify", format!("policy.toml: {e}")))?;
+    let policy = crate::policy::load::parse(&text, "policy.toml", &inv.policy_name)
+        .map_err(|e| Error::flag("--verify", e.to_string()))?;
+    let backends =
+        crate::select::backends(&inv.backends).map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?;
+    let algorithms = crate::select::algorithms(&inv.algorithms)
+        .map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?;
     let deployment = match &inv.require {
         None => None,
         Some(r) => Some(Deployment {
-            algorithms: crate::select::algorithms(r).map_err(|e| format!("--verify: invocation.json: {e}"))?,
+            algorithms: crate::select::algorithms(r)
+                .map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?,
             backend: inv.require_backend.clone(),
             source: "--require".into(),
         }),

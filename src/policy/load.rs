@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{ModuleRequirement, Policy, Rule, Status};
 use crate::algorithm::AlgorithmId;
+use crate::Error;
 
 /// The profiles shipped in `policies/`, embedded so the binary works anywhere.
 const BUILTIN: &[(&str, &str)] = &[
@@ -191,9 +192,10 @@ fn parse_rule(text: &str, i: usize, r: RawRule, earlier: &[Rule]) -> Result<Rule
         Some(l) => format!("[[rule]] #{} (line {l}).{k}", i + 1),
         None => format!("[[rule]] #{}.{k}", i + 1),
     };
-    let algorithms = rule_algorithms(&r.algorithms, earlier).map_err(|m| (key("algorithms"), m))?;
-    let status = rule_status(&r.status).map_err(|m| (key("status"), m))?;
-    let conditions = rule_conditions(status, &r.status, &r.conditions).map_err(|m| (key("conditions"), m))?;
+    let algorithms = rule_algorithms(&r.algorithms, earlier).map_err(|m| (key("algorithms"), m.to_string()))?;
+    let status = rule_status(&r.status).map_err(|m| (key("status"), m.to_string()))?;
+    let conditions =
+        rule_conditions(status, &r.status, &r.conditions).map_err(|m| (key("conditions"), m.to_string()))?;
     if r.citation.trim().is_empty() {
         return Err((
             key("citation"),
@@ -211,20 +213,22 @@ fn parse_rule(text: &str, i: usize, r: RawRule, earlier: &[Rule]) -> Result<Rule
 }
 
 /// Parses a rule's algorithm names; each algorithm may appear in one rule only.
-fn rule_algorithms(names: &[String], earlier: &[Rule]) -> Result<Vec<AlgorithmId>, String> {
+fn rule_algorithms(names: &[String], earlier: &[Rule]) -> Result<Vec<AlgorithmId>, Error> {
     if names.is_empty() {
-        return Err("is empty (fix: list at least one algorithm, e.g. algorithms = [\"AES-256-GCM\"])".into());
+        return Err(Error::value(
+            "is empty (fix: list at least one algorithm, e.g. algorithms = [\"AES-256-GCM\"])",
+        ));
     }
     let mut algorithms = Vec::new();
     for name in names {
         let alg: AlgorithmId = name
             .parse()
-            .map_err(|e| format!("{e} (fix: use the names `cryptobench list` prints)"))?;
+            .map_err(|e| Error::value(format!("{e} (fix: use the names `cryptobench list` prints)")))?;
         if let Some(j) = earlier.iter().position(|p| p.algorithms.contains(&alg)) {
-            return Err(format!(
+            return Err(Error::value(format!(
                 "{alg} already has a rule ([[rule]] #{}) (fix: name each algorithm in one rule only)",
                 j + 1
-            ));
+            )));
         }
         if !algorithms.contains(&alg) {
             algorithms.push(alg);
@@ -233,33 +237,33 @@ fn rule_algorithms(names: &[String], earlier: &[Rule]) -> Result<Vec<AlgorithmId
     Ok(algorithms)
 }
 
-fn rule_status(status: &str) -> Result<Status, String> {
+fn rule_status(status: &str) -> Result<Status, Error> {
     match status.trim() {
         "allowed" => Ok(Status::Allowed),
         "conditional" => Ok(Status::Conditional),
         "not-allowed" => Ok(Status::NotAllowed),
-        other => Err(format!(
+        other => Err(Error::value(format!(
             "'{}' is not a status (fix: use \"allowed\", \"conditional\" or \"not-allowed\")",
             other.escape_debug()
-        )),
+        ))),
     }
 }
 
 /// Trimmed, non-empty conditions; only a conditional rule has them, and it needs one.
-fn rule_conditions(status: Status, raw_status: &str, raw: &[String]) -> Result<Vec<String>, String> {
+fn rule_conditions(status: Status, raw_status: &str, raw: &[String]) -> Result<Vec<String>, Error> {
     let conditions: Vec<String> = raw
         .iter()
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
         .collect();
     match (status, conditions.is_empty()) {
-        (Status::Conditional, true) => Err(
-            "status \"conditional\" needs at least one condition (fix: conditions = [\"what must hold\"])".into(),
-        ),
-        (Status::Allowed | Status::NotAllowed, false) => Err(format!(
+        (Status::Conditional, true) => Err(Error::value(
+            "status \"conditional\" needs at least one condition (fix: conditions = [\"what must hold\"])",
+        )),
+        (Status::Allowed | Status::NotAllowed, false) => Err(Error::value(format!(
             "only a \"conditional\" rule has conditions, this one is \"{}\" (fix: set status = \"conditional\" or remove conditions)",
             raw_status.trim().escape_debug()
-        )),
+        ))),
         _ => Ok(conditions),
     }
 }
