@@ -78,7 +78,7 @@ const ONE_CELL: [&str; 7] = [
     "16",
 ];
 
-/// Defect 5: a run interrupted before its first group keeps the old file,
+/// A run interrupted before its first group keeps the old file,
 /// even with --force (which only permits replacing it once cells exist).
 #[test]
 fn an_interrupted_run_keeps_the_old_result() {
@@ -112,7 +112,7 @@ fn an_interrupted_run_keeps_the_old_result() {
     assert_eq!(entries, 1, "a temp file was left behind");
 }
 
-/// Defect 8: the messaging workload hands its rows over after every task, so
+/// The messaging workload hands its rows over after every task, so
 /// the CLI can save them; before, the file was written only at start and end.
 #[test]
 fn messaging_checkpoints_after_every_task() {
@@ -170,7 +170,7 @@ fn an_open_sample_that_decrypted_nothing_is_caught() {
     }
 }
 
-/// Defect 9: an unwritable baseline directory is found before measuring.
+/// An unwritable baseline directory is found before measuring.
 #[test]
 fn an_unwritable_baseline_dir_fails_before_measuring() {
     let out = Command::cargo_bin("cryptobench")

@@ -160,10 +160,22 @@ fn intervals_resample_rounds_and_fall_back_to_samples_for_older_files() {
 fn custom_mixes_parse_and_normalize() {
     let w = MessageMix::from_mix("64:1,1k:1,1m:2").unwrap();
     assert_eq!(w.mix, vec![(64, 0.25), (1024, 0.25), (1 << 20, 0.5)]);
-    assert!(MessageMix::from_mix("64").unwrap_err().to_string().contains("not SIZE:WEIGHT"));
-    assert!(MessageMix::from_mix("64:x").unwrap_err().to_string().contains("weight 'x'"));
-    assert!(MessageMix::from_mix("64:-1").unwrap_err().to_string().contains("positive"));
-    assert!(MessageMix::from_mix("1q:1").unwrap_err().to_string().contains("unknown unit"));
+    assert!(MessageMix::from_mix("64")
+        .unwrap_err()
+        .to_string()
+        .contains("not SIZE:WEIGHT"));
+    assert!(MessageMix::from_mix("64:x")
+        .unwrap_err()
+        .to_string()
+        .contains("weight 'x'"));
+    assert!(MessageMix::from_mix("64:-1")
+        .unwrap_err()
+        .to_string()
+        .contains("positive"));
+    assert!(MessageMix::from_mix("1q:1")
+        .unwrap_err()
+        .to_string()
+        .contains("unknown unit"));
 
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("mix.toml");
