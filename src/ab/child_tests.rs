@@ -179,6 +179,9 @@ fn copies_are_private_files_picked_at_random_and_removed_at_the_end() {
     }
     drop(copies);
     assert!(!home.exists(), "the copies outlived their owner");
-    let e = Copies::make(&dir.path().join("absent"), 2, "BASE").err().unwrap();
+    let e = Copies::make(&dir.path().join("absent"), 2, "BASE")
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.starts_with("cannot copy ") && e.contains("absent"), "{e}");
 }

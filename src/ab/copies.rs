@@ -11,6 +11,7 @@
 //! picking among [`COPIES`] per round turns that placement into round-to-round
 //! noise the interval sees (as `Worker::renew` does for the process).
 
+use crate::Error;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -38,17 +39,21 @@ impl Copies {
     /// 0700, removed at the end). When copying fails (disk full, a noexec
     /// temp dir is found later by `Worker`), the error says so and the caller
     /// keeps the original.
-    pub fn make(path: &Path, n: usize, label: &str) -> Result<Copies, String> {
+    pub fn make(path: &Path, n: usize, label: &str) -> Result<Copies, Error> {
         remove_on_signal();
-        let dir = crate::atomic_file::private_dir("cryptobench-ab-")
-            .map_err(|e| format!("cannot create a directory for copies of {}: {e}", path.display()))?;
+        let dir = crate::atomic_file::private_dir("cryptobench-ab-").map_err(|e| {
+            Error::process(format!(
+                "cannot create a directory for copies of {}: {e}",
+                path.display()
+            ))
+        })?;
         LIVE.lock().unwrap().push(dir.path().to_path_buf());
         let paths = (0..n)
             .map(|i| {
                 let to = dir.path().join(format!("{label}-{i}"));
                 std::fs::copy(path, &to)
                     .map(|_| to)
-                    .map_err(|e| format!("cannot copy {}: {e}", path.display()))
+                    .map_err(|e| Error::process(format!("cannot copy {}: {e}", path.display())))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Copies { paths, _dir: Some(dir) })

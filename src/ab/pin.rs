@@ -2,6 +2,8 @@
 //! workers, and children inherit it (sched_setaffinity(2)), so BASE and NEW
 //! run on exactly the same CPUs and meet the same neighbours.
 
+use crate::Error;
+
 /// CPUs this process may run on, ascending (empty off Linux).
 pub fn allowed() -> Vec<usize> {
     #[cfg(target_os = "linux")]
@@ -24,15 +26,19 @@ pub fn allowed() -> Vec<usize> {
 }
 
 /// Parses `--cpus` ("3", "0,1"): every CPU must be allowed to this process.
-pub fn parse(values: &[String], allowed: &[usize]) -> Result<Vec<usize>, String> {
+pub fn parse(values: &[String], allowed: &[usize]) -> Result<Vec<usize>, Error> {
     let mut cpus = Vec::new();
     for v in crate::units::given_list("--cpus", values)? {
-        let c: usize = v
-            .parse()
-            .map_err(|_| format!("--cpus: '{v}' is not a CPU number (e.g. --cpus 1 or --cpus 0,1)"))?;
+        let c: usize = v.parse().map_err(|_| {
+            Error::flag(
+                "--cpus",
+                format!("'{v}' is not a CPU number (e.g. --cpus 1 or --cpus 0,1)"),
+            )
+        })?;
         if !allowed.contains(&c) {
-            return Err(format!(
-                "--cpus: CPU {c} is not available to this process (allowed: {allowed:?})"
+            return Err(Error::flag(
+                "--cpus",
+                format!("CPU {c} is not available to this process (allowed: {allowed:?})"),
             ));
         }
         cpus.push(c);
@@ -47,7 +53,7 @@ pub fn default_cpus(allowed: &[usize], n: usize) -> Vec<usize> {
 }
 
 /// Pins the calling thread (and so every child spawned from it) to `cpus`.
-pub fn pin(cpus: &[usize]) -> Result<(), String> {
+pub fn pin(cpus: &[usize]) -> Result<(), Error> {
     #[cfg(target_os = "linux")]
     {
         if cpus.is_empty() {
@@ -60,9 +66,9 @@ pub fn pin(cpus: &[usize]) -> Result<(), String> {
             libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
         };
         if rc != 0 {
-            return Err(format!(
-                "--cpus: cannot pin to {cpus:?}: {}",
-                std::io::Error::last_os_error()
+            return Err(Error::flag(
+                "--cpus",
+                format!("cannot pin to {cpus:?}: {}", std::io::Error::last_os_error()),
             ));
         }
         Ok(())
@@ -82,8 +88,14 @@ mod tests {
     fn cpus_are_parsed_against_the_allowed_set() {
         let allowed = [0, 1, 3];
         assert_eq!(parse(&["1,0".into()], &allowed).unwrap(), [1, 0]);
-        assert!(parse(&["2".into()], &allowed).unwrap_err().contains("CPU 2"));
-        assert!(parse(&["x".into()], &allowed).unwrap_err().starts_with("--cpus"));
+        assert!(parse(&["2".into()], &allowed)
+            .unwrap_err()
+            .to_string()
+            .contains("CPU 2"));
+        assert!(parse(&["x".into()], &allowed)
+            .unwrap_err()
+            .to_string()
+            .starts_with("--cpus"));
         assert!(parse(&["".into()], &allowed).is_err());
         assert_eq!(default_cpus(&allowed, 1), [3]);
         assert_eq!(default_cpus(&allowed, 2), [1, 3]);
@@ -117,6 +129,6 @@ mod tests {
         assert_eq!(after, [last]);
         assert_eq!(empty, Ok(()));
         // A CPU the machine does not have (the set's last slot) is refused, with the flag.
-        assert!(absent.unwrap_err().starts_with("--cpus: cannot pin"));
+        assert!(absent.unwrap_err().to_string().starts_with("--cpus: cannot pin"));
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cases;
 use crate::algorithm::AlgorithmId;
+use crate::Error;
 
 /// The reviewed list shipped with cryptobench.
 pub const BUILTIN: &str = include_str!("../../audit/allow-list.toml");
@@ -43,14 +44,17 @@ pub struct AllowList {
 impl AllowList {
     /// Parses and checks a list: every algorithm and case kind must exist, and
     /// every entry must say why (justification and spec citation).
-    pub fn parse(file: &str, text: &str) -> Result<AllowList, String> {
+    pub fn parse(file: &str, text: &str) -> Result<AllowList, Error> {
         let list: AllowList = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            format!("{file}: not a valid allow-list ({msg}); see audit/allow-list.toml for the format")
+            Error::file(
+                file,
+                format!("not a valid allow-list ({msg}); see audit/allow-list.toml for the format"),
+            )
         })?;
         let mut seen = std::collections::HashSet::new();
         for e in &list.entry {
-            let bad = |what: String| Err(format!("{file}: entry '{}': {what}", e.id));
+            let bad = |what: String| Err(Error::value(format!("{file}: entry '{}': {what}", e.id)));
             if !seen.insert(e.id.as_str()) {
                 return bad("duplicate id".into());
             }
@@ -79,13 +83,13 @@ impl AllowList {
     }
 
     /// `--allow-list FILE`, or the built-in list when none is given.
-    pub fn load(path: Option<&std::path::Path>) -> Result<AllowList, String> {
+    pub fn load(path: Option<&std::path::Path>) -> Result<AllowList, Error> {
         let Some(path) = path else {
             return Ok(AllowList::builtin());
         };
         let text = crate::input::read_text(path, crate::input::MAX_TEXT)
-            .map_err(|e| format!("--allow-list: {}: cannot read ({e})", path.display()))?;
-        AllowList::parse(&path.display().to_string(), &text).map_err(|e| format!("--allow-list: {e}"))
+            .map_err(|e| Error::flag("--allow-list", format!("{}: cannot read ({e})", path.display())))?;
+        AllowList::parse(&path.display().to_string(), &text).map_err(|e| Error::flag("--allow-list", format!("{e}")))
     }
 
     pub fn builtin() -> AllowList {
@@ -123,11 +127,15 @@ mod tests {
             )
         };
         assert!(AllowList::parse("f", &entry("low-order", "X25519")).is_ok());
-        let e = AllowList::parse("f", &entry("low-order", "AES-128-GCM")).unwrap_err();
+        let e = AllowList::parse("f", &entry("low-order", "AES-128-GCM"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("case kind 'low-order'"), "{e}");
-        let e = AllowList::parse("f", &entry("low-order", "DES")).unwrap_err();
+        let e = AllowList::parse("f", &entry("low-order", "DES"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown algorithm"), "{e}");
-        let e = AllowList::parse("f", "[[entry]]\nid = 3").unwrap_err();
+        let e = AllowList::parse("f", "[[entry]]\nid = 3").unwrap_err().to_string();
         assert!(e.starts_with("f: not a valid allow-list"), "{e}");
     }
 

@@ -90,7 +90,9 @@ fn judge(expect: Expect, target: Step, observed: Observed) -> Verdict {
         }
         (Expect::Invalid, Err(Stop::Refused { call, why })) => match step::place(target, &call, &why) {
             Ok(()) => Verdict::Pass,
-            Err(detail) => Verdict::Unplaced { detail },
+            Err(detail) => Verdict::Unplaced {
+                detail: detail.to_string(),
+            },
         },
         (Expect::Invalid, Ok(a)) => fail(match a.mismatch {
             Some(d) => format!(

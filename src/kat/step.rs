@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::{AeadVector, Case, DecapsKey, Input};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::Error;
 
 /// A step at which a library may refuse an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -152,27 +153,27 @@ fn kex_target(id: KexId, input: &Input) -> Step {
 /// Whether a refusal in `call` is the one `target` aims at: `Ok` when the
 /// call could have refused only there; otherwise the detail of a refusal
 /// that cannot be placed at the target.
-pub fn place(target: Step, call: &Call, why: &str) -> Result<(), String> {
+pub fn place(target: Step, call: &Call, why: &str) -> Result<(), Error> {
     let names: Vec<&str> = call.covers.iter().map(|s| s.name()).collect();
     match (call.covers.contains(&target), call.covers.len()) {
         (true, 1) => Ok(()),
-        (true, _) => Err(format!(
+        (true, _) => Err(Error::value(format!(
             "rejected at {} (step not known: {}); the vector aims at the {} ({why})",
             call.what,
             names.join(" or "),
             target.name()
-        )),
-        (false, 0) => Err(format!(
+        ))),
+        (false, 0) => Err(Error::value(format!(
             "rejected at {} with lengths it must take; the vector aims at the {} ({why})",
             call.what,
             target.name()
-        )),
-        (false, _) => Err(format!(
+        ))),
+        (false, _) => Err(Error::value(format!(
             "rejected at the {} ({}), not at the {} the vector aims at ({why})",
             names.join(" or "),
             call.what,
             target.name()
-        )),
+        ))),
     }
 }
 
@@ -205,11 +206,15 @@ mod tests {
         assert_eq!(t, Step::Tag);
         assert_eq!(place(t, &aead_call(AeadId::Aes256Gcm, 12, 16, true), "x"), Ok(()));
         // Refused at key import: not the property under test.
-        let e = place(t, &call("key import", Step::Key), "bad key").unwrap_err();
+        let e = place(t, &call("key import", Step::Key), "bad key")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not at the tag check"), "{e}");
         // A 128-bit IV on GCM: open may have refused the IV or the tag.
         let odd = aead(16, 16, &["ModifiedTag"]);
-        let e = place(target(alg, &odd), &aead_call(AeadId::Aes256Gcm, 16, 16, true), "x").unwrap_err();
+        let e = place(target(alg, &odd), &aead_call(AeadId::Aes256Gcm, 16, 16, true), "x")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("step not known: nonce length check or tag check"), "{e}");
     }
 
