@@ -32,7 +32,7 @@ pub struct Counted {
     /// Index of the child's group (the dump label).
     pub group: usize,
     pub backend: String,
-    #[serde(with = "crate::algorithm::by_name")]
+    #[serde(with = "crate::algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     pub mode: Option<Mode>,

@@ -45,7 +45,7 @@ use super::{unsupported, AeadAlgorithm, Backend, KeyExchange, Result};
 use crate::algorithm::{AeadId, HashId, KexId};
 use aead::OsslAead;
 use ecdh::OsslEcdh;
-use ffi::ctx_by_name;
+use ffi::ctx_for;
 use kem::OsslKem;
 
 /// OpenSSL 3 through the `openssl` crate (default provider).
@@ -109,7 +109,7 @@ fn kex(id: KexId) -> Result<KeyExchange> {
         KexId::MlKem1024 => &MLKEM1024,
         KexId::X25519MlKem768 => &HYBRID,
     };
-    let available = kem.available.get_or_init(|| ctx_by_name(kem.name, "probe").is_ok());
+    let available = kem.available.get_or_init(|| ctx_for(kem.name, "probe").is_ok());
     if *available {
         Ok(KeyExchange::Kem(kem))
     } else {
