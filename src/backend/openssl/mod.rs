@@ -41,7 +41,7 @@ mod hash;
 mod kem;
 pub mod stream;
 
-use super::{unsupported, AeadAlgorithm, Backend, KeyExchange, Result};
+use super::{unsupported, AeadAlgorithm, Backend, CpuMasking, KeyExchange, Module, Result};
 use crate::algorithm::{AeadId, HashId, KexId};
 use aead::OsslAead;
 use ecdh::OsslEcdh;
@@ -64,6 +64,14 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&hash::OsslHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&hash::OsslHash(HashId::Sha384)),
     },
+    feature: if cfg!(feature = "openssl") {
+        "openssl (vendored)"
+    } else {
+        "openssl-system"
+    },
+    module: Module::Candidate("openssl-fips"),
+    cpu_masking: CpuMasking::Ia32cap,
+    colour: Some([44, 160, 44]),
 };
 
 /// The linked library, for reasons ("OpenSSL 3.0.19 27 Jan 2026").
