@@ -15,7 +15,11 @@ fn aead(c: &mut Criterion) {
             let mut group = c.benchmark_group(format!("{id}/{}", op.name()));
             for size in SIZES {
                 group.throughput(Throughput::Bytes(size as u64));
-                for b in backend::all().into_iter().filter(|b| (b.aead)(id).is_ok()) {
+                for b in backend::Registry::builtin()
+                    .backends()
+                    .iter()
+                    .filter(|b| (b.aead)(id).is_ok())
+                {
                     let shape = Shape {
                         algorithm: AlgorithmId::Aead(id),
                         operation: op,

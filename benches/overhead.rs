@@ -30,7 +30,7 @@ fn overhead(c: &mut Criterion) {
         })
     });
 
-    let ring = cryptobench::backend::by_name("ring").unwrap();
+    let ring = cryptobench::backend::Registry::builtin().by_name("ring").unwrap();
     let shape = Shape {
         algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
         operation: Operation::Seal,

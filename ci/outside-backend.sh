@@ -4,7 +4,8 @@
 # dependency at this checkout by absolute path, build it, and check that
 #   - `list` names the `outside` backend beside the built-in ones,
 #   - `kat --backend outside` exits 0 having run more than 0 tests,
-#   - a short `run` has rows for it, and `ab` drives its binary as BASE and NEW.
+#   - a short `run` has rows for it, and `ab` drives its binary as BASE and NEW,
+#   - `compliance` reports the module fact the backend carries.
 #
 #   ci/outside-backend.sh
 #
@@ -36,6 +37,10 @@ tests=$(grep -m1 -o '"pass": *[0-9]*' "$tmp/kat.json" | awk -F: '{print $2 + 0}'
 "$bin" run --quick --backend outside,ring --algorithm chacha20-poly1305 --sizes 1350 --threads 1 \
   --format json --output "$tmp/run.json" >/dev/null 2>&1 || fail "run exited $?"
 grep -q '"backend": *"outside"' "$tmp/run.json" || fail "run has no row for outside"
+"$bin" compliance --policy fips-140-3 --backend outside --algorithm chacha20-poly1305 >"$tmp/compliance.txt" 2>&1 ||
+  fail "compliance exited $?"
+grep -q "outside (orion .*): not validated (orion has no CMVP-validated build)" "$tmp/compliance.txt" ||
+  fail "compliance does not report the module fact outside carries: $(grep -m1 'outside (' "$tmp/compliance.txt")"
 # ab drives two copies of the binary through the worker protocol: a decided
 # cell must be "unchanged" (exit 0); a cell too noisy to decide here (exit 2,
 # INCONCLUSIVE) still shows the protocol worked, and is said so.
@@ -49,4 +54,4 @@ case $ab_rc in
      ab="ab A/A measured its cell through the worker protocol but was too noisy to decide here" ;;
   *) fail "ab A/A of the outside binary exited $ab_rc: $(tail -3 "$tmp/ab.txt")" ;;
 esac
-echo "outside-backend: ok — list names outside, kat passed $tests tests, run has its rows, $ab"
+echo "outside-backend: ok — list names outside, kat passed $tests tests, run has its rows, compliance reads its module fact, $ab"

@@ -414,7 +414,7 @@ impl fmt::Display for Mode {
 }
 
 /// Serde of an [`AlgorithmId`] as its name (`"AES-128-GCM"`), as result files store it.
-pub mod by_name {
+pub mod serde_name {
     use super::AlgorithmId;
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -131,23 +131,16 @@ pub fn cargo_lock_sha256() -> Option<&'static str> {
     option_env!("CRYPTOBENCH_CARGO_LOCK_SHA256")
 }
 
-/// The cargo features this binary was built with, as the fingerprint names them.
+/// The cargo features this binary was built with, as the fingerprint names
+/// them: each built-in backend's `feature`, once, in registry order.
 pub fn enabled_features() -> Vec<String> {
-    let all = [
-        ("ring", cfg!(feature = "ring")),
-        ("aws-lc-rs", cfg!(feature = "aws-lc-rs")),
-        ("fips (AWS-LC FIPS module)", cfg!(feature = "fips")),
-        ("openssl (vendored)", cfg!(feature = "openssl")),
-        (
-            "openssl-system",
-            cfg!(feature = "openssl-system") && !cfg!(feature = "openssl"),
-        ),
-        ("rustcrypto", cfg!(feature = "rustcrypto")),
-        ("graviola", cfg!(feature = "graviola")),
-        ("libcrux", cfg!(feature = "libcrux")),
-        ("rustls", cfg!(feature = "rustls")),
-    ];
-    all.iter().filter(|(_, on)| *on).map(|(n, _)| n.to_string()).collect()
+    let mut out: Vec<String> = Vec::new();
+    for b in crate::backend::Registry::builtin().backends() {
+        if !out.iter().any(|f| f == b.feature) {
+            out.push(b.feature.to_string());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -170,6 +163,20 @@ mod tests {
         assert!(
             lock.len() == 64 && lock.bytes().all(|b| b.is_ascii_hexdigit()),
             "{lock}"
+        );
+    }
+
+    #[test]
+    fn the_features_are_the_built_in_backends_own() {
+        let features = enabled_features();
+        for b in crate::backend::Registry::builtin().backends() {
+            assert_eq!(features.iter().filter(|f| *f == b.feature).count(), 1, "{}", b.name);
+        }
+        assert!(!features.iter().any(|f| f == crate::backend::Backend::OUTSIDE));
+        // The label result files have always carried for the vendored build.
+        assert_eq!(
+            features.iter().any(|f| f == "openssl (vendored)"),
+            cfg!(feature = "openssl")
         );
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::algorithm::AlgorithmId;
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 use crate::kat::VectorSet;
 use crate::policy::compliance::Deployment;
 use crate::policy::module::ModuleFacts;
@@ -58,10 +58,12 @@ pub struct Request {
 }
 
 impl Request {
-    /// The policy, the KAT audit (built-in sets and the files) and the verdicts.
-    pub fn check(&self) -> Check {
+    /// The policy, the KAT audit (built-in sets and the files) and the
+    /// verdicts; the quick diff compares the backends with `registry`'s.
+    pub fn check(&self, registry: &Registry) -> Check {
         let extra: Vec<VectorSet> = self.vectors.iter().flat_map(|v| v.sets.clone()).collect();
         verdict::check(&verdict::Inputs {
+            registry,
             policy: &self.policy,
             backends: &self.backends,
             algorithms: &self.algorithms,

@@ -1,7 +1,12 @@
 //! Command-line filters shared by every command: `--backend`, `--algorithm`.
+//!
+//! The one place a backend name from outside the process (a flag, a
+//! deployment file, an evidence bundle, a result file) becomes a backend of
+//! the registry the command line was started with; the layers below are
+//! handed backends, never names to look up.
 
 use crate::algorithm::AlgorithmId;
-use crate::backend::{self, Backend};
+use crate::backend::{Backend, Registry};
 
 /// Comma-separated or repeated values, flattened; empty means "all".
 fn items(values: &[String]) -> impl Iterator<Item = &str> {
@@ -22,15 +27,21 @@ fn given(flag: &str, values: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-pub fn backends(values: &[String]) -> Result<Vec<&'static Backend>, String> {
+/// The backend of `registry` named `name` (case-insensitive); the error lists the names it knows.
+pub fn named(registry: &Registry, name: &str) -> Result<&'static Backend, String> {
+    registry.by_name(name)
+}
+
+/// `--backend`: the named backends of `registry` in the order given, or all of them.
+pub fn backends(registry: &Registry, values: &[String]) -> Result<Vec<&'static Backend>, String> {
     given("--backend", values)?;
     let wanted: Vec<&str> = items(values).collect();
     if wanted.is_empty() {
-        return Ok(backend::all());
+        return Ok(registry.backends().to_vec());
     }
     let mut out: Vec<&'static Backend> = Vec::new();
     for name in wanted {
-        let b = backend::by_name(name).map_err(|e| format!("--backend: {e}"))?;
+        let b = named(registry, name).map_err(|e| format!("--backend: {e}"))?;
         if !out.iter().any(|o| std::ptr::eq(*o, b)) {
             out.push(b);
         }
@@ -38,6 +49,7 @@ pub fn backends(values: &[String]) -> Result<Vec<&'static Backend>, String> {
     Ok(out)
 }
 
+/// `--algorithm`: the named algorithms in the order given, or all of them.
 pub fn algorithms(values: &[String]) -> Result<Vec<AlgorithmId>, String> {
     given("--algorithm", values)?;
     let wanted: Vec<&str> = items(values).collect();

@@ -19,7 +19,7 @@ fn all_algorithms() -> Vec<AlgorithmId> {
 #[test]
 fn every_backend_passes_every_builtin_known_answer_test() {
     let sets = kat::builtin_sets(&all_algorithms());
-    let results = kat::run(&backend::all(), &sets);
+    let results = kat::run(backend::Registry::builtin().backends(), &sets);
     let failures: Vec<String> = results
         .iter()
         .flat_map(|r| {
@@ -37,7 +37,7 @@ fn every_backend_passes_every_builtin_known_answer_test() {
     // or, where no vector can reach it (`Backend::known_answers`: rustls's
     // record layer, key exchanges without caller keys), a "not offered" row
     // that says why, and no verdict at all.
-    for b in backend::all() {
+    for b in backend::Registry::builtin().backends().to_vec() {
         let reachable: Vec<AlgorithmId> = all_algorithms()
             .into_iter()
             .filter(|a| b.known_answers(*a).is_ok())
@@ -79,7 +79,7 @@ fn every_backend_passes_every_builtin_known_answer_test() {
 
 #[test]
 fn every_backend_reports_a_version_and_a_reason_for_each_gap() {
-    for caps in capabilities::probe(&backend::all(), &all_algorithms()) {
+    for caps in capabilities::probe(backend::Registry::builtin().backends(), &all_algorithms()) {
         assert!(
             caps.version.chars().any(|c| c.is_ascii_digit()),
             "{}: version '{}'",
@@ -107,7 +107,7 @@ fn x25519_iterated_one_thousand_times_matches_rfc7748() {
         .filter(|s| s.name == "RFC 7748 §5.2")
         .collect();
     assert!(sets[0].cases.iter().any(|c| c.id == "iterated×1000"));
-    for r in kat::run(&backend::all(), &sets) {
+    for r in kat::run(backend::Registry::builtin().backends(), &sets) {
         assert_eq!(r.counts.pass, r.counts.total(), "{}: {:?}", r.backend, r.outcomes);
     }
 }
@@ -128,7 +128,7 @@ fn x25519_iterated_one_million_times_matches_rfc7748() {
             },
         }],
     };
-    for r in kat::run(&backend::all(), &[set]) {
+    for r in kat::run(backend::Registry::builtin().backends(), &[set]) {
         assert_eq!(r.counts.pass, 1, "{}: {:?}", r.backend, r.outcomes);
     }
 }

@@ -118,7 +118,7 @@ fn an_interrupted_run_keeps_the_old_result() {
 fn messaging_checkpoints_after_every_task() {
     let Some(ring) = ["ring", "rustcrypto", "aws-lc-rs"]
         .iter()
-        .find_map(|n| backend::by_name(n).ok())
+        .find_map(|n| backend::Registry::builtin().by_name(n).ok())
     else {
         eprintln!("skipped: needs ring, rustcrypto or aws-lc-rs (X3DH and PQXDH with ML-KEM-768)");
         return;
@@ -148,7 +148,7 @@ fn messaging_checkpoints_after_every_task() {
 fn an_open_sample_that_decrypted_nothing_is_caught() {
     use cryptobench::algorithm::AlgorithmId;
     use cryptobench::measure::{workload, Mode, Operation, Shape};
-    for b in backend::all() {
+    for b in backend::Registry::builtin().backends().to_vec() {
         let shape = Shape {
             algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
             operation: Operation::Open,

@@ -17,7 +17,7 @@ use cryptobench::algorithm::{AeadId, AlgorithmId};
 use cryptobench::audit::memcheck;
 use cryptobench::audit::memcheck_allow::{site_of, MemcheckAllow};
 use cryptobench::audit::memcheck_run::{self, ChildLog, Finding};
-use cryptobench::backend::{AeadAlgorithm, AeadKey, Backend, Result};
+use cryptobench::backend::{AeadAlgorithm, AeadKey, Backend, Registry, Result};
 
 const CHILD: &str = "CRYPTOBENCH_MEMCHECK_CANARY";
 
@@ -122,7 +122,12 @@ under_backend!(UNDER_ALLOW_LISTED_CONTROL, "control:under-allow-listed", false);
 #[ignore = "the child of the memcheck tests: runs inside valgrind"]
 fn memcheck_child() {
     if let Ok(name) = std::env::var(CHILD) {
-        memcheck::exercise(canary(&name), AlgorithmId::Aead(AeadId::Aes128Gcm)).unwrap();
+        memcheck::exercise(
+            &Registry::builtin(),
+            canary(&name),
+            AlgorithmId::Aead(AeadId::Aes128Gcm),
+        )
+        .unwrap();
     }
 }
 
@@ -265,7 +270,7 @@ fn a_known_open_finding_is_listed_and_passes_while_the_same_finding_unknown_fail
     if !have_valgrind() {
         return;
     }
-    if cryptobench::backend::by_name("libcrux").is_err() {
+    if Registry::builtin().by_name("libcrux").is_err() {
         eprintln!("skipped: this build has no libcrux backend (its P-256 has the known open finding used here)");
         return;
     }

@@ -208,13 +208,13 @@ fn resolve_names_builtins_and_files() {
 
 #[test]
 fn deployments_parse_from_a_list_or_a_file() {
-    let d = Deployment::parse("aes-256-gcm, ml-kem-1024").unwrap();
+    let d = Deployment::parse(&backend::Registry::builtin(), "aes-256-gcm, ml-kem-1024").unwrap();
     assert_eq!(
         d.algorithms,
         vec![AlgorithmId::Aead(AeadId::Aes256Gcm), AlgorithmId::Kex(KexId::MlKem1024)]
     );
     assert!(d.backend.is_none());
-    assert!(Deployment::parse("aes-999")
+    assert!(Deployment::parse(&backend::Registry::builtin(), "aes-999")
         .unwrap_err()
         .starts_with("--require: unknown algorithm"));
 
@@ -225,18 +225,18 @@ fn deployments_parse_from_a_list_or_a_file() {
         "algorithms = [\"AES-256-GCM\", \"P-384\"]\nbackend = \"aws-lc-rs\"\n",
     )
     .unwrap();
-    let d = Deployment::parse(path.to_str().unwrap()).unwrap();
+    let d = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap()).unwrap();
     assert_eq!(d.algorithms.len(), 2);
     assert_eq!(d.backend.as_deref(), Some("aws-lc-rs"));
 
     std::fs::write(&path, "algorithm = [\"AES-256-GCM\"]\n").unwrap();
-    let err = Deployment::parse(path.to_str().unwrap()).unwrap_err();
+    let err = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap()).unwrap_err();
     assert!(
         err.contains("deploy.toml: line 1: unknown field `algorithm`") && err.contains("fix:"),
         "{err}"
     );
     std::fs::write(&path, "algorithms = [\"AES-256-GCM\"]\nbackend = \"nope\"\n").unwrap();
-    let err = Deployment::parse(path.to_str().unwrap()).unwrap_err();
+    let err = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap()).unwrap_err();
     assert!(err.contains("backend: unknown backend 'nope'"), "{err}");
 }
 
@@ -244,7 +244,7 @@ fn deployments_parse_from_a_list_or_a_file() {
 /// except one backend's AES-256-GCM.
 fn table_with_one_failure(failing: &str) -> KatTable {
     let mut t = KatTable::new();
-    for b in backend::all() {
+    for b in backend::Registry::builtin().backends().to_vec() {
         for a in AlgorithmId::all() {
             let s = match b.supports(a) {
                 Err(e) => KatStatus::Unsupported { reason: e.to_string() },
@@ -273,15 +273,15 @@ fn table_with_one_failure(failing: &str) -> KatTable {
 #[test]
 fn violations_name_the_policy_rule_and_the_failing_backend() {
     let p = policy::builtin("fips-140-3").unwrap();
-    let backends = backend::all();
+    let backends = backend::Registry::builtin().backends().to_vec();
     let failing = backends[0].name;
     let algs: Vec<AlgorithmId> = AlgorithmId::all().collect();
     let rows = compliance::rows(&p, &backends, &algs, &table_with_one_failure(failing));
 
-    let ok = Deployment::parse("aes-128-gcm").unwrap();
+    let ok = Deployment::parse(&backend::Registry::builtin(), "aes-128-gcm").unwrap();
     assert!(compliance::violations(&p, &rows, &ok).is_empty());
 
-    let dep = Deployment::parse("aes-256-gcm,chacha20-poly1305").unwrap();
+    let dep = Deployment::parse(&backend::Registry::builtin(), "aes-256-gcm,chacha20-poly1305").unwrap();
     let v = compliance::violations(&p, &rows, &dep);
     assert_eq!(v.len(), 2, "{v:?}");
     assert_eq!(v[0].backend.as_deref(), Some(failing));

@@ -24,14 +24,14 @@ fn kat_failures(b: &'static Backend, algs: &[AlgorithmId]) -> usize {
 /// Unexplained differential findings that name the faulty backend and vanish
 /// when it is left out (so a real backend's own quirk never counts as a catch).
 fn diff_catches(b: &'static Backend, algs: &[AlgorithmId], seed: u64) -> usize {
-    let real = backend::all();
+    let real = backend::Registry::builtin().backends().to_vec();
     let mut with_fault = real.clone();
     with_fault.push(b);
     let allow = AllowList::builtin();
     let mut caught = 0;
     for &alg in algs {
         let n = 2 * cases::kinds(alg).len();
-        for case in cases::generate(seed, alg, n).unwrap() {
+        for case in cases::generate(&real, seed, alg, n).unwrap() {
             let (_, findings) = diff::check(&with_fault, &case, seed, &allow);
             let names_fault = findings
                 .iter()
@@ -108,10 +108,11 @@ fn a_faults_open_findings_are_listed_in_the_compliance_report() {
     use cryptobench::report::{compliance, Format};
 
     let fault = &faults::X25519_UNCLAMPED;
-    let mut with_fault = backend::all();
+    let mut with_fault = backend::Registry::builtin().backends().to_vec();
     with_fault.push(fault);
     let alg = AlgorithmId::Kex(cryptobench::algorithm::KexId::X25519);
     let report = diff::run(
+        &backend::Registry::builtin(),
         &with_fault,
         &[alg],
         open::SEED,
@@ -191,11 +192,12 @@ fn the_chunked_check_flags_a_stream_that_drops_a_one_byte_piece() {
             OpensslStream.open(id, key, nonce, aad, &ct, tag, (cuts.0, &[]))
         }
     }
-    let openssl = backend::all().into_iter().find(|b| b.name == "openssl").unwrap();
+    let builtin = backend::Registry::builtin();
+    let openssl = builtin.by_name("openssl").unwrap();
     let (mut faulty, mut real, mut cases_run) = (0, 0, 0);
     for id in [AeadId::Aes128Gcm, AeadId::ChaCha20Poly1305] {
         let alg = AlgorithmId::Aead(id);
-        for case in cases::generate(7, alg, 8 * cases::kinds(alg).len()).unwrap() {
+        for case in cases::generate(builtin.backends(), 7, alg, 8 * cases::kinds(alg).len()).unwrap() {
             cases_run += 1;
             faulty += usize::from(!check_stream(openssl, &DropsOneBytePieces, &case, 7).is_empty());
             real += check_stream(openssl, &OpensslStream, &case, 7).len();

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::{pin, Options};
 use crate::analysis::paired::{min_rounds, Rule};
+use crate::backend::Registry;
 use crate::measure::sweep::SweepFlags;
 use crate::results::Metric;
 
@@ -74,8 +75,8 @@ fn or_default(values: &[String], default: &str) -> Vec<String> {
 }
 
 impl AbFlags {
-    /// The options, or the one-line error naming the flag.
-    pub fn options(&self) -> Result<Options, String> {
+    /// The options (`--backend` names backends of `registry`), or the one-line error naming the flag.
+    pub fn options(&self, registry: &Registry) -> Result<Options, String> {
         let auto = self.duration.as_deref().is_some_and(|d| d.trim() == "auto");
         let sweep = SweepFlags {
             backend: self.backend.clone(),
@@ -90,7 +91,7 @@ impl AbFlags {
             quick: false,
             seed: self.seed,
         };
-        let mut cfg = sweep.config(Metric::WallTime)?;
+        let mut cfg = sweep.config(registry, Metric::WallTime)?;
         if self.duration.is_none() || auto {
             cfg.duration = DEFAULT_DURATION;
         }
@@ -161,7 +162,7 @@ mod tests {
 
     #[test]
     fn the_gate_set_and_defaults() {
-        let o = flags().options().unwrap();
+        let o = flags().options(&Registry::builtin()).unwrap();
         let names: Vec<String> = o.cfg.algorithms.iter().map(AlgorithmId::to_string).collect();
         assert_eq!(names.join(",").to_lowercase(), GATE_ALGORITHMS);
         assert_eq!(
@@ -181,11 +182,11 @@ mod tests {
     fn auto_and_a_given_duration() {
         let mut f = flags();
         f.duration = Some(" auto".into());
-        let o = f.options().unwrap();
+        let o = f.options(&Registry::builtin()).unwrap();
         assert!(o.auto);
         assert_eq!(o.cfg.duration, DEFAULT_DURATION);
         f.duration = Some("1s".into());
-        let o = f.options().unwrap();
+        let o = f.options(&Registry::builtin()).unwrap();
         assert_eq!((o.auto, o.cfg.duration), (false, Duration::from_secs(1)));
     }
 
@@ -194,7 +195,7 @@ mod tests {
         let refused = |change: &dyn Fn(&mut AbFlags), flag: &str| {
             let mut f = flags();
             change(&mut f);
-            let e = f.options().err().unwrap();
+            let e = f.options(&Registry::builtin()).err().unwrap();
             assert!(e.starts_with(flag), "{e}");
         };
         for t in [0.0, -1.0, 100.5, f64::NAN] {
@@ -207,16 +208,19 @@ mod tests {
         // The least number of rounds the error names is enough, one fewer is not.
         let mut f = flags();
         f.rounds = Some(1);
-        let e = f.options().err().unwrap();
+        let e = f.options(&Registry::builtin()).err().unwrap();
         let need: usize = e.rsplit(' ').next().unwrap().parse().unwrap();
         f.rounds = Some(need);
-        assert!(f.options().is_ok(), "{need} rounds");
+        assert!(f.options(&Registry::builtin()).is_ok(), "{need} rounds");
         f.rounds = Some(need - 1);
-        assert!(f.options().is_err(), "{} rounds", need - 1);
+        assert!(f.options(&Registry::builtin()).is_err(), "{} rounds", need - 1);
         let mut f = flags();
         (f.threshold, f.copies) = (100.0, 64);
-        assert!(f.options().is_ok(), "100 % and 64 copies are inside the bounds");
+        assert!(
+            f.options(&Registry::builtin()).is_ok(),
+            "100 % and 64 copies are inside the bounds"
+        );
         f.copies = 1;
-        assert!(f.options().is_ok());
+        assert!(f.options(&Registry::builtin()).is_ok());
     }
 }

@@ -27,7 +27,7 @@ pub const OLDEST: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CellSpec {
     pub backend: String,
-    #[serde(with = "crate::algorithm::by_name")]
+    #[serde(with = "crate::algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,11 +1,13 @@
 //! The child side of `cryptobench ab` (the hidden `cryptobench worker`):
-//! answers the parent's requests one line at a time until `quit` or EOF.
+//! answers the parent's requests one line at a time until `quit` or EOF, over
+//! the registry its executable's `main` built (the parent names cells' backends;
+//! the worker resolves each name in that registry).
 
 use std::io::{BufRead, Write};
 use std::time::Duration;
 
 use super::protocol::{line, CellSpec, Hello, Request, Response, OLDEST, PROTOCOL};
-use crate::backend::{self, Backend};
+use crate::backend::{Backend, Registry};
 use crate::measure::{self, clock, Shape};
 
 /// Chain rounds for one core-clock reading (~0.1 M cycles, ~40 µs).
@@ -16,9 +18,9 @@ const CLOCK_READINGS: usize = 3;
 /// Longest calibrated sample a parent may ask for.
 const MAX_TARGET: Duration = Duration::from_secs(1);
 
-/// This build's `hello`.
-pub fn hello() -> Hello {
-    let all = backend::all();
+/// This build's `hello`: `registry`'s backends and what each offers.
+pub fn hello(registry: &Registry) -> Hello {
+    let all = registry.backends();
     let offers = all
         .iter()
         .map(|b| {
@@ -44,7 +46,7 @@ pub fn hello() -> Hello {
 
 /// Serves requests from `input` until `quit` or EOF. A line that is not a
 /// request ends the session with an error (the parent wrote it, so it is a bug).
-pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+pub fn serve(registry: &Registry, input: impl BufRead, mut output: impl Write) -> Result<(), String> {
     // The version agreed in `hello`: the newest both sides speak.
     let mut speak: Option<u32> = None;
     for text in input.lines() {
@@ -59,12 +61,15 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> Result<(), String> 
                 }
                 let v = protocol.min(PROTOCOL);
                 speak = Some(v);
-                Response::Hello(Box::new(Hello { protocol: v, ..hello() }))
+                Response::Hello(Box::new(Hello {
+                    protocol: v,
+                    ..hello(registry)
+                }))
             }
             (Request::Quit, _) => return Ok(()),
             (_, None) => return Err("worker: the first request must be hello".into()),
-            (Request::Prepare { cell, target_us }, _) => prepare(&cell, target_us),
-            (Request::Sample { cell, batch, samples }, Some(v)) => sample(&cell, batch, samples, v),
+            (Request::Prepare { cell, target_us }, _) => prepare(registry, &cell, target_us),
+            (Request::Sample { cell, batch, samples }, Some(v)) => sample(registry, &cell, batch, samples, v),
         };
         output
             .write_all(line(&resp).as_bytes())
@@ -80,9 +85,9 @@ fn failed(reason: impl Into<String>) -> Response {
     }
 }
 
-/// The cell's backend and shape in this build.
-fn resolve(cell: &CellSpec) -> Result<(&'static Backend, Shape), String> {
-    let b = backend::by_name(&cell.backend)?;
+/// The cell's backend in `registry` and its shape.
+fn resolve(registry: &Registry, cell: &CellSpec) -> Result<(&'static Backend, Shape), String> {
+    let b = registry.by_name(&cell.backend)?;
     b.supports(cell.algorithm).map_err(|e| e.to_string())?;
     if !cell.operation.applies_to(cell.algorithm) {
         return Err(format!("{} does not apply to {}", cell.operation, cell.algorithm));
@@ -100,11 +105,13 @@ fn resolve(cell: &CellSpec) -> Result<(&'static Backend, Shape), String> {
     Ok((b, shape))
 }
 
-fn prepare(cell: &CellSpec, target_us: u64) -> Response {
+fn prepare(registry: &Registry, cell: &CellSpec, target_us: u64) -> Response {
     let run = || -> Result<(u64, Duration), String> {
-        let (b, shape) = resolve(cell)?;
-        let peers: Vec<&Backend> = backend::all()
-            .into_iter()
+        let (b, shape) = resolve(registry, cell)?;
+        let peers: Vec<&Backend> = registry
+            .backends()
+            .iter()
+            .copied()
             .filter(|p| p.supports(cell.algorithm).is_ok())
             .collect();
         let target = Duration::from_micros(target_us).clamp(Duration::from_micros(10), MAX_TARGET);
@@ -133,8 +140,8 @@ fn core_hz(version: u32) -> Option<f64> {
 
 /// One visit, with the core clock read immediately before and after it, so
 /// the parent turns ops/s into cycles/op with the clock of this very visit.
-fn sample(cell: &CellSpec, batch: u64, samples: usize, version: u32) -> Response {
-    let (b, shape) = match resolve(cell) {
+fn sample(registry: &Registry, cell: &CellSpec, batch: u64, samples: usize, version: u32) -> Response {
+    let (b, shape) = match resolve(registry, cell) {
         Ok(x) => x,
         Err(e) => return failed(e),
     };
@@ -161,7 +168,7 @@ mod tests {
     fn talk(requests: &[Request]) -> (Result<(), String>, Vec<Response>) {
         let input: String = requests.iter().map(line).collect();
         let mut out = Vec::new();
-        let r = serve(input.as_bytes(), &mut out);
+        let r = serve(&Registry::builtin(), input.as_bytes(), &mut out);
         let resp = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -177,7 +184,10 @@ mod tests {
         let Response::Hello(h) = &resp[0] else {
             panic!("{resp:?}")
         };
-        assert_eq!((h.protocol, h.backends.len()), (PROTOCOL, backend::all().len()));
+        assert_eq!(
+            (h.protocol, h.backends.len()),
+            (PROTOCOL, Registry::builtin().backends().len())
+        );
         assert_eq!(h.clock.as_ref().map(|c| c.method), Some(clock::probe().method));
         // A newer parent is answered in this build's newest version, an older
         // one in its own; version 0 never existed.
@@ -218,28 +228,34 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_cell_prepares_and_samples_with_the_clock_around_the_visit() {
-        let Some(b) = backend::all().into_iter().next() else {
-            return;
-        };
-        let cell = CellSpec {
-            backend: b.name.into(),
+    /// ChaCha20-Poly1305 seal of 64 bytes, one thread, on `backend`.
+    fn chacha_seal(backend: &str) -> CellSpec {
+        CellSpec {
+            backend: backend.into(),
             algorithm: crate::algorithm::AlgorithmId::Aead(crate::algorithm::AeadId::ChaCha20Poly1305),
             operation: crate::algorithm::Operation::Seal,
             mode: Some(crate::algorithm::Mode::Bulk),
             size: 64,
             aad: 0,
             threads: 1,
+        }
+    }
+
+    #[test]
+    fn a_cell_prepares_and_samples_with_the_clock_around_the_visit() {
+        let registry = Registry::builtin();
+        let Some(b) = registry.backends().first() else {
+            return;
         };
-        let Response::Prepared { batch, .. } = prepare(&cell, 200) else {
+        let cell = chacha_seal(b.name);
+        let Response::Prepared { batch, .. } = prepare(&registry, &cell, 200) else {
             panic!()
         };
         let Response::Samples {
             ops_per_sec,
             core_hz_before,
             core_hz_after,
-        } = sample(&cell, batch, 3, PROTOCOL)
+        } = sample(&registry, &cell, batch, 3, PROTOCOL)
         else {
             panic!()
         };
@@ -254,15 +270,43 @@ mod tests {
             assert!(clock::TSC_RATIO.contains(&(hz / tsc)), "a core clock of {hz} Hz");
         }
         // Version 1: the legacy chain's reading, always, on x86-64.
-        let Response::Samples { core_hz_before, .. } = sample(&cell, batch, 1, 1) else {
+        let Response::Samples { core_hz_before, .. } = sample(&registry, &cell, batch, 1, 1) else {
             panic!()
         };
         assert_eq!(core_hz_before.is_some(), cfg!(target_arch = "x86_64"));
         for (batch, samples) in [(0, 3), (batch, 0)] {
-            let Response::Failed { reason } = sample(&cell, batch, samples, PROTOCOL) else {
+            let Response::Failed { reason } = sample(&registry, &cell, batch, samples, PROTOCOL) else {
                 panic!("batch {batch}, samples {samples}")
             };
             assert_eq!(reason, "batch and samples must be at least 1");
         }
+    }
+
+    /// The worker answers for the registry it was started with, not for the
+    /// built-in one: an outside binary's worker offers its own backend under
+    /// its name and knows no other.
+    #[test]
+    fn the_worker_resolves_names_in_its_own_registry() {
+        static MINE: Backend =
+            Backend::new("mine", || "mine 1.0".into()).aead(|id| (crate::backend::test_named("ring").aead)(id));
+        let only_mine = Registry::empty().with(&MINE).unwrap();
+        let mut cell = chacha_seal("MINE");
+        let h = hello(&only_mine);
+        assert_eq!(h.backends, [("mine".to_string(), "mine 1.0".to_string())]);
+        assert!(
+            h.offers[0].1.contains(&"ChaCha20-Poly1305".to_string()),
+            "{:?}",
+            h.offers
+        );
+        assert!(matches!(prepare(&only_mine, &cell, 100), Response::Prepared { .. }));
+        cell.backend = "ring".into();
+        let Response::Failed { reason } = prepare(&only_mine, &cell, 100) else {
+            panic!("ring is not in this worker's registry")
+        };
+        assert_eq!(reason, "unknown backend 'ring' (compiled in: mine)");
+        assert!(matches!(
+            prepare(&Registry::builtin(), &cell, 100),
+            Response::Prepared { .. }
+        ));
     }
 }

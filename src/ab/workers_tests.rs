@@ -28,7 +28,7 @@ fn worker_entry() {
         return;
     }
     let out = std::fs::OpenOptions::new().write(true).open("/dev/fd/3").unwrap();
-    let served = super::worker::serve(std::io::stdin().lock(), out);
+    let served = super::worker::serve(&crate::backend::Registry::builtin(), std::io::stdin().lock(), out);
     std::process::exit(i32::from(served.is_err()));
 }
 
@@ -129,7 +129,7 @@ pub(super) fn samples(ops_per_sec: &[f64], hz: [f64; 2]) -> Response {
 
 pub(super) fn options(base: &Path, new: &Path, sizes: &[usize], rounds: usize) -> Options {
     let cfg = crate::measure::Config {
-        backends: vec![crate::backend::by_name("ring").unwrap()],
+        backends: vec![crate::backend::test_named("ring")],
         algorithms: vec![chacha()],
         operations: vec![Operation::Seal],
         modes: vec![Mode::Bulk],
@@ -184,7 +184,10 @@ fn an_a_a_run_with_real_workers_fills_every_cell() {
     );
     assert_eq!((report.rule.cells, report.rule.looks), (2, 1));
     // The same hello but the clock readings, which each process takes anew.
-    let (mut seen_hello, mut own) = (report.base.hello.clone(), super::worker::hello());
+    let (mut seen_hello, mut own) = (
+        report.base.hello.clone(),
+        super::worker::hello(&crate::backend::Registry::builtin()),
+    );
     assert_eq!(
         seen_hello.clock.take().map(|c| c.method),
         own.clock.take().map(|c| c.method)

@@ -25,7 +25,7 @@ pub const MIN_SIZES: usize = 3;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
     pub backend: String,
-    #[serde(with = "crate::algorithm::by_name")]
+    #[serde(with = "crate::algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,7 +72,7 @@ pub struct Boundary {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Crossovers {
-    #[serde(with = "crate::algorithm::by_name")]
+    #[serde(with = "crate::algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     #[serde(default, skip_serializing_if = "Option::is_none")]

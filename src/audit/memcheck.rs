@@ -14,7 +14,7 @@
 use std::io::Write;
 
 use crate::algorithm::{AlgorithmId, KexId};
-use crate::backend::{self, AeadAlgorithm, Backend, Ecdh, Error, Kem, KemDecapsKey, KeyExchange};
+use crate::backend::{self, AeadAlgorithm, Backend, Ecdh, Error, Kem, KemDecapsKey, KeyExchange, Registry};
 use crate::measure::callgrind::request2;
 
 const fn tool_base(a: u8, b: u8) -> u64 {
@@ -61,13 +61,14 @@ pub fn note(text: &str) {
 }
 
 /// Runs `alg` on `backend` with secrets marked (the child, inside valgrind).
-/// Ends with a `done` line so the parent knows the run was complete.
-pub fn exercise(backend: &Backend, alg: AlgorithmId) -> Result<(), Error> {
+/// Ends with a `done` line so the parent knows the run was complete. A KEM
+/// key the backend cannot derive from a seed is made by another of `registry`'s.
+pub fn exercise(registry: &Registry, backend: &Backend, alg: AlgorithmId) -> Result<(), Error> {
     let run = || match alg {
         AlgorithmId::Aead(id) => exercise_aead((backend.aead)(id)?),
         AlgorithmId::Kex(id) => match (backend.kex)(id)? {
             KeyExchange::Ecdh(e) => exercise_ecdh(e),
-            KeyExchange::Kem(k) => exercise_kem(k),
+            KeyExchange::Kem(k) => exercise_kem(registry.backends(), k),
         },
     };
     match run() {
@@ -148,8 +149,8 @@ pub fn exercise_ecdh(e: &dyn Ecdh) -> Result<(), Error> {
 }
 
 /// A decapsulation key for `kem` from secret bytes: seeded keygen where the
-/// backend has it, else an expanded dk made by another backend and imported.
-fn secret_dk(kem: &dyn Kem) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), Error> {
+/// backend has it, else an expanded dk made by one of `peers` and imported.
+fn secret_dk(peers: &[&'static Backend], kem: &dyn Kem) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), Error> {
     let id = kem.id();
     let seed = vec![0x33u8; id.seed_len()];
     begin("keygen");
@@ -162,7 +163,7 @@ fn secret_dk(kem: &dyn Kem) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), Error> {
         Err(Error::Unsupported(why)) => note(&format!("keygen: not checked ({why})")),
         Err(e) => return Err(e),
     }
-    let (dk, ek) = expanded_elsewhere(id, &seed)?;
+    let (dk, ek) = expanded_elsewhere(peers, id, &seed)?;
     begin("import-dk");
     mark_dk_secret(id, &dk);
     let key = kem.decaps_key_from_bytes(&dk);
@@ -184,12 +185,12 @@ fn mark_dk_secret(id: KexId, dk: &[u8]) {
     secret(&dk[z.min(dk.len())..]);
 }
 
-/// (dk, ek) from the first backend that derives and exports them from a seed.
-fn expanded_elsewhere(id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+/// (dk, ek) from the first of `peers` that derives and exports them from a seed.
+fn expanded_elsewhere(peers: &[&'static Backend], id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let public_seed = seed.to_vec();
     public(&public_seed);
-    backend::all()
-        .into_iter()
+    peers
+        .iter()
         .filter_map(|b| match (b.kex)(id) {
             Ok(KeyExchange::Kem(k)) => Some(k),
             _ => None,
@@ -203,9 +204,10 @@ fn expanded_elsewhere(id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Erro
 
 /// KEM: keygen from the secret seed (d‖z), encapsulation with secret
 /// randomness m, decapsulation of the valid ciphertext and of a corrupted one
-/// (FIPS 203 §6.3 implicit rejection must not branch on the comparison).
-pub fn exercise_kem(kem: &dyn Kem) -> Result<(), Error> {
-    let (dk, ek) = secret_dk(kem)?;
+/// (FIPS 203 §6.3 implicit rejection must not branch on the comparison). A
+/// key `kem` cannot derive from a seed is made by one of `peers` and imported.
+pub fn exercise_kem(peers: &[&'static Backend], kem: &dyn Kem) -> Result<(), Error> {
+    let (dk, ek) = secret_dk(peers, kem)?;
     let m = vec![0x44u8; kem.id().encaps_randomness_len()];
     begin("encaps");
     secret(&m);

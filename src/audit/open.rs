@@ -1,6 +1,6 @@
 //! Open `audit diff` findings beside a verdict: `compliance` and `recommend`
 //! run a quick seeded diff of the algorithms they judge (a bounded case count,
-//! a fixed seed, every compiled-in backend for comparison) and list the
+//! a fixed seed, every backend of the registry for comparison) and list the
 //! unexplained disagreements that implicate the backends they name.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::allow::AllowList;
 use super::diff::{self, Cases, Finding, Problem};
 use crate::algorithm::AlgorithmId;
-use crate::backend::{self, Backend};
+use crate::backend::Registry;
 
 /// Fixed so two runs list the same findings; the rerun command repeats one.
 pub const SEED: u64 = 1;
@@ -50,10 +50,19 @@ fn implicated(p: &Problem) -> Vec<String> {
     }
 }
 
-/// Unexplained findings of `SEED`/`CASES` for `algorithms` that implicate one of `names`.
-pub fn findings(names: &[&str], algorithms: &[AlgorithmId]) -> Vec<OpenFinding> {
-    let everyone: Vec<&'static Backend> = backend::all();
-    let report = diff::run(&everyone, algorithms, SEED, Cases::First(CASES), &AllowList::builtin());
+/// Unexplained findings of `SEED`/`CASES` for `algorithms` that implicate one
+/// of `names`, from a diff over every backend of `registry` (a disagreement
+/// needs the others to show).
+pub fn findings(registry: &Registry, names: &[&str], algorithms: &[AlgorithmId]) -> Vec<OpenFinding> {
+    let everyone = registry.backends();
+    let report = diff::run(
+        registry,
+        everyone,
+        algorithms,
+        SEED,
+        Cases::First(CASES),
+        &AllowList::builtin(),
+    );
     group(report.unexplained(), names)
 }
 

@@ -16,7 +16,9 @@
 
 use aws_lc_rs::{aead, agreement, kem};
 
-use super::{rejected, unsupported, Backend, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result};
+use super::{
+    rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Module, Result,
+};
 use crate::algorithm::{AeadId, KexId};
 
 pub static BACKEND: Backend = Backend {
@@ -40,6 +42,14 @@ pub static BACKEND: Backend = Backend {
         KexId::X25519MlKem768 => unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)"),
     },
     hash,
+    feature: if cfg!(feature = "fips") {
+        "fips (AWS-LC FIPS module)"
+    } else {
+        "aws-lc-rs"
+    },
+    module: Module::Candidate("aws-lc-fips"),
+    cpu_masking: CpuMasking::Ia32cap,
+    colour: Some([255, 127, 14]),
 };
 
 /// SHA-256/384, HMAC and HKDF through aws-lc-rs's `digest`, `hmac` and `hkdf`

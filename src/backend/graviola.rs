@@ -23,8 +23,8 @@ use graviola::aead::{AesGcm, ChaCha20Poly1305, XChaCha20Poly1305};
 use graviola::key_agreement::{mlkem768, p256, p384, x25519};
 
 use super::{
-    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
-    Kem, KemDecapsKey, KeyExchange, Result,
+    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, CpuMasking, Ecdh,
+    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, HashId, KexId};
 
@@ -83,6 +83,10 @@ pub static BACKEND: Backend = Backend {
             HashId::Sha384 => Ok(&GHash(HashId::Sha384)),
         }
     },
+    feature: "graviola",
+    module: Backend::NO_MODULE,
+    cpu_masking: CpuMasking::Unmaskable("GRAVIOLA_CPU_DISABLE_* is honoured only in debug builds"),
+    colour: Some([148, 103, 189]),
 };
 
 // ---------------------------------------------------------------- hashing

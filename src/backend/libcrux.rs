@@ -37,8 +37,8 @@ use libcrux_ml_kem::{
 };
 
 use super::{
-    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, Ecdh, EcdhPrivateKey, Error,
-    Kem, KemDecapsKey, KeyExchange, Result,
+    check_nonce, check_tag, fixed, rejected, unsupported, AeadKey, Backend, CheckedAead, CpuMasking, Ecdh,
+    EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange, Module, Result,
 };
 use crate::algorithm::{AeadId, HashId, KexId};
 
@@ -89,6 +89,10 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&super::libcrux_hash::LcHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&super::libcrux_hash::LcHash(HashId::Sha384)),
     },
+    feature: "libcrux",
+    module: Module::NotValidated("formally verified, but no CMVP-validated build"),
+    cpu_masking: CpuMasking::Unmaskable("libcrux-platform asks CPUID; no run-time override"),
+    colour: Some([140, 86, 75]),
 };
 
 fn random<const N: usize>() -> Result<[u8; N]> {

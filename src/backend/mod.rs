@@ -29,11 +29,16 @@
 //!    [`Hash`] builds HKDF from the HMAC where the library has none). Use the shared
 //!    [`check_nonce`]/[`check_tag`]/[`check_key`] helpers; return
 //!    [`Error::Rejected`] for input the library refuses and
-//!    [`Error::Unsupported`] for what it lacks; never panic.
-//! 3. Register it in `builtin()` (one line, behind its feature).
+//!    [`Error::Unsupported`] for what it lacks; never panic. Its facts go in
+//!    the same static: `feature` (the cargo feature), `module` ([`Module`]),
+//!    `cpu_masking` ([`CpuMasking`], with the reason its sources give) and
+//!    `colour`; no other file keeps a table keyed by backend name.
+//! 3. Register it in `builtin()` (its `mod` line and one entry, behind its feature).
 //! 4. `cargo test --release` runs the conformance suite (every KAT,
 //!    cross-backend agreement, versions and reasons) over it with no new test
-//!    code; `cryptobench kat --backend <name>` shows the details.
+//!    code; `cryptobench kat --backend <name>` shows the details. The
+//!    generated matrix in docs/capabilities.md then wants regenerating
+//!    (`CRYPTOBENCH_UPDATE_DOCS=1 cargo test --release --test docs`).
 
 use crate::algorithm::{AeadId, AlgorithmId, HashId, KexId};
 
@@ -44,7 +49,11 @@ mod less_safe_key;
 #[macro_use]
 mod ring_like_hash;
 
+mod checks;
+mod facts;
 mod hash;
+pub use checks::{check_key, check_nonce, check_tag, fixed, CheckedAead, MakeKey};
+pub use facts::{CpuMasking, Module};
 pub use hash::{Hash, HkdfSource};
 pub mod registry;
 pub use registry::{Registry, RegistryError};
@@ -108,19 +117,26 @@ pub fn rejected<T>(why: impl Into<String>) -> Result<T> {
     Err(Error::Rejected(why.into()))
 }
 
-/// One library wrapped as a backend: a name and what it offers, each lookup
-/// returning the algorithm or why it is unsupported.
+/// One library wrapped as a backend: a name, what it offers (each lookup
+/// returning the algorithm or why it is unsupported) and the facts the other
+/// layers need about it (feature, module status, CPU masking, chart colour).
 ///
 /// Outside this crate, build one with [`Backend::new`] and the setters (the
-/// struct may gain fields; the constructor keeps your code compiling):
+/// struct may gain fields; the constructor keeps your code compiling). What
+/// you leave unset takes the outside defaults: feature [`Backend::OUTSIDE`],
+/// [`Backend::NO_MODULE`], [`Backend::NO_MASK`], a colour from the name.
 ///
 /// ```
 /// use cryptobench::algorithm::AeadId;
-/// use cryptobench::backend::{unsupported, Backend};
+/// use cryptobench::backend::{unsupported, Backend, CpuMasking, Module};
 /// static MINE: Backend = Backend::new("mine", || "mine 1.0".into())
-///     .aead(|id| unsupported(format!("mine offers no {id} yet")));
+///     .aead(|id| unsupported(format!("mine offers no {id} yet")))
+///     .module(Module::NotValidated("mine has no CMVP certificate"))
+///     .colour([0x2a, 0x9d, 0x8f]);
 /// assert!((MINE.aead)(AeadId::Aes128Gcm).is_err());
 /// assert_eq!((MINE.version)(), "mine 1.0");
+/// assert_eq!((MINE.feature, MINE.cpu_masking), (Backend::OUTSIDE, Backend::NO_MASK));
+/// assert_eq!(MINE.cpu_masking.why_not(), Some("no documented run-time feature mask"));
 /// ```
 #[non_exhaustive]
 pub struct Backend {
@@ -135,19 +151,34 @@ pub struct Backend {
     pub kex: fn(KexId) -> Result<KeyExchange>,
     /// The hash function with its HMAC and HKDF, or why it is unsupported.
     pub hash: fn(HashId) -> Result<&'static dyn Hash>,
+    /// The cargo feature that compiles it into cryptobench, as the result
+    /// fingerprint's `features` names it (the feature, with what it selects in
+    /// parentheses where that matters: "openssl (vendored)"); [`Backend::OUTSIDE`]
+    /// for one an outside crate registers.
+    pub feature: &'static str,
+    /// Whether a build of it can be a FIPS 140-3 validated module, and which.
+    pub module: Module,
+    /// Whether `run --cpu-features` (`OPENSSL_ia32cap`) reaches its CPU dispatch, and why not.
+    pub cpu_masking: CpuMasking,
+    /// Its colour in the HTML report's charts; `None`: one derived from the name.
+    pub colour: Option<[u8; 3]>,
 }
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Backend")
             .field("name", &self.name)
+            .field("feature", &self.feature)
             .finish_non_exhaustive()
     }
 }
 
 impl Backend {
-    /// A backend that offers nothing yet; add what it offers with
-    /// [`aead`](Backend::aead), [`kex`](Backend::kex) and [`hash`](Backend::hash).
+    /// A backend that offers nothing yet, with the outside defaults; add what
+    /// it offers with [`aead`](Backend::aead), [`kex`](Backend::kex) and
+    /// [`hash`](Backend::hash), and its facts with [`feature`](Backend::feature),
+    /// [`module`](Backend::module), [`cpu_masking`](Backend::cpu_masking) and
+    /// [`colour`](Backend::colour).
     pub const fn new(name: &'static str, version: fn() -> String) -> Backend {
         Backend {
             name,
@@ -155,6 +186,10 @@ impl Backend {
             aead: |_| unsupported("this backend offers no AEAD"),
             kex: |_| unsupported("this backend offers no key exchange"),
             hash: |_| unsupported("this backend offers no hash"),
+            feature: Backend::OUTSIDE,
+            module: Backend::NO_MODULE,
+            cpu_masking: Backend::NO_MASK,
+            colour: None,
         }
     }
 
@@ -373,79 +408,6 @@ pub trait KemDecapsKey: Send {
     }
 }
 
-/// Shared nonce check for adapters whose API takes one nonce length: a different
-/// length is invalid input where the algorithm fixes it, and unsupported for GCM.
-#[inline]
-pub fn check_nonce(id: AeadId, nonce: &[u8]) -> Result<()> {
-    if nonce.len() == id.nonce_len() {
-        Ok(())
-    } else if id.nonce_len_is_fixed() {
-        rejected(format!(
-            "{id} nonce must be {} bytes, got {}",
-            id.nonce_len(),
-            nonce.len()
-        ))
-    } else {
-        unsupported(format!(
-            "IV length other than {} bytes: the API takes no other",
-            id.nonce_len()
-        ))
-    }
-}
-
-/// Shared tag-length check for adapters whose API takes only full 16-byte tags.
-#[inline]
-pub fn check_tag(id: AeadId, tag: &[u8]) -> Result<()> {
-    if tag.len() == id.tag_len() {
-        Ok(())
-    } else if id.tag_len_is_fixed() {
-        rejected(format!("{id} tag must be {} bytes, got {}", id.tag_len(), tag.len()))
-    } else {
-        unsupported(format!(
-            "tag shorter than {} bytes: the API takes no other",
-            id.tag_len()
-        ))
-    }
-}
-
-/// An [`AeadAlgorithm`] that runs the shared key-length check before `make`
-/// (some libraries panic on a key of the wrong length, so the check comes first).
-pub struct CheckedAead {
-    /// The AEAD.
-    pub id: AeadId,
-    /// Builds the keyed AEAD once the key length is checked.
-    pub make: MakeKey,
-}
-
-/// Builds a keyed AEAD from a key of the right length.
-pub type MakeKey = fn(AeadId, &[u8]) -> Result<Box<dyn AeadKey>>;
-
-impl AeadAlgorithm for CheckedAead {
-    fn id(&self) -> AeadId {
-        self.id
-    }
-    fn key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>> {
-        check_key(self.id, key)?;
-        (self.make)(self.id, key)
-    }
-}
-
-/// Shared key-length check.
-#[inline]
-pub fn check_key(id: AeadId, key: &[u8]) -> Result<()> {
-    if key.len() == id.key_len() {
-        Ok(())
-    } else {
-        rejected(format!("{id} key must be {} bytes, got {}", id.key_len(), key.len()))
-    }
-}
-
-/// Copies `src` into a fixed-size array or rejects it, naming what it is.
-pub fn fixed<const N: usize>(what: &str, src: &[u8]) -> Result<[u8; N]> {
-    src.try_into()
-        .map_err(|_| Error::Rejected(format!("{what} must be {N} bytes, got {}", src.len())))
-}
-
 /// Version of a dependency as resolved in Cargo.lock, captured by build.rs.
 #[macro_export]
 macro_rules! dep_version {
@@ -481,13 +443,18 @@ fn builtin() -> Vec<&'static Backend> {
     ]
 }
 
-/// Every backend of the process's registry ([`registry::installed`]): the
-/// built-in ones, plus those an outside crate registered.
-pub fn all() -> Vec<&'static Backend> {
-    registry::installed().backends().to_vec()
+/// Every built-in backend, for a test that runs on each.
+#[cfg(test)]
+pub(crate) fn test_all() -> Vec<&'static Backend> {
+    Registry::builtin().backends().to_vec()
 }
 
-/// Looks a backend of the process's registry up by name (case-insensitive).
-pub fn by_name(name: &str) -> std::result::Result<&'static Backend, String> {
-    registry::installed().by_name(name)
+/// The built-in backend named `name`, for a test that needs that one library.
+#[cfg(test)]
+pub(crate) fn test_named(name: &str) -> &'static Backend {
+    let builtin = Registry::builtin();
+    let found = builtin.backends().iter().find(|b| b.name == name);
+    found
+        .copied()
+        .unwrap_or_else(|| panic!("{name} is not compiled into this build"))
 }

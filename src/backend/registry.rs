@@ -1,13 +1,14 @@
 //! Which backends a process knows: the ones compiled into cryptobench, plus
 //! any an outside crate brings ([`Registry::with`]).
 //!
-//! The command line is one call over a registry ([`crate::cli::main_with`]).
-//! It installs the registry once, at start, so every layer and every child
-//! process (the `ab` worker, the instruction counter under valgrind, the
-//! memcheck children: each re-runs the same executable) sees the same
-//! backends under the same names.
-
-use std::sync::OnceLock;
+//! A registry is a value: the command line is one call over one
+//! ([`crate::cli::main_with`]), which hands it, or the backends selected from
+//! it, to every layer that needs backends. Nothing looks a backend up in a
+//! process-wide list. Child processes (the `ab` worker, the instruction
+//! counter under valgrind, the memcheck children) re-run the same executable,
+//! so its `main` builds the same registry for them; names from outside the
+//! process (flags, files, the worker's requests) are resolved against the
+//! registry value at that edge.
 
 use super::Backend;
 
@@ -26,9 +27,6 @@ pub enum RegistryError {
     /// Two backends under one name would make `--backend` and the results ambiguous.
     #[error("a backend named {0:?} is already registered (names are compared case-insensitively)")]
     Duplicate(String),
-    /// [`install`] runs once per process.
-    #[error("a registry is already installed in this process")]
-    AlreadyInstalled,
 }
 
 impl Registry {
@@ -82,17 +80,4 @@ impl Registry {
                 format!("unknown backend '{name}' (compiled in: {})", names.join(", "))
             })
     }
-}
-
-static INSTALLED: OnceLock<Registry> = OnceLock::new();
-
-/// Makes `registry` the process's registry ([`installed`]). Once per process,
-/// before the first lookup; [`crate::cli::main_with`] does it.
-pub fn install(registry: Registry) -> Result<(), RegistryError> {
-    INSTALLED.set(registry).map_err(|_| RegistryError::AlreadyInstalled)
-}
-
-/// The process's registry: the one [`install`]ed, else [`Registry::builtin`].
-pub fn installed() -> &'static Registry {
-    INSTALLED.get_or_init(Registry::builtin)
 }

@@ -7,7 +7,7 @@
 
 use ring::{aead, agreement, rand};
 
-use super::{rejected, unsupported, Backend, Ecdh, EcdhPrivateKey, KeyExchange, Result};
+use super::{rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, KeyExchange, Module, Result};
 use crate::algorithm::{AeadId, HashId, KexId};
 
 pub static BACKEND: Backend = Backend {
@@ -30,6 +30,10 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&RingHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&RingHash(HashId::Sha384)),
     },
+    feature: "ring",
+    module: Module::NotValidated("ring has no FIPS-validated build"),
+    cpu_masking: CpuMasking::Unmaskable("detects CPU features itself, no run-time override"),
+    colour: Some([31, 119, 180]),
 };
 
 ring_like_hash!(

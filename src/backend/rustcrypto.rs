@@ -44,7 +44,7 @@ use p256::NistP256;
 use p384::NistP384;
 
 use super::{
-    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Ecdh,
+    check_key, check_nonce, check_tag, fixed, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, CpuMasking, Ecdh,
     EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Result,
 };
 use crate::algorithm::{AeadId, HashId, KexId};
@@ -86,6 +86,10 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha384)),
     },
+    feature: "rustcrypto",
+    module: Backend::NO_MODULE,
+    cpu_masking: CpuMasking::Unmaskable("cpufeatures asks CPUID; overrides are compile-time cfgs"),
+    colour: Some([214, 39, 40]),
 };
 
 static AES_128_GCM: Gcm<Aes128> = Gcm(AeadId::Aes128Gcm, PhantomData);

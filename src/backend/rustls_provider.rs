@@ -72,19 +72,25 @@ use groups::{GroupEcdh, GroupKem};
 /// module describes. An outside crate brings its own provider this way and
 /// hands the static to [`crate::backend::Registry::with`]:
 ///
+///
+/// The backend's facts take the outside defaults ([`Backend::new`](super::Backend::new));
+/// set any with its setter's name after the version, as `colour([r, g, b])` below.
+///
 /// ```
 /// cryptobench::rustls_backend!(
 ///     /// My provider (here rustls's ring one, for the example).
 ///     pub MINE = "rustls-mine",
 ///     rustls::crypto::ring::default_provider(),
-///     "rustls-mine 0.1".to_string()
+///     "rustls-mine 0.1".to_string(),
+///     colour([0x2a, 0x9d, 0x8f])
 /// );
 /// let r = cryptobench::backend::Registry::builtin().with(&MINE).unwrap();
-/// assert!((r.by_name("rustls-mine").unwrap().aead)(cryptobench::algorithm::AeadId::Aes128Gcm).is_ok());
+/// assert!((r.backends().last().unwrap().aead)(cryptobench::algorithm::AeadId::Aes128Gcm).is_ok());
+/// assert_eq!((MINE.feature, MINE.colour), ("outside", Some([0x2a, 0x9d, 0x8f])));
 /// ```
 #[macro_export]
 macro_rules! rustls_backend {
-    ($(#[$m:meta])* $vis:vis $NAME:ident = $name:expr, $make:expr, $version:expr) => {
+    ($(#[$m:meta])* $vis:vis $NAME:ident = $name:expr, $make:expr, $version:expr $(, $fact:ident($($arg:expr),*))* $(,)?) => {
         $(#[$m])*
         $vis static $NAME: $crate::backend::Backend = {
             static ADAPTED: ::std::sync::LazyLock<$crate::backend::rustls_provider::Adapted> =
@@ -93,6 +99,7 @@ macro_rules! rustls_backend {
                 .aead(|id| ADAPTED.aead(id))
                 .kex(|id| ADAPTED.kex(id))
                 .hash($crate::backend::rustls_provider::no_hash)
+                $(.$fact($($arg),*))*
         };
     };
 }
@@ -107,7 +114,8 @@ crate::rustls_backend!(
         "rustls {} (ring {})",
         crate::dep_version!("rustls"),
         crate::dep_version!("ring")
-    )
+    ),
+    feature("rustls")
 );
 
 crate::rustls_backend!(
@@ -118,7 +126,8 @@ crate::rustls_backend!(
         "rustls {} (aws-lc-rs {})",
         crate::dep_version!("rustls"),
         crate::dep_version!("aws-lc-rs")
-    )
+    ),
+    feature("rustls")
 );
 
 crate::rustls_backend!(
@@ -130,7 +139,8 @@ crate::rustls_backend!(
         crate::dep_version!("rustls"),
         crate::dep_version!("rustls-graviola"),
         crate::dep_version!("graviola")
-    )
+    ),
+    feature("rustls")
 );
 
 crate::rustls_backend!(
@@ -144,7 +154,8 @@ crate::rustls_backend!(
         crate::dep_version!("rustls-openssl"),
         crate::dep_version!("openssl-sys"),
         if cfg!(feature = "openssl") { ", vendored" } else { ", system" }
-    )
+    ),
+    feature("rustls")
 );
 
 /// The TLS 1.3 tag length of every suite mapped here (AES-GCM, ChaCha20-Poly1305).

@@ -20,7 +20,7 @@ use rustls::crypto::tls13::OkmBlock;
 use rustls::crypto::CryptoProvider;
 use rustls::{ConnectionTrafficSecrets, ContentType, ProtocolVersion, SupportedCipherSuite};
 
-use super::{all, AeadAlgorithm, AeadKey, Backend, Framing, KeyExchange, Result};
+use super::{test_all, AeadAlgorithm, AeadKey, Backend, Framing, KeyExchange, Result};
 use crate::algorithm::{AeadId, KexId};
 use crate::crosscheck::pattern;
 
@@ -30,24 +30,18 @@ const SIZES: [usize; 6] = [1, 15, 16, 17, 1350, 1 << 14];
 /// The rustls backends and the providers they wrap.
 #[allow(deprecated)] // rustls's ring provider: no post-quantum group
 fn providers() -> Vec<(&'static Backend, CryptoProvider)> {
-    type Make = fn() -> CryptoProvider;
-    let make: [(&str, Make); 4] = [
-        ("rustls-ring", rustls::crypto::ring::default_provider),
-        ("rustls-aws-lc-rs", rustls::crypto::aws_lc_rs::default_provider),
-        ("rustls-graviola", rustls_graviola::default_provider),
-        ("rustls-openssl", rustls_openssl::default_provider),
-    ];
-    let out: Vec<_> = make
-        .into_iter()
-        .filter_map(|(name, f)| Some((super::by_name(name).ok()?, f())))
-        .collect();
-    assert!(!out.is_empty(), "no rustls backend registered");
-    out
+    use super::rustls_provider::{AWS_LC_RS, GRAVIOLA, OPENSSL, RING};
+    vec![
+        (&RING, rustls::crypto::ring::default_provider()),
+        (&AWS_LC_RS, rustls::crypto::aws_lc_rs::default_provider()),
+        (&GRAVIOLA, rustls_graviola::default_provider()),
+        (&OPENSSL, rustls_openssl::default_provider()),
+    ]
 }
 
 /// The native backends the providers are compared with.
 fn natives() -> Vec<&'static Backend> {
-    let n: Vec<_> = all()
+    let n: Vec<_> = test_all()
         .into_iter()
         .filter(|b| ["ring", "aws-lc-rs", "RustCrypto"].contains(&b.name))
         .collect();
@@ -293,7 +287,7 @@ fn the_adapter_refuses_shapes_a_record_does_not_carry() {
 fn key_exchanges_agree_with_a_native_backend() {
     let mut checked = 0;
     let native_of = |id: KexId| {
-        all()
+        test_all()
             .into_iter()
             .filter(|b| !b.name.starts_with("rustls-"))
             .find_map(|b| Some((b.name, (b.kex)(id).ok()?)))
@@ -369,16 +363,13 @@ impl AeadKey for TagFlippedKey {
 static FAULTY: std::sync::LazyLock<TagFlipped> =
     std::sync::LazyLock::new(|| TagFlipped((providers()[0].0.aead)(AeadId::Aes128Gcm).unwrap()));
 
-static FAULTY_BACKEND: Backend = Backend {
-    name: "rustls-tag-flipped",
-    version: || "seeded fault".into(),
-    aead: |id| match id {
+static FAULTY_BACKEND: Backend = Backend::new("rustls-tag-flipped", || "seeded fault".into())
+    .aead(|id| match id {
         AeadId::Aes128Gcm => Ok(&*FAULTY),
         _ => super::unsupported("seeded fault: AES-128-GCM only"),
-    },
-    kex: |_| super::unsupported("seeded fault: AEAD only"),
-    hash: |_| super::unsupported("seeded fault: AEAD only"),
-};
+    })
+    .kex(|_| super::unsupported("seeded fault: AEAD only"))
+    .hash(|_| super::unsupported("seeded fault: AEAD only"));
 
 #[test]
 fn seeded_fault_a_flipped_tag_bit_on_seal_is_caught() {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::ab::{self, AbFlags, Outcome, Report};
+use crate::backend::Registry;
 use crate::report::{self, Format};
 use clap::Args;
 
@@ -44,8 +45,8 @@ fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
     })
 }
 
-pub fn run(args: AbArgs) -> ExitCode {
-    let checked = args.flags.options().and_then(|o| {
+pub fn run(args: AbArgs, registry: &Registry) -> ExitCode {
+    let checked = args.flags.options(registry).and_then(|o| {
         match args.output.as_deref() {
             Some(p) => crate::preflight::output(p, args.force),
             None => Ok(()),
@@ -94,10 +95,11 @@ pub fn run(args: AbArgs) -> ExitCode {
 #[derive(Args)]
 pub struct WorkerArgs {}
 
-/// The child side: requests on stdin, responses on stdout (docs/ab.md).
-pub fn worker(_: WorkerArgs) -> ExitCode {
+/// The child side: requests on stdin, responses on stdout (docs/ab.md),
+/// for the backends of `registry`.
+pub fn worker(_: WorkerArgs, registry: &Registry) -> ExitCode {
     let (stdin, stdout) = (std::io::stdin(), std::io::stdout());
-    match ab::worker::serve(stdin.lock(), stdout.lock()) {
+    match ab::worker::serve(registry, stdin.lock(), stdout.lock()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => usage_error(e),
     }

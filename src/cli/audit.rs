@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::audit::allow::AllowList;
 use crate::audit::memcheck_run::{self, MemcheckAllow};
 use crate::audit::{ct, diff, memcheck};
+use crate::backend::Registry;
 use crate::report::{self, DocFormat, Format};
 use crate::select;
 use clap::{Args, Subcommand};
@@ -92,12 +93,12 @@ struct CtArgs {
     format: DocFormat,
 }
 
-pub fn run(a: AuditArgs) -> ExitCode {
+pub fn run(a: AuditArgs, registry: &Registry) -> ExitCode {
     match a.command {
-        AuditCommand::Diff(d) => run_diff(d),
-        AuditCommand::Ct(c) if c.method == CtMethod::Memcheck => run_memcheck(c),
-        AuditCommand::Ct(c) => run_ct(c),
-        AuditCommand::CtChild(c) => run_ct_child(c),
+        AuditCommand::Diff(d) => run_diff(d, registry),
+        AuditCommand::Ct(c) if c.method == CtMethod::Memcheck => run_memcheck(c, registry),
+        AuditCommand::Ct(c) => run_ct(c, registry),
+        AuditCommand::CtChild(c) => run_ct_child(c, registry),
     }
 }
 
@@ -114,8 +115,8 @@ fn fastrand_seed() -> u64 {
     getrandom::fill(&mut b).map(|_| u64::from_le_bytes(b)).unwrap_or(1)
 }
 
-fn run_diff(a: DiffArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+fn run_diff(a: DiffArgs, registry: &Registry) -> ExitCode {
+    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
     let (backends, algorithms) = match selected {
         Ok(s) => s,
         Err(e) => return usage_error(e),
@@ -132,7 +133,7 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     };
     let seed = seed_or_random(a.seed);
     let which = a.case.map_or(diff::Cases::First(a.cases), diff::Cases::Only);
-    let rep = diff::run(&backends, &algorithms, seed, which, &allow);
+    let rep = diff::run(registry, &backends, &algorithms, seed, which, &allow);
     for (alg, why) in &rep.skipped {
         eprintln!("note: {alg} skipped: {why}");
     }
@@ -147,8 +148,8 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     }
 }
 
-fn run_ct(a: CtArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+fn run_ct(a: CtArgs, registry: &Registry) -> ExitCode {
+    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
     let (backends, algorithms) = match selected {
         Ok(s) => s,
         Err(e) => return usage_error(e),
@@ -172,14 +173,14 @@ fn run_ct(a: CtArgs) -> ExitCode {
     }
 }
 
-fn run_ct_child(a: CtChildArgs) -> ExitCode {
-    let target = crate::backend::by_name(&a.backend)
+fn run_ct_child(a: CtChildArgs, registry: &Registry) -> ExitCode {
+    let target = select::named(registry, &a.backend)
         .and_then(|b| Ok((b, select::algorithms(std::slice::from_ref(&a.algorithm))?)));
     let (b, algs) = match target {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    match memcheck::exercise(b, algs[0]) {
+    match memcheck::exercise(registry, b, algs[0]) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{} {}: {e}", b.name, algs[0]);
@@ -188,8 +189,8 @@ fn run_ct_child(a: CtChildArgs) -> ExitCode {
     }
 }
 
-fn run_memcheck(a: CtArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+fn run_memcheck(a: CtArgs, registry: &Registry) -> ExitCode {
+    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
     let (backends, algorithms) = match selected {
         Ok(s) => s,
         Err(e) => return usage_error(e),

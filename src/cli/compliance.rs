@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::backend::Registry;
 use crate::evidence::{self, Request, VectorFile};
 use crate::policy::compliance::Deployment;
 use crate::policy::{self, module};
@@ -49,12 +50,16 @@ pub struct ComplianceArgs {
     format: DocFormat,
 }
 
-fn request(a: &ComplianceArgs) -> Result<Request, String> {
+fn request(a: &ComplianceArgs, registry: &Registry) -> Result<Request, String> {
     let policy = policy::resolve(a.policy.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
-    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
+    let deployment = a
+        .require
+        .as_deref()
+        .map(|r| Deployment::parse(registry, r))
+        .transpose()?;
     let backends = match (&deployment, a.backend.is_empty()) {
-        (Some(Deployment { backend: Some(b), .. }), true) => select::backends(std::slice::from_ref(b)),
-        _ => select::backends(&a.backend),
+        (Some(Deployment { backend: Some(b), .. }), true) => select::backends(registry, std::slice::from_ref(b)),
+        _ => select::backends(registry, &a.backend),
     }?;
     let algorithms = match (&deployment, a.algorithm.is_empty()) {
         (Some(d), true) => d.algorithms.clone(),
@@ -75,9 +80,9 @@ fn request(a: &ComplianceArgs) -> Result<Request, String> {
     })
 }
 
-pub fn run(a: ComplianceArgs) -> ExitCode {
+pub fn run(a: ComplianceArgs, registry: &Registry) -> ExitCode {
     if let Some(dir) = &a.verify {
-        return match evidence::verify::verify(dir) {
+        return match evidence::verify::verify(registry, dir) {
             Ok(v) => {
                 print!("{}", report::evidence::render(&v, a.format.into()));
                 if v.passed() {
@@ -89,11 +94,11 @@ pub fn run(a: ComplianceArgs) -> ExitCode {
             Err(e) => usage_error(e),
         };
     }
-    let req = match request(&a) {
+    let req = match request(&a, registry) {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    let check = req.check();
+    let check = req.check(registry);
     if let Some(dir) = &a.evidence {
         if let Err(e) = evidence::write(dir, &req, &check) {
             return usage_error(e);

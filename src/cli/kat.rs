@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::backend::Registry;
 use crate::kat::{self, VectorSet};
 use crate::report::{self, DocFormat};
 use crate::results::kat::{KatReport, KatVerdict};
@@ -54,8 +55,8 @@ pub fn sets(a: &KatArgs, algorithms: &[crate::algorithm::AlgorithmId]) -> Result
     Ok(sets)
 }
 
-pub fn run(a: KatArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
+pub fn run(a: KatArgs, registry: &Registry) -> ExitCode {
+    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
     let (backends, algorithms) = match selected {
         Ok(s) => s,
         Err(e) => return usage_error(e),

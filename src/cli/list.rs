@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 use crate::algorithm::AlgorithmId;
+use crate::backend::Registry;
+use crate::capabilities;
 use crate::measure::clock;
 use crate::report::{self, DocFormat};
-use crate::{backend, capabilities};
 use clap::Args;
 
 #[derive(Args)]
@@ -18,7 +19,7 @@ pub struct ListArgs {
     clocks: bool,
 }
 
-pub fn run(a: ListArgs) -> ExitCode {
+pub fn run(a: ListArgs, registry: &Registry) -> ExitCode {
     if a.clocks {
         let (probe, emulated) = (clock::probe(), clock::emulation());
         print!(
@@ -30,7 +31,7 @@ pub fn run(a: ListArgs) -> ExitCode {
     let algorithms: Vec<_> = AlgorithmId::all().collect();
     print!(
         "{}",
-        report::capabilities::render(&capabilities::probe(&backend::all(), &algorithms), a.format.into())
+        report::capabilities::render(&capabilities::probe(registry.backends(), &algorithms), a.format.into())
     );
     ExitCode::SUCCESS
 }

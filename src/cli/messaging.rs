@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::backend::Registry;
 use crate::measure::messaging::{self, Config};
 use crate::measure::sweep::SweepFlags;
 use crate::report::{self, Format};
@@ -61,8 +62,14 @@ pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metri
     }
 }
 
-pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Option<&Path>) -> ExitCode {
-    let cfg = match Config::from_flags(flags, per_turn) {
+pub fn run(
+    registry: &Registry,
+    flags: &SweepFlags,
+    per_turn: Option<u32>,
+    format: Format,
+    output: Option<&Path>,
+) -> ExitCode {
+    let cfg = match Config::from_flags(registry, flags, per_turn) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };

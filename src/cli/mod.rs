@@ -164,11 +164,6 @@ pub fn main() -> ExitCode {
 /// }
 /// ```
 pub fn main_with(registry: Registry) -> ExitCode {
-    if let Err(e) = crate::backend::registry::install(registry) {
-        return usage_error(format!(
-            "cryptobench::cli::main_with: {e} (call it once, first thing in main)"
-        ));
-    }
     let cli = parse_cli();
     if let Some(b) = crate::measure::workload::seeded_slowdown() {
         eprintln!(
@@ -179,16 +174,17 @@ pub fn main_with(registry: Registry) -> ExitCode {
     if !matches!(command, Command::Ab(_)) {
         quiet_on_closed_pipe();
     }
+    let r = &registry;
     match command {
-        Command::Run(args) => run::run(args),
-        Command::List(args) => list::run(args),
-        Command::Kat(args) => kat::run(args),
-        Command::Audit(args) => audit::run(args),
-        Command::Compliance(args) => compliance::run(args),
-        Command::Recommend(args) => recommend::run(args),
+        Command::Run(args) => run::run(args, r),
+        Command::List(args) => list::run(args, r),
+        Command::Kat(args) => kat::run(args, r),
+        Command::Audit(args) => audit::run(args, r),
+        Command::Compliance(args) => compliance::run(args, r),
+        Command::Recommend(args) => recommend::run(args, r),
         Command::Compare(args) => compare::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Ab(args) => ab::run(args),
-        Command::Worker(args) => ab::worker(args),
+        Command::Report(args) => report::run(args, r),
+        Command::Ab(args) => ab::run(args, r),
+        Command::Worker(args) => ab::worker(args, r),
     }
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::algorithm::{AlgorithmId, Operation};
 use crate::analysis::recommend::{self, CellSource, MessageMix, Request, WorkloadFlags};
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 use crate::measure::keyschedule::{self, KdfPlan};
 use crate::measure::sweep::{Sweep, RANKING_ROUNDS};
 use crate::policy::compliance::Deployment;
@@ -74,16 +74,20 @@ pub struct RecommendArgs {
     format: DocFormat,
 }
 
-pub fn run(a: RecommendArgs) -> ExitCode {
-    match recommend(&a) {
+pub fn run(a: RecommendArgs, registry: &Registry) -> ExitCode {
+    match recommend(&a, registry) {
         Ok(code) => code,
         Err(e) => usage_error(e),
     }
 }
 
 /// The backends to consider: `--backend`, narrowed to the deployment's backend if it names one.
-fn backends(a: &RecommendArgs, deployment: Option<&Deployment>) -> Result<Vec<&'static Backend>, String> {
-    let mut wanted = select::backends(&a.backend)?;
+fn backends(
+    a: &RecommendArgs,
+    registry: &Registry,
+    deployment: Option<&Deployment>,
+) -> Result<Vec<&'static Backend>, String> {
+    let mut wanted = select::backends(registry, &a.backend)?;
     if let Some(b) = deployment.and_then(|d| d.backend.as_deref()) {
         wanted.retain(|x| x.name == b);
         if wanted.is_empty() {
@@ -169,7 +173,7 @@ fn kdf_cells(
     Ok(cells)
 }
 
-fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
+fn recommend(a: &RecommendArgs, registry: &Registry) -> Result<ExitCode, String> {
     if a.threads == 0 {
         return Err("--threads: must be at least 1".into());
     }
@@ -185,10 +189,14 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     })?;
     let policy = a.policy.as_deref().map(policy::resolve).transpose();
     let policy = policy.map_err(|e| e.to_string())?;
-    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
+    let deployment = a
+        .require
+        .as_deref()
+        .map(|r| Deployment::parse(registry, r))
+        .transpose()?;
     units::parse_duration("--duration", &a.duration)?;
     let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
-    let wanted = backends(a, deployment.as_ref())?;
+    let wanted = backends(a, registry, deployment.as_ref())?;
     let none = KdfCells::default();
     let modules = module::load_facts(&a.module_facts)?;
     let plan = Request {
@@ -203,6 +211,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
         kdf: &none,
         source: a.results.as_deref().map_or(CellSource::MeasuredNow, CellSource::File),
         modules: &modules,
+        backends: &wanted,
     };
     if plan.aeads().is_empty() {
         return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
@@ -218,7 +227,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     let kdf = kdf_cells(a, &plan, &file, &audited)?;
     let req = Request { kdf: &kdf, ..plan };
     let mut rec = recommend::recommend(&file, &kat, &req);
-    recommend::attach_findings(&mut rec);
+    recommend::attach_findings(registry, &mut rec);
     print!("{}", report::recommend::render(&rec, a.format.into()));
     if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");

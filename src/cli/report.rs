@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::backend::Registry;
 use crate::policy::{self, matrix};
 use crate::report::fleet::{self, Loaded};
+use crate::report::plot::Palette;
 use crate::report::{self, verdicts, Format, TextFormat};
 use crate::results;
 use clap::Args;
@@ -55,7 +57,7 @@ fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
     }
 }
 
-pub fn run(a: ReportArgs) -> ExitCode {
+pub fn run(a: ReportArgs, registry: &Registry) -> ExitCode {
     let format: Format = a.format.into();
     let loaded: Result<Vec<Loaded>, String> = a.files.iter().map(|p| load(p)).collect();
     let fleet = match loaded.and_then(fleet::merge) {
@@ -76,12 +78,13 @@ pub fn run(a: ReportArgs) -> ExitCode {
     } else {
         let sweeps: Vec<_> = fleet.machines.iter().map(|m| (m.label.as_str(), &m.result)).collect();
         let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
-        let scope = matrix::scope(&sweeps, &messaging);
+        let scope = matrix::scope(registry, &sweeps, &messaging);
         let kat_table = matrix::audit(&scope);
         matrix::sections(policies, &scope, &kat_table)
     };
     if let Some(dir) = &a.html {
-        let page = match report::html::page(&fleet, kat.as_ref(), &compliance) {
+        let palette = Palette::of(registry.backends());
+        let page = match report::html::page(&fleet, kat.as_ref(), &compliance, &palette) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::analysis::compare;
+use crate::backend::Registry;
 use crate::measure::cpu_mask::{self, Applied};
 use crate::measure::sweep::{Sweep, SweepFlags};
 use crate::measure::Config;
@@ -107,7 +108,7 @@ fn sweep_flags(args: &RunArgs) -> Result<SweepFlags, String> {
     Ok(flags)
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
+pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
         let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
             .and_then(|()| mask_refusal(&args));
@@ -119,16 +120,22 @@ pub fn run(args: RunArgs) -> ExitCode {
         if let Err(e) = checked {
             return usage_error(e);
         }
-        return super::messaging::run(&args.sweep, args.messages_per_turn, args.format, args.output.as_deref());
+        return super::messaging::run(
+            registry,
+            &args.sweep,
+            args.messages_per_turn,
+            args.format,
+            args.output.as_deref(),
+        );
     }
     let cfg = sweep_flags(&args)
-        .and_then(|flags| flags.config(args.metric))
+        .and_then(|flags| flags.config(registry, args.metric))
         .and_then(|c| mask_refusal(&args).map(|()| c));
     let mut cfg = match cfg {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let mask = match cpu_mask::apply(args.cpu_features.as_deref(), &mut cfg.backends) {
+    let mask = match cpu_mask::apply(args.cpu_features.as_deref(), registry, &mut cfg.backends) {
         Ok(Applied::Reexecuted(code)) => return ExitCode::from(code),
         Ok(Applied::Masked(m)) => Some(m),
         Ok(Applied::Unmasked) => None,

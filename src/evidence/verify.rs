@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::{sha256, summary, Build, Invocation, ManifestEntry, Request, SetRecord, VectorFile, VectorRecord};
+use crate::backend::Registry;
 use crate::policy::compliance::Deployment;
 use crate::Error;
 
@@ -47,9 +48,10 @@ fn read<T: DeserializeOwned>(dir: &Path, file: &str) -> Result<T, Error> {
         .map_err(|e| Error::flag("--verify", format!("{}: not this bundle's file ({e})", path.display())))
 }
 
-/// Checks the bundle in `dir`. An error is a bundle that cannot be read at
-/// all (exit 2); differences are in the [`Verification`] (exit 1).
-pub fn verify(dir: &Path) -> Result<Verification, Error> {
+/// Checks the bundle in `dir`, re-running its verdicts over the backends of
+/// `registry` it names. An error is a bundle that cannot be read at all (exit
+/// 2); differences are in the [`Verification`] (exit 1).
+pub fn verify(registry: &Registry, dir: &Path) -> Result<Verification, Error> {
     let mut hashes = file_hashes(dir)?;
     // An altered file is not loaded: its hash is the finding (exit 1), not
     // whatever its new content makes the loaders say.
@@ -69,7 +71,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
         now: now.binary_sha256,
     });
     let inv: Invocation = read(dir, "invocation.json")?;
-    let req = request(dir, &inv)?;
+    let req = request(registry, dir, &inv)?;
     let builtin: Vec<SetRecord> = read(dir, "builtin-sets.json")?;
     let sets_now: Vec<SetRecord> = crate::kat::builtin_sets(&req.algorithms)
         .iter()
@@ -81,7 +83,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Error> {
         now: super::sha256(&super::json(&sets_now)),
     });
     let recorded: Vec<(String, String)> = read(dir, "summary.json")?;
-    let fresh = summary(&req.check());
+    let fresh = summary(&req.check(registry));
     Ok(Verification {
         hashes,
         verdicts: pair(&recorded, &fresh),
@@ -105,13 +107,13 @@ fn file_hashes(dir: &Path) -> Result<Vec<Line>, Error> {
 }
 
 /// The recorded request, rebuilt from the bundle's own files.
-fn request(dir: &Path, inv: &Invocation) -> Result<Request, Error> {
+fn request(registry: &Registry, dir: &Path, inv: &Invocation) -> Result<Request, Error> {
     let text = std::fs::read_to_string(dir.join("policy.toml"))
         .map_err(|e| Error::flag("--verify", format!("policy.toml: {e}")))?;
     let policy = crate::policy::load::parse(&text, "policy.toml", &inv.policy_name)
         .map_err(|e| Error::flag("--verify", e.to_string()))?;
-    let backends =
-        crate::select::backends(&inv.backends).map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?;
+    let backends = crate::select::backends(registry, &inv.backends)
+        .map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?;
     let algorithms = crate::select::algorithms(&inv.algorithms)
         .map_err(|e| Error::flag("--verify", format!("invocation.json: {e}")))?;
     let deployment = match &inv.require {

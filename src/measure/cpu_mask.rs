@@ -3,7 +3,8 @@
 //! the backends honour, and the environment variables that change a backend's
 //! dispatch (recorded in every fingerprint).
 //!
-//! What each backend honours (read from the sources of the versions we link):
+//! What each backend honours (read from the sources of the versions we link;
+//! each backend states it as its [`CpuMasking`] fact):
 //! - OpenSSL (`crypto/cpuid.c`, `OPENSSL_cpuid_setup`) and AWS-LC
 //!   (`crypto/fipsmodule/cpucap/cpu_intel.c`) read `OPENSSL_ia32cap` once, when
 //!   the library initialises: `~X` clears bits of the CPUID leaf 1 word
@@ -22,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::Backend;
+use crate::backend::{Backend, CpuMasking, Registry};
 
 /// The variable both OpenSSL and AWS-LC read on x86-64.
 pub const IA32CAP: &str = "OPENSSL_ia32cap";
@@ -38,21 +39,6 @@ pub const DISPATCH_VARS: &[(&str, &str)] = &[
 ];
 /// graviola's per-feature switch (debug builds only, see the module docs).
 pub const GRAVIOLA_PREFIX: &str = "GRAVIOLA_CPU_DISABLE_";
-
-/// Backends whose dispatch follows `OPENSSL_ia32cap`.
-pub const MASKABLE: &[&str] = &["openssl", "aws-lc-rs"];
-
-/// Why a backend cannot be measured under a mask.
-pub fn not_maskable_reason(backend: &str) -> Option<&'static str> {
-    match backend {
-        b if MASKABLE.contains(&b) => None,
-        "ring" => Some("detects CPU features itself, no run-time override"),
-        "RustCrypto" => Some("cpufeatures asks CPUID; overrides are compile-time cfgs"),
-        "libcrux" => Some("libcrux-platform asks CPUID; no run-time override"),
-        "graviola" => Some("GRAVIOLA_CPU_DISABLE_* is honoured only in debug builds"),
-        _ => Some("no documented run-time feature mask"),
-    }
-}
 
 /// A CPU profile to measure as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,20 +169,22 @@ pub enum Applied {
 }
 
 /// `--cpu-features`: in the parent, re-execute with the mask set; in the
-/// child, keep the maskable backends and say which were left out. The mask
+/// child, keep the maskable `backends` and say which were left out. The mask
 /// must be in the environment before the library initialises (OpenSSL reads
-/// `OPENSSL_ia32cap` once, at start-up), hence the re-execution.
-pub fn apply(name: Option<&str>, backends: &mut Vec<&'static Backend>) -> Result<Applied, String> {
+/// `OPENSSL_ia32cap` once, at start-up), hence the re-execution. `registry`
+/// names the backends to choose instead when none of `backends` is maskable.
+pub fn apply(name: Option<&str>, registry: &Registry, backends: &mut Vec<&'static Backend>) -> Result<Applied, String> {
     let Some(name) = name else {
         return Ok(Applied::Unmasked);
     };
     let profile = Profile::parse(name)?;
-    let (maskable, rest): (Vec<&'static Backend>, Vec<&'static Backend>) =
-        backends.iter().partition(|b| MASKABLE.contains(&b.name));
+    let masked = |b: &&&Backend| b.cpu_masking == CpuMasking::Ia32cap;
+    let (maskable, rest): (Vec<&'static Backend>, Vec<&'static Backend>) = backends.iter().partition(masked);
     if maskable.is_empty() {
+        let names: Vec<&str> = registry.backends().iter().filter(masked).map(|b| b.name).collect();
         return Err(format!(
             "--cpu-features: none of the selected backends honours {IA32CAP} (only {})",
-            MASKABLE.join(", ")
+            names.join(", ")
         ));
     }
     let env: Vec<(String, String)> = std::env::vars_os()
@@ -205,7 +193,7 @@ pub fn apply(name: Option<&str>, backends: &mut Vec<&'static Backend>) -> Result
     match prepare(profile, &env)? {
         Step::Reexec(vars) => Ok(Applied::Reexecuted(reexec(&vars)?.clamp(0, 255) as u8)),
         Step::Measure => {
-            let reason = |b: &Backend| not_maskable_reason(b.name).unwrap_or("").to_string();
+            let reason = |b: &Backend| b.cpu_masking.why_not().unwrap_or("").to_string();
             let not_maskable = rest.iter().map(|b| (b.name.to_string(), reason(b))).collect();
             *backends = maskable;
             Ok(Applied::Masked(CpuMask {
@@ -352,20 +340,28 @@ mod tests {
     }
 
     #[test]
-    fn only_openssl_and_aws_lc_are_maskable() {
-        // Each known backend gets its own reason (the one its sources give), not the
-        // generic one an unknown backend gets.
-        let generic = not_maskable_reason("some-new-backend").unwrap();
-        for (b, says) in [
-            ("ring", "detects CPU features itself"),
-            ("RustCrypto", "cpufeatures"),
-            ("graviola", "debug builds"),
-            ("libcrux", "libcrux-platform"),
-        ] {
-            let reason = not_maskable_reason(b).unwrap();
-            assert!(reason.contains(says) && reason != generic, "{b}: {reason}");
+    fn openssl_and_aws_lc_are_maskable_and_the_others_say_why_not() {
+        // Each native backend states its own reason (the one its sources give),
+        // not the generic one a backend that says nothing gets.
+        let generic = Backend::NO_MASK.why_not().unwrap();
+        let builtin = Registry::builtin();
+        let natives = builtin.backends().iter().filter(|b| b.feature != "rustls");
+        let mut maskable = Vec::new();
+        for b in natives {
+            match b.cpu_masking.why_not() {
+                None => maskable.push(b.name),
+                Some(reason) => assert!(!reason.is_empty() && reason != generic, "{}: {reason}", b.name),
+            }
         }
-        assert!(MASKABLE.iter().all(|b| not_maskable_reason(b).is_none()));
+        // Both libraries read the mask (module docs); another backend may join them.
+        for name in [
+            #[cfg(feature = "aws-lc-rs")]
+            "aws-lc-rs",
+            #[cfg(feature = "openssl-system")]
+            "openssl",
+        ] {
+            assert!(maskable.contains(&name), "{name} is masked by {IA32CAP}: {maskable:?}");
+        }
         assert!(warning(IA32CAP, "").contains("OpenSSL and AWS-LC"));
     }
 }

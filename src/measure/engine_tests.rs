@@ -12,7 +12,7 @@ use crate::backend::{self, Backend};
 
 fn config(backends: &[&str], algorithms: Vec<AlgorithmId>, operations: Vec<Operation>) -> Config {
     Config {
-        backends: backends.iter().map(|n| backend::by_name(n).unwrap()).collect(),
+        backends: backends.iter().map(|n| backend::test_named(n)).collect(),
         algorithms,
         operations,
         modes: vec![Mode::Bulk, Mode::PerMessage],
@@ -97,10 +97,7 @@ fn the_plan_keeps_only_backends_offering_the_algorithm() {
 #[test]
 fn a_group_measures_each_backend_and_fills_its_cell() {
     let cfg = config(&[], vec![], vec![]);
-    let group = chacha_group(vec![
-        backend::by_name("ring").unwrap(),
-        backend::by_name("RustCrypto").unwrap(),
-    ]);
+    let group = chacha_group(vec![backend::test_named("ring"), backend::test_named("RustCrypto")]);
     let (cells, failures) = run_group(&cfg, &group, &());
     assert!(failures.is_empty(), "{failures:?}");
     let names: Vec<&str> = cells.iter().map(|c| c.backend.as_str()).collect();
@@ -120,7 +117,7 @@ fn a_group_measures_each_backend_and_fills_its_cell() {
         assert!(median > 0.0 && c.per_thread_ops_per_sec > 0.0);
         assert_eq!(c.mb_per_sec, Some(median * 64.0 / 1e6));
         assert_eq!(c.us_per_op, 1e6 / c.per_thread_ops_per_sec);
-        assert_eq!(c.backend_version, (backend::by_name(&c.backend).unwrap().version)());
+        assert_eq!(c.backend_version, (backend::test_named(&c.backend).version)());
         for s in &c.samples {
             assert_eq!(*s, round_sig(*s), "samples keep six significant digits");
         }
@@ -135,23 +132,20 @@ fn a_group_measures_each_backend_and_fills_its_cell() {
 
 /// Same key, nonce and tag lengths as ChaCha20-Poly1305, another cipher.
 fn chacha20_under_the_wrong_name(_: AeadId) -> backend::Result<&'static dyn backend::AeadAlgorithm> {
-    (backend::by_name("ring").unwrap().aead)(AeadId::Aes256Gcm)
+    (backend::test_named("ring").aead)(AeadId::Aes256Gcm)
 }
 
 /// A backend whose "ChaCha20-Poly1305" is AES-256-GCM: it round-trips but
 /// disagrees with every other backend.
-static WRONG_CIPHER: Backend = Backend {
-    name: "wrong-cipher",
-    version: String::new,
-    aead: chacha20_under_the_wrong_name,
-    kex: |_| Err(backend::Error::Unsupported("no key exchange".into())),
-    hash: |_| Err(backend::Error::Unsupported("no hash".into())),
-};
+static WRONG_CIPHER: Backend = Backend::new("wrong-cipher", String::new)
+    .aead(chacha20_under_the_wrong_name)
+    .kex(|_| Err(backend::Error::Unsupported("no key exchange".into())))
+    .hash(|_| Err(backend::Error::Unsupported("no hash".into())));
 
 #[test]
 fn a_backend_that_disagrees_is_refused_before_timing() {
     let cfg = config(&[], vec![], vec![]);
-    let group = chacha_group(vec![backend::by_name("ring").unwrap(), &WRONG_CIPHER]);
+    let group = chacha_group(vec![backend::test_named("ring"), &WRONG_CIPHER]);
     let (cells, failures) = run_group(&cfg, &group, &());
     assert_eq!(cells.iter().map(|c| c.backend.as_str()).collect::<Vec<_>>(), ["ring"]);
     assert_eq!(failures.len(), 1);
@@ -165,7 +159,7 @@ fn a_backend_that_disagrees_is_refused_before_timing() {
     let e = check_and_calibrate(&WRONG_CIPHER, &group.backends, &group.shape, cfg.target_sample).unwrap_err();
     assert!(e.contains("differs from ring's"), "{e}");
     assert!(check_and_calibrate(
-        backend::by_name("ring").unwrap(),
+        backend::test_named("ring"),
         &group.backends,
         &group.shape,
         cfg.target_sample
@@ -176,7 +170,7 @@ fn a_backend_that_disagrees_is_refused_before_timing() {
 #[test]
 fn the_seed_and_the_shape_both_move_the_visit_order() {
     let draw = |seed: u64, threads: usize| {
-        let mut group = chacha_group(vec![backend::by_name("ring").unwrap()]);
+        let mut group = chacha_group(vec![backend::test_named("ring")]);
         group.threads = threads;
         let mut cfg = config(&[], vec![], vec![]);
         cfg.seed = seed;
@@ -298,9 +292,9 @@ fn samples_count_every_threads_operations_over_the_common_span() {
 #[test]
 fn cells_without_bytes_have_no_per_byte_figures() {
     let cfg = config(&[], vec![], vec![]);
-    let mut empty = chacha_group(vec![backend::by_name("ring").unwrap()]);
+    let mut empty = chacha_group(vec![backend::test_named("ring")]);
     empty.shape.size = 0;
-    let mut keygen = chacha_group(vec![backend::by_name("ring").unwrap()]);
+    let mut keygen = chacha_group(vec![backend::test_named("ring")]);
     keygen.shape = Shape {
         algorithm: AlgorithmId::Kex(KexId::X25519),
         operation: Operation::Keygen,
@@ -336,7 +330,7 @@ fn the_tsc_rate_is_measured_once_and_gives_cycles_per_byte() {
     assert_eq!(init_clocks(), Some(tsc), "measured once per process");
     let (cells, _) = run_group(
         &config(&[], vec![], vec![]),
-        &chacha_group(vec![backend::by_name("ring").unwrap()]),
+        &chacha_group(vec![backend::test_named("ring")]),
         &(),
     );
     let c = &cells[0];

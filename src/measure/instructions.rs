@@ -32,7 +32,7 @@ pub struct Counted {
     /// Index of the child's group (the dump label).
     pub group: usize,
     pub backend: String,
-    #[serde(with = "crate::algorithm::by_name")]
+    #[serde(with = "crate::algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     pub mode: Option<Mode>,
@@ -315,16 +315,26 @@ pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String>
         counts.cpu_features.join(" "),
         hidden_paths(&cpu_features(), &counts)
     );
-    file.cells.extend(counts.cells.into_iter().map(cell_of));
+    file.cells.extend(cells_of(groups, counts.cells));
     file.failures.extend(counts.failures);
     file.skipped.extend(counts.skipped);
     Ok(())
 }
 
-fn cell_of(c: Counted) -> Cell {
-    let version = crate::backend::by_name(&c.backend)
-        .map(|b| (b.version)())
-        .unwrap_or_default();
+/// The counted cells as result cells. The child names each cell's backend;
+/// its version is that of the backend the parent planned under that name.
+fn cells_of(groups: &[Group], counted: Vec<Counted>) -> Vec<Cell> {
+    let version = |name: &str| {
+        let mut planned = groups.iter().flat_map(|g| &g.backends);
+        planned
+            .find(|b| b.name == name)
+            .map(|b| (b.version)())
+            .unwrap_or_default()
+    };
+    counted.into_iter().map(|c| cell_of(version(&c.backend), c)).collect()
+}
+
+fn cell_of(version: String, c: Counted) -> Cell {
     Cell {
         backend_version: version,
         algorithm: c.algorithm,

@@ -38,7 +38,7 @@ fn the_features_seen_are_the_ones_detected() {
 /// AES-128-GCM seal at `size` and X25519 keygen on `backends`, one round.
 fn config(backends: &[&str], size: usize) -> Config {
     Config {
-        backends: backends.iter().map(|n| crate::backend::by_name(n).unwrap()).collect(),
+        backends: backends.iter().map(|n| crate::backend::test_named(n)).collect(),
         algorithms: vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)],
         operations: vec![Operation::Seal, Operation::Keygen],
         modes: vec![Mode::Bulk],
@@ -162,8 +162,11 @@ fn what_valgrind_hid_is_said_with_the_backends_it_touches() {
 
 #[test]
 fn a_counted_cell_is_instructions_per_operation() {
-    let c = cell_of(counts(&[], &[]).cells.remove(0));
+    let groups = plan(&config(&["ring"], 64));
+    let c = cells_of(&groups, counts(&[], &[]).cells).remove(0);
     assert_eq!(c.instructions_per_op, Some(125.0));
     assert_eq!((c.batch, c.threads, c.instructions_deterministic), (8, 1, Some(true)));
-    assert_eq!(c.backend_version, (crate::backend::by_name("ring").unwrap().version)());
+    assert_eq!(c.backend_version, (crate::backend::test_named("ring").version)());
+    // A name the parent did not plan has no version to give.
+    assert_eq!(cells_of(&[], counts(&[], &[]).cells)[0].backend_version, "");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{disturb, instructions, plan, prepare_group, run_group, Config, Group, Mode, Operation, Progress};
 use crate::algorithm::AlgorithmId;
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 use crate::results::{now_rfc3339, Cell, CellFailure, Header, Kind, Metric, ResultFile, Settings};
 use crate::{limits, select, units};
 
@@ -75,10 +75,11 @@ impl SweepFlags {
         !(self.operation.is_empty() && self.mode.is_empty() && self.sizes.is_empty()) || self.aad > 0
     }
 
-    /// The measuring configuration, or the one-line error naming the flag.
-    pub fn config(&self, metric: Metric) -> Result<Config, String> {
+    /// The measuring configuration (`--backend` names backends of
+    /// `registry`), or the one-line error naming the flag.
+    pub fn config(&self, registry: &Registry, metric: Metric) -> Result<Config, String> {
         // Checked in flag order, so the first bad flag is the one named.
-        let backends = select::backends(&self.backend)?;
+        let backends = select::backends(registry, &self.backend)?;
         let algorithms = select::algorithms(&self.algorithm)?;
         let operations = each(
             "--operation",

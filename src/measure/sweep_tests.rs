@@ -20,7 +20,9 @@ fn strings(v: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_defaults() {
-    let cfg = SweepFlags::default().config(Metric::WallTime).unwrap();
+    let cfg = SweepFlags::default()
+        .config(&Registry::builtin(), Metric::WallTime)
+        .unwrap();
     use Operation::*;
     assert_eq!(cfg.operations, [Seal, KeygenAgree, Encaps, Decaps]);
     assert_eq!(cfg.modes, [Mode::Bulk]);
@@ -31,8 +33,10 @@ fn the_defaults() {
     assert_eq!(cfg.threads, threads);
     assert_eq!((cfg.duration, cfg.rounds, cfg.aad), (Duration::from_millis(240), 6, 0));
     assert_eq!(cfg.target_sample, Duration::from_millis(1));
-    assert_eq!(cfg.backends.len(), crate::backend::all().len());
-    let quick = flags(|f| f.quick = true).config(Metric::WallTime).unwrap();
+    assert_eq!(cfg.backends.len(), Registry::builtin().backends().len());
+    let quick = flags(|f| f.quick = true)
+        .config(&Registry::builtin(), Metric::WallTime)
+        .unwrap();
     assert_eq!((quick.duration, quick.rounds), (Duration::from_millis(25), 2));
     assert_eq!(quick.target_sample, Duration::from_micros(500));
 }
@@ -49,7 +53,7 @@ fn each_flag_is_applied_and_bounded() {
         f.rounds = Some(3);
         f.seed = Some(9);
     })
-    .config(Metric::WallTime)
+    .config(&Registry::builtin(), Metric::WallTime)
     .unwrap();
     assert_eq!(cfg.sizes, [1024, 16], "in the order given, once each");
     assert_eq!(cfg.threads, [3, 1]);
@@ -63,11 +67,11 @@ fn each_flag_is_applied_and_bounded() {
     );
     // Instruction counts: one thread, a fixed seed unless one is given.
     let counted = flags(|f| f.threads = strings(&["4"]))
-        .config(Metric::Instructions)
+        .config(&Registry::builtin(), Metric::Instructions)
         .unwrap();
     assert_eq!((counted.threads.as_slice(), counted.seed), ([1].as_slice(), 1));
     let refused = |f: fn(&mut SweepFlags), flag: &str| {
-        let e = flags(f).config(Metric::WallTime).err().unwrap();
+        let e = flags(f).config(&Registry::builtin(), Metric::WallTime).err().unwrap();
         assert!(e.starts_with(flag), "{e}");
     };
     refused(|f| f.rounds = Some(0), "--rounds");
@@ -84,7 +88,7 @@ fn each_flag_is_applied_and_bounded() {
         f.algorithm = strings(&["x25519"]);
         f.operation = strings(&["seal"]);
     })
-    .config(Metric::WallTime)
+    .config(&Registry::builtin(), Metric::WallTime)
     .err()
     .unwrap();
     assert!(e.contains("none of the operations applies"), "{e}");
@@ -114,7 +118,7 @@ fn tiny() -> Sweep {
         f.rounds = Some(2);
         f.quick = true;
     })
-    .config(Metric::WallTime)
+    .config(&Registry::builtin(), Metric::WallTime)
     .unwrap();
     Sweep::new(cfg, Metric::WallTime, true).unwrap()
 }
@@ -157,7 +161,7 @@ fn nothing_to_measure_is_refused() {
         f.backend = strings(&["ring"]);
         f.algorithm = strings(&["xchacha20-poly1305"]);
     })
-    .config(Metric::WallTime)
+    .config(&Registry::builtin(), Metric::WallTime)
     .unwrap();
     let e = Sweep::new(cfg, Metric::WallTime, false).err().unwrap();
     assert!(e.contains("nothing to measure"), "{e}");
@@ -165,7 +169,7 @@ fn nothing_to_measure_is_refused() {
 
 #[test]
 fn a_ranking_sweep_spans_its_rounds_over_every_group() {
-    let ring = vec![crate::backend::by_name("ring").unwrap()];
+    let ring = vec![crate::backend::test_named("ring")];
     let algorithms = vec![AlgorithmId::Aead(AeadId::Aes128Gcm), AlgorithmId::Kex(KexId::X25519)];
     let sweep = Sweep::for_ranking(ring, algorithms, vec![64], (1, Mode::Bulk), Duration::from_millis(20));
     assert!(sweep.rounds_span_run && sweep.quick);

@@ -170,7 +170,7 @@ fn an_aead_run_makes_one_call_per_message_and_rekeys_only_per_message() {
     for (operation, mode, want) in cases {
         let calls = Calls::new();
         let alg: &'static CountingAead = Box::leak(Box::new(CountingAead(
-            (backend::by_name("ring").unwrap().aead)(id).unwrap(),
+            (backend::test_named("ring").aead)(id).unwrap(),
             calls,
         )));
         let shape = Shape {
@@ -192,7 +192,7 @@ fn an_aead_run_makes_one_call_per_message_and_rekeys_only_per_message() {
 #[test]
 fn an_open_pool_bounds_the_batch_and_an_undecrypted_slot_is_an_error() {
     let id = AeadId::Aes128Gcm;
-    let alg = (backend::by_name("ring").unwrap().aead)(id).unwrap();
+    let alg = (backend::test_named("ring").aead)(id).unwrap();
     let shape = |operation, size| Shape {
         algorithm: AlgorithmId::Aead(id),
         operation,
@@ -233,7 +233,7 @@ fn an_ecdh_run_makes_one_keygen_or_agreement_per_operation() {
     for seeded in [false, true] {
         for (operation, want) in cases {
             let calls = Calls::new();
-            let KeyExchange::Ecdh(inner) = (backend::by_name("ring").unwrap().kex)(KexId::X25519).unwrap() else {
+            let KeyExchange::Ecdh(inner) = (backend::test_named("ring").kex)(KexId::X25519).unwrap() else {
                 panic!("ring's X25519 is ECDH")
             };
             let ecdh: &'static CountingEcdh = Box::leak(Box::new(CountingEcdh(inner, calls)));
@@ -258,7 +258,7 @@ fn a_kem_run_makes_one_call_per_operation() {
         (Operation::Encaps, [0, N, 0]),
         (Operation::Decaps, [0, 0, N]),
     ];
-    let b = backend::all()
+    let b = backend::test_all()
         .into_iter()
         .find(|b| matches!((b.kex)(id), Ok(KeyExchange::Kem(_))))
         .expect("an ML-KEM-768 backend");
@@ -278,11 +278,11 @@ fn a_kem_run_makes_one_call_per_operation() {
 
 #[test]
 fn operations_of_another_kind_are_refused() {
-    let KeyExchange::Ecdh(ecdh) = (backend::by_name("ring").unwrap().kex)(KexId::X25519).unwrap() else {
+    let KeyExchange::Ecdh(ecdh) = (backend::test_named("ring").kex)(KexId::X25519).unwrap() else {
         panic!("ECDH")
     };
     assert!(EcdhWork::new(ecdh, KexId::X25519, Operation::Encaps, None).is_err());
-    let b = backend::by_name("RustCrypto").unwrap();
+    let b = backend::test_named("RustCrypto");
     let Ok(KeyExchange::Kem(kem)) = (b.kex)(KexId::MlKem512) else {
         panic!("RustCrypto offers ML-KEM-512")
     };
@@ -336,7 +336,7 @@ fn a_backend_refusing_every_private_key_is_an_error_not_a_hang() {
             backend::rejected("scalar out of range")
         }
     }
-    let KeyExchange::Ecdh(inner) = (backend::by_name("ring").unwrap().kex)(KexId::X25519).unwrap() else {
+    let KeyExchange::Ecdh(inner) = (backend::test_named("ring").kex)(KexId::X25519).unwrap() else {
         panic!("ring's X25519 is ECDH")
     };
     let refuses: &'static Refuses = Box::leak(Box::new(Refuses(inner)));
@@ -358,7 +358,7 @@ fn each_prepared_buffer_lands_at_a_fresh_aligned_offset_in_the_page() {
 #[test]
 fn seeded_inputs_repeat_and_unseeded_ones_say_so() {
     let id = KexId::MlKem768;
-    let b = backend::by_name("RustCrypto").unwrap();
+    let b = backend::test_named("RustCrypto");
     let Ok(KeyExchange::Kem(kem)) = (b.kex)(id) else {
         panic!("RustCrypto offers ML-KEM-768")
     };
@@ -388,7 +388,7 @@ fn seeded_inputs_repeat_and_unseeded_ones_say_so() {
 
 #[test]
 fn seeded_ecdh_is_deterministic_and_unseeded_is_not() {
-    let KeyExchange::Ecdh(ecdh) = (backend::by_name("ring").unwrap().kex)(KexId::X25519).unwrap() else {
+    let KeyExchange::Ecdh(ecdh) = (backend::test_named("ring").kex)(KexId::X25519).unwrap() else {
         panic!("X25519 is ECDH")
     };
     let work = |rng| EcdhWork::new(ecdh, KexId::X25519, Operation::Keygen, rng).unwrap();

@@ -11,7 +11,7 @@ use super::load::toml_error;
 use super::module::{self, ModuleStatus};
 use super::{Decision, Policy};
 use crate::algorithm::AlgorithmId;
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ComplianceRow {
@@ -39,7 +39,7 @@ pub fn rows(
 ) -> Vec<ComplianceRow> {
     let mut out = Vec::new();
     for b in backends {
-        let module = module::status(b.name);
+        let module = module::status(b);
         for &alg in algorithms {
             let kat = kat
                 .get(&(b.name.to_string(), alg))
@@ -81,10 +81,11 @@ struct RawDeployment {
 
 impl Deployment {
     /// Parses `--require`: a path to a `.toml` file (or any existing file), else a comma list.
-    pub fn parse(arg: &str) -> Result<Deployment, String> {
+    /// A file's `backend` names one of `registry`'s.
+    pub fn parse(registry: &Registry, arg: &str) -> Result<Deployment, String> {
         let path = Path::new(arg.trim());
         if arg.trim().ends_with(".toml") || path.is_file() {
-            return Self::from_file(path);
+            return Self::from_file(registry, path);
         }
         let algorithms = parse_algorithms(arg.split(','), |e| format!("--require: {e}"))?;
         Ok(Deployment {
@@ -94,16 +95,16 @@ impl Deployment {
         })
     }
 
-    fn from_file(path: &Path) -> Result<Deployment, String> {
+    fn from_file(registry: &Registry, path: &Path) -> Result<Deployment, String> {
         let file = path.display().to_string();
         let text = crate::input::read_text(path, crate::input::MAX_TEXT).map_err(|e| {
             format!("--require: cannot read {file}: {e} (fix: give a readable TOML file or a comma list of algorithms)")
         })?;
-        Deployment::from_toml(&file, &text)
+        Deployment::from_toml(registry, &file, &text)
     }
 
     /// [`Self::parse`]'s file step on the text of `file` (fuzzed: fuzz/fuzz_targets/require_toml.rs).
-    pub fn from_toml(file: &str, text: &str) -> Result<Deployment, String> {
+    pub fn from_toml(registry: &Registry, file: &str, text: &str) -> Result<Deployment, String> {
         let raw: RawDeployment = toml::from_str(text).map_err(|e| {
             let (loc, msg) = toml_error(text, &e);
             let msg = msg.replace(
@@ -121,7 +122,7 @@ impl Deployment {
         })?;
         let backend = match raw.backend {
             Some(b) => Some(
-                crate::backend::by_name(&b)
+                crate::select::named(registry, &b)
                     .map_err(|e| format!("{file}: backend: {e} (fix: use a name `cryptobench list` prints)"))?
                     .name
                     .to_string(),

@@ -8,12 +8,12 @@ use super::compliance::{self, ComplianceRow};
 use super::kat_status::{self, KatTable};
 use super::Policy;
 use crate::algorithm::{AlgorithmId, KexId};
-use crate::backend::{self, Backend};
+use crate::backend::{Backend, Registry};
 use crate::results::{MessagingFile, ResultFile};
 
 /// What the result files name, split into what this binary can evaluate and what it cannot.
 pub struct Scope {
-    /// Compiled-in backends, in the order the files first name them.
+    /// The registry's backends the files name, in the order they first name them.
     pub backends: Vec<&'static Backend>,
     pub algorithms: Vec<AlgorithmId>,
     /// What the matrix does not cover or may not match: backends and algorithms
@@ -22,8 +22,9 @@ pub struct Scope {
 }
 
 /// Backends and algorithms of every sweep (timed cells and failures) and every
-/// messaging result (its AEAD, its KEM, and X25519, which X3DH always uses).
-pub fn scope(sweeps: &[(&str, &ResultFile)], messaging: &[(&str, &MessagingFile)]) -> Scope {
+/// messaging result (its AEAD, its KEM, and X25519, which X3DH always uses);
+/// the files name backends, which are evaluated where `registry` has them.
+pub fn scope(registry: &Registry, sweeps: &[(&str, &ResultFile)], messaging: &[(&str, &MessagingFile)]) -> Scope {
     let mut backend_names: Vec<String> = Vec::new();
     let mut alg_names: Vec<String> = Vec::new();
     let add = |list: &mut Vec<String>, name: &str| {
@@ -58,7 +59,7 @@ pub fn scope(sweeps: &[(&str, &ResultFile)], messaging: &[(&str, &MessagingFile)
     let mut notes = Vec::new();
     let mut backends: Vec<&'static Backend> = Vec::new();
     for name in &backend_names {
-        match backend::by_name(name) {
+        match crate::select::named(registry, name) {
             Ok(b) if !backends.iter().any(|o| std::ptr::eq(*o, b)) => backends.push(b),
             Ok(_) => {}
             Err(_) => notes.push(format!("backend {name} not evaluated: not compiled into this binary")),

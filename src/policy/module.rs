@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::algorithm::AlgorithmId;
+use crate::backend::{Backend, Module};
 
 /// The module data files, embedded.
 const FACTS: &[(&str, &str)] = &[
@@ -159,14 +160,16 @@ impl ModuleStatus {
     }
 }
 
-/// The module status of a backend, by name.
-pub fn status(backend: &str) -> ModuleStatus {
-    match backend {
-        "aws-lc-rs" => aws_lc(),
-        "openssl" => openssl(),
-        "ring" => ModuleStatus::not_validated("ring has no FIPS-validated build"),
-        "libcrux" => ModuleStatus::not_validated("formally verified, but no CMVP-validated build"),
-        _ => ModuleStatus::not_validated("no CMVP-validated build of this library"),
+/// The module status of a backend in this process, from its [`Module`] fact:
+/// a candidate is detected at run time, per module.
+pub fn status(backend: &Backend) -> ModuleStatus {
+    match backend.module {
+        Module::Candidate("aws-lc-fips") => aws_lc(),
+        Module::Candidate("openssl-fips") => openssl(),
+        Module::Candidate(other) => {
+            ModuleStatus::not_validated(&format!("this build cannot detect the {other} module"))
+        }
+        Module::NotValidated(why) => ModuleStatus::not_validated(why),
     }
 }
 
@@ -426,7 +429,14 @@ mod tests {
             judge("aws-lc-rs", &module("9.0"), &gcm).label(),
             "certificate not confirmed"
         );
-        assert_eq!(judge("ring", &status("ring"), &gcm).label(), "not a validated module");
+        let ring = Backend::new("ring", String::new).module(Module::NotValidated("no FIPS build"));
+        assert_eq!(status(&ring).detail, "not validated (no FIPS build)");
+        assert_eq!(judge("ring", &status(&ring), &gcm).label(), "not a validated module");
+        let unknown = Backend::new("mine", String::new).module(Module::Candidate("mine-fips"));
+        assert!(
+            !status(&unknown).fips_module,
+            "a module this build cannot detect is not one"
+        );
         assert_eq!(
             ModuleFacts::for_version(&facts()[0], "3.10").map(|v| &v.versions[0]),
             None

@@ -10,7 +10,7 @@ use super::module::{self, Judgement, ModuleFacts, HOW_TO_GET_ONE};
 use super::Policy;
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ModuleVerdict {
@@ -137,8 +137,10 @@ impl Check {
 }
 
 /// What `compliance` judges: the policy, the backends and algorithms, the
-/// deployment, extra vector sets (`--vectors`) and the module facts.
+/// deployment, extra vector sets (`--vectors`) and the module facts; the
+/// quick diff compares the backends with the rest of `registry`'s.
 pub struct Inputs<'a> {
+    pub registry: &'a Registry,
     pub policy: &'a Policy,
     pub backends: &'a [&'static Backend],
     pub algorithms: &'a [AlgorithmId],
@@ -158,7 +160,7 @@ pub fn check(i: &Inputs) -> Check {
     let names: Vec<&str> = i.backends.iter().map(|b| b.name).collect();
     Check {
         module: module_verdict(i.policy, &rows, i.deployment, i.modules),
-        findings: open::findings(&names, i.algorithms),
+        findings: open::findings(i.registry, &names, i.algorithms),
         rows,
         violations,
     }

@@ -4,29 +4,35 @@
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
+use crate::backend::Backend;
+
 const SIZE: (u32, u32) = (760, 420);
 
-/// A stable colour per series: the six backends always get the same one.
-pub fn colour(name: &str) -> RGBColor {
-    const BACKENDS: [&str; 6] = ["ring", "aws-lc-rs", "openssl", "rustcrypto", "graviola", "libcrux"];
-    const PALETTE: [RGBColor; 10] = [
-        RGBColor(31, 119, 180),
-        RGBColor(255, 127, 14),
-        RGBColor(44, 160, 44),
-        RGBColor(214, 39, 40),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(127, 127, 127),
-        RGBColor(188, 189, 34),
-        RGBColor(23, 190, 207),
-    ];
-    // Unknown names get a colour from their bytes, so a name keeps its colour across charts.
-    let i = BACKENDS
-        .iter()
-        .position(|b| b.eq_ignore_ascii_case(name))
-        .unwrap_or_else(|| 6 + name.bytes().map(usize::from).sum::<usize>() % 4);
-    PALETTE[i]
+/// A stable colour per series: a backend's own (its `colour` fact), else one
+/// of four spare colours chosen by the name's bytes, so a name keeps its
+/// colour across charts and pages.
+#[derive(Clone, Debug, Default)]
+pub struct Palette(Vec<(&'static str, [u8; 3])>);
+
+impl Palette {
+    /// The colours `backends` state for themselves.
+    pub fn of(backends: &[&Backend]) -> Palette {
+        Palette(backends.iter().filter_map(|b| Some((b.name, b.colour?))).collect())
+    }
+
+    /// The colour of series `name` (a backend name, compared case-insensitively).
+    pub fn colour(&self, name: &str) -> RGBColor {
+        const SPARE: [RGBColor; 4] = [
+            RGBColor(227, 119, 194),
+            RGBColor(127, 127, 127),
+            RGBColor(188, 189, 34),
+            RGBColor(23, 190, 207),
+        ];
+        match self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some((_, [r, g, b])) => RGBColor(*r, *g, *b),
+            None => SPARE[name.bytes().map(usize::from).sum::<usize>() % SPARE.len()],
+        }
+    }
 }
 
 /// One line: points (x, median, low, high); the band spans low..high.
@@ -97,7 +103,7 @@ fn x_range(axes: &Axes, series: &[Series]) -> (f64, f64) {
 }
 
 /// Lines with spread bands on linear or logarithmic axes.
-pub fn lines(axes: &Axes, series: &[Series]) -> Result<String, String> {
+pub fn lines(axes: &Axes, series: &[Series], palette: &Palette) -> Result<String, String> {
     let xs = x_range(axes, series);
     let ys = range(
         series
@@ -129,7 +135,7 @@ pub fn lines(axes: &Axes, series: &[Series]) -> Result<String, String> {
                     .draw()
                     .map_err(err)?;
                 for s in series {
-                    let c = colour(&s.name);
+                    let c = palette.colour(&s.name);
                     let mut band: Vec<(f64, f64)> = s.points.iter().map(|p| (p.0, p.3)).collect();
                     band.extend(s.points.iter().rev().map(|p| (p.0, p.2)));
                     chart
@@ -177,7 +183,7 @@ pub struct Bar {
 }
 
 /// Horizontal bars with spread whiskers.
-pub fn bars(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, String> {
+pub fn bars(title: &str, x_desc: &str, bars: &[Bar], palette: &Palette) -> Result<String, String> {
     let n = bars.len().max(1) as u32;
     let max = bars.iter().map(|b| b.high.max(b.value)).fold(0.0, f64::max).max(1e-9) * 1.08;
     let (_, max) = guard((0.0, max))?;
@@ -206,7 +212,7 @@ pub fn bars(title: &str, x_desc: &str, bars: &[Bar]) -> Result<String, String> {
             .draw()
             .map_err(err)?;
         for (i, b) in bars.iter().enumerate() {
-            let (i, c) = (i as u32, colour(&b.key));
+            let (i, c) = (i as u32, palette.colour(&b.key));
             let mut bar = Rectangle::new(
                 [(0.0, SegmentValue::Exact(i)), (b.value, SegmentValue::Exact(i + 1))],
                 c.mix(0.85).filled(),
@@ -260,7 +266,7 @@ mod tests {
             low: 0.0,
             high: 1.7e308,
         };
-        assert!(bars("t", "x", &[b]).unwrap_err().contains("axis"));
+        assert!(bars("t", "x", &[b], &Palette::default()).unwrap_err().contains("axis"));
         let s = Series {
             name: "ring".into(),
             points: vec![(1.0, 1.7e308, 1.7e308, 1.7e308)],
@@ -273,7 +279,7 @@ mod tests {
             log_y: false,
             x_fmt: &|x| x.to_string(),
         };
-        assert!(lines(&axes, &[s]).is_err());
+        assert!(lines(&axes, &[s], &Palette::default()).is_err());
     }
 
     #[test]
@@ -291,9 +297,11 @@ mod tests {
             name: "ring".into(),
             points: vec![(16.0, 100.0, 90.0, 110.0), (1024.0, 2000.0, 1900.0, 2100.0)],
         };
-        let svg = lines(&axes, &[s]).unwrap();
+        let mine = Backend::new("ring", String::new).colour([1, 2, 3]);
+        let svg = lines(&axes, &[s], &Palette::of(&[&mine])).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<polyline") && svg.contains("<polygon"));
         assert!(svg.contains(">\nring\n</text>"), "legend names the series");
+        assert!(svg.contains("#010203"), "the series has its backend's colour");
         let b = bars(
             "k",
             "ops/s",
@@ -304,10 +312,30 @@ mod tests {
                 low: 4.0,
                 high: 6.0,
             }],
+            &Palette::default(),
         )
         .unwrap();
         assert!(b.contains("<rect") && b.contains("ring keygen"));
         assert_eq!(short(1234.0), "1.23k");
         assert_eq!(short(35e6), "35M");
+    }
+
+    #[test]
+    fn a_backend_has_its_own_colour_and_another_name_a_stable_spare_one() {
+        let builtin = crate::backend::Registry::builtin();
+        let palette = Palette::of(builtin.backends());
+        // The native backends state distinct colours; the spare ones are not among them.
+        let natives: Vec<_> = builtin.backends().iter().filter(|b| b.colour.is_some()).collect();
+        let mut own: Vec<RGBColor> = natives.iter().map(|b| palette.colour(b.name)).collect();
+        own.sort_by_key(|c| (c.0, c.1, c.2));
+        own.dedup();
+        assert_eq!(own.len(), natives.len(), "one colour per backend");
+        for b in &natives {
+            let [r, g, b_] = b.colour.unwrap();
+            assert_eq!(palette.colour(&b.name.to_uppercase()), RGBColor(r, g, b_), "{}", b.name);
+        }
+        let spare = palette.colour("outside");
+        assert!(!own.contains(&spare), "a name without a colour gets a spare one");
+        assert_eq!(spare, Palette::default().colour("outside"), "the same in every palette");
     }
 }

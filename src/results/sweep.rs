@@ -83,7 +83,7 @@ pub struct Settings {
 pub struct Cell {
     pub backend: String,
     pub backend_version: String,
-    #[serde(with = "algorithm::by_name")]
+    #[serde(with = "algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     /// "bulk" or "per-message" for AEAD; absent for key exchange.
@@ -155,7 +155,7 @@ impl Cell {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CellFailure {
     pub backend: String,
-    #[serde(with = "algorithm::by_name")]
+    #[serde(with = "algorithm::serde_name")]
     pub algorithm: AlgorithmId,
     pub operation: Operation,
     pub size: usize,

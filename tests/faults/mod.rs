@@ -1,5 +1,5 @@
 //! Seeded faults: test-only backends, each a realistic bug, built by wrapping a
-//! real backend from `cryptobench::backend::all()`. The audits must catch every one.
+//! real backend of `Registry::builtin()`. The audits must catch every one.
 //!
 //! AEAD faults reuse the fact that GCM and ChaCha20-Poly1305 encrypt with a
 //! keystream: sealing a ciphertext under the same key and nonce gives back the
@@ -15,16 +15,18 @@ use cryptobench::backend::{
 
 /// The first compiled-in backend offering `id`.
 pub fn real_aead(id: AeadId) -> &'static dyn AeadAlgorithm {
-    backend::all()
-        .into_iter()
+    backend::Registry::builtin()
+        .backends()
+        .iter()
         .find_map(|b| (b.aead)(id).ok())
         .expect("some backend offers it")
 }
 
 /// The first compiled-in KEM or ECDH satisfying `ok`.
 fn real_kex(id: KexId, ok: impl Fn(&KeyExchange) -> bool) -> KeyExchange {
-    backend::all()
-        .into_iter()
+    backend::Registry::builtin()
+        .backends()
+        .iter()
         .find_map(|b| (b.kex)(id).ok().filter(|k| ok(k)))
         .expect("some backend offers it")
 }

@@ -76,8 +76,13 @@ pub fn request<'a>(
         kdf,
         source,
         modules: &MODULES,
+        backends: BUILTIN.backends(),
     }
 }
+
+/// The built-in backends, judged as the files' (module status, linked version).
+static BUILTIN: std::sync::LazyLock<cryptobench::backend::Registry> =
+    std::sync::LazyLock::new(cryptobench::backend::Registry::builtin);
 
 /// The built-in module facts (policies/modules/).
 static MODULES: std::sync::LazyLock<Vec<cryptobench::policy::module::ModuleFacts>> =

@@ -12,13 +12,14 @@ use std::process::ExitCode;
 
 use cryptobench::algorithm::AeadId;
 use cryptobench::backend::{
-    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Registry, Result,
+    check_key, check_nonce, check_tag, rejected, unsupported, AeadAlgorithm, AeadKey, Backend, Module, Registry, Result,
 };
 use orion::hazardous::aead::{chacha20poly1305, xchacha20poly1305};
 use orion::hazardous::mac::poly1305::Tag;
 use orion::hazardous::stream::{chacha20, xchacha20};
 
-/// The backend: a name, its version, and the AEADs it offers.
+/// The backend: a name, its version, the AEADs it offers, and a fact
+/// (`compliance` prints the reason; the other facts keep their defaults).
 static OUTSIDE: Backend = Backend::new("outside", || {
     format!("orion {} (outside-backend example)", env!("OUTSIDE_ORION_VERSION"))
 })
@@ -26,7 +27,8 @@ static OUTSIDE: Backend = Backend::new("outside", || {
     AeadId::ChaCha20Poly1305 => Ok(&Orion(AeadId::ChaCha20Poly1305)),
     AeadId::XChaCha20Poly1305 => Ok(&Orion(AeadId::XChaCha20Poly1305)),
     _ => unsupported(format!("orion offers no {id}")),
-});
+})
+.module(Module::NotValidated("orion has no CMVP-validated build"));
 
 /// One of orion's two AEADs (both take a 256-bit key).
 struct Orion(AeadId);

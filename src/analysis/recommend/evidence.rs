@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::{Exclusion, Recommendation, Request};
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
-use crate::policy::module::{self, HOW_TO_GET_ONE};
+use crate::backend::{Backend, Registry};
+use crate::policy::module::{self, ModuleStatus, HOW_TO_GET_ONE};
 use crate::results::ResultFile;
 
 /// The backends to rank and those the module requirement rules out.
@@ -33,7 +34,7 @@ pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request)
         // A module here whose cells another build measured: say which, not "none in this build".
         let stale: Vec<String> = backends
             .iter()
-            .filter(|b| module::status(b).fips_module)
+            .filter(|b| status(req, b).fips_module)
             .filter_map(|b| why_not(file, b, req).map(|w| format!("{b}: {w}")))
             .collect();
         let none = if stale.is_empty() {
@@ -69,10 +70,27 @@ pub(super) fn gate<'a>(file: &ResultFile, backends: Vec<&'a str>, req: &Request)
     }
 }
 
+/// This build's backend for the file's backend `b`, if it has it.
+fn here(req: &Request, b: &str) -> Option<&'static Backend> {
+    req.backends.iter().find(|x| x.name == b).copied()
+}
+
+/// The module status of the file's backend `b` as this build has it.
+fn status(req: &Request, b: &str) -> ModuleStatus {
+    match here(req, b) {
+        Some(here) => module::status(here),
+        None => ModuleStatus {
+            fips_module: false,
+            detail: "not validated (not in this build)".into(),
+            version: None,
+        },
+    }
+}
+
 /// Why `b` does not count as a validated module: its status in this binary, or
 /// cells measured by another build of it (a plain aws-lc-rs file read by a fips binary).
 fn why_not(file: &ResultFile, b: &str, req: &Request) -> Option<String> {
-    let status = module::status(b);
+    let status = status(req, b);
     if !status.fips_module {
         return Some(status.detail);
     }
@@ -81,7 +99,7 @@ fn why_not(file: &ResultFile, b: &str, req: &Request) -> Option<String> {
     if !matches!(judged, module::Judgement::Compliant { .. }) {
         return Some(format!("{}: {}", judged.label(), judged.reason()));
     }
-    let here = crate::backend::by_name(b).map(|x| (x.version)()).ok()?;
+    let here = here(req, b).map(|x| (x.version)())?;
     let measured = file
         .cells
         .iter()
@@ -96,8 +114,9 @@ fn why_not(file: &ResultFile, b: &str, req: &Request) -> Option<String> {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Findings(pub Vec<OpenFinding>);
 
-/// Runs the quick seeded diff (`audit::open`) for what `rec` ranks and attaches its findings.
-pub fn attach_findings(rec: &mut Recommendation) {
+/// Runs the quick seeded diff (`audit::open`, over `registry`'s backends) for
+/// what `rec` ranks and attaches its findings.
+pub fn attach_findings(registry: &Registry, rec: &mut Recommendation) {
     let names: Vec<&str> = rec.ranking.iter().map(|r| r.backend.as_str()).collect();
     let mut algorithms: Vec<AlgorithmId> = Vec::new();
     for r in &rec.ranking {
@@ -109,7 +128,7 @@ pub fn attach_findings(rec: &mut Recommendation) {
             }
         }
     }
-    let found = open::findings(&names, &algorithms);
+    let found = open::findings(registry, &names, &algorithms);
     // Only the pairs ranked: a backend's finding on another backend's algorithm is not its evidence.
     rec.findings.0 = found
         .into_iter()

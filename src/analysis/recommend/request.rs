@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::MessageMix;
 use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation};
+use crate::backend::Backend;
 use crate::keyschedule::KdfTask;
 use crate::policy::module::ModuleFacts;
 use crate::policy::Policy;
@@ -43,6 +44,9 @@ pub struct Request<'a> {
     /// What each module's certificates cover ([`crate::policy::module::facts`],
     /// or with a user's `--module-facts` files: [`crate::policy::module::load_facts`]).
     pub modules: &'a [ModuleFacts],
+    /// This build's backends that the file's are judged as (module status,
+    /// linked version); a backend the file names but this build lacks is no module here.
+    pub backends: &'a [&'static Backend],
 }
 
 impl Request<'_> {

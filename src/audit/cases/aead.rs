@@ -1,20 +1,26 @@
 //! AEAD cases: sizes at block boundaries, odd lengths, and honest seals tampered with.
 
+use super::Helpers;
 use super::{bytes, AeadMsg, DiffInput, Tamper};
 use crate::algorithm::AeadId;
-use crate::backend::{self, AeadAlgorithm};
+use crate::backend::AeadAlgorithm;
 
 /// Message sizes around block and page boundaries (AES 16 B, ChaCha 64 B, 4 KiB).
 const BOUNDARY_SIZES: &[usize] = &[1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097];
 
-fn aead_helper(id: AeadId) -> Result<&'static dyn AeadAlgorithm, String> {
-    backend::all()
-        .into_iter()
+fn aead_helper(helpers: Helpers, id: AeadId) -> Result<&'static dyn AeadAlgorithm, String> {
+    helpers
+        .iter()
         .find_map(|b| (b.aead)(id).ok())
         .ok_or_else(|| format!("no compiled-in backend offers {id}"))
 }
 
-pub(super) fn aead_input(id: AeadId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
+pub(super) fn aead_input(
+    helpers: Helpers,
+    id: AeadId,
+    kind: &str,
+    rng: &mut fastrand::Rng,
+) -> Result<DiffInput, String> {
     let (key, nonce) = (bytes(rng, id.key_len()), bytes(rng, id.nonce_len()));
     let small = |rng: &mut fastrand::Rng| rng.usize(0..80);
     let seal = |key, nonce, aad, pt, tag_len, offset| DiffInput::Seal {
@@ -71,20 +77,20 @@ pub(super) fn aead_input(id: AeadId, kind: &str, rng: &mut fastrand::Rng) -> Res
                 "open-nonce-changed" => Tamper::NonceChanged,
                 _ => Tamper::TruncatedTag([0, 1, 3, 4, 8, 12, 15][rng.usize(..7)]),
             };
-            open_input(id, AeadMsg { key, nonce, aad, pt }, tamper)?
+            open_input(helpers, id, AeadMsg { key, nonce, aad, pt }, tamper)?
         }
     })
 }
 
-/// Seals honestly with the helper, then applies `tamper`.
-pub fn open_input(id: AeadId, msg: AeadMsg, tamper: Tamper) -> Result<DiffInput, String> {
+/// Seals honestly with the first of `helpers` offering `id`, then applies `tamper`.
+pub fn open_input(helpers: Helpers, id: AeadId, msg: AeadMsg, tamper: Tamper) -> Result<DiffInput, String> {
     let AeadMsg {
         key,
         mut nonce,
         mut aad,
         pt,
     } = msg;
-    let helper = aead_helper(id)?;
+    let helper = aead_helper(helpers, id)?;
     let (mut ct, mut tag) = (pt.clone(), vec![0; id.tag_len()]);
     helper
         .key(&key)

@@ -1,8 +1,8 @@
 //! X25519 and NIST-curve ECDH cases: low-order, off-curve, non-canonical and edge scalars.
 
-use super::{bytes, DiffInput};
+use super::{bytes, DiffInput, Helpers};
 use crate::algorithm::KexId;
-use crate::backend::{self, Ecdh, KeyExchange};
+use crate::backend::{Ecdh, KeyExchange};
 
 /// RFC 7748 §5 u-coordinates of small order (0, 1, the order-8 points, and
 /// p−1, p, p+1 which reduce to them); listed by Bernstein's "Curve25519" page.
@@ -31,9 +31,9 @@ fn curve_constants(id: KexId) -> (&'static str, &'static str) {
 }
 
 /// First backend whose ECDH takes caller-chosen private keys (0x11… is below every order).
-pub(super) fn ecdh_helper(id: KexId) -> Result<&'static dyn Ecdh, String> {
-    backend::all()
-        .into_iter()
+pub(super) fn ecdh_helper(helpers: Helpers, id: KexId) -> Result<&'static dyn Ecdh, String> {
+    helpers
+        .iter()
         .find_map(|b| match (b.kex)(id) {
             Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&vec![0x11; id.seed_len()]).is_ok() => Some(e),
             _ => None,
@@ -42,8 +42,8 @@ pub(super) fn ecdh_helper(id: KexId) -> Result<&'static dyn Ecdh, String> {
 }
 
 /// A valid public key for a random private key, from the helper.
-fn valid_public(id: KexId, rng: &mut fastrand::Rng) -> Result<Vec<u8>, String> {
-    let helper = ecdh_helper(id)?;
+fn valid_public(helpers: Helpers, id: KexId, rng: &mut fastrand::Rng) -> Result<Vec<u8>, String> {
+    let helper = ecdh_helper(helpers, id)?;
     for _ in 0..8 {
         let private = bytes(rng, id.seed_len());
         if let Ok(public) = helper.private_key_from_bytes(&private).and_then(|k| k.public_key()) {
@@ -53,7 +53,12 @@ fn valid_public(id: KexId, rng: &mut fastrand::Rng) -> Result<Vec<u8>, String> {
     Err(format!("{id}: the helper backend takes no caller-chosen private key"))
 }
 
-pub(super) fn x25519_input(id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
+pub(super) fn x25519_input(
+    helpers: Helpers,
+    id: KexId,
+    kind: &str,
+    rng: &mut fastrand::Rng,
+) -> Result<DiffInput, String> {
     let mut private = bytes(rng, 32);
     let peer = match kind {
         "random" => bytes(rng, 32),
@@ -74,7 +79,7 @@ pub(super) fn x25519_input(id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Re
         "identity" => vec![0; 32],
         "edge-private" => {
             private = vec![[0x00, 0xff][rng.usize(..2)]; 32];
-            valid_public(id, rng)?
+            valid_public(helpers, id, rng)?
         }
         _ => {
             let len = [0, 31, 33, 64][rng.usize(..4)];
@@ -100,10 +105,15 @@ fn step(mut a: Vec<u8>, up: bool) -> Vec<u8> {
     a
 }
 
-pub(super) fn nist_input(id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
+pub(super) fn nist_input(
+    helpers: Helpers,
+    id: KexId,
+    kind: &str,
+    rng: &mut fastrand::Rng,
+) -> Result<DiffInput, String> {
     let (p, n) = curve_constants(id);
     let mut private = valid_private(id, rng);
-    let valid = valid_public(id, rng)?;
+    let valid = valid_public(helpers, id, rng)?;
     let coord = id.seed_len();
     let peer = match kind {
         "random" => valid,

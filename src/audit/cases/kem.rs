@@ -1,12 +1,12 @@
 //! ML-KEM and X25519MLKEM768 cases: tampered ciphertexts and malformed keys.
 
 use super::ecdh::ecdh_helper;
-use super::{bytes, DiffInput};
+use super::{bytes, DiffInput, Helpers};
 use crate::algorithm::KexId;
-use crate::backend::{self, Kem, KeyExchange};
+use crate::backend::{Kem, KeyExchange};
 
-fn kems(id: KexId) -> impl Iterator<Item = &'static dyn Kem> {
-    backend::all().into_iter().filter_map(move |b| match (b.kex)(id) {
+fn kems<'a>(helpers: Helpers<'a>, id: KexId) -> impl Iterator<Item = &'static dyn Kem> + 'a {
+    helpers.iter().filter_map(move |b| match (b.kex)(id) {
         Ok(KeyExchange::Kem(k)) => Some(k),
         _ => None,
     })
@@ -16,16 +16,16 @@ fn kems(id: KexId) -> impl Iterator<Item = &'static dyn Kem> {
 /// keygen and dk export. X25519MLKEM768 is composed in the draft-ietf-tls-ecdhe-mlkem
 /// layout (ML-KEM-768 part first) from ML-KEM-768 d‖z and an X25519 private key,
 /// since no library here offers seeded hybrid keygen with dk export.
-fn kem_keys(id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn kem_keys(helpers: Helpers, id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     if id == KexId::X25519MlKem768 {
-        let (ek, dk) = kem_keys(KexId::MlKem768, &seed[..64])?;
-        let x = ecdh_helper(KexId::X25519)?
+        let (ek, dk) = kem_keys(helpers, KexId::MlKem768, &seed[..64])?;
+        let x = ecdh_helper(helpers, KexId::X25519)?
             .private_key_from_bytes(&seed[64..])
             .and_then(|k| k.public_key())
             .map_err(|e| format!("X25519 helper: {e}"))?;
         return Ok(([ek, x].concat(), [dk, seed[64..].to_vec()].concat()));
     }
-    kems(id)
+    kems(helpers, id)
         .find_map(|k| {
             let (dk, ek) = k.keygen_from_seed(seed).ok()?;
             Some((ek, dk.dk_bytes().ok()?))
@@ -34,8 +34,8 @@ fn kem_keys(id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
 }
 
 /// A ciphertext from the first backend with deterministic encapsulation.
-fn kem_ct(id: KexId, ek: &[u8], randomness: &[u8]) -> Result<Vec<u8>, String> {
-    kems(id)
+fn kem_ct(helpers: Helpers, id: KexId, ek: &[u8], randomness: &[u8]) -> Result<Vec<u8>, String> {
+    kems(helpers, id)
         .find_map(|k| k.encaps_deterministic(ek, randomness).ok())
         .map(|(ct, _)| ct)
         .ok_or_else(|| format!("{id}: no compiled-in backend has deterministic encapsulation"))
@@ -47,11 +47,11 @@ fn flip_bit(mut v: Vec<u8>, rng: &mut fastrand::Rng) -> Vec<u8> {
     v
 }
 
-pub(super) fn kem_input(id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
+pub(super) fn kem_input(helpers: Helpers, id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
     let seed = bytes(rng, id.seed_len());
     let randomness = bytes(rng, id.encaps_randomness_len());
-    let (ek, dk) = kem_keys(id, &seed)?;
-    let ct = kem_ct(id, &ek, &randomness)?;
+    let (ek, dk) = kem_keys(helpers, id, &seed)?;
+    let ct = kem_ct(helpers, id, &ek, &randomness)?;
     // FIPS 203 §7.3: dk = dk_PKE ‖ ek ‖ H(ek) ‖ z; H(ek) sits 64 bytes before
     // the end of the ML-KEM part (the hybrid appends a 32-byte X25519 key).
     let mlkem_dk_end = if id == KexId::X25519MlKem768 {

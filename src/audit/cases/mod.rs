@@ -4,8 +4,8 @@
 //! regenerates alone. Its kind is the `i mod kinds`-th edge shape of the
 //! algorithm's family, so `--cases` ≥ the number of kinds covers every shape.
 //! Inputs that need a real key (ECDH peer keys, ML-KEM key pairs and
-//! ciphertexts, AEAD ciphertexts to tamper with) come from the first compiled-in
-//! backend able to make them deterministically (the "helper").
+//! ciphertexts, AEAD ciphertexts to tamper with) come from the first backend of
+//! the [`Helpers`] able to make them deterministically (the "helper").
 
 mod aead;
 mod ecdh;
@@ -14,10 +14,15 @@ mod kem;
 use serde::Serialize;
 
 use crate::algorithm::{AlgorithmId, KexId};
+use crate::backend::Backend;
 use aead::aead_input;
 pub use aead::open_input;
 use ecdh::{nist_input, x25519_input};
 use kem::kem_input;
+
+/// The backends that make the keys and ciphertexts cases need: the whole
+/// registry's, so a case is the same whichever backends are under audit.
+pub type Helpers<'a> = &'a [&'static Backend];
 
 /// One generated input, with everything needed to rerun it.
 #[derive(Clone, Debug, Serialize)]
@@ -188,22 +193,22 @@ fn bytes(rng: &mut fastrand::Rng, len: usize) -> Vec<u8> {
     (0..len).map(|_| rng.u8(..)).collect()
 }
 
-/// Generates cases `0..n` for `alg`. `Err` when no compiled-in backend can make
+/// Generates cases `0..n` for `alg`. `Err` when none of `helpers` can make
 /// the keys the cases need (the algorithm is then skipped, with that reason).
-pub fn generate(seed: u64, alg: AlgorithmId, n: usize) -> Result<Vec<DiffCase>, String> {
-    (0..n).map(|i| case(seed, alg, i)).collect()
+pub fn generate(helpers: Helpers, seed: u64, alg: AlgorithmId, n: usize) -> Result<Vec<DiffCase>, String> {
+    (0..n).map(|i| case(helpers, seed, alg, i)).collect()
 }
 
 /// Case `index` of `alg` under `seed`.
-pub fn case(seed: u64, alg: AlgorithmId, index: usize) -> Result<DiffCase, String> {
+pub fn case(helpers: Helpers, seed: u64, alg: AlgorithmId, index: usize) -> Result<DiffCase, String> {
     let mut rng = rng_for(seed, alg, index);
     let kinds = kinds(alg);
     let kind = kinds[index % kinds.len()];
     let input = match alg {
-        AlgorithmId::Aead(id) => aead_input(id, kind, &mut rng)?,
-        AlgorithmId::Kex(id @ KexId::X25519) => x25519_input(id, kind, &mut rng)?,
-        AlgorithmId::Kex(id @ (KexId::P256 | KexId::P384)) => nist_input(id, kind, &mut rng)?,
-        AlgorithmId::Kex(id) => kem_input(id, kind, &mut rng)?,
+        AlgorithmId::Aead(id) => aead_input(helpers, id, kind, &mut rng)?,
+        AlgorithmId::Kex(id @ KexId::X25519) => x25519_input(helpers, id, kind, &mut rng)?,
+        AlgorithmId::Kex(id @ (KexId::P256 | KexId::P384)) => nist_input(helpers, id, kind, &mut rng)?,
+        AlgorithmId::Kex(id) => kem_input(helpers, id, kind, &mut rng)?,
     };
     Ok(DiffCase {
         algorithm: alg,
@@ -225,10 +230,12 @@ mod tests {
             AlgorithmId::Kex(KexId::P256),
             AlgorithmId::Kex(KexId::MlKem512),
         ] {
-            let all = generate(42, alg, 20).unwrap();
-            let again = case(42, alg, 17).unwrap();
+            let helpers = crate::backend::Registry::builtin();
+            let h = helpers.backends();
+            let all = generate(h, 42, alg, 20).unwrap();
+            let again = case(h, 42, alg, 17).unwrap();
             assert_eq!(format!("{:?}", all[17]), format!("{again:?}"));
-            assert_ne!(format!("{:?}", all[17]), format!("{:?}", case(43, alg, 17).unwrap()));
+            assert_ne!(format!("{:?}", all[17]), format!("{:?}", case(h, 43, alg, 17).unwrap()));
         }
     }
 }

@@ -10,9 +10,9 @@ mod judge;
 use serde::Serialize;
 
 use super::allow::{AllowList, Behaviour};
-use super::cases::{self, AeadMsg, DiffCase, DiffInput};
+use super::cases::{self, AeadMsg, DiffCase, DiffInput, Helpers};
 use crate::algorithm::{AeadId, AlgorithmId};
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 pub use execute::observe;
 use judge::judge;
 
@@ -117,8 +117,10 @@ pub enum Cases {
     Only(usize),
 }
 
-/// Runs the chosen generated cases on every backend offering each algorithm.
+/// Runs the chosen generated cases on every one of `backends` offering each
+/// algorithm; the keys and ciphertexts the cases need come from `registry`'s.
 pub fn run(
+    registry: &Registry,
     backends: &[&'static Backend],
     algorithms: &[AlgorithmId],
     seed: u64,
@@ -155,7 +157,7 @@ pub fn run(
             Cases::First(n) => 0..n,
             Cases::Only(i) => i..i.saturating_add(1),
         };
-        run_cases(&mut report, &offering, alg, indices, allow);
+        run_cases(&mut report, (registry.backends(), &offering), alg, indices, allow);
     }
     report
 }
@@ -168,7 +170,7 @@ const BATCH: usize = 256;
 /// report is in case order, as a sequential run would give it.
 fn run_cases(
     report: &mut Report,
-    offering: &[&'static Backend],
+    (helpers, offering): (Helpers, &[&'static Backend]),
     alg: AlgorithmId,
     indices: std::ops::Range<usize>,
     allow: &AllowList,
@@ -181,9 +183,12 @@ fn run_cases(
         let batch: Vec<Result<(usize, Vec<Finding>), String>> = (start..end)
             .into_par_iter()
             .map(|index| {
-                let case = cases::case(seed, alg, index)?;
+                let case = cases::case(helpers, seed, alg, index)?;
                 let (observed, findings) = check(offering, &case, seed, allow);
-                let mut found: Vec<Finding> = findings.into_iter().map(|f| shrink(offering, f, allow)).collect();
+                let mut found: Vec<Finding> = findings
+                    .into_iter()
+                    .map(|f| shrink((helpers, offering), f, allow))
+                    .collect();
                 // Streaming backends: the same case cut into pieces (audit/diff/chunked.rs).
                 found.extend(chunked::check(offering, &case, seed));
                 Ok((observed.len(), found))
@@ -258,7 +263,7 @@ fn explain(allow: &AllowList, case: &DiffCase, problem: &Problem) -> Option<Stri
 
 /// Shrinks an AEAD finding's plaintext and AAD by halving while the same kind
 /// of problem persists, so the reproducer is as small as the bug allows.
-fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding {
+fn shrink((helpers, backends): (Helpers, &[&Backend]), finding: Finding, allow: &AllowList) -> Finding {
     let AlgorithmId::Aead(id) = finding.case.algorithm else {
         return finding;
     };
@@ -267,7 +272,7 @@ fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding
     for _ in 0..24 {
         let mut improved = false;
         for which in [0, 1] {
-            let Some(input) = halved(id, &best.case.input, which) else {
+            let Some(input) = halved(helpers, id, &best.case.input, which) else {
                 continue;
             };
             let candidate = DiffCase {
@@ -288,7 +293,7 @@ fn shrink(backends: &[&Backend], finding: Finding, allow: &AllowList) -> Finding
 }
 
 /// The input with its plaintext (`which` = 0) or AAD (1) halved, if non-empty.
-fn halved(id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
+fn halved(helpers: Helpers, id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
     let half = |v: &Vec<u8>| (!v.is_empty()).then(|| v[..v.len() / 2].to_vec());
     let halve = |mut msg: AeadMsg| {
         match which {
@@ -315,7 +320,7 @@ fn halved(id: AeadId, input: &DiffInput, which: usize) -> Option<DiffInput> {
                 cases::Tamper::AadChanged => return None,
                 _ => {}
             }
-            cases::open_input(id, msg, tamper).ok()
+            cases::open_input(helpers, id, msg, tamper).ok()
         }
         _ => None,
     }

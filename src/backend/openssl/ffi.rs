@@ -88,7 +88,7 @@ pub(super) fn end_param() -> ffi::OSSL_PARAM {
 pub(super) fn fromdata(alg: &CStr, selection: c_int, params: *mut ffi::OSSL_PARAM, what: &str) -> Result<Pkey> {
     // SAFETY: `params` is a terminated array that outlives the calls.
     unsafe {
-        let ctx = ctx_by_name(alg, what)?;
+        let ctx = ctx_for(alg, what)?;
         ok(ffi::EVP_PKEY_fromdata_init(ctx.as_ptr()), what)?;
         let mut key = ptr::null_mut();
         ok(ffi::EVP_PKEY_fromdata(ctx.as_ptr(), &mut key, selection, params), what)?;
@@ -115,7 +115,7 @@ pub(super) fn get_octets(key: &Pkey, name: &CStr, max: usize, what: &str) -> Res
 }
 
 /// A key context for algorithm `name`; fails when the provider has none.
-pub(super) fn ctx_by_name(name: &CStr, what: &str) -> Result<PkeyCtx> {
+pub(super) fn ctx_for(name: &CStr, what: &str) -> Result<PkeyCtx> {
     // SAFETY: a name lookup returning an owned context or null.
     let ctx = unsafe { ffi::EVP_PKEY_CTX_new_from_name(ptr::null_mut(), name.as_ptr(), ptr::null()) };
     PkeyCtx::new(ctx, what)

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use openssl_sys as ffi;
 
-use super::ffi::{ctx_by_name, end_param, fromdata, get_octets, new_ctx, octet_param, ok, Pkey, PkeyCtx};
+use super::ffi::{ctx_for, end_param, fromdata, get_octets, new_ctx, octet_param, ok, Pkey, PkeyCtx};
 use super::linked;
 use crate::algorithm::KexId;
 use crate::backend::{rejected, unsupported, Kem, KemDecapsKey, Result};
@@ -108,7 +108,7 @@ impl Kem for OsslKem {
     fn keygen(&self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>)> {
         // SAFETY: standard keygen sequence on a fresh context.
         let key = unsafe {
-            let ctx = ctx_by_name(self.name, "keygen")?;
+            let ctx = ctx_for(self.name, "keygen")?;
             ok(ffi::EVP_PKEY_keygen_init(ctx.as_ptr()), "EVP_PKEY_keygen_init")?;
             let mut key = ptr::null_mut();
             ok(ffi::EVP_PKEY_generate(ctx.as_ptr(), &mut key), "EVP_PKEY_generate")?;

@@ -41,11 +41,11 @@ mod hash;
 mod kem;
 pub mod stream;
 
-use super::{unsupported, AeadAlgorithm, Backend, KeyExchange, Result};
+use super::{unsupported, AeadAlgorithm, Backend, CpuMasking, KeyExchange, Module, Result};
 use crate::algorithm::{AeadId, HashId, KexId};
 use aead::OsslAead;
 use ecdh::OsslEcdh;
-use ffi::ctx_by_name;
+use ffi::ctx_for;
 use kem::OsslKem;
 
 /// OpenSSL 3 through the `openssl` crate (default provider).
@@ -64,6 +64,14 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&hash::OsslHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&hash::OsslHash(HashId::Sha384)),
     },
+    feature: if cfg!(feature = "openssl") {
+        "openssl (vendored)"
+    } else {
+        "openssl-system"
+    },
+    module: Module::Candidate("openssl-fips"),
+    cpu_masking: CpuMasking::Ia32cap,
+    colour: Some([44, 160, 44]),
 };
 
 /// The linked library, for reasons ("OpenSSL 3.0.19 27 Jan 2026").
@@ -109,7 +117,7 @@ fn kex(id: KexId) -> Result<KeyExchange> {
         KexId::MlKem1024 => &MLKEM1024,
         KexId::X25519MlKem768 => &HYBRID,
     };
-    let available = kem.available.get_or_init(|| ctx_by_name(kem.name, "probe").is_ok());
+    let available = kem.available.get_or_init(|| ctx_for(kem.name, "probe").is_ok());
     if *available {
         Ok(KeyExchange::Kem(kem))
     } else {

@@ -108,7 +108,7 @@ mod tests {
     #[test]
     #[cfg(feature = "ring")]
     fn cut_into_pieces_equals_ring_one_shot() {
-        let ring = crate::backend::by_name("ring").unwrap();
+        let ring = crate::backend::test_named("ring");
         let (aad, pt): (Vec<u8>, Vec<u8>) = ((0..37).collect(), (0..=200).collect());
         let cuts: (&[usize], &[usize]) = (&[0, 1, 16, 3], &[1, 0, 15, 64, 17, 2]);
         for id in [AeadId::Aes128Gcm, AeadId::Aes256Gcm, AeadId::ChaCha20Poly1305] {

@@ -31,7 +31,7 @@ use super::sweep::SweepFlags;
 use super::workload::Workload;
 use super::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
 use crate::algorithm::{AeadId, AlgorithmId, KexId, KexKind};
-use crate::backend::Backend;
+use crate::backend::{Backend, Registry};
 use crate::crosscheck;
 pub use crate::results::messaging::Task;
 use crate::results::messaging::{MessagingSettings, Rate, TaskRates, TaskSkipped};
@@ -69,9 +69,13 @@ impl Config {
     /// The workload's configuration from `run`'s flags: backends, threads,
     /// duration, rounds and seed as the sweep takes them; the AEAD and KEM
     /// from `--algorithm` (defaults: AES-256-GCM and ML-KEM-768).
-    pub fn from_flags(flags: &SweepFlags, messages_per_turn: Option<u32>) -> Result<Config, String> {
+    pub fn from_flags(
+        registry: &Registry,
+        flags: &SweepFlags,
+        messages_per_turn: Option<u32>,
+    ) -> Result<Config, String> {
         let per_turn = workload_model::messages_per_turn(messages_per_turn.unwrap_or(DEFAULT_MESSAGES_PER_TURN))?;
-        let cfg = flags.config(Metric::WallTime)?;
+        let cfg = flags.config(registry, Metric::WallTime)?;
         if flags.has_sweep_only() {
             return Err("--workload messaging: --operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)".into());
         }

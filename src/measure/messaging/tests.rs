@@ -59,8 +59,8 @@ fn tiny(backends: Vec<&'static Backend>) -> Config {
 #[test]
 fn the_model_and_the_visits() {
     let mut cfg = tiny(vec![
-        crate::backend::by_name("ring").unwrap(),
-        crate::backend::by_name("RustCrypto").unwrap(),
+        crate::backend::test_named("ring"),
+        crate::backend::test_named("RustCrypto"),
     ]);
     cfg.threads = vec![1, 2];
     assert_eq!(cfg.visits(), 3 * 2 * 2 * 2);
@@ -75,19 +75,16 @@ fn the_model_and_the_visits() {
 
 /// ring's X25519 and AES-256-GCM under ChaCha20-Poly1305's name: the
 /// handshakes work, the messages disagree with every other backend.
-static WRONG_AEAD: Backend = Backend {
-    name: "wrong-aead",
-    version: String::new,
-    aead: |_| (crate::backend::by_name("ring").unwrap().aead)(AeadId::ChaCha20Poly1305),
-    kex: |id| (crate::backend::by_name("ring").unwrap().kex)(id),
-    hash: |id| (crate::backend::by_name("ring").unwrap().hash)(id),
-};
+static WRONG_AEAD: Backend = Backend::new("wrong-aead", String::new)
+    .aead(|_| (crate::backend::test_named("ring").aead)(AeadId::ChaCha20Poly1305))
+    .kex(|id| (crate::backend::test_named("ring").kex)(id))
+    .hash(|id| (crate::backend::test_named("ring").hash)(id));
 
 #[test]
 fn every_task_is_measured_checkpointed_and_skipped_with_its_reason() {
     let cfg = tiny(vec![
-        crate::backend::by_name("RustCrypto").unwrap(),
-        crate::backend::by_name("ring").unwrap(),
+        crate::backend::test_named("RustCrypto"),
+        crate::backend::test_named("ring"),
         &WRONG_AEAD,
     ]);
     let mut checkpoints = Vec::new();
@@ -157,7 +154,7 @@ fn a_rate_counts_handshakes_or_messages() {
 
 #[test]
 fn every_backend_runs_every_task_and_accounts_its_primitives() {
-    for b in crate::backend::all() {
+    for b in crate::backend::test_all() {
         let Ok(suite) = Suite::of(b, AeadId::Aes256Gcm, KexId::MlKem768) else {
             continue;
         };
@@ -184,7 +181,7 @@ fn every_backend_runs_every_task_and_accounts_its_primitives() {
 #[test]
 fn a_batch_keeps_the_key_pool_within_512_keys() {
     let suite = Suite::of(
-        crate::backend::by_name("RustCrypto").unwrap(),
+        crate::backend::test_named("RustCrypto"),
         AeadId::Aes256Gcm,
         KexId::MlKem768,
     )

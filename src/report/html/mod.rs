@@ -15,20 +15,22 @@ use super::doc::{Block, Doc, Table};
 use super::esc;
 use super::fleet::Fleet;
 use super::glance::{self, Status};
+use super::plot::Palette;
 use super::render::{self, Render};
 use super::verdicts::Matrix;
 use crate::analysis;
 
 /// The page under construction: a document of the page's blocks, rendered
 /// once by the HTML renderer, and the table of contents gathered on the way.
-#[derive(Default)]
-struct Page {
+struct Page<'a> {
     doc: Doc,
     /// (level, anchor, title) of every section, in page order.
     toc: Vec<(u8, String, String)>,
+    /// The series colours of every chart.
+    palette: &'a Palette,
 }
 
-impl Page {
+impl Page<'_> {
     /// Markup the page builds itself (classes, tooltips, the legend).
     fn raw(&mut self, html: impl Into<String>) {
         self.doc.blocks.push(Block::Html(html.into()));
@@ -128,9 +130,14 @@ if(!document.querySelector('#at-a-glance ~ table td, #at-a-glance ~ p.note'))why
 document.body.dataset.rendered=why.length?'failed: '+why.join('; '):'ok';});</script>";
 
 /// The whole page for a fleet (one machine or many), with the KAT matrix and
-/// the compliance sections when given.
-pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section]) -> Result<String, String> {
-    let mut p = Page::default();
+/// the compliance sections when given; each chart draws a backend in its
+/// `palette` colour.
+pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section], palette: &Palette) -> Result<String, String> {
+    let mut p = Page {
+        doc: Doc::default(),
+        toc: Vec::new(),
+        palette,
+    };
     let hosts: Vec<&str> = fleet
         .machines
         .iter()

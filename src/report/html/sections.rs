@@ -150,7 +150,7 @@ pub(super) fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) ->
         }
         let title = format!("{}: {unit} per core (×1) and all cores", task.name());
         let data = super::figures::bar_table(unit, &bars);
-        p.figure(plot::bars(&title, unit, &bars), data)?;
+        p.figure(plot::bars(&title, unit, &bars, p.palette), data)?;
         p.raw(crate::report::messaging::html_share_table(&rows));
     }
     if !m.skipped.is_empty() {

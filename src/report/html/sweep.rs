@@ -95,7 +95,7 @@ impl Sweep<'_> {
         let of = of_kind(kind);
         let cells: Vec<&Cell> = self.r.cells.iter().filter(&of).collect();
         let data = tables::aead_table(self.r, *kind, &cells, &self.backends, base).map(|t| t.1);
-        p.figure(plot::lines(&axes, &series), data.unwrap_or_default())
+        p.figure(plot::lines(&axes, &series, p.palette), data.unwrap_or_default())
     }
 
     /// Key exchange: ops/s bars per backend × operation.
@@ -117,7 +117,7 @@ impl Sweep<'_> {
         let title = format!("{alg}: operations/s, {base} thread{} (whisker = IQR)", plural(base));
         let data = tables::kex_table(self.r, alg, &self.backends, base).map(|t| t.1);
         p.figure(
-            plot::bars(&title, "operations per second", &bars),
+            plot::bars(&title, "operations per second", &bars, p.palette),
             data.unwrap_or_default(),
         )
     }
@@ -161,7 +161,10 @@ impl Sweep<'_> {
             plural(base)
         );
         let data = figures::bar_table(&format!("{unit}/op"), &bars);
-        p.figure(plot::bars(&title, &format!("{unit} per operation"), &bars), data)
+        p.figure(
+            plot::bars(&title, &format!("{unit} per operation"), &bars, p.palette),
+            data,
+        )
     }
 
     /// Aggregate rate against threads, at 16 KiB (or the largest size measured) for AEADs.
@@ -216,16 +219,16 @@ impl Sweep<'_> {
             x_fmt: &thread_fmt,
         };
         let data = figures::series_table("threads", &series);
-        p.figure(plot::lines(&axes, &series), data)
+        p.figure(plot::lines(&axes, &series, p.palette), data)
     }
 }
 
 /// One swatch per backend: the colour it has in every chart of the page.
-fn colour_key(backends: &[String]) -> String {
+fn colour_key(backends: &[String], palette: &plot::Palette) -> String {
     let keys: Vec<String> = backends
         .iter()
         .map(|b| {
-            let c = plot::colour(b);
+            let c = palette.colour(b);
             format!(
                 "<span class=\"swatch\" style=\"background:#{:02X}{:02X}{:02X}\"></span>{}",
                 c.0,
@@ -250,7 +253,7 @@ pub(super) fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
         backends: fleet::backends(r),
         base: tables::base_threads(r),
     };
-    p.raw(colour_key(&sweep.backends));
+    p.raw(colour_key(&sweep.backends, p.palette));
     p.doc.note(format!(
         "Under each chart, its figures as a table. {} Median of the samples; ± is half the interquartile range.",
         tables::MARKS
