@@ -18,6 +18,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = report::sweep::csv(&file);
     if let Ok(fleet) = fleet::merge(vec![Loaded::Sweep("fuzz".into(), file)]) {
         let _ = fleet::tables(&fleet, Format::Markdown);
-        let _ = report::html::page(&fleet, None, &[]);
+        let _ = report::html::page(&fleet, None, &[], &report::plot::Palette::default());
     }
 });

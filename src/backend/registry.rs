@@ -69,7 +69,9 @@ impl Registry {
         &self.backends
     }
 
-    /// Looks a backend up by name (case-insensitive); the error lists the names known.
+    /// Looks a backend up by name (case-insensitive); the error lists the names
+    /// known. For names from outside the process (flags, files, the `ab`
+    /// worker's requests): inside, the layers are handed backends.
     pub fn by_name(&self, name: &str) -> Result<&'static Backend, String> {
         self.backends
             .iter()
