@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::algorithm::AlgorithmId;
+use crate::algorithm::{AlgorithmId, Operation};
 
 /// The module data files, embedded.
 const FACTS: &[(&str, &str)] = &[
@@ -70,6 +70,12 @@ pub struct ServiceFacts {
     pub algorithms: Vec<String>,
     pub approved_service: String,
     pub citation: String,
+    /// The operation whose rows measure the approved service (`seal-module-iv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_as: Option<Operation>,
+    /// Operations whose rows measure a non-approved service (`seal`: a caller-chosen IV).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_approved: Vec<Operation>,
 }
 
 impl ModuleFacts {
@@ -292,6 +298,12 @@ pub fn service_notes(all: &[ModuleFacts], backend: &str, required: &[AlgorithmId
         .filter(|s| required.iter().any(|a| s.algorithms.iter().any(|x| x == a.name())))
         .map(|s| format!("{}: {} [{}]", s.algorithms.join(", "), s.approved_service, s.citation))
         .collect()
+}
+
+/// The module's approved-service rule for `alg` on `backend`, if its data names one.
+pub fn service_for<'a>(all: &'a [ModuleFacts], backend: &str, alg: AlgorithmId) -> Option<&'a ServiceFacts> {
+    let m = all.iter().find(|m| m.backend == backend)?;
+    m.service.iter().find(|s| s.algorithms.iter().any(|a| a == alg.name()))
 }
 
 /// `aws_lc_rs::try_fips_mode()` in a `--features fips` build, else None.

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::compliance::{self, ComplianceRow, Deployment, Violation};
 use super::kat_status;
 use super::module::{self, Judgement, ModuleFacts, HOW_TO_GET_ONE};
+use super::service;
 use super::Policy;
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
@@ -25,6 +26,9 @@ pub struct ModuleVerdict {
     pub judgements: Vec<(String, Judgement)>,
     /// How the required algorithms must be used to count as approved services.
     pub services: Vec<String>,
+    /// Per module and required algorithm with such a service: which path
+    /// was measured and whether it was tested in this run.
+    pub approved_paths: Vec<String>,
     /// False when no considered backend qualifies.
     pub compliant: bool,
     /// What to do when it is not compliant.
@@ -48,9 +52,16 @@ pub fn module_verdict(
             backends.push(r);
         }
     }
+    // An approved algorithm counts through its approved service: where the
+    // module data names one, that path must have been tested in this run.
     let serves = |b: &str, alg: AlgorithmId| {
-        rows.iter()
-            .any(|r| r.backend == b && r.algorithm == alg && r.offered() && r.kat.passed())
+        rows.iter().any(|r| {
+            r.backend == b
+                && r.algorithm == alg
+                && r.offered()
+                && r.kat.passed()
+                && r.service.as_ref().is_none_or(|s| s.tested(&r.kat))
+        })
     };
     let judgements: Vec<(String, Judgement)> = backends
         .iter()
@@ -67,13 +78,7 @@ pub fn module_verdict(
         .map(|(b, _)| b.clone())
         .collect();
     let compliant = !qualifying.is_empty();
-    let mut services: Vec<String> = Vec::new();
-    for (b, _) in judgements
-        .iter()
-        .filter(|(_, j)| !matches!(j, Judgement::NotAModule { .. }))
-    {
-        services.extend(module::service_notes(facts, b, &required));
-    }
+    let (services, approved_paths) = services(rows, &judgements, facts, &required);
     Some(ModuleVerdict {
         requirement: format!(
             "{} requires a validated cryptographic module [{}]{}",
@@ -91,9 +96,39 @@ pub fn module_verdict(
         fix: (!compliant).then(|| HOW_TO_GET_ONE.to_string()),
         judgements,
         services,
+        approved_paths,
         qualifying,
         compliant,
     })
+}
+
+/// For each module build judged: the approved-service rules of the required
+/// algorithms, and which path of each this run measured and tested.
+fn services(
+    rows: &[ComplianceRow],
+    judgements: &[(String, Judgement)],
+    facts: &[ModuleFacts],
+    required: &[AlgorithmId],
+) -> (Vec<String>, Vec<String>) {
+    let (mut rules, mut paths) = (Vec::new(), Vec::new());
+    for (b, _) in judgements
+        .iter()
+        .filter(|(_, j)| !matches!(j, Judgement::NotAModule { .. }))
+    {
+        rules.extend(module::service_notes(facts, b, required));
+        paths.extend(
+            rows.iter()
+                .filter(|r| &r.backend == b && required.contains(&r.algorithm))
+                .filter_map(|r| {
+                    Some(format!(
+                        "{} on {b}: {}",
+                        r.algorithm,
+                        r.service.as_ref()?.summary(&r.kat)
+                    ))
+                }),
+        );
+    }
+    (rules, paths)
 }
 
 /// Everything `compliance` decides: the rows, the algorithm check, the module
@@ -150,7 +185,8 @@ pub struct Inputs<'a> {
 /// Runs the KAT audit and the quick diff for `backends` × `algorithms` and judges the deployment.
 pub fn check(i: &Inputs) -> Check {
     let kat = kat_status::audit(i.backends, i.algorithms, i.vectors);
-    let rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
+    let mut rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
+    service::attach(&mut rows, i.policy, i.backends, i.modules);
     let violations = i
         .deployment
         .map(|d| compliance::violations(i.policy, &rows, d))
@@ -163,3 +199,7 @@ pub fn check(i: &Inputs) -> Check {
         violations,
     }
 }
+
+#[cfg(test)]
+#[path = "verdict_tests.rs"]
+mod tests;
