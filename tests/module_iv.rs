@@ -49,7 +49,7 @@ fn every_other_backend_opens_what_the_module_sealed() {
         );
         assert_ne!((&a.iv, &a.ct), (&b.iv, &b.ct));
     }
-    // With no other backend judged, nothing was opened elsewhere: not a pass.
+    // With no other backend to open it, nothing was checked: not a pass.
     let alone = cross_open(aws(), AeadId::Aes256Gcm, &[aws()]);
     assert!(
         matches!(&alone, CrossOpen::NotRun { reason } if reason.contains("no other backend")),

@@ -72,6 +72,7 @@ fn request(a: &ComplianceArgs) -> Result<Request, String> {
         algorithms,
         vectors,
         modules: module::load_facts(&a.module_facts)?,
+        openers: crate::backend::all(),
     })
 }
 

@@ -78,7 +78,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
         let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
         let scope = matrix::scope(&sweeps, &messaging);
         let kat_table = matrix::audit(&scope);
-        matrix::sections(policies, &scope, &kat_table)
+        matrix::sections(policies, &scope, &kat_table, &crate::backend::all())
     };
     if let Some(dir) = &a.html {
         let page = match report::html::page(&fleet, kat.as_ref(), &compliance) {

@@ -130,6 +130,7 @@ fn request(dir: &Path, inv: &Invocation) -> Result<Request, String> {
         algorithms,
         vectors,
         modules: read(dir, "modules.json")?,
+        openers: crate::backend::all(),
     })
 }
 

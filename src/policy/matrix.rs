@@ -106,13 +106,14 @@ pub struct Section {
     pub notes: Vec<String>,
 }
 
-/// Evaluates each policy with one KAT table (the built-in audit, run once by the caller).
-pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable) -> Vec<Section> {
+/// Evaluates each policy with one KAT table (the built-in audit, run once by
+/// the caller); `openers` open what an approved service sealed ([`service::attach`]).
+pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable, openers: &[&'static Backend]) -> Vec<Section> {
     policies
         .into_iter()
         .map(|policy| {
             let mut rows = compliance::rows(&policy, &scope.backends, &scope.algorithms, kat);
-            service::attach(&mut rows, &policy, &scope.backends, &module::facts());
+            service::attach(&mut rows, &policy, openers, &module::facts());
             Section {
                 rows,
                 backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),

@@ -205,6 +205,12 @@ pub enum Judgement {
     CertificateNotConfirmed {
         reason: String,
     },
+    /// A confirmed certificate, but a required algorithm did not pass its
+    /// known-answer tests here, or its approved service was not tested here.
+    NotTested {
+        algorithms: Vec<String>,
+        reason: String,
+    },
 }
 
 impl Judgement {
@@ -215,6 +221,7 @@ impl Judgement {
             Judgement::ModuleInProcess { .. } => "module in process",
             Judgement::AlgorithmOutsideApprovedList { .. } => "algorithm outside the module's approved list",
             Judgement::CertificateNotConfirmed { .. } => "certificate not confirmed",
+            Judgement::NotTested { .. } => "required algorithm not tested here",
         }
     }
 
@@ -224,7 +231,8 @@ impl Judgement {
             Judgement::NotAModule { reason }
             | Judgement::ModuleInProcess { reason }
             | Judgement::AlgorithmOutsideApprovedList { reason, .. }
-            | Judgement::CertificateNotConfirmed { reason } => reason.clone(),
+            | Judgement::CertificateNotConfirmed { reason }
+            | Judgement::NotTested { reason, .. } => reason.clone(),
         }
     }
 }

@@ -92,9 +92,9 @@ impl ServiceStanding {
 
 /// Adds the standing to each row whose module data names an approved service
 /// for its algorithm with an operation to measure it or others not to trust
-/// (only under a policy requiring a validated module). `backends` are the
-/// openers of the cross-open: the ones this run judges.
-pub fn attach(rows: &mut [ComplianceRow], policy: &Policy, backends: &[&'static Backend], facts: &[ModuleFacts]) {
+/// (only under a policy requiring a validated module). `openers` open the
+/// approved service's output: every backend of the build, whichever are judged.
+pub fn attach(rows: &mut [ComplianceRow], policy: &Policy, openers: &[&'static Backend], facts: &[ModuleFacts]) {
     if policy.module.is_none() {
         return;
     }
@@ -105,8 +105,8 @@ pub fn attach(rows: &mut [ComplianceRow], policy: &Policy, backends: &[&'static 
         if s.measured_as.is_none() && s.non_approved.is_empty() {
             continue;
         }
-        let b = backends.iter().find(|b| b.name == r.backend);
-        r.service = Some(standing(s, b.copied(), r.algorithm, backends));
+        let b = openers.iter().find(|b| b.name == r.backend);
+        r.service = Some(standing(s, b.copied(), r.algorithm, openers));
     }
 }
 
@@ -145,7 +145,7 @@ pub fn cross_open(b: &Backend, id: AeadId, openers: &[&Backend]) -> CrossOpen {
         .collect();
     if names.is_empty() {
         return CrossOpen::NotRun {
-            reason: format!("no other backend judged here offers {id} to open its output (add some with --backend)"),
+            reason: format!("no other backend in this build offers {id} to open its output"),
         };
     }
     let problems: Vec<String> = MESSAGES

@@ -52,29 +52,16 @@ pub fn module_verdict(
             backends.push(r);
         }
     }
-    // An approved algorithm counts through its approved service: where the
-    // module data names one, that path must have been tested in this run.
-    let serves = |b: &str, alg: AlgorithmId| {
-        rows.iter().any(|r| {
-            r.backend == b
-                && r.algorithm == alg
-                && r.offered()
-                && r.kat.passed()
-                && r.service.as_ref().is_none_or(|s| s.tested(&r.kat))
-        })
-    };
     let judgements: Vec<(String, Judgement)> = backends
         .iter()
         .map(|r| {
-            (
-                r.backend.clone(),
-                module::judge(facts, &r.backend, &r.module, &required),
-            )
+            let j = module::judge(facts, &r.backend, &r.module, &required);
+            (r.backend.clone(), untested(j, rows, &r.backend, &required))
         })
         .collect();
     let qualifying: Vec<String> = judgements
         .iter()
-        .filter(|(b, j)| matches!(j, Judgement::Compliant { .. }) && required.iter().all(|&a| serves(b, a)))
+        .filter(|(_, j)| matches!(j, Judgement::Compliant { .. }))
         .map(|(b, _)| b.clone())
         .collect();
     let compliant = !qualifying.is_empty();
@@ -100,6 +87,35 @@ pub fn module_verdict(
         qualifying,
         compliant,
     })
+}
+
+/// A certified module counts for a required algorithm only where it passed its
+/// known-answer tests here and, where its module data names an approved
+/// service, that path was tested here too ([`service::ServiceStanding::tested`]).
+fn untested(j: Judgement, rows: &[ComplianceRow], b: &str, required: &[AlgorithmId]) -> Judgement {
+    if !matches!(j, Judgement::Compliant { .. }) {
+        return j;
+    }
+    let (mut algorithms, mut reasons) = (Vec::new(), Vec::new());
+    for &alg in required {
+        let why = match rows.iter().find(|r| r.backend == b && r.algorithm == alg) {
+            None => "not judged here".to_string(),
+            Some(r) if !r.offered() || !r.kat.passed() => format!("known-answer tests {}", r.kat.summary()),
+            Some(r) => match r.service.as_ref().filter(|s| !s.tested(&r.kat)) {
+                Some(s) => s.summary(&r.kat),
+                None => continue,
+            },
+        };
+        algorithms.push(alg.name().to_string());
+        reasons.push(format!("{alg}: {why}"));
+    }
+    if algorithms.is_empty() {
+        return j;
+    }
+    Judgement::NotTested {
+        algorithms,
+        reason: format!("{}: {}", j.reason(), reasons.join("; ")),
+    }
 }
 
 /// For each module build judged: the approved-service rules of the required
@@ -180,13 +196,16 @@ pub struct Inputs<'a> {
     pub deployment: Option<&'a Deployment>,
     pub vectors: &'a [crate::kat::VectorSet],
     pub modules: &'a [ModuleFacts],
+    /// The backends that open what an approved service sealed
+    /// ([`service::cross_open`]): every backend of the build, not only those judged.
+    pub openers: &'a [&'static Backend],
 }
 
 /// Runs the KAT audit and the quick diff for `backends` × `algorithms` and judges the deployment.
 pub fn check(i: &Inputs) -> Check {
     let kat = kat_status::audit(i.backends, i.algorithms, i.vectors);
     let mut rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
-    service::attach(&mut rows, i.policy, i.backends, i.modules);
+    service::attach(&mut rows, i.policy, i.openers, i.modules);
     let violations = i
         .deployment
         .map(|d| compliance::violations(i.policy, &rows, d))

@@ -56,13 +56,16 @@ fn verdict(row: ComplianceRow, facts: &[ModuleFacts]) -> ModuleVerdict {
     module_verdict(&policy, &[row], Some(&dep), facts).unwrap()
 }
 
-#[test]
-fn a_module_qualifies_only_once_its_approved_path_was_tested() {
-    let passed = CrossOpen::Passed {
+fn passed() -> CrossOpen {
+    CrossOpen::Passed {
         openers: vec!["ring".into(), "openssl".into()],
         messages: 5,
-    };
-    let (row, facts) = module_row(Some(passed));
+    }
+}
+
+#[test]
+fn a_module_qualifies_only_once_its_approved_path_was_tested() {
+    let (row, facts) = module_row(Some(passed()));
     let v = verdict(row, &facts);
     assert_eq!(v.qualifying, ["aws-lc-rs"]);
     let line = &v.approved_paths[0];
@@ -73,7 +76,7 @@ fn a_module_qualifies_only_once_its_approved_path_was_tested() {
     );
     for not_tested in [
         CrossOpen::NotRun {
-            reason: "no other backend judged here offers AES-256-GCM".into(),
+            reason: "no other backend in this build offers AES-256-GCM to open its output".into(),
         },
         CrossOpen::Failed {
             problems: vec!["ring cannot open its output".into()],
@@ -86,7 +89,26 @@ fn a_module_qualifies_only_once_its_approved_path_was_tested() {
             v.approved_paths[0].contains("`seal-module-iv` is the approved service, NOT tested: "),
             "{v:?}"
         );
+        // The certificate stands; the verdict names what was not tested here.
+        let (b, j) = &v.judgements[0];
+        assert_eq!(
+            (b.as_str(), j.label()),
+            ("aws-lc-rs", "required algorithm not tested here")
+        );
+        assert!(
+            v.modules[0]
+                .contains("#5298, #5314, confirmed: AES-256-GCM: `seal-module-iv` is the approved service, NOT tested"),
+            "{v:?}"
+        );
     }
+    // Failed known-answer tests: the same verdict, naming them.
+    let (mut row, facts) = module_row(Some(passed()));
+    row.kat = KatStatus::Fail {
+        counts: VerdictCounts::default(),
+        first: "tcId 7".into(),
+    };
+    let v = verdict(row, &facts);
+    assert!(v.modules[0].contains("AES-256-GCM: known-answer tests FAIL"), "{v:?}");
     // A module data file without the service fields (an older copy) gives
     // no standing: the module is judged on its certificate and KATs alone.
     let (row, facts) = module_row(None);
