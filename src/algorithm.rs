@@ -308,8 +308,12 @@ impl fmt::Display for KexId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Operation {
-    /// AEAD encryption with the tag.
+    /// AEAD encryption with the tag, under a nonce the caller chooses.
     Seal,
+    /// AEAD encryption under an IV the library generates inside itself and
+    /// returns (aws-lc-rs `RandomizedNonceKey`): the form of GCM encryption a
+    /// FIPS 140-3 module may offer as an approved service (IG C.H).
+    SealModuleIv,
     /// AEAD decryption of a genuine ciphertext.
     Open,
     /// AEAD decryption of a forged ciphertext (the rejection path).
@@ -329,8 +333,9 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the order tables list them.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::Seal,
+        Operation::SealModuleIv,
         Operation::Open,
         Operation::OpenForged,
         Operation::Keygen,
@@ -344,6 +349,7 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::Seal => "seal",
+            Operation::SealModuleIv => "seal-module-iv",
             Operation::Open => "open",
             Operation::OpenForged => "open-forged",
             Operation::Keygen => "keygen",
@@ -365,7 +371,7 @@ impl Operation {
     pub fn applies_to(self, alg: AlgorithmId) -> bool {
         use Operation::*;
         match alg {
-            AlgorithmId::Aead(_) => matches!(self, Seal | Open | OpenForged),
+            AlgorithmId::Aead(_) => matches!(self, Seal | SealModuleIv | Open | OpenForged),
             AlgorithmId::Kex(k) if k.kind() == KexKind::Ecdh => {
                 matches!(self, Keygen | Agree | KeygenAgree)
             }

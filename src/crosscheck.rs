@@ -4,7 +4,7 @@
 //! timing a cell; the test suite runs it over every algorithm.
 
 use crate::algorithm::{AeadId, KexId};
-use crate::backend::{Backend, Error, KeyExchange};
+use crate::backend::{module_iv, AeadAlgorithm, Backend, Error, KeyExchange};
 
 /// Deterministic filler so every backend sees the same inputs.
 pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
@@ -109,6 +109,102 @@ fn round_trip(
     Ok((ct, tag))
 }
 
+/// A message sealed under an IV the library generated ([`crate::backend::ModuleIvKey`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleIvSealed {
+    pub iv: Vec<u8>,
+    pub ct: Vec<u8>,
+    pub tag: Vec<u8>,
+}
+
+/// Seals `pt` twice with `alg`'s module-IV service: the output of the first
+/// seal, after checking that the second drew another IV (a library that
+/// repeats its IV under one key breaks GCM, SP 800-38D §8; two 96-bit draws
+/// from an approved RBG collide with odds of 2^-96).
+pub fn seal_module_iv(alg: &dyn AeadAlgorithm, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<ModuleIvSealed, String> {
+    let id = alg.id();
+    let mut k = alg.module_iv_key(key).map_err(|e| format!("module-IV key: {e}"))?;
+    let mut seal = || -> Result<ModuleIvSealed, String> {
+        let (mut ct, mut iv, mut tag) = (pt.to_vec(), vec![0; id.nonce_len()], vec![0; id.tag_len()]);
+        k.seal_in_place(aad, &mut ct, &mut iv, &mut tag)
+            .map_err(|e| format!("module-IV seal: {e}"))?;
+        Ok(ModuleIvSealed { iv, ct, tag })
+    };
+    let (first, second) = (seal()?, seal()?);
+    if first.iv == second.iv {
+        return Err(format!(
+            "module-IV seal drew the same IV twice ({})",
+            hex::encode(&first.iv)
+        ));
+    }
+    Ok(first)
+}
+
+/// Opens `sealed` with each raw AEAD `id` of `openers` ([`raw_openers`]),
+/// a caller-nonce open under the IV the library returned: (opener, Ok or why it failed).
+pub fn open_everywhere(
+    openers: &[&Backend],
+    id: AeadId,
+    key: &[u8],
+    aad: &[u8],
+    pt: &[u8],
+    sealed: &ModuleIvSealed,
+) -> Vec<(String, Result<(), String>)> {
+    let open = |alg: &dyn AeadAlgorithm| -> Result<(), String> {
+        let mut k = alg.key(key).map_err(|e| format!("key: {e}"))?;
+        let mut buf = sealed.ct.clone();
+        k.open_in_place(&sealed.iv, aad, &mut buf, &sealed.tag)
+            .map_err(|e| format!("open: {e}"))?;
+        if buf != pt {
+            return Err("open gave back other bytes".into());
+        }
+        Ok(())
+    };
+    raw_openers(openers, id)
+        .into_iter()
+        .map(|(name, alg)| (name.to_string(), open(alg)))
+        .collect()
+}
+
+/// The backends of `openers` offering `id` as a raw AEAD (not behind a
+/// record layer, which chooses its own AAD and nonce), with that AEAD.
+pub fn raw_openers(openers: &[&Backend], id: AeadId) -> Vec<(&'static str, &'static dyn AeadAlgorithm)> {
+    openers
+        .iter()
+        .filter_map(|b| Some((b.name, (b.aead)(id).ok().filter(|a| a.framing().is_none())?)))
+        .collect()
+}
+
+/// The check before timing a `seal-module-iv` cell, as (backend, problem)
+/// pairs: each of `sealers` offering the service seals a `len`-byte message,
+/// and every raw AEAD of `openers` must open it under the IV it returned.
+pub fn module_iv_problems(
+    sealers: &[&Backend],
+    openers: &[&Backend],
+    id: AeadId,
+    len: usize,
+    aad_len: usize,
+) -> Vec<(String, String)> {
+    let (key, aad, pt) = (pattern(id.key_len(), 1), pattern(aad_len, 3), pattern(len, 4));
+    let mut problems = Vec::new();
+    for b in sealers {
+        let Some(alg) = (b.aead)(id).ok().filter(|a| module_iv::offered(*a).is_ok()) else {
+            continue;
+        };
+        let opened =
+            seal_module_iv(alg, &key, &aad, &pt).map(|sealed| open_everywhere(openers, id, &key, &aad, &pt, &sealed));
+        match opened {
+            Err(e) => problems.push((b.name.to_string(), e)),
+            Ok(all) => {
+                problems.extend(all.into_iter().filter_map(|(o, r)| {
+                    Some((b.name.to_string(), format!("{o} cannot open its output: {}", r.err()?)))
+                }))
+            }
+        }
+    }
+    problems
+}
+
 /// The key-exchange check, as (backend, problem) pairs.
 pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
     let offered: Vec<(&str, KeyExchange)> = backends
@@ -179,5 +275,29 @@ mod tests {
         for id in KexId::ALL {
             kex(&backends, id).unwrap();
         }
+    }
+
+    /// What a backend seals under an IV it draws itself, every other raw
+    /// AEAD opens (sizes around the block and tag boundaries). aws-lc-rs
+    /// offers it for AES-GCM, so the check cannot pass without sealing.
+    #[test]
+    fn module_iv_output_opens_on_every_backend() {
+        let backends = crate::backend::test_all();
+        let mut sealed = 0;
+        for id in AeadId::ALL {
+            let sealers: Vec<&Backend> = backends
+                .iter()
+                .copied()
+                .filter(|b| (b.aead)(id).is_ok_and(|a| module_iv::offered(a).is_ok()))
+                .collect();
+            for len in [0, 1, 15, 16, 17, 1350, 16384] {
+                for aad in [0, 13] {
+                    assert_eq!(module_iv_problems(&sealers, &backends, id, len, aad), []);
+                }
+            }
+            sealed += sealers.len();
+        }
+        // aws-lc-rs: AES-128-GCM and AES-256-GCM.
+        assert!(sealed >= if cfg!(feature = "aws-lc-rs") { 2 } else { 0 });
     }
 }

@@ -55,6 +55,8 @@ pub struct Request {
     /// The module facts: the built-in ones, or a user's file for a backend
     /// (`--module-facts`, e.g. with a certificate confirmed on the CMVP list).
     pub modules: Vec<ModuleFacts>,
+    /// Every backend of the build: the openers of an approved service's output.
+    pub openers: Vec<&'static Backend>,
 }
 
 impl Request {
@@ -70,6 +72,7 @@ impl Request {
             deployment: self.deployment.as_ref(),
             vectors: &extra,
             modules: &self.modules,
+            openers: &self.openers,
         })
     }
 }

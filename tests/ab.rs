@@ -65,7 +65,7 @@ fn an_a_a_run_passes_and_writes_the_report() {
         (written["complete"].as_bool(), written["same_executable"].as_bool()),
         (Some(true), Some(true))
     );
-    assert_eq!(written["base"]["hello"]["protocol"], 2);
+    assert_eq!(written["base"]["hello"]["protocol"], 3);
     let cells = written["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 1);
     let c = &cells[0];

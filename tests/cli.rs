@@ -385,3 +385,90 @@ fn without_a_terminal_progress_is_plain_lines_on_stderr_and_stdout_is_only_the_t
     let tables = cryptobench::report::sweep::render(&file, cryptobench::report::Format::Table);
     assert_eq!(String::from_utf8(out.stdout).unwrap(), tables);
 }
+
+/// `seal-module-iv` is its own row beside `seal` where the library draws the
+/// IV itself (aws-lc-rs AES-GCM); a backend without it is listed as not
+/// offering it, with the reason; the result forms and `compare` carry it.
+#[test]
+#[cfg(all(feature = "aws-lc-rs", feature = "ring"))]
+fn the_module_iv_seal_is_its_own_row_beside_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("iv.json");
+    let args = [
+        "run",
+        "--quick",
+        "--backend",
+        "aws-lc-rs,ring",
+        "--algorithm",
+        "aes-128-gcm",
+    ];
+    let out = cryptobench()
+        .args(args)
+        .args([
+            "--operation",
+            "seal,seal-module-iv",
+            "--sizes",
+            "64",
+            "--threads",
+            "1",
+            "--output",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("AES-128-GCM seal-module-iv (bulk), MB/s"), "{text}");
+    assert!(
+        text.contains("Not offered (\"-\" in the tables): AES-128-GCM seal-module-iv on ring (unsupported: "),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let cells: Vec<(&str, &str)> = v["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["backend"].as_str().unwrap(), c["operation"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        cells,
+        [("aws-lc-rs", "seal"), ("ring", "seal"), ("aws-lc-rs", "seal-module-iv")]
+    );
+    assert_eq!(v["skipped"][0]["operation"], "seal-module-iv");
+    let csv = cryptobench()
+        .args(args)
+        .args([
+            "--operation",
+            "seal-module-iv",
+            "--sizes",
+            "64",
+            "--threads",
+            "1",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(csv)
+        .unwrap()
+        .contains(",AES-128-GCM,seal-module-iv,bulk,64,"));
+    let path = json.to_str().unwrap();
+    cryptobench()
+        .args(["compare", path, path])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("seal-module-iv"));
+    let html = dir.path().join("page");
+    cryptobench()
+        .args(["report", "--html"])
+        .arg(&html)
+        .arg(path)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(html.join("index.html"))
+        .unwrap()
+        .contains("seal-module-iv"));
+}

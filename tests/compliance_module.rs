@@ -13,9 +13,13 @@ fn cryptobench() -> Command {
     Command::cargo_bin("cryptobench").unwrap()
 }
 
-fn json(args: &[&str], code: i32) -> Value {
+fn stdout(args: &[&str], code: i32) -> String {
     let out = cryptobench().args(args).assert().code(code).get_output().stdout.clone();
-    serde_json::from_slice(&out).unwrap()
+    String::from_utf8(out).unwrap()
+}
+
+fn json(args: &[&str], code: i32) -> Value {
+    serde_json::from_str(&stdout(args, code)).unwrap()
 }
 
 /// FIPS 140-3 needs a validated module: the default build has none and says
@@ -47,6 +51,14 @@ fn fips_140_3_deployment_verdict_follows_the_module() {
             text.contains("RandomizedNonceKey"),
             "the approved GCM service is named: {text}"
         );
+        // Which GCM path was measured and tested, and which is not approved.
+        assert!(
+            text.contains(
+                "AES-256-GCM on aws-lc-rs: `seal-module-iv` is the approved service, tested: its output opened by ring"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("`seal` is a non-approved service"), "{text}");
     } else {
         assert!(text.contains("--features fips"), "{text}");
         assert!(err.contains("no validated module in this build"), "{err}");
@@ -75,6 +87,94 @@ fn fips_140_3_deployment_verdict_follows_the_module() {
     assert_eq!(aws[1]["verdict"], want, "{aws}");
 }
 
+/// The approved GCM service (an IV generated inside the module) is named with
+/// the path that was tested: its output opened by the build's other backends
+/// in this run, whichever are judged (when none could open it, the verdict
+/// says NOT tested: `policy::verdict` tests, tests/module_iv.rs).
+#[test]
+fn the_approved_gcm_path_is_cross_opened_and_named() {
+    let args = [
+        "compliance",
+        "--policy",
+        "fips-140-3",
+        "--algorithm",
+        "aes-256-gcm",
+        "--format",
+        "json",
+    ];
+    let v = json(&args, 0);
+    let row = |b: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["backend"] == b)
+            .unwrap()
+    };
+    let s = &row("aws-lc-rs")["service"];
+    assert_eq!(
+        (&s["measured_as"], &s["non_approved"]),
+        (&Value::from("seal-module-iv"), &serde_json::json!(["seal"]))
+    );
+    assert_eq!(s["cross_open"]["status"], "passed", "{s}");
+    assert!(
+        s["cross_open"]["openers"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("ring")),
+        "{s}"
+    );
+    assert!(row("ring").get("service").is_none(), "{v}");
+    // Judged alone, it is still opened by the build's other backends.
+    let alone = [
+        "compliance",
+        "--policy",
+        "fips-140-3",
+        "--algorithm",
+        "aes-256-gcm",
+        "--backend",
+        "aws-lc-rs",
+    ];
+    let text = stdout(&alone, 0);
+    let build = if cfg!(feature = "fips") {
+        ""
+    } else {
+        " (this build's is not the validated module)"
+    };
+    let tested = format!(
+        "aws-lc-rs AES-256-GCM{build}: `seal-module-iv` is the approved service, tested: its output opened by ring"
+    );
+    assert!(text.contains(&tested), "{text}");
+    if !cfg!(feature = "fips") {
+        return;
+    }
+    // A user's module file whose 4.x certificate is confirmed, and a
+    // deployment pinned to aws-lc-rs: COMPLIANT, with the path that was tested.
+    let dir = tempfile::tempdir().unwrap();
+    let facts = std::fs::read_to_string("policies/modules/aws-lc-fips.toml").unwrap();
+    let in_process = "status = \"in process\"\ncertificates = []\nconfirmed = false";
+    let validated = "status = \"validated\"\ncertificates = [\"#0000 (a test's)\"]\nconfirmed = true";
+    let mine = dir.path().join("aws-lc-fips.toml");
+    std::fs::write(&mine, facts.replace(in_process, validated)).unwrap();
+    let dep = dir.path().join("deploy.toml");
+    std::fs::write(&dep, "algorithms = [\"AES-256-GCM\"]\nbackend = \"aws-lc-rs\"\n").unwrap();
+    let args = [
+        "compliance",
+        "--policy",
+        "fips-140-3",
+        "--module-facts",
+        mine.to_str().unwrap(),
+        "--require",
+        dep.to_str().unwrap(),
+    ];
+    let text = stdout(&args, 0);
+    assert!(text.contains("Deployment verdict: COMPLIANT on aws-lc-rs"), "{text}");
+    assert!(
+        text.contains("The path this run measured and tested:\n- AES-256-GCM on aws-lc-rs: `seal-module-iv` is the approved service, tested: its output opened by ring"),
+        "{text}"
+    );
+}
+
 /// A deployment pinned to a backend that is not a module fails even in the fips build.
 #[test]
 fn a_pinned_unvalidated_backend_is_not_compliant() {
@@ -100,14 +200,7 @@ fn a_pinned_unvalidated_backend_is_not_compliant() {
 /// A policy without a module requirement keeps its single verdict.
 #[test]
 fn a_module_free_policy_is_unchanged() {
-    let out = cryptobench()
-        .args(["compliance", "--policy", "cnsa-2.0", "--require", "aes-256-gcm"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = stdout(&["compliance", "--policy", "cnsa-2.0", "--require", "aes-256-gcm"], 0);
     assert!(
         text.contains("COMPLIANT: every required algorithm is allowed"),
         "{text}"
@@ -226,6 +319,14 @@ fn recommend_ranks_validated_modules_or_says_none_is() {
     // The fixture's versions are made up, so no build's module measured them.
     let v = recommend_fips(fixtures::path("storage.json"), &[]);
     assert!(ranked(&v).len() > 1, "{v}");
+    // Its GCM figures are the caller-nonce `seal` path, and the notes say so.
+    assert!(
+        v["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .starts_with("aws-lc-rs AES-128-GCM is ranked on `seal`, a non-approved service of the module")),
+        "{v}"
+    );
     let caveat = v["module_caveat"].as_str().unwrap();
     assert!(caveat.contains("--features fips"), "{caveat}");
     if !cfg!(feature = "fips") {

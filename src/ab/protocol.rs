@@ -11,6 +11,8 @@
 //! - 2: `hello` carries the child's clock probe ([`Hello::clock`]); a sample
 //!   carries a core clock only when that probe vouched for one, and children
 //!   answer a parent's older version in that version.
+//! - 3: a cell's operation may be `seal-module-iv`, which older workers cannot
+//!   parse: the parent fails such a cell on their side instead of sending it.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,9 +21,17 @@ use crate::measure::clock::{ClockMethod, ClockProbe};
 
 /// The newest protocol version this build speaks; it also speaks every older
 /// one back to [`OLDEST`]. Bumped on any change of meaning of the messages below.
-pub const PROTOCOL: u32 = 2;
+pub const PROTOCOL: u32 = 3;
 /// The oldest version a parent of this build drives.
 pub const OLDEST: u32 = 1;
+
+/// The first protocol version whose workers know `op`.
+pub fn knows_since(op: Operation) -> u32 {
+    match op {
+        Operation::SealModuleIv => 3,
+        _ => 1,
+    }
+}
 
 /// One cell of the gate: what both children run, identically.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

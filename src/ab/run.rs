@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::child::{Side, Worker};
-use super::protocol::{CellSpec, Request, Response};
+use super::protocol::{knows_since, CellSpec, Request, Response};
 use super::{differences, pin, Basis, CellResult, ClockBasis, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
 use crate::analysis::paired::{self, Rule, Verdict};
 use crate::measure::{self, samples_per_visit};
@@ -168,6 +168,12 @@ fn prepare_both(sides: &mut [Worker; 2], cell: &CellSpec, target: Duration) -> R
         let answer = w.revive().and_then(|()| {
             if !w.hello.offers(&cell.backend, cell.algorithm) {
                 return Err(format!("this build lacks {} {}", cell.backend, cell.algorithm));
+            }
+            if w.hello.protocol < knows_since(cell.operation) {
+                return Err(format!(
+                    "this build (worker protocol {}) predates the {} operation",
+                    w.hello.protocol, cell.operation
+                ));
             }
             let req = Request::Prepare {
                 cell: cell.clone(),

@@ -228,6 +228,46 @@ mod tests {
         );
     }
 
+    /// A `seal-module-iv` cell crosses the protocol, prepares where the
+    /// library draws the IV (aws-lc-rs AES-GCM) and is unsupported elsewhere.
+    #[test]
+    fn a_module_iv_cell_prepares_where_the_library_draws_the_iv() {
+        use crate::algorithm::{AeadId, AlgorithmId, Mode, Operation};
+        let registry = Registry::builtin();
+        let cell = |b: &str| CellSpec {
+            backend: b.into(),
+            algorithm: AlgorithmId::Aead(AeadId::Aes128Gcm),
+            operation: Operation::SealModuleIv,
+            mode: Some(Mode::Bulk),
+            size: 64,
+            aad: 0,
+            threads: 1,
+        };
+        let aws = cell("aws-lc-rs");
+        assert_eq!(aws.label(), "aws-lc-rs AES-128-GCM seal-module-iv bulk 64 ×1");
+        let text = line(&Request::Prepare {
+            cell: aws.clone(),
+            target_us: 200,
+        });
+        assert!(text.contains("\"operation\":\"seal-module-iv\""), "{text}");
+        if registry.by_name("aws-lc-rs").is_ok() {
+            let Response::Prepared { batch, .. } = prepare(&registry, &aws, 200) else {
+                panic!()
+            };
+            assert!(matches!(
+                sample(&registry, &aws, batch, 2, PROTOCOL),
+                Response::Samples { .. }
+            ));
+        }
+        if registry.by_name("ring").is_ok() {
+            let r = prepare(&registry, &cell("ring"), 200);
+            assert!(
+                matches!(&r, Response::Failed { reason } if reason.starts_with("unsupported: ")),
+                "{r:?}"
+            );
+        }
+    }
+
     /// ChaCha20-Poly1305 seal of 64 bytes, one thread, on `backend`.
     fn chacha_seal(backend: &str) -> CellSpec {
         CellSpec {

@@ -317,7 +317,7 @@ fn a_version_1_worker_is_driven_in_version_1() {
         clock: None,
         ..hello_offering_chacha()
     };
-    let refuse = "case \"$l\" in *'\"protocol\":1}'*) ;; *) echo 'worker: the parent speaks protocol 2, this build 1' >&2; exit 1 ;; esac";
+    let refuse = "case \"$l\" in *'\"protocol\":1}'*) ;; *) echo 'worker: the parent speaks protocol 3, this build 1' >&2; exit 1 ;; esac";
     let old = fake_speaking(
         dir.path(),
         "old",
@@ -345,10 +345,18 @@ fn a_version_1_worker_is_driven_in_version_1() {
         (clock.base, clock.new),
         (ClockMethod::Legacy, ClockMethod::DependentChains)
     );
-    // Per `Worker::start`, a refused start in version 2 and one in version 1;
-    // then one start per round, in version 1 at once.
+    // Per `Worker::start`, refused starts in versions 3 and 2 and one in
+    // version 1; then one start per round, in version 1 at once.
     let starts = std::fs::read_to_string(dir.path().join("old.starts")).unwrap();
-    assert_eq!(starts.lines().count(), 2 + 2 + 8, "{starts}");
+    assert_eq!(starts.lines().count(), 3 + 3 + 8, "{starts}");
+    // An operation newer than a side's protocol is failed there, never sent.
+    let mut opts = options(&old, &new, &[64], 2);
+    opts.cfg.operations = vec![Operation::SealModuleIv];
+    let c = &run_collecting(&opts).0.unwrap().cells[0];
+    assert!(
+        matches!(&c.failed[..], [(Side::Base, why)] if why.contains("protocol 1) predates the seal-module-iv")),
+        "{c:?}"
+    );
 }
 
 /// The caller's error after a cell (a report that cannot be written) stops

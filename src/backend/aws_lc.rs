@@ -4,6 +4,9 @@
 //!
 //! - AEADs go through `LessSafeKey` (caller-chosen 96-bit nonce, full 16-byte
 //!   tag only; no other GCM IV or tag length is reachable from the Rust API).
+//!   AES-GCM also seals through `RandomizedNonceKey`, whose IV AWS-LC draws
+//!   inside the module (`EVP_aead_aes_*_gcm_randnonce`): the approved GCM
+//!   encryption service of the FIPS build (IG C.H), measured as `seal-module-iv`.
 //! - ECDH takes a caller-chosen private key through the public
 //!   `agreement::PrivateKey::from_private_key`; peer keys are handed to the
 //!   library as given (it also parses compressed SEC1 and X.509 SPKI).
@@ -17,7 +20,8 @@
 use aws_lc_rs::{aead, agreement, kem};
 
 use super::{
-    rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange, Module, Result,
+    check_tag, rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, Kem, KemDecapsKey, KeyExchange,
+    Module, ModuleIvKey, Result,
 };
 use crate::algorithm::{AeadId, KexId};
 
@@ -102,7 +106,46 @@ less_safe_key_aead!(aws_lc_rs, AwsAead, AwsKey, {
     AeadId::Aes256GcmSiv => AES_256_GCM_SIV,
 }, |key: &aead::LessSafeKey, nonce, aad, tag: [u8; 16], buf: &mut [u8]| {
     key.open_in_place_separate_tag(nonce, aad, &tag, buf).map(|_| ())
-});
+}, module_iv_key);
+
+/// `RandomizedNonceKey` for AES-GCM. It also takes GCM-SIV, but there
+/// aws-lc-rs draws the nonce in Rust and passes it in: not an IV generated
+/// inside the module, so GCM-SIV stays caller-nonce only here.
+fn module_iv_key(id: AeadId, key: &[u8]) -> Result<Box<dyn ModuleIvKey>> {
+    let alg = match id {
+        AeadId::Aes128Gcm => &aead::AES_128_GCM,
+        AeadId::Aes256Gcm => &aead::AES_256_GCM,
+        other => {
+            return unsupported(format!(
+                "aws-lc-rs generates the IV inside the module for AES-GCM only, not {other}"
+            ))
+        }
+    };
+    let key = aead::RandomizedNonceKey::new(alg, key).or_else(|_| rejected("key"))?;
+    Ok(Box::new(AwsModuleIv(id, key)))
+}
+
+struct AwsModuleIv(AeadId, aead::RandomizedNonceKey);
+
+impl ModuleIvKey for AwsModuleIv {
+    fn seal_in_place(&mut self, aad: &[u8], buf: &mut [u8], iv: &mut [u8], tag: &mut [u8]) -> Result<()> {
+        check_tag(self.0, tag)?;
+        if iv.len() != self.0.nonce_len() {
+            return rejected(format!(
+                "the IV buffer must be {} bytes, got {}",
+                self.0.nonce_len(),
+                iv.len()
+            ));
+        }
+        let (nonce, t) = self
+            .1
+            .seal_in_place_separate_tag(aead::Aad::from(aad), buf)
+            .or_else(|_| rejected("seal failed (message too long?)"))?;
+        iv.copy_from_slice(nonce.as_ref());
+        tag.copy_from_slice(t.as_ref());
+        Ok(())
+    }
+}
 
 struct AwsEcdh(KexId);
 

@@ -3,18 +3,26 @@
 //! both adapters' AEAD part. Only `open_in_place_separate_tag` differs in its
 //! arguments, so the caller passes that call.
 
-/// `less_safe_key_aead!(crate, AlgType, KeyType, { AeadId::X => CONST, … }, open)`
+/// `less_safe_key_aead!(crate, AlgType, KeyType, { AeadId::X => CONST, … }, open[, module_iv])`
 /// defines `AlgType(AeadId)` implementing [`super::AeadAlgorithm`] and
 /// `KeyType` implementing [`super::AeadKey`]. `open` is a closure
-/// `|key: &LessSafeKey, nonce, aad, tag: [u8; 16], buf| -> Result<_, _>`.
+/// `|key: &LessSafeKey, nonce, aad, tag: [u8; 16], buf| -> Result<_, _>`;
+/// the optional `module_iv` is a `fn(AeadId, &[u8]) -> Result<Box<dyn ModuleIvKey>>`
+/// (the library's seal under an IV it generates, aws-lc-rs only).
 macro_rules! less_safe_key_aead {
-    ($krate:ident, $Alg:ident, $Key:ident, { $($id:path => $constant:ident),* $(,)? }, $open:expr) => {
+    ($krate:ident, $Alg:ident, $Key:ident, { $($id:path => $constant:ident),* $(,)? }, $open:expr $(, $module_iv:expr)?) => {
         struct $Alg(AeadId);
 
         impl super::AeadAlgorithm for $Alg {
             fn id(&self) -> AeadId {
                 self.0
             }
+            $(
+                fn module_iv_key(&self, key: &[u8]) -> super::Result<Box<dyn super::ModuleIvKey>> {
+                    super::check_key(self.0, key)?;
+                    $module_iv(self.0, key)
+                }
+            )?
             fn key(&self, key: &[u8]) -> super::Result<Box<dyn super::AeadKey>> {
                 super::check_key(self.0, key)?;
                 let alg = match self.0 {

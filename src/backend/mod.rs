@@ -55,6 +55,8 @@ mod hash;
 pub use checks::{check_key, check_nonce, check_tag, fixed, CheckedAead, MakeKey};
 pub use facts::{CpuMasking, Module};
 pub use hash::{Hash, HkdfSource};
+pub mod module_iv;
+pub use module_iv::ModuleIvKey;
 pub mod registry;
 pub use registry::{Registry, RegistryError};
 
@@ -284,6 +286,10 @@ pub trait AeadAlgorithm: Send + Sync {
     /// How a protocol layer frames this AEAD; `None` for a raw AEAD.
     fn framing(&self) -> Option<&'static Framing> {
         None
+    }
+    /// Key schedule of the seal whose IV the library generates ([`ModuleIvKey`]).
+    fn module_iv_key(&self, _key: &[u8]) -> Result<Box<dyn ModuleIvKey>> {
+        unsupported(module_iv::NOT_OFFERED)
     }
 }
 

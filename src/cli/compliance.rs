@@ -77,6 +77,7 @@ fn request(a: &ComplianceArgs, registry: &Registry) -> Result<Request, String> {
         algorithms,
         vectors,
         modules: module::load_facts(&a.module_facts)?,
+        openers: registry.backends().to_vec(),
     })
 }
 

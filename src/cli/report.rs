@@ -80,7 +80,7 @@ pub fn run(a: ReportArgs, registry: &Registry) -> ExitCode {
         let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
         let scope = matrix::scope(registry, &sweeps, &messaging);
         let kat_table = matrix::audit(&scope);
-        matrix::sections(policies, &scope, &kat_table)
+        matrix::sections(policies, &scope, &kat_table, registry.backends())
     };
     if let Some(dir) = &a.html {
         let palette = Palette::of(registry.backends());

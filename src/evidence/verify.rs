@@ -137,6 +137,7 @@ fn request(registry: &Registry, dir: &Path, inv: &Invocation) -> Result<Request,
         algorithms,
         vectors,
         modules: read(dir, "modules.json")?,
+        openers: registry.backends().to_vec(),
     })
 }
 

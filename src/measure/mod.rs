@@ -18,6 +18,7 @@ pub mod instructions;
 pub mod keyschedule;
 mod latch;
 pub mod messaging;
+mod module_iv_work;
 mod plan;
 #[cfg(feature = "seeded-slowdown")]
 mod slowdown;
@@ -35,6 +36,7 @@ use crate::results::{Cell, CellFailure};
 use crate::stats;
 use engine::{calibrate, visit};
 pub use engine::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
+use plan::carries;
 pub use plan::{not_carried, plan, shapes};
 
 /// What one operation does: the same for every backend in a group.
@@ -110,7 +112,7 @@ fn failure(group: &Group, b: &Backend, reason: String) -> CellFailure {
 /// others) and calibrates the backends that pass.
 pub fn prepare_group<'g>(cfg: &Config, group: &'g Group) -> ReadyGroup<'g> {
     let shape = group.shape;
-    let problems = problems(&group.backends, &shape);
+    let problems = problems(&group.backends, &cfg.backends, &shape);
     let (mut lanes, mut failures) = (Vec::new(), Vec::new());
     for b in &group.backends {
         if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
@@ -192,9 +194,13 @@ pub fn cycles_per_op(hz: f64, threads: usize, aggregate: &[f64]) -> Vec<f64> {
 }
 
 /// The check before timing: (backend, problem) for every backend that does
-/// not round-trip `shape` or disagrees with the others.
-fn problems(backends: &[&Backend], shape: &Shape) -> Vec<(String, String)> {
+/// not round-trip `shape` or disagrees with the others; for `seal-module-iv`,
+/// whose output every raw AEAD of `peers` must open.
+fn problems(backends: &[&Backend], peers: &[&Backend], shape: &Shape) -> Vec<(String, String)> {
     match shape.algorithm {
+        AlgorithmId::Aead(id) if shape.operation == Operation::SealModuleIv => {
+            crosscheck::module_iv_problems(backends, peers, id, shape.size, shape.aad)
+        }
         AlgorithmId::Aead(id) => crosscheck::aead_problems(backends, id, shape.size, shape.aad),
         AlgorithmId::Kex(id) => crosscheck::kex_problems(backends, id),
     }
@@ -209,7 +215,11 @@ pub fn check_and_calibrate(
     shape: &Shape,
     target: Duration,
 ) -> Result<(u64, Duration), String> {
-    if let Some((_, p)) = problems(peers, shape).into_iter().find(|(name, _)| name == b.name) {
+    carries(b, shape).map_err(|e| e.to_string())?;
+    if let Some((_, p)) = problems(peers, peers, shape)
+        .into_iter()
+        .find(|(name, _)| name == b.name)
+    {
         return Err(format!("correctness check failed, not timed: {p}"));
     }
     calibrate(b, shape, target)

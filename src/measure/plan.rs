@@ -1,7 +1,7 @@
 //! Which groups a sweep measures: every algorithm × operation × mode × size ×
 //! thread count the configuration asks for, with the backends that carry it.
 
-use super::{Config, Group, Mode, Shape};
+use super::{Config, Group, Mode, Operation, Shape};
 use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
 use crate::results::CellFailure;
@@ -36,9 +36,13 @@ pub fn plan(cfg: &Config) -> Vec<Group> {
 }
 
 /// Whether `b` carries `shape`: every shape but an AEAD message a record
-/// layer does not frame ([`Backend::carries`]).
-fn carries(b: &Backend, shape: &Shape) -> crate::backend::Result<()> {
+/// layer does not frame ([`Backend::carries`]), or a `seal-module-iv` of a
+/// backend without that service ([`crate::backend::module_iv::offered`]).
+pub(super) fn carries(b: &Backend, shape: &Shape) -> crate::backend::Result<()> {
     match shape.algorithm {
+        AlgorithmId::Aead(id) if shape.operation == Operation::SealModuleIv => {
+            crate::backend::module_iv::offered((b.aead)(id)?)
+        }
         AlgorithmId::Aead(id) => b.carries(id, shape.size, shape.aad),
         AlgorithmId::Kex(_) => Ok(()),
     }

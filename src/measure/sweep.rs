@@ -26,7 +26,7 @@ pub struct SweepFlags {
     /// Algorithms (default: all).
     #[arg(long)]
     pub algorithm: Vec<String>,
-    /// Operations: seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps (default: seal, keygen+agree, encaps, decaps).
+    /// Operations: seal, seal-module-iv (the library draws the IV: the FIPS-approved GCM seal), open, open-forged, keygen, agree, keygen+agree, encaps, decaps (default: seal, keygen+agree, encaps, decaps).
     #[arg(long)]
     pub operation: Vec<String>,
     /// AEAD key handling: bulk (key schedule once) or per-message (default: bulk).
@@ -91,7 +91,10 @@ impl SweepFlags {
                 Operation::Decaps,
             ],
             |s| {
-                Operation::parse(s).ok_or_else(|| format!("--operation: unknown operation '{s}' (seal, open, open-forged, keygen, agree, keygen+agree, encaps, decaps)"))
+                Operation::parse(s).ok_or_else(|| {
+                    let known: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
+                    format!("--operation: unknown operation '{s}' ({})", known.join(", "))
+                })
             },
         )?;
         let modes = each("--mode", &self.mode, vec![Mode::Bulk], |s| {

@@ -54,6 +54,9 @@ fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> R
             let alg = (backend.aead)(id).map_err(|e| e.to_string())?;
             // Seeded (instruction-count) runs keep one layout: their counts must repeat.
             let offset = if rng.is_some() { 0 } else { layout_offset() };
+            if shape.operation == Operation::SealModuleIv {
+                return Ok(Box::new(super::module_iv_work::ModuleIvWork::new(alg, shape, offset)?));
+            }
             Ok(Box::new(AeadWork::new(alg, id, shape, offset)?))
         }
         AlgorithmId::Kex(id) => match (backend.kex)(id).map_err(|e| e.to_string())? {

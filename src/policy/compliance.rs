@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::kat_status::{KatStatus, KatTable};
 use super::load::toml_error;
 use super::module::{self, ModuleStatus};
+use super::service::ServiceStanding;
 use super::{Decision, Policy};
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
@@ -22,6 +23,10 @@ pub struct ComplianceRow {
     pub policy: Decision,
     pub kat: KatStatus,
     pub module: ModuleStatus,
+    /// Under a policy requiring a validated module: which path of the
+    /// module's approved service was measured and tested ([`super::service::attach`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceStanding>,
 }
 
 impl ComplianceRow {
@@ -55,6 +60,7 @@ pub fn rows(
                 policy: policy.decide(alg),
                 kat,
                 module: module.clone(),
+                service: None,
             });
         }
     }

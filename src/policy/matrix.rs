@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use super::compliance::{self, ComplianceRow};
 use super::kat_status::{self, KatTable};
 use super::Policy;
+use super::{module, service};
 use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::{Backend, Registry};
 use crate::results::{MessagingFile, ResultFile};
@@ -106,16 +107,21 @@ pub struct Section {
     pub notes: Vec<String>,
 }
 
-/// Evaluates each policy with one KAT table (the built-in audit, run once by the caller).
-pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable) -> Vec<Section> {
+/// Evaluates each policy with one KAT table (the built-in audit, run once by
+/// the caller); `openers` open what an approved service sealed ([`service::attach`]).
+pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable, openers: &[&'static Backend]) -> Vec<Section> {
     policies
         .into_iter()
-        .map(|policy| Section {
-            rows: compliance::rows(&policy, &scope.backends, &scope.algorithms, kat),
-            backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),
-            algorithms: scope.algorithms.clone(),
-            notes: scope.notes.clone(),
-            policy,
+        .map(|policy| {
+            let mut rows = compliance::rows(&policy, &scope.backends, &scope.algorithms, kat);
+            service::attach(&mut rows, &policy, openers, &module::facts());
+            Section {
+                rows,
+                backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),
+                algorithms: scope.algorithms.clone(),
+                notes: scope.notes.clone(),
+                policy,
+            }
         })
         .collect()
 }

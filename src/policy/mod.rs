@@ -9,6 +9,7 @@ pub mod kat_status;
 pub mod load;
 pub mod matrix;
 pub mod module;
+pub mod service;
 pub mod verdict;
 
 use serde::Serialize;

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::algorithm::AlgorithmId;
+use crate::algorithm::{AlgorithmId, Operation};
 use crate::backend::{Backend, Module};
 
 /// The module data files, embedded.
@@ -71,6 +71,12 @@ pub struct ServiceFacts {
     pub algorithms: Vec<String>,
     pub approved_service: String,
     pub citation: String,
+    /// The operation whose rows measure the approved service (`seal-module-iv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_as: Option<Operation>,
+    /// Operations whose rows measure a non-approved service (`seal`: a caller-chosen IV).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_approved: Vec<Operation>,
 }
 
 impl ModuleFacts {
@@ -202,6 +208,12 @@ pub enum Judgement {
     CertificateNotConfirmed {
         reason: String,
     },
+    /// A confirmed certificate, but a required algorithm did not pass its
+    /// known-answer tests here, or its approved service was not tested here.
+    NotTested {
+        algorithms: Vec<String>,
+        reason: String,
+    },
 }
 
 impl Judgement {
@@ -212,6 +224,7 @@ impl Judgement {
             Judgement::ModuleInProcess { .. } => "module in process",
             Judgement::AlgorithmOutsideApprovedList { .. } => "algorithm outside the module's approved list",
             Judgement::CertificateNotConfirmed { .. } => "certificate not confirmed",
+            Judgement::NotTested { .. } => "required algorithm not tested here",
         }
     }
 
@@ -221,7 +234,8 @@ impl Judgement {
             Judgement::NotAModule { reason }
             | Judgement::ModuleInProcess { reason }
             | Judgement::AlgorithmOutsideApprovedList { reason, .. }
-            | Judgement::CertificateNotConfirmed { reason } => reason.clone(),
+            | Judgement::CertificateNotConfirmed { reason }
+            | Judgement::NotTested { reason, .. } => reason.clone(),
         }
     }
 }
@@ -295,6 +309,12 @@ pub fn service_notes(all: &[ModuleFacts], backend: &str, required: &[AlgorithmId
         .filter(|s| required.iter().any(|a| s.algorithms.iter().any(|x| x == a.name())))
         .map(|s| format!("{}: {} [{}]", s.algorithms.join(", "), s.approved_service, s.citation))
         .collect()
+}
+
+/// The module's approved-service rule for `alg` on `backend`, if its data names one.
+pub fn service_for<'a>(all: &'a [ModuleFacts], backend: &str, alg: AlgorithmId) -> Option<&'a ServiceFacts> {
+    let m = all.iter().find(|m| m.backend == backend)?;
+    m.service.iter().find(|s| s.algorithms.iter().any(|a| a == alg.name()))
 }
 
 /// `aws_lc_rs::try_fips_mode()` in a `--features fips` build, else None.

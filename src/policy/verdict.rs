@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::compliance::{self, ComplianceRow, Deployment, Violation};
 use super::kat_status;
 use super::module::{self, Judgement, ModuleFacts, HOW_TO_GET_ONE};
+use super::service;
 use super::Policy;
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
@@ -25,6 +26,9 @@ pub struct ModuleVerdict {
     pub judgements: Vec<(String, Judgement)>,
     /// How the required algorithms must be used to count as approved services.
     pub services: Vec<String>,
+    /// Per module and required algorithm with such a service: which path
+    /// was measured and whether it was tested in this run.
+    pub approved_paths: Vec<String>,
     /// False when no considered backend qualifies.
     pub compliant: bool,
     /// What to do when it is not compliant.
@@ -48,32 +52,20 @@ pub fn module_verdict(
             backends.push(r);
         }
     }
-    let serves = |b: &str, alg: AlgorithmId| {
-        rows.iter()
-            .any(|r| r.backend == b && r.algorithm == alg && r.offered() && r.kat.passed())
-    };
     let judgements: Vec<(String, Judgement)> = backends
         .iter()
         .map(|r| {
-            (
-                r.backend.clone(),
-                module::judge(facts, &r.backend, &r.module, &required),
-            )
+            let j = module::judge(facts, &r.backend, &r.module, &required);
+            (r.backend.clone(), untested(j, rows, &r.backend, &required))
         })
         .collect();
     let qualifying: Vec<String> = judgements
         .iter()
-        .filter(|(b, j)| matches!(j, Judgement::Compliant { .. }) && required.iter().all(|&a| serves(b, a)))
+        .filter(|(_, j)| matches!(j, Judgement::Compliant { .. }))
         .map(|(b, _)| b.clone())
         .collect();
     let compliant = !qualifying.is_empty();
-    let mut services: Vec<String> = Vec::new();
-    for (b, _) in judgements
-        .iter()
-        .filter(|(_, j)| !matches!(j, Judgement::NotAModule { .. }))
-    {
-        services.extend(module::service_notes(facts, b, &required));
-    }
+    let (services, approved_paths) = services(rows, &judgements, facts, &required);
     Some(ModuleVerdict {
         requirement: format!(
             "{} requires a validated cryptographic module [{}]{}",
@@ -91,9 +83,68 @@ pub fn module_verdict(
         fix: (!compliant).then(|| HOW_TO_GET_ONE.to_string()),
         judgements,
         services,
+        approved_paths,
         qualifying,
         compliant,
     })
+}
+
+/// A certified module counts for a required algorithm only where it passed its
+/// known-answer tests here and, where its module data names an approved
+/// service, that path was tested here too ([`service::ServiceStanding::tested`]).
+fn untested(j: Judgement, rows: &[ComplianceRow], b: &str, required: &[AlgorithmId]) -> Judgement {
+    if !matches!(j, Judgement::Compliant { .. }) {
+        return j;
+    }
+    let (mut algorithms, mut reasons) = (Vec::new(), Vec::new());
+    for &alg in required {
+        let why = match rows.iter().find(|r| r.backend == b && r.algorithm == alg) {
+            None => "not judged here".to_string(),
+            Some(r) if !r.offered() || !r.kat.passed() => format!("known-answer tests {}", r.kat.summary()),
+            Some(r) => match r.service.as_ref().filter(|s| !s.tested(&r.kat)) {
+                Some(s) => s.summary(&r.kat),
+                None => continue,
+            },
+        };
+        algorithms.push(alg.name().to_string());
+        reasons.push(format!("{alg}: {why}"));
+    }
+    if algorithms.is_empty() {
+        return j;
+    }
+    Judgement::NotTested {
+        algorithms,
+        reason: format!("{}: {}", j.reason(), reasons.join("; ")),
+    }
+}
+
+/// For each module build judged: the approved-service rules of the required
+/// algorithms, and which path of each this run measured and tested.
+fn services(
+    rows: &[ComplianceRow],
+    judgements: &[(String, Judgement)],
+    facts: &[ModuleFacts],
+    required: &[AlgorithmId],
+) -> (Vec<String>, Vec<String>) {
+    let (mut rules, mut paths) = (Vec::new(), Vec::new());
+    for (b, _) in judgements
+        .iter()
+        .filter(|(_, j)| !matches!(j, Judgement::NotAModule { .. }))
+    {
+        rules.extend(module::service_notes(facts, b, required));
+        paths.extend(
+            rows.iter()
+                .filter(|r| &r.backend == b && required.contains(&r.algorithm))
+                .filter_map(|r| {
+                    Some(format!(
+                        "{} on {b}: {}",
+                        r.algorithm,
+                        r.service.as_ref()?.summary(&r.kat)
+                    ))
+                }),
+        );
+    }
+    (rules, paths)
 }
 
 /// Everything `compliance` decides: the rows, the algorithm check, the module
@@ -147,12 +198,16 @@ pub struct Inputs<'a> {
     pub deployment: Option<&'a Deployment>,
     pub vectors: &'a [crate::kat::VectorSet],
     pub modules: &'a [ModuleFacts],
+    /// The backends that open what an approved service sealed
+    /// ([`service::cross_open`]): every backend of the build, not only those judged.
+    pub openers: &'a [&'static Backend],
 }
 
 /// Runs the KAT audit and the quick diff for `backends` × `algorithms` and judges the deployment.
 pub fn check(i: &Inputs) -> Check {
     let kat = kat_status::audit(i.backends, i.algorithms, i.vectors);
-    let rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
+    let mut rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
+    service::attach(&mut rows, i.policy, i.openers, i.modules);
     let violations = i
         .deployment
         .map(|d| compliance::violations(i.policy, &rows, d))
@@ -165,3 +220,7 @@ pub fn check(i: &Inputs) -> Check {
         violations,
     }
 }
+
+#[cfg(test)]
+#[path = "verdict_tests.rs"]
+mod tests;

@@ -109,6 +109,32 @@ fn modules_and_kat(out: &mut Doc, rows: &[ComplianceRow]) {
     }
 }
 
+/// Per backend × algorithm whose module approves it only as a service used
+/// one way: which path was measured and tested (the deployment verdict says
+/// it for the required algorithms instead).
+fn approved_services(out: &mut Doc, rows: &[ComplianceRow]) {
+    let lines: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let build = if r.module.fips_module {
+                ""
+            } else {
+                " (this build's is not the validated module)"
+            };
+            Some(format!(
+                "{} {}{build}: {}",
+                r.backend,
+                r.algorithm,
+                r.service.as_ref()?.summary(&r.kat)
+            ))
+        })
+        .collect();
+    if !lines.is_empty() {
+        out.heading(3, "Approved services");
+        out.list(lines);
+    }
+}
+
 /// `--require`: what the deployment uses, the algorithm check, then the module verdict.
 fn deployment_check(out: &mut Doc, policy: &Policy, d: &Deployment, check: &Check) {
     let violations = &check.violations;
@@ -185,6 +211,10 @@ fn module_verdict(out: &mut Doc, m: &ModuleVerdict, algorithms_ok: bool) {
         out.note("Approved services (how the required algorithms must be used inside the module):");
         out.list(m.services.iter().cloned());
     }
+    if !m.approved_paths.is_empty() {
+        out.note("The path this run measured and tested:");
+        out.list(m.approved_paths.iter().cloned());
+    }
     if let Some(fix) = &m.fix {
         out.note(format!("What to do: {fix}."));
     }
@@ -232,6 +262,7 @@ pub fn render(policy: &Policy, check: &Check, deployment: Option<&Deployment>, f
     match (deployment, &check.module) {
         (Some(d), _) => deployment_check(&mut out, policy, d, check),
         (None, Some(m)) => {
+            approved_services(&mut out, rows);
             out.heading(3, "Module requirement");
             let here = if m.compliant {
                 m.qualifying.join(", ")

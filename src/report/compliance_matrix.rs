@@ -88,7 +88,27 @@ pub fn explain(r: &ComplianceRow) -> String {
         d.citation,
         if d.unconfirmed { " (unconfirmed)" } else { "" }
     );
-    s + &format!(". KAT: {}.", r.kat.summary())
+    s += &format!(". KAT: {}.", r.kat.summary());
+    if let Some(service) = &r.service {
+        s += &format!(" Service: {}.", service.summary(&r.kat));
+    }
+    s
+}
+
+/// "backend algorithm: …" for each pair whose module approves the algorithm
+/// only as a service used one way (which rows are that service, which not).
+fn service_lines(s: &Section) -> Vec<String> {
+    s.rows
+        .iter()
+        .filter_map(|r| {
+            Some(format!(
+                "{} {}: {}",
+                r.backend,
+                r.algorithm,
+                r.service.as_ref()?.summary(&r.kat)
+            ))
+        })
+        .collect()
 }
 
 /// A cell's text: an allowed pair the audit could not check says so, as it is
@@ -146,6 +166,9 @@ pub fn html(s: &Section) -> String {
         h += &format!("<span class=\"{}\">{}</span> ", st.class(), esc(st.label()));
     }
     h += "· hover a cell for the conditions or the rule's citation.</p>\n";
+    for line in service_lines(s) {
+        h += &format!("<p class=\"note\">Service: {}.</p>\n", esc(&line));
+    }
     if !s.notes.is_empty() {
         h += &format!("<p class=\"note\">Notes: {}.</p>\n", esc(&s.notes.join("; ")));
     }
@@ -174,7 +197,7 @@ pub fn document(s: &Section) -> Doc {
         .iter()
         .filter(|r| matches!(r.kat, KatStatus::Fail { .. }))
         .map(|r| format!("{} {}: {}", r.backend, r.algorithm, r.kat.summary()));
-    out.list(rules.chain(failed));
+    out.list(rules.chain(failed).chain(service_lines(s)));
     if !s.notes.is_empty() {
         out.note(format!("Notes: {}.", s.notes.join("; ")));
     }
@@ -203,6 +226,7 @@ mod tests {
                 detail: "not validated".into(),
                 version: None,
             },
+            service: None,
         }
     }
 

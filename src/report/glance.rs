@@ -110,7 +110,7 @@ fn table(g: &Glance, status: Status) -> Table {
             line.push(each(p, |b| kat(k, b, r.algorithm)).into());
         }
         for s in status.compliance {
-            line.push(each(p, |b| compliance(s, b, r.algorithm)).into());
+            line.push(each(p, |b| compliance(s, b, r.algorithm, r.operation)).into());
         }
         t.rows.push(line);
     }
@@ -162,17 +162,57 @@ fn kat(k: &Matrix, backend: &str, alg: AlgorithmId) -> String {
     }
 }
 
-/// The policy's verdict for the pair (a failed KAT outranks it).
-fn compliance(s: &Section, backend: &str, alg: AlgorithmId) -> String {
-    s.rows
-        .iter()
-        .find(|r| r.backend == backend && r.algorithm == alg)
-        .map_or("not evaluated".into(), |r| CellState::of(r).label().to_string())
+/// The policy's verdict for the pair (a failed KAT outranks it), and whether
+/// the row's operation is the module's approved service or a non-approved one.
+fn compliance(s: &Section, backend: &str, alg: AlgorithmId, op: Operation) -> String {
+    let Some(r) = s.rows.iter().find(|r| r.backend == backend && r.algorithm == alg) else {
+        return "not evaluated".into();
+    };
+    let state = CellState::of(r).label();
+    match &r.service {
+        Some(sv) if sv.non_approved.contains(&op) => format!("{state}; {op}: non-approved service"),
+        Some(sv) if sv.measured_as == Some(op) => format!("{state}; {op}: approved service"),
+        _ => state.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Under a module policy, a winner's AES-GCM `seal` is labelled the
+    /// non-approved service where its module data says so (aws-lc-rs), and
+    /// the matrix says which path was tested: here none, with no KAT run.
+    #[test]
+    fn a_caller_nonce_seal_is_labelled_non_approved_under_a_module_policy() {
+        use crate::algorithm::AeadId;
+        use crate::policy::{builtin, kat_status::KatTable, matrix};
+        let alg = AlgorithmId::Aead(AeadId::Aes128Gcm);
+        let scope = matrix::Scope {
+            backends: crate::backend::test_all(),
+            algorithms: vec![alg],
+            notes: Vec::new(),
+        };
+        let all = crate::backend::test_all();
+        let s = &matrix::sections(vec![builtin("fips-140-3").unwrap()], &scope, &KatTable::new(), &all)[0];
+        assert_eq!(compliance(s, "ring", alg, Operation::Seal), "allowed with conditions");
+        if !all.iter().any(|b| b.name == "aws-lc-rs") {
+            return;
+        }
+        assert_eq!(
+            compliance(s, "aws-lc-rs", alg, Operation::Seal),
+            "allowed with conditions; seal: non-approved service"
+        );
+        assert_eq!(
+            compliance(s, "aws-lc-rs", alg, Operation::SealModuleIv),
+            "allowed with conditions; seal-module-iv: approved service"
+        );
+        let md = super::super::compliance_matrix::document(s).render(crate::report::Format::Markdown);
+        assert!(
+            md.contains("aws-lc-rs AES-128-GCM: `seal-module-iv` is the approved service, NOT tested: known-answer tests not audited"),
+            "{md}"
+        );
+    }
 
     #[test]
     fn every_use_names_its_sizes() {

@@ -119,6 +119,26 @@ pub fn failure_row(f: &crate::results::CellFailure, with_threads: bool) -> Vec<S
     row
 }
 
+/// The cells a backend left out because it does not carry the shape (a
+/// result file's `skipped`: "-" in the tables), one line per algorithm,
+/// operation and reason, sizes and thread counts folded, the backends listed.
+pub fn not_carried_note(skipped: &[crate::results::CellFailure]) -> Option<String> {
+    let mut groups: Vec<((String, &str), Vec<&str>)> = Vec::new();
+    for f in skipped {
+        let what = (format!("{} {}", f.algorithm, f.operation), f.reason.as_str());
+        match groups.iter_mut().find(|(w, _)| *w == what) {
+            Some((_, bs)) if !bs.contains(&f.backend.as_str()) => bs.push(&f.backend),
+            Some(_) => {}
+            None => groups.push((what, vec![&f.backend])),
+        }
+    }
+    let each: Vec<String> = groups
+        .iter()
+        .map(|((cell, why), bs)| format!("{cell} on {} ({why})", bs.join(", ")))
+        .collect();
+    (!each.is_empty()).then(|| format!("Not offered (\"-\" in the tables): {}.", each.join("; ")))
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -404,6 +404,7 @@ fn legend(file: &ResultFile) -> Vec<String> {
             d.busy_threshold_percent
         ));
     }
+    lines.extend(super::not_carried_note(&file.skipped));
     lines.extend(dispatch_line(file));
     lines
 }

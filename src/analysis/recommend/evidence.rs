@@ -87,6 +87,31 @@ fn status(req: &Request, b: &str) -> ModuleStatus {
     }
 }
 
+/// Under a policy requiring a validated module, a note for each ranked
+/// backend whose module data calls the ranked operation a non-approved
+/// service of its AEAD (AES-GCM `seal`: a caller-chosen IV, FIPS 140-3 IG C.H).
+pub(super) fn service_notes(ranking: &[super::Ranked], req: &Request) -> Vec<String> {
+    if req.policy.is_none_or(|p| p.module.is_none()) {
+        return Vec::new();
+    }
+    let op = req.operation;
+    ranking
+        .iter()
+        .filter_map(|r| {
+            let alg = r.aead.parse::<AlgorithmId>().ok()?;
+            let s = module::service_for(req.modules, &r.backend, alg).filter(|s| s.non_approved.contains(&op))?;
+            let approved = s
+                .measured_as
+                .map(|m| format!("; the approved service is measured as `{m}` (`cryptobench run --operation {m}`)"))
+                .unwrap_or_default();
+            Some(format!(
+                "{} {alg} is ranked on `{op}`, a non-approved service of the module [{}]{approved}",
+                r.backend, s.citation
+            ))
+        })
+        .collect()
+}
+
 /// Why `b` does not count as a validated module: its status in this binary, or
 /// cells measured by another build of it (a plain aws-lc-rs file read by a fips binary).
 fn why_not(file: &ResultFile, b: &str, req: &Request) -> Option<String> {

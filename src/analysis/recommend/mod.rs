@@ -395,6 +395,7 @@ pub fn recommend(file: &ResultFile, kat: &KatTable, req: &Request) -> Recommenda
         ));
     }
     let ranking = rank::rank(&mut candidates, cells, req, unit);
+    ctx.notes.extend(evidence::service_notes(&ranking, req));
     let key_derivations = kdf_figures(req.kdf, &ranking);
     if req.resamples > 0
         && candidates
