@@ -47,7 +47,7 @@ fn write(output: Option<&Path>, file: &MessagingFile) -> Result<(), String> {
 }
 
 /// The messaging workload has no baselines and no instruction metric: refuse
-/// them rather than ignore them (issue 14, defect 8).
+/// them rather than ignore them.
 pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metric: Metric) -> Result<(), String> {
     let refused = [
         (baseline.is_some(), "--baseline"),

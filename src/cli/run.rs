@@ -63,7 +63,7 @@ fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
     super::output::write(output, true, |f| render(file, f))
 }
 
-/// Everything checked before measuring (issue 14, defect 9): the sweep, the
+/// Everything checked before measuring: the sweep, the
 /// `--output` policy (see `preflight`), the baseline to save to and the one to compare with.
 fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
     if let Some(p) = args.output.as_deref() {

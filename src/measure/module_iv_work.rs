@@ -2,7 +2,7 @@
 //! itself ([`ModuleIvKey`]), prepared as `seal` is (same key, message and
 //! layout offset) so the two rows differ only in who chooses the IV.
 
-use super::workload::{err, Workload};
+use super::work::{err, Workload};
 use super::{Mode, Shape};
 use crate::backend::{AeadAlgorithm, ModuleIvKey};
 use crate::crosscheck::pattern;

@@ -21,3 +21,8 @@ pub trait Workload {
         true
     }
 }
+
+/// A backend error as the workload's error text (also the messaging workload's).
+pub(super) fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}

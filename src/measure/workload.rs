@@ -13,6 +13,7 @@ const OPEN_POOL_BYTES: usize = 256 * 1024;
 /// Pre-generated private keys an `agree` sample may consume (ring's keys are single-use).
 const KEY_POOL: usize = 512;
 
+pub(super) use super::work::err;
 pub use super::work::Workload;
 
 pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, String> {
@@ -85,11 +86,6 @@ const MAX_DRAWS: usize = 64;
 
 fn random_bytes(rng: &mut fastrand::Rng, n: usize) -> Vec<u8> {
     (0..n).map(|_| rng.u8(..)).collect()
-}
-
-/// A backend error as the workload's error text (also the messaging workload's).
-pub(super) fn err(e: impl std::fmt::Display) -> String {
-    e.to_string()
 }
 
 struct AeadWork {

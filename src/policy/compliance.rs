@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::kat_status::{KatStatus, KatTable};
 use super::load::toml_error;
+use super::module::ModuleFacts;
 use super::module::{self, ModuleStatus};
-use super::service::ServiceStanding;
+use super::service::{self, ServiceStanding};
 use super::{Decision, Policy};
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
@@ -24,7 +25,7 @@ pub struct ComplianceRow {
     pub kat: KatStatus,
     pub module: ModuleStatus,
     /// Under a policy requiring a validated module: which path of the
-    /// module's approved service was measured and tested ([`super::service::attach`]).
+    /// module's approved service was measured and tested ([`attach_services`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<ServiceStanding>,
 }
@@ -206,4 +207,17 @@ pub fn violations(policy: &Policy, rows: &[ComplianceRow], dep: &Deployment) -> 
         }
     }
     out
+}
+
+/// Adds the approved-service standing ([`service::standing_for`]) to each row
+/// whose module data names one.
+pub fn attach_services(
+    rows: &mut [ComplianceRow],
+    policy: &Policy,
+    openers: &[&'static Backend],
+    facts: &[ModuleFacts],
+) {
+    for r in rows.iter_mut() {
+        r.service = service::standing_for(policy, &r.backend, r.algorithm, openers, facts);
+    }
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use super::compliance::{self, ComplianceRow};
 use super::kat_status::{self, KatTable};
+use super::module;
 use super::Policy;
-use super::{module, service};
 use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::{Backend, Registry};
 use crate::results::{MessagingFile, ResultFile};
@@ -108,13 +108,13 @@ pub struct Section {
 }
 
 /// Evaluates each policy with one KAT table (the built-in audit, run once by
-/// the caller); `openers` open what an approved service sealed ([`service::attach`]).
+/// the caller); `openers` open what an approved service sealed ([`super::compliance::attach_services`]).
 pub fn sections(policies: Vec<Policy>, scope: &Scope, kat: &KatTable, openers: &[&'static Backend]) -> Vec<Section> {
     policies
         .into_iter()
         .map(|policy| {
             let mut rows = compliance::rows(&policy, &scope.backends, &scope.algorithms, kat);
-            service::attach(&mut rows, &policy, openers, &module::facts());
+            super::compliance::attach_services(&mut rows, &policy, openers, &module::facts());
             Section {
                 rows,
                 backends: scope.backends.iter().map(|b| b.name.to_string()).collect(),

@@ -12,7 +12,6 @@
 
 use serde::Serialize;
 
-use super::compliance::ComplianceRow;
 use super::kat_status::KatStatus;
 use super::module::{self, ModuleFacts, ServiceFacts};
 use super::Policy;
@@ -90,24 +89,24 @@ impl ServiceStanding {
     }
 }
 
-/// Adds the standing to each row whose module data names an approved service
-/// for its algorithm with an operation to measure it or others not to trust
-/// (only under a policy requiring a validated module). `openers` open the
-/// approved service's output: every backend of the build, whichever are judged.
-pub fn attach(rows: &mut [ComplianceRow], policy: &Policy, openers: &[&'static Backend], facts: &[ModuleFacts]) {
-    if policy.module.is_none() {
-        return;
+/// The standing of `backend` × `alg` when its module data names an approved
+/// service with an operation to measure it or others not to trust (only
+/// under a policy requiring a validated module). `openers` open the approved
+/// service's output: every backend of the build, whichever are judged.
+pub fn standing_for(
+    policy: &Policy,
+    backend: &str,
+    alg: AlgorithmId,
+    openers: &[&'static Backend],
+    facts: &[ModuleFacts],
+) -> Option<ServiceStanding> {
+    policy.module.as_ref()?;
+    let s = module::service_for(facts, backend, alg)?;
+    if s.measured_as.is_none() && s.non_approved.is_empty() {
+        return None;
     }
-    for r in rows.iter_mut() {
-        let Some(s) = module::service_for(facts, &r.backend, r.algorithm) else {
-            continue;
-        };
-        if s.measured_as.is_none() && s.non_approved.is_empty() {
-            continue;
-        }
-        let b = openers.iter().find(|b| b.name == r.backend);
-        r.service = Some(standing(s, b.copied(), r.algorithm, openers));
-    }
+    let b = openers.iter().find(|b| b.name == backend);
+    Some(standing(s, b.copied(), alg, openers))
 }
 
 fn standing(s: &ServiceFacts, b: Option<&'static Backend>, alg: AlgorithmId, openers: &[&Backend]) -> ServiceStanding {

@@ -7,7 +7,6 @@ use serde::Serialize;
 use super::compliance::{self, ComplianceRow, Deployment, Violation};
 use super::kat_status;
 use super::module::{self, Judgement, ModuleFacts, HOW_TO_GET_ONE};
-use super::service;
 use super::Policy;
 use crate::algorithm::AlgorithmId;
 use crate::audit::open::{self, OpenFinding};
@@ -207,7 +206,7 @@ pub struct Inputs<'a> {
 pub fn check(i: &Inputs) -> Check {
     let kat = kat_status::audit(i.backends, i.algorithms, i.vectors);
     let mut rows = compliance::rows(i.policy, i.backends, i.algorithms, &kat);
-    service::attach(&mut rows, i.policy, i.openers, i.modules);
+    super::compliance::attach_services(&mut rows, i.policy, i.openers, i.modules);
     let violations = i
         .deployment
         .map(|d| compliance::violations(i.policy, &rows, d))

@@ -124,7 +124,7 @@ fn attach_tests_the_approved_path_under_a_module_policy_only() {
     for (name, want) in [("fips-140-3", true), ("cnsa-2.0", false)] {
         let policy = crate::policy::builtin(name).unwrap();
         let mut rows = compliance::rows(&policy, &backends, &[GCM], &kat);
-        service::attach(&mut rows, &policy, &backends, &module::facts());
+        crate::policy::compliance::attach_services(&mut rows, &policy, &backends, &module::facts());
         for r in &rows {
             let aws = r.backend == "aws-lc-rs";
             match &r.service {

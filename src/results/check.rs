@@ -1,7 +1,7 @@
 //! Validation of a loaded result file: every figure a report draws or a gate
 //! divides by must be finite, non-negative and inside [`limits::MAX_FIGURE`];
 //! every count inside its bound. A file that fails is refused with one line
-//! naming the first bad field, instead of looping in a plot (issue 14, defect 2)
+//! naming the first bad field, instead of looping in a plot
 //! or dividing by zero.
 
 use crate::limits;

@@ -145,7 +145,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let parse = |e| LoadError::Parse(name.clone(), e);
     let invalid = |e| LoadError::Invalid(name.clone(), e);
     // Values are validated on load (finite, non-negative, bounded) so that no
-    // renderer meets an infinite axis or a NaN (issue 14, defect 2).
+    // renderer meets an infinite axis or a NaN.
     Ok(match kind_of(&name, &text)? {
         Kind::Sweep => {
             let f = serde_json::from_str(&text).map_err(parse)?;
