@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use crate::atomic_file;
+use crate::Error;
 
 /// Whether `path` holds a finished cryptobench result of any kind.
 fn is_complete_result(path: &Path) -> bool {
@@ -37,33 +38,45 @@ fn is_complete_ab_markdown(text: &str) -> bool {
 }
 
 /// The `--output` policy above.
-pub fn output(path: &Path, force: bool) -> Result<(), String> {
+pub fn output(path: &Path, force: bool) -> Result<(), Error> {
     if !force && is_complete_result(path) {
-        return Err(format!(
-            "--output: {} holds a complete result; pass --force to replace it, or choose another file",
-            path.display()
+        return Err(Error::flag(
+            "--output",
+            format!(
+                "{} holds a complete result; pass --force to replace it, or choose another file",
+                path.display()
+            ),
         ));
     }
-    atomic_file::check_writable(path).map_err(|e| format!("--output: cannot write {}: {e}", path.display()))
+    atomic_file::check_writable(path)
+        .map_err(|e| Error::flag("--output", format!("cannot write {}: {e}", path.display())))
 }
 
 /// `--save-baseline NAME`: the baseline's path, its directory writable now.
-pub fn baseline(name: Option<&str>) -> Result<Option<std::path::PathBuf>, String> {
+pub fn baseline(name: Option<&str>) -> Result<Option<std::path::PathBuf>, Error> {
     let Some(name) = name else { return Ok(None) };
-    let path = crate::baseline::path(name).map_err(|e| format!("--save-baseline: {e}"))?;
+    let path = crate::baseline::path(name).map_err(|e| Error::flag("--save-baseline", e))?;
     baseline_target(&path)?;
     Ok(Some(path))
 }
 
 /// `--save-baseline`: the baseline directory must be creatable and writable now.
-pub fn baseline_target(path: &Path) -> Result<(), String> {
+pub fn baseline_target(path: &Path) -> Result<(), Error> {
     let fix = "set CRYPTOBENCH_BASELINE_DIR to a writable directory";
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("--save-baseline: cannot create {}: {e} ({fix})", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::flag(
+                "--save-baseline",
+                format!("cannot create {}: {e} ({fix})", dir.display()),
+            )
+        })?;
     }
-    atomic_file::check_writable(path)
-        .map_err(|e| format!("--save-baseline: cannot write in {}: {e} ({fix})", path.display()))
+    atomic_file::check_writable(path).map_err(|e| {
+        Error::flag(
+            "--save-baseline",
+            format!("cannot write in {}: {e} ({fix})", path.display()),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -76,7 +89,7 @@ mod tests {
         let p = d.path().join("r.json");
         let body = r#"{"schema":"cryptobench-result","complete":true}"#;
         std::fs::write(&p, body).unwrap();
-        assert!(output(&p, false).unwrap_err().contains("--force"));
+        assert!(output(&p, false).unwrap_err().to_string().contains("--force"));
         output(&p, true).unwrap();
         std::fs::write(&p, body.replace("true", "false")).unwrap();
         output(&p, false).unwrap();
@@ -93,7 +106,7 @@ mod tests {
         let done =
             "## cryptobench ab: paired NEW vs BASE\n\n| cell |\n\nGate: passed: every cell decided, none regressed.\n";
         std::fs::write(&p, done).unwrap();
-        assert!(output(&p, false).unwrap_err().contains("--force"));
+        assert!(output(&p, false).unwrap_err().to_string().contains("--force"));
         output(&p, true).unwrap();
         let stopped = format!("{done}\nThe run stopped early (x): only the cells above were measured.\n");
         std::fs::write(&p, stopped).unwrap();

@@ -7,6 +7,7 @@
 
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
+use crate::Error;
 
 /// Comma-separated or repeated values, flattened; empty means "all".
 fn items(values: &[String]) -> impl Iterator<Item = &str> {
@@ -18,22 +19,23 @@ fn items(values: &[String]) -> impl Iterator<Item = &str> {
 }
 
 /// An empty value (`--backend ''`, often an unset shell variable) is an error, not "all".
-fn given(flag: &str, values: &[String]) -> Result<(), String> {
+fn given(flag: &str, values: &[String]) -> Result<(), Error> {
     if !values.is_empty() && items(values).next().is_none() {
-        return Err(format!(
-            "{flag}: empty value (name at least one, or leave the flag out for all)"
+        return Err(Error::flag(
+            flag,
+            "empty value (name at least one, or leave the flag out for all)",
         ));
     }
     Ok(())
 }
 
 /// The backend of `registry` named `name` (case-insensitive); the error lists the names it knows.
-pub fn named(registry: &Registry, name: &str) -> Result<&'static Backend, String> {
+pub fn named(registry: &Registry, name: &str) -> Result<&'static Backend, Error> {
     registry.by_name(name)
 }
 
 /// `--backend`: the named backends of `registry` in the order given, or all of them.
-pub fn backends(registry: &Registry, values: &[String]) -> Result<Vec<&'static Backend>, String> {
+pub fn backends(registry: &Registry, values: &[String]) -> Result<Vec<&'static Backend>, Error> {
     given("--backend", values)?;
     let wanted: Vec<&str> = items(values).collect();
     if wanted.is_empty() {
@@ -41,7 +43,7 @@ pub fn backends(registry: &Registry, values: &[String]) -> Result<Vec<&'static B
     }
     let mut out: Vec<&'static Backend> = Vec::new();
     for name in wanted {
-        let b = named(registry, name).map_err(|e| format!("--backend: {e}"))?;
+        let b = named(registry, name).map_err(|e| e.for_flag("--backend"))?;
         if !out.iter().any(|o| std::ptr::eq(*o, b)) {
             out.push(b);
         }
@@ -50,7 +52,7 @@ pub fn backends(registry: &Registry, values: &[String]) -> Result<Vec<&'static B
 }
 
 /// `--algorithm`: the named algorithms in the order given, or all of them.
-pub fn algorithms(values: &[String]) -> Result<Vec<AlgorithmId>, String> {
+pub fn algorithms(values: &[String]) -> Result<Vec<AlgorithmId>, Error> {
     given("--algorithm", values)?;
     let wanted: Vec<&str> = items(values).collect();
     if wanted.is_empty() {
@@ -58,7 +60,7 @@ pub fn algorithms(values: &[String]) -> Result<Vec<AlgorithmId>, String> {
     }
     let mut out = Vec::new();
     for name in wanted {
-        let a: AlgorithmId = name.parse().map_err(|e| format!("--algorithm: {e}"))?;
+        let a: AlgorithmId = name.parse().map_err(|e| Error::flag("--algorithm", e))?;
         if !out.contains(&a) {
             out.push(a);
         }

@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
+
 /// One frame as the report shows it: "function (path:line)" or "function (in object)".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Frame<'a> {
@@ -96,12 +98,12 @@ impl PinnedSite {
 
     /// A pattern must start with a literal and `at` must carry a line: a bare
     /// `*` or a file without a line would explain far more than one site.
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Error> {
         let bad = |what: &str| {
-            Err(format!(
+            Err(Error::value(format!(
                 "{what} (symbol {}, at {}, caller {})",
                 self.symbol, self.at, self.caller
-            ))
+            )))
         };
         for p in [&self.symbol, &self.caller] {
             if p.trim().is_empty() || p.starts_with('*') {
@@ -243,22 +245,27 @@ impl MemcheckAllow {
     }
 
     /// `--memcheck-allow-list FILE`, or the built-in list.
-    pub fn load(path: Option<&std::path::Path>) -> Result<Self, String> {
+    pub fn load(path: Option<&std::path::Path>) -> Result<Self, Error> {
+        let flag = "--memcheck-allow-list";
         let Some(p) = path else { return Ok(Self::builtin()) };
-        let text = std::fs::read_to_string(p)
-            .map_err(|e| format!("--memcheck-allow-list: {}: cannot read ({e})", p.display()))?;
-        Self::parse(&p.display().to_string(), &text).map_err(|e| format!("--memcheck-allow-list: {e}"))
+        let text =
+            std::fs::read_to_string(p).map_err(|e| Error::flag(flag, format!("{}: cannot read ({e})", p.display())))?;
+        Self::parse(&p.display().to_string(), &text).map_err(|e| Error::flag(flag, e.to_string()))
     }
 
     /// Parses and checks a list: unique ids, a reason for each, every site pinned.
-    pub fn parse(file: &str, text: &str) -> Result<Self, String> {
-        let list: Self = toml::from_str(text)
-            .map_err(|e| format!("{file}: {} (format: audit/memcheck-allow.toml header)", e.message()))?;
+    pub fn parse(file: &str, text: &str) -> Result<Self, Error> {
+        let list: Self = toml::from_str(text).map_err(|e| {
+            Error::file(
+                file,
+                format!("{} (format: audit/memcheck-allow.toml header)", e.message()),
+            )
+        })?;
         let mut seen = std::collections::HashSet::new();
         let ids = list.entry.iter().map(|e| (&e.id, &e.site, [&e.justification, &e.spec]));
         let known = list.known.iter().map(|k| (&k.id, &k.site, [&k.issue, &k.reproducer]));
         for (id, sites, reasons) in ids.chain(known) {
-            let bad = |what: String| Err(format!("{file}: entry '{id}': {what}"));
+            let bad = |what: String| Err(Error::file(file, format!("entry '{id}': {what}")));
             if !seen.insert(id.as_str()) {
                 return bad("duplicate id".into());
             }
@@ -269,7 +276,7 @@ impl MemcheckAllow {
                 );
             }
             if let Some(Err(e)) = sites.iter().map(PinnedSite::validate).find(Result::is_err) {
-                return bad(e);
+                return bad(e.to_string());
             }
         }
         Ok(list)

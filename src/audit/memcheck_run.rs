@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::memcheck::MARK;
 pub use super::memcheck_allow::{AllowEntry, Finding, Judgement, KnownEntry, KnownOpen, MemcheckAllow, Site};
+use crate::Error;
 
 /// Frames kept per site (the report shows them; deduplication uses them all).
 pub const FRAMES: usize = 6;
@@ -140,20 +141,19 @@ pub fn parse(log: &str) -> ChildLog {
 }
 
 /// Why memcheck cannot run here (with the install hint), or its version.
-pub fn valgrind_version() -> Result<String, String> {
+pub fn valgrind_version() -> Result<String, Error> {
     match Command::new("valgrind").arg("--version").output() {
         Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).trim().to_string()),
-        _ => Err(
+        _ => Err(Error::process(
             "valgrind not found: install it (Debian/Ubuntu: apt-get install valgrind) \
-                  or use --method dudect"
-                .into(),
-        ),
+                  or use --method dudect",
+        )),
     }
 }
 
 /// Runs `child` (a command whose process exercises one target) under memcheck
 /// and parses its log. Returns the log and the wall time.
-pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), String> {
+pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), Error> {
     let mut cmd = Command::new("valgrind");
     cmd.args([
         "--tool=memcheck",
@@ -172,7 +172,9 @@ pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), String> {
     .stdout(Stdio::null())
     .stderr(Stdio::piped());
     let start = Instant::now();
-    let mut proc = cmd.spawn().map_err(|e| format!("cannot start valgrind: {e}"))?;
+    let mut proc = cmd
+        .spawn()
+        .map_err(|e| Error::process(format!("cannot start valgrind: {e}")))?;
     let stderr = proc.stderr.take().expect("piped");
     let reader = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
     loop {
@@ -181,10 +183,10 @@ pub fn run_child(child: &Command) -> Result<(ChildLog, Duration), String> {
             Ok(None) if start.elapsed() > CHILD_TIMEOUT => {
                 let _ = proc.kill();
                 let _ = proc.wait();
-                return Err(format!("timed out after {} s", CHILD_TIMEOUT.as_secs()));
+                return Err(Error::process(format!("timed out after {} s", CHILD_TIMEOUT.as_secs())));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("waiting for valgrind: {e}")),
+            Err(e) => return Err(Error::process(format!("waiting for valgrind: {e}"))),
         }
     }
     let log = reader.join().unwrap_or_default();
@@ -244,9 +246,10 @@ pub fn audit(
     backends: &[&'static crate::backend::Backend],
     algorithms: &[crate::algorithm::AlgorithmId],
     allow: &MemcheckAllow,
-) -> Result<Vec<Row>, String> {
-    valgrind_version().map_err(|e| format!("--method memcheck: {e}"))?;
-    let exe = std::env::current_exe().map_err(|e| format!("--method memcheck: cannot find this executable ({e})"))?;
+) -> Result<Vec<Row>, Error> {
+    valgrind_version().map_err(|e| Error::process(format!("--method memcheck: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::process(format!("--method memcheck: cannot find this executable ({e})")))?;
     let jobs: Vec<(String, String)> = backends
         .iter()
         .flat_map(|b| {
@@ -288,7 +291,7 @@ fn run_one(b: &str, a: &str, child: &Command, allow: &MemcheckAllow) -> Row {
             let not_run = (!log.complete).then(|| format!("the child stopped: {}", log.last_line));
             (log.complete.then_some(log), not_run, took.as_secs_f64())
         }
-        Err(why) => (None, Some(why), 0.0),
+        Err(why) => (None, Some(why.to_string()), 0.0),
     };
     Row {
         backend: b.to_string(),

@@ -72,14 +72,14 @@ impl Registry {
     /// Looks a backend up by name (case-insensitive); the error lists the names
     /// known. For names from outside the process (flags, files, the `ab`
     /// worker's requests): inside, the layers are handed backends.
-    pub fn by_name(&self, name: &str) -> Result<&'static Backend, String> {
+    pub fn by_name(&self, name: &str) -> Result<&'static Backend, crate::Error> {
         self.backends
             .iter()
             .find(|b| b.name.eq_ignore_ascii_case(name))
             .copied()
             .ok_or_else(|| {
                 let names: Vec<_> = self.backends.iter().map(|b| b.name).collect();
-                format!("unknown backend '{name}' (compiled in: {})", names.join(", "))
+                crate::Error::value(format!("unknown backend '{name}' (compiled in: {})", names.join(", ")))
             })
     }
 }

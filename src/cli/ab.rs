@@ -48,7 +48,7 @@ fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
 pub fn run(args: AbArgs, registry: &Registry) -> ExitCode {
     let checked = args.flags.options(registry).and_then(|o| {
         match args.output.as_deref() {
-            Some(p) => crate::preflight::output(p, args.force),
+            Some(p) => crate::preflight::output(p, args.force).map_err(String::from),
             None => Ok(()),
         }
         .map(|()| o)

@@ -49,7 +49,7 @@ fn load(path: &Path) -> Result<Loaded, String> {
 /// Reads `--kat FILE`: the output of `cryptobench kat --format json`.
 fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
     match results::load(path).map_err(|e| format!("--kat: {e}"))? {
-        results::Loaded::Kat(k) => verdicts::matrix(&path.display().to_string(), k),
+        results::Loaded::Kat(k) => verdicts::matrix(&path.display().to_string(), k).map_err(String::from),
         _ => Err(format!(
             "--kat: {} is not the output of `cryptobench kat --format json`",
             path.display()

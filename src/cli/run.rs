@@ -115,7 +115,7 @@ pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
         let checked = refused.and_then(|()| {
             args.output
                 .as_deref()
-                .map_or(Ok(()), |p| preflight::output(p, args.force))
+                .map_or(Ok(()), |p| preflight::output(p, args.force).map_err(String::from))
         });
         if let Err(e) = checked {
             return usage_error(e);

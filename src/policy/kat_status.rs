@@ -110,11 +110,13 @@ pub type KatTable = BTreeMap<(String, AlgorithmId), KatStatus>;
 
 /// Folds audit results into one status per (backend, algorithm); `offered`
 /// lists every pair that should have a status, with why it is unsupported.
-pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<(), String>)]) -> KatTable {
+pub fn summarize(results: &[SetResult], offered: &[(String, AlgorithmId, Result<(), Error>)]) -> KatTable {
     let mut table = KatTable::new();
     for (backend, alg, supported) in offered {
         let status = match supported {
-            Err(reason) => KatStatus::Unsupported { reason: reason.clone() },
+            Err(e) => KatStatus::Unsupported {
+                reason: reason(e.clone()),
+            },
             Ok(()) => {
                 let mine: Vec<&SetResult> = results
                     .iter()
@@ -167,11 +169,7 @@ pub fn audit(backends: &[&'static Backend], algorithms: &[AlgorithmId], extra: &
     let results = kat::run(backends, &sets);
     let offered: Vec<_> = backends
         .iter()
-        .flat_map(|b| {
-            algorithms
-                .iter()
-                .map(move |a| (b.name.to_string(), *a, b.supports(*a).map_err(reason)))
-        })
+        .flat_map(|b| algorithms.iter().map(move |a| (b.name.to_string(), *a, b.supports(*a))))
         .collect();
     summarize(&results, &offered)
 }

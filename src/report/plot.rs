@@ -5,6 +5,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use crate::backend::Backend;
+use crate::Error;
 
 const SIZE: (u32, u32) = (760, 420);
 
@@ -71,17 +72,17 @@ fn range(values: impl Iterator<Item = f64>, log: bool) -> (f64, f64) {
 /// Refuses an axis plotters cannot draw: a non-finite or empty span makes
 /// its key-point search loop forever. Its arithmetic
 /// scales the span, so stay far below f64::MAX too.
-fn guard((lo, hi): (f64, f64)) -> Result<(f64, f64), String> {
+fn guard((lo, hi): (f64, f64)) -> Result<(f64, f64), Error> {
     const FAR: f64 = 1e200;
     if lo.abs() < FAR && hi.abs() < FAR && hi > lo {
         Ok((lo, hi))
     } else {
-        Err(format!("plot: axis range {lo}..{hi} cannot be drawn"))
+        Err(Error::process(format!("plot: axis range {lo}..{hi} cannot be drawn")))
     }
 }
 
-fn err(e: impl std::fmt::Display) -> String {
-    format!("plot: {e}")
+fn err(e: impl std::fmt::Display) -> Error {
+    Error::process(format!("plot: {e}"))
 }
 
 /// The x range of a line chart. Linear x (thread counts) gets a little room
@@ -103,7 +104,7 @@ fn x_range(axes: &Axes, series: &[Series]) -> (f64, f64) {
 }
 
 /// Lines with spread bands on linear or logarithmic axes.
-pub fn lines(axes: &Axes, series: &[Series], palette: &Palette) -> Result<String, String> {
+pub fn lines(axes: &Axes, series: &[Series], palette: &Palette) -> Result<String, Error> {
     let xs = x_range(axes, series);
     let ys = range(
         series
@@ -183,7 +184,7 @@ pub struct Bar {
 }
 
 /// Horizontal bars with spread whiskers.
-pub fn bars(title: &str, x_desc: &str, bars: &[Bar], palette: &Palette) -> Result<String, String> {
+pub fn bars(title: &str, x_desc: &str, bars: &[Bar], palette: &Palette) -> Result<String, Error> {
     let n = bars.len().max(1) as u32;
     let max = bars.iter().map(|b| b.high.max(b.value)).fold(0.0, f64::max).max(1e-9) * 1.08;
     let (_, max) = guard((0.0, max))?;
@@ -266,7 +267,10 @@ mod tests {
             low: 0.0,
             high: 1.7e308,
         };
-        assert!(bars("t", "x", &[b], &Palette::default()).unwrap_err().contains("axis"));
+        assert!(bars("t", "x", &[b], &Palette::default())
+            .unwrap_err()
+            .to_string()
+            .contains("axis"));
         let s = Series {
             name: "ring".into(),
             points: vec![(1.0, 1.7e308, 1.7e308, 1.7e308)],

@@ -4,6 +4,7 @@
 use super::doc::{Doc, Table};
 use crate::kat::VerdictCounts;
 use crate::results::KatFile;
+use crate::Error;
 
 /// Backends × algorithms, each with the counts summed over its vector sets.
 pub struct Matrix {
@@ -14,18 +15,22 @@ pub struct Matrix {
 }
 
 /// Parses `kat --format json` text of file `name` (fuzzed: fuzz/fuzz_targets/kat_json.rs).
-pub fn parse(name: &str, text: &str) -> Result<Matrix, String> {
-    let k: KatFile = serde_json::from_str(text)
-        .map_err(|e| format!("--kat: {name} is not the output of `cryptobench kat --format json` ({e})"))?;
+pub fn parse(name: &str, text: &str) -> Result<Matrix, Error> {
+    let k: KatFile = serde_json::from_str(text).map_err(|e| {
+        Error::flag(
+            "--kat",
+            format!("{name} is not the output of `cryptobench kat --format json` ({e})"),
+        )
+    })?;
     matrix(name, k)
 }
 
 /// Sums a KAT file's counts per backend × algorithm: names bounded, counts
 /// overflow-checked (a hand-edited file must not wrap around).
-pub fn matrix(name: &str, k: KatFile) -> Result<Matrix, String> {
+pub fn matrix(name: &str, k: KatFile) -> Result<Matrix, Error> {
     let backends: Vec<String> = k.backends.into_iter().map(|b| b.0).collect();
     let bound = |what: &str, n: usize, max: usize| {
-        crate::limits::count(what, n, max).map_err(|e| format!("--kat: {name}: {e}"))
+        crate::limits::count(what, n, max).map_err(|e| Error::flag("--kat", format!("{name}: {e}")))
     };
     bound("results", k.results.len(), crate::limits::MAX_MATRIX_CELLS)?;
     bound("backends", backends.len(), crate::limits::MAX_NAMES)?;
@@ -49,9 +54,12 @@ pub fn matrix(name: &str, k: KatFile) -> Result<Matrix, String> {
         let c = cells[b][a].get_or_insert_with(VerdictCounts::default);
         c.checked_merge(&r.counts, crate::limits::MAX_KAT_COUNT)
             .ok_or_else(|| {
-                format!(
-                    "--kat: {name}: the counts of {} {} overflow; is the file damaged?",
-                    r.backend, r.algorithm
+                Error::flag(
+                    "--kat",
+                    format!(
+                        "{name}: the counts of {} {} overflow; is the file damaged?",
+                        r.backend, r.algorithm
+                    ),
                 )
             })?;
     }

@@ -8,8 +8,9 @@ use crate::limits;
 use crate::results::MessagingFile;
 use crate::results::{Cell, ResultFile};
 use crate::stats::Summary;
+use crate::Error;
 
-fn summary(what: &str, s: &Summary) -> Result<(), String> {
+fn summary(what: &str, s: &Summary) -> Result<(), Error> {
     let fields = [
         ("median", s.median),
         ("q1", s.q1),
@@ -20,25 +21,27 @@ fn summary(what: &str, s: &Summary) -> Result<(), String> {
     ];
     for (name, v) in fields {
         if !limits::figure(v) {
-            return Err(format!("{what}: ops_per_sec.{name} is {v}, outside 0..1e15"));
+            return Err(Error::value(format!(
+                "{what}: ops_per_sec.{name} is {v}, outside 0..1e15"
+            )));
         }
     }
     Ok(())
 }
 
-fn figures(what: &str, fields: &[(&str, Option<f64>)], samples: &[f64]) -> Result<(), String> {
+fn figures(what: &str, fields: &[(&str, Option<f64>)], samples: &[f64]) -> Result<(), Error> {
     for (name, v) in fields {
         if let Some(v) = v.filter(|v| !limits::figure(*v)) {
-            return Err(format!("{what}: {name} is {v}, outside 0..1e15"));
+            return Err(Error::value(format!("{what}: {name} is {v}, outside 0..1e15")));
         }
     }
     if let Some(v) = samples.iter().find(|v| !limits::figure(**v)) {
-        return Err(format!("{what}: a sample is {v}, outside 0..1e15"));
+        return Err(Error::value(format!("{what}: a sample is {v}, outside 0..1e15")));
     }
     Ok(())
 }
 
-fn cell(i: usize, c: &Cell) -> Result<(), String> {
+fn cell(i: usize, c: &Cell) -> Result<(), Error> {
     let what = format!("cell {i} ({} {} {})", c.backend, c.algorithm, c.operation);
     summary(&what, &c.ops_per_sec)?;
     let fields = [
@@ -58,7 +61,9 @@ fn cell(i: usize, c: &Cell) -> Result<(), String> {
         || c.threads == 0
         || c.threads > limits::max_threads().max(4096)
     {
-        return Err(format!("{what}: size, aad or threads outside the documented limits"));
+        return Err(Error::value(format!(
+            "{what}: size, aad or threads outside the documented limits"
+        )));
     }
     Ok(())
 }

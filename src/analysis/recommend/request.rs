@@ -118,7 +118,7 @@ impl Request<'_> {
     }
 
     /// A pinned group the policy does not allow is a contradiction in the request.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::Error> {
         let Some(k) = self.workload.kex else {
             return Ok(());
         };
@@ -131,11 +131,18 @@ impl Request<'_> {
                     .filter(|x| self.permits(AlgorithmId::Kex(**x)))
                     .map(|x| x.name())
                     .collect();
-                return Err(format!(
-                    "--kex-group: {g} is not allowed by {} [{}] (fix: leave --kex-group out, or name an allowed group{})",
-                    p.name,
-                    d.citation,
-                    if allowed.is_empty() { String::new() } else { format!(": {}", allowed.join(", ")) }
+                return Err(crate::Error::flag(
+                    "--kex-group",
+                    format!(
+                        "{g} is not allowed by {} [{}] (fix: leave --kex-group out, or name an allowed group{})",
+                        p.name,
+                        d.citation,
+                        if allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", allowed.join(", "))
+                        }
+                    ),
                 ));
             }
         }

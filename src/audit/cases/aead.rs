@@ -4,15 +4,16 @@ use super::Helpers;
 use super::{bytes, AeadMsg, DiffInput, Tamper};
 use crate::algorithm::AeadId;
 use crate::backend::AeadAlgorithm;
+use crate::Error;
 
 /// Message sizes around block and page boundaries (AES 16 B, ChaCha 64 B, 4 KiB).
 const BOUNDARY_SIZES: &[usize] = &[1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097];
 
-fn aead_helper(helpers: Helpers, id: AeadId) -> Result<&'static dyn AeadAlgorithm, String> {
+fn aead_helper(helpers: Helpers, id: AeadId) -> Result<&'static dyn AeadAlgorithm, Error> {
     helpers
         .iter()
         .find_map(|b| (b.aead)(id).ok())
-        .ok_or_else(|| format!("no compiled-in backend offers {id}"))
+        .ok_or_else(|| Error::process(format!("no compiled-in backend offers {id}")))
 }
 
 pub(super) fn aead_input(
@@ -20,7 +21,7 @@ pub(super) fn aead_input(
     id: AeadId,
     kind: &str,
     rng: &mut fastrand::Rng,
-) -> Result<DiffInput, String> {
+) -> Result<DiffInput, Error> {
     let (key, nonce) = (bytes(rng, id.key_len()), bytes(rng, id.nonce_len()));
     let small = |rng: &mut fastrand::Rng| rng.usize(0..80);
     let seal = |key, nonce, aad, pt, tag_len, offset| DiffInput::Seal {
@@ -83,7 +84,7 @@ pub(super) fn aead_input(
 }
 
 /// Seals honestly with the first of `helpers` offering `id`, then applies `tamper`.
-pub fn open_input(helpers: Helpers, id: AeadId, msg: AeadMsg, tamper: Tamper) -> Result<DiffInput, String> {
+pub fn open_input(helpers: Helpers, id: AeadId, msg: AeadMsg, tamper: Tamper) -> Result<DiffInput, Error> {
     let AeadMsg {
         key,
         mut nonce,
@@ -95,7 +96,7 @@ pub fn open_input(helpers: Helpers, id: AeadId, msg: AeadMsg, tamper: Tamper) ->
     helper
         .key(&key)
         .and_then(|mut k| k.seal_in_place(&nonce, &aad, &mut ct, &mut tag))
-        .map_err(|e| format!("{id}: helper seal failed: {e}"))?;
+        .map_err(|e| Error::process(format!("{id}: helper seal failed: {e}")))?;
     match tamper {
         Tamper::None => {}
         Tamper::TagFirstByte => tag[0] ^= 0x01,

@@ -3,6 +3,7 @@
 use super::{bytes, DiffInput, Helpers};
 use crate::algorithm::KexId;
 use crate::backend::{Ecdh, KeyExchange};
+use crate::Error;
 
 /// RFC 7748 §5 u-coordinates of small order (0, 1, the order-8 points, and
 /// p−1, p, p+1 which reduce to them); listed by Bernstein's "Curve25519" page.
@@ -31,18 +32,18 @@ fn curve_constants(id: KexId) -> (&'static str, &'static str) {
 }
 
 /// First backend whose ECDH takes caller-chosen private keys (0x11… is below every order).
-pub(super) fn ecdh_helper(helpers: Helpers, id: KexId) -> Result<&'static dyn Ecdh, String> {
+pub(super) fn ecdh_helper(helpers: Helpers, id: KexId) -> Result<&'static dyn Ecdh, Error> {
     helpers
         .iter()
         .find_map(|b| match (b.kex)(id) {
             Ok(KeyExchange::Ecdh(e)) if e.private_key_from_bytes(&vec![0x11; id.seed_len()]).is_ok() => Some(e),
             _ => None,
         })
-        .ok_or_else(|| format!("no compiled-in backend offers {id}"))
+        .ok_or_else(|| Error::process(format!("no compiled-in backend offers {id}")))
 }
 
 /// A valid public key for a random private key, from the helper.
-fn valid_public(helpers: Helpers, id: KexId, rng: &mut fastrand::Rng) -> Result<Vec<u8>, String> {
+fn valid_public(helpers: Helpers, id: KexId, rng: &mut fastrand::Rng) -> Result<Vec<u8>, Error> {
     let helper = ecdh_helper(helpers, id)?;
     for _ in 0..8 {
         let private = bytes(rng, id.seed_len());
@@ -50,7 +51,9 @@ fn valid_public(helpers: Helpers, id: KexId, rng: &mut fastrand::Rng) -> Result<
             return Ok(public);
         }
     }
-    Err(format!("{id}: the helper backend takes no caller-chosen private key"))
+    Err(Error::process(format!(
+        "{id}: the helper backend takes no caller-chosen private key"
+    )))
 }
 
 pub(super) fn x25519_input(
@@ -58,7 +61,7 @@ pub(super) fn x25519_input(
     id: KexId,
     kind: &str,
     rng: &mut fastrand::Rng,
-) -> Result<DiffInput, String> {
+) -> Result<DiffInput, Error> {
     let mut private = bytes(rng, 32);
     let peer = match kind {
         "random" => bytes(rng, 32),
@@ -105,12 +108,7 @@ fn step(mut a: Vec<u8>, up: bool) -> Vec<u8> {
     a
 }
 
-pub(super) fn nist_input(
-    helpers: Helpers,
-    id: KexId,
-    kind: &str,
-    rng: &mut fastrand::Rng,
-) -> Result<DiffInput, String> {
+pub(super) fn nist_input(helpers: Helpers, id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, Error> {
     let (p, n) = curve_constants(id);
     let mut private = valid_private(id, rng);
     let valid = valid_public(helpers, id, rng)?;

@@ -4,6 +4,7 @@ use super::ecdh::ecdh_helper;
 use super::{bytes, DiffInput, Helpers};
 use crate::algorithm::KexId;
 use crate::backend::{Kem, KeyExchange};
+use crate::Error;
 
 fn kems<'a>(helpers: Helpers<'a>, id: KexId) -> impl Iterator<Item = &'static dyn Kem> + 'a {
     helpers.iter().filter_map(move |b| match (b.kex)(id) {
@@ -16,13 +17,13 @@ fn kems<'a>(helpers: Helpers<'a>, id: KexId) -> impl Iterator<Item = &'static dy
 /// keygen and dk export. X25519MLKEM768 is composed in the draft-ietf-tls-ecdhe-mlkem
 /// layout (ML-KEM-768 part first) from ML-KEM-768 d‖z and an X25519 private key,
 /// since no library here offers seeded hybrid keygen with dk export.
-fn kem_keys(helpers: Helpers, id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+fn kem_keys(helpers: Helpers, id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
     if id == KexId::X25519MlKem768 {
         let (ek, dk) = kem_keys(helpers, KexId::MlKem768, &seed[..64])?;
         let x = ecdh_helper(helpers, KexId::X25519)?
             .private_key_from_bytes(&seed[64..])
             .and_then(|k| k.public_key())
-            .map_err(|e| format!("X25519 helper: {e}"))?;
+            .map_err(|e| Error::process(format!("X25519 helper: {e}")))?;
         return Ok(([ek, x].concat(), [dk, seed[64..].to_vec()].concat()));
     }
     kems(helpers, id)
@@ -30,15 +31,19 @@ fn kem_keys(helpers: Helpers, id: KexId, seed: &[u8]) -> Result<(Vec<u8>, Vec<u8
             let (dk, ek) = k.keygen_from_seed(seed).ok()?;
             Some((ek, dk.dk_bytes().ok()?))
         })
-        .ok_or_else(|| format!("{id}: no compiled-in backend has deterministic keygen with dk export"))
+        .ok_or_else(|| {
+            Error::process(format!(
+                "{id}: no compiled-in backend has deterministic keygen with dk export"
+            ))
+        })
 }
 
 /// A ciphertext from the first backend with deterministic encapsulation.
-fn kem_ct(helpers: Helpers, id: KexId, ek: &[u8], randomness: &[u8]) -> Result<Vec<u8>, String> {
+fn kem_ct(helpers: Helpers, id: KexId, ek: &[u8], randomness: &[u8]) -> Result<Vec<u8>, Error> {
     kems(helpers, id)
         .find_map(|k| k.encaps_deterministic(ek, randomness).ok())
         .map(|(ct, _)| ct)
-        .ok_or_else(|| format!("{id}: no compiled-in backend has deterministic encapsulation"))
+        .ok_or_else(|| Error::process(format!("{id}: no compiled-in backend has deterministic encapsulation")))
 }
 
 fn flip_bit(mut v: Vec<u8>, rng: &mut fastrand::Rng) -> Vec<u8> {
@@ -47,7 +52,7 @@ fn flip_bit(mut v: Vec<u8>, rng: &mut fastrand::Rng) -> Vec<u8> {
     v
 }
 
-pub(super) fn kem_input(helpers: Helpers, id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, String> {
+pub(super) fn kem_input(helpers: Helpers, id: KexId, kind: &str, rng: &mut fastrand::Rng) -> Result<DiffInput, Error> {
     let seed = bytes(rng, id.seed_len());
     let randomness = bytes(rng, id.encaps_randomness_len());
     let (ek, dk) = kem_keys(helpers, id, &seed)?;

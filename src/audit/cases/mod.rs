@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::Backend;
+use crate::Error;
 use aead::aead_input;
 pub use aead::open_input;
 use ecdh::{nist_input, x25519_input};
@@ -195,12 +196,12 @@ fn bytes(rng: &mut fastrand::Rng, len: usize) -> Vec<u8> {
 
 /// Generates cases `0..n` for `alg`. `Err` when none of `helpers` can make
 /// the keys the cases need (the algorithm is then skipped, with that reason).
-pub fn generate(helpers: Helpers, seed: u64, alg: AlgorithmId, n: usize) -> Result<Vec<DiffCase>, String> {
+pub fn generate(helpers: Helpers, seed: u64, alg: AlgorithmId, n: usize) -> Result<Vec<DiffCase>, Error> {
     (0..n).map(|i| case(helpers, seed, alg, i)).collect()
 }
 
 /// Case `index` of `alg` under `seed`.
-pub fn case(helpers: Helpers, seed: u64, alg: AlgorithmId, index: usize) -> Result<DiffCase, String> {
+pub fn case(helpers: Helpers, seed: u64, alg: AlgorithmId, index: usize) -> Result<DiffCase, Error> {
     let mut rng = rng_for(seed, alg, index);
     let kinds = kinds(alg);
     let kind = kinds[index % kinds.len()];

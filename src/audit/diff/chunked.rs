@@ -8,6 +8,7 @@ use super::{Finding, Problem};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
 use crate::backend::{Backend, Result};
+use crate::Error;
 
 /// Random cut lengths for `len` bytes: empty and one-byte pieces included.
 fn cuts(rng: &mut fastrand::Rng, len: usize) -> Vec<usize> {
@@ -123,7 +124,7 @@ pub fn check_stream(b: &Backend, stream: &dyn AeadStream, case: &DiffCase, seed:
             match seal(alg, stream, id, (key, nonce, aad, pt), &mut rng) {
                 Ok(Some((ct, tag))) => (key, nonce, aad, ct, tag),
                 Ok(None) => return Vec::new(),
-                Err(rule) => return vec![finding(case, seed, b.name, true, rule)],
+                Err(rule) => return vec![finding(case, seed, b.name, true, rule.to_string())],
             }
         }
         // Only the standard shapes: the one-shot adapter's own policy on other
@@ -168,7 +169,7 @@ fn seal(
     id: AeadId,
     (key, nonce, aad, pt): (&[u8], &[u8], &[u8], &[u8]),
     rng: &mut fastrand::Rng,
-) -> std::result::Result<Option<Sealed>, String> {
+) -> std::result::Result<Option<Sealed>, Error> {
     let mut buf = pt.to_vec();
     let mut tag = vec![0u8; id.tag_len()];
     let one_shot = alg
@@ -178,11 +179,11 @@ fn seal(
     match (one_shot, stream.seal(id, key, nonce, aad, pt, (&ac, &mc))) {
         (Ok(()), Ok((c, t))) if c == buf && t == tag => Ok(Some((buf, tag))),
         (Err(_), Err(_)) => Ok(None),
-        (one, chunked) => Err(format!(
+        (one, chunked) => Err(Error::wrong(format!(
             "chunked seal (AAD cuts {ac:?}, message cuts {mc:?}) differs from one-shot: {} vs {}",
             describe(&chunked.map(|(c, t)| [c, t].concat())),
             describe(&one.map(|()| [buf.clone(), tag.clone()].concat()))
-        )),
+        ))),
     }
 }
 

@@ -13,6 +13,7 @@ use super::allow::{AllowList, Behaviour};
 use super::cases::{self, AeadMsg, DiffCase, DiffInput, Helpers};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::backend::{Backend, Registry};
+use crate::Error;
 pub use execute::observe;
 use judge::judge;
 
@@ -180,7 +181,7 @@ fn run_cases(
     let mut start = indices.start;
     while start < indices.end {
         let end = indices.end.min(start.saturating_add(BATCH));
-        let batch: Vec<Result<(usize, Vec<Finding>), String>> = (start..end)
+        let batch: Vec<Result<(usize, Vec<Finding>), Error>> = (start..end)
             .into_par_iter()
             .map(|index| {
                 let case = cases::case(helpers, seed, alg, index)?;
@@ -202,7 +203,7 @@ fn run_cases(
                     report.findings.extend(found);
                 }
                 Err(why) => {
-                    report.skipped.push((alg.name().into(), why));
+                    report.skipped.push((alg.name().into(), why.to_string()));
                     return;
                 }
             }

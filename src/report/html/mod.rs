@@ -19,6 +19,7 @@ use super::plot::Palette;
 use super::render::{self, Render};
 use super::verdicts::Matrix;
 use crate::analysis;
+use crate::Error;
 
 /// The page under construction: a document of the page's blocks, rendered
 /// once by the HTML renderer, and the table of contents gathered on the way.
@@ -70,7 +71,7 @@ impl Page<'_> {
     }
 
     /// A chart with the figures it draws as a table under it.
-    fn figure(&mut self, svg: Result<String, String>, data: Table) -> Result<(), String> {
+    fn figure(&mut self, svg: Result<String, Error>, data: Table) -> Result<(), Error> {
         self.doc.blocks.push(Block::Chart {
             title: String::new(),
             svg: svg?,
@@ -132,7 +133,7 @@ document.body.dataset.rendered=why.length?'failed: '+why.join('; '):'ok';});</sc
 /// The whole page for a fleet (one machine or many), with the KAT matrix and
 /// the compliance sections when given; each chart draws a backend in its
 /// `palette` colour.
-pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section], palette: &Palette) -> Result<String, String> {
+pub fn page(fleet: &Fleet, kat: Option<&Matrix>, compliance: &[Section], palette: &Palette) -> Result<String, Error> {
     let mut p = Page {
         doc: Doc::default(),
         toc: Vec::new(),

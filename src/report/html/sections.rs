@@ -9,6 +9,7 @@ use crate::report::verdicts::{self, Matrix};
 use crate::results::messaging::Task;
 use crate::results::MessagingFile;
 use crate::units::format_size;
+use crate::Error;
 
 /// The KAT verdicts per backend × algorithm, each cell classed by its verdict.
 pub(super) fn kat_section(p: &mut Page, k: &Matrix) {
@@ -115,7 +116,7 @@ pub(super) fn fleet_section(p: &mut Page, fleet: &Fleet) {
     p.table(&t);
 }
 
-pub(super) fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(), String> {
+pub(super) fn messaging_section(p: &mut Page, label: &str, m: &MessagingFile) -> Result<(), Error> {
     use crate::report::messaging::per_core_and_all;
     p.section(2, &format!("End-to-end messaging workload — {label}"));
     p.raw(format!(

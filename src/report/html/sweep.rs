@@ -11,6 +11,7 @@ use crate::report::plot::{self, Axes, Bar, Series};
 use crate::report::sweep::{self as tables, Kind};
 use crate::results::Cell;
 use crate::units::format_size;
+use crate::Error;
 
 /// (algorithm, operation, mode) in measuring order.
 fn kinds(cells: &[Cell]) -> Vec<Kind> {
@@ -62,7 +63,7 @@ impl Sweep<'_> {
     }
 
     /// Throughput against message size, one line per backend, IQR band.
-    fn size_chart(&self, p: &mut Page, kind: &Kind, mode: Mode) -> Result<(), String> {
+    fn size_chart(&self, p: &mut Page, kind: &Kind, mode: Mode) -> Result<(), Error> {
         let base = self.base;
         let series: Vec<Series> = self
             .series(
@@ -99,7 +100,7 @@ impl Sweep<'_> {
     }
 
     /// Key exchange: ops/s bars per backend × operation.
-    fn kex_bars(&self, p: &mut Page, alg: AlgorithmId) -> Result<(), String> {
+    fn kex_bars(&self, p: &mut Page, alg: AlgorithmId) -> Result<(), Error> {
         let base = self.base;
         let bars: Vec<Bar> = self
             .r
@@ -125,7 +126,7 @@ impl Sweep<'_> {
     /// Key exchange in core cycles per operation (fewer is better): cycles
     /// = core clock × threads / (ops/s), as the clock-drift-proof figure
     /// (DESIGN.md, Units). TSC ticks where the core clock was not measured.
-    fn kex_cycles(&self, p: &mut Page, alg: AlgorithmId) -> Result<(), String> {
+    fn kex_cycles(&self, p: &mut Page, alg: AlgorithmId) -> Result<(), Error> {
         let base = self.base;
         let tsc = self.r.header.machine.tsc_hz;
         let cells: Vec<&Cell> = self
@@ -168,7 +169,7 @@ impl Sweep<'_> {
     }
 
     /// Aggregate rate against threads, at 16 KiB (or the largest size measured) for AEADs.
-    fn scaling_chart(&self, p: &mut Page, kind: &Kind) -> Result<(), String> {
+    fn scaling_chart(&self, p: &mut Page, kind: &Kind) -> Result<(), Error> {
         let sizes: Vec<usize> = self.r.cells.iter().filter(of_kind(kind)).map(|c| c.size).collect();
         let size = if sizes.contains(&16384) {
             16384
@@ -244,7 +245,7 @@ fn colour_key(backends: &[String], palette: &plot::Palette) -> String {
     )
 }
 
-pub(super) fn machine_section(p: &mut Page, m: &Machine) -> Result<(), String> {
+pub(super) fn machine_section(p: &mut Page, m: &Machine) -> Result<(), Error> {
     let r = &m.result;
     p.section(2, &m.label);
     super::sections::fingerprint(p, m);
