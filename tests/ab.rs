@@ -34,6 +34,12 @@ const TINY: &[&str] = &[
     "3",
 ];
 
+/// An A/A run of these tiny cells must never alarm (exit 1) or fail; on a
+/// busy shared machine its noise floor can exceed the 3 % threshold, and the
+/// gate then says so with exit 2 (inconclusive, not a pass). The verdict
+/// checks below still require "not regressed" and "not failed".
+const DECIDED_OR_TOO_NOISY: &[i32] = &[0, 2];
+
 fn ab(base: &str, new: &str) -> Command {
     let mut c = Command::new(BIN);
     c.args(["ab", base, new]).args(TINY).timeout(Duration::from_secs(120));
@@ -56,7 +62,7 @@ fn an_a_a_run_passes_and_writes_the_report() {
         .args(["--format", "json", "--output"])
         .arg(&out)
         .assert()
-        .code(0);
+        .code(DECIDED_OR_TOO_NOISY);
     let printed: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(printed, written);
@@ -81,7 +87,7 @@ fn an_a_a_run_passes_and_writes_the_report() {
     assert!((0.8..1.25).contains(&ratio), "{ratio}");
     assert!(written["rule_text"].as_str().unwrap().contains("Bonferroni"));
     // The table names the A/A run and the rule; an existing complete report is kept.
-    let table = ab(BIN, BIN).assert().code(0);
+    let table = ab(BIN, BIN).assert().code(DECIDED_OR_TOO_NOISY);
     let text = String::from_utf8_lossy(&table.get_output().stdout).to_string();
     assert!(text.contains("A/A run: BASE and NEW are the same executable"), "{text}");
     assert!(text.contains("family-wise α = 0.05 over 1 cells"), "{text}");
@@ -176,7 +182,7 @@ fn every_round_starts_fresh_workers() {
     let run = ab(BIN, counting.to_str().unwrap())
         .args(["--rounds", "20", "--format", "json"])
         .assert()
-        .code(0);
+        .code(DECIDED_OR_TOO_NOISY);
     let report: Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
     let rounds = report["cells"][0]["wall_log_ratios"].as_array().unwrap().len();
     assert!(rounds >= 20, "{report}");
