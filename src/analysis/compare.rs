@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use std::collections::HashMap;
 
-use crate::measure::clock::ClockMethod;
+use crate::results::ClockMethod;
 use crate::results::{Cell, CellKey, Metric, ResultFile};
 use crate::stats;
 
@@ -163,7 +163,7 @@ fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
             let busy = f.cells.iter().filter(|c| c.busy()).count();
             Some(format!(
                 "{w}: {}; {busy} cell(s) busy",
-                crate::measure::disturb::describe(d)
+                crate::results::disturbance::describe(d)
             ))
         })
         .collect()

@@ -3,7 +3,8 @@
 
 use super::doc::{Doc, Table};
 use super::{json, Format};
-use crate::measure::clock::{ClockProbe, AGREEMENT, TSC_RATIO};
+use crate::measure::clock::{AGREEMENT, TSC_RATIO};
+use crate::results::ClockProbe;
 
 /// The probe and the emulation verdict, as rendered.
 #[derive(serde::Serialize)]

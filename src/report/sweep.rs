@@ -34,11 +34,7 @@ fn value(c: &Cell) -> f64 {
 
 pub fn render(file: &ResultFile, format: Format) -> String {
     match format {
-        Format::Json => {
-            let mut with_model = file.clone();
-            with_model.cost_models = Some(crate::analysis::cost_model::models(file));
-            super::json(&with_model)
-        }
+        Format::Json => super::json(file),
         _ => document(file).render(format),
     }
 }
@@ -414,7 +410,7 @@ fn legend(file: &ResultFile) -> Vec<String> {
     if let Some(d) = &file.disturbance {
         lines.push(format!(
             "Disturbance: {}. ⚠ marks a cell measured while other processes took over {} % of a core.",
-            crate::measure::disturb::describe(d),
+            crate::results::disturbance::describe(d),
             d.busy_threshold_percent
         ));
     }
