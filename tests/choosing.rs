@@ -152,7 +152,9 @@ fn a_set_dispatch_variable_is_warned_about_recorded_and_shown() {
         .success()
         .stderr(predicate::str::contains("warning: OPENSSL_ia32cap='~0x0' is set"))
         .stdout(predicate::str::contains("Dispatch environment: OPENSSL_ia32cap='~0x0'"))
-        .stdout(predicate::str::contains("Cost model, AES-128-GCM seal: time per message = fixed + per byte (weighted least squares over 4 sizes"));
+        .stdout(predicate::str::contains(
+            "Cost model, AES-128-GCM seal: time per message = fixed + per byte (weighted least squares over 4 sizes",
+        ));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         v["machine"]["dispatch_env"],
