@@ -6,17 +6,17 @@ use std::process::ExitCode;
 
 use crate::ab::{self, AbFlags, Outcome, Report};
 use crate::report::{self, Format};
+use crate::results::format as formats;
 use clap::Args;
 
-use super::compare::CompareFormat;
 use super::usage_error;
 
 #[derive(Args)]
 pub struct AbArgs {
     #[command(flatten)]
     flags: AbFlags,
-    #[arg(long, value_enum, default_value = "table")]
-    format: CompareFormat,
+    #[arg(long, default_value = "table", value_parser = formats::AB.parser())]
+    format: Format,
     /// Write the report here after every cell (.md: Markdown, else JSON).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -28,20 +28,12 @@ pub struct AbArgs {
     strict: bool,
 }
 
-fn render(r: &Report, format: CompareFormat, strict: bool) -> String {
-    match format {
-        CompareFormat::Json => report::json(r) + "\n",
-        CompareFormat::Bencher => report::ab::bencher(r) + "\n",
-        CompareFormat::Table => report::ab::doc(r, strict).render(Format::Table),
-        CompareFormat::Markdown => report::ab::doc(r, strict).render(Format::Markdown),
-    }
+fn render(report: &Report, format: Format, strict: bool) -> String {
+    report::export(&report::ab::View { report, strict }, format)
 }
 
 fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
-    super::output::write(args.output.as_deref(), false, |f| match f {
-        Format::Markdown => render(r, CompareFormat::Markdown, args.strict),
-        _ => render(r, CompareFormat::Json, args.strict),
-    })
+    super::output::write(args.output.as_deref(), formats::AB, |f| render(r, f, args.strict))
 }
 
 pub fn run(args: AbArgs) -> ExitCode {
@@ -78,7 +70,7 @@ pub fn run(args: AbArgs) -> ExitCode {
         return usage_error(e);
     }
     print!("{}", render(&report, args.format, args.strict));
-    if matches!(args.format, CompareFormat::Json | CompareFormat::Bencher) {
+    if matches!(args.format, Format::Json | Format::Bencher) {
         report::ab::verdict_lines(&report, args.strict)
             .iter()
             .for_each(|l| eprintln!("{l}"));

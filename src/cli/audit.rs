@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use crate::audit::allow::AllowList;
 use crate::audit::memcheck_run::{self, MemcheckAllow};
 use crate::audit::{ct, diff, memcheck};
-use crate::report::{self, DocFormat, Format};
+use crate::report::{self, Format};
+use crate::results::format as formats;
 use crate::select;
 use clap::{Args, Subcommand};
 
@@ -64,8 +65,8 @@ struct DiffArgs {
     /// Allow-list of documented differences (default: the reviewed audit/allow-list.toml, built in).
     #[arg(long, value_name = "FILE")]
     allow_list: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -88,8 +89,8 @@ struct CtArgs {
     /// Seed for keys, inputs and the class sequence (default: random, printed on stderr).
     #[arg(long)]
     seed: Option<u64>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: AuditArgs) -> ExitCode {
@@ -136,10 +137,11 @@ fn run_diff(a: DiffArgs) -> ExitCode {
     for (alg, why) in &rep.skipped {
         eprintln!("note: {alg} skipped: {why}");
     }
-    match a.format.into() {
-        Format::Json => println!("{}", report::json(&rep)),
-        f => print!("{}", report::audit::diff(&rep, &allow, f)),
-    }
+    let view = report::audit::Diff {
+        report: &rep,
+        allow: &allow,
+    };
+    print!("{}", report::export(&view, a.format));
     if rep.unexplained().next().is_some() {
         ExitCode::from(1)
     } else {
@@ -161,10 +163,7 @@ fn run_ct(a: CtArgs) -> ExitCode {
     }
     let seed = seed_or_random(a.seed);
     let rows = ct::audit(&backends, &algorithms, a.samples, seed);
-    match a.format.into() {
-        Format::Json => println!("{}", report::json(&rows)),
-        f => print!("{}", report::audit::ct(&rows, seed, f)),
-    }
+    print!("{}", report::export(&report::audit::Ct { rows: &rows, seed }, a.format));
     if rows.iter().any(|r| r.verdict == Some(ct::LeakVerdict::Leak)) {
         ExitCode::from(1)
     } else {
@@ -200,10 +199,7 @@ fn run_memcheck(a: CtArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    match a.format {
-        DocFormat::Json => println!("{}", report::json(&rows)),
-        f => print!("{}", report::audit::memcheck(&rows, f.into())),
-    }
+    print!("{}", report::export(rows.as_slice(), a.format));
     if rows.iter().any(|r| r.unexplained() > 0) {
         ExitCode::from(1)
     } else {

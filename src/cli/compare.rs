@@ -4,19 +4,10 @@ use std::process::ExitCode;
 
 use crate::analysis::compare::{self, Comparison, GateMetric, Options};
 use crate::report::{self, Format};
-use crate::results::{self, Metric, ResultFile};
+use crate::results::{self, format as formats, Metric, ResultFile};
 use clap::{Args, ValueEnum};
 
 use super::usage_error;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Markdown,
-    Json,
-    /// Bencher Metric Format JSON of NEW, for `bencher run --adapter json`.
-    Bencher,
-}
 
 /// `--metric`: what the gate decides on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -55,8 +46,8 @@ pub struct CompareArgs {
     /// else wall-time (instructions for instruction-count files).
     #[arg(long, value_enum)]
     metric: Option<MetricArg>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: CompareFormat,
+    #[arg(long, default_value = "table", value_parser = formats::COMPARE.parser())]
+    format: Format,
 }
 
 pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
@@ -70,7 +61,7 @@ pub struct GateArgs {
     pub threshold: Option<f64>,
     pub force: bool,
     pub metric: Option<MetricArg>,
-    pub format: CompareFormat,
+    pub format: Format,
 }
 
 /// Compares and prints; exit 1 when anything regressed.
@@ -81,8 +72,8 @@ pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
         metric,
         format,
     } = *how;
-    if format == CompareFormat::Bencher {
-        print!("{}", report::compare::bencher(new));
+    if format == Format::Bencher {
+        print!("{}", report::export(new, format));
         return ExitCode::SUCCESS;
     }
     let default = if new.settings.metric == Metric::Instructions {
@@ -104,13 +95,8 @@ pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let format = match format {
-        CompareFormat::Markdown => Format::Markdown,
-        CompareFormat::Json => Format::Json,
-        _ => Format::Table,
-    };
     c.warnings.iter().for_each(|w| eprintln!("{w}"));
-    print!("{}", report::compare::render(&c, format));
+    print!("{}", report::export(&c, format));
     if c.has_findings() {
         ExitCode::from(1)
     } else {

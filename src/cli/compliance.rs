@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use crate::evidence::{self, Request, VectorFile};
 use crate::policy::compliance::Deployment;
 use crate::policy::{self, module};
-use crate::report::{self, DocFormat};
+use crate::report::{self, Format};
+use crate::results::format as formats;
 use crate::select;
 use clap::Args;
 
@@ -45,8 +46,8 @@ pub struct ComplianceArgs {
     #[arg(long, value_name = "DIR")]
     verify: Option<PathBuf>,
     /// table, json or markdown.
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 fn request(a: &ComplianceArgs) -> Result<Request, String> {
@@ -79,7 +80,7 @@ pub fn run(a: ComplianceArgs) -> ExitCode {
     if let Some(dir) = &a.verify {
         return match evidence::verify::verify(dir) {
             Ok(v) => {
-                print!("{}", report::evidence::render(&v, a.format.into()));
+                print!("{}", report::export(&v, a.format));
                 if v.passed() {
                     ExitCode::SUCCESS
                 } else {
@@ -101,7 +102,14 @@ pub fn run(a: ComplianceArgs) -> ExitCode {
     }
     print!(
         "{}",
-        report::compliance::render(&req.policy, &check, req.deployment.as_ref(), a.format.into())
+        report::export(
+            &report::compliance::Compliance {
+                policy: &req.policy,
+                check: &check,
+                deployment: req.deployment.as_ref()
+            },
+            a.format
+        )
     );
     if req.deployment.is_none() || check.compliant() {
         return ExitCode::SUCCESS;

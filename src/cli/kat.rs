@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::kat::{self, VectorSet};
-use crate::report::{self, DocFormat};
+use crate::report::{self, Format};
+use crate::results::format as formats;
 use crate::results::kat::{KatReport, KatVerdict};
 use crate::select;
 use clap::Args;
@@ -31,8 +32,8 @@ pub struct KatArgs {
     /// one its vector aims at, or at one the harness cannot place.
     #[arg(long)]
     strict: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 /// The vector sets a `kat` invocation asks for: built-in ones plus the files given.
@@ -74,7 +75,7 @@ pub fn run(a: KatArgs) -> ExitCode {
             why.join("; ")
         ));
     }
-    print!("{}", report::kat::render(&file, a.format.into()));
+    print!("{}", report::export(&file, a.format));
     match verdict {
         KatVerdict::Passed => ExitCode::SUCCESS,
         KatVerdict::Failed(_) => ExitCode::from(1),

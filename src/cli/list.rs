@@ -4,14 +4,15 @@ use std::process::ExitCode;
 
 use crate::algorithm::AlgorithmId;
 use crate::measure::clock;
-use crate::report::{self, DocFormat};
+use crate::report::{self, Format};
+use crate::results::format as formats;
 use crate::{backend, capabilities};
 use clap::Args;
 
 #[derive(Args)]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
     /// Print the core-clock probe instead: the TSC, the hardware counter and
     /// every dependency chain's reading, and the verdict drawn from them.
     #[arg(long)]
@@ -23,14 +24,20 @@ pub fn run(a: ListArgs) -> ExitCode {
         let (probe, emulated) = (clock::probe(), clock::emulation());
         print!(
             "{}",
-            report::clocks::render(probe, emulated.as_deref(), a.format.into())
+            report::export(
+                &report::clocks::Clocks {
+                    probe,
+                    emulated: emulated.as_deref()
+                },
+                a.format
+            )
         );
         return ExitCode::SUCCESS;
     }
     let algorithms: Vec<_> = AlgorithmId::all().collect();
     print!(
         "{}",
-        report::capabilities::render(&capabilities::probe(&backend::all(), &algorithms), a.format.into())
+        report::export(capabilities::probe(&backend::all(), &algorithms).as_slice(), a.format)
     );
     ExitCode::SUCCESS
 }

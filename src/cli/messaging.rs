@@ -8,7 +8,7 @@ use crate::measure::messaging::{self, Config};
 use crate::measure::sweep::SweepFlags;
 use crate::report::{self, Format};
 use crate::results::messaging::{Task, TaskRates, TaskSkipped};
-use crate::results::{MessagingFile, Metric};
+use crate::results::{format as formats, MessagingFile, Metric};
 use crate::workload_model::WorkloadKind;
 
 use super::progress::{Progress, Step};
@@ -37,12 +37,12 @@ impl RunWorkload {
 }
 
 fn render(file: &MessagingFile, format: Format) -> String {
-    report::messaging::render(&file.header.machine.hostname, file, format)
+    report::export(file, format)
 }
 
 /// Rewrites `--output` (Markdown for .md, else JSON), if given.
 fn write(output: Option<&Path>, file: &MessagingFile) -> Result<(), String> {
-    super::output::write(output, false, |f| render(file, f))
+    super::output::write(output, formats::MESSAGING, |f| render(file, f))
 }
 
 /// The messaging workload has no baselines and no instruction metric: refuse

@@ -1,20 +1,16 @@
-//! `--output FILE` for `run` (sweep and messaging): the format follows the
-//! extension, and the file is rewritten atomically each time.
+//! `--output FILE` for `run` (sweep and messaging) and `ab`: the format
+//! follows the extension among the command's, and the file is rewritten
+//! atomically each time.
 
 use std::path::Path;
 
 use crate::report::Format;
-use crate::results;
+use crate::results::{self, Formats};
 
-/// Rewrites `output`, if given: `.csv` (where `csv` is offered), `.md` or
-/// `.markdown`, else JSON; `render` draws the file in that format.
-pub fn write(output: Option<&Path>, csv: bool, render: impl Fn(Format) -> String) -> Result<(), String> {
+/// Rewrites `output`, if given, in the format its extension names among
+/// `formats.write` (see [`Formats::for_path`]); `render` draws it.
+pub fn write(output: Option<&Path>, formats: Formats, render: impl Fn(Format) -> String) -> Result<(), String> {
     let Some(p) = output else { return Ok(()) };
-    let format = match p.extension().and_then(|e| e.to_str()) {
-        Some("csv") if csv => Format::Csv,
-        Some("md") | Some("markdown") => Format::Markdown,
-        _ => Format::Json,
-    };
-    results::write_atomic(p, render(format).as_bytes())
+    results::write_atomic(p, render(formats.for_path(p)).as_bytes())
         .map_err(|e| format!("--output: cannot write {}: {e}", p.display()))
 }

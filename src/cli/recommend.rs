@@ -11,7 +11,8 @@ use crate::measure::keyschedule::{self, KdfPlan};
 use crate::measure::sweep::{Sweep, RANKING_ROUNDS};
 use crate::policy::compliance::Deployment;
 use crate::policy::{self, kat_status, module};
-use crate::report::{self, DocFormat};
+use crate::report::{self, Format};
+use crate::results::format as formats;
 use crate::results::keyschedule::KdfCells;
 use crate::results::ResultFile;
 use crate::{select, units};
@@ -70,8 +71,8 @@ pub struct RecommendArgs {
     #[arg(long = "module-facts", value_name = "FILE")]
     module_facts: Vec<PathBuf>,
     /// table, json or markdown (for a design document).
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: RecommendArgs) -> ExitCode {
@@ -219,7 +220,7 @@ fn recommend(a: &RecommendArgs) -> Result<ExitCode, String> {
     let req = Request { kdf: &kdf, ..plan };
     let mut rec = recommend::recommend(&file, &kat, &req);
     recommend::attach_findings(&mut rec);
-    print!("{}", report::recommend::render(&rec, a.format.into()));
+    print!("{}", report::export(&rec, a.format));
     if rec.ranking.is_empty() {
         eprintln!("no backend qualifies (see 'Excluded')");
         return Ok(ExitCode::from(1));

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use crate::policy::{self, matrix};
 use crate::report::fleet::{self, Loaded};
-use crate::report::{self, verdicts, Format, TextFormat};
+use crate::report::{self, verdicts, Format};
 use crate::results;
+use crate::results::format as formats;
 use clap::Args;
 
 use super::usage_error;
@@ -28,8 +29,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
     /// Text on stdout: table or markdown.
-    #[arg(long, value_enum, default_value = "table")]
-    format: TextFormat,
+    #[arg(long, default_value = "table", value_parser = formats::REPORT.parser())]
+    format: Format,
 }
 
 /// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
@@ -56,7 +57,6 @@ fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
 }
 
 pub fn run(a: ReportArgs) -> ExitCode {
-    let format: Format = a.format.into();
     let loaded: Result<Vec<Loaded>, String> = a.files.iter().map(|p| load(p)).collect();
     let fleet = match loaded.and_then(fleet::merge) {
         Ok(f) => f,
@@ -96,7 +96,7 @@ pub fn run(a: ReportArgs) -> ExitCode {
         eprintln!("wrote {}", index.display());
     }
     let doc = report::document(&fleet, kat.as_ref(), &compliance);
-    let out = doc.render(format);
+    let out = doc.render(a.format);
     print!("{out}");
     ExitCode::SUCCESS
 }

@@ -10,7 +10,7 @@ use crate::measure::sweep::{Sweep, SweepFlags};
 use crate::measure::Config;
 use crate::preflight;
 use crate::report::{self, Format};
-use crate::results::{Metric, ResultFile};
+use crate::results::{format as formats, Metric, ResultFile};
 use clap::Args;
 
 use super::progress::Progress;
@@ -27,7 +27,7 @@ pub struct RunArgs {
     /// --workload messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
     #[arg(long, value_name = "N")]
     messages_per_turn: Option<u32>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = formats::RUN.parser())]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
     #[arg(long, value_name = "FILE")]
@@ -51,15 +51,12 @@ pub struct RunArgs {
 }
 
 fn render(file: &ResultFile, format: Format) -> String {
-    match format {
-        Format::Csv => report::sweep::csv(file),
-        f => report::sweep::render(file, f),
-    }
+    report::export(file, format)
 }
 
 /// Rewrites `--output` (format from the extension), if given.
 fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
-    super::output::write(output, true, |f| render(file, f))
+    super::output::write(output, formats::RUN, |f| render(file, f))
 }
 
 /// Everything checked before measuring (issue 14, defect 9): the sweep, the
@@ -203,7 +200,7 @@ fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, 
             threshold: None,
             force,
             metric: None,
-            format: super::compare::CompareFormat::Table,
+            format: Format::Table,
         };
         let gate = super::compare::gate(base, file, &how);
         if gate != ExitCode::SUCCESS {

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod disturbance;
+pub mod format;
 pub mod kat;
 pub mod keyschedule;
 pub mod machine;
@@ -17,6 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use disturbance::Disturbance;
+pub use format::{Format, Formats};
 pub use kat::KatFile;
 pub use machine::{ClockMethod, ClockProbe, Fingerprint};
 pub use messaging::MessagingFile;
