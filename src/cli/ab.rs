@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::ab::{self, AbFlags, Outcome, Report};
 use crate::report::{self, Format};
-use crate::results::format as formats;
+use crate::results::{format as formats, Writer};
 use clap::Args;
 
 use super::usage_error;
@@ -32,19 +32,16 @@ fn render(report: &Report, format: Format, strict: bool) -> String {
     report::export(&report::ab::View { report, strict }, format)
 }
 
-fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
-    super::output::write(args.output.as_deref(), formats::AB, |f| render(r, f, args.strict))
-}
-
 pub fn run(args: AbArgs) -> ExitCode {
+    let strict = args.strict;
     let checked = args.flags.options().and_then(|o| {
-        match args.output.as_deref() {
-            Some(p) => crate::preflight::output(p, args.force),
-            None => Ok(()),
-        }
-        .map(|()| o)
+        let draw = move |r: &Report, f| render(r, f, strict);
+        Ok((
+            o,
+            Writer::output(args.output.as_deref(), args.force, formats::AB, draw)?,
+        ))
     });
-    let opts = match checked {
+    let (opts, output) = match checked {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
@@ -55,7 +52,7 @@ pub fn run(args: AbArgs) -> ExitCode {
             r.cells.last().map(|c| c.cell.label()).unwrap_or_default(),
             r.cells.last().map(|c| c.verdict.name()).unwrap_or("")
         );
-        write(&args, r)
+        output.write(r)
     });
     let report = match done {
         Err(e) => return usage_error(e),
@@ -66,7 +63,7 @@ pub fn run(args: AbArgs) -> ExitCode {
         print!("{}", render(&report, args.format, args.strict));
         return usage_error(e);
     }
-    if let Err(e) = write(&args, &report) {
+    if let Err(e) = output.write(&report) {
         return usage_error(e);
     }
     print!("{}", render(&report, args.format, args.strict));

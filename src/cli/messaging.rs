@@ -1,14 +1,13 @@
 //! `cryptobench run --workload messaging`: the end-to-end messaging workload
 //! (see `crate::measure::messaging`), reusing `run`'s validated flags.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crate::measure::messaging::{self, Config};
 use crate::measure::sweep::SweepFlags;
 use crate::report::{self, Format};
 use crate::results::messaging::{Task, TaskRates, TaskSkipped};
-use crate::results::{format as formats, MessagingFile, Metric};
+use crate::results::{MessagingFile, Metric, Writer};
 use crate::workload_model::WorkloadKind;
 
 use super::progress::{Progress, Step};
@@ -40,11 +39,6 @@ fn render(file: &MessagingFile, format: Format) -> String {
     report::export(file, format)
 }
 
-/// Rewrites `--output` (Markdown for .md, else JSON), if given.
-fn write(output: Option<&Path>, file: &MessagingFile) -> Result<(), String> {
-    super::output::write(output, formats::MESSAGING, |f| render(file, f))
-}
-
 /// The messaging workload has no baselines and no instruction metric: refuse
 /// them rather than ignore them (issue 14, defect 8).
 pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metric: Metric) -> Result<(), String> {
@@ -61,7 +55,7 @@ pub fn refusals(baseline: &Option<String>, save_baseline: &Option<String>, metri
     }
 }
 
-pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Option<&Path>) -> ExitCode {
+pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: &Writer<MessagingFile>) -> ExitCode {
     let cfg = match Config::from_flags(flags, per_turn) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
@@ -96,7 +90,7 @@ pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Op
                 skipped: skipped.to_vec(),
                 ..file.clone()
             };
-            failed_write = write(output, &partial).err();
+            failed_write = output.write(&partial).err();
         }
     };
     (file.rows, file.skipped) = messaging::run(&cfg, &progress, &mut checkpoint);
@@ -106,7 +100,7 @@ pub fn run(flags: &SweepFlags, per_turn: Option<u32>, format: Format, output: Op
     }
     bar.finish();
     file.header.complete = true;
-    if let Err(e) = write(output, &file) {
+    if let Err(e) = output.write(&file) {
         return usage_error(e);
     }
     print!("{}", render(&file, format));

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use crate::policy::{self, matrix};
 use crate::report::fleet::{self, Loaded};
 use crate::report::{self, verdicts, Format};
-use crate::results;
 use crate::results::format as formats;
+use crate::results::{self, Writer};
 use clap::Args;
 
 use super::usage_error;
@@ -89,9 +89,10 @@ pub fn run(a: ReportArgs) -> ExitCode {
             }
         };
         let index = dir.join("index.html");
-        let written = std::fs::create_dir_all(dir).and_then(|_| results::write_atomic(&index, page.as_bytes()));
+        let written =
+            Writer::file(&index, Format::Html, "--html", |page: &String, _| page.clone()).and_then(|w| w.write(&page));
         if let Err(e) = written {
-            return usage_error(format!("--html: cannot write {}: {e}", index.display()));
+            return usage_error(e);
         }
         eprintln!("wrote {}", index.display());
     }

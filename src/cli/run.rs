@@ -1,16 +1,15 @@
 //! `cryptobench run`: validate every flag before measuring, then run the
 //! sweep (or the messaging workload), rewriting the result file after each group.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::analysis::compare;
 use crate::measure::cpu_mask::{self, Applied};
 use crate::measure::sweep::{Sweep, SweepFlags};
 use crate::measure::Config;
-use crate::preflight;
 use crate::report::{self, Format};
-use crate::results::{format as formats, Metric, ResultFile};
+use crate::results::{format as formats, Metric, ResultFile, Writer};
 use clap::Args;
 
 use super::progress::Progress;
@@ -54,22 +53,21 @@ fn render(file: &ResultFile, format: Format) -> String {
     report::export(file, format)
 }
 
-/// Rewrites `--output` (format from the extension), if given.
-fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
-    super::output::write(output, formats::RUN, |f| render(file, f))
+/// The `--output` file and the `--save-baseline` one.
+struct Files {
+    output: Writer<ResultFile>,
+    baseline: Writer<ResultFile>,
 }
 
-/// Everything checked before measuring (issue 14, defect 9): the sweep, the
-/// `--output` policy (see `preflight`), the baseline to save to and the one to compare with.
-fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
-    if let Some(p) = args.output.as_deref() {
-        preflight::output(p, args.force)?;
-    }
-    let save_to = preflight::baseline(args.save_baseline.as_deref())?;
+/// Everything checked before measuring: the sweep, the `--output` policy
+/// (see `preflight`), the baseline to save to and the one to compare with.
+fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Files, Option<ResultFile>), String> {
+    let output = Writer::output(args.output.as_deref(), args.force, formats::RUN, report::export)?;
+    let baseline = Writer::baseline(args.save_baseline.as_deref(), report::export)?;
     let base = args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline"));
     Ok((
         Sweep::new(cfg, args.metric, args.sweep.quick)?,
-        save_to,
+        Files { output, baseline },
         base.transpose()?,
     ))
 }
@@ -108,15 +106,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     if args.workload == super::messaging::RunWorkload::Messaging {
         let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
             .and_then(|()| mask_refusal(&args));
-        let checked = refused.and_then(|()| {
-            args.output
-                .as_deref()
-                .map_or(Ok(()), |p| preflight::output(p, args.force))
-        });
-        if let Err(e) = checked {
-            return usage_error(e);
-        }
-        return super::messaging::run(&args.sweep, args.messages_per_turn, args.format, args.output.as_deref());
+        let checked = refused
+            .and_then(|()| Writer::output(args.output.as_deref(), args.force, formats::MESSAGING, report::export));
+        return match checked {
+            Ok(output) => super::messaging::run(&args.sweep, args.messages_per_turn, args.format, &output),
+            Err(e) => usage_error(e),
+        };
     }
     let cfg = sweep_flags(&args)
         .and_then(|flags| flags.config(args.metric))
@@ -132,7 +127,7 @@ pub fn run(args: RunArgs) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     cpu_mask::notes(mask.as_ref()).iter().for_each(|n| eprintln!("{n}"));
-    let (sweep, save_to, base) = match prepare(&args, cfg) {
+    let (sweep, files, base) = match prepare(&args, cfg) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -145,16 +140,16 @@ pub fn run(args: RunArgs) -> ExitCode {
         return usage_error(e);
     }
     // The old --output file stays until the first group is measured (see preflight).
-    if let Err(e) = measure(&sweep, &mut file, args.output.as_deref()) {
+    if let Err(e) = measure(&sweep, &mut file, &files.output) {
         return usage_error(e);
     }
     print!("{}", render(&file, args.format));
-    finish(&file, save_to.as_deref(), base.as_ref(), args.force)
+    finish(&file, &files.baseline, base.as_ref(), args.force)
 }
 
 /// Runs the sweep with its progress on stderr, rewriting `output` after each
 /// group and at the end; prints the busy-machine warning.
-fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Result<(), String> {
+fn measure(sweep: &Sweep, file: &mut ResultFile, output: &Writer<ResultFile>) -> Result<(), String> {
     let progress = match sweep.metric {
         Metric::Instructions => Progress::Hidden,
         Metric::WallTime => Progress::new(
@@ -163,8 +158,8 @@ fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Resul
         ),
     };
     let measured = sweep
-        .run(file, &progress, &mut |f| write(output, f))
-        .and_then(|warning| write(output, file).map(|()| warning));
+        .run(file, &progress, &mut |f| output.write(f))
+        .and_then(|warning| output.write(file).map(|()| warning));
     match measured {
         Ok(warning) => {
             progress.finish();
@@ -179,9 +174,9 @@ fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Resul
 }
 
 /// Saves the baseline, reports failed cells and runs the gate: the exit code.
-fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, force: bool) -> ExitCode {
-    if let Some(path) = save_to {
-        match crate::baseline::save(path, file) {
+fn finish(file: &ResultFile, baseline: &Writer<ResultFile>, base: Option<&ResultFile>, force: bool) -> ExitCode {
+    if let Some(path) = baseline.path() {
+        match baseline.write(file) {
             Ok(()) => eprintln!("saved baseline {}", path.display()),
             Err(e) => return usage_error(e),
         }

@@ -12,6 +12,7 @@ pub mod keyschedule;
 pub mod machine;
 pub mod messaging;
 pub mod sweep;
+pub mod writer;
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ pub use kat::KatFile;
 pub use machine::{ClockMethod, ClockProbe, Fingerprint};
 pub use messaging::MessagingFile;
 pub use sweep::{Cell, CellFailure, CellKey, CpuMask, Metric, ResultFile, Settings};
+pub use writer::Writer;
 
 /// Bumped when *how* we measure changes, so a methodology change is never
 /// mistaken for a library regression (openssl/openssl#28063).
@@ -180,11 +182,6 @@ fn wrong(path: &Path, what: &'static str) -> LoadError {
         "a sweep",
         "`cryptobench run --output FILE.json`",
     )
-}
-
-/// Writes `contents` to `path` atomically (see [`crate::atomic_file`]).
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    crate::atomic_file::write(path, contents)
 }
 
 /// UTC timestamp without pulling in a date crate.
