@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use crate::analysis::compare::{self, Comparison, GateMetric, Options};
+use crate::analysis::compare::{self, GateMetric, GateOptions, GateVerdict};
 use crate::report::{self, Format};
-use crate::results::{self, format as formats, Metric, ResultFile};
+use crate::results::{self, format as formats, ResultFile};
 use clap::{Args, ValueEnum};
 
 use super::usage_error;
@@ -66,41 +66,25 @@ pub struct GateArgs {
 
 /// Compares and prints; exit 1 when anything regressed.
 pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
-    let GateArgs {
-        threshold,
-        force,
-        metric,
-        format,
-    } = *how;
-    if format == Format::Bencher {
-        print!("{}", report::export(new, format));
+    if how.format == Format::Bencher {
+        print!("{}", report::export(new, how.format));
         return ExitCode::SUCCESS;
     }
-    let default = if new.settings.metric == Metric::Instructions {
-        1.0
-    } else {
-        5.0
+    let opts = GateOptions {
+        threshold_percent: how.threshold,
+        metric: how.metric.map(GateMetric::from),
+        force: how.force,
     };
-    let threshold = threshold.unwrap_or(default);
-    if !(threshold.is_finite() && threshold >= 0.0) {
-        return usage_error(format!("--threshold: '{threshold}' must be a percentage ≥ 0"));
-    }
-    let opts = Options {
-        metric: metric.map(GateMetric::from),
-        threshold: threshold / 100.0,
-        force,
-        bootstrap_reps: 1000,
-    };
-    let c: Comparison = match compare::compare(base, new, &opts) {
-        Ok(c) => c,
+    let outcome = match compare::gate(base, new, &opts) {
+        Ok(o) => o,
         Err(e) => return usage_error(e),
     };
+    let c = &outcome.comparison;
     c.warnings.iter().for_each(|w| eprintln!("{w}"));
-    print!("{}", report::export(&c, format));
-    if c.has_findings() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    print!("{}", report::export(c, how.format));
+    match outcome.verdict {
+        GateVerdict::Passed => ExitCode::SUCCESS,
+        GateVerdict::Failed => ExitCode::from(1),
     }
 }
 
