@@ -10,8 +10,8 @@ use crate::results::messaging::{Task, TaskRates, TaskSkipped};
 use crate::results::{MessagingFile, Metric, Writer};
 use crate::workload_model::WorkloadKind;
 
-use super::progress::{Progress, Step};
 use super::usage_error;
+use crate::report::progress::{Progress, Step};
 
 /// `run --workload`: the sweep, or a workload of the shared vocabulary
 /// (`crate::workload_model`, the names `recommend --workload` takes).

@@ -10,7 +10,6 @@ mod compliance;
 mod kat;
 mod list;
 mod messaging;
-mod progress;
 mod recommend;
 mod report;
 mod run;

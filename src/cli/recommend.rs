@@ -18,8 +18,8 @@ use crate::results::ResultFile;
 use crate::{select, units};
 use clap::Args;
 
-use super::progress::{Progress, Step};
 use super::usage_error;
+use crate::report::progress::{Progress, Step};
 
 #[derive(Args)]
 pub struct RecommendArgs {

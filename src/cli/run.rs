@@ -12,8 +12,8 @@ use crate::report::{self, Format};
 use crate::results::{format as formats, Metric, ResultFile, Writer};
 use clap::Args;
 
-use super::progress::Progress;
 use super::usage_error;
+use crate::report::progress::Progress;
 
 #[derive(Args, Default)]
 pub struct RunArgs {

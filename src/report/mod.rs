@@ -22,6 +22,7 @@ pub mod instructions;
 pub mod kat;
 pub mod messaging;
 pub mod plot;
+pub mod progress;
 pub mod recommend;
 mod recommend_evidence;
 pub mod render;
