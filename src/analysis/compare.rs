@@ -179,11 +179,7 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         cells,
         only_in_base,
         only_in_new,
-        incomplete: [("BASE", base), ("NEW", new)]
-            .iter()
-            .filter(|(_, f)| !f.header.complete)
-            .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
-            .collect(),
+        incomplete: differences::incomplete(base, new),
         disturbance: differences::disturbance(base, new),
         warnings,
     })

@@ -1,15 +1,12 @@
-//! `cryptobench audit diff|ct`: cross-backend differential testing and
-//! dudect-style timing-leak detection.
+//! `cryptobench audit diff|ct`: the flags of cross-backend differential
+//! testing and of the constant-time checks, then `pipeline::audit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::audit::allow::AllowList;
-use crate::audit::memcheck_run::{self, MemcheckAllow};
-use crate::audit::{ct, diff, memcheck};
-use crate::report::{self, Format};
+use crate::pipeline::audit::{self, AuditOutcome, CtPlan, DiffPlan};
+use crate::report::Format;
 use crate::results::format as formats;
-use crate::select;
 use clap::{Args, Subcommand};
 
 use super::usage_error;
@@ -94,115 +91,30 @@ struct CtArgs {
 }
 
 pub fn run(a: AuditArgs) -> ExitCode {
-    match a.command {
-        AuditCommand::Diff(d) => run_diff(d),
-        AuditCommand::Ct(c) if c.method == CtMethod::Memcheck => run_memcheck(c),
-        AuditCommand::Ct(c) => run_ct(c),
-        AuditCommand::CtChild(c) => run_ct_child(c),
-    }
-}
-
-fn seed_or_random(seed: Option<u64>) -> u64 {
-    seed.unwrap_or_else(|| {
-        let s = fastrand_seed();
-        eprintln!("seed: {s} (rerun with --seed {s})");
-        s
-    })
-}
-
-fn fastrand_seed() -> u64 {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map(|_| u64::from_le_bytes(b)).unwrap_or(1)
-}
-
-fn run_diff(a: DiffArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
+    let outcome = match a.command {
+        AuditCommand::Diff(d) => audit::diff(&DiffPlan {
+            backend: d.backend,
+            algorithm: d.algorithm,
+            seed: d.seed,
+            cases: d.cases,
+            case: d.case,
+            allow_list: d.allow_list,
+            format: d.format,
+        }),
+        AuditCommand::Ct(c) => audit::ct(&CtPlan {
+            backend: c.backend,
+            algorithm: c.algorithm,
+            memcheck: c.method == CtMethod::Memcheck,
+            memcheck_allow_list: c.memcheck_allow_list,
+            samples: c.samples,
+            seed: c.seed,
+            format: c.format,
+        }),
+        AuditCommand::CtChild(c) => audit::ct_child(&c.backend, &c.algorithm),
     };
-    if a.cases == 0 {
-        return usage_error("--cases: must be at least 1");
-    }
-    if let Err(e) = crate::limits::count("--cases", a.cases, crate::limits::MAX_CASES) {
-        return usage_error(e);
-    }
-    let allow = match AllowList::load(a.allow_list.as_deref()) {
-        Ok(l) => l,
-        Err(e) => return usage_error(e),
-    };
-    let seed = seed_or_random(a.seed);
-    let which = a.case.map_or(diff::Cases::First(a.cases), diff::Cases::Only);
-    let rep = diff::run(&backends, &algorithms, seed, which, &allow);
-    for (alg, why) in &rep.skipped {
-        eprintln!("note: {alg} skipped: {why}");
-    }
-    let view = report::audit::Diff {
-        report: &rep,
-        allow: &allow,
-    };
-    print!("{}", report::export(&view, a.format));
-    if rep.unexplained().next().is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn run_ct(a: CtArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    if a.samples < 1000 {
-        return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
-    }
-    if let Err(e) = crate::limits::count("--samples", a.samples, crate::limits::MAX_CT_SAMPLES) {
-        return usage_error(e);
-    }
-    let seed = seed_or_random(a.seed);
-    let rows = ct::audit(&backends, &algorithms, a.samples, seed);
-    print!("{}", report::export(&report::audit::Ct { rows: &rows, seed }, a.format));
-    if rows.iter().any(|r| r.verdict == Some(ct::LeakVerdict::Leak)) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn run_ct_child(a: CtChildArgs) -> ExitCode {
-    let target = crate::backend::by_name(&a.backend)
-        .and_then(|b| Ok((b, select::algorithms(std::slice::from_ref(&a.algorithm))?)));
-    let (b, algs) = match target {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    match memcheck::exercise(b, algs[0]) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{} {}: {e}", b.name, algs[0]);
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn run_memcheck(a: CtArgs) -> ExitCode {
-    let selected = select::backends(&a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    let rows = MemcheckAllow::load(a.memcheck_allow_list.as_deref())
-        .and_then(|allow| memcheck_run::audit(&backends, &algorithms, &allow));
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    print!("{}", report::export(rows.as_slice(), a.format));
-    if rows.iter().any(|r| r.unexplained() > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    match outcome {
+        Ok(AuditOutcome::Clean) => ExitCode::SUCCESS,
+        Ok(AuditOutcome::Findings) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
 }

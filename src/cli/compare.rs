@@ -1,10 +1,12 @@
-//! `cryptobench compare BASE NEW`: the regression gate.
+//! `cryptobench compare BASE NEW`: the regression gate's flags, then
+//! `pipeline::compare::execute`.
 
 use std::process::ExitCode;
 
-use crate::analysis::compare::{self, GateMetric, GateOptions, GateVerdict};
-use crate::report::{self, Format};
-use crate::results::{self, format as formats, ResultFile};
+use crate::analysis::compare::{GateMetric, GateOptions, GateVerdict};
+use crate::pipeline::compare::{self, ComparePlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::{Args, ValueEnum};
 
 use super::usage_error;
@@ -50,56 +52,20 @@ pub struct CompareArgs {
     format: Format,
 }
 
-pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
-    let path = crate::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
-    results::read(&path).map_err(|e| format!("{which}: {e}"))
-}
-
-/// How `gate` decides and prints (from `compare` or `run --baseline`).
-#[derive(Clone, Copy)]
-pub struct GateArgs {
-    pub threshold: Option<f64>,
-    pub force: bool,
-    pub metric: Option<MetricArg>,
-    pub format: Format,
-}
-
-/// Compares and prints; exit 1 when anything regressed.
-pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
-    if how.format == Format::Bencher {
-        print!("{}", report::export(new, how.format));
-        return ExitCode::SUCCESS;
-    }
-    let opts = GateOptions {
-        threshold_percent: how.threshold,
-        metric: how.metric.map(GateMetric::from),
-        force: how.force,
-    };
-    let outcome = match compare::gate(base, new, &opts) {
-        Ok(o) => o,
-        Err(e) => return usage_error(e),
-    };
-    let c = &outcome.comparison;
-    c.warnings.iter().for_each(|w| eprintln!("{w}"));
-    print!("{}", report::export(c, how.format));
-    match outcome.verdict {
-        GateVerdict::Passed => ExitCode::SUCCESS,
-        GateVerdict::Failed => ExitCode::from(1),
-    }
-}
-
 pub fn run(a: CompareArgs) -> ExitCode {
-    let files = load(&a.base, "BASE").and_then(|b| Ok((b, load(&a.new, "NEW")?)));
-    match files {
-        Ok((base, new)) => {
-            let how = GateArgs {
-                threshold: a.threshold,
-                force: a.force,
-                metric: a.metric,
-                format: a.format,
-            };
-            gate(&base, &new, &how)
-        }
+    let plan = ComparePlan {
+        base: a.base,
+        new: a.new,
+        gate: GateOptions {
+            threshold_percent: a.threshold,
+            metric: a.metric.map(GateMetric::from),
+            force: a.force,
+        },
+        format: a.format,
+    };
+    match compare::execute(&plan) {
+        Ok(None | Some(GateVerdict::Passed)) => ExitCode::SUCCESS,
+        Ok(Some(GateVerdict::Failed)) => ExitCode::from(1),
         Err(e) => usage_error(e),
     }
 }

@@ -1,17 +1,14 @@
-//! `cryptobench compliance`: a policy profile against every backend and
-//! algorithm, with the KAT audit (built-in sets and `--vectors` files) and
-//! module builds; `--require` checks a deployment; `--evidence DIR` writes a
-//! bundle a reviewer can archive and `--verify DIR` re-checks one.
+//! `cryptobench compliance`: its flags, then `pipeline::compliance::execute`
+//! (a policy against every backend and algorithm with the KAT audit;
+//! `--require` checks a deployment; `--evidence DIR` writes a bundle a
+//! reviewer can archive and `--verify DIR` re-checks one).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::evidence::{self, Request, VectorFile};
-use crate::policy::compliance::Deployment;
-use crate::policy::{self, module};
-use crate::report::{self, Format};
+use crate::pipeline::compliance::{self, ComplianceOutcome, CompliancePlan};
+use crate::report::Format;
 use crate::results::format as formats;
-use crate::select;
 use clap::Args;
 
 use super::usage_error;
@@ -50,74 +47,21 @@ pub struct ComplianceArgs {
     format: Format,
 }
 
-fn request(a: &ComplianceArgs) -> Result<Request, String> {
-    let policy = policy::resolve(a.policy.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
-    let deployment = a.require.as_deref().map(Deployment::parse).transpose()?;
-    let backends = match (&deployment, a.backend.is_empty()) {
-        (Some(Deployment { backend: Some(b), .. }), true) => select::backends(std::slice::from_ref(b)),
-        _ => select::backends(&a.backend),
-    }?;
-    let algorithms = match (&deployment, a.algorithm.is_empty()) {
-        (Some(d), true) => d.algorithms.clone(),
-        _ => select::algorithms(&a.algorithm)?,
-    };
-    let vectors = a
-        .vectors
-        .iter()
-        .map(|p| VectorFile::load(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Request {
-        policy,
-        deployment,
-        backends,
-        algorithms,
-        vectors,
-        modules: module::load_facts(&a.module_facts)?,
-    })
-}
-
 pub fn run(a: ComplianceArgs) -> ExitCode {
-    if let Some(dir) = &a.verify {
-        return match evidence::verify::verify(dir) {
-            Ok(v) => {
-                print!("{}", report::export(&v, a.format));
-                if v.passed() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            }
-            Err(e) => usage_error(e),
-        };
-    }
-    let req = match request(&a) {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
+    let plan = CompliancePlan {
+        policy: a.policy,
+        require: a.require,
+        backend: a.backend,
+        algorithm: a.algorithm,
+        vectors: a.vectors,
+        module_facts: a.module_facts,
+        evidence: a.evidence,
+        verify: a.verify,
+        format: a.format,
     };
-    let check = req.check();
-    if let Some(dir) = &a.evidence {
-        if let Err(e) = evidence::write(dir, &req, &check) {
-            return usage_error(e);
-        }
+    match compliance::execute(&plan) {
+        Ok(ComplianceOutcome::Passed) => ExitCode::SUCCESS,
+        Ok(ComplianceOutcome::Failed) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
-    print!(
-        "{}",
-        report::export(
-            &report::compliance::Compliance {
-                policy: &req.policy,
-                check: &check,
-                deployment: req.deployment.as_ref()
-            },
-            a.format
-        )
-    );
-    if req.deployment.is_none() || check.compliant() {
-        return ExitCode::SUCCESS;
-    }
-    eprintln!(
-        "not compliant with {}: {} (see 'Deployment check')",
-        req.policy.name,
-        check.why_not()
-    );
-    ExitCode::from(1)
 }

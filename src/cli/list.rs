@@ -1,12 +1,10 @@
-//! `cryptobench list`: the capability matrix.
+//! `cryptobench list`: the capability matrix (its flags, then `pipeline::list::execute`).
 
 use std::process::ExitCode;
 
-use crate::algorithm::AlgorithmId;
-use crate::measure::clock;
-use crate::report::{self, Format};
+use crate::pipeline::list;
+use crate::report::Format;
 use crate::results::format as formats;
-use crate::{backend, capabilities};
 use clap::Args;
 
 #[derive(Args)]
@@ -20,24 +18,6 @@ pub struct ListArgs {
 }
 
 pub fn run(a: ListArgs) -> ExitCode {
-    if a.clocks {
-        let (probe, emulated) = (clock::probe(), clock::emulation());
-        print!(
-            "{}",
-            report::export(
-                &report::clocks::Clocks {
-                    probe,
-                    emulated: emulated.as_deref()
-                },
-                a.format
-            )
-        );
-        return ExitCode::SUCCESS;
-    }
-    let algorithms: Vec<_> = AlgorithmId::all().collect();
-    print!(
-        "{}",
-        report::export(capabilities::probe(&backend::all(), &algorithms).as_slice(), a.format)
-    );
+    list::execute(a.clocks, a.format);
     ExitCode::SUCCESS
 }

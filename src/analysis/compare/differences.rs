@@ -19,6 +19,15 @@ pub(super) fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
         .collect()
 }
 
+/// "BASE"/"NEW" files that are not complete (an interrupted run): findings.
+pub(super) fn incomplete(base: &ResultFile, new: &ResultFile) -> Vec<String> {
+    [("BASE", base), ("NEW", new)]
+        .iter()
+        .filter(|(_, f)| !f.header.complete)
+        .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
+        .collect()
+}
+
 /// Everything that makes two result files not comparable.
 pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
     let mut out = Vec::new();

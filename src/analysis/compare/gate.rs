@@ -59,6 +59,18 @@ impl GateOptions {
 /// Decides whether NEW regressed against BASE: every cell compared on the
 /// gate metric ([`compare`]), then the verdict. An error is bad input (files
 /// that may not be compared, a metric they lack, a bad threshold).
+///
+/// ```
+/// use cryptobench::analysis::compare::{gate, GateOptions, GateVerdict};
+/// use cryptobench::report::{export, Format};
+///
+/// let base = cryptobench::results::read("tests/data/gate/base.json".as_ref())?;
+/// let new = cryptobench::results::read("tests/data/gate/soft-aes.json".as_ref())?;
+/// let outcome = gate(&base, &new, &GateOptions::default())?; // 5 % (1 % for instructions)
+/// print!("{}", export(&outcome.comparison, Format::Markdown));
+/// assert_eq!(outcome.verdict, GateVerdict::Failed); // RustCrypto's software AES is slower
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn gate(base: &ResultFile, new: &ResultFile, opts: &GateOptions) -> Result<GateOutcome, CompareError> {
     let options = Options {
         metric: opts.metric,
