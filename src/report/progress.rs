@@ -2,7 +2,7 @@
 //! `recommend` when it measures), on stderr. On a terminal, indicatif's bar
 //! (one tick per visit). Elsewhere (CI logs, `2>log`) the bar draws nothing,
 //! so plain lines instead: one at the first visit, then one when a group of
-//! cells starts at least [`LINE_EVERY`] after the last line, and one at the end.
+//! cells starts at least `LINE_EVERY` (10 s) after the last line, and one at the end.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
