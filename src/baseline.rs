@@ -1,6 +1,7 @@
 //! Saved baselines: result files kept under a name, in
 //! `$CRYPTOBENCH_BASELINE_DIR` or else `.cryptobench/baselines/` of the
-//! current directory, as `<name>.json`.
+//! current directory, as `<name>.json`. They are written by
+//! [`crate::results::Writer::baseline`], as `--output` files are.
 
 use std::path::{Path, PathBuf};
 
@@ -23,17 +24,6 @@ pub fn path(name: &str) -> Result<PathBuf, String> {
         ));
     }
     Ok(dir().join(format!("{name}.json")))
-}
-
-/// Writes `file` as the baseline at `path` (atomically; the directory is created).
-pub fn save(path: &Path, file: &crate::results::ResultFile) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(file).map_err(|e| e.to_string());
-    json.and_then(|j| {
-        path.parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| crate::results::write_atomic(path, j.as_bytes()))
-            .map_err(|e| format!("--save-baseline: cannot write {}: {e}", path.display()))
-    })
 }
 
 pub fn list() -> Vec<String> {

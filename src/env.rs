@@ -1,61 +1,8 @@
 //! The machine fingerprint stored with every result: enough to tell whether
 //! two results may be compared.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Fingerprint {
-    pub hostname: String,
-    pub cpu_model: String,
-    /// CPU flags that matter for these algorithms (all flags are in `cpu_flags_all`).
-    pub cpu_flags: Vec<String>,
-    pub cpu_flags_all: String,
-    pub cores: usize,
-    pub os: String,
-    pub kernel: String,
-    pub rustc: String,
-    pub target: String,
-    pub features: Vec<String>,
-    /// Backend name → linked library version.
-    pub backends: Vec<(String, String)>,
-    /// TSC ticks per second measured against the monotonic clock.
-    pub tsc_hz: Option<f64>,
-    /// Environment variables set at run time that change a backend's dispatch
-    /// (`OPENSSL_ia32cap`, …; see `cpu_mask::DISPATCH_VARS`). Absent in older files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dispatch_env: Vec<(String, String)>,
-    /// `aws_lc_rs::try_fips_mode()` in a `--features fips` build (the aws-lc-rs
-    /// backend is then the AWS-LC FIPS module); absent otherwise and in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fips_mode: Option<bool>,
-    /// How the core clock was measured, with every reading of the start-up
-    /// probe. Absent in files from before it: their method reads as "legacy".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub core_clock: Option<crate::measure::clock::ClockProbe>,
-    /// Why this process runs under emulation (timing then means nothing);
-    /// absent on real hardware and in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emulated: Option<String>,
-    /// The commit this build is of (build.rs: `CRYPTOBENCH_GIT_COMMIT`, else
-    /// git's HEAD); absent when neither was known, and in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub git_commit: Option<String>,
-    /// SHA-256 of the Cargo.lock this build resolved its dependencies from
-    /// (two builds of one commit differ here after a dependency bump); absent
-    /// in older files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cargo_lock_sha256: Option<String>,
-}
-
-impl Fingerprint {
-    /// How the cycles of this file were measured ("legacy" before the clock
-    /// was cross-checked).
-    pub fn clock_method(&self) -> crate::measure::clock::ClockMethod {
-        self.core_clock
-            .as_ref()
-            .map_or(crate::measure::clock::ClockMethod::Legacy, |c| c.method)
-    }
-}
+/// The fingerprint type lives with the result files that embed it.
+pub use crate::results::machine::Fingerprint;
 
 const RELEVANT_FLAGS: &[&str] = &[
     "aes",

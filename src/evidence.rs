@@ -200,12 +200,16 @@ pub fn write(dir: &Path, req: &Request, check: &Check) -> Result<(), Error> {
     prepare_dir(dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let dep = req.deployment.as_ref();
-    let md = report::compliance::render(&req.policy, check, dep, Format::Markdown);
-    files.push(("verdicts.md".into(), md.into_bytes()));
+    let view = report::compliance::Compliance {
+        policy: &req.policy,
+        check,
+        deployment: dep,
+    };
     files.push((
-        "verdicts.json".into(),
-        report::compliance::render(&req.policy, check, dep, Format::Json).into_bytes(),
+        "verdicts.md".into(),
+        report::export(&view, Format::Markdown).into_bytes(),
     ));
+    files.push(("verdicts.json".into(), report::export(&view, Format::Json).into_bytes()));
     files.push(("summary.json".into(), json(&summary(check))));
     files.push(("build.json".into(), json(&build(&req.backends)?)));
     let tsc = crate::measure::init_clocks();

@@ -23,6 +23,7 @@ pub mod kat;
 pub mod keyschedule;
 pub mod limits;
 pub mod measure;
+pub mod pipeline;
 pub mod policy;
 pub mod preflight;
 pub mod report;

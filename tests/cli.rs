@@ -382,7 +382,7 @@ fn without_a_terminal_progress_is_plain_lines_on_stderr_and_stdout_is_only_the_t
     assert!(err.lines().any(|l| l.starts_with("done: 6 visits in ")), "{err}");
     // stdout is exactly the tables of the result file, nothing of the progress.
     let file = cryptobench::results::read(&json).unwrap();
-    let tables = cryptobench::report::sweep::render(&file, cryptobench::report::Format::Table);
+    let tables = cryptobench::report::export(&file, cryptobench::report::Format::Table);
     assert_eq!(String::from_utf8(out.stdout).unwrap(), tables);
 }
 

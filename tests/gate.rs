@@ -172,8 +172,13 @@ fn saved_baselines_round_trip() {
             .args(extra)
             .assert()
     };
-    run(&["--save-baseline", "main"]).success();
-    assert!(dir.path().join("main.json").is_file());
+    // One writer and one JSON export: the baseline is the --output file, byte for byte.
+    let output = dir.path().join("out.json");
+    run(&["--save-baseline", "main", "--output", output.to_str().unwrap()]).success();
+    let saved = std::fs::read(dir.path().join("main.json")).unwrap();
+    assert_eq!(saved, std::fs::read(&output).unwrap(), "baseline and --output differ");
+    let v: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    assert!(v["complete"] == true && v.get("cost_models").is_none(), "{v}");
     // A run against its own baseline: a verdict table follows the results.
     run(&["--baseline", "main"]).stdout(predicate::str::contains("cells compared"));
     run(&["--baseline", "nope"])

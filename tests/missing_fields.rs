@@ -87,7 +87,6 @@ const SWEEP_OPTIONAL: &[&str] = &[
     "core_clock",
     "emulated",
     "disturbance",
-    "cost_models",
     "tool_version",
     "started_at",
     "instructions_per_op",

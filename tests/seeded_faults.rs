@@ -127,7 +127,13 @@ fn a_faults_open_findings_are_listed_in_the_compliance_report() {
         module: None,
         findings: findings.clone(),
     };
-    let text = compliance::render(&policy::builtin("fips-140-3").unwrap(), &check, None, Format::Table);
+    let policy = policy::builtin("fips-140-3").unwrap();
+    let view = compliance::Compliance {
+        policy: &policy,
+        check: &check,
+        deployment: None,
+    };
+    let text = cryptobench::report::export(&view, Format::Table);
     let section = text.split("Open audit diff findings").nth(1).expect(&text);
     for f in &findings {
         assert!(section.contains(&f.line()), "{section}");

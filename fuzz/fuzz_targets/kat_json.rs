@@ -7,8 +7,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(m) = verdicts::parse("fuzz.json", text) {
-            let _ = verdicts::render(&m, Format::Table);
-            let _ = verdicts::render(&m, Format::Markdown);
+            let _ = verdicts::document(&m).render(Format::Table);
+            let _ = verdicts::document(&m).render(Format::Markdown);
         }
     }
 });

@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     for format in [Format::Table, Format::Markdown, Format::Json] {
-        let _ = report::messaging::render("fuzz", &f, format);
+        let _ = report::export(&f, format);
     }
 });

@@ -12,12 +12,11 @@ fuzz_target!(|data: &[u8]| {
     if cryptobench::results::check::check(&file).is_err() || file.cells.len() > 64 {
         return;
     }
-    for format in [Format::Table, Format::Markdown] {
-        let _ = report::sweep::render(&file, format);
+    for format in [Format::Table, Format::Markdown, Format::Csv] {
+        let _ = report::export(&file, format);
     }
-    let _ = report::sweep::csv(&file);
     if let Ok(fleet) = fleet::merge(vec![Loaded::Sweep("fuzz".into(), file)]) {
-        let _ = fleet::tables(&fleet, Format::Markdown);
-        let _ = report::html::page(&fleet, None, &[], &report::plot::Palette::default());
+        let _ = fleet::document(&fleet).render(Format::Markdown);
+        let _ = report::html::page(&fleet, None, &[]);
     }
 });

@@ -11,7 +11,7 @@ use crate::backend::Registry;
 use crate::measure::sweep::SweepFlags;
 use crate::results::Metric;
 
-/// The default gate set (docs/ab.md): TLS's AEADs and key exchanges.
+/// The default gate set: TLS's AEADs and key exchanges.
 pub const GATE_ALGORITHMS: &str = "aes-128-gcm,aes-256-gcm,chacha20-poly1305,x25519,p-256,ml-kem-768,x25519mlkem768";
 /// Default sizes: a tiny message, a QUIC/TLS packet, a full TLS record.
 pub const GATE_SIZES: &str = "16,1350,16384";
@@ -19,48 +19,45 @@ pub const GATE_SIZES: &str = "16,1350,16384";
 const DEFAULT_DURATION: Duration = Duration::from_millis(300);
 const DEFAULT_ROUNDS: usize = 20;
 
+/// `ab`'s flags: the two executables, the cells as `run` takes them (the
+/// sweep's flags, with `ab`'s defaults in their help; clap drops a help
+/// line's final period, so these are written without; `--quick` is hidden
+/// and refused), the threshold, the CPUs and the copies.
 #[derive(clap::Args, Clone, Debug)]
+#[command(
+    // These docs are for rustdoc, not the command's about (the `ab` command has its own).
+    about = None,
+    long_about = None,
+    mut_arg("backend", |a| a.help("Backends (default: all compiled into this executable)")),
+    mut_arg("algorithm", |a| a.help(
+        "Algorithms (default: the gate set AES-128/256-GCM, ChaCha20-Poly1305, X25519, P-256, ML-KEM-768, X25519MLKEM768)"
+    )),
+    mut_arg("operation", |a| a.help("Operations (default as `run`: seal, keygen+agree, encaps, decaps)")),
+    mut_arg("mode", |a| a.help("AEAD key handling: bulk or per-message (default: bulk)")),
+    mut_arg("sizes", |a| a.help("Message sizes (default: 16, 1350, 16KiB)")),
+    mut_arg("threads", |a| a.help("Thread counts (default: 1)")),
+    mut_arg("aad", |a| a.help("Additional authenticated data per message, in bytes")),
+    mut_arg("duration", |a| a.help(
+        "Timed time per side and cell (e.g. 300ms, 1s), or `auto`: 300ms, and each inconclusive cell's rounds doubled up to 4 times"
+    )),
+    mut_arg("rounds", |a| a.help("Paired rounds per cell (default: 20)")),
+    mut_arg("seed", |a| a.help("Seed for the ABBA/BAAB order (default: from the clock)")),
+    mut_arg("quick", |a| a.hide(true)),
+)]
 pub struct AbFlags {
     /// The base cryptobench executable (e.g. the merge-base build).
     pub base: PathBuf,
     /// The new cryptobench executable (e.g. the pull request's build). The same path twice is an A/A run.
     pub new: PathBuf,
-    /// Backends (default: all compiled into this executable).
-    #[arg(long)]
-    pub backend: Vec<String>,
-    /// Algorithms (default: the gate set AES-128/256-GCM, ChaCha20-Poly1305, X25519, P-256, ML-KEM-768, X25519MLKEM768).
-    #[arg(long)]
-    pub algorithm: Vec<String>,
-    /// Operations (default as `run`: seal, keygen+agree, encaps, decaps).
-    #[arg(long)]
-    pub operation: Vec<String>,
-    /// AEAD key handling: bulk or per-message (default: bulk).
-    #[arg(long)]
-    pub mode: Vec<String>,
-    /// Message sizes (default: 16, 1350, 16KiB).
-    #[arg(long)]
-    pub sizes: Vec<String>,
-    /// Thread counts (default: 1).
-    #[arg(long)]
-    pub threads: Vec<String>,
-    /// Additional authenticated data per message, in bytes.
-    #[arg(long, default_value_t = 0)]
-    pub aad: usize,
-    /// Timed time per side and cell (e.g. 300ms, 1s), or `auto`: 300ms, and each inconclusive cell's rounds doubled up to 4 times.
-    #[arg(long)]
-    pub duration: Option<String>,
-    /// Paired rounds per cell (default: 20).
-    #[arg(long)]
-    pub rounds: Option<usize>,
+    /// The cells: backends, algorithms, operations, modes, sizes, threads, AAD, duration, rounds, seed.
+    #[command(flatten)]
+    pub cells: SweepFlags,
     /// Smallest slowdown that counts, in percent (default: 3).
     #[arg(long, default_value_t = 3.0)]
     pub threshold: f64,
     /// CPUs to pin both children to, e.g. 1 or 0,1 (default: the last allowed CPU, or as many as the most threads).
     #[arg(long)]
     pub cpus: Vec<String>,
-    /// Seed for the ABBA/BAAB order (default: from the clock).
-    #[arg(long)]
-    pub seed: Option<u64>,
     /// Private copies of each executable that rounds start from, 1 to 64 (1: the originals; docs/ab.md, "Layout and processes").
     #[arg(long, default_value_t = super::copies::COPIES)]
     pub copies: usize,
@@ -77,22 +74,23 @@ fn or_default(values: &[String], default: &str) -> Vec<String> {
 impl AbFlags {
     /// The options (`--backend` names backends of `registry`), or the one-line error naming the flag.
     pub fn options(&self, registry: &Registry) -> Result<Options, String> {
-        let auto = self.duration.as_deref().is_some_and(|d| d.trim() == "auto");
+        let given = &self.cells;
+        if given.quick {
+            return Err(
+                "--quick: not for ab (a gate needs full cells); shorten it with --duration and --rounds".into(),
+            );
+        }
+        let auto = given.duration.as_deref().is_some_and(|d| d.trim() == "auto");
         let sweep = SweepFlags {
-            backend: self.backend.clone(),
-            algorithm: or_default(&self.algorithm, GATE_ALGORITHMS),
-            operation: self.operation.clone(),
-            mode: self.mode.clone(),
-            sizes: or_default(&self.sizes, GATE_SIZES),
-            threads: or_default(&self.threads, "1"),
-            aad: self.aad,
-            duration: self.duration.clone().filter(|_| !auto),
-            rounds: Some(self.rounds.unwrap_or(DEFAULT_ROUNDS)),
-            quick: false,
-            seed: self.seed,
+            algorithm: or_default(&given.algorithm, GATE_ALGORITHMS),
+            sizes: or_default(&given.sizes, GATE_SIZES),
+            threads: or_default(&given.threads, "1"),
+            duration: given.duration.clone().filter(|_| !auto),
+            rounds: Some(given.rounds.unwrap_or(DEFAULT_ROUNDS)),
+            ..given.clone()
         };
         let mut cfg = sweep.config(registry, Metric::WallTime)?;
-        if self.duration.is_none() || auto {
+        if given.duration.is_none() || auto {
             cfg.duration = DEFAULT_DURATION;
         }
         if !(self.threshold > 0.0 && self.threshold <= 100.0) {
@@ -130,7 +128,7 @@ impl AbFlags {
             auto,
             cpus,
             copies: self.copies,
-            backends_named: !self.backend.is_empty(),
+            backends_named: !given.backend.is_empty(),
         })
     }
 }
@@ -144,18 +142,13 @@ mod tests {
         AbFlags {
             base: "base".into(),
             new: "new".into(),
-            backend: vec!["ring".into()],
-            algorithm: Vec::new(),
-            operation: Vec::new(),
-            mode: Vec::new(),
-            sizes: Vec::new(),
-            threads: Vec::new(),
-            aad: 0,
-            duration: None,
-            rounds: None,
+            cells: SweepFlags {
+                backend: vec!["ring".into()],
+                seed: Some(5),
+                ..SweepFlags::default()
+            },
             threshold: 3.0,
             cpus: Vec::new(),
-            seed: Some(5),
             copies: crate::ab::copies::COPIES,
         }
     }
@@ -181,11 +174,11 @@ mod tests {
     #[test]
     fn auto_and_a_given_duration() {
         let mut f = flags();
-        f.duration = Some(" auto".into());
+        f.cells.duration = Some(" auto".into());
         let o = f.options(&Registry::builtin()).unwrap();
         assert!(o.auto);
         assert_eq!(o.cfg.duration, DEFAULT_DURATION);
-        f.duration = Some("1s".into());
+        f.cells.duration = Some("1s".into());
         let o = f.options(&Registry::builtin()).unwrap();
         assert_eq!((o.auto, o.cfg.duration), (false, Duration::from_secs(1)));
     }
@@ -204,15 +197,16 @@ mod tests {
         for c in [0, 65] {
             refused(&|f| f.copies = c, "--copies");
         }
-        refused(&|f| f.rounds = Some(5), "--rounds: 5 rounds cannot reach");
+        refused(&|f| f.cells.rounds = Some(5), "--rounds: 5 rounds cannot reach");
+        refused(&|f| f.cells.quick = true, "--quick: not for ab");
         // The least number of rounds the error names is enough, one fewer is not.
         let mut f = flags();
-        f.rounds = Some(1);
+        f.cells.rounds = Some(1);
         let e = f.options(&Registry::builtin()).err().unwrap();
         let need: usize = e.rsplit(' ').next().unwrap().parse().unwrap();
-        f.rounds = Some(need);
+        f.cells.rounds = Some(need);
         assert!(f.options(&Registry::builtin()).is_ok(), "{need} rounds");
-        f.rounds = Some(need - 1);
+        f.cells.rounds = Some(need - 1);
         assert!(f.options(&Registry::builtin()).is_err(), "{} rounds", need - 1);
         let mut f = flags();
         (f.threshold, f.copies) = (100.0, 64);
@@ -222,5 +216,32 @@ mod tests {
         );
         f.copies = 1;
         assert!(f.options(&Registry::builtin()).is_ok());
+    }
+
+    /// The sweep's flags under `ab`'s names and help: each line as `ab` had
+    /// it before it reused them, `--quick` not offered.
+    #[test]
+    fn the_help_keeps_each_flag_and_its_line() {
+        use clap::Args;
+        let help = AbFlags::augment_args(clap::Command::new("ab"))
+            .render_long_help()
+            .to_string();
+        for (flag, line) in [
+            ("--backend <BACKEND>", "Backends (default: all compiled into this executable)\n"),
+            ("--algorithm <ALGORITHM>", "Algorithms (default: the gate set AES-128/256-GCM, ChaCha20-Poly1305, X25519, P-256, ML-KEM-768, X25519MLKEM768)\n"),
+            ("--operation <OPERATION>", "Operations (default as `run`: seal, keygen+agree, encaps, decaps)\n"),
+            ("--mode <MODE>", "AEAD key handling: bulk or per-message (default: bulk)\n"),
+            ("--sizes <SIZES>", "Message sizes (default: 16, 1350, 16KiB)\n"),
+            ("--threads <THREADS>", "Thread counts (default: 1)\n"),
+            ("--aad <AAD>", "Additional authenticated data per message, in bytes\n"),
+            ("--duration <DURATION>", "Timed time per side and cell (e.g. 300ms, 1s), or `auto`: 300ms, and each inconclusive cell's rounds doubled up to 4 times\n"),
+            ("--rounds <ROUNDS>", "Paired rounds per cell (default: 20)\n"),
+            ("--seed <SEED>", "Seed for the ABBA/BAAB order (default: from the clock)\n"),
+            ("--threshold <THRESHOLD>", "Smallest slowdown that counts, in percent (default: 3)\n"),
+        ] {
+            let at = help.find(&format!("  {flag}\n")).unwrap_or_else(|| panic!("{flag} missing:\n{help}"));
+            assert!(help[at..].lines().nth(1).is_some_and(|l| format!("{}\n", l.trim()) == line), "{flag}:\n{help}");
+        }
+        assert!(!help.contains("--quick"), "{help}");
     }
 }

@@ -10,81 +10,20 @@
 //! the threshold applies. Two builds are compared better still side by side:
 //! `cryptobench ab`.
 
+mod cells;
+mod differences;
+mod gate;
+mod metric;
+
 use serde::Serialize;
 
 use std::collections::HashMap;
 
-use crate::measure::clock::ClockMethod;
-use crate::results::{Cell, CellKey, Metric, ResultFile};
-use crate::stats;
-
-use super::comparable::cpu_profile;
-pub use super::comparable::{differences, refuse_incomparable};
-
-/// What `compare` gates on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GateMetric {
-    /// Core cycles per operation (wall-time files that carry `cycles_samples`).
-    Cycles,
-    /// Operations per second.
-    WallTime,
-    /// Instructions per operation (`run --metric instructions` files).
-    Instructions,
-}
-
-impl GateMetric {
-    pub fn name(self) -> &'static str {
-        match self {
-            GateMetric::Cycles => "cycles",
-            GateMetric::WallTime => "wall-time",
-            GateMetric::Instructions => "instructions",
-        }
-    }
-
-    /// The metric asked for (or the default) if both files can provide it.
-    /// Default: instructions for instruction files; cycles when every cell of
-    /// both files carries cycle samples; wall time otherwise.
-    pub fn resolve(asked: Option<GateMetric>, base: &ResultFile, new: &ResultFile) -> Result<Self, CompareError> {
-        let files = [("BASE", base), ("NEW", new)];
-        if base.settings.metric == Metric::Instructions {
-            return match asked {
-                None | Some(GateMetric::Instructions) => Ok(GateMetric::Instructions),
-                Some(m) => Err(CompareError::Unavailable(
-                    m,
-                    "BASE and NEW count instructions, not time",
-                )),
-            };
-        }
-        let lacking = files
-            .iter()
-            .find(|(_, f)| f.cells.iter().any(|c| c.cycles_samples.is_empty()))
-            .map(|(w, _)| *w);
-        match (asked, lacking) {
-            (Some(GateMetric::Instructions), _) => Err(CompareError::Unavailable(
-                GateMetric::Instructions,
-                "the files hold wall-time samples; measure both with run --metric instructions",
-            )),
-            (Some(GateMetric::Cycles), Some(w)) => Err(CompareError::Unavailable(
-                GateMetric::Cycles,
-                if w == "BASE" {
-                    "BASE has cells without cycle samples (an older file); use --metric wall-time or re-run it"
-                } else {
-                    "NEW has cells without cycle samples (an older file); use --metric wall-time or re-run it"
-                },
-            )),
-            (Some(m), _) => Ok(m),
-            (None, None) => Ok(GateMetric::Cycles),
-            (None, Some(_)) => Ok(GateMetric::WallTime),
-        }
-    }
-}
-
-impl std::fmt::Display for GateMetric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::results::{Cell, CellKey, ClockMethod, Metric, ResultFile};
+use cells::{cell_change, label, lacks, missing_in_new};
+pub use differences::{differences, refuse_incomparable};
+pub use gate::{gate, GateOptions, GateOutcome, GateVerdict, BOOTSTRAP_REPS};
+pub use metric::GateMetric;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -157,35 +96,6 @@ impl Comparison {
     }
 }
 
-/// The disturbance record of both files, for the report.
-fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
-    [("BASE", base), ("NEW", new)]
-        .iter()
-        .filter_map(|(w, f)| {
-            let d = f.disturbance.as_ref()?;
-            let busy = f.cells.iter().filter(|c| c.busy()).count();
-            Some(format!(
-                "{w}: {}; {busy} cell(s) busy",
-                crate::measure::disturb::describe(d)
-            ))
-        })
-        .collect()
-}
-
-/// Why a BASE cell has no counterpart in NEW: failed there, or missing.
-fn missing_in_new(b: &Cell, new: &ResultFile) -> String {
-    let failed = new.failures.iter().find(|f| {
-        f.backend == b.backend
-            && f.algorithm == b.algorithm
-            && f.operation == b.operation
-            && (f.size, f.threads) == (b.size, b.threads)
-    });
-    match failed {
-        Some(f) => format!("{} (failed in NEW: {})", label(b), crate::limits::one_line(&f.reason)),
-        None => format!("{} (missing in NEW)", label(b)),
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
     #[error("refusing to compare: {}; pass --force to compare anyway", .0.join("; "))]
@@ -198,79 +108,11 @@ pub enum CompareError {
     CpuMaskMismatch(String, String),
     #[error("refusing to compare cycles: BASE's core clock was measured by {0}, NEW's by {1}; pass --force, or --metric wall-time")]
     ClockMethodMismatch(ClockMethod, ClockMethod),
+    #[error("--threshold: '{0}' must be a percentage ≥ 0")]
+    Threshold(f64),
 }
 
-/// Whether cycles of `base` and `new` may be compared: the same clock method,
-/// or a file from before the method was recorded ("legacy"), which is
-/// compared with a warning so saved baselines keep working. The warnings
-/// also say when the default fell back to wall time for want of a clock.
-fn clock_warnings(
-    metric: GateMetric,
-    asked: Option<GateMetric>,
-    base: &ResultFile,
-    new: &ResultFile,
-    force: bool,
-) -> Result<Vec<String>, CompareError> {
-    let (b, n) = (base.header.machine.clock_method(), new.header.machine.clock_method());
-    let unavailable = [("BASE", b), ("NEW", n)]
-        .into_iter()
-        .find(|(_, m)| *m == ClockMethod::Unavailable);
-    match (metric, unavailable) {
-        (GateMetric::WallTime, Some((w, _))) if asked.is_none() => {
-            return Ok(vec![format!(
-                "warning: {w} has no vouched core clock (see its core_clock notes): deciding on wall time, which the core clock's drift between runs moves"
-            )])
-        }
-        (GateMetric::Cycles, _) => {}
-        _ => return Ok(Vec::new()),
-    }
-    if b == n {
-        return Ok(Vec::new());
-    }
-    if b == ClockMethod::Legacy || n == ClockMethod::Legacy {
-        return Ok(vec![format!(
-            "warning: comparing cycles of a file from before the core clock was cross-checked (BASE {b}, NEW {n}); on Intel since Golden Cove its cycles read 5x high, re-measure it"
-        )]);
-    }
-    if force {
-        return Ok(vec![format!(
-            "warning: --force: comparing cycles measured by {b} (BASE) and {n} (NEW)"
-        )]);
-    }
-    Err(CompareError::ClockMethodMismatch(b, n))
-}
-
-fn label(c: &Cell) -> String {
-    let mut s = format!("{} {} {}", c.backend, c.algorithm, c.operation);
-    if let Some(m) = c.mode {
-        s += &format!(" ({m})");
-    }
-    if c.size > 0 {
-        s += &format!(" {}", crate::units::format_size(c.size));
-    }
-    if c.aad > 0 {
-        s += &format!(" aad {}", c.aad);
-    }
-    s + &format!(" ×{}", c.threads)
-}
-
-/// 95 % percentile-bootstrap interval of median(new)/median(base), with the
-/// same median as the point ratio ([`stats::median`]). Each side resamples
-/// whole rounds of its own run (the independent units), or single samples
-/// when its file's samples do not split into its rounds
-/// ([`stats::resampled_cell_median`]); the two runs are independent.
-fn bootstrap_ratio(base: (&[f64], usize), new: (&[f64], usize), reps: usize, rng: &mut fastrand::Rng) -> (f64, f64) {
-    let (mut b, mut n) = (Vec::with_capacity(base.0.len()), Vec::with_capacity(new.0.len()));
-    let mut ratios: Vec<f64> = (0..reps.max(1))
-        .map(|_| {
-            let mb = stats::resampled_cell_median(base.0, base.1, &mut b, rng);
-            stats::resampled_cell_median(new.0, new.1, &mut n, rng) / mb
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    stats::interval95(&ratios)
-}
-
+/// How [`compare`] decides ([`gate`] sets it from [`GateOptions`]).
 pub struct Options {
     /// `--metric`; `None` picks the default ([`GateMetric::resolve`]).
     pub metric: Option<GateMetric>,
@@ -280,47 +122,26 @@ pub struct Options {
     pub bootstrap_reps: usize,
 }
 
-/// The decision rule, in words, printed with every result.
-fn rule(metric: GateMetric, t: f64) -> String {
-    let rate = match metric {
-        GateMetric::Cycles => "operations per core cycle (the clock measured around each visit)",
-        _ => "throughput",
-    };
-    match metric {
-        GateMetric::Cycles | GateMetric::WallTime => format!(
-            "regressed: {rate} ratio NEW/BASE below {:.3} and its 95% bootstrap interval (over each run's rounds) entirely below 1; \
-             improved: above {:.3} and the interval entirely above 1; within noise: the interval excludes 1 \
-             but the change is under {:.1}%; unchanged: the interval includes 1",
-            1.0 - t,
-            1.0 + t,
-            t * 100.0
-        ),
-        GateMetric::Instructions => format!(
-            "instruction counts are deterministic: regressed when instructions per operation grow by more than \
-             {:.1}%, improved when they shrink by more than {:.1}%, unchanged otherwise (exact counts, no interval)",
-            t * 100.0,
-            t * 100.0
-        ),
-    }
-}
-
+/// Every cell of BASE against NEW on the gate metric, with what differs
+/// between the files; refuses files that may not be compared.
 pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Comparison, CompareError> {
     let (mb, mn) = (base.settings.metric, new.settings.metric);
     if mb != mn {
         return Err(CompareError::MetricMismatch(mb, mn));
     }
     // Masks are never mixed, not even with --force: every cell would differ by design.
-    if cpu_profile(base) != cpu_profile(new) {
-        return Err(CompareError::CpuMaskMismatch(cpu_profile(base), cpu_profile(new)));
+    let profiles = (differences::cpu_profile(base), differences::cpu_profile(new));
+    if profiles.0 != profiles.1 {
+        return Err(CompareError::CpuMaskMismatch(profiles.0, profiles.1));
     }
     let differences = differences(base, new);
     if !differences.is_empty() && !opts.force {
         return Err(CompareError::Incompatible(differences));
     }
     let metric = GateMetric::resolve(opts.metric, base, new)?;
-    let mut warnings = clock_warnings(metric, opts.metric, base, new, opts.force)?;
+    let mut warnings = metric::clock_warnings(metric, opts.metric, base, new, opts.force)?;
     let t = opts.threshold;
-    let (rule, rounds) = (rule(metric, t), (base.settings.rounds, new.settings.rounds));
+    let (rule, rounds) = (metric::rule(metric, t), (base.settings.rounds, new.settings.rounds));
     let mut rng = fastrand::Rng::with_seed(0x5eed);
     let mut cells = Vec::new();
     let mut only_in_base = Vec::new();
@@ -358,112 +179,9 @@ pub fn compare(base: &ResultFile, new: &ResultFile, opts: &Options) -> Result<Co
         cells,
         only_in_base,
         only_in_new,
-        incomplete: [("BASE", base), ("NEW", new)]
-            .iter()
-            .filter(|(_, f)| !f.header.complete)
-            .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
-            .collect(),
-        disturbance: disturbance(base, new),
+        incomplete: differences::incomplete(base, new),
+        disturbance: differences::disturbance(base, new),
         warnings,
-    })
-}
-
-/// One cell's change on the gate metric: cycles and wall time as rates
-/// (higher is better) sampled per visit, instructions as exact counts.
-/// What `c` lacks that `metric` judges on, if anything.
-fn lacks(metric: GateMetric, c: &Cell) -> Option<&'static str> {
-    match metric {
-        GateMetric::Cycles => c.cycles_samples.is_empty().then_some("cycle samples"),
-        GateMetric::WallTime => c.samples.is_empty().then_some("samples"),
-        GateMetric::Instructions => c.instructions_per_op.is_none().then_some("instruction count"),
-    }
-}
-
-fn cell_change(
-    metric: GateMetric,
-    (b, n): (&Cell, &Cell),
-    rounds: (usize, usize),
-    opts: &Options,
-    rng: &mut fastrand::Rng,
-) -> Option<CellChange> {
-    let (t, reps) = (opts.threshold, opts.bootstrap_reps);
-    match metric {
-        GateMetric::Cycles => {
-            let per_cycle = |c: &Cell| c.cycles_samples.iter().map(|x| 1.0 / x).collect::<Vec<_>>();
-            let rates = (per_cycle(b), per_cycle(n));
-            // Judged as operations per cycle; shown as cycles per operation.
-            sampled_change((b, n), rates, rounds, t, reps, rng).map(|mut c| {
-                (c.base, c.new) = (1.0 / c.base, 1.0 / c.new);
-                c
-            })
-        }
-        GateMetric::WallTime => {
-            let rates = (b.samples.clone(), n.samples.clone());
-            sampled_change((b, n), rates, rounds, t, reps, rng)
-        }
-        GateMetric::Instructions => instruction_change(b, n, t),
-    }
-}
-
-/// The change of a rate (higher is better) sampled in both cells, in visit
-/// order (`rounds` visits each); `base` and `new` of the result are the two
-/// medians.
-fn sampled_change(
-    (b, n): (&Cell, &Cell),
-    (mut bs, mut ns): (Vec<f64>, Vec<f64>),
-    rounds: (usize, usize),
-    t: f64,
-    reps: usize,
-    rng: &mut fastrand::Rng,
-) -> Option<CellChange> {
-    if bs.is_empty() || ns.is_empty() {
-        return None;
-    }
-    let (lo, hi) = bootstrap_ratio((&bs, rounds.0), (&ns, rounds.1), reps, rng);
-    let (mb, mn) = (stats::median(&mut bs), stats::median(&mut ns));
-    let ratio = mn / mb;
-    // A cell measured while other processes were busy is marked, not judged differently.
-    let busy = if b.busy() || n.busy() { " ⚠ busy" } else { "" };
-    let verdict = if hi < 1.0 && ratio < 1.0 - t {
-        ChangeVerdict::Regressed
-    } else if lo > 1.0 && ratio > 1.0 + t {
-        ChangeVerdict::Improved
-    } else if hi < 1.0 || lo > 1.0 {
-        ChangeVerdict::WithinNoise
-    } else {
-        ChangeVerdict::Unchanged
-    };
-    Some(CellChange {
-        key: b.key().to_string(),
-        label: label(b) + busy,
-        base: mb,
-        new: mn,
-        ratio,
-        ci_low: lo,
-        ci_high: hi,
-        verdict,
-    })
-}
-
-fn instruction_change(b: &Cell, n: &Cell, t: f64) -> Option<CellChange> {
-    let (x, y) = (b.instructions_per_op?, n.instructions_per_op?);
-    let ratio = y / x;
-    let verdict = if ratio > 1.0 + t {
-        ChangeVerdict::Regressed
-    } else if ratio < 1.0 - t {
-        ChangeVerdict::Improved
-    } else {
-        ChangeVerdict::Unchanged
-    };
-    Some(CellChange {
-        key: b.key().to_string(),
-        label: label(b),
-        base: x,
-        new: y,
-        ratio,
-        ci_low: ratio,
-        ci_high: ratio,
-        verdict,
     })
 }
 

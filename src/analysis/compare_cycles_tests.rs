@@ -2,7 +2,7 @@
 //! a real change in cycles does not, and the default follows what the files hold.
 
 use super::*;
-use crate::measure::clock::ClockMethod;
+use crate::results::ClockMethod;
 
 fn load() -> ResultFile {
     let text = std::fs::read_to_string("tests/data/gate/base.json").unwrap();
@@ -74,7 +74,7 @@ fn the_default_falls_back_to_wall_time_and_an_explicit_ask_is_refused() {
 }
 
 fn measured_by(mut f: ResultFile, method: Option<ClockMethod>) -> ResultFile {
-    f.header.machine.core_clock = method.map(|method| crate::measure::clock::ClockProbe {
+    f.header.machine.core_clock = method.map(|method| crate::results::ClockProbe {
         method,
         core_hz: (method != ClockMethod::Unavailable).then_some(3e9),
         tsc_hz: Some(2.6e9),

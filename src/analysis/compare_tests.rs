@@ -339,7 +339,7 @@ fn metric_and_cpu_mask_mismatches_are_never_compared() {
         ));
     }
     let mut masked = base.clone();
-    masked.settings.cpu_mask = Some(crate::measure::cpu_mask::CpuMask {
+    masked.settings.cpu_mask = Some(crate::results::CpuMask {
         profile: "no-avx512".into(),
         variable: "OPENSSL_ia32cap".into(),
         value: "~0".into(),

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::analysis::winners::{self, Estimate, Mark};
 use crate::results::{Cell, ResultFile};
+use crate::stats;
 
 /// A fit is "good" when no measured size is more than this far off the line.
 /// At 10 % an interpolated size is as trustworthy as a measured cell on these
@@ -136,11 +137,6 @@ fn ns_per_op(c: &Cell) -> f64 {
     1e9 / c.per_thread_ops_per_sec
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.sort_by(f64::total_cmp);
-    (!v.is_empty()).then(|| v[v.len() / 2])
-}
-
 /// Fits the cells of one backend × algorithm × operation × mode × threads.
 pub fn fit_cells(cells: &[&Cell], tsc_hz: Option<f64>) -> Option<Fit> {
     let first = cells.first()?;
@@ -155,7 +151,10 @@ pub fn fit_cells(cells: &[&Cell], tsc_hz: Option<f64>) -> Option<Fit> {
         return None;
     }
     let (a, b, r2, max_rel) = fit_line(&points)?;
-    let hz = median(cells.iter().filter_map(|c| c.core_hz).collect()).or(tsc_hz);
+    // The cells' median core clock (the mean of the two middle ones for an
+    // even count, as everywhere: `stats::median`), else the TSC rate.
+    let mut core_hz: Vec<f64> = cells.iter().filter_map(|c| c.core_hz).collect();
+    let hz = (!core_hz.is_empty()).then(|| stats::median(&mut core_hz)).or(tsc_hz);
     Some(Fit {
         backend: first.backend.clone(),
         algorithm: first.algorithm,

@@ -45,6 +45,25 @@ fn fixture() -> Vec<Cell> {
     cells
 }
 
+/// The core clock of a fit is the median of its cells' clocks, the mean of
+/// the two middle ones for an even count (`stats::median`; the upper middle
+/// one, as this module once took, would have said 4 GHz here).
+#[test]
+fn the_fit_clock_is_the_median_of_an_even_count() {
+    let cells: Vec<Cell> = [16, 256, 1024, 4096]
+        .into_iter()
+        .zip([2e9, 2e9, 4e9, 4e9])
+        .map(|(s, hz)| Cell {
+            core_hz: Some(hz),
+            ..cell("small", s, 100.0 + s as f64)
+        })
+        .collect();
+    let refs: Vec<&Cell> = cells.iter().collect();
+    let f = fit_cells(&refs, Some(1e9)).unwrap();
+    assert!((f.fixed_cycles.unwrap() - 300.0).abs() < 1e-3, "{f:?}");
+    assert!((f.cycles_per_byte.unwrap() - 3.0).abs() < 1e-6, "{f:?}");
+}
+
 #[test]
 fn fit_recovers_a_known_line_in_ns_and_cycles() {
     let cells = fixture();

@@ -4,7 +4,6 @@
 //! glance" answer per use ([`glance`]), all on the
 //! statistics of [`crate::stats`].
 
-pub mod comparable;
 pub mod compare;
 pub mod cost_model;
 pub mod glance;

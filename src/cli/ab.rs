@@ -1,23 +1,25 @@
-//! `cryptobench ab BASE NEW`: paired A/B runs of two builds (docs/ab.md), and
-//! the hidden `cryptobench worker` each side runs as.
+//! `cryptobench ab BASE NEW`: its flags, then `pipeline::ab::execute`
+//! (paired A/B runs of two builds, docs/ab.md); and the hidden `cryptobench
+//! worker` each side runs as.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::ab::{self, AbFlags, Outcome, Report};
+use crate::ab::{self, AbFlags, Outcome};
 use crate::backend::Registry;
-use crate::report::{self, Format};
+use crate::pipeline::ab::AbPlan;
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::Args;
 
-use super::compare::CompareFormat;
 use super::usage_error;
 
 #[derive(Args)]
 pub struct AbArgs {
     #[command(flatten)]
     flags: AbFlags,
-    #[arg(long, value_enum, default_value = "table")]
-    format: CompareFormat,
+    #[arg(long, default_value = "table", value_parser = formats::AB.parser())]
+    format: Format,
     /// Write the report here after every cell (.md: Markdown, else JSON).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -29,66 +31,21 @@ pub struct AbArgs {
     strict: bool,
 }
 
-fn render(r: &Report, format: CompareFormat, strict: bool) -> String {
-    match format {
-        CompareFormat::Json => report::json(r) + "\n",
-        CompareFormat::Bencher => report::ab::bencher(r) + "\n",
-        CompareFormat::Table => report::ab::doc(r, strict).render(Format::Table),
-        CompareFormat::Markdown => report::ab::doc(r, strict).render(Format::Markdown),
-    }
-}
-
-fn write(args: &AbArgs, r: &Report) -> Result<(), String> {
-    super::output::write(args.output.as_deref(), false, |f| match f {
-        Format::Markdown => render(r, CompareFormat::Markdown, args.strict),
-        _ => render(r, CompareFormat::Json, args.strict),
-    })
-}
-
-pub fn run(args: AbArgs, registry: &Registry) -> ExitCode {
-    let checked = args.flags.options(registry).and_then(|o| {
-        match args.output.as_deref() {
-            Some(p) => crate::preflight::output(p, args.force).map_err(String::from),
-            None => Ok(()),
-        }
-        .map(|()| o)
-    });
-    let opts = match checked {
-        Ok(o) => o,
-        Err(e) => return usage_error(e),
+pub fn run(a: AbArgs, registry: &Registry) -> ExitCode {
+    let strict = a.strict;
+    let plan = AbPlan {
+        flags: a.flags,
+        format: a.format,
+        output: a.output,
+        force: a.force,
+        strict,
     };
-    let done = ab::run(&opts, &mut |r| {
-        eprintln!(
-            "[{}] {}: {}",
-            r.cells.len(),
-            r.cells.last().map(|c| c.cell.label()).unwrap_or_default(),
-            r.cells.last().map(|c| c.verdict.name()).unwrap_or("")
-        );
-        write(&args, r)
-    });
-    let report = match done {
-        Err(e) => return usage_error(e),
-        Ok(r) => r,
-    };
-    // A write error stopped the run: what was measured goes to stdout, exit 2.
-    if let Some(e) = &report.stopped {
-        print!("{}", render(&report, args.format, args.strict));
-        return usage_error(e);
-    }
-    if let Err(e) = write(&args, &report) {
-        return usage_error(e);
-    }
-    print!("{}", render(&report, args.format, args.strict));
-    if matches!(args.format, CompareFormat::Json | CompareFormat::Bencher) {
-        report::ab::verdict_lines(&report, args.strict)
-            .iter()
-            .for_each(|l| eprintln!("{l}"));
-    }
-    match report.outcome() {
-        Outcome::Pass => ExitCode::SUCCESS,
-        Outcome::PassWithUndecided if !args.strict => ExitCode::SUCCESS,
-        Outcome::Regression | Outcome::PassWithUndecided => ExitCode::from(1),
-        Outcome::Undecidable => ExitCode::from(2),
+    match crate::pipeline::ab::execute(registry, &plan) {
+        Ok(Outcome::Pass) => ExitCode::SUCCESS,
+        Ok(Outcome::PassWithUndecided) if !strict => ExitCode::SUCCESS,
+        Ok(Outcome::Regression | Outcome::PassWithUndecided) => ExitCode::from(1),
+        Ok(Outcome::Undecidable) => ExitCode::from(2),
+        Err(e) => usage_error(e),
     }
 }
 

@@ -1,15 +1,13 @@
-//! `cryptobench audit diff|ct`: cross-backend differential testing and
-//! dudect-style timing-leak detection.
+//! `cryptobench audit diff|ct`: the flags of cross-backend differential
+//! testing and of the constant-time checks, then `pipeline::audit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::audit::allow::AllowList;
-use crate::audit::memcheck_run::{self, MemcheckAllow};
-use crate::audit::{ct, diff, memcheck};
 use crate::backend::Registry;
-use crate::report::{self, DocFormat, Format};
-use crate::select;
+use crate::pipeline::audit::{self, AuditOutcome, CtPlan, DiffPlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::{Args, Subcommand};
 
 use super::usage_error;
@@ -23,7 +21,7 @@ pub struct AuditArgs {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Run seeded edge-case inputs on every backend and compare outputs and accept/reject decisions.
-    Diff(DiffArgs),
+    Diff(DiffPlan),
     /// Constant-time check: dudect (Welch t-test on cycle counts) or memcheck (valgrind taint, deterministic).
     Ct(CtArgs),
     /// Internal: one memcheck target, run by `ct --method memcheck` inside valgrind.
@@ -46,30 +44,6 @@ enum CtMethod {
 }
 
 #[derive(Args)]
-struct DiffArgs {
-    /// Backends (comma-separated or repeated; default: all compiled in).
-    #[arg(long)]
-    backend: Vec<String>,
-    /// Algorithms (default: all).
-    #[arg(long)]
-    algorithm: Vec<String>,
-    /// Seed of the case generator (default: random, printed on stderr).
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Cases per algorithm; each cycles through the algorithm's edge shapes.
-    #[arg(long, default_value_t = 1000)]
-    cases: usize,
-    /// Run only the case with this index (as printed in a reproducer).
-    #[arg(long, value_name = "INDEX", conflicts_with = "cases")]
-    case: Option<usize>,
-    /// Allow-list of documented differences (default: the reviewed audit/allow-list.toml, built in).
-    #[arg(long, value_name = "FILE")]
-    allow_list: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
-}
-
-#[derive(Args)]
 struct CtArgs {
     /// Backends (default: all compiled in).
     #[arg(long)]
@@ -89,125 +63,30 @@ struct CtArgs {
     /// Seed for keys, inputs and the class sequence (default: random, printed on stderr).
     #[arg(long)]
     seed: Option<u64>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: AuditArgs, registry: &Registry) -> ExitCode {
-    match a.command {
-        AuditCommand::Diff(d) => run_diff(d, registry),
-        AuditCommand::Ct(c) if c.method == CtMethod::Memcheck => run_memcheck(c, registry),
-        AuditCommand::Ct(c) => run_ct(c, registry),
-        AuditCommand::CtChild(c) => run_ct_child(c, registry),
-    }
-}
-
-fn seed_or_random(seed: Option<u64>) -> u64 {
-    seed.unwrap_or_else(|| {
-        let s = fastrand_seed();
-        eprintln!("seed: {s} (rerun with --seed {s})");
-        s
-    })
-}
-
-fn fastrand_seed() -> u64 {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).map(|_| u64::from_le_bytes(b)).unwrap_or(1)
-}
-
-fn run_diff(a: DiffArgs, registry: &Registry) -> ExitCode {
-    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
+    let outcome = match a.command {
+        AuditCommand::Diff(d) => audit::diff(registry, &d),
+        AuditCommand::Ct(c) => audit::ct(
+            registry,
+            &CtPlan {
+                backend: c.backend,
+                algorithm: c.algorithm,
+                memcheck: c.method == CtMethod::Memcheck,
+                memcheck_allow_list: c.memcheck_allow_list,
+                samples: c.samples,
+                seed: c.seed,
+                format: c.format,
+            },
+        ),
+        AuditCommand::CtChild(c) => audit::ct_child(registry, &c.backend, &c.algorithm),
     };
-    if a.cases == 0 {
-        return usage_error("--cases: must be at least 1");
-    }
-    if let Err(e) = crate::limits::count("--cases", a.cases, crate::limits::MAX_CASES) {
-        return usage_error(e);
-    }
-    let allow = match AllowList::load(a.allow_list.as_deref()) {
-        Ok(l) => l,
-        Err(e) => return usage_error(e),
-    };
-    let seed = seed_or_random(a.seed);
-    let which = a.case.map_or(diff::Cases::First(a.cases), diff::Cases::Only);
-    let rep = diff::run(registry, &backends, &algorithms, seed, which, &allow);
-    for (alg, why) in &rep.skipped {
-        eprintln!("note: {alg} skipped: {why}");
-    }
-    match a.format.into() {
-        Format::Json => println!("{}", report::json(&rep)),
-        f => print!("{}", report::audit::diff(&rep, &allow, f)),
-    }
-    if rep.unexplained().next().is_some() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn run_ct(a: CtArgs, registry: &Registry) -> ExitCode {
-    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    if a.samples < 1000 {
-        return usage_error("--samples: need at least 1000 (dudect draws no conclusion below 10,000)");
-    }
-    if let Err(e) = crate::limits::count("--samples", a.samples, crate::limits::MAX_CT_SAMPLES) {
-        return usage_error(e);
-    }
-    let seed = seed_or_random(a.seed);
-    let rows = ct::audit(&backends, &algorithms, a.samples, seed);
-    match a.format.into() {
-        Format::Json => println!("{}", report::json(&rows)),
-        f => print!("{}", report::audit::ct(&rows, seed, f)),
-    }
-    if rows.iter().any(|r| r.verdict == Some(ct::LeakVerdict::Leak)) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn run_ct_child(a: CtChildArgs, registry: &Registry) -> ExitCode {
-    let target = select::named(registry, &a.backend)
-        .and_then(|b| Ok((b, select::algorithms(std::slice::from_ref(&a.algorithm))?)));
-    let (b, algs) = match target {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    match memcheck::exercise(registry, b, algs[0]) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{} {}: {e}", b.name, algs[0]);
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn run_memcheck(a: CtArgs, registry: &Registry) -> ExitCode {
-    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    let rows = MemcheckAllow::load(a.memcheck_allow_list.as_deref())
-        .and_then(|allow| memcheck_run::audit(&backends, &algorithms, &allow));
-    let rows = match rows {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    match a.format {
-        DocFormat::Json => println!("{}", report::json(&rows)),
-        f => print!("{}", report::audit::memcheck(&rows, f.into())),
-    }
-    if rows.iter().any(|r| r.unexplained() > 0) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    match outcome {
+        Ok(AuditOutcome::Clean) => ExitCode::SUCCESS,
+        Ok(AuditOutcome::Findings) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
 }

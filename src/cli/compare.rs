@@ -1,22 +1,15 @@
-//! `cryptobench compare BASE NEW`: the regression gate.
+//! `cryptobench compare BASE NEW`: the regression gate's flags, then
+//! `pipeline::compare::execute`.
 
 use std::process::ExitCode;
 
-use crate::analysis::compare::{self, Comparison, GateMetric, Options};
-use crate::report::{self, Format};
-use crate::results::{self, Metric, ResultFile};
+use crate::analysis::compare::{GateMetric, GateOptions, GateVerdict};
+use crate::pipeline::compare::{self, ComparePlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::{Args, ValueEnum};
 
 use super::usage_error;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Markdown,
-    Json,
-    /// Bencher Metric Format JSON of NEW, for `bencher run --adapter json`.
-    Bencher,
-}
 
 /// `--metric`: what the gate decides on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -55,81 +48,24 @@ pub struct CompareArgs {
     /// else wall-time (instructions for instruction-count files).
     #[arg(long, value_enum)]
     metric: Option<MetricArg>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: CompareFormat,
-}
-
-pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
-    let path = crate::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
-    results::read(&path).map_err(|e| format!("{which}: {e}"))
-}
-
-/// How `gate` decides and prints (from `compare` or `run --baseline`).
-#[derive(Clone, Copy)]
-pub struct GateArgs {
-    pub threshold: Option<f64>,
-    pub force: bool,
-    pub metric: Option<MetricArg>,
-    pub format: CompareFormat,
-}
-
-/// Compares and prints; exit 1 when anything regressed.
-pub fn gate(base: &ResultFile, new: &ResultFile, how: &GateArgs) -> ExitCode {
-    let GateArgs {
-        threshold,
-        force,
-        metric,
-        format,
-    } = *how;
-    if format == CompareFormat::Bencher {
-        print!("{}", report::compare::bencher(new));
-        return ExitCode::SUCCESS;
-    }
-    let default = if new.settings.metric == Metric::Instructions {
-        1.0
-    } else {
-        5.0
-    };
-    let threshold = threshold.unwrap_or(default);
-    if !(threshold.is_finite() && threshold >= 0.0) {
-        return usage_error(format!("--threshold: '{threshold}' must be a percentage ≥ 0"));
-    }
-    let opts = Options {
-        metric: metric.map(GateMetric::from),
-        threshold: threshold / 100.0,
-        force,
-        bootstrap_reps: 1000,
-    };
-    let c: Comparison = match compare::compare(base, new, &opts) {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
-    };
-    let format = match format {
-        CompareFormat::Markdown => Format::Markdown,
-        CompareFormat::Json => Format::Json,
-        _ => Format::Table,
-    };
-    c.warnings.iter().for_each(|w| eprintln!("{w}"));
-    print!("{}", report::compare::render(&c, format));
-    if c.has_findings() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    #[arg(long, default_value = "table", value_parser = formats::COMPARE.parser())]
+    format: Format,
 }
 
 pub fn run(a: CompareArgs) -> ExitCode {
-    let files = load(&a.base, "BASE").and_then(|b| Ok((b, load(&a.new, "NEW")?)));
-    match files {
-        Ok((base, new)) => {
-            let how = GateArgs {
-                threshold: a.threshold,
-                force: a.force,
-                metric: a.metric,
-                format: a.format,
-            };
-            gate(&base, &new, &how)
-        }
+    let plan = ComparePlan {
+        base: a.base,
+        new: a.new,
+        gate: GateOptions {
+            threshold_percent: a.threshold,
+            metric: a.metric.map(GateMetric::from),
+            force: a.force,
+        },
+        format: a.format,
+    };
+    match compare::execute(&plan) {
+        Ok(None | Some(GateVerdict::Passed)) => ExitCode::SUCCESS,
+        Ok(Some(GateVerdict::Failed)) => ExitCode::from(1),
         Err(e) => usage_error(e),
     }
 }

@@ -1,17 +1,15 @@
-//! `cryptobench compliance`: a policy profile against every backend and
-//! algorithm, with the KAT audit (built-in sets and `--vectors` files) and
-//! module builds; `--require` checks a deployment; `--evidence DIR` writes a
-//! bundle a reviewer can archive and `--verify DIR` re-checks one.
+//! `cryptobench compliance`: its flags, then `pipeline::compliance::execute`
+//! (a policy against every backend and algorithm with the KAT audit;
+//! `--require` checks a deployment; `--evidence DIR` writes a bundle a
+//! reviewer can archive and `--verify DIR` re-checks one).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::backend::Registry;
-use crate::evidence::{self, Request, VectorFile};
-use crate::policy::compliance::Deployment;
-use crate::policy::{self, module};
-use crate::report::{self, DocFormat};
-use crate::select;
+use crate::pipeline::compliance::{self, ComplianceOutcome, CompliancePlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::Args;
 
 use super::usage_error;
@@ -46,76 +44,25 @@ pub struct ComplianceArgs {
     #[arg(long, value_name = "DIR")]
     verify: Option<PathBuf>,
     /// table, json or markdown.
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
-}
-
-fn request(a: &ComplianceArgs, registry: &Registry) -> Result<Request, String> {
-    let policy = policy::resolve(a.policy.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
-    let deployment = a
-        .require
-        .as_deref()
-        .map(|r| Deployment::parse(registry, r))
-        .transpose()?;
-    let backends = match (&deployment, a.backend.is_empty()) {
-        (Some(Deployment { backend: Some(b), .. }), true) => select::backends(registry, std::slice::from_ref(b)),
-        _ => select::backends(registry, &a.backend),
-    }?;
-    let algorithms = match (&deployment, a.algorithm.is_empty()) {
-        (Some(d), true) => d.algorithms.clone(),
-        _ => select::algorithms(&a.algorithm)?,
-    };
-    let vectors = a
-        .vectors
-        .iter()
-        .map(|p| VectorFile::load(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Request {
-        policy,
-        deployment,
-        backends,
-        algorithms,
-        vectors,
-        modules: module::load_facts(&a.module_facts)?,
-        openers: registry.backends().to_vec(),
-    })
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: ComplianceArgs, registry: &Registry) -> ExitCode {
-    if let Some(dir) = &a.verify {
-        return match evidence::verify::verify(registry, dir) {
-            Ok(v) => {
-                print!("{}", report::evidence::render(&v, a.format.into()));
-                if v.passed() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            }
-            Err(e) => usage_error(e),
-        };
-    }
-    let req = match request(&a, registry) {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
+    let plan = CompliancePlan {
+        policy: a.policy,
+        require: a.require,
+        backend: a.backend,
+        algorithm: a.algorithm,
+        vectors: a.vectors,
+        module_facts: a.module_facts,
+        evidence: a.evidence,
+        verify: a.verify,
+        format: a.format,
     };
-    let check = req.check(registry);
-    if let Some(dir) = &a.evidence {
-        if let Err(e) = evidence::write(dir, &req, &check) {
-            return usage_error(e);
-        }
+    match compliance::execute(registry, &plan) {
+        Ok(ComplianceOutcome::Passed) => ExitCode::SUCCESS,
+        Ok(ComplianceOutcome::Failed) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
-    print!(
-        "{}",
-        report::compliance::render(&req.policy, &check, req.deployment.as_ref(), a.format.into())
-    );
-    if req.deployment.is_none() || check.compliant() {
-        return ExitCode::SUCCESS;
-    }
-    eprintln!(
-        "not compliant with {}: {} (see 'Deployment check')",
-        req.policy.name,
-        check.why_not()
-    );
-    ExitCode::from(1)
 }

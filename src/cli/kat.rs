@@ -1,13 +1,13 @@
-//! `cryptobench kat`: the known-answer audit.
+//! `cryptobench kat`: its flags, then `pipeline::kat::execute`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::backend::Registry;
-use crate::kat::{self, VectorSet};
-use crate::report::{self, DocFormat};
-use crate::results::kat::{KatReport, KatVerdict};
-use crate::select;
+use crate::pipeline::kat::{self, KatPlan};
+use crate::report::Format;
+use crate::results::format as formats;
+use crate::results::kat::KatVerdict;
 use clap::Args;
 
 use super::usage_error;
@@ -32,63 +32,22 @@ pub struct KatArgs {
     /// one its vector aims at, or at one the harness cannot place.
     #[arg(long)]
     strict: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
-}
-
-/// The vector sets a `kat` invocation asks for: built-in ones plus the files given.
-pub fn sets(a: &KatArgs, algorithms: &[crate::algorithm::AlgorithmId]) -> Result<Vec<VectorSet>, String> {
-    let mut sets = if a.no_builtin {
-        Vec::new()
-    } else {
-        kat::builtin_sets(algorithms)
-    };
-    for path in &a.vectors {
-        let loaded = kat::detect::load(path).map_err(|e| e.to_string())?;
-        loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
-        sets.extend(loaded.sets);
-    }
-    sets.retain(|s| algorithms.contains(&s.algorithm));
-    if sets.is_empty() {
-        return Err("kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)".into());
-    }
-    Ok(sets)
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: KatArgs, registry: &Registry) -> ExitCode {
-    let selected = select::backends(registry, &a.backend).and_then(|b| Ok((b, select::algorithms(&a.algorithm)?)));
-    let (backends, algorithms) = match selected {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
+    let plan = KatPlan {
+        backend: a.backend,
+        algorithm: a.algorithm,
+        vectors: a.vectors,
+        no_builtin: a.no_builtin,
+        strict: a.strict,
+        format: a.format,
     };
-    let sets = match sets(&a, &algorithms) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
-    let results = kat::run(&backends, &sets);
-    let versions: Vec<_> = backends.iter().map(|b| (b.name.to_string(), (b.version)())).collect();
-    let file = KatReport::new(versions, &results);
-    let verdict = file.verdict(a.strict);
-    if let KatVerdict::NothingOffered(why) = &verdict {
-        return usage_error(format!(
-            "kat: nothing to check: no selected backend offers the algorithms of the sets ({}); fix: choose --backend or --algorithm that meet",
-            why.join("; ")
-        ));
-    }
-    print!("{}", report::kat::render(&file, a.format.into()));
-    match verdict {
-        KatVerdict::Passed => ExitCode::SUCCESS,
-        KatVerdict::Failed(_) => ExitCode::from(1),
-        KatVerdict::Unplaced(n) => {
-            eprintln!(
-                "kat: --strict: {n} invalid input(s) refused at another step than the one under test (not passes)"
-            );
-            ExitCode::from(1)
-        }
-        KatVerdict::NothingChecked(n) => {
-            eprintln!("kat: nothing was checked: all {n} tests were unsupported by the selected backends (not a pass)");
-            ExitCode::from(1)
-        }
-        KatVerdict::NothingOffered(_) => unreachable!("handled above"),
+    match kat::execute(registry, &plan) {
+        Ok(KatVerdict::Passed) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
 }

@@ -1,18 +1,17 @@
-//! `cryptobench list`: the capability matrix.
+//! `cryptobench list`: the capability matrix (its flags, then `pipeline::list::execute`).
 
 use std::process::ExitCode;
 
-use crate::algorithm::AlgorithmId;
 use crate::backend::Registry;
-use crate::capabilities;
-use crate::measure::clock;
-use crate::report::{self, DocFormat};
+use crate::pipeline::list;
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::Args;
 
 #[derive(Args)]
 pub struct ListArgs {
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
     /// Print the core-clock probe instead: the TSC, the hardware counter and
     /// every dependency chain's reading, and the verdict drawn from them.
     #[arg(long)]
@@ -20,18 +19,6 @@ pub struct ListArgs {
 }
 
 pub fn run(a: ListArgs, registry: &Registry) -> ExitCode {
-    if a.clocks {
-        let (probe, emulated) = (clock::probe(), clock::emulation());
-        print!(
-            "{}",
-            report::clocks::render(probe, emulated.as_deref(), a.format.into())
-        );
-        return ExitCode::SUCCESS;
-    }
-    let algorithms: Vec<_> = AlgorithmId::all().collect();
-    print!(
-        "{}",
-        report::capabilities::render(&capabilities::probe(registry.backends(), &algorithms), a.format.into())
-    );
+    list::execute(registry, a.clocks, a.format);
     ExitCode::SUCCESS
 }

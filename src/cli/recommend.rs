@@ -1,23 +1,14 @@
-//! `cryptobench recommend`: rank backends for a workload from a result file,
-//! or from cells it measures itself (short duration).
+//! `cryptobench recommend`: its flags, then `pipeline::recommend::execute`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::algorithm::{AlgorithmId, Operation};
-use crate::analysis::recommend::{self, CellSource, MessageMix, Request, WorkloadFlags};
-use crate::backend::{Backend, Registry};
-use crate::measure::keyschedule::{self, KdfPlan};
-use crate::measure::sweep::{Sweep, RANKING_ROUNDS};
-use crate::policy::compliance::Deployment;
-use crate::policy::{self, kat_status, module};
-use crate::report::{self, DocFormat};
-use crate::results::keyschedule::KdfCells;
-use crate::results::ResultFile;
-use crate::{select, units};
+use crate::backend::Registry;
+use crate::pipeline::recommend::{self, RecommendOutcome, RecommendPlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::Args;
 
-use super::progress::{Progress, Step};
 use super::usage_error;
 
 #[derive(Args)]
@@ -70,172 +61,31 @@ pub struct RecommendArgs {
     #[arg(long = "module-facts", value_name = "FILE")]
     module_facts: Vec<PathBuf>,
     /// table, json or markdown (for a design document).
-    #[arg(long, value_enum, default_value = "table")]
-    format: DocFormat,
+    #[arg(long, default_value = "table", value_parser = formats::DOC.parser())]
+    format: Format,
 }
 
 pub fn run(a: RecommendArgs, registry: &Registry) -> ExitCode {
-    match recommend(&a, registry) {
-        Ok(code) => code,
-        Err(e) => usage_error(e),
-    }
-}
-
-/// The backends to consider: `--backend`, narrowed to the deployment's backend if it names one.
-fn backends(
-    a: &RecommendArgs,
-    registry: &Registry,
-    deployment: Option<&Deployment>,
-) -> Result<Vec<&'static Backend>, String> {
-    let mut wanted = select::backends(registry, &a.backend)?;
-    if let Some(b) = deployment.and_then(|d| d.backend.as_deref()) {
-        wanted.retain(|x| x.name == b);
-        if wanted.is_empty() {
-            return Err(format!("--require: backend {b} is not among --backend"));
-        }
-    }
-    Ok(wanted)
-}
-
-/// The result file to rank on: `--results`, or the needed cells measured now.
-fn cells(a: &RecommendArgs, req: &Request, wanted: &[&'static Backend]) -> Result<ResultFile, String> {
-    let duration = units::parse_duration("--duration", &a.duration)?;
-    let mut file = match &a.results {
-        Some(p) => recommend::read_results(p, a.threads)?,
-        None => {
-            eprintln!(
-                "no --results file: measuring the needed cells now ({} per cell)",
-                a.duration
-            );
-            let sizes = req.workload.mix.iter().map(|(s, _)| *s).collect();
-            let algorithms = recommend::algorithms_to_measure(req);
-            let sweep = Sweep::for_ranking(
-                wanted.to_vec(),
-                algorithms,
-                sizes,
-                (a.threads, req.workload.mode),
-                duration,
-            );
-            let mut file = sweep.new_file();
-            let progress = Progress::new(sweep.visits(), "measuring {bar:30} {pos}/{len} visits, ~{eta} left");
-            let warning = sweep.run(&mut file, &progress, &mut |_| Ok(()))?;
-            progress.finish();
-            if let Some(w) = warning {
-                eprintln!("{w}");
-            }
-            file
-        }
-    };
-    if !a.backend.is_empty() {
-        file.cells.retain(|c| wanted.iter().any(|b| b.name == c.backend));
-        file.failures.retain(|c| wanted.iter().any(|b| b.name == c.backend));
-    }
-    Ok(file)
-}
-
-/// The key derivations of the workload's steps, measured now on the backends
-/// of `file` that this build has, in as many rounds as the file's cells.
-fn kdf_cells(
-    a: &RecommendArgs,
-    req: &Request,
-    file: &ResultFile,
-    audited: &[&'static Backend],
-) -> Result<KdfCells, String> {
-    let tasks = req.kdf_tasks();
-    if tasks.is_empty() || audited.is_empty() {
-        return Ok(KdfCells::default());
-    }
-    let plan = KdfPlan {
-        backends: audited.to_vec(),
-        tasks,
-        threads: a.threads,
-        duration: units::parse_duration("--duration", &a.duration)?,
-        rounds: if a.results.is_some() {
-            file.settings.rounds.max(1)
-        } else {
-            RANKING_ROUNDS
-        },
-        target_sample: std::time::Duration::from_micros(500),
-        seed: 2,
-    };
-    eprintln!("measuring the key derivations (each backend's HKDF, HMAC, SHA-2) now");
-    let progress = Progress::new(
-        keyschedule::visits(&plan),
-        "key derivations {bar:30} {pos}/{len} visits",
-    );
-    let step = || Step {
-        group: "key derivations".into(),
-        backends: &[],
-        backend: "",
-    };
-    let cells = keyschedule::measure(&plan, &|| progress.step(step()));
-    progress.finish();
-    Ok(cells)
-}
-
-fn recommend(a: &RecommendArgs, registry: &Registry) -> Result<ExitCode, String> {
-    if a.threads == 0 {
-        return Err("--threads: must be at least 1".into());
-    }
-    crate::limits::count("--threads", a.threads, crate::limits::max_threads())?;
-    let workload = MessageMix::from_flags(&WorkloadFlags {
-        workload: &a.workload,
-        mix: a.mix.as_deref(),
+    let plan = RecommendPlan {
+        workload: a.workload,
         records_per_handshake: a.records_per_handshake,
         messages_per_turn: a.messages_per_turn,
         messages_per_session: a.messages_per_session,
         pq_ratchet_every: a.pq_ratchet_every,
-        kex_group: a.kex_group.as_deref(),
-    })?;
-    let policy = a.policy.as_deref().map(policy::resolve).transpose();
-    let policy = policy.map_err(|e| e.to_string())?;
-    let deployment = a
-        .require
-        .as_deref()
-        .map(|r| Deployment::parse(registry, r))
-        .transpose()?;
-    units::parse_duration("--duration", &a.duration)?;
-    let required: Vec<AlgorithmId> = deployment.as_ref().map(|d| d.algorithms.clone()).unwrap_or_default();
-    let wanted = backends(a, registry, deployment.as_ref())?;
-    let none = KdfCells::default();
-    let modules = module::load_facts(&a.module_facts)?;
-    let plan = Request {
-        workload: &workload,
+        kex_group: a.kex_group,
+        mix: a.mix,
         threads: a.threads,
-        required: &required,
-        backend: deployment.as_ref().and_then(|d| d.backend.as_deref()),
-        policy: policy.as_ref(),
-        operation: Operation::Seal,
-        resamples: 2000,
-        seed: 0x5eed,
-        kdf: &none,
-        source: a.results.as_deref().map_or(CellSource::MeasuredNow, CellSource::File),
-        modules: &modules,
-        backends: &wanted,
+        require: a.require,
+        policy: a.policy,
+        results: a.results,
+        backend: a.backend,
+        duration: a.duration,
+        module_facts: a.module_facts,
+        format: a.format,
     };
-    if plan.aeads().is_empty() {
-        return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
+    match recommend::execute(registry, &plan) {
+        Ok(RecommendOutcome::Ranked) => ExitCode::SUCCESS,
+        Ok(RecommendOutcome::NoneQualifies | RecommendOutcome::Incomplete) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
-    plan.check()?;
-    let file = cells(a, &plan, &wanted)?;
-    // The KAT audit for every backend of the file compiled into this build.
-    let named = |b: &&&Backend| {
-        file.cells.iter().any(|c| c.backend == b.name) || file.failures.iter().any(|f| f.backend == b.name)
-    };
-    let audited: Vec<&'static Backend> = wanted.iter().filter(named).copied().collect();
-    let kat = kat_status::audit(&audited, &plan.audited_algorithms(), &[]);
-    let kdf = kdf_cells(a, &plan, &file, &audited)?;
-    let req = Request { kdf: &kdf, ..plan };
-    let mut rec = recommend::recommend(&file, &kat, &req);
-    recommend::attach_findings(registry, &mut rec);
-    print!("{}", report::recommend::render(&rec, a.format.into()));
-    if rec.ranking.is_empty() {
-        eprintln!("no backend qualifies (see 'Excluded')");
-        return Ok(ExitCode::from(1));
-    }
-    if a.require.is_some() && !rec.incomplete.is_empty() {
-        eprintln!("the ranking is incomplete (a cost could not be priced, see NOT INCLUDED): --require asks for a complete one");
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
 }

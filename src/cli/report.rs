@@ -1,15 +1,13 @@
-//! `cryptobench report`: result files from one machine or many, as tables,
-//! Markdown, or a self-contained HTML page with plots.
+//! `cryptobench report`: its flags, then `pipeline::report::execute` (result
+//! files of one machine or many as tables, Markdown or an HTML page with plots).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::backend::Registry;
-use crate::policy::{self, matrix};
-use crate::report::fleet::{self, Loaded};
-use crate::report::plot::Palette;
-use crate::report::{self, verdicts, Format, TextFormat};
-use crate::results;
+use crate::pipeline::report::{self, ReportOutcome, ReportPlan};
+use crate::report::Format;
+use crate::results::format as formats;
 use clap::Args;
 
 use super::usage_error;
@@ -30,76 +28,21 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME|FILE")]
     policy: Vec<String>,
     /// Text on stdout: table or markdown.
-    #[arg(long, value_enum, default_value = "table")]
-    format: TextFormat,
-}
-
-/// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
-fn load(path: &Path) -> Result<Loaded, String> {
-    let name = path.display().to_string();
-    match results::load(path).map_err(|e| e.to_string())? {
-        results::Loaded::Sweep(f) => Ok(Loaded::Sweep(name, f)),
-        results::Loaded::Messaging(f) => Ok(Loaded::Messaging(name, f)),
-        results::Loaded::Kat(_) => Err(format!(
-            "{name}: a KAT result goes to --kat, not among the result files"
-        )),
-    }
-}
-
-/// Reads `--kat FILE`: the output of `cryptobench kat --format json`.
-fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
-    match results::load(path).map_err(|e| format!("--kat: {e}"))? {
-        results::Loaded::Kat(k) => verdicts::matrix(&path.display().to_string(), k).map_err(String::from),
-        _ => Err(format!(
-            "--kat: {} is not the output of `cryptobench kat --format json`",
-            path.display()
-        )),
-    }
+    #[arg(long, default_value = "table", value_parser = formats::REPORT.parser())]
+    format: Format,
 }
 
 pub fn run(a: ReportArgs, registry: &Registry) -> ExitCode {
-    let format: Format = a.format.into();
-    let loaded: Result<Vec<Loaded>, String> = a.files.iter().map(|p| load(p)).collect();
-    let fleet = match loaded.and_then(fleet::merge) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
+    let plan = ReportPlan {
+        files: a.files,
+        html: a.html,
+        kat: a.kat,
+        policy: a.policy,
+        format: a.format,
     };
-    let kat = match a.kat.as_deref().map(load_kat).transpose() {
-        Ok(k) => k,
-        Err(e) => return usage_error(e),
-    };
-    let policies: Result<Vec<_>, _> = a.policy.iter().map(|p| policy::resolve(p)).collect();
-    let policies = match policies {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let compliance = if policies.is_empty() {
-        Vec::new()
-    } else {
-        let sweeps: Vec<_> = fleet.machines.iter().map(|m| (m.label.as_str(), &m.result)).collect();
-        let messaging: Vec<_> = fleet.messaging.iter().map(|(l, m)| (l.as_str(), m)).collect();
-        let scope = matrix::scope(registry, &sweeps, &messaging);
-        let kat_table = matrix::audit(&scope);
-        matrix::sections(policies, &scope, &kat_table, registry.backends())
-    };
-    if let Some(dir) = &a.html {
-        let palette = Palette::of(registry.backends());
-        let page = match report::html::page(&fleet, kat.as_ref(), &compliance, &palette) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(1);
-            }
-        };
-        let index = dir.join("index.html");
-        let written = std::fs::create_dir_all(dir).and_then(|_| results::write_atomic(&index, page.as_bytes()));
-        if let Err(e) = written {
-            return usage_error(format!("--html: cannot write {}: {e}", index.display()));
-        }
-        eprintln!("wrote {}", index.display());
+    match report::execute(registry, &plan) {
+        Ok(ReportOutcome::Printed) => ExitCode::SUCCESS,
+        Ok(ReportOutcome::PageFailed(_)) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
-    let doc = report::document(&fleet, kat.as_ref(), &compliance);
-    let out = doc.render(format);
-    print!("{out}");
-    ExitCode::SUCCESS
 }

@@ -1,20 +1,15 @@
-//! `cryptobench run`: validate every flag before measuring, then run the
-//! sweep (or the messaging workload), rewriting the result file after each group.
+//! `cryptobench run`: its flags, then `pipeline::run::execute`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::analysis::compare;
 use crate::backend::Registry;
-use crate::measure::cpu_mask::{self, Applied};
-use crate::measure::sweep::{Sweep, SweepFlags};
-use crate::measure::Config;
-use crate::preflight;
-use crate::report::{self, Format};
-use crate::results::{Metric, ResultFile};
+use crate::measure::sweep::SweepFlags;
+use crate::pipeline::run::{self, RunOutcome, RunPlan, RunWorkload};
+use crate::report::Format;
+use crate::results::{format as formats, Metric};
 use clap::Args;
 
-use super::progress::Progress;
 use super::usage_error;
 
 #[derive(Args, Default)]
@@ -24,11 +19,11 @@ pub struct RunArgs {
     /// sweep (cells of the plan), messaging (X3DH/PQXDH handshakes and ratcheted messages per backend),
     /// or tls / storage (a sweep over that workload's sizes; rank it with `recommend --workload NAME --results FILE`).
     #[arg(long, value_enum, default_value = "sweep")]
-    workload: super::messaging::RunWorkload,
+    workload: RunWorkload,
     /// --workload messaging: messages one party sends per turn; one Double Ratchet DH step per turn (default 3; 1..=20).
     #[arg(long, value_name = "N")]
     messages_per_turn: Option<u32>,
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = formats::RUN.parser())]
     format: Format,
     /// Write results here as they finish (format from the extension: .json, .csv, .md; default JSON).
     #[arg(long, value_name = "FILE")]
@@ -51,171 +46,23 @@ pub struct RunArgs {
     cpu_features: Option<String>,
 }
 
-fn render(file: &ResultFile, format: Format) -> String {
-    match format {
-        Format::Csv => report::sweep::csv(file),
-        f => report::sweep::render(file, f),
-    }
-}
-
-/// Rewrites `--output` (format from the extension), if given.
-fn write(output: Option<&Path>, file: &ResultFile) -> Result<(), String> {
-    super::output::write(output, true, |f| render(file, f))
-}
-
-/// Everything checked before measuring: the sweep, the
-/// `--output` policy (see `preflight`), the baseline to save to and the one to compare with.
-fn prepare(args: &RunArgs, cfg: Config) -> Result<(Sweep, Option<PathBuf>, Option<ResultFile>), String> {
-    if let Some(p) = args.output.as_deref() {
-        preflight::output(p, args.force)?;
-    }
-    let save_to = preflight::baseline(args.save_baseline.as_deref())?;
-    let base = args.baseline.as_deref().map(|b| super::compare::load(b, "--baseline"));
-    Ok((
-        Sweep::new(cfg, args.metric, args.sweep.quick)?,
-        save_to,
-        base.transpose()?,
-    ))
-}
-
-/// `--cpu-features` masks the wall-time sweep only.
-fn mask_refusal(args: &RunArgs) -> Result<(), String> {
-    let sweep_only = args.metric == Metric::Instructions || args.workload == super::messaging::RunWorkload::Messaging;
-    match args.cpu_features {
-        Some(_) if sweep_only => Err(
-            "--cpu-features: only for the wall-time sweep (drop --metric instructions / --workload messaging)".into(),
-        ),
-        _ => Ok(()),
-    }
-}
-
-/// The sweep's flags; `--workload tls|storage` sweeps that workload's sizes
-/// unless `--sizes` is given (the same vocabulary as `recommend --workload`).
-fn sweep_flags(args: &RunArgs) -> Result<SweepFlags, String> {
-    if args.messages_per_turn.is_some() {
-        return Err("--messages-per-turn: applies to --workload messaging only".into());
-    }
-    let mut flags = args.sweep.clone();
-    if let Some(kind) = args.workload.swept() {
-        if flags.sizes.is_empty() {
-            flags.sizes = kind.mix().iter().map(|(s, _)| s.to_string()).collect();
-        }
-        eprintln!(
-            "--workload {0}: a sweep over its sizes; rank it with: recommend --workload {0} --results FILE",
-            kind.name()
-        );
-    }
-    Ok(flags)
-}
-
-pub fn run(args: RunArgs, registry: &Registry) -> ExitCode {
-    if args.workload == super::messaging::RunWorkload::Messaging {
-        let refused = super::messaging::refusals(&args.baseline, &args.save_baseline, args.metric)
-            .and_then(|()| mask_refusal(&args));
-        let checked = refused.and_then(|()| {
-            args.output
-                .as_deref()
-                .map_or(Ok(()), |p| preflight::output(p, args.force).map_err(String::from))
-        });
-        if let Err(e) = checked {
-            return usage_error(e);
-        }
-        return super::messaging::run(
-            registry,
-            &args.sweep,
-            args.messages_per_turn,
-            args.format,
-            args.output.as_deref(),
-        );
-    }
-    let cfg = sweep_flags(&args)
-        .and_then(|flags| flags.config(registry, args.metric))
-        .and_then(|c| mask_refusal(&args).map(|()| c));
-    let mut cfg = match cfg {
-        Ok(c) => c,
-        Err(e) => return usage_error(e),
+pub fn run(a: RunArgs, registry: &Registry) -> ExitCode {
+    let plan = RunPlan {
+        sweep: a.sweep,
+        workload: a.workload,
+        messages_per_turn: a.messages_per_turn,
+        format: a.format,
+        output: a.output,
+        save_baseline: a.save_baseline,
+        baseline: a.baseline,
+        metric: a.metric,
+        force: a.force,
+        cpu_features: a.cpu_features,
     };
-    let mask = match cpu_mask::apply(args.cpu_features.as_deref(), registry, &mut cfg.backends) {
-        Ok(Applied::Reexecuted(code)) => return ExitCode::from(code),
-        Ok(Applied::Masked(m)) => Some(m),
-        Ok(Applied::Unmasked) => None,
-        Err(e) => return usage_error(e),
-    };
-    cpu_mask::notes(mask.as_ref()).iter().for_each(|n| eprintln!("{n}"));
-    let (sweep, save_to, base) = match prepare(&args, cfg) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    if let Some(done) = sweep.instruction_child() {
-        return done.map_or_else(usage_error, |()| ExitCode::SUCCESS);
+    match run::execute(registry, plan) {
+        Ok(RunOutcome::Reexecuted(code)) => ExitCode::from(code),
+        Ok(outcome) if outcome.passed() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(1),
+        Err(e) => usage_error(e),
     }
-    let mut file = sweep.new_file();
-    file.settings.cpu_mask = mask;
-    if let Err(e) = compare::refuse_incomparable(base.as_ref(), &file, args.force) {
-        return usage_error(e);
-    }
-    // The old --output file stays until the first group is measured (see preflight).
-    if let Err(e) = measure(&sweep, &mut file, args.output.as_deref()) {
-        return usage_error(e);
-    }
-    print!("{}", render(&file, args.format));
-    finish(&file, save_to.as_deref(), base.as_ref(), args.force)
-}
-
-/// Runs the sweep with its progress on stderr, rewriting `output` after each
-/// group and at the end; prints the busy-machine warning.
-fn measure(sweep: &Sweep, file: &mut ResultFile, output: Option<&Path>) -> Result<(), String> {
-    let progress = match sweep.metric {
-        Metric::Instructions => Progress::Hidden,
-        Metric::WallTime => Progress::new(
-            sweep.visits(),
-            "{bar:30} {pos}/{len} visits, {elapsed} elapsed, ~{eta} left  {msg}",
-        ),
-    };
-    let measured = sweep
-        .run(file, &progress, &mut |f| write(output, f))
-        .and_then(|warning| write(output, file).map(|()| warning));
-    match measured {
-        Ok(warning) => {
-            progress.finish();
-            warning.iter().for_each(|w| eprintln!("{w}"));
-            Ok(())
-        }
-        Err(e) => {
-            progress.clear();
-            Err(e)
-        }
-    }
-}
-
-/// Saves the baseline, reports failed cells and runs the gate: the exit code.
-fn finish(file: &ResultFile, save_to: Option<&Path>, base: Option<&ResultFile>, force: bool) -> ExitCode {
-    if let Some(path) = save_to {
-        match crate::baseline::save(path, file) {
-            Ok(()) => eprintln!("saved baseline {}", path.display()),
-            Err(e) => return usage_error(e),
-        }
-    }
-    let mut code = ExitCode::SUCCESS;
-    if !file.failures.is_empty() {
-        eprintln!(
-            "{} cell(s) failed their correctness check and were not timed (see 'Cells not timed').",
-            file.failures.len()
-        );
-        code = ExitCode::from(1);
-    }
-    if let Some(base) = base {
-        println!();
-        let how = super::compare::GateArgs {
-            threshold: None,
-            force,
-            metric: None,
-            format: super::compare::CompareFormat::Table,
-        };
-        let gate = super::compare::gate(base, file, &how);
-        if gate != ExitCode::SUCCESS {
-            code = gate;
-        }
-    }
-    code
 }

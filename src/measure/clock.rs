@@ -20,8 +20,6 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 /// Largest relative disagreement between the two chains (and between the
 /// hardware counter and the `add reg, reg` chain) that still counts as one clock.
 pub const AGREEMENT: f64 = 0.02;
@@ -30,72 +28,9 @@ pub const TSC_RATIO: std::ops::RangeInclusive<f64> = 0.4..=2.5;
 /// Without a TSC (off x86-64): plausible core clocks in Hz.
 const ABSOLUTE_HZ: std::ops::RangeInclusive<f64> = 2e8..=1e10;
 
-/// How a core clock was measured. Stored with every result (the fingerprint's
-/// `core_clock`); cycles measured by different methods are not compared
-/// without `--force`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClockMethod {
-    /// The kernel's hardware cycle counter (perf_event).
-    PerfEvent,
-    /// The `add reg, reg` chain, cross-checked against the `imul` chain.
-    DependentChains,
-    /// A file from before the clock was cross-checked: the `add reg, imm`
-    /// chain, right on AMD, 5× too high on Intel since Golden Cove.
-    Legacy,
-    /// No plausible core clock here: cycles are not reported.
-    Unavailable,
-}
-
-impl ClockMethod {
-    pub fn name(self) -> &'static str {
-        match self {
-            ClockMethod::PerfEvent => "perf_event",
-            ClockMethod::DependentChains => "dependent chains",
-            ClockMethod::Legacy => "legacy",
-            ClockMethod::Unavailable => "unavailable",
-        }
-    }
-}
-
-impl std::fmt::Display for ClockMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The start-up probe: every reading, and the verdict drawn from them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ClockProbe {
-    pub method: ClockMethod,
-    /// The accepted core clock; `None` when unavailable.
-    pub core_hz: Option<f64>,
-    pub tsc_hz: Option<f64>,
-    /// The hardware cycle counter's reading, when the kernel exposes one.
-    #[serde(default)]
-    pub perf_hz: Option<f64>,
-    /// `add reg, reg` chain (1-cycle latency).
-    pub add_reg_hz: Option<f64>,
-    /// `imul reg, reg` chain (3-cycle latency).
-    pub imul_hz: Option<f64>,
-    /// `add reg, imm` chain: shown, never used (folded at rename on Intel).
-    pub add_imm_hz: Option<f64>,
-    /// Why the clock is unavailable, or which reading was set aside.
-    #[serde(default)]
-    pub notes: Vec<String>,
-}
-
-impl ClockProbe {
-    /// The stderr line for a clock that is unavailable (None when it is fine).
-    pub fn warning(&self) -> Option<String> {
-        (self.method == ClockMethod::Unavailable).then(|| {
-            format!(
-                "warning: core clock unavailable ({}); cycles are not reported and gates decide on wall time",
-                self.notes.join("; ")
-            )
-        })
-    }
-}
+// The probe's record is a result-file type: it lives with the result files
+// (the floor every layer reads) and is re-exported here, its old path.
+pub use crate::results::machine::{ClockMethod, ClockProbe};
 
 /// The dependency chains the probe times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,8 +21,6 @@
 //! cannot be set from inside the process: `run --cpu-features` re-executes
 //! itself with the variable set ([`prepare`]).
 
-use serde::{Deserialize, Serialize};
-
 use crate::backend::{Backend, CpuMasking, Registry};
 
 /// The variable both OpenSSL and AWS-LC read on x86-64.
@@ -83,15 +81,8 @@ impl Profile {
     }
 }
 
-/// The mask a result was measured under (stored in its settings).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CpuMask {
-    pub profile: String,
-    pub variable: String,
-    pub value: String,
-    /// Backends left out, with the reason.
-    pub not_maskable: Vec<(String, String)>,
-}
+/// The mask record is a result-file type; re-exported at its old path.
+pub use crate::results::CpuMask;
 
 /// Every dispatch-changing variable set in this process, sorted.
 pub fn dispatch_env() -> Vec<(String, String)> {

@@ -7,7 +7,7 @@ use super::{disturb, instructions, plan, prepare_group, run_group, Config, Group
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
 use crate::results::{now_rfc3339, Cell, CellFailure, Header, Kind, Metric, ResultFile, Settings};
-use crate::{limits, select, units};
+use crate::{env, limits, select, units};
 
 /// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
 const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
@@ -260,7 +260,7 @@ impl Sweep {
         let cfg = &self.cfg;
         let tsc_hz = super::init_clocks();
         ResultFile {
-            header: Header::new(Kind::Sweep, &cfg.backends, tsc_hz, now_rfc3339()),
+            header: Header::new(Kind::Sweep, env::fingerprint(&cfg.backends, tsc_hz), now_rfc3339()),
             settings: Settings {
                 metric: self.metric,
                 sizes: cfg.sizes.clone(),
@@ -278,7 +278,6 @@ impl Sweep {
             failures: Vec::new(),
             skipped: super::not_carried(cfg),
             disturbance: None,
-            cost_models: None,
         }
     }
 

@@ -6,6 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::doc::{Doc, Table};
+use super::{Export, Format};
 use crate::ab::{Basis, Outcome, Report, SideInfo};
 use crate::analysis::paired::Verdict;
 
@@ -141,6 +142,27 @@ pub fn verdict_lines(r: &Report, strict: bool) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// An `ab` report as printed: `strict` decides how inconclusive cells count.
+pub struct View<'a> {
+    pub report: &'a Report,
+    pub strict: bool,
+}
+
+/// JSON is the report; Bencher NEW's cycles and the paired ratios.
+impl Export for View<'_> {
+    fn document(&self, _: Format) -> Doc {
+        doc(self.report, self.strict)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(super::json(self.report))
+    }
+
+    fn bencher(&self) -> Option<String> {
+        Some(bencher(self.report))
+    }
 }
 
 /// The report as a document (table and Markdown).

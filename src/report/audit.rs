@@ -1,15 +1,28 @@
 //! `cryptobench audit diff|ct` as tables (JSON comes from serde).
 
 use super::doc::{Block, Doc, Table};
-use super::Format;
+use super::{json, Export, Format};
 use crate::audit::allow::{AllowList, Behaviour};
 use crate::audit::ct::{self, CtRow};
 use crate::audit::diff;
 use crate::audit::memcheck_run;
 
-/// `audit diff`: findings per algorithm and kind, the first unexplained of each, the allow-list entries used.
-pub fn diff(rep: &diff::Report, allow: &AllowList, format: Format) -> String {
-    diff_document(rep, allow).render(format)
+/// `audit diff`: its report and the allow-list that judged it.
+pub struct Diff<'a> {
+    pub report: &'a diff::Report,
+    pub allow: &'a AllowList,
+}
+
+/// Findings per algorithm and kind, the first unexplained of each, the
+/// allow-list entries used; JSON is the report.
+impl Export for Diff<'_> {
+    fn document(&self, _: Format) -> Doc {
+        diff_document(self.report, self.allow)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(self.report))
+    }
 }
 
 /// Findings per algorithm × kind: how many, how many unexplained, and the
@@ -94,9 +107,21 @@ pub fn diff_document(rep: &diff::Report, allow: &AllowList) -> Doc {
     out
 }
 
-/// `audit ct` as a table, with the seed and the thresholds.
-pub fn ct(rows: &[CtRow], seed: u64, format: Format) -> String {
-    ct_document(rows, seed).render(format)
+/// `audit ct` (dudect): its rows and the seed they were drawn with.
+pub struct Ct<'a> {
+    pub rows: &'a [CtRow],
+    pub seed: u64,
+}
+
+/// A table with the seed and the thresholds; JSON is the rows.
+impl Export for Ct<'_> {
+    fn document(&self, _: Format) -> Doc {
+        ct_document(self.rows, self.seed)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(&self.rows))
+    }
 }
 
 pub fn ct_document(rows: &[CtRow], seed: u64) -> Doc {
@@ -138,9 +163,15 @@ pub fn ct_document(rows: &[CtRow], seed: u64) -> Doc {
 }
 
 /// `audit ct --method memcheck`: one row per backend × algorithm, then each
-/// distinct site once, the totals and valgrind's caveat.
-pub fn memcheck(rows: &[memcheck_run::Row], format: Format) -> String {
-    memcheck_document(rows).render(format)
+/// distinct site once, the totals and valgrind's caveat; JSON is the rows.
+impl Export for [memcheck_run::Row] {
+    fn document(&self, _: Format) -> Doc {
+        memcheck_document(self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(&self))
+    }
 }
 
 /// Each distinct site once, labelled with its allow-list entry, KNOWN OPEN or NEW.

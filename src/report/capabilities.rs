@@ -1,13 +1,17 @@
 //! `cryptobench list`: the capability matrix.
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
+use super::{json, Export, Format};
 use crate::capabilities::BackendCapabilities;
 
-pub fn render(caps: &[BackendCapabilities], format: Format) -> String {
-    match format {
-        Format::Json => json(&caps),
-        _ => document(caps).render(format),
+/// The capability matrix; JSON lists every backend's capabilities.
+impl Export for [BackendCapabilities] {
+    fn document(&self, _: Format) -> Doc {
+        document(self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(&self))
     }
 }
 

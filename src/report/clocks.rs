@@ -2,20 +2,25 @@
 //! whoever gets another vendor's machine can check the probe there.
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
-use crate::measure::clock::{ClockProbe, AGREEMENT, TSC_RATIO};
+use super::{json, Export, Format};
+use crate::measure::clock::{AGREEMENT, TSC_RATIO};
+use crate::results::ClockProbe;
 
-/// The probe and the emulation verdict, as rendered.
+/// The probe and the emulation verdict, as `list --clocks` shows them.
 #[derive(serde::Serialize)]
-struct Clocks<'a> {
-    probe: &'a ClockProbe,
-    emulated: Option<&'a str>,
+pub struct Clocks<'a> {
+    pub probe: &'a ClockProbe,
+    /// Why this process runs under emulation, if it does.
+    pub emulated: Option<&'a str>,
 }
 
-pub fn render(probe: &ClockProbe, emulated: Option<&str>, format: Format) -> String {
-    match format {
-        Format::Json => json(&Clocks { probe, emulated }),
-        _ => document(probe, emulated).render(format),
+impl Export for Clocks<'_> {
+    fn document(&self, _: Format) -> Doc {
+        document(self.probe, self.emulated)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(self))
     }
 }
 

@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::doc::{Doc, Table};
-use super::Format;
+use super::{Export, Format};
 use crate::analysis::compare::{CellChange, ChangeVerdict, Comparison, GateMetric};
 use crate::results::ResultFile;
 
@@ -58,12 +58,17 @@ pub enum Layout {
     Changes,
 }
 
-/// Markdown is the pull-request comment; the terminal shows every cell.
-pub fn render(c: &Comparison, format: Format) -> String {
-    match format {
-        Format::Json => super::json(c),
-        Format::Markdown => document(c, Layout::Changes).render(format),
-        _ => document(c, Layout::AllCells).render(format),
+/// Markdown is the pull-request comment (the changes); the terminal shows every cell.
+impl Export for Comparison {
+    fn document(&self, format: Format) -> Doc {
+        match format {
+            Format::Markdown => document(self, Layout::Changes),
+            _ => document(self, Layout::AllCells),
+        }
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(super::json(self))
     }
 }
 

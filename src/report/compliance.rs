@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
+use super::{json, Export, Format};
 use crate::algorithm::AlgorithmId;
 use crate::policy::compliance::{ComplianceRow, Deployment, Violation};
 use crate::policy::kat_status::{count_line, KatStatus};
@@ -234,19 +234,37 @@ fn findings(out: &mut Doc, check: &Check) {
     out.list(check.findings.iter().map(|f| f.line()));
 }
 
-pub fn render(policy: &Policy, check: &Check, deployment: Option<&Deployment>, format: Format) -> String {
-    let rows = &check.rows;
-    if format == Format::Json {
-        return json(&Report {
+/// A policy's check, with the deployment it judged (if any).
+pub struct Compliance<'a> {
+    pub policy: &'a Policy,
+    pub check: &'a Check,
+    pub deployment: Option<&'a Deployment>,
+}
+
+/// JSON: the check with the policy's names and both verdicts.
+impl Export for Compliance<'_> {
+    fn document(&self, _: Format) -> Doc {
+        document(self.policy, self.check, self.deployment)
+    }
+
+    fn json(&self) -> Option<String> {
+        let (policy, check) = (self.policy, self.check);
+        Some(json(&Report {
             policy: &policy.name,
             title: &policy.title,
             source: &policy.source,
             check,
-            deployment,
+            deployment: self.deployment,
             algorithms_compliant: check.violations.is_empty(),
             compliant: check.compliant(),
-        });
+        }))
     }
+}
+
+/// The matrix, the rules, modules and KATs, open findings, then the
+/// deployment check (or the module requirement).
+fn document(policy: &Policy, check: &Check, deployment: Option<&Deployment>) -> Doc {
+    let rows = &check.rows;
     let mut out = Doc::new();
     out.heading(
         2,
@@ -277,5 +295,5 @@ pub fn render(policy: &Policy, check: &Check, deployment: Option<&Deployment>, f
         }
         (None, None) => {}
     }
-    out.render(format)
+    out
 }

@@ -166,3 +166,10 @@ impl Doc {
         self.blocks.iter().filter(|b| matches!(b, Block::Chart { .. })).count()
     }
 }
+
+/// A table header: the row label's column, then one column per backend.
+pub(super) fn header<S: AsRef<str>>(label: &str, backends: &[S]) -> Vec<String> {
+    let mut h = vec![label.to_string()];
+    h.extend(backends.iter().map(|b| b.as_ref().to_string()));
+    h
+}

@@ -1,13 +1,17 @@
 //! `compliance --verify DIR`: every hash and verdict, recorded beside now.
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
+use super::{json, Export, Format};
 use crate::evidence::verify::{Line, Verification};
 
-pub fn render(v: &Verification, format: Format) -> String {
-    match format {
-        Format::Json => json(v),
-        _ => document(v).render(format),
+/// The verification of a bundle; JSON is every line of it.
+impl Export for Verification {
+    fn document(&self, _: Format) -> Doc {
+        document(self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(self))
     }
 }
 

@@ -1,14 +1,18 @@
 //! `cryptobench kat`: summary per backend × vector set, then every failure.
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
+use super::{json, Export, Format};
 use crate::kat::{SetResult, Verdict, VerdictCounts};
 use crate::results::kat::KatReport;
 
-pub fn render(report: &KatReport, format: Format) -> String {
-    match format {
-        Format::Json => json(report),
-        _ => document(report).render(format),
+/// The KAT audit: JSON is the KAT result file `report --kat` reads back.
+impl Export for KatReport<'_> {
+    fn document(&self, _: Format) -> Doc {
+        document(self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(self))
     }
 }
 

@@ -2,7 +2,7 @@
 //! with all cores, and the share of time in each primitive.
 
 use super::doc::{Doc, Mark, Table, TableCell};
-use super::Format;
+use super::{Export, Format};
 use crate::results::messaging::{MessagingSettings, Rate, Task, TaskRates};
 use crate::results::MessagingFile;
 use crate::units::thousands as num;
@@ -117,10 +117,14 @@ fn legend(f: &MessagingFile) -> [String; 3] {
     lines
 }
 
-pub fn render(label: &str, f: &MessagingFile, format: Format) -> String {
-    match format {
-        Format::Json => super::json(f),
-        _ => document(label, f).render(format),
+/// A messaging result, labelled with its machine's hostname; JSON is the file.
+impl Export for MessagingFile {
+    fn document(&self, _: Format) -> Doc {
+        document(&self.header.machine.hostname, self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(super::json(self))
     }
 }
 

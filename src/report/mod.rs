@@ -1,7 +1,8 @@
 //! Turning results into reports. Each view builds a [`doc::Doc`] once; one
 //! renderer per format ([`render`]: text, Markdown, HTML, CSV) turns it into
-//! text at the end, and JSON comes from serde. Reports know backends only by
-//! name and version.
+//! text at the end, and JSON comes from serde. Every result goes out through
+//! one dispatch, [`export`] of an [`Export`] value. Reports know backends
+//! only by name and version.
 
 pub mod ab;
 pub mod audit;
@@ -13,17 +14,23 @@ pub mod compliance_matrix;
 pub mod cost_model;
 pub mod doc;
 pub mod evidence;
+mod export;
 pub mod fleet;
 pub mod glance;
 pub mod html;
+pub mod instructions;
 pub mod kat;
 pub mod messaging;
 pub mod plot;
+pub mod progress;
 pub mod recommend;
 mod recommend_evidence;
 pub mod render;
 pub mod sweep;
 pub mod verdicts;
+
+pub use crate::results::Format;
+pub use export::{export, Export};
 
 /// What `cryptobench report` prints (the HTML page is [`html::page`]):
 /// "At a glance" first, then each machine's tables, the fleet view, the
@@ -51,53 +58,6 @@ pub fn document(
         doc.append(compliance_matrix::document(s));
     }
     doc
-}
-
-/// Output formats shared by every command.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    #[default]
-    Table,
-    Json,
-    Markdown,
-    Csv,
-}
-
-/// What `list`, `kat`, `audit`, `compliance` and `recommend` print: no CSV,
-/// so clap refuses `--format csv` there instead of printing a box table.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum DocFormat {
-    #[default]
-    Table,
-    Json,
-    Markdown,
-}
-
-/// What `report` prints on stdout (the result files themselves are the JSON).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum TextFormat {
-    #[default]
-    Table,
-    Markdown,
-}
-
-impl From<DocFormat> for Format {
-    fn from(f: DocFormat) -> Format {
-        match f {
-            DocFormat::Table => Format::Table,
-            DocFormat::Json => Format::Json,
-            DocFormat::Markdown => Format::Markdown,
-        }
-    }
-}
-
-impl From<TextFormat> for Format {
-    fn from(f: TextFormat) -> Format {
-        match f {
-            TextFormat::Table => Format::Table,
-            TextFormat::Markdown => Format::Markdown,
-        }
-    }
 }
 
 pub fn json<T: serde::Serialize>(value: &T) -> String {

@@ -2,7 +2,7 @@
 //! notes; Markdown output is meant to be pasted into a design document.
 
 use super::doc::{Doc, Table};
-use super::{json, Format};
+use super::{json, Export, Format};
 use crate::analysis::recommend::{IntervalUnit, Recommendation};
 
 use crate::units::format_bytes as bytes;
@@ -123,10 +123,14 @@ fn intervals_note(r: &Recommendation) -> String {
     format!("Intervals: 95 % bootstrap over {unit}; a tie when two backends' intervals overlap.")
 }
 
-pub fn render(r: &Recommendation, format: Format) -> String {
-    match format {
-        Format::Json => json(r),
-        _ => document(r).render(format),
+/// The ranking: JSON is the recommendation itself.
+impl Export for Recommendation {
+    fn document(&self, _: Format) -> Doc {
+        document(self)
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(json(self))
     }
 }
 

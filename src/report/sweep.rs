@@ -2,8 +2,8 @@
 //! sizes as rows and backends as columns (fastest marked), a scaling table
 //! per thread count, and CSV / Markdown / JSON forms of the same cells.
 
-use super::doc::{Doc, Mark, Table, TableCell};
-use super::{failure_row, Format};
+use super::doc::{header, Doc, Table, TableCell};
+use super::{failure_row, Export, Format};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::analysis::winners::{self, Estimate};
 use crate::results::{Cell, ResultFile};
@@ -18,14 +18,22 @@ fn value(c: &Cell) -> f64 {
     c.mb_per_sec.unwrap_or(c.ops_per_sec.median)
 }
 
-pub fn render(file: &ResultFile, format: Format) -> String {
-    match format {
-        Format::Json => {
-            let mut with_model = file.clone();
-            with_model.cost_models = Some(crate::analysis::cost_model::models(file));
-            super::json(&with_model)
+/// A sweep: "At a glance" and its tables; CSV is one row per cell
+/// ([`cells_csv`]); JSON the file itself; Bencher each cell's median.
+impl Export for ResultFile {
+    fn document(&self, format: Format) -> Doc {
+        match format {
+            Format::Csv => cells_csv(self),
+            _ => document(self),
         }
-        _ => document(file).render(format),
+    }
+
+    fn json(&self) -> Option<String> {
+        Some(super::json(self))
+    }
+
+    fn bencher(&self) -> Option<String> {
+        Some(super::compare::bencher(self))
     }
 }
 
@@ -44,7 +52,7 @@ pub fn document(file: &ResultFile) -> Doc {
 /// Tables per kind and thread count, failures, legend.
 pub fn tables(file: &ResultFile) -> Doc {
     if file.settings.metric == crate::results::Metric::Instructions {
-        return instruction_tables(file);
+        return super::instructions::tables(file);
     }
     let mut out = Doc::new();
     let backends = file.backends();
@@ -147,13 +155,6 @@ pub fn aead_table(
     Some((title, t))
 }
 
-/// A table header: the row label's column, then one column per backend.
-fn header<S: AsRef<str>>(label: &str, backends: &[S]) -> Vec<String> {
-    let mut h = vec![label.to_string()];
-    h.extend(backends.iter().map(|b| b.as_ref().to_string()));
-    h
-}
-
 /// The cells refused before timing, with the reason.
 fn failures_table(out: &mut Doc, file: &ResultFile) {
     if file.failures.is_empty() {
@@ -216,104 +217,6 @@ pub fn kex_table(file: &ResultFile, alg: AlgorithmId, backends: &[String], threa
         table.rows.push(row(file, op.to_string(), &row_cells, base, true));
     }
     Some((title, table))
-}
-
-/// One size of the instruction table: instructions per operation (and per byte), fewest marked.
-fn instruction_row(size: usize, row: &[Option<&Cell>]) -> Vec<TableCell> {
-    let best = row
-        .iter()
-        .flatten()
-        .filter_map(|c| c.instructions_per_op)
-        .fold(f64::INFINITY, f64::min);
-    let mut r = vec![TableCell::from(if size == 0 {
-        "-".to_string()
-    } else {
-        format_size(size)
-    })];
-    r.extend(
-        row.iter()
-            .map(|c| match c.and_then(|c| c.instructions_per_op.map(|i| (c, i))) {
-                None => "-".into(),
-                Some((c, i)) => {
-                    let per_byte = if c.size > 0 {
-                        format!(" ({:.2}/B)", i / c.size as f64)
-                    } else {
-                        String::new()
-                    };
-                    let varies = if c.instructions_deterministic == Some(false) {
-                        " †"
-                    } else {
-                        ""
-                    };
-                    TableCell::marked(
-                        format!("{}{per_byte}{varies}", num(i)),
-                        (i == best).then_some(Mark::Best),
-                    )
-                }
-            }),
-    );
-    r
-}
-
-/// Cells not measurable under valgrind, with the reason.
-fn skipped_table(out: &mut Doc, file: &ResultFile) {
-    if file.skipped.is_empty() {
-        return;
-    }
-    out.heading(3, "Not measured");
-    let mut t = Table::new(&["backend", "algorithm", "operation", "size", "reason"]);
-    for f in &file.skipped {
-        t.row(failure_row(f, false));
-    }
-    out.table(t);
-}
-
-/// `--metric instructions`: instructions per operation (and per byte), fewest marked.
-fn instruction_tables(file: &ResultFile) -> Doc {
-    let mut backends: Vec<&str> = Vec::new();
-    let mut kinds: Vec<(AlgorithmId, Operation, Option<Mode>)> = Vec::new();
-    for c in &file.cells {
-        if !backends.contains(&c.backend.as_str()) {
-            backends.push(&c.backend);
-        }
-        let k = (c.algorithm, c.operation, c.mode);
-        if !kinds.contains(&k) {
-            kinds.push(k);
-        }
-    }
-    let mut out = Doc::new();
-    for (alg, op, mode) in kinds {
-        let cells: Vec<&Cell> = file
-            .cells
-            .iter()
-            .filter(|c| c.algorithm == alg && c.operation == op && c.mode == mode)
-            .collect();
-        out.heading(
-            3,
-            format!(
-                "{alg} {op}{}: instructions per operation",
-                mode.map(|m| format!(" ({m})")).unwrap_or_default()
-            ),
-        );
-        let mut t = Table::new(&header("size", &backends));
-        let mut sizes: Vec<usize> = cells.iter().map(|c| c.size).collect();
-        sizes.dedup();
-        for size in sizes {
-            let row: Vec<Option<&Cell>> = backends
-                .iter()
-                .map(|b| cells.iter().copied().find(|c| c.backend == *b && c.size == size))
-                .collect();
-            t.rows.push(instruction_row(size, &row));
-        }
-        out.table(t);
-    }
-    skipped_table(&mut out, file);
-    out.notes([
-        "★ fewest instructions in the row; † the backend has no deterministic entry point here, so its count may vary slightly between runs.".to_string(),
-        format!("{}.", file.settings.clocks),
-        format!("Methodology v{}.", file.header.methodology_version),
-    ]);
-    out
 }
 
 /// One table row: the label, then each backend's cell ("-" where absent),
@@ -400,7 +303,7 @@ fn legend(file: &ResultFile) -> Vec<String> {
     if let Some(d) = &file.disturbance {
         lines.push(format!(
             "Disturbance: {}. ⚠ marks a cell measured while other processes took over {} % of a core.",
-            crate::measure::disturb::describe(d),
+            crate::results::disturbance::describe(d),
             d.busy_threshold_percent
         ));
     }
@@ -442,36 +345,61 @@ fn dispatch_line(file: &ResultFile) -> Option<String> {
     Some(line)
 }
 
-/// One CSV row per cell.
-pub fn csv(file: &ResultFile) -> String {
-    let mut out = String::from(
-        "backend,backend_version,algorithm,operation,mode,size,aad,threads,samples,ops_per_sec_median,ops_per_sec_q1,ops_per_sec_q3,ci95_low,ci95_high,mb_per_sec,per_thread_ops_per_sec,us_per_op,tsc_cycles_per_byte,core_cycles_per_byte\n",
-    );
+/// One row per cell with its statistics, the CSV of `run` (quoted per
+/// RFC 4180 by the CSV renderer).
+pub fn cells_csv(file: &ResultFile) -> Doc {
+    let mut t = Table::new(&[
+        "backend",
+        "backend_version",
+        "algorithm",
+        "operation",
+        "mode",
+        "size",
+        "aad",
+        "threads",
+        "samples",
+        "ops_per_sec_median",
+        "ops_per_sec_q1",
+        "ops_per_sec_q3",
+        "ci95_low",
+        "ci95_high",
+        "mb_per_sec",
+        "per_thread_ops_per_sec",
+        "us_per_op",
+        "tsc_cycles_per_byte",
+        "core_cycles_per_byte",
+    ]);
     let opt = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+    let two = |v: f64| format!("{v:.2}");
     for c in &file.cells {
         let s = &c.ops_per_sec;
-        out += &format!(
-            "{},\"{}\",{},{},{},{},{},{},{},{:.2},{:.2},{:.2},{:.2},{:.2},{},{:.2},{:.4},{},{}\n",
-            c.backend,
-            c.backend_version.replace('"', "'"),
-            c.algorithm,
-            c.operation,
-            c.mode.map_or("", Mode::name),
-            c.size,
-            c.aad,
-            c.threads,
-            s.n,
-            s.median,
-            s.q1,
-            s.q3,
-            s.ci95_low,
-            s.ci95_high,
+        t.row([
+            c.backend.clone(),
+            c.backend_version.clone(),
+            c.algorithm.to_string(),
+            c.operation.to_string(),
+            c.mode.map_or("", Mode::name).to_string(),
+            c.size.to_string(),
+            c.aad.to_string(),
+            c.threads.to_string(),
+            s.n.to_string(),
+            two(s.median),
+            two(s.q1),
+            two(s.q3),
+            two(s.ci95_low),
+            two(s.ci95_high),
             opt(c.mb_per_sec),
-            c.per_thread_ops_per_sec,
-            c.us_per_op,
+            two(c.per_thread_ops_per_sec),
+            format!("{:.4}", c.us_per_op),
             opt(c.tsc_cycles_per_byte),
             opt(c.core_cycles_per_byte),
-        );
+        ]);
     }
-    out
+    let mut doc = Doc::new();
+    doc.table(t);
+    doc
 }
+
+#[cfg(test)]
+#[path = "sweep_tests.rs"]
+mod tests;

@@ -5,21 +5,26 @@
 //! does not read. The layout is documented in results/README.md.
 
 pub mod check;
+pub mod disturbance;
+pub mod format;
 pub mod kat;
 pub mod keyschedule;
+pub mod machine;
 pub mod messaging;
 pub mod sweep;
+pub mod writer;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::Backend;
-use crate::env::{self, Fingerprint};
-
+pub use disturbance::Disturbance;
+pub use format::{Format, Formats};
 pub use kat::KatFile;
+pub use machine::{ClockMethod, ClockProbe, Fingerprint};
 pub use messaging::MessagingFile;
-pub use sweep::{Cell, CellFailure, CellKey, Metric, ResultFile, Settings};
+pub use sweep::{Cell, CellFailure, CellKey, CpuMask, Metric, ResultFile, Settings};
+pub use writer::Writer;
 
 /// Bumped when *how* we measure changes, so a methodology change is never
 /// mistaken for a library regression (openssl/openssl#28063).
@@ -64,9 +69,9 @@ pub struct Header {
 }
 
 impl Header {
-    /// The one constructor: the fingerprint of `backends` on this machine, this
-    /// build's versions, started now (or at `started_at`).
-    pub fn new(kind: Kind, backends: &[&Backend], tsc_hz: Option<f64>, started_at: String) -> Header {
+    /// The one constructor: this build's versions, the machine's fingerprint
+    /// (`env::fingerprint` takes it), started at `started_at` ([`now_rfc3339`]).
+    pub fn new(kind: Kind, machine: Fingerprint, started_at: String) -> Header {
         Header {
             schema: kind.schema().into(),
             schema_version: kind.version(),
@@ -74,7 +79,7 @@ impl Header {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             started_at,
             complete: false,
-            machine: env::fingerprint(backends, tsc_hz),
+            machine,
         }
     }
 }
@@ -177,11 +182,6 @@ fn wrong(path: &Path, what: &'static str) -> LoadError {
         "a sweep",
         "`cryptobench run --output FILE.json`",
     )
-}
-
-/// Writes `contents` to `path` atomically (see [`crate::atomic_file`]).
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    crate::atomic_file::write(path, contents)
 }
 
 /// UTC timestamp without pulling in a date crate.

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::disturbance::Disturbance;
 use super::Header;
 use crate::algorithm::{self, AlgorithmId, Mode, Operation};
 use crate::stats::Summary;
@@ -46,16 +47,10 @@ pub struct ResultFile {
     /// that finds its CPU features missing under valgrind).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<CellFailure>,
-    /// The cost model and crossovers derived from `cells`, written with the
-    /// JSON output for other tools. Never read back: it is recomputed from the
-    /// cells (`cost_model::models`), so older files and files from a build
-    /// whose model differs load alike.
-    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
-    pub cost_models: Option<crate::analysis::cost_model::CostModels>,
     /// Load and other processes' CPU time around the run (absent in files
     /// written before it was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disturbance: Option<crate::measure::disturb::Disturbance>,
+    pub disturbance: Option<Disturbance>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,7 +71,17 @@ pub struct Settings {
     pub clocks: String,
     /// `run --cpu-features`: the mask measured under. Absent in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_mask: Option<crate::measure::cpu_mask::CpuMask>,
+    pub cpu_mask: Option<CpuMask>,
+}
+
+/// The mask a result was measured under (stored in its settings).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CpuMask {
+    pub profile: String,
+    pub variable: String,
+    pub value: String,
+    /// Backends left out, with the reason.
+    pub not_maskable: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -133,7 +138,7 @@ pub struct Cell {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub instructions_deterministic: Option<bool>,
     /// Percent of one core other processes took while this cell's group was
-    /// measured; above `disturb::BUSY_PERCENT` the cell is marked busy.
+    /// measured; above [`super::disturbance::BUSY_PERCENT`] the cell is marked busy.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub others_core_percent: Option<f64>,
 }
@@ -148,7 +153,7 @@ impl Cell {
 
     /// Measured while other processes took more than a few % of a core.
     pub fn busy(&self) -> bool {
-        self.others_core_percent.is_some_and(crate::measure::disturb::busy)
+        self.others_core_percent.is_some_and(super::disturbance::busy)
     }
 }
 
@@ -207,5 +212,27 @@ impl Cell {
             aad: self.aad,
             threads: self.threads,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{read, ResultFile};
+
+    /// Files written before the cost model stopped being stored carry a
+    /// `cost_models` object: it is ignored on load (analysis derives the model
+    /// from the cells) and never written back.
+    #[test]
+    fn an_older_file_with_a_stored_cost_model_loads_and_drops_it() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gate/base.json");
+        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        v["cost_models"] = serde_json::json!({"fits": [{"backend": "ring", "fixed_ns": 1.0}], "crossovers": []});
+        let d = tempfile::tempdir().unwrap();
+        let old = d.path().join("old.json");
+        std::fs::write(&old, v.to_string()).unwrap();
+        let file: ResultFile = read(&old).unwrap();
+        assert!(!file.cells.is_empty());
+        let written = serde_json::to_value(&file).unwrap();
+        assert!(written.get("cost_models").is_none(), "{written}");
     }
 }

@@ -117,7 +117,11 @@ impl Config {
     pub fn new_file(&self) -> MessagingFile {
         let tsc_hz = super::init_clocks();
         MessagingFile {
-            header: Header::new(Kind::Messaging, &self.backends, tsc_hz, now_rfc3339()),
+            header: Header::new(
+                Kind::Messaging,
+                crate::env::fingerprint(&self.backends, tsc_hz),
+                now_rfc3339(),
+            ),
             settings: MessagingSettings {
                 aead: self.aead.to_string(),
                 kem: self.kem.to_string(),

@@ -81,7 +81,10 @@ pub(super) fn fingerprint(p: &mut Page, m: &Machine) {
             "disturbance",
             r.disturbance.as_ref().map_or("not recorded".into(), |d| {
                 let busy = r.cells.iter().filter(|c| c.busy()).count();
-                format!("{}; {busy} cell(s) marked busy", crate::measure::disturb::describe(d))
+                format!(
+                    "{}; {busy} cell(s) marked busy",
+                    crate::results::disturbance::describe(d)
+                )
             }),
         ),
     ];

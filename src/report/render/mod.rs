@@ -30,7 +30,8 @@ pub fn for_format(format: Format) -> &'static dyn Render {
     match format {
         Format::Markdown => &Markdown,
         Format::Csv => &Csv,
-        Format::Table | Format::Json => &Text,
+        Format::Html => &Html,
+        Format::Table | Format::Json | Format::Bencher => &Text,
     }
 }
 

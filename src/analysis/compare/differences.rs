@@ -1,8 +1,32 @@
-//! Whether two result files may be compared at all: what differs between
-//! the machines, builds and settings that measured them, and the refusal of
-//! a comparison across CPU profiles unless forced.
+//! What makes two result files not comparable (machine, methodology,
+//! versions, metric, dispatch environment, CPU profile), and how disturbed
+//! each run was.
 
 use crate::results::ResultFile;
+
+/// The disturbance record of both files, for the report.
+pub(super) fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
+    [("BASE", base), ("NEW", new)]
+        .iter()
+        .filter_map(|(w, f)| {
+            let d = f.disturbance.as_ref()?;
+            let busy = f.cells.iter().filter(|c| c.busy()).count();
+            Some(format!(
+                "{w}: {}; {busy} cell(s) busy",
+                crate::results::disturbance::describe(d)
+            ))
+        })
+        .collect()
+}
+
+/// "BASE"/"NEW" files that are not complete (an interrupted run): findings.
+pub(super) fn incomplete(base: &ResultFile, new: &ResultFile) -> Vec<String> {
+    [("BASE", base), ("NEW", new)]
+        .iter()
+        .filter(|(_, f)| !f.header.complete)
+        .map(|(w, _)| format!("{w} is incomplete (an interrupted or failed run; rerun it)"))
+        .collect()
+}
 
 /// Everything that makes two result files not comparable.
 pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {

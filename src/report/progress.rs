@@ -1,7 +1,8 @@
-//! Progress of a measuring command, on stderr. On a terminal, indicatif's bar
+//! Progress of a measuring command (`run`, `run --workload messaging`,
+//! `recommend` when it measures), on stderr. On a terminal, indicatif's bar
 //! (one tick per visit). Elsewhere (CI logs, `2>log`) the bar draws nothing,
 //! so plain lines instead: one at the first visit, then one when a group of
-//! cells starts at least [`LINE_EVERY`] after the last line, and one at the end.
+//! cells starts at least `LINE_EVERY` (10 s) after the last line, and one at the end.
 
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -28,13 +29,17 @@ pub struct Step<'a> {
     pub backend: &'a str,
 }
 
+/// Progress on stderr: a bar on a terminal, plain lines elsewhere.
 pub enum Progress {
+    /// indicatif's bar (stderr is a terminal).
     Bar(ProgressBar),
+    /// Plain lines (a CI log, `2>log`).
     Lines(Lines),
     /// Nothing to show (an instruction-count run has no visits).
     Hidden,
 }
 
+/// The plain-line form: visits counted, a line when one is due.
 pub struct Lines {
     total: usize,
     start: Instant,
