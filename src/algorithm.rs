@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::Error;
 use serde::{Deserialize, Serialize};
 
 /// AEAD algorithms. Sizes are the RFC / SP 800-38D defaults every backend offers.
@@ -445,8 +446,8 @@ fn normalize(s: &str) -> String {
 }
 
 impl FromStr for AlgorithmId {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
         let want = normalize(s);
         let alias = match want.as_str() {
             "chacha20" | "chachapoly" => "chacha20poly1305",
@@ -460,7 +461,7 @@ impl FromStr for AlgorithmId {
             .find(|a| normalize(a.name()) == alias)
             .ok_or_else(|| {
                 let names: Vec<_> = AlgorithmId::all().map(|a| a.name()).collect();
-                format!("unknown algorithm '{s}' (known: {})", names.join(", "))
+                Error::value(format!("unknown algorithm '{s}' (known: {})", names.join(", ")))
             })
     }
 }

@@ -3,6 +3,7 @@
 //! current directory, as `<name>.json`. They are written by
 //! [`crate::results::Writer::baseline`], as `--output` files are.
 
+use crate::Error;
 use std::path::{Path, PathBuf};
 
 pub fn dir() -> PathBuf {
@@ -12,16 +13,16 @@ pub fn dir() -> PathBuf {
 }
 
 /// Baseline names are file stems: letters, digits, '-', '_' and '.'.
-pub fn path(name: &str) -> Result<PathBuf, String> {
+pub fn path(name: &str) -> Result<PathBuf, Error> {
     let ok = !name.is_empty()
         && !name.starts_with('.')
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !ok {
-        return Err(format!(
+        return Err(Error::value(format!(
             "'{name}' is not a baseline name (use letters, digits, '-', '_', '.')"
-        ));
+        )));
     }
     Ok(dir().join(format!("{name}.json")))
 }
@@ -38,7 +39,7 @@ pub fn list() -> Vec<String> {
 }
 
 /// A result file path, or the file of a saved baseline of that name.
-pub fn resolve(arg: &str) -> Result<PathBuf, String> {
+pub fn resolve(arg: &str) -> Result<PathBuf, Error> {
     if Path::new(arg).is_file() {
         return Ok(PathBuf::from(arg));
     }
@@ -46,7 +47,7 @@ pub fn resolve(arg: &str) -> Result<PathBuf, String> {
         Ok(p) if p.is_file() => Ok(p),
         _ => {
             let saved = list();
-            Err(format!(
+            Err(Error::value(format!(
                 "'{arg}' is neither a result file nor a saved baseline in {} (saved: {})",
                 dir().display(),
                 if saved.is_empty() {
@@ -54,7 +55,7 @@ pub fn resolve(arg: &str) -> Result<PathBuf, String> {
                 } else {
                     saved.join(", ")
                 }
-            ))
+            )))
         }
     }
 }

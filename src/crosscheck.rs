@@ -4,7 +4,8 @@
 //! timing a cell; the test suite runs it over every algorithm.
 
 use crate::algorithm::{AeadId, KexId};
-use crate::backend::{module_iv, AeadAlgorithm, Backend, Error, KeyExchange};
+use crate::backend::{module_iv, AeadAlgorithm, Backend, Error as BackendError, KeyExchange};
+use crate::Error;
 
 /// Deterministic filler so every backend sees the same inputs.
 pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
@@ -15,13 +16,13 @@ pub fn pattern(len: usize, salt: u8) -> Vec<u8> {
 
 /// Seals the same message with every backend: each must open its own output,
 /// refuse it with a flipped tag bit, and produce the same ciphertext and tag.
-pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Result<(), String> {
+pub fn aead(backends: &[&Backend], id: AeadId, len: usize, aad_len: usize) -> Result<(), Error> {
     verdict(format!("{id} {len} B"), aead_problems(backends, id, len, aad_len))
 }
 
 /// Key exchange: every backend interoperates with the first one that offers
 /// the algorithm, in both directions, and round-trips with itself.
-pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), String> {
+pub fn kex(backends: &[&Backend], id: KexId) -> Result<(), Error> {
     verdict(id.to_string(), kex_problems(backends, id))
 }
 
@@ -49,7 +50,7 @@ pub fn aead_problems(backends: &[&Backend], id: AeadId, len: usize, aad_len: usi
         }
         let result = round_trip(alg, &key, &nonce, &aad, &pt);
         match (result, alg.framing()) {
-            (Err(e), _) => problems.push((b.name.to_string(), e)),
+            (Err(e), _) => problems.push((b.name.to_string(), e.to_string())),
             (Ok(out), Some(framing)) => {
                 let Ok(layer_aad) = (framing.aad)(len) else { continue };
                 let raw = backends.iter().find_map(|r| {
@@ -88,23 +89,23 @@ fn round_trip(
     nonce: &[u8],
     aad: &[u8],
     pt: &[u8],
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+) -> Result<(Vec<u8>, Vec<u8>), Error> {
     let id = alg.id();
-    let mut k = alg.key(key).map_err(|e| format!("key: {e}"))?;
+    let mut k = alg.key(key).map_err(|e| Error::wrong(format!("key: {e}")))?;
     let (mut buf, mut tag) = (pt.to_vec(), vec![0; id.tag_len()]);
     k.seal_in_place(nonce, aad, &mut buf, &mut tag)
-        .map_err(|e| format!("seal: {e}"))?;
+        .map_err(|e| Error::wrong(format!("seal: {e}")))?;
     let ct = buf.clone();
     k.open_in_place(nonce, aad, &mut buf, &tag)
-        .map_err(|e| format!("open of its own output: {e}"))?;
+        .map_err(|e| Error::wrong(format!("open of its own output: {e}")))?;
     if buf != pt {
-        return Err("open did not give back the plaintext".into());
+        return Err(Error::wrong("open did not give back the plaintext"));
     }
     let mut forged = tag.clone();
     forged[0] ^= 1;
     let mut buf = ct.clone();
     if k.open_in_place(nonce, aad, &mut buf, &forged).is_ok() {
-        return Err("accepted a forged tag".into());
+        return Err(Error::wrong("accepted a forged tag"));
     }
     Ok((ct, tag))
 }
@@ -121,21 +122,23 @@ pub struct ModuleIvSealed {
 /// seal, after checking that the second drew another IV (a library that
 /// repeats its IV under one key breaks GCM, SP 800-38D §8; two 96-bit draws
 /// from an approved RBG collide with odds of 2^-96).
-pub fn seal_module_iv(alg: &dyn AeadAlgorithm, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<ModuleIvSealed, String> {
+pub fn seal_module_iv(alg: &dyn AeadAlgorithm, key: &[u8], aad: &[u8], pt: &[u8]) -> Result<ModuleIvSealed, Error> {
     let id = alg.id();
-    let mut k = alg.module_iv_key(key).map_err(|e| format!("module-IV key: {e}"))?;
-    let mut seal = || -> Result<ModuleIvSealed, String> {
+    let mut k = alg
+        .module_iv_key(key)
+        .map_err(|e| Error::wrong(format!("module-IV key: {e}")))?;
+    let mut seal = || -> Result<ModuleIvSealed, Error> {
         let (mut ct, mut iv, mut tag) = (pt.to_vec(), vec![0; id.nonce_len()], vec![0; id.tag_len()]);
         k.seal_in_place(aad, &mut ct, &mut iv, &mut tag)
-            .map_err(|e| format!("module-IV seal: {e}"))?;
+            .map_err(|e| Error::wrong(format!("module-IV seal: {e}")))?;
         Ok(ModuleIvSealed { iv, ct, tag })
     };
     let (first, second) = (seal()?, seal()?);
     if first.iv == second.iv {
-        return Err(format!(
+        return Err(Error::wrong(format!(
             "module-IV seal drew the same IV twice ({})",
             hex::encode(&first.iv)
-        ));
+        )));
     }
     Ok(first)
 }
@@ -149,14 +152,14 @@ pub fn open_everywhere(
     aad: &[u8],
     pt: &[u8],
     sealed: &ModuleIvSealed,
-) -> Vec<(String, Result<(), String>)> {
-    let open = |alg: &dyn AeadAlgorithm| -> Result<(), String> {
-        let mut k = alg.key(key).map_err(|e| format!("key: {e}"))?;
+) -> Vec<(String, Result<(), Error>)> {
+    let open = |alg: &dyn AeadAlgorithm| -> Result<(), Error> {
+        let mut k = alg.key(key).map_err(|e| Error::wrong(format!("key: {e}")))?;
         let mut buf = sealed.ct.clone();
         k.open_in_place(&sealed.iv, aad, &mut buf, &sealed.tag)
-            .map_err(|e| format!("open: {e}"))?;
+            .map_err(|e| Error::wrong(format!("open: {e}")))?;
         if buf != pt {
-            return Err("open gave back other bytes".into());
+            return Err(Error::wrong("open gave back other bytes"));
         }
         Ok(())
     };
@@ -194,7 +197,7 @@ pub fn module_iv_problems(
         let opened =
             seal_module_iv(alg, &key, &aad, &pt).map(|sealed| open_everywhere(openers, id, &key, &aad, &pt, &sealed));
         match opened {
-            Err(e) => problems.push((b.name.to_string(), e)),
+            Err(e) => problems.push((b.name.to_string(), e.to_string())),
             Ok(all) => {
                 problems.extend(all.into_iter().filter_map(|(o, r)| {
                     Some((b.name.to_string(), format!("{o} cannot open its output: {}", r.err()?)))
@@ -217,26 +220,28 @@ pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
     let mut problems = Vec::new();
     for (name, x) in &offered {
         let res = match (reference, x) {
-            (KeyExchange::Ecdh(r), KeyExchange::Ecdh(x)) => (|| -> Result<(), Error> {
+            (KeyExchange::Ecdh(r), KeyExchange::Ecdh(x)) => (|| -> Result<(), BackendError> {
                 let (a, b) = (x.keygen()?, r.keygen()?);
                 let (pa, pb) = (a.public_key()?, b.public_key()?);
                 let (s1, s2) = (a.agree(&pb)?, b.agree(&pa)?);
                 if s1 != s2 {
-                    return Err(Error::Rejected(format!("shared secrets differ from {rname}'s")));
+                    return Err(BackendError::Rejected(format!("shared secrets differ from {rname}'s")));
                 }
                 Ok(())
             })(),
-            (KeyExchange::Kem(r), KeyExchange::Kem(x)) => (|| -> Result<(), Error> {
+            (KeyExchange::Kem(r), KeyExchange::Kem(x)) => (|| -> Result<(), BackendError> {
                 for (owner, sender) in [(*x, r), (r, *x), (*x, *x)] {
                     let (dk, ek) = owner.keygen()?;
                     let (ct, ss) = sender.encaps(&ek)?;
                     if dk.decaps(&ct)? != ss {
-                        return Err(Error::Rejected(format!("decapsulated secret differs (with {rname})")));
+                        return Err(BackendError::Rejected(format!(
+                            "decapsulated secret differs (with {rname})"
+                        )));
                     }
                 }
                 Ok(())
             })(),
-            _ => Err(Error::Rejected("ECDH and KEM mixed up".into())),
+            _ => Err(BackendError::Rejected("ECDH and KEM mixed up".into())),
         };
         if let Err(e) = res {
             problems.push((name.to_string(), e.to_string()));
@@ -245,12 +250,12 @@ pub fn kex_problems(backends: &[&Backend], id: KexId) -> Vec<(String, String)> {
     problems
 }
 
-fn verdict(what: String, problems: Vec<(String, String)>) -> Result<(), String> {
+fn verdict(what: String, problems: Vec<(String, String)>) -> Result<(), Error> {
     if problems.is_empty() {
         Ok(())
     } else {
         let list: Vec<String> = problems.iter().map(|(b, p)| format!("{b}: {p}")).collect();
-        Err(format!("{what}: {}", list.join("; ")))
+        Err(Error::wrong(format!("{what}: {}", list.join("; "))))
     }
 }
 

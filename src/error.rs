@@ -94,6 +94,21 @@ impl Error {
     }
 }
 
+/// A layer's own error whose message already names the flag or file (a
+/// policy, a result or vector file, a comparison's refusal) converts into
+/// [`Error::Value`]: bad input, the message kept as it is. Invoked next to
+/// each such type so that this module imports no layer.
+macro_rules! bad_input_converts {
+    ($($t:ty),+ $(,)?) => {$(
+        impl From<$t> for $crate::Error {
+            fn from(e: $t) -> $crate::Error {
+                $crate::Error::Value(e.to_string())
+            }
+        }
+    )+};
+}
+pub(crate) use bad_input_converts;
+
 impl From<Error> for String {
     /// The one-line message, for the places that still carry text (a cell's
     /// failure reason in a result file).

@@ -26,6 +26,8 @@ pub enum InputError {
     NotUtf8(usize),
 }
 
+crate::error::bad_input_converts!(InputError);
+
 /// The text of `path`, read with the bounds above.
 pub fn read_text(path: &Path, max: u64) -> Result<String, InputError> {
     let meta = std::fs::metadata(path).map_err(|e| InputError::Io(e.to_string()))?;

@@ -216,6 +216,7 @@ fn deployments_parse_from_a_list_or_a_file() {
     assert!(d.backend.is_none());
     assert!(Deployment::parse(&backend::Registry::builtin(), "aes-999")
         .unwrap_err()
+        .to_string()
         .starts_with("--require: unknown algorithm"));
 
     let dir = tempfile::tempdir().unwrap();
@@ -231,12 +232,16 @@ fn deployments_parse_from_a_list_or_a_file() {
 
     std::fs::write(&path, "algorithm = [\"AES-256-GCM\"]\n").unwrap();
     let err = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap()).unwrap_err();
+    assert!(matches!(err, cryptobench::Error::File { .. }), "{err:?}");
+    let err = err.to_string();
     assert!(
         err.contains("deploy.toml: line 1: unknown field `algorithm`") && err.contains("fix:"),
         "{err}"
     );
     std::fs::write(&path, "algorithms = [\"AES-256-GCM\"]\nbackend = \"nope\"\n").unwrap();
-    let err = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap()).unwrap_err();
+    let err = Deployment::parse(&backend::Registry::builtin(), path.to_str().unwrap())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("backend: unknown backend 'nope'"), "{err}");
 }
 

@@ -10,6 +10,7 @@ use crate::analysis::paired::{min_rounds, Rule};
 use crate::backend::Registry;
 use crate::measure::sweep::SweepFlags;
 use crate::results::Metric;
+use crate::Error;
 
 /// The default gate set: TLS's AEADs and key exchanges.
 pub const GATE_ALGORITHMS: &str = "aes-128-gcm,aes-256-gcm,chacha20-poly1305,x25519,p-256,ml-kem-768,x25519mlkem768";
@@ -73,12 +74,13 @@ fn or_default(values: &[String], default: &str) -> Vec<String> {
 
 impl AbFlags {
     /// The options (`--backend` names backends of `registry`), or the one-line error naming the flag.
-    pub fn options(&self, registry: &Registry) -> Result<Options, String> {
+    pub fn options(&self, registry: &Registry) -> Result<Options, Error> {
         let given = &self.cells;
         if given.quick {
-            return Err(
-                "--quick: not for ab (a gate needs full cells); shorten it with --duration and --rounds".into(),
-            );
+            return Err(Error::flag(
+                "--quick",
+                "not for ab (a gate needs full cells); shorten it with --duration and --rounds",
+            ));
         }
         let auto = given.duration.as_deref().is_some_and(|d| d.trim() == "auto");
         let sweep = SweepFlags {
@@ -94,24 +96,33 @@ impl AbFlags {
             cfg.duration = DEFAULT_DURATION;
         }
         if !(self.threshold > 0.0 && self.threshold <= 100.0) {
-            return Err(format!(
-                "--threshold: {} is not a percentage in (0, 100] (e.g. --threshold 3)",
-                self.threshold
+            return Err(Error::flag(
+                "--threshold",
+                format!(
+                    "{} is not a percentage in (0, 100] (e.g. --threshold 3)",
+                    self.threshold
+                ),
             ));
         }
         let cells: usize = crate::measure::plan(&cfg).iter().map(|g| g.backends.len()).sum();
         let looks = super::auto_looks(auto);
         let need = min_rounds(Rule::new(self.threshold / 100.0, cells).with_looks(looks).cell_alpha());
         if cfg.rounds < need {
-            return Err(format!(
-                "--rounds: {} rounds cannot reach the corrected level for {cells} cells; use at least {need}",
-                cfg.rounds
+            return Err(Error::flag(
+                "--rounds",
+                format!(
+                    "{} rounds cannot reach the corrected level for {cells} cells; use at least {need}",
+                    cfg.rounds
+                ),
             ));
         }
         if !(1..=64).contains(&self.copies) {
-            return Err(format!(
-                "--copies: {} is outside 1..=64 (8 by default; 1 runs the executables themselves)",
-                self.copies
+            return Err(Error::flag(
+                "--copies",
+                format!(
+                    "{} is outside 1..=64 (8 by default; 1 runs the executables themselves)",
+                    self.copies
+                ),
             ));
         }
         let allowed = pin::allowed();
@@ -188,7 +199,7 @@ mod tests {
         let refused = |change: &dyn Fn(&mut AbFlags), flag: &str| {
             let mut f = flags();
             change(&mut f);
-            let e = f.options(&Registry::builtin()).err().unwrap();
+            let e = f.options(&Registry::builtin()).err().unwrap().to_string();
             assert!(e.starts_with(flag), "{e}");
         };
         for t in [0.0, -1.0, 100.5, f64::NAN] {
@@ -202,7 +213,7 @@ mod tests {
         // The least number of rounds the error names is enough, one fewer is not.
         let mut f = flags();
         f.cells.rounds = Some(1);
-        let e = f.options(&Registry::builtin()).err().unwrap();
+        let e = f.options(&Registry::builtin()).err().unwrap().to_string();
         let need: usize = e.rsplit(' ').next().unwrap().parse().unwrap();
         f.cells.rounds = Some(need);
         assert!(f.options(&Registry::builtin()).is_ok(), "{need} rounds");

@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::protocol::{line, CellSpec, Hello, Request, Response, OLDEST, PROTOCOL};
 use crate::backend::{Backend, Registry};
 use crate::measure::{self, clock, Shape};
+use crate::Error;
 
 /// Chain rounds for one core-clock reading (~0.1 M cycles, ~40 µs).
 const CLOCK_ROUNDS: u64 = 15_000;
@@ -46,18 +47,19 @@ pub fn hello(registry: &Registry) -> Hello {
 
 /// Serves requests from `input` until `quit` or EOF. A line that is not a
 /// request ends the session with an error (the parent wrote it, so it is a bug).
-pub fn serve(registry: &Registry, input: impl BufRead, mut output: impl Write) -> Result<(), String> {
+pub fn serve(registry: &Registry, input: impl BufRead, mut output: impl Write) -> Result<(), Error> {
     // The version agreed in `hello`: the newest both sides speak.
     let mut speak: Option<u32> = None;
     for text in input.lines() {
-        let text = text.map_err(|e| format!("worker: reading the request: {e}"))?;
-        let req: Request = serde_json::from_str(&text).map_err(|e| format!("worker: not a protocol request: {e}"))?;
+        let text = text.map_err(|e| Error::process(format!("worker: reading the request: {e}")))?;
+        let req: Request =
+            serde_json::from_str(&text).map_err(|e| Error::process(format!("worker: not a protocol request: {e}")))?;
         let resp = match (req, speak) {
             (Request::Hello { protocol }, _) => {
                 if protocol < OLDEST {
-                    return Err(format!(
+                    return Err(Error::process(format!(
                         "worker: the parent speaks protocol {protocol}, this build {OLDEST} to {PROTOCOL}"
-                    ));
+                    )));
                 }
                 let v = protocol.min(PROTOCOL);
                 speak = Some(v);
@@ -67,14 +69,14 @@ pub fn serve(registry: &Registry, input: impl BufRead, mut output: impl Write) -
                 }))
             }
             (Request::Quit, _) => return Ok(()),
-            (_, None) => return Err("worker: the first request must be hello".into()),
+            (_, None) => return Err(Error::process("worker: the first request must be hello")),
             (Request::Prepare { cell, target_us }, _) => prepare(registry, &cell, target_us),
             (Request::Sample { cell, batch, samples }, Some(v)) => sample(registry, &cell, batch, samples, v),
         };
         output
             .write_all(line(&resp).as_bytes())
             .and_then(|()| output.flush())
-            .map_err(|e| format!("worker: writing the response: {e}"))?;
+            .map_err(|e| Error::process(format!("worker: writing the response: {e}")))?;
     }
     Ok(())
 }
@@ -86,11 +88,14 @@ fn failed(reason: impl Into<String>) -> Response {
 }
 
 /// The cell's backend in `registry` and its shape.
-fn resolve(registry: &Registry, cell: &CellSpec) -> Result<(&'static Backend, Shape), String> {
+fn resolve(registry: &Registry, cell: &CellSpec) -> Result<(&'static Backend, Shape), Error> {
     let b = registry.by_name(&cell.backend)?;
-    b.supports(cell.algorithm).map_err(|e| e.to_string())?;
+    b.supports(cell.algorithm)?;
     if !cell.operation.applies_to(cell.algorithm) {
-        return Err(format!("{} does not apply to {}", cell.operation, cell.algorithm));
+        return Err(Error::process(format!(
+            "{} does not apply to {}",
+            cell.operation, cell.algorithm
+        )));
     }
     crate::limits::size("size", cell.size)?;
     crate::limits::count("aad", cell.aad, crate::limits::MAX_AAD)?;
@@ -106,7 +111,7 @@ fn resolve(registry: &Registry, cell: &CellSpec) -> Result<(&'static Backend, Sh
 }
 
 fn prepare(registry: &Registry, cell: &CellSpec, target_us: u64) -> Response {
-    let run = || -> Result<(u64, Duration), String> {
+    let run = || -> Result<(u64, Duration), Error> {
         let (b, shape) = resolve(registry, cell)?;
         let peers: Vec<&Backend> = registry
             .backends()
@@ -174,7 +179,7 @@ mod tests {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        (r, resp)
+        (r.map_err(String::from), resp)
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub enum CompareError {
     Threshold(f64),
 }
 
+crate::error::bad_input_converts!(CompareError);
+
 /// How [`compare`] decides ([`gate`] sets it from [`GateOptions`]).
 pub struct Options {
     /// `--metric`; `None` picks the default ([`GateMetric::resolve`]).

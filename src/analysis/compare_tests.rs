@@ -319,7 +319,7 @@ fn incomparable_files_are_refused_unless_forced() {
     assert_eq!(refuse_incomparable(None, &other, false), Ok(()));
     assert_eq!(refuse_incomparable(Some(&base), &base, false), Ok(()));
     assert_eq!(refuse_incomparable(Some(&base), &other, true), Ok(()));
-    let e = refuse_incomparable(Some(&base), &other, false).unwrap_err();
+    let e = refuse_incomparable(Some(&base), &other, false).unwrap_err().to_string();
     assert!(e.starts_with("--baseline: not comparable: machine"), "{e}");
     assert!(matches!(compare(&base, &other, &opts(false)), Err(CompareError::Incompatible(d)) if d.len() == 1));
     let forced = compare(&base, &other, &opts(true)).unwrap();

@@ -65,7 +65,7 @@ impl AllowList {
             for a in &e.algorithms {
                 let alg: AlgorithmId = match a.parse() {
                     Ok(alg) => alg,
-                    Err(why) => return bad(why),
+                    Err(why) => return bad(why.to_string()),
                 };
                 kind_known |= cases::kinds(alg).contains(&e.kind.as_str());
             }

@@ -305,6 +305,8 @@ pub struct LoadError {
     pub what: String,
 }
 
+crate::error::bad_input_converts!(LoadError);
+
 /// Reads a vector file as text; returns its display name and contents.
 pub(crate) fn read_text(path: &Path) -> Result<(String, String), LoadError> {
     let file = path.display().to_string();

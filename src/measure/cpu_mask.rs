@@ -22,6 +22,7 @@
 //! itself with the variable set ([`prepare`]).
 
 use crate::backend::{Backend, CpuMasking, Registry};
+use crate::Error;
 
 /// The variable both OpenSSL and AWS-LC read on x86-64.
 pub const IA32CAP: &str = "OPENSSL_ia32cap";
@@ -60,11 +61,13 @@ impl Profile {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Profile, String> {
-        Profile::ALL
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| format!("--cpu-features: unknown profile '{s}' (avx2, aesni, baseline)"))
+    pub fn parse(s: &str) -> Result<Profile, Error> {
+        Profile::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| {
+            Error::flag(
+                "--cpu-features",
+                format!("unknown profile '{s}' (avx2, aesni, baseline)"),
+            )
+        })
     }
 
     /// The `OPENSSL_ia32cap` value. Bits: leaf 1 ECX is the high half of the
@@ -121,15 +124,19 @@ pub enum Step {
 }
 
 /// Decides, from the current environment, whether to measure here or re-execute.
-pub fn prepare(profile: Profile, env: &[(String, String)]) -> Result<Step, String> {
+pub fn prepare(profile: Profile, env: &[(String, String)]) -> Result<Step, Error> {
     if !cfg!(target_arch = "x86_64") {
-        return Err("--cpu-features: profiles are defined for x86-64 only (OPENSSL_ia32cap)".into());
+        return Err(Error::flag(
+            "--cpu-features",
+            "profiles are defined for x86-64 only (OPENSSL_ia32cap)",
+        ));
     }
     let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     match (get(CHILD_ENV), get(IA32CAP)) {
         (Some(p), Some(v)) if p == profile.name() && v == profile.ia32cap() => Ok(Step::Measure),
-        (_, Some(v)) => Err(format!(
-            "--cpu-features: {IA32CAP} is already set to '{v}'; unset it or drop --cpu-features"
+        (_, Some(v)) => Err(Error::flag(
+            "--cpu-features",
+            format!("{IA32CAP} is already set to '{v}'; unset it or drop --cpu-features"),
         )),
         _ => Ok(Step::Reexec(vec![
             (IA32CAP.into(), profile.ia32cap().into()),
@@ -139,13 +146,14 @@ pub fn prepare(profile: Profile, env: &[(String, String)]) -> Result<Step, Strin
 }
 
 /// Runs this executable again with the same arguments and `vars` set; its exit code.
-pub fn reexec(vars: &[(String, String)]) -> Result<i32, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("--cpu-features: cannot find this executable: {e}"))?;
+pub fn reexec(vars: &[(String, String)]) -> Result<i32, Error> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::flag("--cpu-features", format!("cannot find this executable: {e}")))?;
     let status = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .envs(vars.iter().map(|(k, v)| (k, v)))
         .status()
-        .map_err(|e| format!("--cpu-features: cannot re-execute: {e}"))?;
+        .map_err(|e| Error::flag("--cpu-features", format!("cannot re-execute: {e}")))?;
     Ok(status.code().unwrap_or(1))
 }
 
@@ -164,7 +172,7 @@ pub enum Applied {
 /// must be in the environment before the library initialises (OpenSSL reads
 /// `OPENSSL_ia32cap` once, at start-up), hence the re-execution. `registry`
 /// names the backends to choose instead when none of `backends` is maskable.
-pub fn apply(name: Option<&str>, registry: &Registry, backends: &mut Vec<&'static Backend>) -> Result<Applied, String> {
+pub fn apply(name: Option<&str>, registry: &Registry, backends: &mut Vec<&'static Backend>) -> Result<Applied, Error> {
     let Some(name) = name else {
         return Ok(Applied::Unmasked);
     };
@@ -173,9 +181,12 @@ pub fn apply(name: Option<&str>, registry: &Registry, backends: &mut Vec<&'stati
     let (maskable, rest): (Vec<&'static Backend>, Vec<&'static Backend>) = backends.iter().partition(masked);
     if maskable.is_empty() {
         let names: Vec<&str> = registry.backends().iter().filter(masked).map(|b| b.name).collect();
-        return Err(format!(
-            "--cpu-features: none of the selected backends honours {IA32CAP} (only {})",
-            names.join(", ")
+        return Err(Error::flag(
+            "--cpu-features",
+            format!(
+                "none of the selected backends honours {IA32CAP} (only {})",
+                names.join(", ")
+            ),
         ));
     }
     let env: Vec<(String, String)> = std::env::vars_os()
@@ -310,7 +321,10 @@ mod tests {
         for p in Profile::ALL {
             assert_eq!(Profile::parse(p.name()), Ok(p));
         }
-        assert!(Profile::parse("avx512").unwrap_err().starts_with("--cpu-features:"));
+        assert!(Profile::parse("avx512")
+            .unwrap_err()
+            .to_string()
+            .starts_with("--cpu-features:"));
     }
 
     #[test]
@@ -323,7 +337,7 @@ mod tests {
         assert!(vars.contains(&(IA32CAP.to_string(), p.ia32cap().to_string())));
         assert_eq!(prepare(p, &vars), Ok(Step::Measure));
         // A user's own mask is never overridden silently.
-        let e = prepare(p, &env(&[(IA32CAP, "")])).unwrap_err();
+        let e = prepare(p, &env(&[(IA32CAP, "")])).unwrap_err().to_string();
         assert!(e.contains("already set"), "{e}");
         // A child started for another profile does not measure.
         let other = env(&[(CHILD_ENV, "aesni"), (IA32CAP, p.ia32cap())]);

@@ -8,6 +8,7 @@ use super::latch;
 use super::workload;
 use super::Shape;
 use crate::backend::Backend;
+use crate::Error;
 
 /// What one backend (or any timed item) gathers over the rounds.
 pub struct Lane<T> {
@@ -21,7 +22,7 @@ pub struct Lane<T> {
     /// Core cycles per operation, one per sample (when the caller measures the clock).
     pub cycles: Vec<f64>,
     /// The first error while timed; the lane is not visited again.
-    pub error: Option<String>,
+    pub error: Option<Error>,
 }
 
 impl<T> Lane<T> {
@@ -44,7 +45,7 @@ pub fn interleave<T>(
     lanes: &mut [Lane<T>],
     rounds: usize,
     rng: &mut fastrand::Rng,
-    mut visit: impl FnMut(&mut Lane<T>) -> Result<(Vec<f64>, Vec<f64>), String>,
+    mut visit: impl FnMut(&mut Lane<T>) -> Result<(Vec<f64>, Vec<f64>), Error>,
 ) {
     for _ in 0..rounds.max(1) {
         rng.shuffle(lanes);
@@ -72,12 +73,12 @@ pub fn samples_per_visit(visit_time: Duration, per_sample: Duration) -> usize {
 
 /// Finds the batch size whose sample lasts at least `target` (or the pool limit),
 /// after a warm-up. Returns the batch and the time one sample takes.
-pub(super) fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<(u64, Duration), String> {
+pub(super) fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<(u64, Duration), Error> {
     calibrate_workload(&mut *workload::prepare(b, shape)?, target)
 }
 
 /// `calibrate` for any prepared workload (the messaging workload uses it too).
-pub fn calibrate_workload(w: &mut dyn workload::Workload, target: Duration) -> Result<(u64, Duration), String> {
+pub fn calibrate_workload(w: &mut dyn workload::Workload, target: Duration) -> Result<(u64, Duration), Error> {
     let limit = w.max_batch().unwrap_or(u64::MAX);
     let mut n: u64 = 1;
     loop {
@@ -108,17 +109,17 @@ pub(super) fn visit(
     threads: usize,
     batch: u64,
     samples: usize,
-) -> Result<(Vec<f64>, Vec<f64>), String> {
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
     sample_threads(&|| workload::prepare(b, shape), threads, batch, samples)
 }
 
 /// Prepares a workload per thread with `make`, then samples them together as `visit` does.
 pub fn sample_threads(
-    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
     threads: usize,
     batch: u64,
     samples: usize,
-) -> Result<(Vec<f64>, Vec<f64>), String> {
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
     sample_threads_with(make, threads, batch, samples, &|_| true)
 }
 
@@ -126,17 +127,17 @@ pub fn sample_threads(
 /// (tests force a spawn failure with it). A failed spawn or a panicking worker
 /// breaks the start latch, so the visit ends with an error instead of a hang.
 fn sample_threads_with(
-    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
     threads: usize,
     batch: u64,
     samples: usize,
     may_spawn: &dyn Fn(usize) -> bool,
-) -> Result<(Vec<f64>, Vec<f64>), String> {
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
     let samples = samples.min(crate::limits::MAX_SAMPLES_PER_VISIT);
     let latch = latch::Latch::new(threads);
     let spans: Mutex<Vec<Vec<(Instant, Instant)>>> = Mutex::new(Vec::new());
-    let error: Mutex<Option<String>> = Mutex::new(None);
-    let report = |e: String| {
+    let error: Mutex<Option<Error>> = Mutex::new(None);
+    let report = |e: Error| {
         error.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
         latch.break_all();
     };
@@ -148,7 +149,7 @@ fn sample_threads_with(
                 match std::panic::catch_unwind(run) {
                     Ok(Ok(mine)) => spans.lock().unwrap().push(mine),
                     Ok(Err(e)) => report(e),
-                    Err(_) => report(format!("worker thread {i} panicked")),
+                    Err(_) => report(Error::process(format!("worker thread {i} panicked"))),
                 }
             };
             let spawned = if may_spawn(i) {
@@ -157,10 +158,11 @@ fn sample_threads_with(
                     .map(drop)
                     .map_err(|e| e.to_string())
             } else {
-                Err("spawn refused by the test hook".into())
+                Err("spawn refused by the test hook".to_string())
             };
             if let Err(e) = spawned {
-                report(format!("cannot start worker thread {} of {threads}: {e}", i + 1));
+                let why = format!("cannot start worker thread {} of {threads}: {e}", i + 1);
+                report(Error::process(why));
                 break;
             }
         }
@@ -189,11 +191,11 @@ fn sample_threads_with(
 /// with the others at the latch and verified afterwards, outside the timed
 /// region (an open that decrypted nothing is an error, not a fast cell).
 fn worker(
-    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, String> + Sync),
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
     latch: &latch::Latch,
     batch: u64,
     samples: usize,
-) -> Result<Vec<(Instant, Instant)>, String> {
+) -> Result<Vec<(Instant, Instant)>, Error> {
     let prepared = make().and_then(|mut w| {
         w.reset(batch)?;
         w.run(batch)?;
@@ -205,7 +207,7 @@ fn worker(
     for _ in 0..samples {
         w.reset(batch)?;
         if !latch.wait() {
-            return Err("another worker failed".into());
+            return Err(Error::process("another worker failed"));
         }
         let t0 = Instant::now();
         w.run(batch)?;

@@ -156,7 +156,9 @@ fn a_backend_that_disagrees_is_refused_before_timing() {
         "{}",
         f.reason
     );
-    let e = check_and_calibrate(&WRONG_CIPHER, &group.backends, &group.shape, cfg.target_sample).unwrap_err();
+    let e = check_and_calibrate(&WRONG_CIPHER, &group.backends, &group.shape, cfg.target_sample)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("differs from ring's"), "{e}");
     assert!(check_and_calibrate(
         backend::test_named("ring"),
@@ -190,14 +192,14 @@ fn the_scheduler_visits_every_lane_each_round_until_it_fails() {
     interleave(&mut lanes, 4, &mut fastrand::Rng::with_seed(1), |lane| {
         visits[lane.item as usize] += 1;
         match lane.item {
-            1 => Err("seeded".into()),
+            1 => Err(Error::process("seeded")),
             i => Ok((vec![f64::from(i); 2], vec![1.0])),
         }
     });
     assert_eq!(visits, [4, 1, 4], "a failed lane is not visited again");
     lanes.sort_by_key(|l| l.item);
     assert_eq!((lanes[0].samples.len(), lanes[0].per_thread.len()), (8, 4));
-    assert_eq!(lanes[1].error.as_deref(), Some("seeded"));
+    assert_eq!(lanes[1].error, Some(Error::process("seeded")));
     let mut once = [Lane::new(0u32)];
     interleave(&mut once, 0, &mut fastrand::Rng::with_seed(1), |_| {
         Ok((vec![1.0], vec![]))
@@ -238,11 +240,11 @@ impl Sleeper {
 }
 
 impl Workload for Sleeper {
-    fn reset(&mut self, _: u64) -> Result<(), String> {
+    fn reset(&mut self, _: u64) -> Result<(), Error> {
         self.resets += 1;
         Ok(())
     }
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         self.runs += 1;
         std::thread::sleep(self.unit * n as u32);
         Ok(())

@@ -3,6 +3,7 @@
 //! Each test runs the visit on a helper thread and fails if it has not
 //! returned within seconds.
 
+use crate::Error;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use super::workload::{self, Workload};
 use crate::algorithm::{AeadId, AlgorithmId};
 use crate::measure::{Mode, Operation, Shape};
 
-type Make = dyn Fn() -> Result<Box<dyn Workload>, String> + Sync;
+type Make = dyn Fn() -> Result<Box<dyn Workload>, Error> + Sync;
 
 fn shape() -> Shape {
     Shape {
@@ -31,7 +32,7 @@ fn backend() -> &'static crate::backend::Backend {
 }
 
 /// Runs a visit of 8 threads with `make` and `may_spawn`; panics on a hang.
-fn visit_within_seconds(make: &'static Make, may_spawn: fn(usize) -> bool) -> Result<(Vec<f64>, Vec<f64>), String> {
+fn visit_within_seconds(make: &'static Make, may_spawn: fn(usize) -> bool) -> Result<(Vec<f64>, Vec<f64>), Error> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(sample_threads_with(make, 8, 4, 50, &may_spawn));
@@ -42,7 +43,7 @@ fn visit_within_seconds(make: &'static Make, may_spawn: fn(usize) -> bool) -> Re
 #[test]
 fn a_failed_spawn_is_an_error_not_a_hang() {
     let make: &'static Make = &|| workload::prepare(backend(), &shape());
-    let e = visit_within_seconds(make, |i| i < 5).unwrap_err();
+    let e = visit_within_seconds(make, |i| i < 5).unwrap_err().to_string();
     assert!(e.contains("cannot start worker thread 6 of 8"), "{e}");
 }
 
@@ -55,7 +56,7 @@ fn a_panicking_worker_is_an_error_not_a_hang() {
         }
         workload::prepare(backend(), &shape())
     };
-    let e = visit_within_seconds(make, |_| true).unwrap_err();
+    let e = visit_within_seconds(make, |_| true).unwrap_err().to_string();
     assert!(e.contains("panicked"), "{e}");
 }
 

@@ -22,6 +22,7 @@ use super::{callgrind, Group, Shape};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, CellFailure, ResultFile};
 use crate::stats::Summary;
+use crate::Error;
 
 /// Set in the child's environment: the directory for dumps and the manifest.
 pub const CHILD_ENV: &str = "CRYPTOBENCH_CALLGRIND_DIR";
@@ -90,7 +91,7 @@ fn cpu_features() -> Vec<String> {
 }
 
 /// The child: counts every (group, backend) once and writes the manifest.
-pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
+pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), Error> {
     let mut manifest = Manifest {
         cells: Vec::new(),
         failures: Vec::new(),
@@ -99,7 +100,7 @@ pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
     for (gi, g) in groups.iter().enumerate() {
         for b in &g.backends {
             let ops = ops_for(&g.shape);
-            let counted = (|| -> Result<bool, String> {
+            let counted = (|| -> Result<bool, Error> {
                 let mut w = prepare_seeded(b, &g.shape, seed)?;
                 w.reset(ops)?;
                 w.run(ops)?; // warm-up: first-call costs are not the operation's
@@ -125,12 +126,12 @@ pub fn child(groups: &[Group], seed: u64, dir: &Path) -> Result<(), String> {
                     deterministic,
                     instructions: 0,
                 }),
-                Err(e) => manifest.failures.push(not_counted(b.name, &g.shape, e)),
+                Err(e) => manifest.failures.push(not_counted(b.name, &g.shape, e.to_string())),
             }
         }
     }
-    let json = serde_json::to_vec(&manifest).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("manifest.json"), json).map_err(|e| e.to_string())
+    let json = serde_json::to_vec(&manifest).map_err(|e| Error::process(e.to_string()))?;
+    std::fs::write(dir.join("manifest.json"), json).map_err(|e| Error::process(e.to_string()))
 }
 
 /// A cell the count could not cover, named by its shape (threads: always 1).
@@ -163,11 +164,13 @@ pub fn run_under_callgrind(
     args: &[String],
     dir: &Path,
     groups: &[Group],
-) -> Result<InstructionCounts, String> {
-    let version = Command::new("valgrind")
-        .arg("--version")
-        .output()
-        .map_err(|_| "--metric instructions needs valgrind: install it (apt-get install valgrind)".to_string())?;
+) -> Result<InstructionCounts, Error> {
+    let version = Command::new("valgrind").arg("--version").output().map_err(|_| {
+        Error::flag(
+            "--metric instructions",
+            "needs valgrind: install it (apt-get install valgrind)",
+        )
+    })?;
     let valgrind = String::from_utf8_lossy(&version.stdout).trim().to_string();
     let status = Command::new("valgrind")
         .args([
@@ -182,25 +185,25 @@ pub fn run_under_callgrind(
         .env(CHILD_ENV, dir)
         .stdout(std::process::Stdio::null())
         .status()
-        .map_err(|e| format!("cannot start valgrind: {e}"))?;
+        .map_err(|e| Error::process(format!("cannot start valgrind: {e}")))?;
     if !status.success() {
-        return Err(format!("the run under valgrind failed ({status})"));
+        return Err(Error::process(format!("the run under valgrind failed ({status})")));
     }
     collect(dir, groups, valgrind)
 }
 
 /// Reads the child's manifest and callgrind's dump files from `dir`.
-fn collect(dir: &Path, groups: &[Group], valgrind: String) -> Result<InstructionCounts, String> {
+fn collect(dir: &Path, groups: &[Group], valgrind: String) -> Result<InstructionCounts, Error> {
     let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or("the run under valgrind wrote no manifest")?;
+        .ok_or(Error::process("the run under valgrind wrote no manifest"))?;
     let dumps = read_dumps(dir)?;
     let mut cells = manifest.cells;
     for c in &mut cells {
         c.instructions = *dumps
             .get(&format!("cell {} {}", c.group, c.backend))
-            .ok_or_else(|| format!("no callgrind dump for cell {} {}", c.group, c.backend))?;
+            .ok_or_else(|| Error::process(format!("no callgrind dump for cell {} {}", c.group, c.backend)))?;
     }
     let skipped = not_offered(groups, &cells, &manifest.failures, &manifest.cpu_features);
     Ok(InstructionCounts {
@@ -214,9 +217,12 @@ fn collect(dir: &Path, groups: &[Group], valgrind: String) -> Result<Instruction
 
 /// Instructions per dump reason: each dump file's client-request trigger
 /// (the child's `cell <group> <backend>` label) and its `summary:` total.
-fn read_dumps(dir: &Path) -> Result<HashMap<String, u64>, String> {
+fn read_dumps(dir: &Path) -> Result<HashMap<String, u64>, Error> {
     let mut dumps = HashMap::new();
-    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+    for entry in std::fs::read_dir(dir)
+        .map_err(|e| Error::process(e.to_string()))?
+        .flatten()
+    {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         let reason = text
             .lines()
@@ -296,12 +302,12 @@ fn hidden_paths(native: &[String], counts: &InstructionCounts) -> String {
 
 /// `--metric instructions`: re-runs this executable under callgrind with the
 /// same arguments and adds the counts to `file` as cells (one thread each).
-pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+pub fn count_into(groups: &[Group], file: &mut ResultFile) -> Result<(), Error> {
+    let exe = std::env::current_exe().map_err(|e| Error::process(format!("cannot find this executable: {e}")))?;
     // Private (mode 0700, random name, never reused): a predictable
     // /tmp/cryptobench-callgrind-<pid> could be planted by another user.
     let tmp = crate::atomic_file::private_dir("cryptobench-callgrind-")
-        .map_err(|e| format!("cannot create a private temp directory: {e}"))?;
+        .map_err(|e| Error::process(format!("cannot create a private temp directory: {e}")))?;
     eprintln!("counting instructions under valgrind (callgrind); this takes a while…");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let counts = run_under_callgrind(&exe, &args, tmp.path(), groups);

@@ -92,7 +92,7 @@ fn the_parent_reads_the_dumps_and_names_what_was_not_offered() {
         "desc: Trigger: Client Request: cell 0 ring\nsummary: 5000\n",
     );
     assert_eq!(
-        collect(dir.path(), &groups, "v".into()).err().unwrap(),
+        collect(dir.path(), &groups, "v".into()).err().unwrap().to_string(),
         "no callgrind dump for cell 1 ring"
     );
     dump(

@@ -5,13 +5,14 @@
 
 use std::time::Duration;
 
-use super::workload::{err, Workload};
+use super::workload::Workload;
 use super::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
 use crate::algorithm::HashId;
 use crate::backend::{Backend, Hash};
 use crate::keyschedule::{self, KdfTask, Transcripts, KDF_CK_BYTES};
 use crate::results::keyschedule::{KdfCell, KdfCells, KdfFailure};
 use crate::stats;
+use crate::Error;
 
 /// What to measure.
 pub struct KdfPlan {
@@ -94,12 +95,12 @@ fn first32(data: &[u8]) -> [u8; 32] {
 }
 
 impl Workload for KdfWork {
-    fn reset(&mut self, _n: u64) -> Result<(), String> {
+    fn reset(&mut self, _n: u64) -> Result<(), Error> {
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
-        (0..n).try_for_each(|_| self.once().map_err(err))
+    fn run(&mut self, n: u64) -> Result<(), Error> {
+        (0..n).try_for_each(|_| self.once().map_err(Error::from))
     }
 }
 
@@ -119,15 +120,15 @@ fn ready(plan: &KdfPlan, task: KdfTask, failures: &mut Vec<KdfFailure>) -> Vec<R
     let mut out = Vec::new();
     for &b in &plan.backends {
         let prepared = (b.hash)(task.hash())
-            .map_err(|e| format!("{} {e}", task.hash()))
+            .map_err(|e| Error::wrong(format!("{} {e}", task.hash())))
             .and_then(|hash| {
                 let mut w = KdfWork::new(hash, task);
-                w.once().map_err(|e| format!("{}: {e}", task.name()))?;
+                w.once().map_err(|e| Error::wrong(format!("{}: {e}", task.name())))?;
                 match &reference {
                     Some((first, want)) if *want != w.out => {
-                        return Err(format!(
+                        return Err(Error::wrong(format!(
                             "correctness check failed, not timed: output differs from {first}"
-                        ))
+                        )))
                     }
                     Some(_) => {}
                     None => reference = Some((b.name, w.out.clone())),
@@ -145,7 +146,7 @@ fn ready(plan: &KdfPlan, task: KdfTask, failures: &mut Vec<KdfFailure>) -> Vec<R
             Err(reason) => failures.push(KdfFailure {
                 backend: b.name.into(),
                 task,
-                reason,
+                reason: reason.to_string(),
             }),
         }
     }

@@ -34,6 +34,7 @@ use crate::backend::Backend;
 use crate::crosscheck;
 use crate::results::{Cell, CellFailure};
 use crate::stats;
+use crate::Error;
 use engine::{calibrate, visit};
 pub use engine::{calibrate_workload, interleave, sample_threads, samples_per_visit, Lane};
 use plan::carries;
@@ -125,7 +126,7 @@ pub fn prepare_group<'g>(cfg: &Config, group: &'g Group) -> ReadyGroup<'g> {
                 batch,
                 per_sample,
             })),
-            Err(e) => failures.push(failure(group, b, e)),
+            Err(e) => failures.push(failure(group, b, e.to_string())),
         }
     }
     ReadyGroup {
@@ -214,13 +215,13 @@ pub fn check_and_calibrate(
     peers: &[&Backend],
     shape: &Shape,
     target: Duration,
-) -> Result<(u64, Duration), String> {
-    carries(b, shape).map_err(|e| e.to_string())?;
+) -> Result<(u64, Duration), Error> {
+    carries(b, shape)?;
     if let Some((_, p)) = problems(peers, peers, shape)
         .into_iter()
         .find(|(name, _)| name == b.name)
     {
-        return Err(format!("correctness check failed, not timed: {p}"));
+        return Err(Error::value(format!("correctness check failed, not timed: {p}")));
     }
     calibrate(b, shape, target)
 }
@@ -233,7 +234,7 @@ pub fn check_and_calibrate(
 /// process keeps one heap layout for its life, and two processes running the
 /// same code differ systematically by a few percent (cache-set and 4K
 /// aliasing): an A/A run then shows "regressions" (measured here, docs/ab.md).
-pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, String> {
+pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, Error> {
     let make = || {
         let pad = vec![0u8; 16 * fastrand::usize(0..256) + 1];
         let w = workload::prepare(b, shape);

@@ -2,10 +2,11 @@
 //! itself ([`ModuleIvKey`]), prepared as `seal` is (same key, message and
 //! layout offset) so the two rows differ only in who chooses the IV.
 
-use super::work::{err, Workload};
+use super::work::Workload;
 use super::{Mode, Shape};
 use crate::backend::{AeadAlgorithm, ModuleIvKey};
 use crate::crosscheck::pattern;
+use crate::Error;
 
 pub(super) struct ModuleIvWork {
     alg: &'static dyn AeadAlgorithm,
@@ -24,14 +25,14 @@ pub(super) struct ModuleIvWork {
 }
 
 impl ModuleIvWork {
-    pub(super) fn new(alg: &'static dyn AeadAlgorithm, shape: &Shape, offset: usize) -> Result<Self, String> {
+    pub(super) fn new(alg: &'static dyn AeadAlgorithm, shape: &Shape, offset: usize) -> Result<Self, Error> {
         let id = alg.id();
         let key_bytes = pattern(id.key_len(), 1);
         let mut buf = vec![0; offset];
         buf.extend(pattern(shape.size, 4));
         let mut w = ModuleIvWork {
             alg,
-            key: alg.module_iv_key(&key_bytes).map_err(err)?,
+            key: alg.module_iv_key(&key_bytes).map_err(Error::from)?,
             key_bytes,
             per_message: shape.mode == Some(Mode::PerMessage),
             aad: pattern(shape.aad, 3),
@@ -48,11 +49,11 @@ impl ModuleIvWork {
 }
 
 impl Workload for ModuleIvWork {
-    fn reset(&mut self, _n: u64) -> Result<(), String> {
+    fn reset(&mut self, _n: u64) -> Result<(), Error> {
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         let Self {
             alg,
             key_bytes,
@@ -66,21 +67,21 @@ impl Workload for ModuleIvWork {
         } = self;
         let buf = &mut buf[*offset..];
         if !self.per_message {
-            return key.seal_batch(n as usize, aad, buf, iv, tag).map_err(err);
+            return key.seal_batch(n as usize, aad, buf, iv, tag).map_err(Error::from);
         }
         for _ in 0..n {
-            *key = alg.module_iv_key(key_bytes).map_err(err)?;
-            key.seal_batch(1, aad, buf, iv, tag).map_err(err)?;
+            *key = alg.module_iv_key(key_bytes).map_err(Error::from)?;
+            key.seal_batch(1, aad, buf, iv, tag).map_err(Error::from)?;
         }
         Ok(())
     }
 
-    fn verify(&mut self, _n: u64) -> Result<(), String> {
+    fn verify(&mut self, _n: u64) -> Result<(), Error> {
         if self.iv == self.first_iv {
-            return Err(format!(
+            return Err(Error::wrong(format!(
                 "the library returned the IV {} of an earlier seal again: it is not drawing fresh IVs",
                 hex::encode(&self.iv)
-            ));
+            )));
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use super::work::Workload;
 use super::{clock, Shape};
 use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
+use crate::Error;
 
 pub const ENV: &str = "CRYPTOBENCH_SEEDED_SLOWDOWN";
 
@@ -38,7 +39,7 @@ pub fn fraction(shape: &Shape) -> f64 {
 static EXTRA: Mutex<Option<HashMap<String, f64>>> = Mutex::new(None);
 
 /// Wraps `w` when `b` is the slowed backend.
-pub fn wrap(b: &Backend, shape: &Shape, w: Box<dyn Workload>) -> Result<Box<dyn Workload>, String> {
+pub fn wrap(b: &Backend, shape: &Shape, w: Box<dyn Workload>) -> Result<Box<dyn Workload>, Error> {
     match target() {
         Some(t) if t.eq_ignore_ascii_case(b.name) => {
             let key = format!("{}/{shape:?}", b.name);
@@ -65,9 +66,9 @@ pub fn wrap(b: &Backend, shape: &Shape, w: Box<dyn Workload>) -> Result<Box<dyn 
 /// 100 µs each. Short runs and the minimum keep preemption on a busy machine
 /// out of the figure (it only ever slows a run); the clock is the fastest of
 /// three readings for the same reason.
-fn calibrate(w: &mut dyn Workload) -> Result<f64, String> {
+fn calibrate(w: &mut dyn Workload) -> Result<f64, Error> {
     let limit = w.max_batch().unwrap_or(u64::MAX);
-    let mut timed = |n: u64| -> Result<f64, String> {
+    let mut timed = |n: u64| -> Result<f64, Error> {
         w.reset(n)?;
         let t0 = Instant::now();
         w.run(n)?;
@@ -96,17 +97,17 @@ struct Slowed {
 }
 
 impl Workload for Slowed {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
         self.inner.reset(n)
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         self.inner.run(n)?;
         clock::run_chain(clock::Chain::AddReg, (self.rounds_per_op * n as f64).round() as u64);
         Ok(())
     }
 
-    fn verify(&mut self, n: u64) -> Result<(), String> {
+    fn verify(&mut self, n: u64) -> Result<(), Error> {
         self.inner.verify(n)
     }
 

@@ -7,6 +7,7 @@ use super::{disturb, instructions, plan, prepare_group, run_group, Config, Group
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
 use crate::results::{now_rfc3339, Cell, CellFailure, Header, Kind, Metric, ResultFile, Settings};
+use crate::Error;
 use crate::{env, limits, select, units};
 
 /// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
@@ -60,8 +61,8 @@ fn each<T>(
     flag: &str,
     values: &[String],
     default: Vec<T>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Vec<T>, String> {
+    parse: impl Fn(&str) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
     // An empty value (`--sizes "$UNSET"`) is an error, not "all".
     match units::given_list(flag, values)? {
         v if v.is_empty() => Ok(default),
@@ -77,7 +78,7 @@ impl SweepFlags {
 
     /// The measuring configuration (`--backend` names backends of
     /// `registry`), or the one-line error naming the flag.
-    pub fn config(&self, registry: &Registry, metric: Metric) -> Result<Config, String> {
+    pub fn config(&self, registry: &Registry, metric: Metric) -> Result<Config, Error> {
         // Checked in flag order, so the first bad flag is the one named.
         let backends = select::backends(registry, &self.backend)?;
         let algorithms = select::algorithms(&self.algorithm)?;
@@ -93,18 +94,15 @@ impl SweepFlags {
             |s| {
                 Operation::parse(s).ok_or_else(|| {
                     let known: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
-                    format!("--operation: unknown operation '{s}' ({})", known.join(", "))
+                    Error::flag("--operation", format!("unknown operation '{s}' ({})", known.join(", ")))
                 })
             },
         )?;
         let modes = each("--mode", &self.mode, vec![Mode::Bulk], |s| {
-            Mode::parse(s).ok_or_else(|| format!("--mode: unknown mode '{s}' (bulk, per-message)"))
+            Mode::parse(s).ok_or_else(|| Error::flag("--mode", format!("unknown mode '{s}' (bulk, per-message)")))
         })?;
         let mut sizes = each("--sizes", &self.sizes, DEFAULT_SIZES.to_vec(), |s| {
-            Ok(limits::size(
-                "--sizes",
-                units::parse_size(s).map_err(|e| e.for_flag("--sizes"))?,
-            )?)
+            limits::size("--sizes", units::parse_size(s).map_err(|e| e.for_flag("--sizes"))?)
         })?;
         units::dedup_keep_order(&mut sizes);
         limits::count("--aad", self.aad, limits::MAX_AAD)?;
@@ -113,7 +111,10 @@ impl SweepFlags {
             .iter()
             .all(|alg| operations.iter().all(|op| !op.applies_to(*alg)))
         {
-            return Err("--operation: none of the operations applies to the chosen algorithms".into());
+            return Err(Error::flag(
+                "--operation",
+                "none of the operations applies to the chosen algorithms",
+            ));
         }
         let target_sample = if self.quick {
             Duration::from_micros(500)
@@ -135,12 +136,15 @@ impl SweepFlags {
         })
     }
 
-    fn thread_counts(&self, metric: Metric) -> Result<Vec<usize>, String> {
+    fn thread_counts(&self, metric: Metric) -> Result<Vec<usize>, Error> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let mut threads = each("--threads", &self.threads, vec![1, cores], |s| {
             match s.parse::<usize>() {
                 Ok(n) if n > 0 => Ok(limits::count("--threads", n, limits::max_threads())?),
-                _ => Err(format!("--threads: '{s}' is not a thread count of at least 1")),
+                _ => Err(Error::flag(
+                    "--threads",
+                    format!("'{s}' is not a thread count of at least 1"),
+                )),
             }
         })?;
         units::dedup_keep_order(&mut threads);
@@ -152,7 +156,7 @@ impl SweepFlags {
         })
     }
 
-    fn duration(&self) -> Result<Duration, String> {
+    fn duration(&self) -> Result<Duration, Error> {
         match &self.duration {
             Some(d) => Ok(units::parse_duration("--duration", d)?),
             None if self.quick => Ok(Duration::from_millis(25)),
@@ -160,9 +164,9 @@ impl SweepFlags {
         }
     }
 
-    fn rounds(&self) -> Result<usize, String> {
+    fn rounds(&self) -> Result<usize, Error> {
         match self.rounds {
-            Some(0) => Err("--rounds: must be at least 1".into()),
+            Some(0) => Err(Error::flag("--rounds", "must be at least 1")),
             Some(r) => Ok(limits::count("--rounds", r, limits::MAX_ROUNDS)?),
             None if self.quick => Ok(2),
             None => Ok(6),
@@ -202,10 +206,12 @@ pub struct Sweep {
 
 impl Sweep {
     /// Plans `cfg`; refuses a plan with nothing to measure.
-    pub fn new(cfg: Config, metric: Metric, quick: bool) -> Result<Sweep, String> {
+    pub fn new(cfg: Config, metric: Metric, quick: bool) -> Result<Sweep, Error> {
         let groups = plan(&cfg);
         if groups.is_empty() {
-            return Err("run: nothing to measure (no selected backend offers the selected algorithms)".into());
+            return Err(Error::value(
+                "run: nothing to measure (no selected backend offers the selected algorithms)",
+            ));
         }
         Ok(Sweep {
             cfg,
@@ -295,8 +301,8 @@ impl Sweep {
         &self,
         file: &mut ResultFile,
         progress: &dyn Progress,
-        after_group: &mut dyn FnMut(&ResultFile) -> Result<(), String>,
-    ) -> Result<Option<String>, String> {
+        after_group: &mut dyn FnMut(&ResultFile) -> Result<(), Error>,
+    ) -> Result<Option<String>, Error> {
         let mut warning = None;
         if self.metric == Metric::Instructions {
             instructions::count_into(&self.groups, file)?;
@@ -334,7 +340,7 @@ impl Sweep {
 
     /// The child side of `--metric instructions` (this executable re-run under
     /// valgrind): counts and writes its manifest. None when this is not the child.
-    pub fn instruction_child(&self) -> Option<Result<(), String>> {
+    pub fn instruction_child(&self) -> Option<Result<(), Error>> {
         let dir = std::env::var_os(instructions::CHILD_ENV)?;
         Some(instructions::child(
             &self.groups,

@@ -71,7 +71,11 @@ fn each_flag_is_applied_and_bounded() {
         .unwrap();
     assert_eq!((counted.threads.as_slice(), counted.seed), ([1].as_slice(), 1));
     let refused = |f: fn(&mut SweepFlags), flag: &str| {
-        let e = flags(f).config(&Registry::builtin(), Metric::WallTime).err().unwrap();
+        let e = flags(f)
+            .config(&Registry::builtin(), Metric::WallTime)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.starts_with(flag), "{e}");
     };
     refused(|f| f.rounds = Some(0), "--rounds");
@@ -90,7 +94,8 @@ fn each_flag_is_applied_and_bounded() {
     })
     .config(&Registry::builtin(), Metric::WallTime)
     .err()
-    .unwrap();
+    .unwrap()
+    .to_string();
     assert!(e.contains("none of the operations applies"), "{e}");
 }
 
@@ -148,9 +153,12 @@ fn a_sweep_fills_its_file_group_by_group_and_marks_it_complete() {
     assert!(file.cells.iter().all(|c| c.others_core_percent.is_some()));
     assert_eq!(file.cells.iter().map(|c| c.size).collect::<Vec<_>>(), [16, 64]);
     // A checkpoint that fails stops the run with its error.
-    let mut failing = |_: &ResultFile| Err("disk full".to_string());
+    let mut failing = |_: &ResultFile| Err(Error::process("disk full"));
     assert_eq!(
-        sweep.run(&mut sweep.new_file(), &(), &mut failing).unwrap_err(),
+        sweep
+            .run(&mut sweep.new_file(), &(), &mut failing)
+            .unwrap_err()
+            .to_string(),
         "disk full"
     );
 }
@@ -163,7 +171,7 @@ fn nothing_to_measure_is_refused() {
     })
     .config(&Registry::builtin(), Metric::WallTime)
     .unwrap();
-    let e = Sweep::new(cfg, Metric::WallTime, false).err().unwrap();
+    let e = Sweep::new(cfg, Metric::WallTime, false).err().unwrap().to_string();
     assert!(e.contains("nothing to measure"), "{e}");
 }
 

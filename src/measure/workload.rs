@@ -4,8 +4,11 @@
 
 use super::{Mode, Operation, Shape};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
-use crate::backend::{AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error, Kem, KemDecapsKey, KeyExchange};
+use crate::backend::{
+    AeadAlgorithm, AeadKey, Backend, Ecdh, EcdhPrivateKey, Error as BackendError, Kem, KemDecapsKey, KeyExchange,
+};
 use crate::crosscheck::pattern;
+use crate::Error;
 
 /// Ciphertext copies an `open` sample may consume: enough to fill a typical
 /// L2 cache (256 KiB) and no more, so samples stay warm in cache like `seal`.
@@ -13,10 +16,9 @@ const OPEN_POOL_BYTES: usize = 256 * 1024;
 /// Pre-generated private keys an `agree` sample may consume (ring's keys are single-use).
 const KEY_POOL: usize = 512;
 
-pub(super) use super::work::err;
 pub use super::work::Workload;
 
-pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, String> {
+pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, Error> {
     build(backend, shape, None)
 }
 
@@ -25,7 +27,7 @@ pub fn prepare(backend: &Backend, shape: &Shape) -> Result<Box<dyn Workload>, St
 /// deterministic entry points (fixed private key, FIPS 203 seed and m), so
 /// repeated runs execute the same instructions. A backend without such entry
 /// points falls back to its own RNG and reports `deterministic() == false`.
-pub fn prepare_seeded(backend: &Backend, shape: &Shape, seed: u64) -> Result<Box<dyn Workload>, String> {
+pub fn prepare_seeded(backend: &Backend, shape: &Shape, seed: u64) -> Result<Box<dyn Workload>, Error> {
     build(backend, shape, Some(fastrand::Rng::with_seed(seed)))
 }
 
@@ -42,17 +44,17 @@ pub fn seeded_slowdown() -> Option<String> {
     }
 }
 
-fn build(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, String> {
+fn build(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, Error> {
     let w = build_real(backend, shape, rng)?;
     #[cfg(feature = "seeded-slowdown")]
     let w = super::slowdown::wrap(backend, shape, w)?;
     Ok(w)
 }
 
-fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, String> {
+fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> Result<Box<dyn Workload>, Error> {
     match shape.algorithm {
         AlgorithmId::Aead(id) => {
-            let alg = (backend.aead)(id).map_err(|e| e.to_string())?;
+            let alg = (backend.aead)(id)?;
             // Seeded (instruction-count) runs keep one layout: their counts must repeat.
             let offset = if rng.is_some() { 0 } else { layout_offset() };
             if shape.operation == Operation::SealModuleIv {
@@ -60,7 +62,7 @@ fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> R
             }
             Ok(Box::new(AeadWork::new(alg, id, shape, offset)?))
         }
-        AlgorithmId::Kex(id) => match (backend.kex)(id).map_err(|e| e.to_string())? {
+        AlgorithmId::Kex(id) => match (backend.kex)(id)? {
             KeyExchange::Ecdh(e) => Ok(Box::new(EcdhWork::new(e, id, shape.operation, rng)?)),
             KeyExchange::Kem(k) => Ok(Box::new(KemWork::new(k, id, shape.operation, rng)?)),
         },
@@ -107,15 +109,15 @@ struct AeadWork {
 }
 
 impl AeadWork {
-    fn new(alg: &'static dyn AeadAlgorithm, id: AeadId, shape: &Shape, offset: usize) -> Result<Self, String> {
+    fn new(alg: &'static dyn AeadAlgorithm, id: AeadId, shape: &Shape, offset: usize) -> Result<Self, Error> {
         let key_bytes = pattern(id.key_len(), 1);
-        let mut key = alg.key(&key_bytes).map_err(err)?;
+        let mut key = alg.key(&key_bytes).map_err(Error::from)?;
         let (nonce, aad) = (pattern(id.nonce_len(), 2), pattern(shape.aad, 3));
         let mut buf = vec![0; offset];
         buf.extend(pattern(shape.size, 4));
         let mut tag = vec![0; id.tag_len()];
         key.seal_in_place(&nonce, &aad, &mut buf[offset..], &mut tag)
-            .map_err(err)?;
+            .map_err(Error::from)?;
         if shape.operation == Operation::OpenForged {
             tag[0] ^= 1; // SUPERCOP's forgery_decrypt: same work, must be refused
         }
@@ -144,7 +146,7 @@ impl AeadWork {
 
     /// One tight loop per operation and mode: nothing is decided per
     /// iteration, so the loop costs as little as a hand-written one.
-    fn run_loop<const PER_MESSAGE: bool>(&mut self, n: usize) -> Result<(), String> {
+    fn run_loop<const PER_MESSAGE: bool>(&mut self, n: usize) -> Result<(), Error> {
         let Self {
             alg,
             key_bytes,
@@ -160,40 +162,40 @@ impl AeadWork {
             ..
         } = self;
         let buf = &mut buf[*offset..];
-        let rekey = |key: &mut Box<dyn AeadKey>| -> Result<(), String> {
+        let rekey = |key: &mut Box<dyn AeadKey>| -> Result<(), Error> {
             if PER_MESSAGE {
-                *key = alg.key(key_bytes).map_err(err)?;
+                *key = alg.key(key_bytes).map_err(Error::from)?;
             }
             Ok(())
         };
         let stride = (*size).max(1); // slots at least one byte apart so empty messages work
         match (self.op, PER_MESSAGE) {
-            (Operation::Seal, false) => key.seal_batch(n, counter, nonce, aad, buf, tag).map_err(err)?,
+            (Operation::Seal, false) => key.seal_batch(n, counter, nonce, aad, buf, tag).map_err(Error::from)?,
             (Operation::Open, false) => key
                 .open_batch(n, nonce, aad, pool, stride, *size, tag)
-                .map_err(|e| format!("open failed: {e}"))?,
+                .map_err(|e| Error::wrong(format!("open failed: {e}")))?,
             (Operation::Seal, true) => {
                 for _ in 0..n {
                     rekey(key)?;
-                    key.seal_batch(1, counter, nonce, aad, buf, tag).map_err(err)?;
+                    key.seal_batch(1, counter, nonce, aad, buf, tag).map_err(Error::from)?;
                 }
             }
             (Operation::Open, true) => {
                 for slot in pool.chunks_exact_mut(stride).take(n) {
                     rekey(key)?;
                     key.open_in_place(nonce, aad, &mut slot[..*size], tag)
-                        .map_err(|e| format!("open failed: {e}"))?;
+                        .map_err(|e| Error::wrong(format!("open failed: {e}")))?;
                 }
             }
             (Operation::OpenForged, _) => {
                 for _ in 0..n {
                     rekey(key)?;
                     if key.open_in_place(nonce, aad, buf, tag).is_ok() {
-                        return Err("accepted a forged tag".into());
+                        return Err(Error::wrong("accepted a forged tag"));
                     }
                 }
             }
-            (op, _) => return Err(format!("{op:?} is not an AEAD operation")),
+            (op, _) => return Err(Error::wrong(format!("{op:?} is not an AEAD operation"))),
         }
         Ok(())
     }
@@ -204,7 +206,7 @@ impl AeadWork {
 }
 
 impl Workload for AeadWork {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
         if self.op == Operation::Open {
             for slot in self.pool.chunks_exact_mut(self.size.max(1)).take(n as usize) {
                 slot.copy_from_slice(&self.ct);
@@ -213,7 +215,7 @@ impl Workload for AeadWork {
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         if self.per_message {
             self.run_loop::<true>(n as usize)
         } else {
@@ -221,7 +223,7 @@ impl Workload for AeadWork {
         }
     }
 
-    fn verify(&mut self, n: u64) -> Result<(), String> {
+    fn verify(&mut self, n: u64) -> Result<(), Error> {
         if self.op != Operation::Open {
             return Ok(());
         }
@@ -233,7 +235,7 @@ impl Workload for AeadWork {
             .take(n as usize)
             .position(|s| s[..self.size] != plain[..])
         {
-            Some(i) => Err(format!("open left slot {i} of {n} not decrypted")),
+            Some(i) => Err(Error::wrong(format!("open left slot {i} of {n} not decrypted"))),
             None => Ok(()),
         }
     }
@@ -253,9 +255,9 @@ struct EcdhWork {
 }
 
 impl EcdhWork {
-    fn new(ecdh: &'static dyn Ecdh, id: KexId, op: Operation, rng: Option<fastrand::Rng>) -> Result<Self, String> {
+    fn new(ecdh: &'static dyn Ecdh, id: KexId, op: Operation, rng: Option<fastrand::Rng>) -> Result<Self, Error> {
         if !matches!(op, Operation::Keygen | Operation::Agree | Operation::KeygenAgree) {
-            return Err(format!("{op:?} is not an ECDH operation"));
+            return Err(Error::wrong(format!("{op:?} is not an ECDH operation")));
         }
         let mut w = EcdhWork {
             ecdh,
@@ -268,18 +270,18 @@ impl EcdhWork {
         if w.rng.is_some()
             && matches!(
                 ecdh.private_key_from_bytes(&vec![9; id.seed_len()]),
-                Err(Error::Unsupported(_))
+                Err(BackendError::Unsupported(_))
             )
         {
             w.rng = None;
         }
-        w.peer_public = w.keygen()?.public_key().map_err(err)?;
+        w.peer_public = w.keygen()?.public_key().map_err(Error::from)?;
         Ok(w)
     }
 
-    fn keygen(&mut self) -> Result<Box<dyn EcdhPrivateKey>, String> {
+    fn keygen(&mut self) -> Result<Box<dyn EcdhPrivateKey>, Error> {
         let Some(rng) = &mut self.rng else {
-            return self.ecdh.keygen().map_err(err);
+            return self.ecdh.keygen().map_err(Error::from);
         };
         // A P-curve scalar ≥ n is refused (odds below 2^-32 a draw): draw
         // again, as the libraries do. A backend refusing every draw is broken,
@@ -287,16 +289,18 @@ impl EcdhWork {
         let mut last = String::new();
         for _ in 0..MAX_DRAWS {
             match self.ecdh.private_key_from_bytes(&random_bytes(rng, self.id.seed_len())) {
-                Err(Error::Rejected(why)) => last = why,
-                other => return other.map_err(err),
+                Err(BackendError::Rejected(why)) => last = why,
+                other => return other.map_err(Error::from),
             }
         }
-        Err(format!("{MAX_DRAWS} random private keys in a row were refused: {last}"))
+        Err(Error::wrong(format!(
+            "{MAX_DRAWS} random private keys in a row were refused: {last}"
+        )))
     }
 }
 
 impl Workload for EcdhWork {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
         if self.op == Operation::Agree {
             while self.pool.len() < n as usize {
                 let key = self.keygen()?;
@@ -306,20 +310,20 @@ impl Workload for EcdhWork {
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         for _ in 0..n {
             match self.op {
                 Operation::Keygen => {
-                    std::hint::black_box(self.keygen()?.public_key().map_err(err)?);
+                    std::hint::black_box(self.keygen()?.public_key().map_err(Error::from)?);
                 }
                 Operation::Agree => {
-                    let key = self.pool.pop().ok_or("key pool empty")?;
-                    std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
+                    let key = self.pool.pop().ok_or(Error::process("key pool empty"))?;
+                    std::hint::black_box(key.agree(&self.peer_public).map_err(Error::from)?);
                 }
                 _ => {
                     let key = self.keygen()?;
-                    std::hint::black_box(key.public_key().map_err(err)?);
-                    std::hint::black_box(key.agree(&self.peer_public).map_err(err)?);
+                    std::hint::black_box(key.public_key().map_err(Error::from)?);
+                    std::hint::black_box(key.agree(&self.peer_public).map_err(Error::from)?);
                 }
             }
         }
@@ -354,16 +358,16 @@ struct KemWork {
 type Decapsulation = (Box<dyn KemDecapsKey>, Vec<u8>, Vec<u8>);
 
 impl KemWork {
-    fn new(kem: &'static dyn Kem, id: KexId, op: Operation, mut rng: Option<fastrand::Rng>) -> Result<Self, String> {
+    fn new(kem: &'static dyn Kem, id: KexId, op: Operation, mut rng: Option<fastrand::Rng>) -> Result<Self, Error> {
         if !matches!(op, Operation::Keygen | Operation::Encaps | Operation::Decaps) {
-            return Err(format!("{op:?} is not a {id} operation"));
+            return Err(Error::wrong(format!("{op:?} is not a {id} operation")));
         }
         // Seeded mode needs both deterministic entry points.
         if let Some(r) = &mut rng {
             let probe = kem
                 .keygen_from_seed(&random_bytes(r, id.seed_len()))
                 .and_then(|(_, ek)| kem.encaps_deterministic(&ek, &random_bytes(r, id.encaps_randomness_len())));
-            if matches!(probe, Err(Error::Unsupported(_))) {
+            if matches!(probe, Err(BackendError::Unsupported(_))) {
                 rng = None;
             }
         }
@@ -371,7 +375,7 @@ impl KemWork {
             kem,
             id,
             op,
-            dk: kem.keygen().map_err(err)?.0,
+            dk: kem.keygen().map_err(Error::from)?.0,
             ek: Vec::new(),
             ct: Vec::new(),
             ss: Vec::new(),
@@ -386,42 +390,42 @@ impl KemWork {
         Ok(w)
     }
 
-    fn keygen(&mut self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), String> {
+    fn keygen(&mut self) -> Result<(Box<dyn KemDecapsKey>, Vec<u8>), Error> {
         match &mut self.rng {
             Some(r) => self
                 .kem
                 .keygen_from_seed(&random_bytes(r, self.id.seed_len()))
-                .map_err(err),
-            None => self.kem.keygen().map_err(err),
+                .map_err(Error::from),
+            None => self.kem.keygen().map_err(Error::from),
         }
     }
 
-    fn encaps(&mut self) -> Result<(Vec<u8>, Vec<u8>), String> {
+    fn encaps(&mut self) -> Result<(Vec<u8>, Vec<u8>), Error> {
         match &mut self.rng {
             Some(r) => self
                 .kem
                 .encaps_deterministic(&self.ek, &random_bytes(r, self.id.encaps_randomness_len()))
-                .map_err(err),
-            None => self.kem.encaps(&self.ek).map_err(err),
+                .map_err(Error::from),
+            None => self.kem.encaps(&self.ek).map_err(Error::from),
         }
     }
 }
 
 impl Workload for KemWork {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
         let Some(mut pool) = self.pool.take() else {
             return Ok(());
         };
         while pool.len() < n as usize {
             let (dk, ek) = self.keygen()?;
-            let (ct, ss) = self.kem.encaps(&ek).map_err(err)?;
+            let (ct, ss) = self.kem.encaps(&ek).map_err(Error::from)?;
             pool.push((dk, ct, ss));
         }
         self.pool = Some(pool);
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         for _ in 0..n {
             match self.op {
                 Operation::Keygen => {
@@ -432,14 +436,14 @@ impl Workload for KemWork {
                 }
                 _ if self.pool.is_some() => {
                     let pool = self.pool.as_mut().expect("checked");
-                    let (dk, ct, ss) = pool.pop().ok_or("key pool empty")?;
-                    if dk.decaps(&ct).map_err(err)? != ss {
-                        return Err("decapsulated a different shared secret".into());
+                    let (dk, ct, ss) = pool.pop().ok_or(Error::process("key pool empty"))?;
+                    if dk.decaps(&ct).map_err(Error::from)? != ss {
+                        return Err(Error::wrong("decapsulated a different shared secret"));
                     }
                 }
                 _ => {
-                    if self.dk.decaps(&self.ct).map_err(err)? != self.ss {
-                        return Err("decapsulated a different shared secret".into());
+                    if self.dk.decaps(&self.ct).map_err(Error::from)? != self.ss {
+                        return Err(Error::wrong("decapsulated a different shared secret"));
                     }
                 }
             }

@@ -7,6 +7,7 @@ use crate::ab::{self, AbFlags, Outcome, Report};
 use crate::backend::Registry;
 use crate::report::{self, Format};
 use crate::results::{format as formats, Writer};
+use crate::Error;
 
 /// What `ab` was asked for.
 #[derive(Clone, Debug)]
@@ -29,7 +30,7 @@ fn render(report: &Report, format: Format, strict: bool) -> String {
 
 /// Runs both builds (cells named from `registry`) and prints the report; its outcome (see [`Report::outcome`]).
 /// A write error that stopped the run prints what was measured, then is the error.
-pub fn execute(registry: &Registry, plan: &AbPlan) -> Result<Outcome, String> {
+pub fn execute(registry: &Registry, plan: &AbPlan) -> Result<Outcome, Error> {
     let opts = plan.flags.options(registry)?;
     let strict = plan.strict;
     let draw = move |r: &Report, f| render(r, f, strict);
@@ -41,11 +42,12 @@ pub fn execute(registry: &Registry, plan: &AbPlan) -> Result<Outcome, String> {
             r.cells.last().map(|c| c.cell.label()).unwrap_or_default(),
             r.cells.last().map(|c| c.verdict.name()).unwrap_or("")
         );
-        output.write(r)
-    })?;
+        output.write(r).map_err(String::from)
+    })
+    .map_err(Error::process)?;
     if let Some(e) = &report.stopped {
         print!("{}", render(&report, plan.format, strict));
-        return Err(e.clone());
+        return Err(Error::process(e.clone()));
     }
     output.write(&report)?;
     print!("{}", render(&report, plan.format, strict));

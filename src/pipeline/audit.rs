@@ -10,6 +10,7 @@ use crate::audit::{ct, diff, memcheck};
 use crate::backend::Registry;
 use crate::report::{self, Format};
 use crate::select;
+use crate::Error;
 
 /// Whether an audit found something that fails it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,13 +83,13 @@ fn random_seed() -> u64 {
 }
 
 /// `audit diff`: runs the cases on every backend and prints the findings.
-pub fn diff(registry: &Registry, a: &DiffPlan) -> Result<AuditOutcome, String> {
+pub fn diff(registry: &Registry, a: &DiffPlan) -> Result<AuditOutcome, Error> {
     let (backends, algorithms) = (
         select::backends(registry, &a.backend)?,
         select::algorithms(&a.algorithm)?,
     );
     if a.cases == 0 {
-        return Err("--cases: must be at least 1".into());
+        return Err(Error::value("--cases: must be at least 1"));
     }
     crate::limits::count("--cases", a.cases, crate::limits::MAX_CASES)?;
     let allow = AllowList::load(a.allow_list.as_deref())?;
@@ -108,7 +109,7 @@ pub fn diff(registry: &Registry, a: &DiffPlan) -> Result<AuditOutcome, String> {
 }
 
 /// `audit ct`: dudect, or memcheck when the plan asks for it.
-pub fn ct(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, String> {
+pub fn ct(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, Error> {
     if a.memcheck {
         return memcheck(registry, a);
     }
@@ -117,7 +118,9 @@ pub fn ct(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, String> {
         select::algorithms(&a.algorithm)?,
     );
     if a.samples < 1000 {
-        return Err("--samples: need at least 1000 (dudect draws no conclusion below 10,000)".into());
+        return Err(Error::value(
+            "--samples: need at least 1000 (dudect draws no conclusion below 10,000)",
+        ));
     }
     crate::limits::count("--samples", a.samples, crate::limits::MAX_CT_SAMPLES)?;
     let seed = seed_or_random(a.seed);
@@ -128,7 +131,7 @@ pub fn ct(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, String> {
     ))
 }
 
-fn memcheck(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, String> {
+fn memcheck(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, Error> {
     let (backends, algorithms) = (
         select::backends(registry, &a.backend)?,
         select::algorithms(&a.algorithm)?,
@@ -141,7 +144,7 @@ fn memcheck(registry: &Registry, a: &CtPlan) -> Result<AuditOutcome, String> {
 
 /// The hidden child of `ct --method memcheck`: one target exercised inside
 /// valgrind. A target that fails is a finding (its reason on stderr).
-pub fn ct_child(registry: &Registry, backend: &str, algorithm: &str) -> Result<AuditOutcome, String> {
+pub fn ct_child(registry: &Registry, backend: &str, algorithm: &str) -> Result<AuditOutcome, Error> {
     let b = select::named(registry, backend)?;
     let algs = select::algorithms(&[algorithm.to_string()])?;
     match memcheck::exercise(registry, b, algs[0]) {

@@ -5,6 +5,7 @@
 use crate::analysis::compare::{self, GateOptions, GateVerdict};
 use crate::report::{self, Format};
 use crate::results::{self, ResultFile};
+use crate::Error;
 
 /// What `compare` was asked for.
 #[derive(Clone, Debug)]
@@ -18,7 +19,7 @@ pub struct ComparePlan {
 }
 
 /// Reads both files, gates and prints; `None` when nothing was gated (Bencher).
-pub fn execute(plan: &ComparePlan) -> Result<Option<GateVerdict>, String> {
+pub fn execute(plan: &ComparePlan) -> Result<Option<GateVerdict>, Error> {
     let base = load(&plan.base, "BASE")?;
     let new = load(&plan.new, "NEW")?;
     print_gate(&base, &new, &plan.gate, plan.format)
@@ -26,9 +27,9 @@ pub fn execute(plan: &ComparePlan) -> Result<Option<GateVerdict>, String> {
 
 /// A result file, or the file of a saved baseline of that name; `which`
 /// names the argument in errors ("BASE", "--baseline").
-pub fn load(arg: &str, which: &str) -> Result<ResultFile, String> {
-    let path = crate::baseline::resolve(arg).map_err(|e| format!("{which}: {e}"))?;
-    results::read(&path).map_err(|e| format!("{which}: {e}"))
+pub fn load(arg: &str, which: &str) -> Result<ResultFile, Error> {
+    let path = crate::baseline::resolve(arg).map_err(|e| Error::value(format!("{which}: {e}")))?;
+    results::read(&path).map_err(|e| Error::value(format!("{which}: {e}")))
 }
 
 /// Gates NEW against BASE, the warnings on stderr and the comparison on
@@ -38,12 +39,12 @@ pub fn print_gate(
     new: &ResultFile,
     opts: &GateOptions,
     format: Format,
-) -> Result<Option<GateVerdict>, String> {
+) -> Result<Option<GateVerdict>, Error> {
     if format == Format::Bencher {
         print!("{}", report::export(new, format));
         return Ok(None);
     }
-    let outcome = compare::gate(base, new, opts).map_err(|e| e.to_string())?;
+    let outcome = compare::gate(base, new, opts)?;
     let c = &outcome.comparison;
     c.warnings.iter().for_each(|w| eprintln!("{w}"));
     print!("{}", report::export(c, format));

@@ -10,6 +10,7 @@ use crate::policy::compliance::Deployment;
 use crate::policy::{self, module};
 use crate::report::{self, Format};
 use crate::select;
+use crate::Error;
 
 /// What `compliance` was asked for.
 #[derive(Clone, Debug, Default)]
@@ -38,8 +39,8 @@ pub enum ComplianceOutcome {
     Failed,
 }
 
-fn request(a: &CompliancePlan, registry: &Registry) -> Result<Request, String> {
-    let policy = policy::resolve(a.policy.as_deref().unwrap_or_default()).map_err(|e| e.to_string())?;
+fn request(a: &CompliancePlan, registry: &Registry) -> Result<Request, Error> {
+    let policy = policy::resolve(a.policy.as_deref().unwrap_or_default())?;
     let deployment = a
         .require
         .as_deref()
@@ -70,7 +71,7 @@ fn request(a: &CompliancePlan, registry: &Registry) -> Result<Request, String> {
 }
 
 /// Checks (or verifies a bundle) on the backends of `registry` and prints; see the module docs.
-pub fn execute(registry: &Registry, a: &CompliancePlan) -> Result<ComplianceOutcome, String> {
+pub fn execute(registry: &Registry, a: &CompliancePlan) -> Result<ComplianceOutcome, Error> {
     if let Some(dir) = &a.verify {
         let v = evidence::verify::verify(registry, dir)?;
         print!("{}", report::export(&v, a.format));

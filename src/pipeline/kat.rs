@@ -9,6 +9,7 @@ use crate::kat::{self, VectorSet};
 use crate::report::{self, Format};
 use crate::results::kat::{KatReport, KatVerdict};
 use crate::select;
+use crate::Error;
 
 /// What `kat` was asked for.
 #[derive(Clone, Debug, Default)]
@@ -25,27 +26,29 @@ pub struct KatPlan {
 }
 
 /// The vector sets a plan asks for: built-in ones plus the files given.
-pub fn sets(a: &KatPlan, algorithms: &[AlgorithmId]) -> Result<Vec<VectorSet>, String> {
+pub fn sets(a: &KatPlan, algorithms: &[AlgorithmId]) -> Result<Vec<VectorSet>, Error> {
     let mut sets = if a.no_builtin {
         Vec::new()
     } else {
         kat::builtin_sets(algorithms)
     };
     for path in &a.vectors {
-        let loaded = kat::detect::load(path).map_err(|e| e.to_string())?;
+        let loaded = kat::detect::load(path)?;
         loaded.notes.iter().for_each(|n| eprintln!("note: {n}"));
         sets.extend(loaded.sets);
     }
     sets.retain(|s| algorithms.contains(&s.algorithm));
     if sets.is_empty() {
-        return Err("kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)".into());
+        return Err(Error::value(
+            "kat: no vector sets left to run (check --algorithm, --no-builtin and the files given)",
+        ));
     }
     Ok(sets)
 }
 
 /// Runs the audit and prints it; the verdict (why it is not a pass on
 /// stderr). A run no selected backend could take part in is bad input.
-pub fn execute(registry: &Registry, a: &KatPlan) -> Result<KatVerdict, String> {
+pub fn execute(registry: &Registry, a: &KatPlan) -> Result<KatVerdict, Error> {
     let (backends, algorithms) = (
         select::backends(registry, &a.backend)?,
         select::algorithms(&a.algorithm)?,
@@ -56,10 +59,10 @@ pub fn execute(registry: &Registry, a: &KatPlan) -> Result<KatVerdict, String> {
     let file = KatReport::new(versions, &results);
     let verdict = file.verdict(a.strict);
     if let KatVerdict::NothingOffered(why) = &verdict {
-        return Err(format!(
+        return Err(Error::value(format!(
             "kat: nothing to check: no selected backend offers the algorithms of the sets ({}); fix: choose --backend or --algorithm that meet",
             why.join("; ")
-        ));
+        )));
     }
     print!("{}", report::export(&file, a.format));
     match &verdict {

@@ -8,6 +8,7 @@ use crate::report::progress::{Progress, Step};
 use crate::report::{self, Format};
 use crate::results::messaging::{Task, TaskRates, TaskSkipped};
 use crate::results::{MessagingFile, Writer};
+use crate::Error;
 
 /// Measures and prints the workload, rewriting `output` after each task;
 /// the number of backends refused by the correctness check.
@@ -17,10 +18,12 @@ pub fn execute(
     per_turn: Option<u32>,
     format: Format,
     output: &Writer<MessagingFile>,
-) -> Result<usize, String> {
+) -> Result<usize, Error> {
     let cfg = Config::from_flags(registry, flags, per_turn)?;
     if format == Format::Csv {
-        return Err("--format: the messaging workload prints table, markdown or json".into());
+        return Err(Error::value(
+            "--format: the messaging workload prints table, markdown or json",
+        ));
     }
     // The --output file was checked by `run` and stays as it is until the
     // first rows are measured; then it is rewritten after each task.
@@ -45,7 +48,7 @@ pub fn execute(
 
 /// The rows of every task with progress on stderr, a checkpoint of `output`
 /// after each task; the first write error stops the run's outcome.
-fn measure(cfg: &Config, file: &mut MessagingFile, output: &Writer<MessagingFile>) -> Result<(), String> {
+fn measure(cfg: &Config, file: &mut MessagingFile, output: &Writer<MessagingFile>) -> Result<(), Error> {
     let bar = Progress::new(cfg.visits(), "{bar:30} {pos}/{len} visits, {elapsed} elapsed  {msg}");
     // Backends not listed: which of them a task measures is decided inside the run.
     let progress = |backend: &str, task: Task, threads: usize| {

@@ -16,6 +16,7 @@ use crate::report::progress::{Progress, Step};
 use crate::report::{self, Format};
 use crate::results::keyschedule::KdfCells;
 use crate::results::ResultFile;
+use crate::Error;
 use crate::{select, units};
 
 /// What `recommend` was asked for (the flags of the same names).
@@ -64,9 +65,9 @@ struct Inputs {
 }
 
 /// Parses every flag before anything is measured.
-fn inputs(p: &RecommendPlan, registry: &Registry) -> Result<Inputs, String> {
+fn inputs(p: &RecommendPlan, registry: &Registry) -> Result<Inputs, Error> {
     if p.threads == 0 {
-        return Err("--threads: must be at least 1".into());
+        return Err(Error::value("--threads: must be at least 1"));
     }
     crate::limits::count("--threads", p.threads, crate::limits::max_threads())?;
     let workload = MessageMix::from_flags(&WorkloadFlags {
@@ -79,7 +80,7 @@ fn inputs(p: &RecommendPlan, registry: &Registry) -> Result<Inputs, String> {
         kex_group: p.kex_group.as_deref(),
     })?;
     let policy = p.policy.as_deref().map(policy::resolve).transpose();
-    let policy = policy.map_err(|e| e.to_string())?;
+    let policy = policy?;
     let deployment = p
         .require
         .as_deref()
@@ -95,7 +96,7 @@ fn inputs(p: &RecommendPlan, registry: &Registry) -> Result<Inputs, String> {
 }
 
 /// Ranks the backends of `registry` and prints; see the module docs.
-pub fn execute(registry: &Registry, p: &RecommendPlan) -> Result<RecommendOutcome, String> {
+pub fn execute(registry: &Registry, p: &RecommendPlan) -> Result<RecommendOutcome, Error> {
     let inputs = inputs(p, registry)?;
     let deployment = inputs.deployment.as_ref();
     let required: Vec<AlgorithmId> = deployment.map(|d| d.algorithms.clone()).unwrap_or_default();
@@ -116,7 +117,9 @@ pub fn execute(registry: &Registry, p: &RecommendPlan) -> Result<RecommendOutcom
         modules: &inputs.modules,
     };
     if plan.aeads().is_empty() {
-        return Err("--policy: the policy allows no AEAD, so there is nothing to rank".into());
+        return Err(Error::value(
+            "--policy: the policy allows no AEAD, so there is nothing to rank",
+        ));
     }
     plan.check()?;
     let file = cells(p, &plan, &wanted)?;
@@ -152,19 +155,19 @@ fn backends(
     p: &RecommendPlan,
     registry: &Registry,
     deployment: Option<&Deployment>,
-) -> Result<Vec<&'static Backend>, String> {
+) -> Result<Vec<&'static Backend>, Error> {
     let mut wanted = select::backends(registry, &p.backend)?;
     if let Some(b) = deployment.and_then(|d| d.backend.as_deref()) {
         wanted.retain(|x| x.name == b);
         if wanted.is_empty() {
-            return Err(format!("--require: backend {b} is not among --backend"));
+            return Err(Error::flag("--require", format!("backend {b} is not among --backend")));
         }
     }
     Ok(wanted)
 }
 
 /// The result file to rank on: `--results`, or the needed cells measured now.
-fn cells(p: &RecommendPlan, req: &Request, wanted: &[&'static Backend]) -> Result<ResultFile, String> {
+fn cells(p: &RecommendPlan, req: &Request, wanted: &[&'static Backend]) -> Result<ResultFile, Error> {
     let duration = units::parse_duration("--duration", &p.duration)?;
     let mut file = match &p.results {
         Some(path) => recommend::read_results(path, p.threads)?,
@@ -206,7 +209,7 @@ fn kdf_cells(
     req: &Request,
     file: &ResultFile,
     audited: &[&'static Backend],
-) -> Result<KdfCells, String> {
+) -> Result<KdfCells, Error> {
     let tasks = req.kdf_tasks();
     if tasks.is_empty() || audited.is_empty() {
         return Ok(KdfCells::default());

@@ -9,6 +9,7 @@ use crate::report::fleet::{self, Loaded};
 use crate::report::plot::Palette;
 use crate::report::{self, verdicts, Format};
 use crate::results::{self, Writer};
+use crate::Error;
 
 /// What `report` was asked for.
 #[derive(Clone, Debug, Default)]
@@ -35,24 +36,27 @@ pub enum ReportOutcome {
 }
 
 /// Reads one file: a sweep or a messaging result (a KAT file goes to --kat).
-fn load(path: &Path) -> Result<Loaded, String> {
+fn load(path: &Path) -> Result<Loaded, Error> {
     let name = path.display().to_string();
-    match results::load(path).map_err(|e| e.to_string())? {
+    match results::load(path)? {
         results::Loaded::Sweep(f) => Ok(Loaded::Sweep(name, f)),
         results::Loaded::Messaging(f) => Ok(Loaded::Messaging(name, f)),
-        results::Loaded::Kat(_) => Err(format!(
+        results::Loaded::Kat(_) => Err(Error::value(format!(
             "{name}: a KAT result goes to --kat, not among the result files"
-        )),
+        ))),
     }
 }
 
 /// Reads `--kat FILE`: the output of `cryptobench kat --format json`.
-fn load_kat(path: &Path) -> Result<verdicts::Matrix, String> {
-    match results::load(path).map_err(|e| format!("--kat: {e}"))? {
+fn load_kat(path: &Path) -> Result<verdicts::Matrix, Error> {
+    match results::load(path).map_err(|e| Error::flag("--kat", format!("{e}")))? {
         results::Loaded::Kat(k) => Ok(verdicts::matrix(&path.display().to_string(), k)?),
-        _ => Err(format!(
-            "--kat: {} is not the output of `cryptobench kat --format json`",
-            path.display()
+        _ => Err(Error::flag(
+            "--kat",
+            format!(
+                "{} is not the output of `cryptobench kat --format json`",
+                path.display()
+            ),
         )),
     }
 }
@@ -62,12 +66,8 @@ fn compliance(
     registry: &Registry,
     policies: &[String],
     fleet: &fleet::Fleet,
-) -> Result<Vec<report::compliance_matrix::Section>, String> {
-    let policies: Vec<_> = policies
-        .iter()
-        .map(|p| policy::resolve(p))
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
+) -> Result<Vec<report::compliance_matrix::Section>, Error> {
+    let policies: Vec<_> = policies.iter().map(|p| policy::resolve(p)).collect::<Result<_, _>>()?;
     if policies.is_empty() {
         return Ok(Vec::new());
     }
@@ -80,7 +80,7 @@ fn compliance(
 
 /// Reads every file, writes the page if asked (drawn in the colours of
 /// `registry`'s backends), prints the document.
-pub fn execute(registry: &Registry, a: &ReportPlan) -> Result<ReportOutcome, String> {
+pub fn execute(registry: &Registry, a: &ReportPlan) -> Result<ReportOutcome, Error> {
     let loaded: Vec<Loaded> = a.files.iter().map(|p| load(p)).collect::<Result<_, _>>()?;
     let fleet = fleet::merge(loaded)?;
     let kat = a.kat.as_deref().map(load_kat).transpose()?;

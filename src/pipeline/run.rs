@@ -15,6 +15,7 @@ use crate::report::progress::Progress;
 use crate::report::{self, Format};
 use crate::results::{format as formats, Metric, ResultFile, Writer};
 use crate::workload_model::WorkloadKind;
+use crate::Error;
 
 /// `run --workload`: the sweep, or a workload of the shared vocabulary
 /// (`crate::workload_model`, the names `recommend --workload` takes).
@@ -89,7 +90,7 @@ impl RunOutcome {
 }
 
 /// Runs `plan` on the backends of `registry`: see the module docs.
-pub fn execute(registry: &Registry, plan: RunPlan) -> Result<RunOutcome, String> {
+pub fn execute(registry: &Registry, plan: RunPlan) -> Result<RunOutcome, Error> {
     if plan.workload == RunWorkload::Messaging {
         messaging_refusals(&plan)?;
         mask_refusal(&plan)?;
@@ -123,36 +124,39 @@ pub fn execute(registry: &Registry, plan: RunPlan) -> Result<RunOutcome, String>
 
 /// The messaging workload has no baselines and no instruction metric: refuse
 /// them rather than ignore them.
-fn messaging_refusals(plan: &RunPlan) -> Result<(), String> {
+fn messaging_refusals(plan: &RunPlan) -> Result<(), Error> {
     let refused = [
         (plan.baseline.is_some(), "--baseline"),
         (plan.save_baseline.is_some(), "--save-baseline"),
         (plan.metric == Metric::Instructions, "--metric instructions"),
     ];
     match refused.iter().find(|(given, _)| *given) {
-        Some((_, flag)) => Err(format!(
+        Some((_, flag)) => Err(Error::value(format!(
             "{flag}: applies to the sweep only; leave it out with --workload messaging"
-        )),
+        ))),
         None => Ok(()),
     }
 }
 
 /// `--cpu-features` masks the wall-time sweep only.
-fn mask_refusal(plan: &RunPlan) -> Result<(), String> {
+fn mask_refusal(plan: &RunPlan) -> Result<(), Error> {
     let sweep_only = plan.metric == Metric::Instructions || plan.workload == RunWorkload::Messaging;
     match plan.cpu_features {
-        Some(_) if sweep_only => Err(
-            "--cpu-features: only for the wall-time sweep (drop --metric instructions / --workload messaging)".into(),
-        ),
+        Some(_) if sweep_only => Err(Error::flag(
+            "--cpu-features",
+            "only for the wall-time sweep (drop --metric instructions / --workload messaging)",
+        )),
         _ => Ok(()),
     }
 }
 
 /// The sweep's flags; `--workload tls|storage` sweeps that workload's sizes
 /// unless `--sizes` is given (the same vocabulary as `recommend --workload`).
-fn sweep_flags(plan: &RunPlan) -> Result<SweepFlags, String> {
+fn sweep_flags(plan: &RunPlan) -> Result<SweepFlags, Error> {
     if plan.messages_per_turn.is_some() {
-        return Err("--messages-per-turn: applies to --workload messaging only".into());
+        return Err(Error::value(
+            "--messages-per-turn: applies to --workload messaging only",
+        ));
     }
     let mut flags = plan.sweep.clone();
     if let Some(kind) = plan.workload.swept() {
@@ -175,7 +179,7 @@ struct Files {
 
 /// Everything checked before measuring: the sweep, the `--output` policy
 /// (see `preflight`), the baseline to save to and the one to compare with.
-fn prepare(plan: &RunPlan, cfg: Config) -> Result<(Sweep, Files, Option<ResultFile>), String> {
+fn prepare(plan: &RunPlan, cfg: Config) -> Result<(Sweep, Files, Option<ResultFile>), Error> {
     let output = Writer::output(plan.output.as_deref(), plan.force, formats::RUN, report::export)?;
     let baseline = Writer::baseline(plan.save_baseline.as_deref(), report::export)?;
     let base = plan.baseline.as_deref().map(|b| gate::load(b, "--baseline"));
@@ -188,7 +192,7 @@ fn prepare(plan: &RunPlan, cfg: Config) -> Result<(Sweep, Files, Option<ResultFi
 
 /// Runs the sweep with its progress on stderr, rewriting `output` after each
 /// group and at the end; prints the busy-machine warning.
-fn measure(sweep: &Sweep, file: &mut ResultFile, output: &Writer<ResultFile>) -> Result<(), String> {
+fn measure(sweep: &Sweep, file: &mut ResultFile, output: &Writer<ResultFile>) -> Result<(), Error> {
     let progress = match sweep.metric {
         Metric::Instructions => Progress::Hidden,
         Metric::WallTime => Progress::new(
@@ -218,7 +222,7 @@ fn finish(
     baseline: &Writer<ResultFile>,
     base: Option<&ResultFile>,
     force: bool,
-) -> Result<RunOutcome, String> {
+) -> Result<RunOutcome, Error> {
     if let Some(path) = baseline.path() {
         baseline.write(file)?;
         eprintln!("saved baseline {}", path.display());
@@ -267,7 +271,9 @@ mod tests {
             f(&mut p);
             p
         };
-        let e = execute(&Registry::builtin(), plan(|p| p.messages_per_turn = Some(3))).unwrap_err();
+        let e = execute(&Registry::builtin(), plan(|p| p.messages_per_turn = Some(3)))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("--messages-per-turn: "), "{e}");
         let e = execute(
             &Registry::builtin(),
@@ -276,7 +282,8 @@ mod tests {
                 p.save_baseline = Some("x".into());
             }),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("--save-baseline: applies to the sweep only"), "{e}");
         let e = execute(
             &Registry::builtin(),
@@ -285,7 +292,8 @@ mod tests {
                 p.cpu_features = Some("avx2".into());
             }),
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("--cpu-features: only for the wall-time sweep"), "{e}");
     }
 }

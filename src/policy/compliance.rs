@@ -14,6 +14,7 @@ use super::service::{self, ServiceStanding};
 use super::{Decision, Policy};
 use crate::algorithm::AlgorithmId;
 use crate::backend::{Backend, Registry};
+use crate::Error;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ComplianceRow {
@@ -89,12 +90,12 @@ struct RawDeployment {
 impl Deployment {
     /// Parses `--require`: a path to a `.toml` file (or any existing file), else a comma list.
     /// A file's `backend` names one of `registry`'s.
-    pub fn parse(registry: &Registry, arg: &str) -> Result<Deployment, String> {
+    pub fn parse(registry: &Registry, arg: &str) -> Result<Deployment, Error> {
         let path = Path::new(arg.trim());
         if arg.trim().ends_with(".toml") || path.is_file() {
             return Self::from_file(registry, path);
         }
-        let algorithms = parse_algorithms(arg.split(','), |e| format!("--require: {e}"))?;
+        let algorithms = parse_algorithms(arg.split(','), |e| Error::flag("--require", e))?;
         Ok(Deployment {
             algorithms,
             backend: None,
@@ -102,35 +103,40 @@ impl Deployment {
         })
     }
 
-    fn from_file(registry: &Registry, path: &Path) -> Result<Deployment, String> {
+    fn from_file(registry: &Registry, path: &Path) -> Result<Deployment, Error> {
         let file = path.display().to_string();
         let text = crate::input::read_text(path, crate::input::MAX_TEXT).map_err(|e| {
-            format!("--require: cannot read {file}: {e} (fix: give a readable TOML file or a comma list of algorithms)")
+            let why = format!("cannot read {file}: {e} (fix: give a readable TOML file or a comma list of algorithms)");
+            Error::flag("--require", why)
         })?;
         Deployment::from_toml(registry, &file, &text)
     }
 
     /// [`Self::parse`]'s file step on the text of `file` (fuzzed: fuzz/fuzz_targets/require_toml.rs).
-    pub fn from_toml(registry: &Registry, file: &str, text: &str) -> Result<Deployment, String> {
+    pub fn from_toml(registry: &Registry, file: &str, text: &str) -> Result<Deployment, Error> {
         let raw: RawDeployment = toml::from_str(text).map_err(|e| {
             let (loc, msg) = toml_error(text, &e);
             let msg = msg.replace(
                 "see the profile format in policies/fips-140-3.toml",
                 "algorithms = [\"AES-256-GCM\"], optional backend = \"aws-lc-rs\"",
             );
-            format!("{file}: {loc}: {msg}")
+            Error::file(file, format!("{loc}: {msg}"))
         })?;
         let line = text
             .lines()
             .position(|l| l.trim_start().starts_with("algorithms"))
             .map_or(1, |i| i + 1);
         let algorithms = parse_algorithms(raw.algorithms.iter().map(String::as_str), |e| {
-            format!("{file}: line {line}: algorithms: {e}")
+            Error::file(file, format!("line {line}: algorithms: {e}"))
         })?;
         let backend = match raw.backend {
             Some(b) => Some(
                 crate::select::named(registry, &b)
-                    .map_err(|e| format!("{file}: backend: {e} (fix: use a name `cryptobench list` prints)"))?
+                    .map_err(|e| {
+                        Error::value(format!(
+                            "{file}: backend: {e} (fix: use a name `cryptobench list` prints)"
+                        ))
+                    })?
                     .name
                     .to_string(),
             ),
@@ -146,11 +152,11 @@ impl Deployment {
 
 fn parse_algorithms<'a>(
     names: impl Iterator<Item = &'a str>,
-    err: impl Fn(String) -> String,
-) -> Result<Vec<AlgorithmId>, String> {
+    err: impl Fn(String) -> Error,
+) -> Result<Vec<AlgorithmId>, Error> {
     let mut out = Vec::new();
     for n in names.map(str::trim).filter(|n| !n.is_empty()) {
-        let a: AlgorithmId = n.parse().map_err(&err)?;
+        let a: AlgorithmId = n.parse().map_err(|e: Error| err(e.to_string()))?;
         if !out.contains(&a) {
             out.push(a);
         }

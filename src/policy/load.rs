@@ -76,6 +76,8 @@ pub fn builtin(name: &str) -> Option<Policy> {
         .map(|(n, text)| parse(text, &format!("policies/{n}.toml"), "built-in").expect("built-in policies are valid"))
 }
 
+crate::error::bad_input_converts!(PolicyError);
+
 /// `--policy NAME|FILE`: a built-in name, or a path to a profile.
 pub fn resolve(arg: &str) -> Result<Policy, PolicyError> {
     if let Some(p) = builtin(arg) {

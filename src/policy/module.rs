@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::algorithm::{AlgorithmId, Operation};
 use crate::backend::{Backend, Module};
+use crate::Error;
 
 /// The module data files, embedded.
 const FACTS: &[(&str, &str)] = &[
@@ -100,21 +101,21 @@ pub fn facts() -> Vec<ModuleFacts> {
 
 /// A module data file, e.g. a copy of a built-in one with a certificate
 /// confirmed (`compliance --module-facts FILE`).
-pub fn parse_facts(file: &str, text: &str) -> Result<ModuleFacts, String> {
+pub fn parse_facts(file: &str, text: &str) -> Result<ModuleFacts, Error> {
     let m: ModuleFacts = toml::from_str(text).map_err(|e| {
         let (loc, msg) = super::load::toml_error(text, &e);
-        format!("{file}: {loc}: {msg}")
+        Error::file(file, format!("{loc}: {msg}"))
     })?;
     for v in &m.version {
         for a in &v.approved {
             a.parse::<AlgorithmId>()
-                .map_err(|e| format!("{file}: version {:?}: approved: {e}", v.versions))?;
+                .map_err(|e| Error::value(format!("{file}: version {:?}: approved: {e}", v.versions)))?;
         }
         if v.citation.trim().is_empty() {
-            return Err(format!(
+            return Err(Error::value(format!(
                 "{file}: version {:?}: citation is empty (fix: cite where the certificate is listed)",
                 v.versions
-            ));
+            )));
         }
     }
     Ok(m)
@@ -122,15 +123,15 @@ pub fn parse_facts(file: &str, text: &str) -> Result<ModuleFacts, String> {
 
 /// The built-in facts with the user's module data files (`--module-facts FILE`,
 /// repeatable) in place of the built-in file for their backends.
-pub fn load_facts(files: &[std::path::PathBuf]) -> Result<Vec<ModuleFacts>, String> {
+pub fn load_facts(files: &[std::path::PathBuf]) -> Result<Vec<ModuleFacts>, Error> {
     let mine = files
         .iter()
         .map(|p| {
             let text = crate::input::read_text(p, crate::input::MAX_TEXT)
-                .map_err(|e| format!("--module-facts: {}: {e}", p.display()))?;
-            parse_facts(&p.display().to_string(), &text).map_err(|e| format!("--module-facts: {e}"))
+                .map_err(|e| Error::flag("--module-facts", format!("{}: {e}", p.display())))?;
+            parse_facts(&p.display().to_string(), &text).map_err(|e| Error::flag("--module-facts", format!("{e}")))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(facts_with(&mine))
 }
 
@@ -485,7 +486,9 @@ mod tests {
         );
         let gcm = [AlgorithmId::Aead(AeadId::Aes128Gcm)];
         assert!(service_notes(&all, "aws-lc-rs", &gcm)[0].contains("RandomizedNonceKey"));
-        let e = parse_facts("bad.toml", &text.replacen("\"P-256\"", "\"P-999\"", 1)).unwrap_err();
+        let e = parse_facts("bad.toml", &text.replacen("\"P-256\"", "\"P-999\"", 1))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("bad.toml: version") && e.contains("P-999"), "{e}");
     }
 }

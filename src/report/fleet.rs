@@ -8,6 +8,7 @@ use super::doc::{Doc, Mark, Table, TableCell};
 use crate::algorithm::{AlgorithmId, Mode, Operation};
 use crate::results::{Cell, MessagingFile, ResultFile};
 use crate::units::format_size;
+use crate::Error;
 
 /// One machine's sweep, with the label it is shown under.
 pub struct Machine {
@@ -52,17 +53,19 @@ impl Loaded {
 }
 
 /// Merges files into one fleet; refuses mixed methodology versions, naming both files.
-pub fn merge(files: Vec<Loaded>) -> Result<Fleet, String> {
-    let first = files.first().ok_or("report: give at least one result file")?;
+pub fn merge(files: Vec<Loaded>) -> Result<Fleet, Error> {
+    let first = files
+        .first()
+        .ok_or(Error::value("report: give at least one result file"))?;
     let version = first.methodology().to_string();
     if let Some(other) = files.iter().find(|f| f.methodology() != version) {
-        return Err(format!(
+        return Err(Error::value(format!(
             "{}: methodology version {} differs from {} in {}; results measured differently cannot be merged (re-run both with the same cryptobench)",
             other.path(),
             other.methodology(),
             version,
             first.path()
-        ));
+        )));
     }
     // Label by hostname; the file name tells apart machines sharing one.
     let hosts: Vec<&str> = files.iter().map(Loaded::hostname).collect();

@@ -69,18 +69,18 @@ fn cell(i: usize, c: &Cell) -> Result<(), Error> {
 }
 
 /// Checks a sweep result file.
-pub fn check(f: &ResultFile) -> Result<(), String> {
+pub fn check(f: &ResultFile) -> Result<(), Error> {
     let rows = f.cells.len() + f.failures.len() + f.skipped.len();
     limits::count("cells", rows, limits::MAX_MATRIX_CELLS)?;
     f.cells.iter().enumerate().try_for_each(|(i, c)| cell(i, c))?;
     if let Some(hz) = f.header.machine.tsc_hz.filter(|v| !limits::figure(*v)) {
-        return Err(format!("machine.tsc_hz is {hz}, outside 0..1e15"));
+        return Err(Error::value(format!("machine.tsc_hz is {hz}, outside 0..1e15")));
     }
     Ok(())
 }
 
 /// Checks a messaging result file.
-pub fn check_messaging(f: &MessagingFile) -> Result<(), String> {
+pub fn check_messaging(f: &MessagingFile) -> Result<(), Error> {
     limits::count("rows", f.rows.len(), limits::MAX_MATRIX_CELLS)?;
     for (i, r) in f.rows.iter().enumerate() {
         for rate in &r.rates {
@@ -92,10 +92,10 @@ pub fn check_messaging(f: &MessagingFile) -> Result<(), String> {
                 &rate.samples,
             )?;
             if rate.threads == 0 || rate.threads > limits::max_threads().max(4096) {
-                return Err(format!(
+                return Err(Error::value(format!(
                     "{what}: threads {} outside the documented limits",
                     rate.threads
-                ));
+                )));
             }
         }
         if let Some((n, v)) = r
@@ -103,7 +103,10 @@ pub fn check_messaging(f: &MessagingFile) -> Result<(), String> {
             .iter()
             .find(|(_, v)| !(v.is_finite() && (0.0..=1.0).contains(v)))
         {
-            return Err(format!("row {i} ({}): share of {n} is {v}, outside 0..1", r.backend));
+            return Err(Error::value(format!(
+                "row {i} ({}): share of {n} is {v}, outside 0..1",
+                r.backend
+            )));
         }
     }
     Ok(())
@@ -122,12 +125,12 @@ mod tests {
         let mut f = load("tests/data/gate/base.json");
         check(&f).unwrap();
         f.cells[0].ops_per_sec.median = 1.7e308;
-        assert!(check(&f).unwrap_err().contains("ops_per_sec.median"));
+        assert!(check(&f).unwrap_err().to_string().contains("ops_per_sec.median"));
         f.cells[0].ops_per_sec.median = 1.0;
         f.cells[0].samples.push(f64::NAN);
-        assert!(check(&f).unwrap_err().contains("sample"));
+        assert!(check(&f).unwrap_err().to_string().contains("sample"));
         f.cells[0].samples.pop();
         f.cells[0].mb_per_sec = Some(-1.0);
-        assert!(check(&f).unwrap_err().contains("mb_per_sec"));
+        assert!(check(&f).unwrap_err().to_string().contains("mb_per_sec"));
     }
 }

@@ -109,6 +109,8 @@ pub enum LoadError {
     Invalid(String, String),
 }
 
+crate::error::bad_input_converts!(LoadError);
+
 /// The fields that tell the kinds apart; a KAT file from before it carried a
 /// schema is recognised by its `results` and `totals`.
 #[derive(Deserialize)]
@@ -148,7 +150,7 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
     let text = crate::input::read_text(path, MAX_RESULT_BYTES).map_err(|e| LoadError::Io(name.clone(), e))?;
     let parse = |e| LoadError::Parse(name.clone(), e);
-    let invalid = |e| LoadError::Invalid(name.clone(), e);
+    let invalid = |e: crate::Error| LoadError::Invalid(name.clone(), e.to_string());
     // Values are validated on load (finite, non-negative, bounded) so that no
     // renderer meets an infinite axis or a NaN.
     Ok(match kind_of(&name, &text)? {

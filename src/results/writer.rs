@@ -18,6 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use super::format::{Format, Formats};
+use crate::Error;
 
 /// Writes one file, or nothing when the command was given no path.
 pub struct Writer<T: ?Sized> {
@@ -43,11 +44,11 @@ impl<T: ?Sized> Writer<T> {
         force: bool,
         formats: Formats,
         render: impl Fn(&T, Format) -> String + 'static,
-    ) -> Result<Writer<T>, String> {
+    ) -> Result<Writer<T>, Error> {
         let target = path
             .map(|p| {
                 crate::preflight::output(p, force)?;
-                Ok::<_, String>(Target {
+                Ok::<_, Error>(Target {
                     path: p.to_path_buf(),
                     format: formats.for_path(p),
                     flag: "--output",
@@ -62,7 +63,7 @@ impl<T: ?Sized> Writer<T> {
 
     /// `--save-baseline NAME` (none: writes nothing): JSON at the baseline's
     /// path, its directory created and checked writable now.
-    pub fn baseline(name: Option<&str>, render: impl Fn(&T, Format) -> String + 'static) -> Result<Writer<T>, String> {
+    pub fn baseline(name: Option<&str>, render: impl Fn(&T, Format) -> String + 'static) -> Result<Writer<T>, Error> {
         let target = crate::preflight::baseline(name)?.map(|path| Target {
             path,
             format: Format::Json,
@@ -81,8 +82,8 @@ impl<T: ?Sized> Writer<T> {
         format: Format,
         flag: &'static str,
         render: impl Fn(&T, Format) -> String + 'static,
-    ) -> Result<Writer<T>, String> {
-        let cannot = |e: std::io::Error| format!("{flag}: cannot write {}: {e}", path.display());
+    ) -> Result<Writer<T>, Error> {
+        let cannot = |e: std::io::Error| Error::flag(flag, format!("cannot write {}: {e}", path.display()));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(cannot)?;
         }
@@ -110,11 +111,11 @@ impl<T: ?Sized> Writer<T> {
 
     /// Rewrites the file with `value` (a checkpoint of a partial result, or
     /// the final one), atomically.
-    pub fn write(&self, value: &T) -> Result<(), String> {
+    pub fn write(&self, value: &T) -> Result<(), Error> {
         let Some(t) = &self.target else { return Ok(()) };
         let text = (self.render)(value, t.format);
         crate::atomic_file::write(&t.path, text.as_bytes())
-            .map_err(|e| format!("{}: cannot write {}: {e}", t.flag, t.path.display()))
+            .map_err(|e| Error::flag(t.flag, format!("cannot write {}: {e}", t.path.display())))
     }
 }
 
@@ -158,7 +159,7 @@ mod tests {
         let p = d.path().join("done.json");
         let done = r#"{"schema":"cryptobench-result","complete":true}"#;
         std::fs::write(&p, done).unwrap();
-        let e = Writer::output(Some(&p), false, RUN, shown).err().unwrap();
+        let e = Writer::output(Some(&p), false, RUN, shown).err().unwrap().to_string();
         assert!(e.starts_with("--output: ") && e.contains("--force"), "{e}");
         assert_eq!(std::fs::read_to_string(&p).unwrap(), done);
         let w = Writer::output(Some(&p), true, RUN, shown).unwrap();
@@ -180,7 +181,8 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "html: <p>");
         let e = Writer::file(Path::new("/proc/cryptobench/index.html"), Format::Html, "--html", shown)
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(
             e.starts_with("--html: cannot write /proc/cryptobench/index.html: "),
             "{e}"

@@ -3,6 +3,7 @@
 //! each run was.
 
 use crate::results::ResultFile;
+use crate::Error;
 
 /// The disturbance record of both files, for the report.
 pub(super) fn disturbance(base: &ResultFile, new: &ResultFile) -> Vec<String> {
@@ -79,14 +80,14 @@ pub fn differences(base: &ResultFile, new: &ResultFile) -> Vec<String> {
 
 /// `run --baseline`: a baseline from another machine or build is refused
 /// before measuring (not after), unless `force`.
-pub fn refuse_incomparable(base: Option<&ResultFile>, new: &ResultFile, force: bool) -> Result<(), String> {
+pub fn refuse_incomparable(base: Option<&ResultFile>, new: &ResultFile, force: bool) -> Result<(), Error> {
     let diff = base.map(|b| differences(b, new)).unwrap_or_default();
     if diff.is_empty() || force {
         return Ok(());
     }
-    Err(format!(
-        "--baseline: not comparable: {}; pass --force to compare anyway",
-        diff.join("; ")
+    Err(Error::flag(
+        "--baseline",
+        format!("not comparable: {}; pass --force to compare anyway", diff.join("; ")),
     ))
 }
 

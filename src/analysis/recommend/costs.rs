@@ -12,13 +12,14 @@ use super::model::{self, cost_name, CellRef, CostId, Part};
 use super::{kat_problem, Candidate, CellSource, Ctx};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 use crate::workload_model::{self, KexCadence, Role, Slot};
+use crate::Error;
 
 /// (cost, operations per message, cell) of one backend.
 pub(super) type Terms = Vec<(CostId, f64, CellRef)>;
 /// Costs a backend's cells cannot price, each with why.
 pub(super) type Missing = Vec<(CostId, String)>;
 /// A slot's terms and the roles a stand-in plan priced, or why its cells are missing.
-type SlotPrice = Result<(Terms, Vec<Role>), String>;
+type SlotPrice = Result<(Terms, Vec<Role>), Error>;
 
 /// A backend's groups and the costs its cells price (and those they cannot, with why).
 #[derive(Default)]
@@ -47,7 +48,7 @@ impl Ctx<'_> {
             }
             let plans = role.plans(slot, g.kind());
             let (cells, stand_in) = model::kex_cells(self.cells.file, b, g, &plans, self.req.threads)
-                .map_err(|ops| self.missing_kex(b, g, &ops))?;
+                .map_err(|ops| Error::value(self.missing_kex(b, g, &ops.join(" or "))))?;
             if stand_in {
                 stand_ins.push(role);
             }

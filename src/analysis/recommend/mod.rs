@@ -30,6 +30,7 @@ use crate::algorithm::{AeadId, AlgorithmId, KexId};
 use crate::policy::kat_status::{KatStatus, KatTable};
 use crate::results::{Metric, ResultFile};
 use crate::workload_model::Slot;
+use crate::Error;
 pub use evidence::{attach_findings, Findings};
 pub use mix::{MessageMix, WorkloadFlags};
 use model::{Cells, Model};
@@ -305,22 +306,28 @@ impl Ctx<'_> {
 }
 
 /// Reads `--results FILE`: a wall-time sweep with cells at `threads`.
-pub fn read_results(path: &Path, threads: usize) -> Result<ResultFile, String> {
-    let f = crate::results::read(path).map_err(|e| format!("--results: {e}"))?;
+pub fn read_results(path: &Path, threads: usize) -> Result<ResultFile, Error> {
+    let f = crate::results::read(path).map_err(|e| Error::flag("--results", format!("{e}")))?;
     if f.settings.metric != Metric::WallTime {
-        return Err(format!(
-            "--results: {} holds '{}' figures, not throughput (fix: use a wall-time run)",
-            path.display(),
-            f.settings.metric
+        return Err(Error::flag(
+            "--results",
+            format!(
+                "{} holds '{}' figures, not throughput (fix: use a wall-time run)",
+                path.display(),
+                f.settings.metric
+            ),
         ));
     }
     if !f.cells.iter().any(|c| c.threads == threads) {
         let t: BTreeSet<usize> = f.cells.iter().map(|c| c.threads).collect();
         let t: Vec<String> = t.iter().map(|x| x.to_string()).collect();
-        return Err(format!(
-            "--threads: {} has no cells at {threads} thread(s) (it has {})",
-            path.display(),
-            t.join(", ")
+        return Err(Error::flag(
+            "--threads",
+            format!(
+                "{} has no cells at {threads} thread(s) (it has {})",
+                path.display(),
+                t.join(", ")
+            ),
         ));
     }
     Ok(f)

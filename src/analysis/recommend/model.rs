@@ -302,15 +302,18 @@ pub(super) fn aead_model(
     Some(m)
 }
 
-/// Cells of one key-exchange step with `kex` — (operations per step, cell)
-/// and whether a stand-in plan was used — or the operations it lacks.
+/// (operations per step, cell index) of one key-exchange step.
+type StepCells = Vec<(f64, usize)>;
+
+/// Cells of one key-exchange step with `kex` and whether a stand-in plan
+/// was used; or each plan it tried ("keygen + agree"), none with its cells.
 pub(super) fn kex_cells(
     file: &ResultFile,
     backend: &str,
     kex: KexId,
     plans: &[Plan],
     threads: usize,
-) -> Result<(Vec<(f64, usize)>, bool), String> {
+) -> Result<(StepCells, bool), Vec<String>> {
     let one = |op: Operation| {
         cells_by_size(file, backend, AlgorithmId::Kex(kex), (op, Mode::Bulk), threads)
             .get(&0)
@@ -324,10 +327,9 @@ pub(super) fn kex_cells(
             cells.collect::<Option<Vec<_>>>().map(|c| (c, i > 0))
         })
         .ok_or_else(|| {
-            let ops: Vec<String> = plans
+            plans
                 .iter()
                 .map(|p| p.iter().map(|(_, o)| o.name()).collect::<Vec<_>>().join(" + "))
-                .collect();
-            ops.join(" or ")
+                .collect()
         })
 }

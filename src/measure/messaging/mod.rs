@@ -42,6 +42,7 @@ use crate::workload_model::{self, WorkloadKind, DEFAULT_MESSAGES_PER_TURN};
 use crate::workload_model::MESSAGE_CYCLE as CYCLE;
 pub use crate::workload_model::MESSAGE_MIX;
 
+use crate::Error;
 use work::shares;
 pub use work::{mean_message_bytes, per_op, MessagingWork, Suite, PRIMITIVES};
 
@@ -73,11 +74,11 @@ impl Config {
         registry: &Registry,
         flags: &SweepFlags,
         messages_per_turn: Option<u32>,
-    ) -> Result<Config, String> {
+    ) -> Result<Config, Error> {
         let per_turn = workload_model::messages_per_turn(messages_per_turn.unwrap_or(DEFAULT_MESSAGES_PER_TURN))?;
         let cfg = flags.config(registry, Metric::WallTime)?;
         if flags.has_sweep_only() {
-            return Err("--workload messaging: --operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)".into());
+            return Err(Error::flag("--workload messaging", "--operation, --mode, --sizes and --aad apply to the sweep only (the message size mix is fixed; see README)"));
         }
         let given = if flags.algorithm.is_empty() {
             &[][..]
@@ -163,7 +164,7 @@ pub fn is_kem(id: KexId) -> bool {
 }
 
 /// Picks the AEAD and KEM from `--algorithm` names (defaults: AES-256-GCM, ML-KEM-768).
-pub fn choose(algorithms: &[AlgorithmId]) -> Result<(AeadId, KexId), String> {
+pub fn choose(algorithms: &[AlgorithmId]) -> Result<(AeadId, KexId), Error> {
     let aeads: Vec<AeadId> = algorithms
         .iter()
         .filter_map(|a| match a {
@@ -181,15 +182,21 @@ pub fn choose(algorithms: &[AlgorithmId]) -> Result<(AeadId, KexId), String> {
     let aead = match aeads[..] {
         [] => AeadId::Aes256Gcm,
         [one] => one,
-        _ => return Err("--algorithm: the messaging workload takes one AEAD (e.g. aes-256-gcm)".into()),
+        _ => {
+            return Err(Error::flag(
+                "--algorithm",
+                "the messaging workload takes one AEAD (e.g. aes-256-gcm)",
+            ))
+        }
     };
     let kem = match kems[..] {
         [] => KexId::MlKem768,
         [one] if is_kem(one) => one,
         _ => {
-            return Err(
-                "--algorithm: the messaging workload takes one KEM for PQXDH: ml-kem-768 or x25519mlkem768".into(),
-            )
+            return Err(Error::flag(
+                "--algorithm",
+                "the messaging workload takes one KEM for PQXDH: ml-kem-768 or x25519mlkem768",
+            ))
         }
     };
     Ok((aead, kem))
@@ -216,10 +223,10 @@ fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut 
             .map_err(|e| (e, false))
             .and_then(|suite| {
                 if let Some((_, p)) = problems.iter().find(|(name, _)| name == b.name) {
-                    return Err((format!("correctness check failed, not timed: {p}"), true));
+                    return Err((Error::wrong(format!("correctness check failed, not timed: {p}")), true));
                 }
                 if task == Task::Pqxdh && suite.kem.is_none() {
-                    return Err((format!("{} unsupported", cfg.kem), false));
+                    return Err((Error::value(format!("{} unsupported", cfg.kem)), false));
                 }
                 let (batch, per_sample) = MessagingWork::new(suite, task, cfg.messages_per_turn)
                     .and_then(|mut w| calibrate_workload(&mut w, cfg.target_sample))
@@ -236,7 +243,7 @@ fn ready(cfg: &Config, task: Task, problems: &[(String, String)], skipped: &mut 
             Err((reason, failed)) => skipped.push(TaskSkipped {
                 backend: b.name.into(),
                 task,
-                reason,
+                reason: reason.to_string(),
                 failed,
             }),
         }

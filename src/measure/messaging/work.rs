@@ -8,8 +8,9 @@ use crate::algorithm::{AeadId, HashId, KexId};
 use crate::backend::{AeadAlgorithm, Backend, Ecdh, EcdhPrivateKey, Hash, Kem, KeyExchange};
 use crate::crosscheck::pattern;
 use crate::keyschedule::{self, KDF_CK_BYTES};
-use crate::measure::workload::{err, Workload};
+use crate::measure::workload::Workload;
 use crate::workload_model::MAX_MESSAGES_PER_TURN;
+use crate::Error;
 
 fn gcd(a: usize, b: usize) -> usize {
     if b == 0 {
@@ -88,13 +89,13 @@ pub struct Suite {
 
 impl Suite {
     /// The backend's X25519, AEAD, HKDF-SHA-256 and (optionally) KEM, or why it cannot run the workload.
-    pub fn of(b: &Backend, aead_id: AeadId, kem_id: KexId) -> Result<Suite, String> {
-        let ecdh = match (b.kex)(KexId::X25519).map_err(|e| format!("X25519 {e}"))? {
+    pub fn of(b: &Backend, aead_id: AeadId, kem_id: KexId) -> Result<Suite, Error> {
+        let ecdh = match (b.kex)(KexId::X25519).map_err(|e| Error::wrong(format!("X25519 {e}")))? {
             KeyExchange::Ecdh(e) => e,
-            KeyExchange::Kem(_) => return Err("X25519 is not an ECDH here".into()),
+            KeyExchange::Kem(_) => return Err(Error::wrong("X25519 is not an ECDH here")),
         };
-        let aead = (b.aead)(aead_id).map_err(|e| format!("{aead_id} {e}"))?;
-        let hash = (b.hash)(HashId::Sha256).map_err(|e| format!("HKDF-SHA-256 {e}"))?;
+        let aead = (b.aead)(aead_id).map_err(|e| Error::wrong(format!("{aead_id} {e}")))?;
+        let hash = (b.hash)(HashId::Sha256).map_err(|e| Error::wrong(format!("HKDF-SHA-256 {e}")))?;
         let kem = match (b.kex)(kem_id) {
             Ok(KeyExchange::Kem(k)) => Some(k),
             _ => None,
@@ -152,13 +153,13 @@ pub fn mean_message_bytes() -> f64 {
 }
 
 impl MessagingWork {
-    pub fn new(suite: Suite, task: Task, per_turn: usize) -> Result<Self, String> {
+    pub fn new(suite: Suite, task: Task, per_turn: usize) -> Result<Self, Error> {
         if task == Task::Pqxdh && suite.kem.is_none() {
-            return Err("no KEM for PQXDH".into());
+            return Err(Error::wrong("no KEM for PQXDH"));
         }
-        let peer_public = suite.ecdh.keygen().and_then(|k| k.public_key()).map_err(err)?;
+        let peer_public = suite.ecdh.keygen().and_then(|k| k.public_key()).map_err(Error::from)?;
         let kem_ek = match (task, suite.kem) {
-            (Task::Pqxdh, Some(kem)) => kem.keygen().map_err(err)?.1,
+            (Task::Pqxdh, Some(kem)) => kem.keygen().map_err(Error::from)?.1,
             _ => Vec::new(),
         };
         let largest = MESSAGE_MIX.iter().map(|m| m.0).max().unwrap_or(0);
@@ -190,30 +191,30 @@ impl MessagingWork {
         self.tally.spent
     }
 
-    fn agree(&mut self) -> Result<(), String> {
-        let key = self.pool.pop().ok_or("key pool empty")?;
+    fn agree(&mut self) -> Result<(), Error> {
+        let key = self.pool.pop().ok_or(Error::process("key pool empty"))?;
         let peer = &self.peer_public;
-        let shared = self.tally.time(AGREE, || key.agree(peer)).map_err(err)?;
+        let shared = self.tally.time(AGREE, || key.agree(peer)).map_err(Error::from)?;
         self.ikm.extend_from_slice(&shared);
         Ok(())
     }
 
     /// X3DH / PQXDH initiator: SK = HKDF(F ‖ DH1 ‖ … ‖ DH4 [‖ SS]).
-    fn handshake(&mut self) -> Result<(), String> {
+    fn handshake(&mut self) -> Result<(), Error> {
         self.ikm.clear();
         self.ikm.extend_from_slice(&[0xFF; 32]);
         let ecdh = self.suite.ecdh;
         let ephemeral = self
             .tally
             .time(KEYGEN, || ecdh.keygen().and_then(|k| k.public_key()))
-            .map_err(err)?;
+            .map_err(Error::from)?;
         std::hint::black_box(ephemeral);
         for _ in 0..4 {
             self.agree()?;
         }
         if let (Task::Pqxdh, Some(kem)) = (self.task, self.suite.kem) {
             let ek = &self.kem_ek;
-            let (ct, ss) = self.tally.time(ENCAPS, || kem.encaps(ek)).map_err(err)?;
+            let (ct, ss) = self.tally.time(ENCAPS, || kem.encaps(ek)).map_err(Error::from)?;
             std::hint::black_box(ct);
             self.ikm.extend_from_slice(&ss);
         }
@@ -221,7 +222,7 @@ impl MessagingWork {
         let mut sk = [0u8; 32];
         self.tally
             .time(KDF_, || keyschedule::session_key(hash, ikm, &mut sk))
-            .map_err(err)?;
+            .map_err(Error::from)?;
         std::hint::black_box(sk);
         Ok(())
     }
@@ -231,12 +232,12 @@ impl MessagingWork {
     /// chain; a new key pair DHs = GENERATE_DH(); DH(DHs, DHr) feeds KDF_RK
     /// for the sending chain. The agreements use pre-generated keys (ring's
     /// keys are single-use): the same work, one keygen and two agreements.
-    fn ratchet(&mut self) -> Result<(), String> {
+    fn ratchet(&mut self) -> Result<(), Error> {
         let ecdh = self.suite.ecdh;
         let public = self
             .tally
             .time(KEYGEN, || ecdh.keygen().and_then(|k| k.public_key()))
-            .map_err(err)?;
+            .map_err(Error::from)?;
         std::hint::black_box(public);
         for _ in 0..2 {
             self.ikm.clear();
@@ -246,7 +247,7 @@ impl MessagingWork {
             self.tally
                 // KDF_RK (DR §5.2): HKDF with the root key as salt → new root key ‖ chain key.
                 .time(KDF_, || keyschedule::kdf_rk(hash, root, ikm, &mut rk_ck))
-                .map_err(err)?;
+                .map_err(Error::from)?;
             self.root_key.copy_from_slice(&rk_ck[..32]);
             self.chain_key.copy_from_slice(&rk_ck[32..]);
         }
@@ -255,7 +256,7 @@ impl MessagingWork {
 
     /// One sealed message: a DH ratchet step first when a turn starts; then
     /// KDF_CK (the next chain key and the message key and nonce) and the seal.
-    fn message(&mut self) -> Result<(), String> {
+    fn message(&mut self) -> Result<(), Error> {
         if self.next.is_multiple_of(self.per_turn) {
             self.ratchet()?;
         }
@@ -263,7 +264,7 @@ impl MessagingWork {
         let mut ck_mk = [0u8; KDF_CK_BYTES];
         self.tally
             .time(KDF_, || keyschedule::kdf_ck(hash, chain, &mut ck_mk))
-            .map_err(err)?;
+            .map_err(Error::from)?;
         let (ck, mk) = ck_mk.split_at(32);
         self.chain_key.copy_from_slice(ck);
         let size = self.cycle[self.next];
@@ -274,21 +275,21 @@ impl MessagingWork {
                 let (key, nonce) = (&mk[..id.key_len()], &mk[32..32 + id.nonce_len()]);
                 aead.key(key)?.seal_in_place(nonce, &[], buf, tag)
             })
-            .map_err(err)?;
+            .map_err(Error::from)?;
         Ok(())
     }
 }
 
 impl Workload for MessagingWork {
-    fn reset(&mut self, n: u64) -> Result<(), String> {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
         let want = n as usize * agreements(self.task, self.per_turn);
         while self.pool.len() < want {
-            self.pool.push(self.suite.ecdh.keygen().map_err(err)?);
+            self.pool.push(self.suite.ecdh.keygen().map_err(Error::from)?);
         }
         Ok(())
     }
 
-    fn run(&mut self, n: u64) -> Result<(), String> {
+    fn run(&mut self, n: u64) -> Result<(), Error> {
         for _ in 0..n {
             match self.task {
                 Task::Message => (0..self.cycle.len()).try_for_each(|_| self.message())?,
@@ -304,7 +305,7 @@ impl Workload for MessagingWork {
 }
 
 /// Share of the time per primitive over `batch` × 4 single-threaded operations.
-pub(super) fn shares(suite: Suite, task: Task, per_turn: usize, batch: u64) -> Result<Vec<(String, f64)>, String> {
+pub(super) fn shares(suite: Suite, task: Task, per_turn: usize, batch: u64) -> Result<Vec<(String, f64)>, Error> {
     let mut w = MessagingWork::new(suite, task, per_turn)?;
     let mut spent = [Duration::ZERO; 5];
     for _ in 0..4 {
