@@ -197,41 +197,44 @@ fn native_aeads_open_rustls_records_and_rustls_opens_theirs() {
 /// [`Framing`]) against a native AEAD: the adapter's record opens under the
 /// native AEAD with the layer's AAD, the native's opens under the adapter, and
 /// the adapter refuses a record with a flipped tag bit.
-fn differential(
-    adapter: &dyn AeadAlgorithm,
-    native: &dyn AeadAlgorithm,
-    len: usize,
-) -> std::result::Result<(), String> {
+fn differential(adapter: &dyn AeadAlgorithm, native: &dyn AeadAlgorithm, len: usize) -> crate::Result<()> {
     let id = adapter.id();
-    let framing: &Framing = adapter.framing().ok_or("not a record-layer AEAD")?;
+    let framing: &Framing = adapter
+        .framing()
+        .ok_or(crate::Error::value("not a record-layer AEAD"))?;
     let (key, inner) = (pattern(id.key_len(), 1), pattern(len, 4));
-    let header = (framing.aad)(len).map_err(|e| e.to_string())?;
-    let mut k = adapter.key(&key).map_err(|e| e.to_string())?;
-    let mut n = native.key(&key).map_err(|e| e.to_string())?;
+    let header = (framing.aad)(len)?;
+    let mut k = adapter.key(&key)?;
+    let mut n = native.key(&key)?;
     for nonce in [pattern(12, 2), vec![0; 12], vec![0xff; 12]] {
         let (mut buf, mut tag) = (inner.clone(), vec![0; 16]);
-        k.seal_in_place(&nonce, &[], &mut buf, &mut tag)
-            .map_err(|e| e.to_string())?;
+        k.seal_in_place(&nonce, &[], &mut buf, &mut tag)?;
         let sealed = (buf.clone(), tag.clone());
         n.open_in_place(&nonce, &header, &mut buf, &tag)
-            .map_err(|e| format!("the native AEAD refused the adapter's record: {e}"))?;
+            .map_err(|e| crate::Error::wrong(format!("the native AEAD refused the adapter's record: {e}")))?;
         if buf != inner {
-            return Err("the native AEAD opened the adapter's record to other bytes".into());
+            return Err(crate::Error::wrong(
+                "the native AEAD opened the adapter's record to other bytes",
+            ));
         }
         let (mut buf, mut tag) = (inner.clone(), vec![0; 16]);
         n.seal_in_place(&nonce, &header, &mut buf, &mut tag).unwrap();
         if (&buf, &tag) != (&sealed.0, &sealed.1) {
-            return Err("the adapter's record differs from the native AEAD's".into());
+            return Err(crate::Error::wrong(
+                "the adapter's record differs from the native AEAD's",
+            ));
         }
         k.open_in_place(&nonce, &[], &mut buf, &tag)
-            .map_err(|e| format!("the adapter refused the native record: {e}"))?;
+            .map_err(|e| crate::Error::wrong(format!("the adapter refused the native record: {e}")))?;
         if buf != inner {
-            return Err("the adapter opened the native record to other bytes".into());
+            return Err(crate::Error::wrong(
+                "the adapter opened the native record to other bytes",
+            ));
         }
         let (mut buf, mut forged) = (sealed.0.clone(), sealed.1.clone());
         forged[15] ^= 0x80;
         if k.open_in_place(&nonce, &[], &mut buf, &forged).is_ok() {
-            return Err("the adapter accepted a forged record".into());
+            return Err(crate::Error::wrong("the adapter accepted a forged record"));
         }
     }
     Ok(())
@@ -376,7 +379,7 @@ fn seeded_fault_a_flipped_tag_bit_on_seal_is_caught() {
     let (_, native) = native_aeads(AeadId::Aes128Gcm)[0];
     // The real adapter passes the check the faulty one must fail.
     differential(FAULTY.0, native, 1350).unwrap();
-    let err = differential(&*FAULTY, native, 1350).unwrap_err();
+    let err = differential(&*FAULTY, native, 1350).unwrap_err().to_string();
     assert!(err.contains("refused the adapter's record"), "{err}");
     // The engine's check before timing catches it too.
     let mut backends = natives();

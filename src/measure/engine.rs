@@ -153,12 +153,9 @@ fn sample_threads_with(
                 }
             };
             let spawned = if may_spawn(i) {
-                std::thread::Builder::new()
-                    .spawn_scoped(s, work)
-                    .map(drop)
-                    .map_err(|e| e.to_string())
+                std::thread::Builder::new().spawn_scoped(s, work).map(drop)
             } else {
-                Err("spawn refused by the test hook".to_string())
+                Err(std::io::Error::other("spawn refused by the test hook"))
             };
             if let Err(e) = spawned {
                 let why = format!("cannot start worker thread {} of {threads}: {e}", i + 1);
