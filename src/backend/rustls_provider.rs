@@ -127,7 +127,9 @@ crate::rustls_backend!(
         crate::dep_version!("rustls"),
         crate::dep_version!("aws-lc-rs")
     ),
-    feature("rustls")
+    feature("rustls"),
+    // The same AWS-LC as the aws-lc-rs backend, so the same start-up read of OPENSSL_ia32cap.
+    cpu_masking(crate::backend::CpuMasking::Ia32cap)
 );
 
 crate::rustls_backend!(
@@ -155,7 +157,9 @@ crate::rustls_backend!(
         crate::dep_version!("openssl-sys"),
         if cfg!(feature = "openssl") { ", vendored" } else { ", system" }
     ),
-    feature("rustls")
+    feature("rustls"),
+    // The openssl backend's libcrypto, which reads OPENSSL_ia32cap in OPENSSL_cpuid_setup.
+    cpu_masking(crate::backend::CpuMasking::Ia32cap)
 );
 
 /// The TLS 1.3 tag length of every suite mapped here (AES-GCM, ChaCha20-Poly1305).

@@ -387,3 +387,19 @@ fn seeded_fault_a_flipped_tag_bit_on_seal_is_caught() {
     let problems = crate::crosscheck::aead_problems(&backends, AeadId::Aes128Gcm, 1350, 0);
     assert!(problems.iter().any(|(b, _)| b == "rustls-tag-flipped"), "{problems:?}");
 }
+
+/// `run --cpu-features` masks a provider exactly when its library reads
+/// `OPENSSL_ia32cap`: the providers over AWS-LC and OpenSSL, not those over
+/// ring or graviola (which ask CPUID themselves).
+#[test]
+fn providers_over_openssl_and_aws_lc_are_maskable() {
+    for (b, _) in providers() {
+        let maskable = matches!(b.name, "rustls-aws-lc-rs" | "rustls-openssl");
+        assert_eq!(
+            b.cpu_masking == crate::backend::CpuMasking::Ia32cap,
+            maskable,
+            "{}",
+            b.name
+        );
+    }
+}
