@@ -62,6 +62,14 @@ const CASES: &[(&[&str], &str)] = &[
     ),
     (&["run", "--workload", "messaging", "--sizes", "64"], "--workload"),
     (
+        &["run", "--workload", "messaging", "--output", "{d}/m.csv"],
+        "/m.csv: this command does not write csv; name the file .json or .md",
+    ),
+    (
+        &["run", "--quick", "--output", "{d}/r.html"],
+        "/r.html: this command does not write html",
+    ),
+    (
         &[
             "run",
             "--workload",

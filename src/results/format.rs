@@ -49,6 +49,16 @@ impl Format {
         }
     }
 
+    /// The file extension it is written with (without the dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Bencher | Format::Json => "json",
+            Format::Table => "txt",
+            f => f.name(),
+        }
+    }
+
     /// The format named `name`.
     pub fn from_name(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
@@ -119,8 +129,10 @@ impl Formats {
 
     /// The format of a file written at `path`: by its extension (`.json`,
     /// `.csv`, `.md` or `.markdown`, `.html`) among [`Formats::write`], else
-    /// JSON where offered, else the first.
-    pub fn for_path(self, path: &Path) -> Format {
+    /// JSON where offered, else the first. An extension that names a format
+    /// this command does not write (`.csv` for the messaging workload) is
+    /// refused rather than written as something else.
+    pub fn for_path(self, path: &Path) -> Result<Format, crate::Error> {
         let by_extension = match path.extension().and_then(OsStr::to_str) {
             Some("json") => Some(Json),
             Some("csv") => Some(Csv),
@@ -128,11 +140,20 @@ impl Formats {
             Some("html") => Some(Html),
             _ => None,
         };
-        let offered = |f: &Format| self.write.contains(f);
-        by_extension
-            .filter(offered)
-            .or(Some(Json).filter(offered))
-            .unwrap_or(self.write.first().copied().unwrap_or(Json))
+        match by_extension {
+            Some(f) if self.write.contains(&f) => Ok(f),
+            Some(f) => {
+                let offered: Vec<&str> = self.write.iter().map(|w| w.extension()).collect();
+                Err(crate::Error::value(format!(
+                    "{}: this command does not write {f}; name the file .{}",
+                    path.display(),
+                    offered.join(" or .")
+                )))
+            }
+            None => Ok(Some(Json)
+                .filter(|f| self.write.contains(f))
+                .unwrap_or(self.write.first().copied().unwrap_or(Json))),
+        }
     }
 }
 
@@ -174,13 +195,16 @@ mod tests {
 
     #[test]
     fn a_file_format_follows_its_extension_among_those_offered() {
-        let p = |s: &str| RUN.for_path(Path::new(s));
+        let p = |s: &str| RUN.for_path(Path::new(s)).unwrap();
         assert_eq!((p("r.csv"), p("r.md"), p("r.markdown")), (Csv, Markdown, Markdown));
-        assert_eq!((p("r.json"), p("r"), p("r.txt"), p("r.html")), (Json, Json, Json, Json));
+        assert_eq!((p("r.json"), p("r"), p("r.txt")), (Json, Json, Json));
         let m = |s: &str| MESSAGING.for_path(Path::new(s));
-        assert_eq!((m("m.csv"), m("m.md")), (Json, Markdown));
-        assert_eq!(REPORT.for_path(Path::new("index.html")), Html);
-        assert_eq!(REPORT.for_path(Path::new("x")), Html);
+        assert_eq!(m("m.md").unwrap(), Markdown);
+        let e = m("m.csv").unwrap_err().to_string();
+        assert_eq!(e, "m.csv: this command does not write csv; name the file .json or .md");
+        assert!(RUN.for_path(Path::new("r.html")).is_err());
+        assert_eq!(REPORT.for_path(Path::new("index.html")).unwrap(), Html);
+        assert_eq!(REPORT.for_path(Path::new("x")).unwrap(), Html);
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl<T: ?Sized> Writer<T> {
                 crate::preflight::output(p, force)?;
                 Ok::<_, Error>(Target {
                     path: p.to_path_buf(),
-                    format: formats.for_path(p),
+                    format: formats.for_path(p).map_err(|e| e.for_flag("--output"))?,
                     flag: "--output",
                 })
             })
