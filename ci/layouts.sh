@@ -94,11 +94,8 @@ fi
 # caller's CARGO_PKG_NAME, CARGO_MANIFEST_DIR and the like. Build scripts watch
 # some of them (ring's does, with rerun-if-env-changed), so cargo would rerun
 # them and recompile the library: the caller's variables are not ours.
-for v in $(compgen -e); do
-  case $v in
-    CARGO_PKG_* | CARGO_MANIFEST_* | CARGO_CRATE_* | CARGO_BIN_* | CARGO_CFG_* | CARGO_PRIMARY_PACKAGE | CARGO_TARGET_TMPDIR | OUT_DIR) unset "$v" ;;
-  esac
-done
+# shellcheck disable=SC2046 # variable names, one a line
+unset $(compgen -e | grep -E '^(CARGO_(PKG|MANIFEST|CRATE|BIN|CFG)_.*|CARGO_PRIMARY_PACKAGE|CARGO_TARGET_TMPDIR|OUT_DIR)$')
 
 can_shuffle || no_lld
 profile=${CRYPTOBENCH_LAYOUT_PROFILE:-release}
