@@ -23,6 +23,11 @@ sed -i "s|^cryptobench = { path = \"../..\" }|cryptobench = { path = \"$root\" }
 grep -q "path = \"$root\"" "$crate/Cargo.toml" || { echo "outside-backend: FAIL — could not point the copy at $root" >&2; exit 1; }
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# Run by a test, this inherits cargo's CARGO_PKG_*/CARGO_MANIFEST_DIR; ring's
+# build script watches them, so passing them on reruns it and recompiles the
+# library here and again in the next ordinary build (as ci/layouts.sh).
+# shellcheck disable=SC2046 # variable names, one a line
+unset $(compgen -e | grep -E '^(CARGO_(PKG|MANIFEST|CRATE|BIN|CFG)_.*|CARGO_PRIMARY_PACKAGE|CARGO_TARGET_TMPDIR|OUT_DIR)$')
 # The repository's release profile (Cargo.toml), so the copy reuses its artifacts.
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
 (cd "$crate" && cargo build --release --quiet)

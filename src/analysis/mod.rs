@@ -7,6 +7,7 @@
 pub mod compare;
 pub mod cost_model;
 pub mod glance;
+pub mod layered;
 pub mod paired;
 pub mod recommend;
 pub mod winners;
