@@ -59,7 +59,9 @@ mod sig;
 pub use checks::{check_key, check_nonce, check_tag, fixed, CheckedAead, MakeKey};
 pub use facts::{CpuMasking, Module};
 pub use hash::{Hash, HkdfSource};
-pub use sig::{check_secret, invalid_signature, SigEncoding, SigParams, SignatureAlgorithm, Signing, SigningKey};
+pub use sig::{
+    check_secret, invalid_signature, sig_capabilities, SigEncoding, SigParams, SignatureAlgorithm, Signing, SigningKey,
+};
 pub mod module_iv;
 pub use module_iv::ModuleIvKey;
 pub mod registry;

@@ -8,7 +8,7 @@
 //! §2.2.3). Every implementation is checked by `sig_tests.rs` (round trips,
 //! cross-verification, RFC 8032, Wycheproof) over every backend.
 
-use super::{rejected, unsupported, Result};
+use super::{rejected, unsupported, Registry, Result};
 use crate::algorithm::SigId;
 
 /// How a backend's default `sign` chooses its per-signature randomness: the
@@ -157,4 +157,16 @@ pub fn check_secret(id: SigId, secret: &[u8]) -> Result<()> {
 /// does not verify (wrong length, bad encoding or a failed equation alike).
 pub fn invalid_signature<T>(id: SigId) -> Result<T> {
     rejected(format!("{id} signature invalid"))
+}
+
+/// Every (backend, signature algorithm) pair of `registry`, in its order, with
+/// the backend's default [`Signing`] mode or why the pair is not offered.
+pub fn sig_capabilities(registry: &Registry) -> Vec<(&'static str, SigId, Result<Signing>)> {
+    let mut out = vec![];
+    for b in registry.backends() {
+        for id in SigId::ALL {
+            out.push((b.name, id, (b.sig)(id).map(|alg| alg.signing())));
+        }
+    }
+    out
 }

@@ -101,7 +101,13 @@ fn run_verify(
     mut each: impl FnMut(&dyn SignatureAlgorithm, &mut dyn FnMut(usize, &TestResult, super::Result<()>)),
 ) {
     let pairs = offered(id);
-    assert!(!pairs.is_empty(), "{id}: no backend offers it");
+    if pairs.is_empty() {
+        // A build without any backend offering it (the system OpenSSL 3.0 alone has no ML-DSA).
+        report
+            .lines
+            .push(format!("{file}: no backend in this build offers {id}"));
+        return;
+    }
     for (b, alg) in pairs {
         let mut tally = Tally::default();
         let mut outcomes = vec![];
