@@ -7,6 +7,10 @@ use std::str::FromStr;
 use crate::Error;
 use serde::{Deserialize, Serialize};
 
+#[path = "algorithm_sig.rs"]
+mod sig;
+pub use sig::SigId;
+
 /// AEAD algorithms. Sizes are the RFC / SP 800-38D defaults every backend offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AeadId {

@@ -1,6 +1,7 @@
 //! aws-lc-rs 1.19 (AWS-LC through aws-lc-sys): AES-128/256-GCM,
 //! ChaCha20-Poly1305, AES-128/256-GCM-SIV (RFC 8452), X25519, ECDH P-256/P-384
-//! and ML-KEM-512/768/1024 (FIPS 203).
+//! and ML-KEM-512/768/1024 (FIPS 203); Ed25519, ECDSA and ML-DSA signatures
+//! (`aws_lc_sig.rs`).
 //!
 //! - AEADs go through `LessSafeKey` (caller-chosen 96-bit nonce, full 16-byte
 //!   tag only; no other GCM IV or tag length is reachable from the Rust API).
@@ -25,6 +26,9 @@ use super::{
 };
 use crate::algorithm::{AeadId, KexId};
 
+#[path = "aws_lc_sig.rs"]
+mod sig;
+
 pub static BACKEND: Backend = Backend {
     name: "aws-lc-rs",
     version,
@@ -46,6 +50,7 @@ pub static BACKEND: Backend = Backend {
         KexId::X25519MlKem768 => unsupported("aws-lc-rs 1.19 offers no X25519MLKEM768 (kem has ML-KEM only)"),
     },
     hash,
+    sig: sig::sig,
     feature: if cfg!(feature = "fips") {
         "fips (AWS-LC FIPS module)"
     } else {

@@ -1,6 +1,7 @@
 //! graviola 0.4: AES-128/256-GCM, ChaCha20-Poly1305, XChaCha20-Poly1305, X25519,
 //! ECDH P-256/P-384 and ML-KEM-768 (its only ML-KEM parameter set); SHA-256/384
-//! and HMAC (`hashing`), with HKDF built here over that HMAC (graviola has none).
+//! and HMAC (`hashing`), with HKDF built here over that HMAC (graviola has none);
+//! Ed25519 and ECDSA P-256/P-384 signatures (`graviola_sig.rs`).
 //!
 //! - AEADs are in place (`encrypt(nonce, aad, inout, &mut tag)`) and take only
 //!   fixed-size nonces (96-bit GCM IVs) and full 16-byte tags.
@@ -33,6 +34,9 @@ const CPU: &str = "graviola 0.4.4 needs adx, aes, avx, avx2, bmi1 and pclmulqdq;
 // graviola::low::aarch64::cpu::is_cpu_supported: neon, aes, pmull and sha2.
 #[cfg(target_arch = "aarch64")]
 const CPU: &str = "graviola 0.4.4 needs aes, neon, pmull and sha2; this CPU lacks one";
+
+#[path = "graviola_sig.rs"]
+mod sig;
 
 pub static BACKEND: Backend = Backend {
     name: "graviola",
@@ -83,6 +87,7 @@ pub static BACKEND: Backend = Backend {
             HashId::Sha384 => Ok(&GHash(HashId::Sha384)),
         }
     },
+    sig: sig::sig,
     feature: "graviola",
     module: Backend::NO_MODULE,
     cpu_masking: CpuMasking::Unmaskable("GRAVIOLA_CPU_DISABLE_* is honoured only in debug builds"),

@@ -1,7 +1,8 @@
 //! libcrux (Cryspen): libcrux-aead (AES-128/256-GCM, ChaCha20-Poly1305,
 //! XChaCha20-Poly1305), libcrux-curve25519 (X25519), libcrux-ecdh (P-256),
 //! libcrux-ml-kem (ML-KEM-512/768/1024) and libcrux-kem (X25519MLKEM768);
-//! libcrux-sha2, libcrux-hmac and libcrux-hkdf (`libcrux_hash.rs`).
+//! libcrux-sha2, libcrux-hmac and libcrux-hkdf (`libcrux_hash.rs`); libcrux-ed25519,
+//! libcrux-ecdsa (P-256) and libcrux-ml-dsa signatures (`libcrux_sig.rs`).
 //!
 //! What is unusual, and why:
 //! - The AEAD API is out of place (separate input and output slices) and has
@@ -42,16 +43,23 @@ use super::{
 };
 use crate::algorithm::{AeadId, HashId, KexId};
 
+#[path = "libcrux_sig.rs"]
+mod sig;
+
 pub static BACKEND: Backend = Backend {
     name: "libcrux",
     version: || {
         format!(
-            "libcrux (libcrux-aead {}, libcrux-curve25519 {}, libcrux-ecdh {}, libcrux-ml-kem {}, libcrux-kem {})",
+            "libcrux (libcrux-aead {}, libcrux-curve25519 {}, libcrux-ecdh {}, libcrux-ml-kem {}, libcrux-kem {}, \
+             libcrux-ed25519 {}, libcrux-ecdsa {}, libcrux-ml-dsa {})",
             crate::dep_version!("libcrux-aead"),
             crate::dep_version!("libcrux-curve25519"),
             crate::dep_version!("libcrux-ecdh"),
             crate::dep_version!("libcrux-ml-kem"),
             crate::dep_version!("libcrux-kem"),
+            crate::dep_version!("libcrux-ed25519"),
+            crate::dep_version!("libcrux-ecdsa"),
+            crate::dep_version!("libcrux-ml-dsa"),
         )
     },
     aead: |id| match id {
@@ -89,6 +97,7 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&super::libcrux_hash::LcHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&super::libcrux_hash::LcHash(HashId::Sha384)),
     },
+    sig: sig::sig,
     feature: "libcrux",
     module: Module::NotValidated("formally verified, but no CMVP-validated build"),
     cpu_masking: CpuMasking::Unmaskable("libcrux-platform asks CPUID; no run-time override"),

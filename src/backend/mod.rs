@@ -21,11 +21,11 @@
 //! 2. Write `src/backend/<name>.rs` (a folder by concern when it grows, as
 //!    `openssl/` is) exposing `pub static BACKEND: Backend`: `name`, `version`
 //!    (use `crate::dep_version!("crate")`, filled from Cargo.lock by `build.rs`
-//!    for every locked crate), and the three lookup functions `aead(AeadId)`,
-//!    `kex(KexId)` and `hash(HashId)` returning the algorithm or
+//!    for every locked crate), and the four lookup functions `aead(AeadId)`,
+//!    `kex(KexId)`, `hash(HashId)` and `sig(SigId)` returning the algorithm or
 //!    `unsupported("<library version> offers no …")`. Implement
 //!    [`AeadAlgorithm`]/[`AeadKey`], [`Ecdh`]/[`EcdhPrivateKey`],
-//!    [`Kem`]/[`KemDecapsKey`] or [`Hash`] (their docs give the encodings;
+//!    [`Kem`]/[`KemDecapsKey`], [`Hash`] or [`SignatureAlgorithm`]/[`SigningKey`] (their docs give the encodings;
 //!    [`Hash`] builds HKDF from the HMAC where the library has none). Use the shared
 //!    [`check_nonce`]/[`check_tag`]/[`check_key`] helpers; return
 //!    [`Error::Rejected`] for input the library refuses and
@@ -40,7 +40,7 @@
 //!    generated matrix in docs/capabilities.md then wants regenerating
 //!    (`CRYPTOBENCH_UPDATE_DOCS=1 cargo test --release --test docs`).
 
-use crate::algorithm::{AeadId, AlgorithmId, HashId, KexId};
+use crate::algorithm::{AeadId, AlgorithmId, HashId, KexId, SigId};
 
 #[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
 #[macro_use]
@@ -48,13 +48,20 @@ mod less_safe_key;
 #[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
 #[macro_use]
 mod ring_like_hash;
+#[cfg(any(feature = "ring", feature = "aws-lc-rs"))]
+#[macro_use]
+mod ring_like_sig;
 
 mod checks;
 mod facts;
 mod hash;
+mod sig;
 pub use checks::{check_key, check_nonce, check_tag, fixed, CheckedAead, MakeKey};
 pub use facts::{CpuMasking, Module};
 pub use hash::{Hash, HkdfSource};
+pub use sig::{
+    check_secret, invalid_signature, sig_capabilities, SigEncoding, SigParams, SignatureAlgorithm, Signing, SigningKey,
+};
 pub mod module_iv;
 pub use module_iv::ModuleIvKey;
 pub mod registry;
@@ -91,6 +98,10 @@ mod lengths_tests;
 mod randomness_tests;
 #[cfg(all(test, feature = "rustls"))]
 mod rustls_provider_tests;
+#[cfg(test)]
+mod sig_tests;
+#[cfg(test)]
+mod sig_wycheproof_tests;
 #[cfg(test)]
 mod version_tests;
 
@@ -153,6 +164,8 @@ pub struct Backend {
     pub kex: fn(KexId) -> Result<KeyExchange>,
     /// The hash function with its HMAC and HKDF, or why it is unsupported.
     pub hash: fn(HashId) -> Result<&'static dyn Hash>,
+    /// The signature algorithm for an id, or why it is unsupported.
+    pub sig: fn(SigId) -> Result<&'static dyn SignatureAlgorithm>,
     /// The cargo feature that compiles it into cryptobench, as the result
     /// fingerprint's `features` names it (the feature, with what it selects in
     /// parentheses where that matters: "openssl (vendored)"); [`Backend::OUTSIDE`]
@@ -177,8 +190,8 @@ impl std::fmt::Debug for Backend {
 
 impl Backend {
     /// A backend that offers nothing yet, with the outside defaults; add what
-    /// it offers with [`aead`](Backend::aead), [`kex`](Backend::kex) and
-    /// [`hash`](Backend::hash), and its facts with [`feature`](Backend::feature),
+    /// it offers with [`aead`](Backend::aead), [`kex`](Backend::kex),
+    /// [`hash`](Backend::hash) and [`sig`](Backend::sig), and its facts with [`feature`](Backend::feature),
     /// [`module`](Backend::module), [`cpu_masking`](Backend::cpu_masking) and
     /// [`colour`](Backend::colour).
     pub const fn new(name: &'static str, version: fn() -> String) -> Backend {
@@ -188,6 +201,7 @@ impl Backend {
             aead: |_| unsupported("this backend offers no AEAD"),
             kex: |_| unsupported("this backend offers no key exchange"),
             hash: |_| unsupported("this backend offers no hash"),
+            sig: |_| unsupported("this backend offers no signature algorithm"),
             feature: Backend::OUTSIDE,
             module: Backend::NO_MODULE,
             cpu_masking: Backend::NO_MASK,
@@ -210,6 +224,12 @@ impl Backend {
     /// The hash (with its HMAC and HKDF) lookup.
     pub const fn hash(mut self, hash: fn(HashId) -> Result<&'static dyn Hash>) -> Backend {
         self.hash = hash;
+        self
+    }
+
+    /// The signature lookup.
+    pub const fn sig(mut self, sig: fn(SigId) -> Result<&'static dyn SignatureAlgorithm>) -> Backend {
+        self.sig = sig;
         self
     }
 

@@ -1,14 +1,18 @@
 //! ring 0.17: AES-GCM, ChaCha20-Poly1305, X25519, ECDH P-256/P-384;
-//! SHA-256/384, HMAC and HKDF (`digest`, `hmac`, `hkdf`; see `ring_like_hash.rs`).
+//! SHA-256/384, HMAC and HKDF (`digest`, `hmac`, `hkdf`; see `ring_like_hash.rs`);
+//! Ed25519 and ECDSA P-256/P-384 signatures (`signature`; see `ring_like_sig.rs`).
 //!
 //! ring takes a caller-chosen DH private key only through its deprecated test
 //! RNG shim (`ring::test::rand::FixedSliceRandom`), which we use for
 //! known-answer tests only; benchmarks use `SystemRandom`.
 
-use ring::{aead, agreement, rand};
+use ring::{aead, agreement, rand, signature};
 
-use super::{rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, KeyExchange, Module, Result};
-use crate::algorithm::{AeadId, HashId, KexId};
+use super::{
+    check_secret, invalid_signature, rejected, unsupported, Backend, CpuMasking, Ecdh, EcdhPrivateKey, KeyExchange,
+    Module, Result, SigEncoding, SigParams, SignatureAlgorithm, Signing, SigningKey,
+};
+use crate::algorithm::{AeadId, HashId, KexId, SigId};
 
 pub static BACKEND: Backend = Backend {
     name: "ring",
@@ -30,6 +34,12 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&RingHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&RingHash(HashId::Sha384)),
     },
+    sig: |id| match id {
+        SigId::Ed25519 => Ok(&RingSig(SigId::Ed25519)),
+        SigId::EcdsaP256Sha256 => Ok(&RingSig(SigId::EcdsaP256Sha256)),
+        SigId::EcdsaP384Sha384 => Ok(&RingSig(SigId::EcdsaP384Sha384)),
+        SigId::MlDsa44 | SigId::MlDsa65 | SigId::MlDsa87 => unsupported("ring 0.17 offers no ML-DSA"),
+    },
     feature: "ring",
     module: Module::NotValidated("ring has no FIPS-validated build"),
     cpu_masking: CpuMasking::Unmaskable("detects CPU features itself, no run-time override"),
@@ -41,6 +51,34 @@ ring_like_hash!(
     RingHash,
     "ring::hkdf (Expand; Extract is ring::hmac, RFC 5869 §2.2)"
 );
+
+ring_like_sig!(ring, RingSig, "ring 0.17");
+
+/// The public point d·G of a scalar: ring computes it only for an ECDH key,
+/// which takes a fixed scalar through the test RNG shim (see module docs).
+fn ec_public(id: SigId, d: &[u8]) -> Result<Vec<u8>> {
+    let kex = if id == SigId::EcdsaP256Sha256 {
+        KexId::P256
+    } else {
+        KexId::P384
+    };
+    RingEcdh(kex).private_key_from_bytes(d)?.public_key()
+}
+
+fn ecdsa_from_scalar(
+    alg: &'static signature::EcdsaSigningAlgorithm,
+    d: &[u8],
+    q: &[u8],
+) -> std::result::Result<signature::EcdsaKeyPair, ring::error::KeyRejected> {
+    signature::EcdsaKeyPair::from_private_key_and_public_key(alg, d, q, &rand::SystemRandom::new())
+}
+
+fn ecdsa_from_pkcs8(
+    alg: &'static signature::EcdsaSigningAlgorithm,
+    doc: &[u8],
+) -> std::result::Result<signature::EcdsaKeyPair, ring::error::KeyRejected> {
+    signature::EcdsaKeyPair::from_pkcs8(alg, doc, &rand::SystemRandom::new())
+}
 
 less_safe_key_aead!(ring, RingAead, RingKey, {
     AeadId::Aes128Gcm => AES_128_GCM,

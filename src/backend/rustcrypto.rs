@@ -1,6 +1,7 @@
 //! RustCrypto: aes-gcm 0.11, chacha20poly1305 0.11 (ChaCha20- and XChaCha20-Poly1305),
 //! aes-gcm-siv 0.12, x25519-dalek 3, p256/p384 0.14 (`ecdh`), ml-kem 0.3; sha2, hmac
-//! and hkdf (`rustcrypto_hash.rs`).
+//! and hkdf (`rustcrypto_hash.rs`); ed25519-dalek 3, p256/p384 `ecdsa` and ml-dsa 0.1
+//! signatures (`rustcrypto_sig.rs`).
 //!
 //! - AEADs: one generic wrapper over aead 0.6's `AeadInOut` (detached tag, in place).
 //!   aes-gcm takes the IV and tag lengths as type parameters, not at run time: the adapter
@@ -49,11 +50,15 @@ use super::{
 };
 use crate::algorithm::{AeadId, HashId, KexId};
 
+#[path = "rustcrypto_sig.rs"]
+mod sig;
+
 pub static BACKEND: Backend = Backend {
     name: "RustCrypto",
     version: || {
         format!(
-            "aes-gcm {}, chacha20poly1305 {}, aes-gcm-siv {}, x25519-dalek {}, p256 {}, p384 {}, ml-kem {}",
+            "aes-gcm {}, chacha20poly1305 {}, aes-gcm-siv {}, x25519-dalek {}, p256 {}, p384 {}, ml-kem {}, \
+             ed25519-dalek {}, ml-dsa {}",
             crate::dep_version!("aes-gcm"),
             crate::dep_version!("chacha20poly1305"),
             crate::dep_version!("aes-gcm-siv"),
@@ -61,6 +66,8 @@ pub static BACKEND: Backend = Backend {
             crate::dep_version!("p256"),
             crate::dep_version!("p384"),
             crate::dep_version!("ml-kem"),
+            crate::dep_version!("ed25519-dalek"),
+            crate::dep_version!("ml-dsa"),
         )
     },
     aead: |id| match id {
@@ -86,6 +93,7 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&super::rustcrypto_hash::RcHash(HashId::Sha384)),
     },
+    sig: sig::sig,
     feature: "rustcrypto",
     module: Backend::NO_MODULE,
     cpu_masking: CpuMasking::Unmaskable("cpufeatures asks CPUID; overrides are compile-time cfgs"),

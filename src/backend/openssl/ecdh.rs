@@ -29,46 +29,27 @@ impl OsslEcdh {
     fn wrap(&self, key: Pkey) -> Box<dyn EcdhPrivateKey> {
         Box::new(OsslPrivate { id: self.0, key })
     }
-}
 
-impl Ecdh for OsslEcdh {
-    fn id(&self) -> KexId {
-        self.0
+    /// A P-curve public key from its SEC1 encoding (as given: compressed too).
+    pub(super) fn import_public(&self, public: &[u8]) -> Result<Pkey> {
+        let group = self.curve().0;
+        let mut params = [
+            // SAFETY: a descriptor of the static group name, which OpenSSL only reads.
+            unsafe { OSSL_PARAM_construct_utf8_string(c"group".as_ptr(), group.as_ptr() as *mut c_char, 0) },
+            octet_param(c"pub", public),
+            end_param(),
+        ];
+        fromdata(
+            c"EC",
+            ffi::EVP_PKEY_PUBLIC_KEY,
+            params.as_mut_ptr(),
+            "invalid peer public key",
+        )
     }
 
-    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
-        // SAFETY: EVP_PKEY_Q_keygen takes the key type, then (for "EC") the group name.
-        let key = unsafe {
-            if self.0 == KexId::X25519 {
-                ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"X25519".as_ptr())
-            } else {
-                ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"EC".as_ptr(), self.curve().0.as_ptr())
-            }
-        };
-        Ok(self.wrap(Pkey::new(key, "keygen")?))
-    }
-
-    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
-        if private.len() != self.0.seed_len() {
-            return rejected(format!(
-                "{} private key must be {} bytes, got {}",
-                self.0,
-                self.0.seed_len(),
-                private.len()
-            ));
-        }
-        if self.0 == KexId::X25519 {
-            // SAFETY: reads 32 bytes.
-            let key = unsafe {
-                ffi::EVP_PKEY_new_raw_private_key(
-                    ffi::EVP_PKEY_X25519,
-                    ptr::null_mut(),
-                    private.as_ptr(),
-                    private.len(),
-                )
-            };
-            return Ok(self.wrap(Pkey::new(key, "X25519 private key")?));
-        }
+    /// A P-curve key pair from a big-endian scalar of the curve's length, with
+    /// its public point d·G, range-checked (also ECDSA's signing key).
+    pub(super) fn import_scalar(&self, private: &[u8]) -> Result<Pkey> {
         let (group_name, nid, _) = self.curve();
         let lib = |e: openssl::error::ErrorStack| Error::Rejected(format!("public key from scalar: {e}"));
         let group = EcGroup::from_curve_name(nid).map_err(lib)?;
@@ -113,7 +94,49 @@ impl Ecdh for OsslEcdh {
             unsafe { EVP_PKEY_private_check(ctx.as_ptr()) },
             "private scalar out of range",
         )?;
-        Ok(self.wrap(key))
+        Ok(key)
+    }
+}
+
+impl Ecdh for OsslEcdh {
+    fn id(&self) -> KexId {
+        self.0
+    }
+
+    fn keygen(&self) -> Result<Box<dyn EcdhPrivateKey>> {
+        // SAFETY: EVP_PKEY_Q_keygen takes the key type, then (for "EC") the group name.
+        let key = unsafe {
+            if self.0 == KexId::X25519 {
+                ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"X25519".as_ptr())
+            } else {
+                ffi::EVP_PKEY_Q_keygen(ptr::null_mut(), ptr::null(), c"EC".as_ptr(), self.curve().0.as_ptr())
+            }
+        };
+        Ok(self.wrap(Pkey::new(key, "keygen")?))
+    }
+
+    fn private_key_from_bytes(&self, private: &[u8]) -> Result<Box<dyn EcdhPrivateKey>> {
+        if private.len() != self.0.seed_len() {
+            return rejected(format!(
+                "{} private key must be {} bytes, got {}",
+                self.0,
+                self.0.seed_len(),
+                private.len()
+            ));
+        }
+        if self.0 == KexId::X25519 {
+            // SAFETY: reads 32 bytes.
+            let key = unsafe {
+                ffi::EVP_PKEY_new_raw_private_key(
+                    ffi::EVP_PKEY_X25519,
+                    ptr::null_mut(),
+                    private.as_ptr(),
+                    private.len(),
+                )
+            };
+            return Ok(self.wrap(Pkey::new(key, "X25519 private key")?));
+        }
+        Ok(self.wrap(self.import_scalar(private)?))
     }
 }
 
@@ -142,21 +165,7 @@ impl EcdhPrivateKey for OsslPrivate {
                 );
                 (Pkey::new(p, "invalid X25519 public key")?, 32)
             } else {
-                let (group, _, len) = ecdh.curve();
-                let mut params = [
-                    OSSL_PARAM_construct_utf8_string(c"group".as_ptr(), group.as_ptr() as *mut c_char, 0),
-                    octet_param(c"pub", peer_public),
-                    end_param(),
-                ];
-                (
-                    fromdata(
-                        c"EC",
-                        ffi::EVP_PKEY_PUBLIC_KEY,
-                        params.as_mut_ptr(),
-                        "invalid peer public key",
-                    )?,
-                    len,
-                )
+                (ecdh.import_public(peer_public)?, ecdh.curve().2)
             };
             let ctx = new_ctx(&self.key, "EVP_PKEY_CTX_new")?;
             ok(ffi::EVP_PKEY_derive_init(ctx.as_ptr()), "EVP_PKEY_derive_init")?;

@@ -49,6 +49,7 @@ owned!(Cipher, ffi::EVP_CIPHER, ffi::EVP_CIPHER_free);
 unsafe impl Sync for Cipher {}
 owned!(CipherCtx, ffi::EVP_CIPHER_CTX, ffi::EVP_CIPHER_CTX_free);
 owned!(Pkey, ffi::EVP_PKEY, ffi::EVP_PKEY_free);
+owned!(MdCtx, ffi::EVP_MD_CTX, ffi::EVP_MD_CTX_free);
 owned!(PkeyCtx, ffi::EVP_PKEY_CTX, ffi::EVP_PKEY_CTX_free);
 owned!(Bn, ffi::BIGNUM, ffi::BN_clear_free);
 owned!(ParamBld, ffi::OSSL_PARAM_BLD, ffi::OSSL_PARAM_BLD_free);

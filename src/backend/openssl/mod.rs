@@ -1,7 +1,8 @@
 //! OpenSSL 3 (the `openssl` crate's `openssl-sys` FFI): AES-128/256-GCM,
 //! ChaCha20-Poly1305, AES-128/256-GCM-SIV (3.2+), X25519, ECDH P-256/P-384,
 //! ML-KEM-512/768/1024 and X25519MLKEM768 (3.5+); SHA-256/384, HMAC and HKDF
-//! (`hash.rs`, the crate's safe wrappers).
+//! (`hash.rs`, the crate's safe wrappers); Ed25519, ECDSA and ML-DSA (3.5+)
+//! signatures (`sig.rs`).
 //!
 //! One source serves the distribution's OpenSSL 3.0 (`openssl-system`) and the
 //! vendored 3.6 (`openssl`): algorithms are looked up by name at run time
@@ -39,6 +40,7 @@ mod ecdh;
 mod ffi;
 mod hash;
 mod kem;
+mod sig;
 pub mod stream;
 
 use super::{unsupported, AeadAlgorithm, Backend, CpuMasking, KeyExchange, Module, Result};
@@ -64,6 +66,7 @@ pub static BACKEND: Backend = Backend {
         HashId::Sha256 => Ok(&hash::OsslHash(HashId::Sha256)),
         HashId::Sha384 => Ok(&hash::OsslHash(HashId::Sha384)),
     },
+    sig: sig::sig,
     feature: if cfg!(feature = "openssl") {
         "openssl (vendored)"
     } else {
