@@ -272,15 +272,18 @@ pub enum AlgorithmId {
     Aead(AeadId),
     /// A key exchange (ECDH or KEM).
     Kex(KexId),
+    /// A signature algorithm.
+    Sig(SigId),
 }
 
 impl AlgorithmId {
-    /// Every algorithm: the AEADs, then the key exchanges.
+    /// Every algorithm: the AEADs, the key exchanges, then the signatures.
     pub fn all() -> impl Iterator<Item = AlgorithmId> {
         AeadId::ALL
             .into_iter()
             .map(AlgorithmId::Aead)
             .chain(KexId::ALL.into_iter().map(AlgorithmId::Kex))
+            .chain(SigId::ALL.into_iter().map(AlgorithmId::Sig))
     }
 
     /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
@@ -288,7 +291,14 @@ impl AlgorithmId {
         match self {
             AlgorithmId::Aead(a) => a.name(),
             AlgorithmId::Kex(k) => k.name(),
+            AlgorithmId::Sig(s) => s.name(),
         }
+    }
+
+    /// Whether its cells are swept over message sizes: AEADs are; a key
+    /// exchange has none and a signature cell signs one fixed message.
+    pub fn is_sized(self) -> bool {
+        matches!(self, AlgorithmId::Aead(_))
     }
 }
 
@@ -334,11 +344,17 @@ pub enum Operation {
     Encaps,
     /// KEM decapsulation.
     Decaps,
+    /// Signing one message with a held key.
+    Sign,
+    /// Verifying a genuine signature.
+    Verify,
+    /// Verifying a signature with one byte changed (the rejection path).
+    VerifyForged,
 }
 
 impl Operation {
     /// Every operation, in the order tables list them.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 12] = [
         Operation::Seal,
         Operation::SealModuleIv,
         Operation::Open,
@@ -348,6 +364,9 @@ impl Operation {
         Operation::KeygenAgree,
         Operation::Encaps,
         Operation::Decaps,
+        Operation::Sign,
+        Operation::Verify,
+        Operation::VerifyForged,
     ];
 
     /// The name tables and result files use ("AES-128-GCM", "X25519", "seal").
@@ -362,6 +381,9 @@ impl Operation {
             Operation::KeygenAgree => "keygen+agree",
             Operation::Encaps => "encaps",
             Operation::Decaps => "decaps",
+            Operation::Sign => "sign",
+            Operation::Verify => "verify",
+            Operation::VerifyForged => "verify-forged",
         }
     }
 
@@ -381,6 +403,7 @@ impl Operation {
                 matches!(self, Keygen | Agree | KeygenAgree)
             }
             AlgorithmId::Kex(_) => matches!(self, Keygen | Encaps | Decaps),
+            AlgorithmId::Sig(_) => matches!(self, Keygen | Sign | Verify | VerifyForged),
         }
     }
 }

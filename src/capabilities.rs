@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::algorithm::{AlgorithmId, KexId, KexKind};
-use crate::backend::{Backend, Error, KeyExchange};
+use crate::algorithm::{AlgorithmId, KexId, KexKind, SigId};
+use crate::backend::{Backend, Error, KeyExchange, SigParams};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BackendCapabilities {
@@ -54,6 +54,7 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
     }
     match alg {
         AlgorithmId::Kex(id) => cap.missing_deterministic = missing_deterministic(b, id),
+        AlgorithmId::Sig(id) => cap.missing_deterministic = missing_deterministic_sig(b, id),
         // Behind a record layer the layer chooses the AAD: no vector reaches it.
         AlgorithmId::Aead(id) => {
             if let Some(f) = (b.aead)(id).ok().and_then(|a| a.framing()) {
@@ -62,6 +63,25 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
         }
     }
     cap
+}
+
+/// The signature entry points known-answer tests need: a signing key from
+/// fixed bytes and, for RFC 8032 / ACVP sigGen, deterministic signing.
+fn missing_deterministic_sig(b: &Backend, id: SigId) -> Vec<String> {
+    let unsupported = |r: Result<(), Error>| matches!(r, Err(Error::Unsupported(_)));
+    let Ok(alg) = (b.sig)(id) else { return vec![] };
+    let mut missing = Vec::new();
+    // 7…7 is a valid Ed25519/ML-DSA seed and an ECDSA scalar below the order.
+    match alg.signing_key_from_bytes(&vec![7u8; id.secret_len()]) {
+        Ok(key) => {
+            if unsupported(key.sign_deterministic(b"abc", &SigParams::default()).map(|_| ())) {
+                missing.push("deterministic signing".into());
+            }
+        }
+        Err(e) if unsupported(Err(e.clone())) => missing.push("fixed signing key".into()),
+        Err(_) => {}
+    }
+    missing
 }
 
 /// Tries each deterministic entry point with a well-formed input; only

@@ -51,9 +51,9 @@ impl CellSpec {
     /// "ring AES-128-GCM seal bulk 1350 ×1": the label reports print.
     pub fn label(&self) -> String {
         let mode = self.mode.map(|m| format!(" {m}")).unwrap_or_default();
-        let size = match self.algorithm {
-            AlgorithmId::Aead(_) => format!(" {}", crate::units::format_size(self.size)),
-            AlgorithmId::Kex(_) => String::new(),
+        let size = match self.algorithm.is_sized() {
+            true => format!(" {}", crate::units::format_size(self.size)),
+            false => String::new(),
         };
         format!(
             "{} {} {}{mode}{size} ×{}",

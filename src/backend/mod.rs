@@ -238,6 +238,7 @@ impl Backend {
         match alg {
             AlgorithmId::Aead(a) => (self.aead)(a).map(|_| ()),
             AlgorithmId::Kex(k) => (self.kex)(k).map(|_| ()),
+            AlgorithmId::Sig(s) => (self.sig)(s).map(|_| ()),
         }
     }
 
@@ -252,6 +253,8 @@ impl Backend {
                 KeyExchange::Ecdh(e) => e.why_no_known_answers(),
                 KeyExchange::Kem(m) => m.why_no_known_answers(),
             },
+            // Verification takes caller-chosen keys, messages and signatures.
+            AlgorithmId::Sig(s) => (self.sig)(s).map(|_| None)?,
         };
         why.map_or(Ok(()), unsupported)
     }

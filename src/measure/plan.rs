@@ -44,7 +44,7 @@ pub(super) fn carries(b: &Backend, shape: &Shape) -> crate::backend::Result<()> 
             crate::backend::module_iv::offered((b.aead)(id)?)
         }
         AlgorithmId::Aead(id) => b.carries(id, shape.size, shape.aad),
-        AlgorithmId::Kex(_) => Ok(()),
+        AlgorithmId::Kex(_) | AlgorithmId::Sig(_) => Ok(()),
     }
 }
 

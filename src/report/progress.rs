@@ -8,7 +8,6 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::algorithm::AlgorithmId;
 use crate::backend::Backend;
 use crate::measure::{self, Group};
 use crate::units;
@@ -145,9 +144,9 @@ fn line(done: usize, total: usize, what: &str, elapsed: Duration) -> String {
 fn group_label(group: &Group) -> String {
     let s = group.shape;
     let mode = s.mode.map(|m| format!(" {m}")).unwrap_or_default();
-    let size = match s.algorithm {
-        AlgorithmId::Aead(_) => format!(" {}", units::format_bytes(s.size)),
-        AlgorithmId::Kex(_) => String::new(),
+    let size = match s.algorithm.is_sized() {
+        true => format!(" {}", units::format_bytes(s.size)),
+        false => String::new(),
     };
     format!("{} {}{mode}{size} ×{}", s.algorithm, s.operation, group.threads)
 }
