@@ -95,7 +95,7 @@ impl Worker {
         let who = format!("{}: {}", self.side.name(), self.path.display());
         let c = Copies::make(&self.path, n, self.side.name()).map_err(|e| format!("{who}: {e}"))?;
         let previous = std::mem::replace(&mut self.copies, Arc::new(c));
-        self.renew(rng).map_err(|e| {
+        self.renew(rng, None).map_err(|e| {
             self.copies = previous;
             format!("{who}: a copy does not start ({e})")
         })
@@ -144,12 +144,10 @@ impl Worker {
     /// does to its speed varies between rounds instead of biasing a whole
     /// cell (docs/ab.md, "Processes"). The old child has no state worth a
     /// goodbye and is killed; the new one's start-up stderr was shown once.
-    pub fn renew(&mut self, rng: &mut fastrand::Rng) -> Result<(), String> {
-        self.renew_at(rng.usize(..self.copies.count()))
-    }
-
-    /// [`Worker::renew`] from executable `k` of this side (layout k).
-    pub fn renew_at(&mut self, k: usize) -> Result<(), String> {
+    /// It starts executable `layout` of this side (layout k of a directory
+    /// side), or with None one picked at random.
+    pub fn renew(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>) -> Result<(), String> {
+        let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count()));
         let exe = self.copies.at(k).to_path_buf();
         let mut fresh = Worker::launch(
             self.side,

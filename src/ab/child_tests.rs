@@ -111,7 +111,7 @@ fn quit_ends_the_child_and_renew_replaces_it() {
     };
     let mut w = Worker::start(Side::Base, &exe).unwrap();
     let mut rng = fastrand::Rng::with_seed(1);
-    w.renew(&mut rng).unwrap();
+    w.renew(&mut rng, None).unwrap();
     assert!(!alive(0) && alive(1), "renew kills and reaps the old child");
     assert_eq!((w.copies(), w.path.as_path()), (1, exe.as_path()));
     w.spread(3, &mut rng).unwrap();

@@ -12,18 +12,20 @@ use crate::analysis::paired::{self, Decision, Rule};
 use crate::stats;
 
 /// The pairings of a run: 0 when neither side is a directory of layouts,
-/// else the smaller side's layout count. One side with layouts and the other
-/// without is refused: averaging one side's placement while the other's stays
-/// fixed keeps that one's placement as a bias.
-pub fn pairings(sides: &[Worker; 2]) -> Result<usize, String> {
+/// else the smaller side's layout count. None (refused, [`MIXED`]) when one
+/// side has layouts and the other not: averaging one side's placement while
+/// the other's stays fixed keeps that one's placement as a bias.
+pub fn pairings(sides: &[Worker; 2]) -> Option<usize> {
     match (sides[0].has_layouts(), sides[1].has_layouts()) {
-        (false, false) => Ok(0),
-        (true, true) => Ok(sides[0].copies().min(sides[1].copies())),
-        _ => Err("ab: one side is a directory of layouts and the other one executable: \
-                  give both sides layouts (ci/layouts.sh DIR 8) or neither"
-            .into()),
+        (false, false) => Some(0),
+        (true, true) => Some(sides[0].copies().min(sides[1].copies())),
+        _ => None,
     }
 }
+
+/// Why a run with layouts on one side only is refused.
+pub const MIXED: &str = "ab: one side is a directory of layouts and the other one executable: \
+                         give both sides layouts (ci/layouts.sh DIR 8) or neither";
 
 /// Rounds per cell with `k` pairings: at least one per pairing, rounded up
 /// to a multiple of `k` so that every pairing gets as many.

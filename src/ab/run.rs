@@ -31,7 +31,7 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
-    let pairings = layouts::pairings(&sides)?;
+    let pairings = layouts::pairings(&sides).ok_or(layouts::MIXED)?;
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
     // Layouts are their own files: they replace the private copies.
     if opts.copies > 1 && pairings == 0 {
@@ -321,11 +321,8 @@ impl Visit {
             // Fresh processes every round, started in random order.
             let first = usize::from(rng.bool());
             for i in [first, 1 - first] {
-                let fresh = match pairings {
-                    0 => sides[i].renew(rng),
-                    _ => sides[i].renew_at(k),
-                };
-                fresh.map_err(|e| (sides[i].side, e))?;
+                let layout = (pairings > 0).then_some(k);
+                sides[i].renew(rng, layout).map_err(|e| (sides[i].side, e))?;
             }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);
