@@ -46,8 +46,11 @@ pub struct Worker {
     held: Arc<Mutex<Option<Vec<String>>>>,
     /// Set once the child crashed, hung or broke the protocol.
     pub dead: Option<String>,
-    /// What [`Worker::renew`] starts from (the original until [`Worker::spread`]).
+    /// What [`Worker::renew`] starts from (the original until [`Worker::spread`];
+    /// for a directory side, its layouts).
     copies: Arc<Copies>,
+    /// Which of `copies` this child runs.
+    pub layout: usize,
     /// The protocol version agreed at the first start; renewals speak it at once.
     pub protocol: u32,
     /// Set when a failed request found the child already gone (not killed by us).
@@ -68,11 +71,16 @@ impl Worker {
     /// version 2 refuses any version but its own and exits; it is then
     /// started again one version lower, down to [`OLDEST`], so that any
     /// earlier build can still be gated against this one (docs/ab.md).
+    /// A directory `path` holds layout variants of one build
+    /// ([`Copies::layouts`]); the first greets.
     pub fn start(side: Side, path: &Path) -> Result<Worker, String> {
-        let copies = Arc::new(Copies::original(path));
+        let copies = Arc::new(match path.is_dir() {
+            true => Copies::layouts(path).map_err(|e| format!("{}: {e}", side.name()))?,
+            false => Copies::original(path),
+        });
         let mut version = PROTOCOL;
         loop {
-            match Worker::launch(side, path, path, Arc::clone(&copies), true, version) {
+            match Worker::launch(side, path, copies.at(0), Arc::clone(&copies), true, version) {
                 Err(Launch::ExitedUnanswered(_)) if version > OLDEST => version -= 1,
                 Err(Launch::ExitedUnanswered(e) | Launch::Refused(e)) => return Err(e),
                 Ok(w) => return Ok(w),
@@ -87,7 +95,7 @@ impl Worker {
         let who = format!("{}: {}", self.side.name(), self.path.display());
         let c = Copies::make(&self.path, n, self.side.name()).map_err(|e| format!("{who}: {e}"))?;
         let previous = std::mem::replace(&mut self.copies, Arc::new(c));
-        self.renew(rng).map_err(|e| {
+        self.renew(rng, None).map_err(|e| {
             self.copies = previous;
             format!("{who}: a copy does not start ({e})")
         })
@@ -112,9 +120,11 @@ impl Worker {
             ));
         }
         let path = self.path.clone();
-        let mut fresh = Worker::launch(self.side, &path, &path, Arc::clone(&self.copies), true, self.protocol)
+        let exe = self.copies.at(self.layout).to_path_buf();
+        let mut fresh = Worker::launch(self.side, &path, &exe, Arc::clone(&self.copies), true, self.protocol)
             .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
         fresh.timeouts = self.timeouts;
+        fresh.layout = self.layout;
         *self = fresh;
         Ok(())
     }
@@ -124,13 +134,21 @@ impl Worker {
         self.copies.count()
     }
 
+    /// Whether this side is a directory of layout variants.
+    pub fn has_layouts(&self) -> bool {
+        self.path.is_dir()
+    }
+
     /// Replaces the child with a fresh process of the same executable: `ab`
     /// starts every round in new processes, so what one process's layout
     /// does to its speed varies between rounds instead of biasing a whole
     /// cell (docs/ab.md, "Processes"). The old child has no state worth a
     /// goodbye and is killed; the new one's start-up stderr was shown once.
-    pub fn renew(&mut self, rng: &mut fastrand::Rng) -> Result<(), String> {
-        let exe = self.copies.pick(rng).to_path_buf();
+    /// It starts executable `layout` of this side (layout k of a directory
+    /// side), or with None one picked at random.
+    pub fn renew(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>) -> Result<(), String> {
+        let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count()));
+        let exe = self.copies.at(k).to_path_buf();
         let mut fresh = Worker::launch(
             self.side,
             &self.path,
@@ -141,6 +159,7 @@ impl Worker {
         )
         .map_err(Launch::text)?;
         fresh.timeouts = self.timeouts;
+        fresh.layout = k % self.copies.count();
         let mut old = std::mem::replace(self, fresh);
         let _ = old.proc.kill();
         let _ = old.proc.wait();
@@ -184,6 +203,7 @@ impl Worker {
             held,
             dead: None,
             copies,
+            layout: 0,
             protocol: version,
             exited_by_itself: false,
             timeouts: 0,

@@ -82,9 +82,11 @@ fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
     assert!(e.contains("too old for `ab`") && e.contains("it exited"), "{e}");
     // The child's first stderr line, held back during the handshake, is quoted.
     assert!(e.ends_with("; it said: error: unrecognized subcommand)"), "{e}");
-    let e = Worker::start(Side::Base, dir.path()).err().unwrap();
+    // A directory is a side's layouts (ci/layouts.sh): an empty one is refused.
+    let empty = tempfile::tempdir().unwrap();
+    let e = Worker::start(Side::Base, empty.path()).err().unwrap();
     assert!(
-        e.starts_with("BASE: ") && e.ends_with("not a file (give the path of a cryptobench executable)"),
+        e.starts_with("BASE: ") && e.contains("holds 0 executables; a directory of layouts needs 8 to 64"),
         "{e}"
     );
     let e = Worker::start(Side::Base, &dir.path().join("absent")).err().unwrap();
@@ -109,7 +111,7 @@ fn quit_ends_the_child_and_renew_replaces_it() {
     };
     let mut w = Worker::start(Side::Base, &exe).unwrap();
     let mut rng = fastrand::Rng::with_seed(1);
-    w.renew(&mut rng).unwrap();
+    w.renew(&mut rng, None).unwrap();
     assert!(!alive(0) && alive(1), "renew kills and reaps the old child");
     assert_eq!((w.copies(), w.path.as_path()), (1, exe.as_path()));
     w.spread(3, &mut rng).unwrap();

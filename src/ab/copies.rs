@@ -19,6 +19,13 @@ use std::sync::{Mutex, OnceLock};
 /// 109 MB debug build, for the run's duration (a stripped build is ~10 MB).
 pub const COPIES: usize = 8;
 
+/// Fewest layouts a directory side may hold. The interval is read from
+/// resampled means of K pairing medians at a Bonferroni-corrected tail: with
+/// fewer than 8 pairings there are too few distinct resamples for that tail
+/// (and too few layouts to estimate their spread), so the interval would
+/// come out too narrow (`analysis::layered`).
+pub const MIN_LAYOUTS: usize = 8;
+
 /// The executables one side starts from.
 pub struct Copies {
     paths: Vec<PathBuf>,
@@ -59,8 +66,38 @@ impl Copies {
         Ok(Copies { paths, _dir: Some(dir) })
     }
 
+    /// The layout variants of one build in `dir` (`ci/layouts.sh`): its
+    /// executable regular files, by name. They replace private copies: each
+    /// is its own file, so each has its own page-cache pages as well as its
+    /// own code placement. At least [`MIN_LAYOUTS`], at most 64.
+    pub fn layouts(dir: &Path) -> Result<Copies, Error> {
+        use std::os::unix::fs::PermissionsExt;
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::file(dir, e.to_string()))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+            .collect();
+        paths.sort();
+        if !(MIN_LAYOUTS..=64).contains(&paths.len()) {
+            return Err(Error::file(
+                dir,
+                format!(
+                    "holds {} executables; a directory of layouts needs {MIN_LAYOUTS} to 64 \
+                     (build them with ci/layouts.sh DIR 8)",
+                    paths.len()
+                ),
+            ));
+        }
+        Ok(Copies { paths, _dir: None })
+    }
+
     pub fn pick(&self, rng: &mut fastrand::Rng) -> &Path {
         &self.paths[rng.usize(..self.paths.len())]
+    }
+
+    /// Executable `k` (layout k), wrapping around.
+    pub fn at(&self, k: usize) -> &Path {
+        &self.paths[k % self.paths.len()]
     }
 
     pub fn count(&self) -> usize {

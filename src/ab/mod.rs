@@ -12,6 +12,7 @@ pub mod child;
 mod child_tests;
 pub mod copies;
 mod flags;
+mod layouts;
 pub mod pin;
 pub mod protocol;
 #[cfg(test)]
@@ -74,12 +75,16 @@ pub struct SideInfo {
 pub struct Settings {
     pub threshold: f64,
     pub duration_ms: u64,
+    /// Rounds per cell (with layouts, rounded up to a multiple of them).
     pub rounds: usize,
     pub auto: bool,
     pub max_rounds: usize,
     /// Executables per side (BASE, NEW) each round picks from (`copies.rs`).
     #[serde(default)]
     pub copies: [usize; 2],
+    /// Layout pairings per cell (0: each side one executable; `ci/layouts.sh`).
+    #[serde(default)]
+    pub layouts: usize,
     pub target_sample_us: u64,
     pub seed: u64,
     pub cpus: Vec<usize>,
@@ -161,9 +166,20 @@ pub struct CellResult {
     pub log_ratios: Vec<f64>,
     /// Per round: ln(NEW/BASE) of wall time per operation.
     pub wall_log_ratios: Vec<f64>,
+    /// With layouts: the pairing (BASE layout k with NEW layout k) of each
+    /// entry of `log_ratios`, then of `wall_log_ratios`.
+    #[serde(default, skip_serializing_if = "pairing_is_empty")]
+    pub pairing: [Vec<usize>; 2],
+    /// With layouts: the layered estimate, with the cell's layout sensitivity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layered: Option<crate::analysis::layered::Layered>,
     /// Sides that could not run the cell, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<(Side, String)>,
+}
+
+fn pairing_is_empty(p: &[Vec<usize>; 2]) -> bool {
+    p.iter().all(Vec::is_empty)
 }
 
 impl CellResult {

@@ -29,6 +29,8 @@ fn cell(verdict: Verdict, failed: &[Side]) -> CellResult {
         visit_cycles: [Vec::new(), Vec::new()],
         log_ratios: Vec::new(),
         wall_log_ratios: Vec::new(),
+        pairing: [Vec::new(), Vec::new()],
+        layered: None,
         failed: failed.iter().map(|s| (*s, "why".to_string())).collect(),
     }
 }
@@ -57,6 +59,7 @@ fn report(cells: Vec<CellResult>) -> Report {
             target_sample_us: 1,
             seed: 1,
             cpus: Vec::new(),
+            layouts: 0,
         },
         cells,
         complete: true,

@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use super::child::{Side, Worker};
+use super::layouts::{self, Judge};
 use super::protocol::{knows_since, CellSpec, Request, Response};
 use super::{differences, pin, Basis, CellResult, ClockBasis, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
-use crate::analysis::paired::{self, Rule, Verdict};
+use crate::analysis::paired::{Rule, Verdict};
 use crate::measure::{self, samples_per_visit};
 
 /// Longest a `prepare` (correctness check and calibration) may take.
@@ -30,13 +31,15 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
+    let pairings = layouts::pairings(&sides).ok_or(layouts::MIXED)?;
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
-    if opts.copies > 1 {
+    // Layouts are their own files: they replace the private copies.
+    if opts.copies > 1 && pairings == 0 {
         spread_both(&mut sides, opts.copies, &mut rng);
     }
     let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
-    let mut report = header(opts, &sides, rule);
+    let mut report = header(opts, &sides, rule, pairings);
     let mut stopped = None;
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
@@ -47,7 +50,7 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
         }
     }
     if opts.auto && stopped.is_none() {
-        stopped = extend_inconclusive(&mut sides, opts, &mut report, &mut rng, after_cell).err();
+        stopped = extend_inconclusive(&mut sides, &mut report, &mut rng, after_cell).err();
     }
     sides.into_iter().for_each(Worker::quit);
     report.complete = stopped.is_none();
@@ -102,7 +105,8 @@ fn plan(opts: &Options, sides: &[Worker; 2]) -> Vec<CellSpec> {
     cells
 }
 
-fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
+fn header(opts: &Options, sides: &[Worker; 2], rule: Rule, pairings: usize) -> Report {
+    let rounds = layouts::rounds_for(opts.cfg.rounds, pairings);
     let info = |w: &Worker| SideInfo {
         path: w.path.display().to_string(),
         hello: w.hello.clone(),
@@ -121,13 +125,14 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule) -> Report {
         settings: Settings {
             threshold: opts.threshold,
             duration_ms: cfg.duration.as_millis() as u64,
-            rounds: cfg.rounds,
+            rounds,
             auto: opts.auto,
-            max_rounds: super::max_rounds(cfg.rounds, opts.auto),
+            max_rounds: super::max_rounds(rounds, opts.auto),
             copies: [sides[0].copies(), sides[1].copies()],
             target_sample_us: cfg.target_sample.as_micros() as u64,
             seed: cfg.seed,
             cpus: opts.cpus.clone(),
+            layouts: pairings,
         },
         cells: Vec::new(),
         complete: false,
@@ -150,6 +155,8 @@ fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
         visit_cycles: [Vec::new(), Vec::new()],
         log_ratios: Vec::new(),
         wall_log_ratios: Vec::new(),
+        pairing: [Vec::new(), Vec::new()],
+        layered: None,
         failed,
     }
 }
@@ -204,6 +211,8 @@ struct Rounds {
     log_ratios: Vec<f64>,
     wall_log_ratios: Vec<f64>,
     cycles: [Vec<f64>; 2],
+    /// The layout pairing of each entry of `log_ratios` and of `wall_log_ratios`.
+    pairing: [Vec<usize>; 2],
 }
 
 impl Rounds {
@@ -249,22 +258,33 @@ fn run_cell(
         samples,
         timeout,
     };
-    if let Err(f) = visit.rounds(sides, &result.cell, opts.cfg.rounds, rng, &mut rounds) {
+    let n = report.settings.rounds;
+    if let Err(f) = visit.rounds(sides, &result.cell, n, report.settings.layouts, rng, &mut rounds) {
         result.failed = vec![f];
         return result;
     }
-    finish(&mut result, rounds, &report.rule, report.clock.as_ref());
+    finish(&mut result, rounds, &judge(report), report.clock.as_ref());
     result
 }
 
+/// How the report's cells are judged: its rule, and its layout pairings.
+fn judge(report: &Report) -> Judge<'_> {
+    Judge {
+        rule: &report.rule,
+        pairings: report.settings.layouts,
+        seed: report.settings.seed,
+    }
+}
+
 /// Fills the cell's figures and verdict from its rounds.
-fn finish(result: &mut CellResult, rounds: Rounds, rule: &Rule, clock: Option<&ClockBasis>) {
+fn finish(result: &mut CellResult, rounds: Rounds, judge: &Judge, clock: Option<&ClockBasis>) {
     result.basis = rounds.basis(clock);
-    let ratios = match result.basis {
-        Basis::Cycles => &rounds.log_ratios,
-        Basis::WallTime => &rounds.wall_log_ratios,
+    let (ratios, pairing) = match result.basis {
+        Basis::Cycles => (&rounds.log_ratios, &rounds.pairing[0]),
+        Basis::WallTime => (&rounds.wall_log_ratios, &rounds.pairing[1]),
     };
-    let decision = paired::decide(ratios, rule);
+    let (decision, layered) = judge.decide(ratios, pairing);
+    result.layered = layered;
     let median = |v: &[f64]| crate::stats::summarize(v).map(|s| s.median);
     result.verdict = decision.verdict;
     result.decision = Some(decision);
@@ -274,6 +294,7 @@ fn finish(result: &mut CellResult, rounds: Rounds, rule: &Rule, clock: Option<&C
     result.visit_cycles = rounds.cycles;
     result.log_ratios = rounds.log_ratios;
     result.wall_log_ratios = rounds.wall_log_ratios;
+    result.pairing = rounds.pairing;
 }
 
 /// The fixed parameters of one cell's visits.
@@ -284,20 +305,24 @@ struct Visit {
 }
 
 impl Visit {
-    /// `n` rounds, each ABBA or BAAB at random: ln(NEW/BASE) per round.
+    /// `n` rounds, each ABBA or BAAB at random: ln(NEW/BASE) per round. With
+    /// `pairings` layouts, every pairing runs n / pairings of them.
     fn rounds(
         &self,
         sides: &mut [Worker; 2],
         cell: &CellSpec,
         n: usize,
+        pairings: usize,
         rng: &mut fastrand::Rng,
         into: &mut Rounds,
     ) -> Result<(), (Side, String)> {
-        for _ in 0..n {
+        let schedule = layouts::schedule(n, pairings, rng);
+        for &k in &schedule {
             // Fresh processes every round, started in random order.
             let first = usize::from(rng.bool());
             for i in [first, 1 - first] {
-                sides[i].renew(rng).map_err(|e| (sides[i].side, e))?;
+                let layout = (pairings > 0).then_some(k);
+                sides[i].renew(rng, layout).map_err(|e| (sides[i].side, e))?;
             }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);
@@ -309,8 +334,10 @@ impl Visit {
             }
             if let [Some(b), Some(n)] = cycles {
                 into.log_ratios.push((n / b).ln());
+                into.pairing[0].push(k);
             }
             into.wall_log_ratios.push((wall[1] / wall[0]).ln());
+            into.pairing[1].push(k);
         }
         Ok(())
     }
@@ -351,14 +378,13 @@ impl Visit {
 /// [`AUTO_DOUBLINGS`] times, until it decides.
 fn extend_inconclusive(
     sides: &mut [Worker; 2],
-    opts: &Options,
     report: &mut Report,
     rng: &mut fastrand::Rng,
     after_cell: &mut AfterCell,
 ) -> Result<(), String> {
     for i in 0..report.cells.len() {
         for doubling in 0..AUTO_DOUBLINGS {
-            let step = opts.cfg.rounds.max(1) << doubling;
+            let step = report.settings.rounds.max(1) << doubling;
             let c = &report.cells[i];
             if c.verdict != Verdict::Inconclusive || sides.iter_mut().any(|w| w.revive().is_err()) {
                 break;
@@ -372,12 +398,18 @@ fn extend_inconclusive(
                 log_ratios: c.log_ratios.clone(),
                 wall_log_ratios: c.wall_log_ratios.clone(),
                 cycles: c.visit_cycles.clone(),
+                pairing: c.pairing.clone(),
             };
             let cell = c.cell.clone();
-            let (rule, clock) = (report.rule, report.clock.clone());
+            let (rule, clock, settings) = (report.rule, report.clock.clone(), report.settings.clone());
+            let judge = Judge {
+                rule: &rule,
+                pairings: settings.layouts,
+                seed: settings.seed,
+            };
             let c = &mut report.cells[i];
-            match visit.rounds(sides, &cell, step, rng, &mut rounds) {
-                Ok(()) => finish(c, rounds, &rule, clock.as_ref()),
+            match visit.rounds(sides, &cell, step, settings.layouts, rng, &mut rounds) {
+                Ok(()) => finish(c, rounds, &judge, clock.as_ref()),
                 Err(f) => {
                     c.verdict = Verdict::Failed;
                     c.failed = vec![f];

@@ -109,9 +109,17 @@ pub fn bootstrap(pairings: &[Vec<f64>], draws: usize, seed: u64) -> Vec<f64> {
 }
 
 /// The estimate from `pairings[k]` = pairing k's rounds' ln(NEW/BASE), with
-/// `draws` bootstrap draws from `seed`. None with fewer than two pairings that
-/// have a finite round: one layout pair says nothing about placement.
+/// `draws` bootstrap draws from `seed`, and its 95 % interval. None with
+/// fewer than two pairings that have a finite round: one layout pair says
+/// nothing about placement.
 pub fn estimate(pairings: &[Vec<f64>], draws: usize, seed: u64) -> Option<Layered> {
+    estimate_at(pairings, 0.05, draws, seed)
+}
+
+/// [`estimate`] with a two-sided interval at 1 − `alpha` (the gate's
+/// Bonferroni-corrected level, [`crate::analysis::paired::Rule::cell_alpha`]);
+/// give it [`stats::draws_for`]`(alpha, …)` draws.
+pub fn estimate_at(pairings: &[Vec<f64>], alpha: f64, draws: usize, seed: u64) -> Option<Layered> {
     let kept = finite(pairings);
     if kept.len() < 2 {
         return None;
@@ -119,7 +127,7 @@ pub fn estimate(pairings: &[Vec<f64>], draws: usize, seed: u64) -> Option<Layere
     let summaries: Vec<f64> = kept.iter().map(|p| stats::median(&mut p.clone())).collect();
     let centre = mean(&summaries);
     let d = bootstrap(&kept, draws.max(1), seed);
-    let (lo, hi) = stats::interval95_expanded(&d, kept.len());
+    let (lo, hi) = stats::interval_expanded(&d, kept.len(), alpha);
     let spread = stats::summarize(&summaries)?;
     let lowest = summaries.iter().copied().fold(f64::INFINITY, f64::min);
     let highest = summaries.iter().copied().fold(f64::NEG_INFINITY, f64::max);

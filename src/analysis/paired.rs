@@ -159,43 +159,54 @@ pub fn min_rounds(alpha: f64) -> usize {
 /// One cell's paired decision.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
-    /// Median NEW/BASE ratio of cycles per operation (> 1: NEW is slower).
+    /// Median NEW/BASE ratio of cycles per operation (> 1: NEW is slower);
+    /// with layouts, the geometric mean over pairings of their medians.
     pub ratio: f64,
     /// The corrected interval of that ratio; None with too few rounds.
     pub low: Option<f64>,
     pub high: Option<f64>,
-    /// Smallest change this cell could detect: the interval's half-width, as a
-    /// fraction (0.012 = 1.2 %); None with too few rounds.
+    /// The interval's half-width, as a fraction (0.012 = 1.2 %); None with
+    /// too few rounds.
     pub noise_floor: Option<f64>,
+    /// Minimum detectable effect at this run's budget and threshold: the
+    /// smallest slowdown (a fraction) the cell would call `regressed` in 19 of
+    /// 20 runs ([`min_detectable`]). None with too few rounds; absent in
+    /// reports from before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mde: Option<f64>,
     pub verdict: Verdict,
 }
 
-/// Decides a cell from its rounds' log-ratios (ln NEW/BASE).
-pub fn decide(log_ratios: &[f64], rule: &Rule) -> Decision {
-    let mut v: Vec<f64> = log_ratios.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return Decision {
-            ratio: f64::NAN,
+impl Decision {
+    /// A cell with no interval: `verdict` is failed or inconclusive.
+    fn without_interval(ratio: f64, verdict: Verdict) -> Decision {
+        Decision {
+            ratio,
             low: None,
             high: None,
             noise_floor: None,
-            verdict: Verdict::Failed,
-        };
+            mde: None,
+            verdict,
+        }
     }
-    v.sort_by(f64::total_cmp);
-    let m = crate::stats::quantile(&v, 0.5);
-    let t = (1.0 + rule.threshold).ln();
-    let Some(k) = sign_rank(v.len(), rule.cell_alpha()) else {
-        return Decision {
+
+    /// The decision of centre `m` and interval [lo, hi], all ln(NEW/BASE).
+    pub fn from_interval(m: f64, lo: f64, hi: f64, rule: &Rule) -> Decision {
+        Decision {
             ratio: m.exp(),
-            low: None,
-            high: None,
-            noise_floor: None,
-            verdict: Verdict::Inconclusive,
-        };
-    };
-    let (lo, hi) = (v[k - 1], v[v.len() - k]);
-    let verdict = if lo >= t * MARGIN {
+            low: Some(lo.exp()),
+            high: Some(hi.exp()),
+            noise_floor: Some((hi.exp() - lo.exp()) / 2.0),
+            mde: Some(min_detectable(lo, hi, rule)),
+            verdict: verdict_of(lo, hi, rule),
+        }
+    }
+}
+
+/// The verdict of a corrected interval [lo, hi] of ln(NEW/BASE) (module docs).
+pub fn verdict_of(lo: f64, hi: f64, rule: &Rule) -> Verdict {
+    let t = (1.0 + rule.threshold).ln();
+    if lo >= t * MARGIN {
         Verdict::Regressed
     } else if hi <= -t * MARGIN {
         Verdict::Improved
@@ -203,14 +214,36 @@ pub fn decide(log_ratios: &[f64], rule: &Rule) -> Decision {
         Verdict::Unchanged
     } else {
         Verdict::Inconclusive
-    };
-    Decision {
-        ratio: m.exp(),
-        low: Some(lo.exp()),
-        high: Some(hi.exp()),
-        noise_floor: Some((hi.exp() - lo.exp()) / 2.0),
-        verdict,
     }
+}
+
+/// The smallest slowdown a cell flags in 19 of 20 runs, given the corrected
+/// interval [lo, hi] one run gave (logs). A true effect δ is flagged when the
+/// interval's low end clears MARGIN·t, i.e. δ − h ≥ MARGIN·t with h the
+/// half-width. Reading h as z₁₋α/₂ standard errors (normal approximation),
+/// the low end falls short with probability 5 % when
+/// δ = MARGIN·t + h·(1 + z₀.₉₅ / z₁₋α/₂). Returned as a fraction (e^δ − 1).
+pub fn min_detectable(lo: f64, hi: f64, rule: &Rule) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let z = |p: f64| Normal::standard().inverse_cdf(p);
+    let h = (hi - lo) / 2.0;
+    let t = (1.0 + rule.threshold).ln();
+    let delta = MARGIN * t + h * (1.0 + z(0.95) / z(1.0 - rule.cell_alpha() / 2.0));
+    delta.exp_m1()
+}
+
+/// Decides a cell from its rounds' log-ratios (ln NEW/BASE).
+pub fn decide(log_ratios: &[f64], rule: &Rule) -> Decision {
+    let mut v: Vec<f64> = log_ratios.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return Decision::without_interval(f64::NAN, Verdict::Failed);
+    }
+    v.sort_by(f64::total_cmp);
+    let m = crate::stats::quantile(&v, 0.5);
+    let Some(k) = sign_rank(v.len(), rule.cell_alpha()) else {
+        return Decision::without_interval(m.exp(), Verdict::Inconclusive);
+    };
+    Decision::from_interval(m, v[k - 1], v[v.len() - k], rule)
 }
 
 #[cfg(test)]

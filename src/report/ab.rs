@@ -56,15 +56,26 @@ fn preamble(r: &Report) -> Vec<String> {
         st.rounds,
         st.duration_ms,
         if st.auto { format!(", inconclusive cells extended up to {} rounds", st.max_rounds) } else { String::new() },
-        started_from(st.copies),
+        started_from(st.copies, st.layouts),
         st.seed
+    ));
+    notes.push(format!(
+        "MDE: the smallest slowdown a cell would call regressed in 19 of 20 runs at this budget and threshold (from its interval's half-width).{}",
+        if st.layouts >= 2 {
+            " Layout sensitivity: how far the pairings' medians spread (range max/min − 1): placement alone moved the cell that much."
+        } else {
+            ""
+        }
     ));
     notes
 }
 
 /// What the rounds' processes were started from (reports before copies say 0).
-fn started_from(copies: [usize; 2]) -> String {
+fn started_from(copies: [usize; 2], layouts: usize) -> String {
     match copies {
+        _ if layouts >= 2 => format!(
+            "of layout k of BASE and layout k of NEW, {layouts} layout pairings, each as many rounds; cells are decided over pairings by a two-level bootstrap at the rule's per-cell level, in place of the sign test"
+        ),
         [0 | 1, 0 | 1] => "of the executables themselves".into(),
         [b, n] => format!("started from one of {b} (BASE) and {n} (NEW) private copies of the executables"),
     }
@@ -77,6 +88,8 @@ fn cells_table(r: &Report) -> Table {
         "NEW/BASE",
         "interval",
         "noise floor",
+        "MDE",
+        "layout sensitivity",
         "wall-time ratio",
         "BASE cycles/op",
         "rounds",
@@ -98,6 +111,10 @@ fn cells_table(r: &Report) -> Table {
             opt(d.map(|d| d.ratio), &|x| format!("{} ({on})", pct(x))),
             interval,
             opt(d.and_then(|d| d.noise_floor), &|x| format!("±{:.2} %", x * 100.0)),
+            opt(d.and_then(|d| d.mde), &|x| format!("{:.2} %", x * 100.0)),
+            opt(c.layered.as_ref().map(|l| l.sensitivity_range), &|x| {
+                format!("{:.2} %", x * 100.0)
+            }),
             opt(c.wall_ratio, &pct),
             opt(c.base_cycles_per_op, &|x| format!("{x:.0}")),
             c.log_ratios.len().to_string(),
