@@ -325,11 +325,15 @@ pub trait AeadKey: Send {
     /// Verifies `tag` and decrypts `buf` in place. On `Err`, `buf` is unspecified.
     fn open_in_place(&mut self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<()>;
 
-    /// Seals `n` messages in `buf`, the last 8 nonce bytes counting up from
-    /// `counter` (big-endian): a fresh nonce per message. That is where TLS 1.3
-    /// puts its record sequence number (the per-record nonce is the static IV
-    /// XOR the 64-bit sequence number, RFC 8446 §5.3), so a record layer seals
-    /// a batch as one connection's run of records. Default methods are
+    /// Seals `n` messages in `buf`, the last 8 nonce bytes (big-endian) taking
+    /// the values `counter`, `counter + 1`, …; `counter` is left at the next
+    /// one. That is where TLS 1.3 puts its record sequence number (the
+    /// per-record nonce is the static IV XOR the 64-bit sequence number, RFC
+    /// 8446 §5.3), so a record layer seals a batch as one connection's run of
+    /// records; a run from 0 is a connection's first records (the sequence
+    /// number "is set to zero at the beginning of a connection", §5.3), which
+    /// AWS-LC's TLS 1.3 sealing key insists on: it takes the first nonce it
+    /// seals as sequence number 0. Default methods are
     /// compiled per adapter, so this loop calls the adapter directly, without an
     /// indirect call per message; the measurement engine times it.
     fn seal_batch(
@@ -342,9 +346,9 @@ pub trait AeadKey: Send {
         tag: &mut [u8],
     ) -> Result<()> {
         for _ in 0..n {
-            *counter += 1;
             let at = nonce.len() - 8;
             nonce[at..].copy_from_slice(&counter.to_be_bytes());
+            *counter += 1;
             self.seal_in_place(nonce, aad, buf, tag)?;
         }
         Ok(())

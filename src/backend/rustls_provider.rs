@@ -23,7 +23,10 @@
 //!   is the sequence number of one connection's records. The encrypter is built
 //!   on first use and again only when N[..4] changes or the sequence number
 //!   does not increase (a new connection's run: aws-lc-rs's sealing key
-//!   refuses a sequence number that does not follow the last).
+//!   refuses a sequence number that does not follow the last). A run must
+//!   start at sequence 0, as a connection's does: AWS-LC's TLS 1.3 key takes
+//!   the first nonce it seals as sequence 0 and derives its mask from it, so
+//!   a run from 1 came out of order from its third record.
 //! - The key reaches the provider through rustls's own AEAD-key derivation
 //!   (`derive_traffic_key`, HKDF-Expand-Label of the suite's key length) fed by
 //!   an expander that returns the caller's key bytes; the provider never sees

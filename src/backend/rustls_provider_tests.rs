@@ -258,6 +258,30 @@ fn the_adapter_agrees_with_the_native_aeads_under_the_record_header() {
     assert!(checked > 0);
 }
 
+/// A connection's records from sequence number 0 seal on every provider,
+/// after a first message under another nonce has ended its run (as the
+/// measured workload's correctness seal does). AWS-LC's TLS 1.3 key takes the
+/// first nonce it seals as sequence 0; a run that started at 1 failed from
+/// its third record ("cannot encrypt message").
+#[test]
+fn a_connection_from_sequence_zero_seals_on_every_provider() {
+    let mut sealed = 0;
+    for (b, _) in providers() {
+        for id in RECORD_AEADS {
+            let Ok(alg) = (b.aead)(id) else { continue };
+            let mut key = alg.key(&pattern(id.key_len(), 1)).unwrap();
+            let (mut nonce, mut buf, mut tag) = (pattern(12, 2), pattern(64, 4), [0u8; 16]);
+            key.seal_in_place(&nonce, &[], &mut buf, &mut tag).unwrap();
+            let mut counter = 0;
+            key.seal_batch(5, &mut counter, &mut nonce, &[], &mut buf, &mut tag)
+                .unwrap_or_else(|e| panic!("{} {id}: {e}", b.name));
+            assert_eq!(counter, 5);
+            sealed += 1;
+        }
+    }
+    assert!(sealed >= 4, "{sealed}");
+}
+
 #[test]
 fn the_adapter_refuses_shapes_a_record_does_not_carry() {
     for (b, _) in providers() {
