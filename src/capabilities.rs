@@ -25,6 +25,11 @@ pub struct AlgorithmCapability {
     /// lacks (empty: every KAT shape can run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing_deterministic: Vec<String>,
+    /// A supported signature algorithm's default signing mode
+    /// ("deterministic", "hedged", "randomized": [`crate::backend::Signing`]),
+    /// which is what a `sign` cell times.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<&'static str>,
 }
 
 pub fn probe(backends: &[&'static Backend], algorithms: &[AlgorithmId]) -> Vec<BackendCapabilities> {
@@ -44,6 +49,7 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
         supported: true,
         reason: None,
         missing_deterministic: Vec::new(),
+        signing: None,
     };
     if let Err(e) = b.supports(alg) {
         cap.supported = false;
@@ -54,7 +60,10 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
     }
     match alg {
         AlgorithmId::Kex(id) => cap.missing_deterministic = missing_deterministic(b, id),
-        AlgorithmId::Sig(id) => cap.missing_deterministic = missing_deterministic_sig(b, id),
+        AlgorithmId::Sig(id) => {
+            cap.missing_deterministic = missing_deterministic_sig(b, id);
+            cap.signing = (b.sig)(id).ok().map(|a| a.signing().name());
+        }
         // Behind a record layer the layer chooses the AAD: no vector reaches it.
         AlgorithmId::Aead(id) => {
             if let Some(f) = (b.aead)(id).ok().and_then(|a| a.framing()) {

@@ -1,7 +1,9 @@
 //! Backends checked against each other on one shape: every backend must
 //! round-trip, refuse a forgery, and produce the same bytes as the others
-//! (AEAD) or interoperate with them (ECDH, KEM). The sweep runs this before
-//! timing a cell; the test suite runs it over every algorithm.
+//! (AEAD) or interoperate with them (ECDH, KEM, signatures: [`sig`]). The
+//! sweep runs this before timing a cell; the test suite runs it over every algorithm.
+
+pub mod sig;
 
 use crate::algorithm::{AeadId, KexId};
 use crate::backend::{module_iv, AeadAlgorithm, Backend, Error as BackendError, KeyExchange};

@@ -80,7 +80,7 @@ pub(super) fn calibrate(b: &Backend, shape: &Shape, target: Duration) -> Result<
 /// `calibrate` for any prepared workload (the messaging workload uses it too).
 pub fn calibrate_workload(w: &mut dyn workload::Workload, target: Duration) -> Result<(u64, Duration), Error> {
     let limit = w.max_batch().unwrap_or(u64::MAX);
-    let mut n: u64 = 1;
+    let mut n: u64 = w.min_batch().clamp(1, limit);
     loop {
         w.reset(n)?;
         let t0 = Instant::now();

@@ -20,6 +20,7 @@ mod latch;
 pub mod messaging;
 mod module_iv_work;
 mod plan;
+mod sig_work;
 #[cfg(feature = "seeded-slowdown")]
 mod slowdown;
 pub mod sweep;
@@ -196,7 +197,8 @@ pub fn cycles_per_op(hz: f64, threads: usize, aggregate: &[f64]) -> Vec<f64> {
 
 /// The check before timing: (backend, problem) for every backend that does
 /// not round-trip `shape` or disagrees with the others; for `seal-module-iv`,
-/// whose output every raw AEAD of `peers` must open.
+/// whose output every raw AEAD of `peers` must open; for a signature, whose
+/// signatures every backend of `peers` must verify.
 fn problems(backends: &[&Backend], peers: &[&Backend], shape: &Shape) -> Vec<(String, String)> {
     match shape.algorithm {
         AlgorithmId::Aead(id) if shape.operation == Operation::SealModuleIv => {
@@ -204,7 +206,7 @@ fn problems(backends: &[&Backend], peers: &[&Backend], shape: &Shape) -> Vec<(St
         }
         AlgorithmId::Aead(id) => crosscheck::aead_problems(backends, id, shape.size, shape.aad),
         AlgorithmId::Kex(id) => crosscheck::kex_problems(backends, id),
-        AlgorithmId::Sig(_) => vec![], // TODO(sig-measure)
+        AlgorithmId::Sig(id) => crosscheck::sig::sig_problems(backends, peers, id),
     }
 }
 

@@ -115,6 +115,10 @@ impl Workload for Slowed {
         self.inner.max_batch()
     }
 
+    fn min_batch(&self) -> u64 {
+        self.inner.min_batch()
+    }
+
     fn deterministic(&self) -> bool {
         self.inner.deterministic()
     }

@@ -13,6 +13,18 @@ use crate::{env, limits, select, units};
 /// Sizes of the default sweep: tiny messages, TLS/QUIC packets, records, bulk.
 const DEFAULT_SIZES: [usize; 9] = [16, 64, 256, 1024, 1350, 4096, 16384, 65536, 1 << 20];
 
+/// Operations of the default sweep: what a handshake or a message costs in
+/// each family (seal; keygen+agree; encaps and decaps; the server's sign and
+/// the client's verify). Keygen alone, open and the forged inputs on request.
+const DEFAULT_OPERATIONS: [Operation; 6] = [
+    Operation::Seal,
+    Operation::KeygenAgree,
+    Operation::Encaps,
+    Operation::Decaps,
+    Operation::Sign,
+    Operation::Verify,
+];
+
 /// What the sweep measures, as given on the command line.
 /// Rounds of `recommend`'s own measurement. Its intervals resample whole
 /// rounds (the independent units; samples inside one visit are not), so it
@@ -27,7 +39,7 @@ pub struct SweepFlags {
     /// Algorithms (default: all).
     #[arg(long)]
     pub algorithm: Vec<String>,
-    /// Operations: seal, seal-module-iv (the library draws the IV: the FIPS-approved GCM seal), open, open-forged, keygen, agree, keygen+agree, encaps, decaps (default: seal, keygen+agree, encaps, decaps).
+    /// Operations: seal, seal-module-iv (the library draws the IV: the FIPS-approved GCM seal), open, open-forged, keygen, agree, keygen+agree, encaps, decaps, sign, verify, verify-forged (default: seal, keygen+agree, encaps, decaps, sign, verify).
     #[arg(long)]
     pub operation: Vec<String>,
     /// AEAD key handling: bulk (key schedule once) or per-message (default: bulk).
@@ -82,22 +94,12 @@ impl SweepFlags {
         // Checked in flag order, so the first bad flag is the one named.
         let backends = select::backends(registry, &self.backend)?;
         let algorithms = select::algorithms(&self.algorithm)?;
-        let operations = each(
-            "--operation",
-            &self.operation,
-            vec![
-                Operation::Seal,
-                Operation::KeygenAgree,
-                Operation::Encaps,
-                Operation::Decaps,
-            ],
-            |s| {
-                Operation::parse(s).ok_or_else(|| {
-                    let known: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
-                    Error::flag("--operation", format!("unknown operation '{s}' ({})", known.join(", ")))
-                })
-            },
-        )?;
+        let operations = each("--operation", &self.operation, DEFAULT_OPERATIONS.to_vec(), |s| {
+            Operation::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = Operation::ALL.iter().map(|o| o.name()).collect();
+                Error::flag("--operation", format!("unknown operation '{s}' ({})", known.join(", ")))
+            })
+        })?;
         let modes = each("--mode", &self.mode, vec![Mode::Bulk], |s| {
             Mode::parse(s).ok_or_else(|| Error::flag("--mode", format!("unknown mode '{s}' (bulk, per-message)")))
         })?;

@@ -66,7 +66,11 @@ fn build_real(backend: &Backend, shape: &Shape, rng: Option<fastrand::Rng>) -> R
             KeyExchange::Ecdh(e) => Ok(Box::new(EcdhWork::new(e, id, shape.operation, rng)?)),
             KeyExchange::Kem(k) => Ok(Box::new(KemWork::new(k, id, shape.operation, rng)?)),
         },
-        AlgorithmId::Sig(_) => Err(Error::value("signatures: not built yet")), // TODO(sig-measure)
+        AlgorithmId::Sig(id) => Ok(Box::new(super::sig_work::SigWork::new(
+            (backend.sig)(id)?,
+            shape.operation,
+            rng,
+        )?)),
     }
 }
 
@@ -83,9 +87,6 @@ fn layout_offset() -> usize {
     fastrand::usize(..LAYOUT_SLOTS) * 16
 }
 const LAYOUT_SLOTS: usize = 4096 / 16;
-
-/// Seeded ECDH key draws before a backend that refuses them all is an error.
-const MAX_DRAWS: usize = 64;
 
 fn random_bytes(rng: &mut fastrand::Rng, n: usize) -> Vec<u8> {
     (0..n).map(|_| rng.u8(..)).collect()
@@ -281,22 +282,10 @@ impl EcdhWork {
     }
 
     fn keygen(&mut self) -> Result<Box<dyn EcdhPrivateKey>, Error> {
-        let Some(rng) = &mut self.rng else {
-            return self.ecdh.keygen().map_err(Error::from);
-        };
-        // A P-curve scalar ≥ n is refused (odds below 2^-32 a draw): draw
-        // again, as the libraries do. A backend refusing every draw is broken,
-        // not unlucky: give up after MAX_DRAWS rather than spin forever.
-        let mut last = String::new();
-        for _ in 0..MAX_DRAWS {
-            match self.ecdh.private_key_from_bytes(&random_bytes(rng, self.id.seed_len())) {
-                Err(BackendError::Rejected(why)) => last = why,
-                other => return other.map_err(Error::from),
-            }
+        match &mut self.rng {
+            Some(rng) => super::work::draw_accepted(rng, self.id.seed_len(), |b| self.ecdh.private_key_from_bytes(b)),
+            None => self.ecdh.keygen().map_err(Error::from),
         }
-        Err(Error::wrong(format!(
-            "{MAX_DRAWS} random private keys in a row were refused: {last}"
-        )))
     }
 }
 

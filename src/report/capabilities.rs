@@ -2,7 +2,7 @@
 
 use super::doc::{Doc, Table};
 use super::{json, Export, Format};
-use crate::capabilities::BackendCapabilities;
+use crate::capabilities::{AlgorithmCapability, BackendCapabilities};
 
 /// The capability matrix; JSON lists every backend's capabilities.
 impl Export for [BackendCapabilities] {
@@ -36,17 +36,17 @@ pub fn document(caps: &[BackendCapabilities]) -> Doc {
     }
     out.table(t);
 
-    out.heading(3, "Capability matrix (✓ supported, ✗ unsupported: reasons below)");
+    out.heading(
+        3,
+        "Capability matrix (✓ supported, for a signature with the signing mode `sign` uses; ✗ unsupported: reasons below)",
+    );
     let mut header = vec!["algorithm".to_string()];
     header.extend(caps.iter().map(|b| b.backend.clone()));
     let mut t = Table::new(&header);
     let algorithms = caps.first().map(|b| b.algorithms.len()).unwrap_or(0);
     for i in 0..algorithms {
         let mut row = vec![caps[0].algorithms[i].algorithm.clone()];
-        row.extend(
-            caps.iter()
-                .map(|b| if b.algorithms[i].supported { "✓" } else { "✗" }.to_string()),
-        );
+        row.extend(caps.iter().map(|b| mark(&b.algorithms[i])));
         t.row(row);
     }
     out.table(t);
@@ -64,4 +64,13 @@ pub fn document(caps: &[BackendCapabilities]) -> Doc {
     }
     out.table(t);
     out
+}
+
+/// A matrix cell: ✗, ✓, or for a signature "✓ hedged" (its signing mode).
+fn mark(a: &AlgorithmCapability) -> String {
+    match (a.supported, a.signing) {
+        (false, _) => "✗".into(),
+        (true, Some(mode)) => format!("✓ {mode}"),
+        (true, None) => "✓".into(),
+    }
 }

@@ -78,7 +78,8 @@ fn the_model_and_the_visits() {
 static WRONG_AEAD: Backend = Backend::new("wrong-aead", String::new)
     .aead(|_| (crate::backend::test_named("ring").aead)(AeadId::ChaCha20Poly1305))
     .kex(|id| (crate::backend::test_named("ring").kex)(id))
-    .hash(|id| (crate::backend::test_named("ring").hash)(id));
+    .hash(|id| (crate::backend::test_named("ring").hash)(id))
+    .sig(|id| (crate::backend::test_named("ring").sig)(id));
 
 #[test]
 fn every_task_is_measured_checkpointed_and_skipped_with_its_reason() {
@@ -165,8 +166,14 @@ fn every_backend_runs_every_task_and_accounts_its_primitives() {
             let shares = shares(suite, task, 3, 3).unwrap_or_else(|e| panic!("{} {task:?}: {e}", b.name));
             let names: Vec<&str> = shares.iter().map(|s| s.0.as_str()).collect();
             let want: &[&str] = match task {
-                Task::X3dh => &["X25519 keygen", "X25519 agree", "HKDF-SHA-256"],
-                Task::Pqxdh => &["X25519 keygen", "X25519 agree", "KEM encaps", "HKDF-SHA-256"],
+                Task::X3dh => &["X25519 keygen", "X25519 agree", "Ed25519 verify", "HKDF-SHA-256"],
+                Task::Pqxdh => &[
+                    "X25519 keygen",
+                    "X25519 agree",
+                    "KEM encaps",
+                    "Ed25519 verify",
+                    "HKDF-SHA-256",
+                ],
                 Task::Message => &["X25519 keygen", "X25519 agree", "HKDF-SHA-256", "AEAD key+seal"],
             };
             assert_eq!(names, want, "{} {task:?}", b.name);
@@ -194,6 +201,28 @@ fn a_batch_keeps_the_key_pool_within_512_keys() {
                 batch * keys <= 512 && (batch + 1) * keys > 512,
                 "{task:?} {per_turn}: {batch} × {keys}"
             );
+        }
+    }
+}
+
+/// A handshake verifies the signed prekey first: an Ed25519 whose signatures
+/// are wrong (a seeded fault over the real code) stops X3DH and PQXDH, and
+/// leaves the message task, which verifies nothing, running.
+#[test]
+fn a_refused_prekey_signature_stops_the_handshake() {
+    use crate::crosscheck::sig::tests::{Fault, Faulty};
+    let b = crate::backend::test_named("RustCrypto");
+    let mut suite = Suite::of(b, AeadId::Aes256Gcm, KexId::MlKem768).unwrap();
+    suite.sig = Box::leak(Box::new(Faulty(suite.sig, Fault::FlipsSignatures)));
+    for task in Task::ALL {
+        let mut w = MessagingWork::new(suite, task, 3).unwrap();
+        w.reset(1).unwrap();
+        match (task, w.run(1)) {
+            (Task::Message, r) => r.unwrap(),
+            (_, r) => assert!(
+                r.unwrap_err().to_string().contains("refused the signed prekey"),
+                "{task:?}"
+            ),
         }
     }
 }

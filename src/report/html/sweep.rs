@@ -271,8 +271,17 @@ pub(super) fn machine_section(p: &mut Page, m: &Machine) -> Result<(), Error> {
     }
     let mut algs: Vec<AlgorithmId> = kex.iter().map(|k| k.0).collect();
     algs.dedup();
-    if !algs.is_empty() {
-        p.section(3, "Key exchange: operations/s and cycles/op");
+    // Signatures are counted per operation as key exchange is, under their own heading.
+    let (sigs, kexes): (Vec<AlgorithmId>, Vec<AlgorithmId>) =
+        algs.into_iter().partition(|a| matches!(a, AlgorithmId::Sig(_)));
+    for (title, algs) in [
+        ("Key exchange: operations/s and cycles/op", kexes),
+        ("Signatures: operations/s and cycles/op", sigs),
+    ] {
+        if algs.is_empty() {
+            continue;
+        }
+        p.section(3, title);
         p.grid(true);
         for alg in algs {
             sweep.kex_bars(p, alg)?;
