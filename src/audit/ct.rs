@@ -8,6 +8,8 @@
 //! |t| only means no leak was detected at that many samples: never a proof of
 //! constant time.
 
+mod sig;
+
 use serde::Serialize;
 
 use crate::algorithm::{AlgorithmId, KexId};
@@ -279,7 +281,7 @@ pub fn measure_backend(backend: &Backend, alg: AlgorithmId, samples: usize, seed
             KeyExchange::Ecdh(e) => ecdh_secret(e, samples, seed),
             KeyExchange::Kem(k) => kem_decaps(k, samples, seed),
         },
-        AlgorithmId::Sig(id) => super::ct_sig::sign_secret((backend.sig)(id)?, samples, seed),
+        AlgorithmId::Sig(id) => sig::sign_secret((backend.sig)(id)?, samples, seed),
     }
 }
 

@@ -9,10 +9,8 @@
 pub mod allow;
 pub mod cases;
 pub mod ct;
-pub mod ct_sig;
 pub mod diff;
 pub mod memcheck;
 pub mod memcheck_allow;
 pub mod memcheck_run;
-pub mod memcheck_sig;
 pub mod open;

@@ -9,7 +9,7 @@
 //! ECDSA's retry when r or s is 0 (FIPS 186-5 §6.4.1 step 11) branches on a
 //! secret nonce. Both leak only whether a discarded candidate was rejected.
 
-use super::memcheck::{begin, declassify, public, secret};
+use super::{begin, declassify, public, secret};
 use crate::backend::{Error, SigParams, SignatureAlgorithm};
 
 /// Ed25519 seed, ECDSA scalar (below every order here) or ML-DSA ξ.

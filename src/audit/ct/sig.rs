@@ -4,7 +4,7 @@
 //! (ML-DSA, FIPS 204 Algorithm 7) or a nonce retry (ECDSA, FIPS 186-5 §6.4.1)
 //! runs as often in either class; only the key tells them apart.
 
-use super::ct::{measure, Measurement};
+use super::{measure, Measurement};
 use crate::algorithm::SigId;
 use crate::backend::{Error, SigParams, SignatureAlgorithm, SigningKey};
 
