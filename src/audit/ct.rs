@@ -8,6 +8,8 @@
 //! |t| only means no leak was detected at that many samples: never a proof of
 //! constant time.
 
+mod sig;
+
 use serde::Serialize;
 
 use crate::algorithm::{AlgorithmId, KexId};
@@ -187,7 +189,7 @@ pub fn target_name(alg: AlgorithmId) -> &'static str {
         AlgorithmId::Aead(_) => "open: tag wrong in byte 0 vs byte 15",
         AlgorithmId::Kex(k) if k.kind() == crate::algorithm::KexKind::Ecdh => "agree: fixed vs random secret",
         AlgorithmId::Kex(_) => "decaps: valid vs invalid ciphertext",
-        AlgorithmId::Sig(_) => "sign: not built yet", // TODO(sig-audit)
+        AlgorithmId::Sig(_) => "sign: fixed vs random secret key",
     }
 }
 
@@ -279,9 +281,7 @@ pub fn measure_backend(backend: &Backend, alg: AlgorithmId, samples: usize, seed
             KeyExchange::Ecdh(e) => ecdh_secret(e, samples, seed),
             KeyExchange::Kem(k) => kem_decaps(k, samples, seed),
         },
-        AlgorithmId::Sig(_) => Err(crate::backend::unsupported::<()>("signatures: not built yet")
-            .unwrap_err()
-            .into()), // TODO(sig-audit)
+        AlgorithmId::Sig(id) => sig::sign_secret((backend.sig)(id)?, samples, seed),
     }
 }
 

@@ -11,6 +11,8 @@
 //! the KyberSlash class) is not found. Valgrind does not emulate AVX-512, VAES
 //! or ADX, so CPUID-dispatching libraries take their AVX2 (or older) path here.
 
+mod sig;
+
 use std::io::Write;
 
 use crate::algorithm::{AlgorithmId, KexId};
@@ -70,7 +72,7 @@ pub fn exercise(registry: &Registry, backend: &Backend, alg: AlgorithmId) -> Res
             KeyExchange::Ecdh(e) => exercise_ecdh(e),
             KeyExchange::Kem(k) => exercise_kem(registry.backends(), k),
         },
-        AlgorithmId::Sig(_) => Err(Error::Unsupported("signatures: not built yet".into()).into()), // TODO(sig-audit)
+        AlgorithmId::Sig(id) => sig::exercise_sig((backend.sig)(id)?),
     };
     match run() {
         Ok(()) => mark("done"),

@@ -192,6 +192,12 @@ pub struct AllowEntry {
 
 /// A real secret-dependent branch or address, reviewed and not yet fixed
 /// upstream: listed in every report, not a failure. Only a new finding fails.
+///
+/// `reviewed = false` marks branches a specification makes by design (ML-DSA's
+/// rejection loop, ECDSA's nonce retry) whose sites nobody has gone through
+/// yet: such an entry may name no site, covering every finding of its
+/// backends, algorithms and ops (both required), reported as UNREVIEWED and
+/// not a failure until each site is reviewed and pinned.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownEntry {
@@ -201,11 +207,29 @@ pub struct KnownEntry {
     pub algorithms: Vec<String>,
     #[serde(default)]
     pub ops: Vec<String>,
+    #[serde(default = "reviewed_by_default")]
+    pub reviewed: bool,
+    #[serde(default)]
     pub site: Vec<PinnedSite>,
     /// What the secret decides there and what that reveals.
     pub issue: String,
     /// The command that shows it.
     pub reproducer: String,
+}
+
+impl KnownEntry {
+    fn open(&self) -> KnownOpen {
+        KnownOpen {
+            id: self.id.clone(),
+            issue: self.issue.clone(),
+            reproducer: self.reproducer.clone(),
+            reviewed: self.reviewed,
+        }
+    }
+}
+
+fn reviewed_by_default() -> bool {
+    true
 }
 
 /// How the report names a known open finding.
@@ -214,6 +238,8 @@ pub struct KnownOpen {
     pub id: String,
     pub issue: String,
     pub reproducer: String,
+    /// False for a by-design entry whose sites are not reviewed yet.
+    pub reviewed: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -264,12 +290,19 @@ impl MemcheckAllow {
         let mut seen = std::collections::HashSet::new();
         let ids = list.entry.iter().map(|e| (&e.id, &e.site, [&e.justification, &e.spec]));
         let known = list.known.iter().map(|k| (&k.id, &k.site, [&k.issue, &k.reproducer]));
+        for k in list.known.iter().filter(|k| !k.reviewed) {
+            if k.algorithms.is_empty() || k.ops.is_empty() {
+                let what = "an unreviewed entry (reviewed = false) must name its algorithms and ops";
+                return Err(Error::file(file, format!("entry '{}': {what}", k.id)));
+            }
+        }
+        let siteless_ok = |id: &String| list.known.iter().any(|k| &k.id == id && !k.reviewed);
         for (id, sites, reasons) in ids.chain(known) {
             let bad = |what: String| Err(Error::file(file, format!("entry '{id}': {what}")));
             if !seen.insert(id.as_str()) {
                 return bad("duplicate id".into());
             }
-            if sites.is_empty() || reasons.iter().any(|r| r.trim().is_empty()) {
+            if (sites.is_empty() && !siteless_ok(id)) || reasons.iter().any(|r| r.trim().is_empty()) {
                 return bad(
                     "needs at least one [[…site]] and its reason (justification and spec, or issue and reproducer)"
                         .into(),
@@ -294,8 +327,16 @@ impl MemcheckAllow {
     /// file and caller but not in line explains nothing: the code moved and needs
     /// another look (a dependency bump), so it fails closed with the reason.
     pub fn judge(&self, backend: &str, algorithm: &str, f: &Finding) -> Judgement {
+        let (b, a, op) = (backend, algorithm, f.op.as_str());
+        // An unreviewed, site-less entry covers its scope even where every
+        // frame shown is the standard library's (no site to pin yet).
+        let unreviewed = || {
+            self.known
+                .iter()
+                .find(|k| !k.reviewed && k.site.is_empty() && in_scope(&k.backends, &k.algorithms, &k.ops, b, a, op))
+        };
         let Some((site, caller)) = site_of(&f.site.frames) else {
-            return Judgement::New(None);
+            return unreviewed().map_or(Judgement::New(None), |k| Judgement::Known(k.open()));
         };
         let mut moved = None;
         let mut hit = |kind: &str, id: &str, sites: &[PinnedSite]| {
@@ -311,7 +352,6 @@ impl MemcheckAllow {
                 SiteMatch::No => false,
             })
         };
-        let (b, a, op) = (backend, algorithm, f.op.as_str());
         for e in &self.entry {
             if in_scope(&e.backends, &e.algorithms, &e.ops, b, a, op) && hit("allow-list entry", &e.id, &e.site) {
                 return Judgement::AllowListed(e.id.clone());
@@ -319,14 +359,13 @@ impl MemcheckAllow {
         }
         for k in &self.known {
             if in_scope(&k.backends, &k.algorithms, &k.ops, b, a, op) && hit("known-open entry", &k.id, &k.site) {
-                return Judgement::Known(KnownOpen {
-                    id: k.id.clone(),
-                    issue: k.issue.clone(),
-                    reproducer: k.reproducer.clone(),
-                });
+                return Judgement::Known(k.open());
             }
         }
-        Judgement::New(moved)
+        match (moved, unreviewed()) {
+            (None, Some(k)) => Judgement::Known(k.open()),
+            (moved, _) => Judgement::New(moved),
+        }
     }
 }
 

@@ -192,3 +192,37 @@ fn the_builtin_list_parses_and_every_entry_says_why() {
         .iter()
         .any(|k| k.id == "libcrux-p256-validate-scalar-early-exit"));
 }
+
+#[test]
+fn an_unreviewed_entry_covers_its_scope_only_and_must_name_it() {
+    let list = r#"
+[[known]]
+id = "ml-dsa-rejection-loop"
+backends = ["ring"]
+algorithms = ["ml-dsa-65"]
+ops = ["sign"]
+reviewed = false
+issue = "FIPS 204 Algorithm 7 rejects candidates on secret-derived norms"
+reproducer = "cryptobench audit ct --method memcheck --algorithm ml-dsa-65"
+"#;
+    let l = MemcheckAllow::parse("t", list).unwrap();
+    let mut sign = finding("sign", &["anything (a.rs:1)", "caller (b.rs:2)"]);
+    sign.judge(&l, "ring", "ml-dsa-65");
+    let k = sign.known_open.as_ref().expect("covered");
+    assert!(!k.reviewed && !sign.is_new());
+    // Another op, algorithm or backend is outside it: new, and it fails.
+    for (op, b, a) in [
+        ("import", "ring", "ml-dsa-65"),
+        ("sign", "ring", "ml-dsa-44"),
+        ("sign", "openssl", "ml-dsa-65"),
+    ] {
+        let mut f = finding(op, &["anything (a.rs:1)", "caller (b.rs:2)"]);
+        f.judge(&l, b, a);
+        assert!(f.is_new(), "{op} {b} {a}");
+    }
+    // Unscoped or site-less reviewed entries are refused.
+    let e = MemcheckAllow::parse("t", &list.replace("ops = [\"sign\"]\n", "")).unwrap_err();
+    assert!(e.to_string().contains("must name its algorithms and ops"), "{e}");
+    let e = MemcheckAllow::parse("t", &list.replace("reviewed = false\n", "")).unwrap_err();
+    assert!(e.to_string().contains("needs at least one"), "{e}");
+}

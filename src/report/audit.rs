@@ -181,6 +181,7 @@ fn memcheck_sites(rows: &[memcheck_run::Row]) -> String {
         for f in r.log.iter().flat_map(|l| &l.findings) {
             let label = match (&f.explained_by, &f.known_open) {
                 (Some(id), _) => id.clone(),
+                (None, Some(k)) if !k.reviewed => format!("UNREVIEWED {}", k.id),
                 (None, Some(k)) => format!("KNOWN OPEN {}", k.id),
                 (None, None) => "NEW".into(),
             };
@@ -215,8 +216,13 @@ fn memcheck_known(rows: &[memcheck_run::Row]) -> String {
     let mut text = String::new();
     for (b, k, n) in seen {
         text += if text.is_empty() { "\n" } else { "" };
+        let status = if k.reviewed {
+            "known open"
+        } else {
+            "unreviewed (by design, not gated until reviewed)"
+        };
         text += &format!(
-            "known open {} ({b}, {n} finding(s)): {}\n  reproduce: {}\n",
+            "{status} {} ({b}, {n} finding(s)): {}\n  reproduce: {}\n",
             k.id, k.issue, k.reproducer
         );
     }

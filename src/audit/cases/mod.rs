@@ -10,6 +10,7 @@
 mod aead;
 mod ecdh;
 mod kem;
+mod sig;
 
 use serde::Serialize;
 
@@ -20,6 +21,7 @@ use aead::aead_input;
 pub use aead::open_input;
 use ecdh::{nist_input, x25519_input};
 use kem::kem_input;
+use sig::{sig_input, sig_kinds};
 
 /// The backends that make the keys and ciphertexts cases need: the whole
 /// registry's, so a case is the same whichever backends are under audit.
@@ -116,6 +118,17 @@ pub enum DiffInput {
         #[serde(serialize_with = "ser_hex")]
         ct: Vec<u8>,
     },
+    /// Verify `sig` over `msg` under `public`; `der` selects ECDSA's DER
+    /// encoding (RFC 3279 §2.2.3) over the fixed one.
+    Verify {
+        #[serde(serialize_with = "ser_hex")]
+        public: Vec<u8>,
+        #[serde(serialize_with = "ser_hex")]
+        msg: Vec<u8>,
+        #[serde(serialize_with = "ser_hex")]
+        sig: Vec<u8>,
+        der: bool,
+    },
 }
 
 pub const AEAD_KINDS: &[&str] = &[
@@ -174,7 +187,7 @@ pub fn kinds(alg: AlgorithmId) -> &'static [&'static str] {
         AlgorithmId::Kex(KexId::X25519) => X25519_KINDS,
         AlgorithmId::Kex(KexId::P256 | KexId::P384) => NIST_CURVE_KINDS,
         AlgorithmId::Kex(_) => KEM_KINDS,
-        AlgorithmId::Sig(_) => &[], // TODO(sig-audit)
+        AlgorithmId::Sig(id) => sig_kinds(id),
     }
 }
 
@@ -211,7 +224,7 @@ pub fn case(helpers: Helpers, seed: u64, alg: AlgorithmId, index: usize) -> Resu
         AlgorithmId::Kex(id @ KexId::X25519) => x25519_input(helpers, id, kind, &mut rng)?,
         AlgorithmId::Kex(id @ (KexId::P256 | KexId::P384)) => nist_input(helpers, id, kind, &mut rng)?,
         AlgorithmId::Kex(id) => kem_input(helpers, id, kind, &mut rng)?,
-        AlgorithmId::Sig(_) => return Err(Error::value("signatures: not built yet")), // TODO(sig-audit)
+        AlgorithmId::Sig(id) => sig_input(helpers, id, kind, &mut rng)?,
     };
     Ok(DiffCase {
         algorithm: alg,

@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use super::Observed;
 use crate::algorithm::AlgorithmId;
 use crate::audit::cases::{AeadMsg, DiffCase, DiffInput};
-use crate::backend::{Backend, Error, KeyExchange};
+use crate::backend::{Backend, Error, KeyExchange, SigParams};
 
 /// Runs a case on one backend; a panic is caught and reported, never fatal.
 pub fn observe(backend: &Backend, case: &DiffCase) -> Observed {
@@ -77,9 +77,17 @@ fn execute(backend: &Backend, case: &DiffCase) -> Result<Option<Vec<u8>>, Error>
             }
             _ => Err(Error::Unsupported(format!("case kind {} does not fit {id}", case.kind))),
         },
+        (AlgorithmId::Sig(id), DiffInput::Verify { public, msg, sig, der }) => {
+            let params = if *der { SigParams::DER } else { SigParams::FIXED };
+            (backend.sig)(id)?.verify(public, msg, sig, &params).map(|()| None)
+        }
         _ => Err(Error::Unsupported(format!(
-            "case kind {} is not an AEAD case",
-            case.kind
+            "case kind {} does not fit {}",
+            case.kind, case.algorithm
         ))),
     }
 }
+
+#[cfg(test)]
+#[path = "execute_tests.rs"]
+mod tests;
