@@ -13,15 +13,15 @@ use crate::backend::{AeadKey, Backend, Ecdh, Error, Kem, KemDecapsKey, KeyExchan
 
 /// What the backend did when it accepted the input.
 #[derive(Default)]
-struct Accepted {
+pub(super) struct Accepted {
     /// What differed from the expected output, if anything.
-    mismatch: Option<String>,
+    pub(super) mismatch: Option<String>,
     /// What could not be compared (e.g. a key the library does not export).
-    note: Option<String>,
+    pub(super) note: Option<String>,
 }
 
 /// Why a case ended before its outputs could be compared.
-enum Stop {
+pub(super) enum Stop {
     Unsupported(String),
     /// The library refused, in `call`.
     Refused {
@@ -31,7 +31,7 @@ enum Stop {
 }
 
 /// A library error, in the call that raised it.
-fn at(c: Call) -> impl FnOnce(Error) -> Stop {
+pub(super) fn at(c: Call) -> impl FnOnce(Error) -> Stop {
     move |e| match e {
         Error::Unsupported(reason) => Stop::Unsupported(reason),
         Error::Rejected(why) => Stop::Refused { call: c, why },
@@ -48,7 +48,7 @@ impl From<Error> for Stop {
     }
 }
 
-type Observed = Result<Accepted, Stop>;
+pub(super) type Observed = Result<Accepted, Stop>;
 
 pub fn evaluate(backend: &Backend, set: &VectorSet) -> Vec<Outcome> {
     use rayon::prelude::*;
@@ -113,7 +113,7 @@ fn judge(expect: Expect, target: Step, observed: Observed) -> Verdict {
 }
 
 /// "what: got …, want …" when the bytes differ.
-fn diff(what: &str, got: &[u8], want: &[u8]) -> Option<String> {
+pub(super) fn diff(what: &str, got: &[u8], want: &[u8]) -> Option<String> {
     (got != want).then(|| format!("{what}: got {}, want {}", short_hex(got), short_hex(want)))
 }
 
@@ -130,7 +130,7 @@ fn short_hex(b: &[u8]) -> String {
     }
 }
 
-fn compared(mismatch: Option<String>) -> Observed {
+pub(super) fn compared(mismatch: Option<String>) -> Observed {
     Ok(Accepted { mismatch, note: None })
 }
 
@@ -203,7 +203,7 @@ fn run_case(backend: &Backend, alg: AlgorithmId, case: &Case) -> Observed {
     let id = match alg {
         AlgorithmId::Aead(id) => return run_aead(backend, id, case),
         AlgorithmId::Kex(id) => id,
-        AlgorithmId::Sig(_) => return Err(Stop::Unsupported("signatures: not built yet".into())), // TODO(sig-kat)
+        AlgorithmId::Sig(id) => return super::sig::run(backend, id, case),
     };
     let private = || call("private key import", Step::PrivateKey);
     match ((backend.kex)(id)?, &case.input) {
