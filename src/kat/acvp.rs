@@ -49,10 +49,10 @@ fn read_json(path: &Path) -> Result<Value, LoadError> {
 /// A prompt's tests carry no answers: no `ek` for keyGen, no `k` or `testPassed`
 /// for encapDecap.
 fn is_prompt(doc: &Value) -> bool {
-    let answers: &[&str] = if doc["mode"] == "keyGen" {
-        &["ek"]
-    } else {
-        &["k", "testPassed"]
+    let answers: &[&str] = match doc["mode"].as_str() {
+        Some("keyGen") => &["ek", "pk"],
+        Some("sigGen") => &["signature"],
+        _ => &["k", "testPassed"],
     };
     let tests: Vec<&Value> = doc["testGroups"]
         .as_array()
@@ -64,29 +64,29 @@ fn is_prompt(doc: &Value) -> bool {
     !tests.is_empty() && tests.iter().all(|t| answers.iter().all(|a| t.get(*a).is_none()))
 }
 
-struct Ctx<'a> {
-    file: &'a str,
+pub(super) struct Ctx<'a> {
+    pub(super) file: &'a str,
 }
 
 impl Ctx<'_> {
-    fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
+    pub(super) fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
         LoadError {
             file: self.file.into(),
             location: path.into(),
             what: what.into(),
         }
     }
-    fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
+    pub(super) fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
         v.get(key)
             .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing"))?
             .as_str()
             .ok_or_else(|| self.err(&format!("{path}.{key}"), "must be a string"))
     }
-    fn hex(&self, v: &Value, key: &str, path: &str) -> Result<Vec<u8>, LoadError> {
+    pub(super) fn hex(&self, v: &Value, key: &str, path: &str) -> Result<Vec<u8>, LoadError> {
         let s = self.str(v, key, path)?;
         hex::decode(s).map_err(|e| self.err(&format!("{path}.{key}"), format!("not hex: {e}")))
     }
-    fn u64(&self, v: &Value, key: &str, path: &str) -> Result<u64, LoadError> {
+    pub(super) fn u64(&self, v: &Value, key: &str, path: &str) -> Result<u64, LoadError> {
         v.get(key)
             .and_then(Value::as_u64)
             .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing or not an integer"))
@@ -97,10 +97,10 @@ impl Ctx<'_> {
 pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
     let cx = Ctx { file };
     let algorithm = cx.str(doc, "algorithm", "$")?;
-    if algorithm != "ML-KEM" {
+    if algorithm != "ML-KEM" && algorithm != "ML-DSA" {
         return Err(cx.err(
             "$.algorithm",
-            format!("'{algorithm}' is not supported: only ML-KEM ACVP files are"),
+            format!("'{algorithm}' is not supported: only ML-KEM and ML-DSA ACVP files are"),
         ));
     }
     let mode = cx.str(doc, "mode", "$")?.to_string();
@@ -108,6 +108,9 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
         Some((afile, adoc)) => Some(index_answers(&Ctx { file: afile }, adoc)?),
         None => None,
     };
+    if algorithm == "ML-DSA" {
+        return super::acvp_mldsa::parse(&cx, doc, &mode, answer_index.as_ref());
+    }
     let groups = doc["testGroups"]
         .as_array()
         .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
@@ -126,7 +129,42 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     Ok(sets)
 }
 
-type Answers = HashMap<(u64, u64), Value>;
+pub(super) type Answers = HashMap<(u64, u64), Value>;
+
+/// A group's tests as (JSON path, tcId, test), a prompt's merged with its
+/// `answers` (the test's own fields win).
+pub(super) fn tests_of<'v>(
+    cx: &Ctx,
+    g: &'v Value,
+    gpath: &str,
+    answers: Option<&Answers>,
+) -> Result<Vec<(String, u64, Cow<'v, Value>)>, LoadError> {
+    let tg_id = cx.u64(g, "tgId", gpath)?;
+    let tests = g["tests"]
+        .as_array()
+        .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
+    let mut out = Vec::new();
+    for (ti, t) in tests.iter().enumerate() {
+        let tpath = format!("{gpath}.tests[{ti}]");
+        let tc_id = cx.u64(t, "tcId", &tpath)?;
+        let t: Cow<Value> = match answers.map(|a| a.get(&(tg_id, tc_id))) {
+            Some(Some(a)) => {
+                let mut m = a.as_object().cloned().unwrap_or_default();
+                m.extend(t.as_object().cloned().unwrap_or_default());
+                Cow::Owned(Value::Object(m))
+            }
+            Some(None) => {
+                return Err(cx.err(
+                    &tpath,
+                    format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
+                ));
+            }
+            None => Cow::Borrowed(t),
+        };
+        out.push((tpath, tc_id, t));
+    }
+    Ok(out)
+}
 
 /// One test group: its parameter set and its cases (a prompt's merged with `answers`).
 fn parse_group(
@@ -136,7 +174,6 @@ fn parse_group(
     mode: &str,
     answers: Option<&Answers>,
 ) -> Result<(KexId, Vec<Case>), LoadError> {
-    let tg_id = cx.u64(g, "tgId", gpath)?;
     let id = match cx.str(g, "parameterSet", gpath)? {
         "ML-KEM-512" => KexId::MlKem512,
         "ML-KEM-768" => KexId::MlKem768,
@@ -153,28 +190,8 @@ fn parse_group(
         "encapDecap" => cx.str(g, "function", gpath)?,
         other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
     };
-    let tests = g["tests"]
-        .as_array()
-        .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
     let mut cases = Vec::new();
-    for (ti, t) in tests.iter().enumerate() {
-        let tpath = format!("{gpath}.tests[{ti}]");
-        let tc_id = cx.u64(t, "tcId", &tpath)?;
-        // Merge the answers for a prompt: the test's own fields win.
-        let t: Cow<Value> = match answers.map(|a| a.get(&(tg_id, tc_id))) {
-            Some(Some(a)) => {
-                let mut m = a.as_object().cloned().unwrap_or_default();
-                m.extend(t.as_object().cloned().unwrap_or_default());
-                Cow::Owned(Value::Object(m))
-            }
-            Some(None) => {
-                return Err(cx.err(
-                    &tpath,
-                    format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
-                ));
-            }
-            None => Cow::Borrowed(t),
-        };
+    for (tpath, tc_id, t) in tests_of(cx, g, gpath, answers)? {
         cases.push(build_case(cx, g, &t, function, gpath, &tpath, tc_id)?);
     }
     Ok((id, cases))
@@ -281,7 +298,7 @@ mod tests {
 
     #[test]
     fn wrong_algorithm_and_bad_hex_name_the_json_path() {
-        let doc: Value = serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
+        let doc: Value = serde_json::from_str(r#"{"algorithm":"SLH-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
         assert_eq!(parse("f.json", &doc, None).unwrap_err().location, "$.algorithm");
         let doc: Value = serde_json::from_str(
             r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-512",

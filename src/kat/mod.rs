@@ -6,6 +6,7 @@
 //! internals: only the traits in [`crate::backend`].
 
 pub mod acvp;
+pub mod acvp_mldsa;
 pub mod cavp;
 pub mod cctv;
 pub mod detect;
@@ -143,8 +144,8 @@ pub enum SigInterface {
     Internal,
     /// ML-DSA with the caller's μ (FIPS 204 Algorithm 7 step 6, computed outside).
     ExternalMu,
-    /// HashML-DSA (FIPS 204 Algorithms 4 and 5), with the hash's name.
-    PreHash(&'static str),
+    /// HashML-DSA (FIPS 204 Algorithms 4 and 5).
+    PreHash,
 }
 
 /// The message side of a signature case.

@@ -49,10 +49,8 @@ fn params(m: &SigMessage) -> SigParams<'_> {
     }
 }
 
-fn pre_hash(name: &str) -> Stop {
-    Stop::Unsupported(format!(
-        "HashML-DSA with {name} (FIPS 204 Algorithms 4 and 5): not in cryptobench's signature interface"
-    ))
+fn pre_hash() -> Stop {
+    Stop::Unsupported("HashML-DSA (FIPS 204 Algorithms 4 and 5): not in cryptobench's signature interface".into())
 }
 
 fn signing_key(alg: &dyn SignatureAlgorithm, secret: &SigSecret) -> Result<Box<dyn SigningKey>, Stop> {
@@ -71,8 +69,8 @@ fn sign(key: &dyn SigningKey, rnd: Option<&[u8]>, m: &SigMessage) -> Result<Vec<
         None => None,
     };
     let mu = m.interface == SigInterface::ExternalMu;
-    if let SigInterface::PreHash(name) = m.interface {
-        return Err(pre_hash(name));
+    if m.interface == SigInterface::PreHash {
+        return Err(pre_hash());
     }
     match (m.interface, rnd) {
         (SigInterface::Pure, None) => key.sign_deterministic(&m.msg, &params(m)),
@@ -86,7 +84,7 @@ fn verify(alg: &dyn SignatureAlgorithm, public: &[u8], m: &SigMessage, sig: &[u8
     let c = sig_call("verify", m.context.len());
     match m.interface {
         SigInterface::Pure => alg.verify(public, &m.msg, sig, &params(m)).map_err(at(c)),
-        SigInterface::PreHash(name) => Err(pre_hash(name)),
+        SigInterface::PreHash => Err(pre_hash()),
         i => alg
             .verify_internal(public, &m.msg, sig, i == SigInterface::ExternalMu)
             .map_err(at(c)),
