@@ -9,6 +9,7 @@ pub mod acvp;
 pub mod acvp_mldsa;
 pub mod cavp;
 pub mod cctv;
+pub mod cctv_ed25519;
 pub mod detect;
 mod eval;
 pub mod mlkem_rsp;
@@ -356,6 +357,7 @@ pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     sets.extend(cctv::all());
     sets.extend(rfc8032::all());
     sets.extend(wycheproof_sig::all());
+    sets.extend(cctv_ed25519::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }
