@@ -4,12 +4,11 @@
 //! (draft-celi-acvp-ml-kem). Accepts an `internalProjection.json` (inputs and
 //! answers in one file) or a `prompt.json` with `expectedResults.json` beside it.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
+use super::acvp_json::{index_answers, tests_of, Answers, Ctx};
 use super::{Case, DecapsKey, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AlgorithmId, KexId};
 
@@ -64,35 +63,6 @@ fn is_prompt(doc: &Value) -> bool {
     !tests.is_empty() && tests.iter().all(|t| answers.iter().all(|a| t.get(*a).is_none()))
 }
 
-pub(super) struct Ctx<'a> {
-    pub(super) file: &'a str,
-}
-
-impl Ctx<'_> {
-    pub(super) fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
-        LoadError {
-            file: self.file.into(),
-            location: path.into(),
-            what: what.into(),
-        }
-    }
-    pub(super) fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
-        v.get(key)
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing"))?
-            .as_str()
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "must be a string"))
-    }
-    pub(super) fn hex(&self, v: &Value, key: &str, path: &str) -> Result<Vec<u8>, LoadError> {
-        let s = self.str(v, key, path)?;
-        hex::decode(s).map_err(|e| self.err(&format!("{path}.{key}"), format!("not hex: {e}")))
-    }
-    pub(super) fn u64(&self, v: &Value, key: &str, path: &str) -> Result<u64, LoadError> {
-        v.get(key)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing or not an integer"))
-    }
-}
-
 /// Parses a document (and, for a prompt, its answers) into one set per parameter set.
 pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
     let cx = Ctx { file };
@@ -129,43 +99,6 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     Ok(sets)
 }
 
-pub(super) type Answers = HashMap<(u64, u64), Value>;
-
-/// A group's tests as (JSON path, tcId, test), a prompt's merged with its
-/// `answers` (the test's own fields win).
-pub(super) fn tests_of<'v>(
-    cx: &Ctx,
-    g: &'v Value,
-    gpath: &str,
-    answers: Option<&Answers>,
-) -> Result<Vec<(String, u64, Cow<'v, Value>)>, LoadError> {
-    let tg_id = cx.u64(g, "tgId", gpath)?;
-    let tests = g["tests"]
-        .as_array()
-        .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
-    let mut out = Vec::new();
-    for (ti, t) in tests.iter().enumerate() {
-        let tpath = format!("{gpath}.tests[{ti}]");
-        let tc_id = cx.u64(t, "tcId", &tpath)?;
-        let t: Cow<Value> = match answers.map(|a| a.get(&(tg_id, tc_id))) {
-            Some(Some(a)) => {
-                let mut m = a.as_object().cloned().unwrap_or_default();
-                m.extend(t.as_object().cloned().unwrap_or_default());
-                Cow::Owned(Value::Object(m))
-            }
-            Some(None) => {
-                return Err(cx.err(
-                    &tpath,
-                    format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
-                ));
-            }
-            None => Cow::Borrowed(t),
-        };
-        out.push((tpath, tc_id, t));
-    }
-    Ok(out)
-}
-
 /// One test group: its parameter set and its cases (a prompt's merged with `answers`).
 fn parse_group(
     cx: &Ctx,
@@ -195,24 +128,6 @@ fn parse_group(
         cases.push(build_case(cx, g, &t, function, gpath, &tpath, tc_id)?);
     }
     Ok((id, cases))
-}
-
-fn index_answers(cx: &Ctx, doc: &Value) -> Result<Answers, LoadError> {
-    let mut index = HashMap::new();
-    let groups = doc["testGroups"]
-        .as_array()
-        .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
-    for (gi, g) in groups.iter().enumerate() {
-        let gpath = format!("$.testGroups[{gi}]");
-        let tg_id = cx.u64(g, "tgId", &gpath)?;
-        let tests = g["tests"]
-            .as_array()
-            .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
-        for (ti, t) in tests.iter().enumerate() {
-            index.insert((tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?), t.clone());
-        }
-    }
-    Ok(index)
 }
 
 #[allow(clippy::too_many_arguments)]

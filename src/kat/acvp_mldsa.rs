@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::acvp::{tests_of, Answers, Ctx};
+use super::acvp_json::{tests_of, Answers, Ctx};
 use super::{Case, Expect, Input, LoadError, SigInterface, SigMessage, SigSecret, VectorSet};
 use crate::algorithm::{AlgorithmId, SigId};
 

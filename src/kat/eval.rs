@@ -7,49 +7,11 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::cctv_ed25519;
+pub(super) use super::observed::{at, compared, diff, Accepted, Observed, Stop};
 use super::step::{self, aead_call, call, Call, Step};
 use super::{AeadVector, Case, DecapsKey, Expect, Input, Outcome, VectorSet, Verdict};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 use crate::backend::{AeadKey, Backend, Ecdh, Error, Kem, KemDecapsKey, KeyExchange};
-
-/// What the backend did when it accepted the input.
-#[derive(Default)]
-pub(super) struct Accepted {
-    /// What differed from the expected output, if anything.
-    pub(super) mismatch: Option<String>,
-    /// What could not be compared (e.g. a key the library does not export).
-    pub(super) note: Option<String>,
-}
-
-/// Why a case ended before its outputs could be compared.
-pub(super) enum Stop {
-    Unsupported(String),
-    /// The library refused, in `call`.
-    Refused {
-        call: Call,
-        why: String,
-    },
-}
-
-/// A library error, in the call that raised it.
-pub(super) fn at(c: Call) -> impl FnOnce(Error) -> Stop {
-    move |e| match e {
-        Error::Unsupported(reason) => Stop::Unsupported(reason),
-        Error::Rejected(why) => Stop::Refused { call: c, why },
-    }
-}
-
-impl From<Error> for Stop {
-    /// Only for calls that cannot refuse an input (looking an algorithm up).
-    fn from(e: Error) -> Stop {
-        at(Call {
-            what: "setup",
-            covers: Vec::new(),
-        })(e)
-    }
-}
-
-pub(super) type Observed = Result<Accepted, Stop>;
 
 pub fn evaluate(backend: &Backend, set: &VectorSet) -> Vec<Outcome> {
     use rayon::prelude::*;
@@ -122,28 +84,6 @@ fn judge(expect: Expect, target: Step, observed: Observed) -> Verdict {
             fail(format!("accepted an acceptable input with a wrong output: {d}"))
         }
     }
-}
-
-/// "what: got …, want …" when the bytes differ.
-pub(super) fn diff(what: &str, got: &[u8], want: &[u8]) -> Option<String> {
-    (got != want).then(|| format!("{what}: got {}, want {}", short_hex(got), short_hex(want)))
-}
-
-fn short_hex(b: &[u8]) -> String {
-    if b.len() <= 40 {
-        hex::encode(b)
-    } else {
-        format!(
-            "{}…{} ({} bytes)",
-            hex::encode(&b[..16]),
-            hex::encode(&b[b.len() - 4..]),
-            b.len()
-        )
-    }
-}
-
-pub(super) fn compared(mismatch: Option<String>) -> Observed {
-    Ok(Accepted { mismatch, note: None })
 }
 
 /// Seals `v.pt`: the first difference from `v.ct` and `v.tag`, if any.

@@ -6,6 +6,7 @@
 //! internals: only the traits in [`crate::backend`].
 
 pub mod acvp;
+mod acvp_json;
 pub mod acvp_mldsa;
 pub mod cavp;
 pub mod cctv;
@@ -13,6 +14,7 @@ pub mod cctv_ed25519;
 pub mod detect;
 mod eval;
 pub mod mlkem_rsp;
+mod observed;
 pub mod rfc;
 pub mod rfc8032;
 mod sig;

@@ -3,7 +3,7 @@
 //! signature that does not depend on the RNG: deterministic signing (RFC 8032
 //! §5.1.6, FIPS 204 §3.4 with rnd = 0³²) or the vector's own rnd.
 
-use super::eval::{at, compared, diff, Accepted, Observed, Stop};
+use super::observed::{at, compared, diff, Accepted, Observed, Stop};
 use super::step::{call, sig_call, Step};
 use super::{Case, Input, SigInterface, SigMessage, SigSecret};
 use crate::algorithm::SigId;
