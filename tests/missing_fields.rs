@@ -36,6 +36,20 @@ const JSON: &[Input] = &[
         optional: &["header", "notes", "comment", "source", "flags", "numberOfTests", "ek"],
     },
     Input {
+        file: "tests/data/vectors/wycheproof_ecdsa_p256.some.json",
+        args: &["kat", "--no-builtin", "--backend", "ring", "--vectors", "{f}"],
+        // The JWK and the key's `keySize` beside the uncompressed point describe it.
+        optional: &[
+            "header",
+            "notes",
+            "comment",
+            "source",
+            "flags",
+            "numberOfTests",
+            "publicKeyJwk",
+        ],
+    },
+    Input {
         file: "tests/data/acvp/keyGen/internalProjection.json",
         args: &["kat", "--no-builtin", "--backend", "libcrux", "--vectors", "{f}"],
         optional: &["vsId", "revision", "isSample", "testType", "deferred"],

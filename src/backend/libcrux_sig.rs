@@ -168,11 +168,16 @@ impl SigningKey for LP256Key {
     }
 }
 
+/// Why ML-DSA's internal interface (FIPS 204 Algorithms 7 and 8) is not offered.
+const INTERNAL: &str =
+    "libcrux-ml-dsa 0.0.11 offers the internal interface only behind its `acvp` feature, not enabled";
+
 /// One ML-DSA parameter set: libcrux has a module and key types per set.
 macro_rules! lcx_ml_dsa {
-    ($Alg:ident, $Key:ident, $m:ident, $Pair:ident, $Vk:ident, $Sig:ident, $id:expr) => {
+    ($Alg:ident, $Key:ident, $m:ident, $Sk:ident, $Vk:ident, $Sig:ident, $id:expr) => {
         struct $Alg;
-        struct $Key(libcrux_ml_dsa::$m::$Pair);
+        /// The expanded signing key, and the public key when it came from the seed.
+        struct $Key(libcrux_ml_dsa::$m::$Sk, Option<libcrux_ml_dsa::$m::$Vk>);
 
         impl SignatureAlgorithm for $Alg {
             fn id(&self) -> SigId {
@@ -190,7 +195,19 @@ macro_rules! lcx_ml_dsa {
             fn signing_key_from_bytes(&self, secret: &[u8]) -> Result<Box<dyn SigningKey>> {
                 check_secret($id, secret)?;
                 let seed: [u8; 32] = secret.try_into().or_else(|_| rejected("ML-DSA seed"))?;
-                Ok(Box::new($Key(libcrux_ml_dsa::$m::generate_key_pair(seed))))
+                let pair = libcrux_ml_dsa::$m::generate_key_pair(seed);
+                Ok(Box::new($Key(pair.signing_key, Some(pair.verification_key))))
+            }
+
+            fn signing_key_from_expanded(&self, sk: &[u8]) -> Result<Box<dyn SigningKey>> {
+                let sk = sk
+                    .try_into()
+                    .or_else(|_| rejected(format!("{} expanded key length", $id)))?;
+                Ok(Box::new($Key(libcrux_ml_dsa::$m::$Sk::new(sk), None)))
+            }
+
+            fn verify_internal(&self, _public: &[u8], _msg: &[u8], _sig: &[u8], _mu: bool) -> Result<()> {
+                unsupported(INTERNAL)
             }
 
             fn verify(&self, public: &[u8], msg: &[u8], sig: &[u8], params: &SigParams) -> Result<()> {
@@ -214,7 +231,7 @@ macro_rules! lcx_ml_dsa {
         impl $Key {
             fn sign_with(&self, msg: &[u8], params: &SigParams, rnd: [u8; 32]) -> Result<Vec<u8>> {
                 params.check($id, None)?;
-                let sig = libcrux_ml_dsa::$m::sign(&self.0.signing_key, msg, params.context, rnd)
+                let sig = libcrux_ml_dsa::$m::sign(&self.0, msg, params.context, rnd)
                     .or_else(|e| rejected(format!("{} sign: {e:?}", $id)))?;
                 Ok(sig.as_slice().to_vec())
             }
@@ -222,7 +239,10 @@ macro_rules! lcx_ml_dsa {
 
         impl SigningKey for $Key {
             fn public_key(&self) -> Result<Vec<u8>> {
-                Ok(self.0.verification_key.as_slice().to_vec())
+                match &self.1 {
+                    Some(vk) => Ok(vk.as_slice().to_vec()),
+                    None => unsupported("libcrux-ml-dsa's expanded signing key carries no public key"),
+                }
             }
 
             fn sign(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
@@ -232,6 +252,20 @@ macro_rules! lcx_ml_dsa {
             fn sign_deterministic(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
                 self.sign_with(msg, params, [0u8; 32])
             }
+
+            fn sign_with_rnd(&self, msg: &[u8], params: &SigParams, rnd: &[u8; 32]) -> Result<Vec<u8>> {
+                self.sign_with(msg, params, *rnd)
+            }
+
+            fn sign_internal(&self, _msg: &[u8], _rnd: &[u8; 32], _mu: bool) -> Result<Vec<u8>> {
+                unsupported(
+                    "libcrux-ml-dsa 0.0.11 offers the internal interface only behind its `acvp` feature, not enabled",
+                )
+            }
+
+            fn expanded_private_key(&self) -> Result<Vec<u8>> {
+                Ok(self.0.as_slice().to_vec())
+            }
         }
     };
 }
@@ -240,7 +274,7 @@ lcx_ml_dsa!(
     LMlDsa44,
     LMlDsa44Key,
     ml_dsa_44,
-    MLDSA44KeyPair,
+    MLDSA44SigningKey,
     MLDSA44VerificationKey,
     MLDSA44Signature,
     SigId::MlDsa44
@@ -249,7 +283,7 @@ lcx_ml_dsa!(
     LMlDsa65,
     LMlDsa65Key,
     ml_dsa_65,
-    MLDSA65KeyPair,
+    MLDSA65SigningKey,
     MLDSA65VerificationKey,
     MLDSA65Signature,
     SigId::MlDsa65
@@ -258,7 +292,7 @@ lcx_ml_dsa!(
     LMlDsa87,
     LMlDsa87Key,
     ml_dsa_87,
-    MLDSA87KeyPair,
+    MLDSA87SigningKey,
     MLDSA87VerificationKey,
     MLDSA87Signature,
     SigId::MlDsa87

@@ -6,16 +6,20 @@
 //! - ECDSA signs with RFC 6979 nonces (the `Signer` impl): deterministic.
 //! - ML-DSA signs deterministically (`Signer`, rnd = 0³²); a context goes
 //!   through `ExpandedSigningKey::sign_deterministic`. Keys come from the seed
-//!   ξ only: `ExpandedSigningKey::from_expanded` panics on malformed keys, so
-//!   no expanded key is ever imported here.
+//!   ξ, except for ACVP sigGen known answers: `ExpandedSigningKey::from_expanded`
+//!   panics on malformed keys, and `kat` catches the panic as a failure.
 
-use ml_dsa::signature::{Keypair, Signer, Verifier};
-use ml_dsa::{EncodedSignature, EncodedVerifyingKey, MlDsa44, MlDsa65, MlDsa87, MlDsaParams};
+use ml_dsa::signature::{Signer, Verifier};
+use ml_dsa::{
+    EncodedSignature, EncodedVerifyingKey, ExpandedSigningKey, ExpandedSigningKeyBytes, MlDsa44, MlDsa65, MlDsa87,
+    MlDsaParams,
+};
 use ml_kem::Generate;
 
 use crate::algorithm::SigId;
 use crate::backend::{
-    check_secret, invalid_signature, rejected, Result, SigEncoding, SigParams, SignatureAlgorithm, Signing, SigningKey,
+    check_secret, invalid_signature, rejected, unsupported, Result, SigEncoding, SigParams, SignatureAlgorithm,
+    Signing, SigningKey,
 };
 
 /// The signature lookup of the RustCrypto backend.
@@ -165,13 +169,16 @@ impl<P: MlDsaParams + Send + Sync + 'static> SignatureAlgorithm for RcMlDsa<P> {
 
     fn keygen(&self) -> Result<Box<dyn SigningKey>> {
         let key = ml_dsa::SigningKey::<P>::try_generate().or_else(|e| rejected(format!("system RNG: {e}")))?;
-        Ok(Box::new(RcMlDsaKey(self.0, key)))
+        Ok(Box::new(RcMlDsaKey(self.0, RcMlDsaSecret::Seeded(key))))
     }
 
     fn signing_key_from_bytes(&self, secret: &[u8]) -> Result<Box<dyn SigningKey>> {
         check_secret(self.0, secret)?;
         let seed = ml_dsa::Seed::try_from(secret).or_else(|_| rejected("ML-DSA seed"))?;
-        Ok(Box::new(RcMlDsaKey(self.0, ml_dsa::SigningKey::<P>::from_seed(&seed))))
+        Ok(Box::new(RcMlDsaKey(
+            self.0,
+            RcMlDsaSecret::Seeded(ml_dsa::SigningKey::<P>::from_seed(&seed)),
+        )))
     }
 
     fn verify(&self, public: &[u8], msg: &[u8], sig: &[u8], params: &SigParams) -> Result<()> {
@@ -192,20 +199,65 @@ impl<P: MlDsaParams + Send + Sync + 'static> SignatureAlgorithm for RcMlDsa<P> {
             _ => invalid_signature(self.0),
         }
     }
+
+    fn signing_key_from_expanded(&self, sk: &[u8]) -> Result<Box<dyn SigningKey>> {
+        let sk = ExpandedSigningKeyBytes::<P>::try_from(sk)
+            .or_else(|_| rejected(format!("{} expanded key length", self.0)))?;
+        #[allow(deprecated)] // panics on a malformed key: known answers only, where `kat` catches it
+        let key = ExpandedSigningKey::<P>::from_expanded(&sk);
+        Ok(Box::new(RcMlDsaKey(self.0, RcMlDsaSecret::Expanded(key))))
+    }
+
+    fn verify_internal(&self, public: &[u8], msg: &[u8], sig: &[u8], mu: bool) -> Result<()> {
+        let public = EncodedVerifyingKey::<P>::try_from(public)
+            .or_else(|_| rejected(format!("{} public key length", self.0)))?;
+        let key = ml_dsa::VerifyingKey::<P>::decode(&public);
+        let sig = EncodedSignature::<P>::try_from(sig)
+            .ok()
+            .and_then(|s| ml_dsa::Signature::<P>::decode(&s));
+        let ok = match (sig, mu) {
+            (Some(sig), false) => key.verify_internal(msg, &sig),
+            (Some(sig), true) => {
+                let mu = msg.try_into().or_else(|_| rejected("μ must be 64 bytes"))?;
+                key.verify_mu(&mu, &sig)
+            }
+            (None, _) => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            invalid_signature(self.0)
+        }
+    }
 }
 
-struct RcMlDsaKey<P: MlDsaParams>(SigId, ml_dsa::SigningKey<P>);
+/// A key from the seed (what `keygen` and `signing_key_from_bytes` give) or
+/// from an expanded key (ACVP sigGen known answers only).
+enum RcMlDsaSecret<P: MlDsaParams> {
+    Seeded(ml_dsa::SigningKey<P>),
+    Expanded(ExpandedSigningKey<P>),
+}
+
+struct RcMlDsaKey<P: MlDsaParams>(SigId, RcMlDsaSecret<P>);
+
+impl<P: MlDsaParams> RcMlDsaKey<P> {
+    fn expanded(&self) -> &ExpandedSigningKey<P> {
+        match &self.1 {
+            RcMlDsaSecret::Seeded(k) => k.expanded_key(),
+            RcMlDsaSecret::Expanded(k) => k,
+        }
+    }
+}
 
 impl<P: MlDsaParams + Send> SigningKey for RcMlDsaKey<P> {
     fn public_key(&self) -> Result<Vec<u8>> {
-        Ok(self.1.verifying_key().encode().to_vec())
+        Ok(self.expanded().verifying_key().encode().to_vec())
     }
 
     fn sign(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
         params.check(self.0, None)?;
         let sig = self
-            .1
-            .expanded_key()
+            .expanded()
             .sign_deterministic(msg, params.context)
             .or_else(|e| rejected(format!("{} sign: {e}", self.0)))?;
         Ok(sig.encode().to_vec())
@@ -213,5 +265,31 @@ impl<P: MlDsaParams + Send> SigningKey for RcMlDsaKey<P> {
 
     fn sign_deterministic(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
         self.sign(msg, params)
+    }
+
+    fn sign_with_rnd(&self, msg: &[u8], params: &SigParams, rnd: &[u8; 32]) -> Result<Vec<u8>> {
+        params.check(self.0, None)?;
+        // FIPS 204 Algorithm 2 step 10: M' = 0 || |ctx| || ctx || M (`check` bounds |ctx| by 255).
+        let prefix = [0u8, params.context.len() as u8];
+        let mp: [&[u8]; 3] = [&prefix, params.context, msg];
+        Ok(self.expanded().sign_internal(&mp, &(*rnd).into()).encode().to_vec())
+    }
+
+    fn sign_internal(&self, msg: &[u8], rnd: &[u8; 32], mu: bool) -> Result<Vec<u8>> {
+        if !mu {
+            return Ok(self.expanded().sign_internal(&[msg], &(*rnd).into()).encode().to_vec());
+        }
+        if rnd != &[0u8; 32] {
+            return unsupported(
+                "ml-dsa 0.1 signs a caller's μ deterministically only (its μ-and-rnd entry point is private)",
+            );
+        }
+        let mu = msg.try_into().or_else(|_| rejected("μ must be 64 bytes"))?;
+        Ok(self.expanded().sign_mu_deterministic(&mu).encode().to_vec())
+    }
+
+    fn expanded_private_key(&self) -> Result<Vec<u8>> {
+        #[allow(deprecated)] // skEncode is the form FIPS 204 known answers give
+        Ok(self.expanded().to_expanded().to_vec())
     }
 }

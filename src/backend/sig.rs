@@ -126,6 +126,17 @@ pub trait SignatureAlgorithm: Send + Sync {
     /// peer does). `Ok(())` when valid; an invalid signature or public key is
     /// `Rejected`; an encoding or context the library lacks is `Unsupported`.
     fn verify(&self, public: &[u8], msg: &[u8], sig: &[u8], params: &SigParams) -> Result<()>;
+    /// ML-DSA only: a signing key from the FIPS 204 `skEncode` bytes (ACVP
+    /// sigGen vectors carry no seed). `Unsupported` where the library imports
+    /// no expanded key.
+    fn signing_key_from_expanded(&self, _sk: &[u8]) -> Result<Box<dyn SigningKey>> {
+        unsupported(format!("{}: the adapter imports no expanded private key", self.id()))
+    }
+    /// ML-DSA only: verifies through the internal interface (FIPS 204
+    /// Algorithm 8): `msg` is M' itself, or μ when `mu`.
+    fn verify_internal(&self, _public: &[u8], _msg: &[u8], _sig: &[u8], _mu: bool) -> Result<()> {
+        unsupported(format!("{}: the adapter offers no internal interface", self.id()))
+    }
 }
 
 /// A private key ready to sign any number of messages.
@@ -138,6 +149,19 @@ pub trait SigningKey: Send {
     /// ML-DSA rnd = 0³²), for known answers; `Unsupported` where the
     /// library offers no deterministic signing.
     fn sign_deterministic(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>>;
+    /// ML-DSA only: signs with the caller's 32-byte rnd (FIPS 204 Algorithm 2
+    /// step 5), for hedged known answers.
+    fn sign_with_rnd(&self, _msg: &[u8], _params: &SigParams, _rnd: &[u8; 32]) -> Result<Vec<u8>> {
+        unsupported("the adapter takes no caller rnd")
+    }
+    /// ML-DSA only: `Sign_internal` (FIPS 204 Algorithm 7) of M', or of μ when `mu`.
+    fn sign_internal(&self, _msg: &[u8], _rnd: &[u8; 32], _mu: bool) -> Result<Vec<u8>> {
+        unsupported("the adapter offers no internal interface")
+    }
+    /// ML-DSA only: the expanded private key `skEncode` (FIPS 204 Algorithm 24).
+    fn expanded_private_key(&self) -> Result<Vec<u8>> {
+        unsupported("the adapter exports no expanded private key")
+    }
 }
 
 /// Refuses signing-key bytes of the wrong length ([`SigId::secret_len`]).

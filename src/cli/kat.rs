@@ -21,7 +21,7 @@ pub struct KatArgs {
     #[arg(long)]
     algorithm: Vec<String>,
     /// Vector file, format detected from its content (repeatable): NIST CAVP GCM .rsp,
-    /// the ML-KEM KAT .rsp (kat_MLKEM_*.rsp), NIST ACVP ML-KEM JSON (internalProjection.json,
+    /// the ML-KEM KAT .rsp (kat_MLKEM_*.rsp), NIST ACVP ML-KEM or ML-DSA JSON (internalProjection.json,
     /// or prompt.json with expectedResults.json beside it), Wycheproof JSON (testvectors_v1).
     #[arg(long = "vectors", visible_aliases = ["cavp", "acvp"], value_name = "FILE")]
     vectors: Vec<PathBuf>,

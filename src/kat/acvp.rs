@@ -4,12 +4,11 @@
 //! (draft-celi-acvp-ml-kem). Accepts an `internalProjection.json` (inputs and
 //! answers in one file) or a `prompt.json` with `expectedResults.json` beside it.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
+use super::acvp_json::{index_answers, tests_of, Answers, Ctx};
 use super::{Case, DecapsKey, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AlgorithmId, KexId};
 
@@ -49,10 +48,10 @@ fn read_json(path: &Path) -> Result<Value, LoadError> {
 /// A prompt's tests carry no answers: no `ek` for keyGen, no `k` or `testPassed`
 /// for encapDecap.
 fn is_prompt(doc: &Value) -> bool {
-    let answers: &[&str] = if doc["mode"] == "keyGen" {
-        &["ek"]
-    } else {
-        &["k", "testPassed"]
+    let answers: &[&str] = match doc["mode"].as_str() {
+        Some("keyGen") => &["ek", "pk"],
+        Some("sigGen") => &["signature"],
+        _ => &["k", "testPassed"],
     };
     let tests: Vec<&Value> = doc["testGroups"]
         .as_array()
@@ -64,43 +63,14 @@ fn is_prompt(doc: &Value) -> bool {
     !tests.is_empty() && tests.iter().all(|t| answers.iter().all(|a| t.get(*a).is_none()))
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-}
-
-impl Ctx<'_> {
-    fn err(&self, path: &str, what: impl Into<String>) -> LoadError {
-        LoadError {
-            file: self.file.into(),
-            location: path.into(),
-            what: what.into(),
-        }
-    }
-    fn str<'v>(&self, v: &'v Value, key: &str, path: &str) -> Result<&'v str, LoadError> {
-        v.get(key)
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing"))?
-            .as_str()
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "must be a string"))
-    }
-    fn hex(&self, v: &Value, key: &str, path: &str) -> Result<Vec<u8>, LoadError> {
-        let s = self.str(v, key, path)?;
-        hex::decode(s).map_err(|e| self.err(&format!("{path}.{key}"), format!("not hex: {e}")))
-    }
-    fn u64(&self, v: &Value, key: &str, path: &str) -> Result<u64, LoadError> {
-        v.get(key)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| self.err(&format!("{path}.{key}"), "missing or not an integer"))
-    }
-}
-
 /// Parses a document (and, for a prompt, its answers) into one set per parameter set.
 pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result<Vec<VectorSet>, LoadError> {
     let cx = Ctx { file };
     let algorithm = cx.str(doc, "algorithm", "$")?;
-    if algorithm != "ML-KEM" {
+    if algorithm != "ML-KEM" && algorithm != "ML-DSA" {
         return Err(cx.err(
             "$.algorithm",
-            format!("'{algorithm}' is not supported: only ML-KEM ACVP files are"),
+            format!("'{algorithm}' is not supported: only ML-KEM and ML-DSA ACVP files are"),
         ));
     }
     let mode = cx.str(doc, "mode", "$")?.to_string();
@@ -108,6 +78,9 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
         Some((afile, adoc)) => Some(index_answers(&Ctx { file: afile }, adoc)?),
         None => None,
     };
+    if algorithm == "ML-DSA" {
+        return super::acvp_mldsa::parse(&cx, doc, &mode, answer_index.as_ref());
+    }
     let groups = doc["testGroups"]
         .as_array()
         .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
@@ -126,8 +99,6 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     Ok(sets)
 }
 
-type Answers = HashMap<(u64, u64), Value>;
-
 /// One test group: its parameter set and its cases (a prompt's merged with `answers`).
 fn parse_group(
     cx: &Ctx,
@@ -136,7 +107,6 @@ fn parse_group(
     mode: &str,
     answers: Option<&Answers>,
 ) -> Result<(KexId, Vec<Case>), LoadError> {
-    let tg_id = cx.u64(g, "tgId", gpath)?;
     let id = match cx.str(g, "parameterSet", gpath)? {
         "ML-KEM-512" => KexId::MlKem512,
         "ML-KEM-768" => KexId::MlKem768,
@@ -153,49 +123,11 @@ fn parse_group(
         "encapDecap" => cx.str(g, "function", gpath)?,
         other => return Err(cx.err("$.mode", format!("unknown ML-KEM mode '{other}' (keyGen, encapDecap)"))),
     };
-    let tests = g["tests"]
-        .as_array()
-        .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
     let mut cases = Vec::new();
-    for (ti, t) in tests.iter().enumerate() {
-        let tpath = format!("{gpath}.tests[{ti}]");
-        let tc_id = cx.u64(t, "tcId", &tpath)?;
-        // Merge the answers for a prompt: the test's own fields win.
-        let t: Cow<Value> = match answers.map(|a| a.get(&(tg_id, tc_id))) {
-            Some(Some(a)) => {
-                let mut m = a.as_object().cloned().unwrap_or_default();
-                m.extend(t.as_object().cloned().unwrap_or_default());
-                Cow::Owned(Value::Object(m))
-            }
-            Some(None) => {
-                return Err(cx.err(
-                    &tpath,
-                    format!("no answer for tgId {tg_id} tcId {tc_id} in expectedResults.json"),
-                ));
-            }
-            None => Cow::Borrowed(t),
-        };
+    for (tpath, tc_id, t) in tests_of(cx, g, gpath, answers)? {
         cases.push(build_case(cx, g, &t, function, gpath, &tpath, tc_id)?);
     }
     Ok((id, cases))
-}
-
-fn index_answers(cx: &Ctx, doc: &Value) -> Result<Answers, LoadError> {
-    let mut index = HashMap::new();
-    let groups = doc["testGroups"]
-        .as_array()
-        .ok_or_else(|| cx.err("$.testGroups", "missing or not an array"))?;
-    for (gi, g) in groups.iter().enumerate() {
-        let gpath = format!("$.testGroups[{gi}]");
-        let tg_id = cx.u64(g, "tgId", &gpath)?;
-        let tests = g["tests"]
-            .as_array()
-            .ok_or_else(|| cx.err(&format!("{gpath}.tests"), "missing or not an array"))?;
-        for (ti, t) in tests.iter().enumerate() {
-            index.insert((tg_id, cx.u64(t, "tcId", &format!("{gpath}.tests[{ti}]"))?), t.clone());
-        }
-    }
-    Ok(index)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -281,7 +213,7 @@ mod tests {
 
     #[test]
     fn wrong_algorithm_and_bad_hex_name_the_json_path() {
-        let doc: Value = serde_json::from_str(r#"{"algorithm":"ML-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
+        let doc: Value = serde_json::from_str(r#"{"algorithm":"SLH-DSA","mode":"keyGen","testGroups":[]}"#).unwrap();
         assert_eq!(parse("f.json", &doc, None).unwrap_err().location, "$.algorithm");
         let doc: Value = serde_json::from_str(
             r#"{"algorithm":"ML-KEM","mode":"keyGen","testGroups":[{"tgId":1,"parameterSet":"ML-KEM-512",

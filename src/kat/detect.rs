@@ -1,7 +1,7 @@
 //! `kat --vectors FILE`: the format is told from the content, not the name.
 //!
 //! JSON with `schema`/`numberOfTests`/`testGroups` is Wycheproof; JSON with
-//! `testGroups` and an ACVP `algorithm`/`mode` is ACVP ML-KEM; text with
+//! `testGroups` and an ACVP `algorithm`/`mode` is ACVP ML-KEM or ML-DSA; text with
 //! `count`/`pk`/`sk`/`ct_n` lines is the ML-KEM KAT `.rsp`; text with
 //! `[Keylen = …]` sections is NIST CAVP GCM.
 
@@ -13,7 +13,7 @@ use super::{acvp, cavp, mlkem_rsp, wycheproof_file, LoadError, VectorSet};
 
 /// The formats tried, as named in the error for a file that matches none.
 pub const FORMATS: &str =
-    "NIST CAVP GCM .rsp, ML-KEM KAT .rsp (count/z/d/msg/pk/sk/ct_n/ss_n/ct/ss), NIST ACVP ML-KEM JSON, Wycheproof JSON";
+    "NIST CAVP GCM .rsp, ML-KEM KAT .rsp (count/z/d/msg/pk/sk/ct_n/ss_n/ct/ss), NIST ACVP ML-KEM and ML-DSA JSON, Wycheproof JSON";
 
 /// Vector files larger than this are refused (the largest known, the
 /// ML-KEM-1024 KAT .rsp, is 16 MB).

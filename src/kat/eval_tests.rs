@@ -2,7 +2,7 @@
 //! found them unprotected, docs/testing.md): a byte difference is always reported,
 //! and the report shows short values whole.
 
-use super::{diff, short_hex};
+use super::super::observed::{diff, short_hex};
 
 #[test]
 fn a_difference_is_reported_and_equality_is_not() {

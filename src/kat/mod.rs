@@ -6,16 +6,23 @@
 //! internals: only the traits in [`crate::backend`].
 
 pub mod acvp;
+mod acvp_json;
+pub mod acvp_mldsa;
 pub mod cavp;
 pub mod cctv;
+pub mod cctv_ed25519;
 pub mod detect;
 mod eval;
 pub mod mlkem_rsp;
+mod observed;
 pub mod rfc;
+pub mod rfc8032;
+mod sig;
 pub mod step;
 pub mod validate;
 pub mod wycheproof_file;
 pub mod wycheproof_sets;
+pub mod wycheproof_sig;
 
 #[cfg(test)]
 mod counts_tests;
@@ -104,6 +111,65 @@ pub enum Input {
         ek: Option<Vec<u8>>,
         dk: Option<Vec<u8>>,
     },
+    /// A key pair from its seed: the public key (and, when given, the
+    /// expanded private key) must come out byte for byte.
+    SigKeygen {
+        seed: Vec<u8>,
+        public: Vec<u8>,
+        secret: Option<Vec<u8>>,
+    },
+    /// Signing with a fixed key: the signature must come out byte for byte
+    /// (deterministic signing, or hedged with the vector's `rnd`); when the
+    /// public key is given, the key must give it.
+    SigSign {
+        secret: SigSecret,
+        public: Option<Vec<u8>>,
+        rnd: Option<Vec<u8>>,
+        m: SigMessage,
+        sig: Vec<u8>,
+    },
+    /// Verification: accepted when valid, refused when invalid.
+    SigVerify {
+        public: Vec<u8>,
+        m: SigMessage,
+        sig: Vec<u8>,
+    },
+}
+
+/// How a signature case's message reaches the algorithm (FIPS 204 §5.2, §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigInterface {
+    /// The algorithm's own message interface: Ed25519 and ECDSA, and pure
+    /// ML-DSA (FIPS 204 Algorithms 2 and 3, with the context string).
+    Pure,
+    /// ML-DSA's internal interface: the message is M' itself (FIPS 204
+    /// Algorithms 7 and 8), with no domain separator or context.
+    Internal,
+    /// ML-DSA with the caller's μ (FIPS 204 Algorithm 7 step 6, computed outside).
+    ExternalMu,
+    /// HashML-DSA (FIPS 204 Algorithms 4 and 5).
+    PreHash,
+}
+
+/// The message side of a signature case.
+#[derive(Clone, Debug)]
+pub struct SigMessage {
+    /// The message (or M', or μ, as `interface` says).
+    pub msg: Vec<u8>,
+    /// ML-DSA's context string (FIPS 204 §5.2); empty elsewhere.
+    pub context: Vec<u8>,
+    /// ECDSA signature in DER (RFC 3279 §2.2.3) rather than IEEE P1363.
+    pub der: bool,
+    pub interface: SigInterface,
+}
+
+/// The private key of a signing case.
+#[derive(Clone, Debug)]
+pub enum SigSecret {
+    /// The bytes a key is made from ([`crate::algorithm::SigId::secret_len`]).
+    Seed(Vec<u8>),
+    /// FIPS 204 `skEncode` (ACVP sigGen carries no seed).
+    Expanded(Vec<u8>),
 }
 
 #[derive(Clone, Debug)]
@@ -291,6 +357,9 @@ pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     let mut sets = wycheproof_sets::all();
     sets.extend(rfc::all());
     sets.extend(cctv::all());
+    sets.extend(rfc8032::all());
+    sets.extend(wycheproof_sig::all());
+    sets.extend(cctv_ed25519::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }

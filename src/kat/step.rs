@@ -40,6 +40,16 @@ pub enum Step {
     DecapsKey,
     /// ML-KEM ciphertext length check (FIPS 203 §7.3).
     Ciphertext,
+    /// A signing key from its bytes: the seed's length, an ECDSA scalar in
+    /// [1, n-1] (FIPS 186-5 §6.2), an expanded ML-DSA key's decoding.
+    SigningKey,
+    /// ML-DSA context length check: at most 255 bytes (FIPS 204 Algorithm 2
+    /// step 1, Algorithm 3 step 1).
+    Context,
+    /// Signature verification as one call: the public key's and the
+    /// signature's decoding and the equation (RFC 8032 §5.1.7, FIPS 186-5
+    /// §6.4.2, FIPS 204 Algorithm 3). Libraries do not say which part refused.
+    Signature,
 }
 
 impl Step {
@@ -55,6 +65,9 @@ impl Step {
             Step::EncapsKey => "encapsulation key check",
             Step::DecapsKey => "decapsulation key check",
             Step::Ciphertext => "ciphertext length check",
+            Step::SigningKey => "signing key import",
+            Step::Context => "context length check",
+            Step::Signature => "signature verification",
         }
     }
 }
@@ -115,6 +128,7 @@ pub fn target(alg: AlgorithmId, case: &Case) -> Step {
     match (alg, &case.input) {
         (AlgorithmId::Aead(id), Input::Aead(v) | Input::AeadOpen(v) | Input::AeadSeal(v)) => aead_target(id, v),
         (AlgorithmId::Kex(id), input) => kex_target(id, input),
+        (AlgorithmId::Sig(_), input) => sig_target(input),
         _ => Step::Tag,
     }
 }
@@ -148,6 +162,29 @@ fn kex_target(id: KexId, input: &Input) -> Step {
         },
         _ => Step::PublicKey,
     }
+}
+
+/// A context too long to encode in M' first; then the key a signing case
+/// imports; a verify case's signature.
+fn sig_target(input: &Input) -> Step {
+    match input {
+        Input::SigSign { m, .. } | Input::SigVerify { m, .. } if m.context.len() > 255 => Step::Context,
+        Input::SigKeygen { .. } | Input::SigSign { .. } => Step::SigningKey,
+        _ => Step::Signature,
+    }
+}
+
+/// The call that signs or verifies `m`: a context over 255 bytes cannot be
+/// encoded in M' (FIPS 204 Algorithm 2 step 1), so a refusal can only be
+/// that check; otherwise verify refuses at verification and sign, which
+/// takes every input of a well-formed key, nowhere.
+pub fn sig_call(what: &'static str, context_len: usize) -> Call {
+    let covers = match (context_len > 255, what) {
+        (true, _) => vec![Step::Context],
+        (false, "verify") => vec![Step::Signature],
+        _ => Vec::new(),
+    };
+    Call { what, covers }
 }
 
 /// Whether a refusal in `call` is the one `target` aims at: `Ok` when the

