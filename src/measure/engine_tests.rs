@@ -109,9 +109,11 @@ fn a_group_measures_each_backend_and_fills_its_cell() {
             "{} samples",
             c.samples.len()
         );
-        // Calibrated samples last about 1 ms, so a 10 ms visit takes about ten
-        // (a hundred would need a sample ten times faster than calibration saw).
-        assert!(c.samples.len() <= 100 * cfg.rounds, "{} samples", c.samples.len());
+        // Calibrated samples last about 1 ms, so a 10 ms visit takes about ten.
+        // The bound only catches a runaway loop: on a shared machine the
+        // calibration can be preempted and come out many times too slow (CI
+        // saw 306 samples against a bound of 300 while other tests ran).
+        assert!(c.samples.len() <= 1000 * cfg.rounds, "{} samples", c.samples.len());
         assert_eq!(c.ops_per_sec.n, c.samples.len());
         let median = c.ops_per_sec.median;
         assert!(median > 0.0 && c.per_thread_ops_per_sec > 0.0);
