@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::acvp_json::{index_answers, tests_of, Answers, Ctx};
+use super::acvp_json::{add_group, index_answers, tests_of, Answers, Ctx};
 use super::{Case, DecapsKey, Expect, Input, LoadError, VectorSet};
 use crate::algorithm::{AlgorithmId, KexId};
 
@@ -87,14 +87,7 @@ pub fn parse(file: &str, doc: &Value, answers: Option<(&str, &Value)>) -> Result
     let mut sets: Vec<VectorSet> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         let (id, cases) = parse_group(&cx, g, &format!("$.testGroups[{gi}]"), &mode, answer_index.as_ref())?;
-        match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Kex(id)) {
-            Some(s) => s.cases.extend(cases),
-            None => sets.push(VectorSet {
-                name: format!("acvp:ML-KEM-{mode}"),
-                algorithm: AlgorithmId::Kex(id),
-                cases,
-            }),
-        }
+        add_group(&mut sets, "ML-KEM", &mode, AlgorithmId::Kex(id), cases);
     }
     Ok(sets)
 }

@@ -6,7 +6,21 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::LoadError;
+use super::{Case, LoadError, VectorSet};
+use crate::algorithm::AlgorithmId;
+
+/// Adds a group's `cases` to the set of its algorithm, or starts that set
+/// as `acvp:{family}-{mode}` (one set per parameter set, groups merged).
+pub(super) fn add_group(sets: &mut Vec<VectorSet>, family: &str, mode: &str, algorithm: AlgorithmId, cases: Vec<Case>) {
+    match sets.iter_mut().find(|s| s.algorithm == algorithm) {
+        Some(s) => s.cases.extend(cases),
+        None => sets.push(VectorSet {
+            name: format!("acvp:{family}-{mode}"),
+            algorithm,
+            cases,
+        }),
+    }
+}
 
 pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::acvp_json::{tests_of, Answers, Ctx};
+use super::acvp_json::{add_group, tests_of, Answers, Ctx};
 use super::{Case, Expect, Input, LoadError, SigInterface, SigMessage, SigSecret, VectorSet};
 use crate::algorithm::{AlgorithmId, SigId};
 
@@ -52,14 +52,7 @@ pub(super) fn parse(cx: &Ctx, doc: &Value, mode: &str, answers: Option<&Answers>
                 input,
             });
         }
-        match sets.iter_mut().find(|s| s.algorithm == AlgorithmId::Sig(id)) {
-            Some(s) => s.cases.extend(cases),
-            None => sets.push(VectorSet {
-                name: format!("acvp:ML-DSA-{mode}"),
-                algorithm: AlgorithmId::Sig(id),
-                cases,
-            }),
-        }
+        add_group(&mut sets, "ML-DSA", mode, AlgorithmId::Sig(id), cases);
     }
     Ok(sets)
 }
