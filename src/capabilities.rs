@@ -77,20 +77,17 @@ fn probe_one(b: &Backend, alg: AlgorithmId) -> AlgorithmCapability {
 /// The signature entry points known-answer tests need: a signing key from
 /// fixed bytes and, for RFC 8032 / ACVP sigGen, deterministic signing.
 fn missing_deterministic_sig(b: &Backend, id: SigId) -> Vec<String> {
-    let unsupported = |r: Result<(), Error>| matches!(r, Err(Error::Unsupported(_)));
     let Ok(alg) = (b.sig)(id) else { return vec![] };
-    let mut missing = Vec::new();
     // 7…7 is a valid Ed25519/ML-DSA seed and an ECDSA scalar below the order.
-    match alg.signing_key_from_bytes(&vec![7u8; id.secret_len()]) {
-        Ok(key) => {
-            if unsupported(key.sign_deterministic(b"abc", &SigParams::default()).map(|_| ())) {
-                missing.push("deterministic signing".into());
-            }
-        }
-        Err(e) if unsupported(Err(e.clone())) => missing.push("fixed signing key".into()),
-        Err(_) => {}
-    }
-    missing
+    let missing = match alg.signing_key_from_bytes(&vec![7u8; id.secret_len()]) {
+        Ok(key) => match key.sign_deterministic(b"abc", &SigParams::default()) {
+            Err(Error::Unsupported(_)) => Some("deterministic signing"),
+            _ => None,
+        },
+        Err(Error::Unsupported(_)) => Some("fixed signing key"),
+        Err(_) => None,
+    };
+    missing.into_iter().map(String::from).collect()
 }
 
 /// Tries each deterministic entry point with a well-formed input; only
