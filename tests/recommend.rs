@@ -301,6 +301,18 @@ fn cli_measures_the_needed_cells_when_no_file_is_given() {
     assert_eq!(ranked.len(), 2, "{v}");
     assert!(ranked.contains(&"ring") && ranked.contains(&"RustCrypto"));
     assert!(v["ranking"][0]["mb_per_sec"].as_f64().unwrap() > 0.0);
+    // The handshake's ECDSA P-256 sign and verify were measured and priced.
+    assert_eq!(v["incomplete"], serde_json::json!([]), "{v}");
+    for r in v["ranking"].as_array().unwrap() {
+        assert_eq!(r["signature"], "ecdsa-p256-sha256", "{r}");
+        let share = |k: &str| r["split"][k].as_f64().unwrap();
+        assert!(share("signature") > 0.0 && share("aead") > 0.0, "{r}");
+        let sum: f64 = ["aead", "key_exchange", "key_derivation", "signature"]
+            .map(share)
+            .iter()
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{r}");
+    }
 }
 
 #[test]

@@ -33,6 +33,12 @@ pub struct RecommendArgs {
     /// x25519mlkem768). Default: each backend's cheapest allowed group (messaging: X25519 when allowed).
     #[arg(long, value_name = "GROUP")]
     kex_group: Option<String>,
+    /// Signature of the handshake: tls the server's CertificateVerify (signed once, verified
+    /// once); messaging the signed prekey(s) the initiator verifies. ed25519, ecdsa-p256-sha256,
+    /// ecdsa-p384-sha384, ml-dsa-44/65/87. Default: tls ecdsa-p256-sha256, messaging ed25519
+    /// (standing in for XEdDSA), or the first of the defaults the policy allows.
+    #[arg(long, value_name = "ALG")]
+    sig_alg: Option<String>,
     /// Custom size mix instead: SIZE:WEIGHT list (64:0.5,1k:0.3,1m:0.2; weights are fractions
     /// of messages) or a TOML file (mix = { "64" = 0.5, "1m" = 0.5 }, optional messages_per_handshake).
     #[arg(long, value_name = "SPEC|FILE")]
@@ -73,6 +79,7 @@ pub fn run(a: RecommendArgs, registry: &Registry) -> ExitCode {
         messages_per_session: a.messages_per_session,
         pq_ratchet_every: a.pq_ratchet_every,
         kex_group: a.kex_group,
+        sig_alg: a.sig_alg,
         mix: a.mix,
         threads: a.threads,
         require: a.require,

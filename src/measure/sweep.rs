@@ -243,7 +243,7 @@ impl Sweep {
         let cfg = Config {
             backends,
             algorithms,
-            operations: vec![Seal, Keygen, Agree, Encaps, Decaps],
+            operations: vec![Seal, Keygen, Agree, Encaps, Decaps, Sign, Verify],
             modes: vec![mode],
             sizes,
             threads: vec![threads],

@@ -29,6 +29,8 @@ pub struct RecommendPlan {
     pub messages_per_session: Option<u32>,
     pub pq_ratchet_every: Option<u32>,
     pub kex_group: Option<String>,
+    /// `--sig-alg`: the handshake's signature algorithm.
+    pub sig_alg: Option<String>,
     /// A size mix (SIZE:WEIGHT list or a TOML file) instead of a workload.
     pub mix: Option<String>,
     pub threads: usize,
@@ -78,6 +80,7 @@ fn inputs(p: &RecommendPlan, registry: &Registry) -> Result<Inputs, Error> {
         messages_per_session: p.messages_per_session,
         pq_ratchet_every: p.pq_ratchet_every,
         kex_group: p.kex_group.as_deref(),
+        sig_alg: p.sig_alg.as_deref(),
     })?;
     let policy = p.policy.as_deref().map(policy::resolve).transpose();
     let policy = policy?;

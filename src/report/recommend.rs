@@ -3,7 +3,7 @@
 
 use super::doc::{Doc, Table};
 use super::{json, Export, Format};
-use crate::analysis::recommend::{IntervalUnit, Recommendation};
+use crate::analysis::recommend::{IntervalUnit, Recommendation, TimeSplit};
 
 use crate::units::format_bytes as bytes;
 
@@ -61,6 +61,21 @@ fn verdict(r: &Recommendation) -> String {
     format!("Recommendation: {verdict}.")
 }
 
+/// Where a message's time goes, in per cent; "-" for a workload without steps.
+fn split(r: &Recommendation, s: &TimeSplit) -> String {
+    if r.workload.kex.is_none() {
+        return "-".into();
+    }
+    let p = |x: f64| format!("{:.1}", x * 100.0);
+    format!(
+        "{} / {} / {} / {} %",
+        p(s.aead),
+        p(s.key_exchange),
+        p(s.key_derivation),
+        p(s.signature)
+    )
+}
+
 /// The ranking table and the linked versions.
 fn ranking(out: &mut Doc, r: &Recommendation) {
     if r.ranking.is_empty() {
@@ -71,7 +86,9 @@ fn ranking(out: &mut Doc, r: &Recommendation) {
         "backend",
         "AEAD",
         "key exchange",
+        "signature",
         "MB/s",
+        "time: AEAD / KEX / KDF / sig",
         "95 % interval",
         "margin over next",
         "margin 95 %",
@@ -96,7 +113,9 @@ fn ranking(out: &mut Doc, r: &Recommendation) {
             x.backend.clone(),
             x.aead.clone(),
             x.kex.clone().unwrap_or("-".into()),
+            x.signature.clone().unwrap_or("-".into()),
             format!("{:.1}", x.mb_per_sec),
+            split(r, &x.split),
             x.mb_per_sec_ci95
                 .map(|(a, b)| format!("{a:.1} … {b:.1}"))
                 .unwrap_or("-".into()),

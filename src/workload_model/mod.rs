@@ -17,7 +17,7 @@ use serde::Serialize;
 
 mod steps;
 
-use crate::algorithm::{AeadId, HashId, KexId, KexKind, Mode};
+use crate::algorithm::{AeadId, HashId, KexId, KexKind, Mode, SigId};
 use crate::keyschedule;
 pub use steps::{tls_transcript_bytes, Plan, Protocol, Role, Slot, TLS_TRANSCRIPT_BASE};
 
@@ -148,6 +148,9 @@ pub struct KexCadence {
     pub group: Option<KexId>,
     /// Signal: the KEM of PQXDH and of the post-quantum ratchet (None: X3DH and the Double Ratchet alone).
     pub kem: Option<KexId>,
+    /// The handshake's signature algorithm (`--sig-alg`); None: the first of
+    /// [`KexCadence::default_sigs`] the policy allows.
+    pub sig: Option<SigId>,
 }
 
 impl KexCadence {
@@ -160,6 +163,7 @@ impl KexCadence {
             pq_turns: 0.0,
             group,
             kem: None,
+            sig: None,
         }
     }
 
@@ -172,6 +176,7 @@ impl KexCadence {
             pq_turns: f64::from(DEFAULT_PQ_RATCHET_TURNS),
             group: None,
             kem: None,
+            sig: None,
         }
     }
 
@@ -237,6 +242,21 @@ impl KexCadence {
         }
     }
 
+    /// The signature algorithms a handshake takes when `--sig-alg` names none,
+    /// in order of preference; the first the policy allows is used for every
+    /// backend (a certificate is the deployment's choice, not the library's).
+    /// TLS: ECDSA P-256 first, the most deployed ECDSA certificate
+    /// (RFC 8446 §9.1 makes ecdsa_secp256r1_sha256 mandatory to implement).
+    /// Signal: XEdDSA on the identity key (X3DH §2.3), for which no backend
+    /// offers an API; Ed25519 on the same curve stands in.
+    pub fn default_sigs(protocol: Protocol) -> &'static [SigId] {
+        use SigId::*;
+        match protocol {
+            Protocol::Tls => &[EcdsaP256Sha256, EcdsaP384Sha384, Ed25519, MlDsa65, MlDsa87, MlDsa44],
+            Protocol::Signal => &[Ed25519, EcdsaP256Sha256, EcdsaP384Sha384, MlDsa65, MlDsa87, MlDsa44],
+        }
+    }
+
     /// The group of a slot as the model paragraph names it without a policy.
     pub fn default_group_text(&self, slot: Slot) -> String {
         if let Some(g) = self.pinned(slot) {
@@ -255,11 +275,24 @@ impl KexCadence {
         }
     }
 
-    /// What the steps cost and how often, in sentences; `group` names each slot's group.
-    pub fn sentence(&self, group: &dyn Fn(Slot) -> String) -> String {
+    /// The signature as the model paragraph names it without a policy.
+    pub fn default_sig_text(&self) -> String {
+        let sig = self.sig.unwrap_or(Self::default_sigs(self.protocol)[0]);
+        match (self.sig, self.protocol) {
+            (None, Protocol::Signal) => {
+                format!("{sig}, standing in for XEdDSA (X3DH §2.3), which no backend offers (--sig-alg names another)")
+            }
+            (None, Protocol::Tls) => format!("{sig} (RFC 8446 §9.1's mandatory ECDSA; --sig-alg names another)"),
+            (Some(_), _) => sig.to_string(),
+        }
+    }
+
+    /// What the steps cost and how often, in sentences; `group` names each
+    /// slot's group, `sig` the signature algorithm.
+    pub fn sentence(&self, group: &dyn Fn(Slot) -> String, sig: &str) -> String {
         match self.protocol {
             Protocol::Tls => format!(
-                "One full TLS 1.3 handshake per {} records, client and server (RFC 8446): the key exchange (§4.2.8: ECDHE as two keygens and two agreements; a KEM group as keygen + encaps + decaps), group: {}; and each side's key schedule (§7.1, §7.3, §4.4.4: {} HKDF-Extract, {} HKDF-Expand-Label, {} Finished HMACs) and transcript hash over {} B of handshake messages plus the key shares, with the cipher suite's hash (SHA-384 for AES-256-GCM, TLS_AES_256_GCM_SHA384; SHA-256 for AES-128-GCM and ChaCha20-Poly1305, RFC 8446 §B.4, and for an AEAD that is no TLS 1.3 suite) from each backend's own HMAC and HKDF. Certificate signatures and record framing are not counted.",
+                "One full TLS 1.3 handshake per {} records, client and server (RFC 8446): the key exchange (§4.2.8: ECDHE as two keygens and two agreements; a KEM group as keygen + encaps + decaps), group: {}; and each side's key schedule (§7.1, §7.3, §4.4.4: {} HKDF-Extract, {} HKDF-Expand-Label, {} Finished HMACs) and transcript hash over {} B of handshake messages plus the key shares, with the cipher suite's hash (SHA-384 for AES-256-GCM, TLS_AES_256_GCM_SHA384; SHA-256 for AES-128-GCM and ChaCha20-Poly1305, RFC 8446 §B.4, and for an AEAD that is no TLS 1.3 suite) from each backend's own HMAC and HKDF; and the CertificateVerify signature (§4.4.3: the server signs, the client verifies), signature: {sig}. The certificate chain's own signatures and record framing are not counted.",
                 self.every,
                 group(Slot::Tls),
                 keyschedule::TLS13_EXTRACTS,
@@ -267,22 +300,22 @@ impl KexCadence {
                 keyschedule::TLS13_FINISHED_HMACS,
                 TLS_TRANSCRIPT_BASE
             ),
-            Protocol::Signal => self.signal_sentence(group),
+            Protocol::Signal => self.signal_sentence(group, sig),
         }
     }
 
-    fn signal_sentence(&self, group: &dyn Fn(Slot) -> String) -> String {
+    fn signal_sentence(&self, group: &dyn Fn(Slot) -> String, sig: &str) -> String {
         let setup = "X3DH §3.3–3.4: two key pairs, the ephemeral and the one-time prekey, and eight agreements";
         let (setup, pq, chain) = match self.kem {
             Some(k) => (
-                format!("PQXDH session setup per {} messages ({setup}; PQXDH §3.3–3.4: plus the one-time PQ prekey's {k} key pair, the PQXDH encapsulation to it and its decapsulation; each party's HKDF for SK)", self.per_session),
+                format!("PQXDH session setup per {} messages ({setup}; PQXDH §3.3–3.4: plus the one-time PQ prekey's {k} key pair, the PQXDH encapsulation to it and its decapsulation; each party's HKDF for SK; the initiator verifies the signed prekey and the signed PQ prekey)", self.per_session),
                 format!(" One post-quantum ratchet step every {} turns ({} messages): one {k} keygen, encaps and decaps and two KDF_RK, as Signal's SPQR adds to the Double Ratchet (the \"Triple Ratchet\"; SPQR splits the encapsulation into parts but does the same work); the cadence comes from SPQR's source, one 32-byte chunk of a key or ciphertext per message (unconfirmed).", self.pq_turns, self.pq_turns * self.every),
                 ", the post-quantum ratchet's own per-message chain",
             ),
-            None => (format!("X3DH session setup per {} messages ({setup}; each party's HKDF for SK)", self.per_session), String::new(), ""),
+            None => (format!("X3DH session setup per {} messages ({setup}; each party's HKDF for SK; the initiator verifies the signed prekey)", self.per_session), String::new(), ""),
         };
         format!(
-            "Both parties' key exchange and key derivation: one {setup}; {}.{pq} Every message also costs KDF_CK. Key derivation is each backend's own HKDF-SHA-256. Identity keys, prekey signatures{chain} and message decryption are not counted.",
+            "Both parties' key exchange and key derivation: one {setup}; {}.{pq} Every message also costs KDF_CK. Key derivation is each backend's own HKDF-SHA-256; prekey signature: {sig}. Identity keys, signing the prekeys{chain} and message decryption are not counted.",
             dh_ratchet_sentence(self.every, &group(Slot::Dh)),
         )
     }
@@ -396,7 +429,7 @@ mod tests {
         k.kem = Some(KexId::MlKem768);
         assert_eq!(k.steps()[2], (Role::PqRatchet, 75.0));
         assert_eq!(k.slots(), [Slot::Dh, Slot::Kem]);
-        let text = k.sentence(&|s| k.default_group_text(s));
+        let text = k.sentence(&|s| k.default_group_text(s), &k.default_sig_text());
         for want in [
             "PQXDH session setup",
             "PQXDH encapsulation",
@@ -404,11 +437,13 @@ mod tests {
             "ML-KEM-768 keygen, encaps and decaps",
             "(unconfirmed)",
             "DH group: X25519 (Double Ratchet §5.2)",
+            "verifies the signed prekey and the signed PQ prekey",
+            "prekey signature: ed25519, standing in for XEdDSA",
         ] {
             assert!(text.contains(want), "{want}: {text}");
         }
         let tls = KexCadence::tls(100.0, None);
-        let text = tls.sentence(&|s| tls.default_group_text(s));
+        let text = tls.sentence(&|s| tls.default_group_text(s), &tls.default_sig_text());
         assert!(
             text.contains("3 HKDF-Extract, 18 HKDF-Expand-Label, 2 Finished HMACs"),
             "{text}"

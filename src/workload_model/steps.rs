@@ -121,6 +121,20 @@ impl Role {
         }
     }
 
+    /// Signature operations per step with a KEM configured or not.
+    /// TLS 1.3 §4.4.3: the server signs CertificateVerify, the client verifies
+    /// it. X3DH §3.3: the initiator verifies the signed prekey; PQXDH §3.3
+    /// also the signed one-time PQ prekey. Signing the prekeys happens once
+    /// per upload, not per session, and is not counted.
+    pub fn sigs(self, kem: bool) -> Plan {
+        use Operation::*;
+        match self {
+            Role::TlsHandshake => vec![(1.0, Sign), (1.0, Verify)],
+            Role::Session => vec![(if kem { 2.0 } else { 1.0 }, Verify)],
+            _ => Vec::new(),
+        }
+    }
+
     /// Key derivations per step: (calls, task). `hash` is the TLS cipher
     /// suite's; `group` the TLS group (its key shares are in the transcript).
     pub fn kdfs(self, hash: HashId, group: Option<KexId>) -> Vec<(f64, KdfTask)> {
@@ -185,5 +199,8 @@ mod tests {
         assert_eq!(tls[0], (2.0, KdfTask::Tls13Schedule(HashId::Sha384)));
         assert!((tls[1].0 - 2.0 * 3064.0 / 1024.0).abs() < 1e-12);
         assert_eq!(Role::MessageKey.kdfs(HashId::Sha256, None), vec![(1.0, KdfTask::KdfCk)]);
+        assert_eq!(Role::TlsHandshake.sigs(false), vec![(1.0, Sign), (1.0, Verify)]);
+        assert_eq!(Role::Session.sigs(true), vec![(2.0, Verify)]);
+        assert!(Role::DhRatchet.sigs(true).is_empty());
     }
 }

@@ -126,3 +126,17 @@ pub fn kdf_cells(cells: &[(&str, KdfTask, f64)]) -> KdfCells {
         failures: Vec::new(),
     }
 }
+
+/// TLS's key derivations on both fixture backends for its only AEAD,
+/// AES-256-GCM (TLS_AES_256_GCM_SHA384, so SHA-384): the key schedule 1e5/s,
+/// a KiB of transcript hash 1e6/s.
+pub fn tls_kdfs() -> KdfCells {
+    let mut cells = Vec::new();
+    for b in ["aws-lc-rs", "libcrux"] {
+        cells.extend([
+            (b, KdfTask::Tls13Schedule(cryptobench::algorithm::HashId::Sha384), 1e5),
+            (b, KdfTask::Digest1K(cryptobench::algorithm::HashId::Sha384), 1e6),
+        ]);
+    }
+    kdf_cells(&cells)
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::model::{self, cost_name, CellRef, CostId, Part};
 use super::{kat_problem, Candidate, CellSource, Ctx};
-use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, SigId};
 use crate::workload_model::{self, KexCadence, Role, Slot};
 use crate::Error;
 
@@ -25,6 +25,7 @@ type SlotPrice = Result<(Terms, Vec<Role>), Error>;
 #[derive(Default)]
 pub(super) struct Priced {
     pub(super) groups: Vec<(Slot, KexId)>,
+    pub(super) sig: Option<SigId>,
     pub(super) terms: Terms,
     pub(super) missing: Missing,
 }
@@ -47,8 +48,9 @@ impl Ctx<'_> {
                 continue;
             }
             let plans = role.plans(slot, g.kind());
-            let (cells, stand_in) = model::kex_cells(self.cells.file, b, g, &plans, self.req.threads)
-                .map_err(|ops| Error::value(self.missing_kex(b, g, &ops.join(" or "))))?;
+            let (cells, stand_in) =
+                model::step_cells(self.cells.file, b, AlgorithmId::Kex(g), &plans, self.req.threads)
+                    .map_err(|ops| Error::value(self.missing_cells(b, AlgorithmId::Kex(g), &ops.join(" or "))))?;
             if stand_in {
                 stand_ins.push(role);
             }
@@ -62,13 +64,13 @@ impl Ctx<'_> {
     }
 
     /// Why `g`'s cells are missing, saying where the cells came from.
-    fn missing_kex(&self, b: &str, g: KexId, ops: &str) -> String {
+    fn missing_cells(&self, b: &str, g: AlgorithmId, ops: &str) -> String {
         let t = self.req.threads;
         let file = self.cells.file;
         let refused = file
             .failures
             .iter()
-            .find(|f| f.backend == b && f.algorithm == AlgorithmId::Kex(g) && f.threads == t);
+            .find(|f| f.backend == b && f.algorithm == g && f.threads == t);
         if let Some(f) = refused {
             return format!("{g} {} cell not timed — {}", f.operation, f.reason);
         }
@@ -140,7 +142,45 @@ impl Ctx<'_> {
                 }
             }
         }
+        self.price_sigs(b, &mut priced)?;
         Ok(priced)
+    }
+
+    /// The signatures of every step for `b` with the request's algorithm;
+    /// Err: `b` cannot serve it (it is excluded).
+    fn price_sigs(&self, b: &str, priced: &mut Priced) -> Result<(), Vec<String>> {
+        let k = self.cadence();
+        let signing = k
+            .steps()
+            .into_iter()
+            .map(|(role, every)| (role, every, role.sigs(k.kem.is_some())));
+        let signing: Vec<_> = signing.filter(|s| !s.2.is_empty()).collect();
+        let Some(sig) = self.req.sig() else {
+            let why = format!("{b}: the policy allows none of the handshake's signature algorithms");
+            priced
+                .missing
+                .extend(signing.iter().map(|s| ((s.0, Part::Signature), why.clone())));
+            return Ok(());
+        };
+        let alg = AlgorithmId::Sig(sig);
+        if let Some(p) = kat_problem(self.kat, b, alg) {
+            return Err(vec![p]);
+        }
+        priced.sig = Some(sig);
+        for (role, every, plan) in signing {
+            match model::step_cells(self.cells.file, b, alg, &[plan], self.req.threads) {
+                Ok((cells, _)) => priced.terms.extend(
+                    cells
+                        .into_iter()
+                        .map(|(coef, c)| ((role, Part::Signature), coef / every, CellRef::Sweep(c))),
+                ),
+                Err(ops) => {
+                    let why = self.missing_cells(b, alg, &ops.join(" or "));
+                    priced.missing.push(((role, Part::Signature), format!("{b}: {why}")));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The key derivations of every step for `b` with `aead` (its TLS suite's hash).
@@ -213,9 +253,28 @@ impl Ctx<'_> {
         )
     }
 
+    /// How the model paragraph names the signature under the request's policy.
+    fn sig_text(&self) -> String {
+        let Some(k) = self.req.workload.kex else {
+            return String::new();
+        };
+        match self.req.sig() {
+            Some(s) if k.sig.is_none() && Some(&s) != KexCadence::default_sigs(k.protocol).first() => {
+                let first = KexCadence::default_sigs(k.protocol)[0];
+                let why = self.policy_reason(AlgorithmId::Sig(first)).unwrap_or_default();
+                format!("{s}, the first allowed of the defaults ({why}; --sig-alg names another)")
+            }
+            Some(_) => k.default_sig_text(),
+            None => "none the policy allows (--sig-alg names one)".into(),
+        }
+    }
+
     /// The model paragraph, saying plainly which costs are not in the score.
     pub(super) fn model_paragraph(&self) -> String {
-        let mut p = self.req.workload.paragraph_with(&|slot| self.group_text(slot));
+        let mut p = self
+            .req
+            .workload
+            .paragraph_with(&|slot| self.group_text(slot), &self.sig_text());
         if !self.incomplete.is_empty() {
             p += &format!(
                 " NOT INCLUDED in the scores below, for every backend so all are compared on the same terms (the ranking is incomplete): {}.",

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::algorithm::{AlgorithmId, Mode};
+use crate::algorithm::{AlgorithmId, Mode, SigId};
 use crate::units;
 use crate::workload_model::{self, KexCadence, Protocol, Slot, WorkloadKind};
 use crate::Error;
@@ -33,6 +33,8 @@ pub struct WorkloadFlags<'a> {
     pub messages_per_session: Option<u32>,
     pub pq_ratchet_every: Option<u32>,
     pub kex_group: Option<&'a str>,
+    /// `--sig-alg`: the handshake's signature algorithm.
+    pub sig_alg: Option<&'a str>,
 }
 
 impl MessageMix {
@@ -83,6 +85,9 @@ impl MessageMix {
         }
         if let Some(g) = f.kex_group {
             w.set_group(g)?;
+        }
+        if let Some(a) = f.sig_alg {
+            w.set_sig(a)?;
         }
         if let Some(n) = f.pq_ratchet_every {
             let n = workload_model::pq_ratchet_turns(n)?;
@@ -135,22 +140,48 @@ impl MessageMix {
         Ok(())
     }
 
+    /// `--sig-alg`: the signature of the workload's handshake.
+    fn set_sig(&mut self, name: &str) -> Result<(), Error> {
+        let Some(k) = &mut self.kex else {
+            return Err(Error::flag(
+                "--sig-alg",
+                format!(
+                    "the {} workload has no handshake (use --workload tls or messaging)",
+                    self.name
+                ),
+            ));
+        };
+        let Ok(AlgorithmId::Sig(sig)) = name.parse::<AlgorithmId>() else {
+            let names: Vec<&str> = SigId::ALL.iter().map(|s| s.name()).collect();
+            return Err(Error::flag(
+                "--sig-alg",
+                format!("'{name}' is not a signature algorithm (use {})", names.join(", ")),
+            ));
+        };
+        k.sig = Some(sig);
+        Ok(())
+    }
+
     /// The model in one paragraph: what the score includes and what it leaves out.
     pub fn paragraph(&self) -> String {
         let kex = self.kex;
-        self.paragraph_with(&|slot| kex.map(|k| k.default_group_text(slot)).unwrap_or_default())
+        let sig = kex.map(|k| k.default_sig_text()).unwrap_or_default();
+        self.paragraph_with(
+            &|slot| kex.map(|k| k.default_group_text(slot)).unwrap_or_default(),
+            &sig,
+        )
     }
 
-    /// [`Self::paragraph`] with each slot's group named by `group` (recommend
-    /// names the policy's choice).
-    pub fn paragraph_with(&self, group: &dyn Fn(Slot) -> String) -> String {
+    /// [`Self::paragraph`] with each slot's group named by `group` and the
+    /// handshake's signature by `sig` (recommend names the policy's choice).
+    pub fn paragraph_with(&self, group: &dyn Fn(Slot) -> String, sig: &str) -> String {
         let mix: Vec<String> = self
             .mix
             .iter()
             .map(|(s, w)| format!("{} {:.1} %", crate::units::format_bytes(*s), w * 100.0))
             .collect();
         let kex = match &self.kex {
-            Some(k) => k.sentence(group),
+            Some(k) => k.sentence(group, sig),
             None => "No key exchange.".into(),
         };
         format!(

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::algorithm::{AeadId, AlgorithmId, KexId};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, SigId};
 use crate::policy::kat_status::{KatStatus, KatTable};
 use crate::results::{Metric, ResultFile};
 use crate::workload_model::Slot;
@@ -59,10 +59,25 @@ pub struct Ranked {
     pub kex: Option<String>,
     /// The same groups, one name each (the DH or TLS group first, then the KEM).
     pub groups: Vec<String>,
+    /// The handshake's signature algorithm, when the workload has a handshake.
+    pub signature: Option<String>,
+    /// Where a message's time goes, at the cells' medians.
+    pub split: TimeSplit,
     /// Weighted throughput, 10^6 bytes/s.
     pub mb_per_sec: f64,
     pub mb_per_sec_ci95: Option<(f64, f64)>,
     pub margin: Option<Margin>,
+}
+
+/// Fractions of the time per message (they sum to 1): the AEAD seals, and
+/// the workload's steps amortised over their messages — group operations,
+/// key derivations (key schedule, transcript hash, KDFs) and signatures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct TimeSplit {
+    pub aead: f64,
+    pub key_exchange: f64,
+    pub key_derivation: f64,
+    pub signature: f64,
 }
 
 /// The independent unit the bootstrap resamples.
@@ -132,6 +147,7 @@ struct Candidate {
     version: String,
     aead: AeadId,
     groups: Vec<(Slot, KexId)>,
+    sig: Option<SigId>,
     model: Model,
     /// Costs its cells cannot price, with why (left out for every candidate).
     missing: costs::Missing,
@@ -280,6 +296,7 @@ impl Ctx<'_> {
             version: version.unwrap_or_default(),
             aead,
             groups: priced.groups,
+            sig: priced.sig,
             model,
             missing,
             point: 0.0,
@@ -337,7 +354,8 @@ pub fn read_results(path: &Path, threads: usize) -> Result<ResultFile, Error> {
 /// (the key derivations are [`Request::kdf_tasks`]).
 pub fn algorithms_to_measure(req: &Request) -> Vec<AlgorithmId> {
     let aeads = req.aeads().into_iter().map(AlgorithmId::Aead);
-    aeads.chain(req.kexes().into_iter().map(AlgorithmId::Kex)).collect()
+    let kexes = req.kexes().into_iter().map(AlgorithmId::Kex);
+    aeads.chain(kexes).chain(req.sig().map(AlgorithmId::Sig)).collect()
 }
 
 /// The backends of `file` the request considers, sorted.

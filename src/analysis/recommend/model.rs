@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::cost_model;
-use super::Request;
-use crate::algorithm::{AeadId, AlgorithmId, KexId, Mode, Operation};
+use super::{Request, TimeSplit};
+use crate::algorithm::{AeadId, AlgorithmId, Mode, Operation};
 use crate::results::keyschedule::KdfCells;
 use crate::results::ResultFile;
 use crate::workload_model::{Plan, Role};
@@ -50,11 +50,13 @@ impl Cells<'_> {
     }
 }
 
-/// Which part of a step a cost is: its group operations or its key derivations.
+/// Which part of a step a cost is: its group operations, its key
+/// derivations or its signatures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Part {
     KeyExchange,
     KeyDerivation,
+    Signature,
 }
 
 /// One cost of the model, as the notes and the model paragraph name it.
@@ -64,6 +66,7 @@ pub(super) fn cost_name((role, part): CostId) -> String {
     match part {
         Part::KeyExchange => format!("the {}'s key exchange", role.name()),
         Part::KeyDerivation => format!("the {}'s key derivation", role.name()),
+        Part::Signature => format!("the {}'s signature", role.name()),
     }
 }
 
@@ -116,32 +119,56 @@ impl Model {
 
     /// Weighted throughput in bytes/s given ops/s for each local cell.
     fn throughput(&self, ops: &[f64], sizes: &[usize]) -> f64 {
+        let (bytes, times) = self.times(ops, sizes);
+        bytes / times.iter().sum::<f64>()
+    }
+
+    /// Bytes per message, and time per message: the AEAD's, then each
+    /// [`Part`]'s (key exchange, key derivation, signature).
+    fn times(&self, ops: &[f64], sizes: &[usize]) -> (f64, [f64; 4]) {
         let mut bytes = 0.0;
-        let mut time = 0.0;
+        let mut times = [0.0; 4];
         for &(w, s, src) in &self.terms {
-            let s_f = s as f64;
-            let t = match src {
-                Source::Exact(c) | Source::Below(c) => 1.0 / ops[c],
-                Source::Above(c) => s_f / (ops[c] * sizes[c] as f64),
-                Source::Interp { lo, hi, t } => {
-                    let (blo, bhi) = (ops[lo] * sizes[lo] as f64, ops[hi] * sizes[hi] as f64);
-                    s_f / (blo.ln() + t * (bhi.ln() - blo.ln())).exp()
-                }
-                Source::Fitted {
-                    lo,
-                    hi,
-                    t,
-                    shape_lo,
-                    shape_hi,
-                } => (shape_lo / ops[lo]).powf(1.0 - t) * (shape_hi / ops[hi]).powf(t),
-            };
-            bytes += w * s_f;
-            time += w * t;
+            bytes += w * s as f64;
+            times[0] += w * seal_time(s as f64, src, ops, sizes);
         }
-        for &(_, coef, c) in &self.extra {
-            time += coef / ops[c];
+        for &((_, part), coef, c) in &self.extra {
+            times[1 + part as usize] += coef / ops[c];
         }
-        bytes / time
+        (bytes, times)
+    }
+
+    /// The shares of time per message at the cells' medians.
+    pub(super) fn split(&self, cells: Cells) -> TimeSplit {
+        let sizes: Vec<usize> = self.cells.iter().map(|&r| cells.size(r)).collect();
+        let point: Vec<f64> = self.cells.iter().map(|&r| cells.median(r)).collect();
+        let (_, t) = self.times(&point, &sizes);
+        let total: f64 = t.iter().sum();
+        TimeSplit {
+            aead: t[0] / total,
+            key_exchange: t[1] / total,
+            key_derivation: t[2] / total,
+            signature: t[3] / total,
+        }
+    }
+}
+
+/// Time of one seal of `s` bytes from its source cells.
+fn seal_time(s: f64, src: Source, ops: &[f64], sizes: &[usize]) -> f64 {
+    match src {
+        Source::Exact(c) | Source::Below(c) => 1.0 / ops[c],
+        Source::Above(c) => s / (ops[c] * sizes[c] as f64),
+        Source::Interp { lo, hi, t } => {
+            let (blo, bhi) = (ops[lo] * sizes[lo] as f64, ops[hi] * sizes[hi] as f64);
+            s / (blo.ln() + t * (bhi.ln() - blo.ln())).exp()
+        }
+        Source::Fitted {
+            lo,
+            hi,
+            t,
+            shape_lo,
+            shape_hi,
+        } => (shape_lo / ops[lo]).powf(1.0 - t) * (shape_hi / ops[hi]).powf(t),
     }
 }
 
@@ -302,20 +329,21 @@ pub(super) fn aead_model(
     Some(m)
 }
 
-/// (operations per step, cell index) of one key-exchange step.
+/// (operations per step, cell index) of one step's group or signature operations.
 type StepCells = Vec<(f64, usize)>;
 
-/// Cells of one key-exchange step with `kex` and whether a stand-in plan
-/// was used; or each plan it tried ("keygen + agree"), none with its cells.
-pub(super) fn kex_cells(
+/// Cells of one step's operations of `alg` (a group or a signature, cells
+/// without a size) and whether a stand-in plan was used; or each plan it
+/// tried ("keygen + agree"), none with its cells.
+pub(super) fn step_cells(
     file: &ResultFile,
     backend: &str,
-    kex: KexId,
+    alg: AlgorithmId,
     plans: &[Plan],
     threads: usize,
 ) -> Result<(StepCells, bool), Vec<String>> {
     let one = |op: Operation| {
-        cells_by_size(file, backend, AlgorithmId::Kex(kex), (op, Mode::Bulk), threads)
+        cells_by_size(file, backend, alg, (op, Mode::Bulk), threads)
             .get(&0)
             .copied()
     };

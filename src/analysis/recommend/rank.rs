@@ -87,6 +87,8 @@ pub(super) fn rank(candidates: &mut [Candidate], cells: Cells, req: &Request, un
                 names.join(" + ")
             }),
             groups: c.groups.iter().map(|g| g.1.name().to_string()).collect(),
+            signature: c.sig.map(|s| s.name().to_string()),
+            split: c.model.split(cells),
             mb_per_sec: c.point / 1e6,
             mb_per_sec_ci95: interval95(&c.draws, unit).map(|(a, b)| (a / 1e6, b / 1e6)),
             margin: candidates.get(i + 1).map(|n| margin(c, n, unit)),

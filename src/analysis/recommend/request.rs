@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::MessageMix;
-use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation};
+use crate::algorithm::{AeadId, AlgorithmId, KexId, Operation, SigId};
 use crate::backend::Backend;
 use crate::keyschedule::KdfTask;
 use crate::policy::module::ModuleFacts;
@@ -101,6 +101,18 @@ impl Request<'_> {
         v
     }
 
+    /// The handshake's signature algorithm: `--sig-alg`, else the first of the
+    /// protocol's defaults the policy allows (None: no handshake, or the
+    /// policy allows none of them).
+    pub fn sig(&self) -> Option<SigId> {
+        let k = self.workload.kex?;
+        if k.sig.is_some() {
+            return k.sig;
+        }
+        let allowed = KexCadence::default_sigs(k.protocol).iter().copied();
+        allowed.into_iter().find(|s| self.permits(AlgorithmId::Sig(*s)))
+    }
+
     /// The key derivations the workload's steps take, for every AEAD it may rank.
     pub fn kdf_tasks(&self) -> Vec<KdfTask> {
         let Some(k) = self.workload.kex else {
@@ -117,36 +129,51 @@ impl Request<'_> {
         tasks.into_iter().collect()
     }
 
-    /// A pinned group the policy does not allow is a contradiction in the request.
+    /// A pinned group or signature the policy does not allow is a contradiction in the request.
     pub fn check(&self) -> Result<(), crate::Error> {
         let Some(k) = self.workload.kex else {
             return Ok(());
         };
         for slot in k.slots() {
-            let Some(g) = k.pinned(slot) else { continue };
-            if let Some(p) = self.policy.filter(|p| !p.decide(AlgorithmId::Kex(g)).status.permits()) {
-                let d = p.decide(AlgorithmId::Kex(g));
-                let allowed: Vec<&str> = KexCadence::default_groups(slot)
-                    .iter()
-                    .filter(|x| self.permits(AlgorithmId::Kex(**x)))
-                    .map(|x| x.name())
-                    .collect();
-                return Err(crate::Error::flag(
-                    "--kex-group",
-                    format!(
-                        "{g} is not allowed by {} [{}] (fix: leave --kex-group out, or name an allowed group{})",
-                        p.name,
-                        d.citation,
-                        if allowed.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", allowed.join(", "))
-                        }
-                    ),
-                ));
+            if let Some(g) = k.pinned(slot) {
+                let pool = KexCadence::default_groups(slot).iter().map(|x| AlgorithmId::Kex(*x));
+                self.pinned_allowed("--kex-group", AlgorithmId::Kex(g), pool.collect())?;
             }
         }
+        if let Some(s) = k.sig {
+            let pool = KexCadence::default_sigs(k.protocol)
+                .iter()
+                .map(|x| AlgorithmId::Sig(*x));
+            self.pinned_allowed("--sig-alg", AlgorithmId::Sig(s), pool.collect())?;
+        }
         Ok(())
+    }
+
+    /// Err when the policy forbids `alg`, which `flag` pinned; the fix names
+    /// the allowed algorithms of `pool`.
+    fn pinned_allowed(&self, flag: &str, alg: AlgorithmId, pool: Vec<AlgorithmId>) -> Result<(), crate::Error> {
+        let Some(p) = self.policy else { return Ok(()) };
+        let d = p.decide(alg);
+        if d.status.permits() {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = pool
+            .into_iter()
+            .filter(|x| self.permits(*x))
+            .map(|x| x.name())
+            .collect();
+        let allowed = if allowed.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", allowed.join(", "))
+        };
+        Err(crate::Error::flag(
+            flag,
+            format!(
+                "{alg} is not allowed by {} [{}] (fix: leave {flag} out, or name an allowed one{allowed})",
+                p.name, d.citation
+            ),
+        ))
     }
 
     /// Every algorithm whose KAT status the ranking needs.
@@ -154,6 +181,7 @@ impl Request<'_> {
         let mut v: Vec<AlgorithmId> = self.required.to_vec();
         v.extend(self.aeads().into_iter().map(AlgorithmId::Aead));
         v.extend(self.kexes().into_iter().map(AlgorithmId::Kex));
+        v.extend(self.sig().map(AlgorithmId::Sig));
         let mut seen = BTreeSet::new();
         v.retain(|a| seen.insert(*a));
         v
