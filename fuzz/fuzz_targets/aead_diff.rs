@@ -5,7 +5,7 @@
 #![no_main]
 use cryptobench::algorithm::{AeadId, AlgorithmId};
 use cryptobench::audit::allow::AllowList;
-use cryptobench::audit::cases::{DiffCase, DiffInput, Tamper};
+use cryptobench::audit::cases::{AeadMsg, DiffCase, DiffInput, Tamper};
 use cryptobench::audit::diff;
 use libfuzzer_sys::fuzz_target;
 
@@ -29,21 +29,21 @@ fuzz_target!(|data: &[u8]| {
         (true, false) => "tag-length",
         _ => "boundary-size",
     };
-    let seal = DiffInput::Seal {
+    let aead_msg = |pt: &[u8]| AeadMsg {
         key: key.to_vec(),
         nonce: nonce.to_vec(),
         aad: aad.to_vec(),
-        pt: msg.to_vec(),
+        pt: pt.to_vec(),
+    };
+    let seal = DiffInput::Seal {
+        msg: aead_msg(msg),
         tag_len,
         offset: msg.len() % 16,
     };
     // Open: the message is taken as ciphertext with its last `tag_len` bytes as the tag.
     let split = msg.len().saturating_sub(tag_len);
     let open = DiffInput::Open {
-        key: key.to_vec(),
-        nonce: nonce.to_vec(),
-        aad: aad.to_vec(),
-        pt: vec![],
+        msg: aead_msg(&[]),
         tamper: Tamper::TagFirstByte,
         ct: msg[..split].to_vec(),
         tag: msg[split..].to_vec(),

@@ -17,6 +17,8 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(fleet) = fleet::merge(vec![Loaded::Sweep("fuzz".into(), file)]) {
         let _ = fleet::document(&fleet).render(Format::Markdown);
-        let _ = report::html::page(&fleet, None, &[]);
+        let backends = cryptobench::backend::Registry::builtin().backends().to_vec();
+        let palette = report::plot::Palette::of(&backends);
+        let _ = report::html::page(&fleet, None, &[], &palette);
     }
 });

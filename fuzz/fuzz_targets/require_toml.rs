@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Err(e) = Deployment::from_toml(&Registry::builtin(), "fuzz.toml", text) {
-            assert!(!e.is_empty());
+            assert!(!e.to_string().is_empty());
         }
     }
 });
