@@ -12,7 +12,7 @@
 //!   "context-string", deterministic signing through "deterministic" = 1
 //!   (`ml_dsa_sig.c`: rnd = 0³² then); the default is hedged.
 
-use std::ffi::{c_uint, CStr};
+use std::ffi::{c_int, c_uint, CStr};
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -31,6 +31,7 @@ use crate::backend::{
 
 // In libcrypto since 3.0, not declared by openssl-sys 0.9.118.
 extern "C" {
+    fn OSSL_PARAM_construct_int(key: *const std::ffi::c_char, buf: *mut c_int) -> ffi::OSSL_PARAM;
     fn EVP_DigestSignInit_ex(
         ctx: *mut ffi::EVP_MD_CTX,
         pctx: *mut *mut ffi::EVP_PKEY_CTX,
@@ -171,8 +172,49 @@ impl SignatureAlgorithm for OsslSig {
         Ok(self.key(key))
     }
 
+    /// FIPS 204 `skEncode` bytes as the provider's "priv" parameter
+    /// (`ml_dsa_kmgmt.c` decodes it with `ossl_ml_dsa_sk_decode` and derives
+    /// the public key); a malformed key is `Rejected`.
+    fn signing_key_from_expanded(&self, sk: &[u8]) -> Result<Box<dyn SigningKey>> {
+        if !self.id.is_ml_dsa() {
+            return unsupported(format!("{}: only ML-DSA has an expanded private key", self.id));
+        }
+        let mut params = [octet_param(c"priv", sk), end_param()];
+        let key = fromdata(
+            self.name,
+            ffi::EVP_PKEY_KEYPAIR,
+            params.as_mut_ptr(),
+            "ML-DSA expanded key import",
+        )
+        .or_else(|e| rejected(format!("{}: {e}", self.id)))?;
+        Ok(self.key(key))
+    }
+
     fn verify(&self, public: &[u8], msg: &[u8], sig: &[u8], params: &SigParams) -> Result<()> {
         params.check(self.id, None)?;
+        self.verify_with(public, msg, sig, params, &Extra::default())
+    }
+
+    fn verify_internal(&self, public: &[u8], msg: &[u8], sig: &[u8], mu: bool) -> Result<()> {
+        let extra = self.internal(mu)?;
+        self.verify_with(public, msg, sig, &SigParams::default(), &extra)
+    }
+}
+
+impl OsslSig {
+    /// ML-DSA's internal interface (FIPS 204 Algorithms 7 and 8) as signature
+    /// context settings; other algorithms have none.
+    fn internal(&self, mu: bool) -> Result<Extra<'static>> {
+        if !self.id.is_ml_dsa() {
+            return unsupported(format!("{}: only ML-DSA has an internal interface", self.id));
+        }
+        Ok(Extra {
+            internal: Some(mu),
+            ..Extra::default()
+        })
+    }
+
+    fn verify_with(&self, public: &[u8], msg: &[u8], sig: &[u8], params: &SigParams, extra: &Extra) -> Result<()> {
         let key = self.public(public)?;
         let der;
         let sig = if self.id.is_ecdsa() && params.encoding == SigEncoding::Fixed {
@@ -181,12 +223,8 @@ impl SignatureAlgorithm for OsslSig {
         } else {
             sig
         };
-        let context = [octet_param(c"context-string", params.context), end_param()];
-        let ossl_params = if params.context.is_empty() {
-            ptr::null()
-        } else {
-            context.as_ptr()
-        };
+        let mut ints = ParamInts::default();
+        let ossl_params = sig_params(params.context, extra, &mut ints);
         let ctx = MdCtx::new(unsafe { ffi::EVP_MD_CTX_new() }, "EVP_MD_CTX_new")?;
         // SAFETY: the key, parameters and buffers outlive the calls.
         unsafe {
@@ -198,7 +236,7 @@ impl SignatureAlgorithm for OsslSig {
                     ptr::null_mut(),
                     ptr::null(),
                     key.as_ptr(),
-                    ossl_params,
+                    ossl_params.as_ptr(),
                 ),
                 "EVP_DigestVerifyInit_ex",
             )?;
@@ -211,6 +249,52 @@ impl SignatureAlgorithm for OsslSig {
             }
         }
     }
+}
+
+/// Signature context settings beyond the context string.
+#[derive(Clone, Copy, Default)]
+struct Extra<'a> {
+    /// A uint flag set to 1: `nonce-type` (ECDSA, RFC 6979) or `deterministic` (ML-DSA, rnd = 0³²).
+    flag: Option<&'static CStr>,
+    /// ML-DSA `test-entropy`: the caller's rnd (FIPS 204 Algorithm 2 step 5).
+    rnd: Option<&'a [u8; 32]>,
+    /// ML-DSA internal interface: `mu` = 1 (the input is μ) when true, else
+    /// `message-encoding` = 0 (the input is M' itself; `ml_dsa_sig.c`).
+    internal: Option<bool>,
+}
+
+/// The integers `sig_params`' descriptors point at.
+#[derive(Default)]
+struct ParamInts {
+    one: c_uint,
+    raw: c_int,
+    mu: c_int,
+}
+
+/// The `OSSL_PARAM` list of a signature context; `ints` and the slices must
+/// outlive its use.
+fn sig_params(context: &[u8], extra: &Extra, ints: &mut ParamInts) -> Vec<ffi::OSSL_PARAM> {
+    let mut v = Vec::new();
+    if !context.is_empty() {
+        v.push(octet_param(c"context-string", context));
+    }
+    if let Some(rnd) = extra.rnd {
+        v.push(octet_param(c"test-entropy", rnd));
+    }
+    (ints.one, ints.raw, ints.mu) = (1, 0, 1);
+    // SAFETY: descriptors only, of integers the caller keeps alive.
+    unsafe {
+        if let Some(name) = extra.flag {
+            v.push(ffi::OSSL_PARAM_construct_uint(name.as_ptr(), &mut ints.one));
+        }
+        match extra.internal {
+            Some(true) => v.push(OSSL_PARAM_construct_int(c"mu".as_ptr(), &mut ints.mu)),
+            Some(false) => v.push(OSSL_PARAM_construct_int(c"message-encoding".as_ptr(), &mut ints.raw)),
+            None => {}
+        }
+    }
+    v.push(end_param());
+    v
 }
 
 /// The digest name ECDSA hashes with; none for Ed25519 and ML-DSA.
@@ -248,25 +332,25 @@ fn der_to_p1363(id: SigId, der: &[u8]) -> Result<Vec<u8>> {
     .concat())
 }
 
+/// Settings with one uint flag set to 1.
+fn flag(name: &'static CStr) -> Extra<'static> {
+    Extra {
+        flag: Some(name),
+        ..Extra::default()
+    }
+}
+
 struct OsslSigKey {
     id: SigId,
     key: Pkey,
 }
 
 impl OsslSigKey {
-    /// One-shot sign with `extra` set on the signature context (`nonce-type`, `deterministic`).
-    fn sign_with(&self, msg: &[u8], params: &SigParams, extra: Option<&'static CStr>) -> Result<Vec<u8>> {
+    /// One-shot sign with `extra` set on the signature context.
+    fn sign_with(&self, msg: &[u8], params: &SigParams, extra: &Extra) -> Result<Vec<u8>> {
         params.check(self.id, None)?;
-        let mut one: c_uint = 1;
-        let mut ossl_params = vec![];
-        if !params.context.is_empty() {
-            ossl_params.push(octet_param(c"context-string", params.context));
-        }
-        if let Some(name) = extra {
-            // SAFETY: a descriptor of `one`, which outlives the calls.
-            ossl_params.push(unsafe { ffi::OSSL_PARAM_construct_uint(name.as_ptr(), &mut one) });
-        }
-        ossl_params.push(end_param());
+        let mut ints = ParamInts::default();
+        let ossl_params = sig_params(params.context, extra, &mut ints);
         let ctx = MdCtx::new(unsafe { ffi::EVP_MD_CTX_new() }, "EVP_MD_CTX_new")?;
         let mut sig = vec![0u8; self.id.max_der_len()];
         let mut len = sig.len();
@@ -306,7 +390,7 @@ impl SigningKey for OsslSigKey {
     }
 
     fn sign(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
-        self.sign_with(msg, params, None)
+        self.sign_with(msg, params, &Extra::default())
     }
 
     fn sign_deterministic(&self, msg: &[u8], params: &SigParams) -> Result<Vec<u8>> {
@@ -317,9 +401,41 @@ impl SigningKey for OsslSigKey {
                 if unsafe { ffi::OpenSSL_version_num() } < 0x3020_0000 {
                     return unsupported(format!("{} has no RFC 6979 ECDSA (OpenSSL 3.2 added it)", linked()));
                 }
-                self.sign_with(msg, params, Some(c"nonce-type"))
+                self.sign_with(msg, params, &flag(c"nonce-type"))
             }
-            _ => self.sign_with(msg, params, Some(c"deterministic")),
+            _ => self.sign_with(msg, params, &flag(c"deterministic")),
         }
+    }
+
+    /// The provider's "priv" parameter: `skEncode` (FIPS 204 Algorithm 24),
+    /// at most 4,896 bytes (ML-DSA-87, FIPS 204 Table 2).
+    fn expanded_private_key(&self) -> Result<Vec<u8>> {
+        if !self.id.is_ml_dsa() {
+            return unsupported(format!("{}: only ML-DSA has an expanded private key", self.id));
+        }
+        get_octets(&self.key, c"priv", 4896, "ML-DSA expanded private key export")
+    }
+
+    fn sign_with_rnd(&self, msg: &[u8], params: &SigParams, rnd: &[u8; 32]) -> Result<Vec<u8>> {
+        if !self.id.is_ml_dsa() {
+            return unsupported(format!("{}: only ML-DSA takes a caller rnd", self.id));
+        }
+        let extra = Extra {
+            rnd: Some(rnd),
+            ..Extra::default()
+        };
+        self.sign_with(msg, params, &extra)
+    }
+
+    fn sign_internal(&self, msg: &[u8], rnd: &[u8; 32], mu: bool) -> Result<Vec<u8>> {
+        if !self.id.is_ml_dsa() {
+            return unsupported(format!("{}: only ML-DSA has an internal interface", self.id));
+        }
+        let extra = Extra {
+            rnd: Some(rnd),
+            internal: Some(mu),
+            ..Extra::default()
+        };
+        self.sign_with(msg, &SigParams::default(), &extra)
     }
 }
