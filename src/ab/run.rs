@@ -120,7 +120,10 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule, pairings: usize) -> R
         same_executable: canon(&opts.base).is_some() && canon(&opts.base) == canon(&opts.new),
         differences: differences(&sides[0].hello, &sides[1].hello),
         clock: Some(ClockBasis::of(&sides[0].hello, &sides[1].hello)),
-        rule_text: rule.describe(),
+        rule_text: match pairings {
+            0 | 1 => rule.describe(),
+            k => rule.describe_layered(k),
+        },
         rule,
         settings: Settings {
             threshold: opts.threshold,

@@ -112,17 +112,36 @@ impl Rule {
 
     /// The rule in one line, as every report prints it.
     pub fn describe(&self) -> String {
+        format!(
+            "{} sign-test intervals for the median paired ratio; threshold {:.1} %; at least {} rounds needed for any interval",
+            self.level_text(),
+            self.threshold * 100.0,
+            min_rounds(self.cell_alpha())
+        )
+    }
+
+    /// The rule's line for a run over `pairings` layout pairings: the cell's
+    /// interval is the two-level bootstrap's (layouts, then rounds within
+    /// each), not the sign test's.
+    pub fn describe_layered(&self, pairings: usize) -> String {
+        format!(
+            "{} two-level bootstrap intervals (the {pairings} layout pairings resampled, then the rounds within each) for the paired ratio; threshold {:.1} %",
+            self.level_text(),
+            self.threshold * 100.0
+        )
+    }
+
+    /// "family-wise α = … over … cells (Bonferroni) → per-cell … %".
+    fn level_text(&self) -> String {
         let looks = match self.looks {
             1 => String::new(),
             n => format!(" × {n} looks (--duration auto)"),
         };
         format!(
-            "family-wise α = {} over {} cells{looks} (Bonferroni) → per-cell {:.4} % sign-test intervals for the median paired ratio; threshold {:.1} %; at least {} rounds needed for any interval",
+            "family-wise α = {} over {} cells{looks} (Bonferroni) → per-cell {:.4} %",
             self.family_alpha,
             self.cells,
-            (1.0 - self.cell_alpha()) * 100.0,
-            self.threshold * 100.0,
-            min_rounds(self.cell_alpha())
+            (1.0 - self.cell_alpha()) * 100.0
         )
     }
 }
@@ -296,6 +315,11 @@ mod tests {
         let r = Rule::new(0.03, 138);
         assert!((r.cell_alpha() - 0.05 / 138.0).abs() < 1e-15);
         let text = r.describe();
+        let layered = r.describe_layered(8);
+        assert!(
+            layered.contains("two-level bootstrap intervals (the 8 layout pairings") && !layered.contains("sign-test"),
+            "{layered}"
+        );
         assert!(text.contains("over 138 cells") && text.contains("99.9638 %"), "{text}");
         // An empty family still has a level.
         assert_eq!(Rule::new(0.03, 0).cells, 1);
