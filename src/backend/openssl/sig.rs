@@ -176,9 +176,7 @@ impl SignatureAlgorithm for OsslSig {
     /// (`ml_dsa_kmgmt.c` decodes it with `ossl_ml_dsa_sk_decode` and derives
     /// the public key); a malformed key is `Rejected`.
     fn signing_key_from_expanded(&self, sk: &[u8]) -> Result<Box<dyn SigningKey>> {
-        if !self.id.is_ml_dsa() {
-            return unsupported(format!("{}: only ML-DSA has an expanded private key", self.id));
-        }
+        ml_dsa_only(self.id, "has an expanded private key")?;
         let mut params = [octet_param(c"priv", sk), end_param()];
         let key = fromdata(
             self.name,
@@ -205,9 +203,7 @@ impl OsslSig {
     /// ML-DSA's internal interface (FIPS 204 Algorithms 7 and 8) as signature
     /// context settings; other algorithms have none.
     fn internal(&self, mu: bool) -> Result<Extra<'static>> {
-        if !self.id.is_ml_dsa() {
-            return unsupported(format!("{}: only ML-DSA has an internal interface", self.id));
-        }
+        ml_dsa_only(self.id, "has an internal interface")?;
         Ok(Extra {
             internal: Some(mu),
             ..Extra::default()
@@ -332,6 +328,15 @@ fn der_to_p1363(id: SigId, der: &[u8]) -> Result<Vec<u8>> {
     .concat())
 }
 
+/// `Unsupported` unless `id` is ML-DSA, the only algorithm that `what`.
+fn ml_dsa_only(id: SigId, what: &str) -> Result<()> {
+    if id.is_ml_dsa() {
+        Ok(())
+    } else {
+        unsupported(format!("{id}: only ML-DSA {what}"))
+    }
+}
+
 /// Settings with one uint flag set to 1.
 fn flag(name: &'static CStr) -> Extra<'static> {
     Extra {
@@ -410,16 +415,12 @@ impl SigningKey for OsslSigKey {
     /// The provider's "priv" parameter: `skEncode` (FIPS 204 Algorithm 24),
     /// at most 4,896 bytes (ML-DSA-87, FIPS 204 Table 2).
     fn expanded_private_key(&self) -> Result<Vec<u8>> {
-        if !self.id.is_ml_dsa() {
-            return unsupported(format!("{}: only ML-DSA has an expanded private key", self.id));
-        }
+        ml_dsa_only(self.id, "has an expanded private key")?;
         get_octets(&self.key, c"priv", 4896, "ML-DSA expanded private key export")
     }
 
     fn sign_with_rnd(&self, msg: &[u8], params: &SigParams, rnd: &[u8; 32]) -> Result<Vec<u8>> {
-        if !self.id.is_ml_dsa() {
-            return unsupported(format!("{}: only ML-DSA takes a caller rnd", self.id));
-        }
+        ml_dsa_only(self.id, "takes a caller rnd")?;
         let extra = Extra {
             rnd: Some(rnd),
             ..Extra::default()
@@ -428,9 +429,7 @@ impl SigningKey for OsslSigKey {
     }
 
     fn sign_internal(&self, msg: &[u8], rnd: &[u8; 32], mu: bool) -> Result<Vec<u8>> {
-        if !self.id.is_ml_dsa() {
-            return unsupported(format!("{}: only ML-DSA has an internal interface", self.id));
-        }
+        ml_dsa_only(self.id, "has an internal interface")?;
         let extra = Extra {
             rnd: Some(rnd),
             internal: Some(mu),
