@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::copies::Copies;
 use super::protocol::{line, Hello, Request, Response, OLDEST, PROTOCOL};
+use crate::measure::clock::ClockProbe;
 
 /// How long a child may take to answer `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
@@ -80,7 +81,7 @@ impl Worker {
         });
         let mut version = PROTOCOL;
         loop {
-            match Worker::launch(side, path, copies.at(0), Arc::clone(&copies), true, version) {
+            match Worker::launch(side, path, copies.at(0), Arc::clone(&copies), true, version, None) {
                 Err(Launch::ExitedUnanswered(_)) if version > OLDEST => version -= 1,
                 Err(Launch::ExitedUnanswered(e) | Launch::Refused(e)) => return Err(e),
                 Ok(w) => return Ok(w),
@@ -121,8 +122,17 @@ impl Worker {
         }
         let path = self.path.clone();
         let exe = self.copies.at(self.layout).to_path_buf();
-        let mut fresh = Worker::launch(self.side, &path, &exe, Arc::clone(&self.copies), true, self.protocol)
-            .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
+        let probe = self.hello.clock.clone();
+        let mut fresh = Worker::launch(
+            self.side,
+            &path,
+            &exe,
+            Arc::clone(&self.copies),
+            true,
+            self.protocol,
+            probe,
+        )
+        .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
         fresh.timeouts = self.timeouts;
         fresh.layout = self.layout;
         *self = fresh;
@@ -156,6 +166,7 @@ impl Worker {
             Arc::clone(&self.copies),
             false,
             self.protocol,
+            self.hello.clock.clone(),
         )
         .map_err(Launch::text)?;
         fresh.timeouts = self.timeouts;
@@ -167,7 +178,8 @@ impl Worker {
     }
 
     /// Starts `exe` (the original `path` or a copy of it) and greets it in
-    /// protocol `version`; messages name `path`.
+    /// protocol `version`, handing it `probe`, the clock probe of this side's
+    /// first process (a renewal), so it need not probe again; messages name `path`.
     fn launch(
         side: Side,
         path: &Path,
@@ -175,6 +187,7 @@ impl Worker {
         copies: Arc<Copies>,
         echo_stderr: bool,
         version: u32,
+        probe: Option<ClockProbe>,
     ) -> Result<Worker, Launch> {
         let who = format!("{}: {}", side.name(), path.display());
         let meta = std::fs::metadata(exe).map_err(|e| Launch::Refused(format!("{who}: {e}")))?;
@@ -208,7 +221,11 @@ impl Worker {
             exited_by_itself: false,
             timeouts: 0,
         };
-        match w.ask(&Request::Hello { protocol: version }, HELLO_TIMEOUT) {
+        let hello = Request::Hello {
+            protocol: version,
+            clock: probe,
+        };
+        match w.ask(&hello, HELLO_TIMEOUT) {
             Ok(Response::Hello(h)) if (OLDEST..=version).contains(&h.protocol) => {
                 w.protocol = h.protocol;
                 w.hello = *h;

@@ -176,6 +176,10 @@ pub struct CellResult {
     /// Sides that could not run the cell, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<(Side, String)>,
+    /// Seconds of timed samples in this cell's visits, both sides (reports
+    /// before it: 0).
+    #[serde(default)]
+    pub timed_s: f64,
 }
 
 fn pairing_is_empty(p: &[Vec<usize>; 2]) -> bool {
@@ -213,6 +217,10 @@ pub struct Report {
     pub cells: Vec<CellResult>,
     /// False while running, or after an error stopped the run.
     pub complete: bool,
+    /// Wall seconds from the start of the run to this report (reports before
+    /// it: 0); with the cells' `timed_s`, how much of the run was measurement.
+    #[serde(default)]
+    pub elapsed_s: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
 }
@@ -249,6 +257,13 @@ impl Report {
         } else {
             Outcome::PassWithUndecided
         }
+    }
+
+    /// The share of the run's wall time that was timed samples, when known:
+    /// the rest started processes, prepared cells and read clocks.
+    pub fn timed_share(&self) -> Option<(f64, f64)> {
+        let timed: f64 = self.cells.iter().map(|c| c.timed_s).sum();
+        (self.elapsed_s > 0.0 && timed > 0.0).then_some((timed, self.elapsed_s))
     }
 
     /// The one-line summary every format ends with.

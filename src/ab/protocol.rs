@@ -68,6 +68,12 @@ impl CellSpec {
 pub enum Request {
     Hello {
         protocol: u32,
+        /// The clock probe of this side's first process, for a fresh
+        /// process of the same build to adopt instead of probing again
+        /// (about 20 ms per process; [`crate::measure::clock::adopt`]).
+        /// Older children ignore it and probe, as before: no new version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        clock: Option<ClockProbe>,
     },
     /// Check the cell's correctness (round trip, agreement with the child's
     /// other backends) and calibrate a batch lasting about `target_us`.
@@ -182,7 +188,13 @@ mod tests {
         assert!(text.ends_with('\n') && text.matches('\n').count() == 1, "{text}");
         assert!(text.contains("\"AES-128-GCM\""), "{text}");
         assert_eq!(serde_json::from_str::<Request>(&text).unwrap(), req);
-        assert_eq!(line(&Request::Hello { protocol: 1 }), "{\"hello\":{\"protocol\":1}}\n");
+        assert_eq!(
+            line(&Request::Hello {
+                protocol: 1,
+                clock: None
+            }),
+            "{\"hello\":{\"protocol\":1}}\n"
+        );
         assert_eq!(cell.label(), "ring AES-128-GCM seal bulk 1350 ×1");
     }
 

@@ -32,6 +32,7 @@ fn cell(verdict: Verdict, failed: &[Side]) -> CellResult {
         pairing: [Vec::new(), Vec::new()],
         layered: None,
         failed: failed.iter().map(|s| (*s, "why".to_string())).collect(),
+        timed_s: 0.0,
     }
 }
 
@@ -63,6 +64,7 @@ fn report(cells: Vec<CellResult>) -> Report {
         },
         cells,
         complete: true,
+        elapsed_s: 0.0,
         stopped: None,
     }
 }

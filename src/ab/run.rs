@@ -2,7 +2,7 @@
 //! cell prepare both sides, fix one batch, run rounds of ABBA / BAAB visits
 //! and decide; `--duration auto` then extends the inconclusive cells.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::child::{Side, Worker};
 use super::layouts::{self, Judge};
@@ -21,6 +21,7 @@ const SAMPLE_TIMEOUT_MAX: Duration = Duration::from_secs(600);
 /// the report kept as it stands (`stopped`), rather than after every cell. Errors before the first cell (a side
 /// that is not a cryptobench, a pin refused) are one line naming the side.
 pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String> {
+    let started = Instant::now();
     pin::pin(&opts.cpus)?;
     crate::measure::clock::warn_once();
     let mut sides = [
@@ -41,18 +42,24 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule, pairings);
     let mut stopped = None;
+    // The caller's hook, with the run's wall time so far in the report.
+    let mut after_cell = |r: &mut Report| {
+        r.elapsed_s = started.elapsed().as_secs_f64();
+        after_cell(r)
+    };
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
         report.cells.push(result);
-        if let Err(e) = after_cell(&report) {
+        if let Err(e) = after_cell(&mut report) {
             stopped = Some(e);
             break;
         }
     }
     if opts.auto && stopped.is_none() {
-        stopped = extend_inconclusive(&mut sides, &mut report, &mut rng, after_cell).err();
+        stopped = extend_inconclusive(&mut sides, &mut report, &mut rng, &mut after_cell).err();
     }
     sides.into_iter().for_each(Worker::quit);
+    report.elapsed_s = started.elapsed().as_secs_f64();
     report.complete = stopped.is_none();
     report.stopped = stopped;
     Ok(report)
@@ -60,6 +67,8 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
 
 /// What the caller does with the report after each cell; an error stops the run.
 pub type AfterCell<'a> = dyn FnMut(&Report) -> Result<(), String> + 'a;
+/// [`AfterCell`] as the pipeline calls it, stamping the elapsed time first.
+type Stamped<'a> = dyn FnMut(&mut Report) -> Result<(), String> + 'a;
 
 /// Copies on both sides or on neither: one side on copies and the other on
 /// its original is the very bias the copies exist to remove.
@@ -139,6 +148,7 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule, pairings: usize) -> R
         },
         cells: Vec::new(),
         complete: false,
+        elapsed_s: 0.0,
         stopped: None,
     }
 }
@@ -161,6 +171,7 @@ fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
         pairing: [Vec::new(), Vec::new()],
         layered: None,
         failed,
+        timed_s: 0.0,
     }
 }
 
@@ -216,6 +227,8 @@ struct Rounds {
     cycles: [Vec<f64>; 2],
     /// The layout pairing of each entry of `log_ratios` and of `wall_log_ratios`.
     pairing: [Vec<usize>; 2],
+    /// Seconds of timed samples, both sides.
+    timed_s: f64,
 }
 
 impl Rounds {
@@ -298,6 +311,7 @@ fn finish(result: &mut CellResult, rounds: Rounds, judge: &Judge, clock: Option<
     result.log_ratios = rounds.log_ratios;
     result.wall_log_ratios = rounds.wall_log_ratios;
     result.pairing = rounds.pairing;
+    result.timed_s = rounds.timed_s;
 }
 
 /// The fixed parameters of one cell's visits.
@@ -330,7 +344,8 @@ impl Visit {
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);
             for i in order {
-                let (c, w) = self.once(&mut sides[i], cell).map_err(|e| (sides[i].side, e))?;
+                let (c, w, timed) = self.once(&mut sides[i], cell).map_err(|e| (sides[i].side, e))?;
+                into.timed_s += timed;
                 into.cycles[i].extend(c);
                 cycles[i] = cycles[i].zip(c).map(|(a, b)| a + b);
                 wall[i] += w;
@@ -348,7 +363,8 @@ impl Visit {
     /// One visit: (core cycles per operation, seconds per operation), from
     /// the fastest sample and the clock measured around this very visit;
     /// no cycles when the child reported no clock (never a made-up one).
-    fn once(&self, w: &mut Worker, cell: &CellSpec) -> Result<(Option<f64>, f64), String> {
+    /// Third, the seconds all its samples took.
+    fn once(&self, w: &mut Worker, cell: &CellSpec) -> Result<(Option<f64>, f64, f64), String> {
         let req = Request::Sample {
             cell: cell.clone(),
             batch: self.batch,
@@ -369,7 +385,9 @@ impl Visit {
                     .ok_or("a visit returned no usable samples")?;
                 let secs = cell.threads.max(1) as f64 / ops;
                 let hz = core_hz_before.zip(core_hz_after).map(|(a, b)| (a + b) / 2.0);
-                Ok((hz.map(|hz| hz * secs), secs))
+                let per_sample = (self.batch * cell.threads.max(1) as u64) as f64;
+                let timed = ops_per_sec.iter().filter(|x| **x > 0.0).map(|x| per_sample / x).sum();
+                Ok((hz.map(|hz| hz * secs), secs, timed))
             }
             Response::Failed { reason } => Err(reason),
             other => Err(format!("unexpected answer to sample: {other:?}")),
@@ -383,7 +401,7 @@ fn extend_inconclusive(
     sides: &mut [Worker; 2],
     report: &mut Report,
     rng: &mut fastrand::Rng,
-    after_cell: &mut AfterCell,
+    after_cell: &mut Stamped,
 ) -> Result<(), String> {
     for i in 0..report.cells.len() {
         for doubling in 0..AUTO_DOUBLINGS {
@@ -402,6 +420,7 @@ fn extend_inconclusive(
                 wall_log_ratios: c.wall_log_ratios.clone(),
                 cycles: c.visit_cycles.clone(),
                 pairing: c.pairing.clone(),
+                timed_s: c.timed_s,
             };
             let cell = c.cell.clone();
             let (rule, clock, settings) = (report.rule, report.clock.clone(), report.settings.clone());

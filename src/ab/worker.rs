@@ -55,7 +55,11 @@ pub fn serve(registry: &Registry, input: impl BufRead, mut output: impl Write) -
         let req: Request =
             serde_json::from_str(&text).map_err(|e| Error::process(format!("worker: not a protocol request: {e}")))?;
         let resp = match (req, speak) {
-            (Request::Hello { protocol }, _) => {
+            (Request::Hello { protocol, clock }, _) => {
+                // Before `hello` reads the probe, so it reports the adopted one.
+                if let Some(probe) = clock {
+                    clock::adopt(probe);
+                }
                 if protocol < OLDEST {
                     return Err(Error::process(format!(
                         "worker: the parent speaks protocol {protocol}, this build {OLDEST} to {PROTOCOL}"
@@ -184,7 +188,13 @@ mod tests {
 
     #[test]
     fn hello_first_then_requests_and_a_refused_protocol() {
-        let (r, resp) = talk(&[Request::Hello { protocol: PROTOCOL }, Request::Quit]);
+        let (r, resp) = talk(&[
+            Request::Hello {
+                protocol: PROTOCOL,
+                clock: None,
+            },
+            Request::Quit,
+        ]);
         assert!(r.is_ok());
         let Response::Hello(h) = &resp[0] else {
             panic!("{resp:?}")
@@ -197,17 +207,23 @@ mod tests {
         // A newer parent is answered in this build's newest version, an older
         // one in its own; version 0 never existed.
         for (asked, spoken) in [(PROTOCOL + 97, PROTOCOL), (1, 1)] {
-            let (r, resp) = talk(&[Request::Hello { protocol: asked }]);
+            let (r, resp) = talk(&[Request::Hello {
+                protocol: asked,
+                clock: None,
+            }]);
             assert!(r.is_ok());
             assert!(
                 matches!(&resp[0], Response::Hello(h) if h.protocol == spoken),
                 "{resp:?}"
             );
         }
-        assert!(talk(&[Request::Hello { protocol: 0 }])
-            .0
-            .unwrap_err()
-            .contains("protocol 0"));
+        assert!(talk(&[Request::Hello {
+            protocol: 0,
+            clock: None
+        }])
+        .0
+        .unwrap_err()
+        .contains("protocol 0"));
         assert!(talk(&[Request::Quit]).0.is_ok());
         let cell = CellSpec {
             backend: "no-such".into(),
@@ -226,7 +242,13 @@ mod tests {
             .0
             .unwrap_err()
             .contains("first request"));
-        let (_, resp) = talk(&[Request::Hello { protocol: PROTOCOL }, early]);
+        let (_, resp) = talk(&[
+            Request::Hello {
+                protocol: PROTOCOL,
+                clock: None,
+            },
+            early,
+        ]);
         assert!(
             matches!(&resp[1], Response::Failed { reason } if reason.contains("unknown backend")),
             "{resp:?}"

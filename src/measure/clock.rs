@@ -128,8 +128,12 @@ pub const VISIT_ROUNDS: u64 = 40_000;
 /// the hardware counter), or `None` when the start-up probe found no
 /// plausible clock on this machine.
 pub fn core_hz(rounds: u64) -> Option<f64> {
-    let probe = probe();
-    match probe.method {
+    core_hz_by(probe().method, rounds)
+}
+
+/// The core clock by `method`, unchecked.
+fn core_hz_by(method: ClockMethod, rounds: u64) -> Option<f64> {
+    match method {
         ClockMethod::PerfEvent => perf::cycles_hz(|| run_chain(Chain::AddReg, rounds)),
         ClockMethod::DependentChains => chain_hz(Chain::AddReg, rounds),
         ClockMethod::Legacy | ClockMethod::Unavailable => None,
@@ -142,9 +146,12 @@ pub fn core_hz(rounds: u64) -> Option<f64> {
 /// side started with it is such a side).
 pub const DISABLE_ENV: &str = "CRYPTOBENCH_CORE_CLOCK";
 
-/// This process's clock probe: run once, at first use (about 60 ms).
+/// This process's clock probe, once made or adopted.
+static PROBE: OnceLock<ClockProbe> = OnceLock::new();
+
+/// This process's clock probe: run once, at first use (about 20 ms), unless
+/// [`adopt`]ed.
 pub fn probe() -> &'static ClockProbe {
-    static PROBE: OnceLock<ClockProbe> = OnceLock::new();
     PROBE.get_or_init(|| {
         // 10 ms pins the TSC rate to 1e-6 (Instant has ns resolution): plenty for
         // a plausibility band, and cheap in every fresh `ab` worker.
@@ -157,6 +164,37 @@ pub fn probe() -> &'static ClockProbe {
         }
         p
     })
+}
+
+/// Takes `probe`, made moments ago by another process of this build on this
+/// machine (`ab` hands each fresh worker the probe of its side's first
+/// process), instead of probing again: the probe is ~20 ms of a fresh
+/// worker's ~25 ms start. Refused, and the process probes itself, when the
+/// probe ran already, when [`DISABLE_ENV`] is set, or when one chain reading
+/// now is not within [`TSC_RATIO`] of the probe's TSC rate (another machine,
+/// or a probe that vouched for a clock this process cannot read).
+pub fn adopt(probe: ClockProbe) -> bool {
+    if std::env::var_os(DISABLE_ENV).is_some() || !plausible_here(&probe) {
+        return false;
+    }
+    let mut adopted = false;
+    PROBE.get_or_init(|| {
+        adopted = true;
+        probe
+    });
+    adopted
+}
+
+/// Whether one reading of `probe`'s clock in this process lies in the band
+/// the probe's own verdict used (TSC ratio, or absolute without a TSC).
+fn plausible_here(probe: &ClockProbe) -> bool {
+    match probe.method {
+        ClockMethod::Legacy | ClockMethod::Unavailable => true,
+        method => core_hz_by(method, VISIT_ROUNDS).is_some_and(|hz| match probe.tsc_hz {
+            Some(tsc) => TSC_RATIO.contains(&(hz / tsc)),
+            None => ABSOLUTE_HZ.contains(&hz),
+        }),
+    }
 }
 
 /// Says once per process, on stderr, what makes this process's timing

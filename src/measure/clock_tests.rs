@@ -108,3 +108,31 @@ fn a_binary_of_another_architecture_than_the_cpu_is_emulated() {
     // A /proc/cpuinfo this rule cannot read says nothing, rather than guess.
     assert_eq!(emulation_of("riscv64", "hart\t: 0\n"), None);
 }
+
+/// A handed-down probe is checked with one reading here: a TSC rate ten
+/// times this machine's (a probe from another host) is refused, and a probe
+/// that vouched for no clock needs no reading. Once this process has a
+/// probe, nothing replaces it.
+#[test]
+fn a_handed_down_probe_is_adopted_only_when_a_reading_here_agrees() {
+    let own = probe().clone();
+    assert!(!adopt(own.clone()), "the probe is made once per process");
+    assert_eq!(probe(), &own);
+    let unavailable = ClockProbe {
+        method: ClockMethod::Unavailable,
+        ..own.clone()
+    };
+    assert!(plausible_here(&unavailable));
+    #[cfg(target_arch = "x86_64")]
+    if own.method == ClockMethod::DependentChains {
+        let tsc = own.tsc_hz.unwrap();
+        let foreign = ClockProbe {
+            tsc_hz: Some(10.0 * tsc),
+            ..own.clone()
+        };
+        assert!(!plausible_here(&foreign), "{foreign:?}");
+        // A reading can only be slowed, so a failure here means a preempted
+        // reading below 0.4 × the TSC: retried, as `adopt`'s caller would probe.
+        assert!((0..5).any(|_| plausible_here(&own)), "{own:?}");
+    }
+}

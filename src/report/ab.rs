@@ -136,6 +136,12 @@ fn failed_table(r: &Report) -> Option<Table> {
 /// The closing lines: summary, then what the exit code means.
 pub fn verdict_lines(r: &Report, strict: bool) -> Vec<String> {
     let mut lines = vec![r.summary()];
+    if let Some((timed, elapsed)) = r.timed_share() {
+        lines.push(format!(
+            "Timed samples: {timed:.1} s of the run's {elapsed:.1} s ({:.0} %); the rest started processes, prepared cells and read clocks.",
+            100.0 * timed / elapsed
+        ));
+    }
     let inconclusive = r.count(Verdict::Inconclusive);
     if inconclusive > 0 {
         lines.push(format!(
