@@ -13,7 +13,7 @@
 # Timing on shared machines is noisy: run it on a quiet machine, not in cargo test.
 set -uo pipefail
 
-runs=20 busy_runs=10 first=1 out=gate-proof slowed=ring experiments="aa busy seeded"
+runs=20 busy_runs=10 first=1 out=gate-proof slowed=ring experiments="aa busy seeded" aa_base="" aa_new=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=${2:?}; shift 2 ;;
@@ -22,7 +22,11 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?}; shift 2 ;;
     --slowed) slowed=${2:?}; shift 2 ;;
     --only) experiments=${2:?}; shift 2 ;;
-    -h|--help) echo "usage: ci/gate-proof.sh [--runs N] [--busy-runs N] [--first SEED] [--out DIR] [--slowed BACKEND] [--only 'aa busy seeded'] [-- ab flags]"; exit 0 ;;
+    --sides) aa_base=${2:?--sides needs BASE and NEW}; aa_new=${3:?--sides needs BASE and NEW}; shift 3 ;;
+    -h|--help) echo "usage: ci/gate-proof.sh [--runs N] [--busy-runs N] [--first SEED] [--out DIR] [--slowed BACKEND] [--only 'aa busy seeded'] [--sides BASE NEW] [-- ab flags]"
+      echo "  --sides BASE NEW   the A/A experiments' two sides instead of the plain build twice: e.g. two layout"
+      echo "                     directories of one source (ci/layouts.sh), the layout A/A of docs/ab.md"
+      exit 0 ;;
     --) shift; break ;;
     *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -38,6 +42,10 @@ cargo build --release --quiet || { echo "error: build failed" >&2; exit 2; }
 CARGO_TARGET_DIR=$root/target/seeded cargo build --release --quiet --features seeded-slowdown \
   || { echo "error: seeded build failed" >&2; exit 2; }
 plain=${CARGO_TARGET_DIR:-$root/target}/release/cryptobench
+for side in "$aa_base" "$aa_new"; do
+  [ -z "$side" ] || [ -e "$side" ] || { echo "error: --sides: $side does not exist" >&2; exit 2; }
+done
+aa_base=${aa_base:-$plain} aa_new=${aa_new:-$plain}
 seeded_bin=$root/target/seeded/release/cryptobench
 # The seeded side is the seeded binary itself, not a wrapper script, so that
 # `ab` can copy it (docs/ab.md, "Copies"); the slowdown is switched on by the
@@ -48,8 +56,8 @@ busy_cpu=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //; s/[-,].*//')
 
 # One run: exit code, seconds, flagged cells (regressed or lost), into the tally.
 one() {
-  local name=$1 i=$2 new=$3 slow=${4:-} t0=$SECONDS code secs
-  CRYPTOBENCH_SEEDED_SLOWDOWN=$slow "$plain" ab "$plain" "$new" --format json --output "$out/$name-$i.json" --seed "$i" "${ab_args[@]}" \
+  local name=$1 i=$2 new=$3 slow=${4:-} base=${5:-$plain} t0=$SECONDS code secs
+  CRYPTOBENCH_SEEDED_SLOWDOWN=$slow "$plain" ab "$base" "$new" --format json --output "$out/$name-$i.json" --seed "$i" "${ab_args[@]}" \
     > /dev/null 2>> "$out/$name.log"
   code=$?
   secs=$((SECONDS - t0))
@@ -78,11 +86,11 @@ echo "| experiment | run | exit | time | cells |" > "$out/runs.md"
 echo "|---|---|---|---|---|" >> "$out/runs.md"
 for e in $experiments; do
   case "$e" in
-    aa) for i in $(seq "$first" $((first + runs - 1))); do one aa "$i" "$plain"; done ;;
+    aa) for i in $(seq "$first" $((first + runs - 1))); do one aa "$i" "$aa_new" "" "$aa_base"; done ;;
     busy)
       taskset -c "${busy_cpu:-0}" sh -c 'while :; do :; done' &
       hog=$!
-      for i in $(seq "$first" $((first + busy_runs - 1))); do one busy "$i" "$plain"; done
+      for i in $(seq "$first" $((first + busy_runs - 1))); do one busy "$i" "$aa_new" "" "$aa_base"; done
       kill "$hog" ;;
     seeded) for i in $(seq "$first" $((first + runs - 1))); do one seeded "$i" "$seeded_bin" "$slowed"; done ;;
     *) echo "error: --only: unknown experiment '$e'" >&2; exit 2 ;;

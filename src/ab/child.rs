@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::copies::Copies;
+use super::pin;
 use super::protocol::{line, Hello, Request, Response, OLDEST, PROTOCOL};
 use crate::measure::clock::ClockProbe;
 
@@ -58,6 +59,12 @@ pub struct Worker {
     exited_by_itself: bool,
     /// Requests this side left unanswered past their timeout, over the run.
     pub timeouts: usize,
+    /// CPUs beyond the timed ones, where [`Worker::prestart`] starts the
+    /// next round's child (none: every child starts when it is needed).
+    spare: Vec<usize>,
+    /// The child [`Worker::prestart`] started for the next renewal, `hello`
+    /// sent but not yet answered.
+    next: Option<Box<Worker>>,
 }
 
 /// Timeouts after which a side is not asked again: each one costs up to a
@@ -135,8 +142,14 @@ impl Worker {
         .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
         fresh.timeouts = self.timeouts;
         fresh.layout = self.layout;
+        fresh.spare = std::mem::take(&mut self.spare);
         *self = fresh;
         Ok(())
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.proc.id()
     }
 
     /// How many executables this side picks from.
@@ -157,24 +170,78 @@ impl Worker {
     /// It starts executable `layout` of this side (layout k of a directory
     /// side), or with None one picked at random.
     pub fn renew(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>) -> Result<(), String> {
-        let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count()));
-        let exe = self.copies.at(k).to_path_buf();
-        let mut fresh = Worker::launch(
-            self.side,
-            &self.path,
-            &exe,
-            Arc::clone(&self.copies),
-            false,
-            self.protocol,
-            self.hello.clock.clone(),
-        )
-        .map_err(Launch::text)?;
+        let mut fresh = match self.prestarted(layout) {
+            Some(w) => w,
+            None => {
+                let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count()));
+                let exe = self.copies.at(k).to_path_buf();
+                let copies = Arc::clone(&self.copies);
+                let probe = self.hello.clock.clone();
+                let mut w = Worker::launch(self.side, &self.path, &exe, copies, false, self.protocol, probe)
+                    .map_err(Launch::text)?;
+                w.layout = k % self.copies.count();
+                w
+            }
+        };
         fresh.timeouts = self.timeouts;
-        fresh.layout = k % self.copies.count();
+        fresh.spare = std::mem::take(&mut self.spare);
         let mut old = std::mem::replace(self, fresh);
+        // Its exit then runs on a spare CPU, not where the next visit is timed.
+        let _ = pin::move_process(old.proc.id(), &self.spare);
         let _ = old.proc.kill();
         let _ = old.proc.wait();
         Ok(())
+    }
+
+    /// From now on, [`Worker::prestart`] starts children on `cpus`.
+    pub fn set_spare(&mut self, cpus: Vec<usize>) {
+        self.spare = cpus;
+    }
+
+    /// Starts the child the next [`Worker::renew`] takes (executable
+    /// `layout`, or one at random) on the spare CPUs and sends its `hello`:
+    /// its start-up (about 5 ms) then overlaps the round being timed instead
+    /// of preceding the next. Nothing without spare CPUs.
+    pub fn prestart(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>) {
+        if self.spare.is_empty() || self.dead.is_some() {
+            return;
+        }
+        let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count())) % self.copies.count();
+        let (exe, copies) = (self.copies.at(k).to_path_buf(), Arc::clone(&self.copies));
+        // The child (and the threads reading its pipes) inherit this thread's CPUs.
+        let home = pin::allowed();
+        if pin::pin(&self.spare).is_err() {
+            return;
+        }
+        let started = Worker::spawn(
+            self.side,
+            &self.path,
+            &exe,
+            copies,
+            self.protocol,
+            self.hello.clock.clone(),
+        );
+        if let Err(e) = pin::pin(&home) {
+            eprintln!("warning: ab: cannot return to CPUs {home:?} ({e}); not starting children ahead any more");
+            self.spare.clear();
+        }
+        self.next = started.ok().map(|mut w| {
+            w.layout = k;
+            Box::new(w)
+        });
+    }
+
+    /// The child [`Worker::prestart`] started, greeted and moved onto this
+    /// thread's (the timed) CPUs; None when there is none, it runs another
+    /// layout than `layout`, or its start failed (the caller starts one then).
+    fn prestarted(&mut self, layout: Option<usize>) -> Option<Worker> {
+        let next = self.next.take()?;
+        if layout.is_some_and(|k| k % self.copies.count() != next.layout) {
+            return None;
+        }
+        let w = next.greeted(false).ok()?;
+        pin::move_process(w.proc.id(), &pin::allowed()).ok()?;
+        Some(w)
     }
 
     /// Starts `exe` (the original `path` or a copy of it) and greets it in
@@ -186,6 +253,19 @@ impl Worker {
         exe: &Path,
         copies: Arc<Copies>,
         echo_stderr: bool,
+        version: u32,
+        probe: Option<ClockProbe>,
+    ) -> Result<Worker, Launch> {
+        Worker::spawn(side, path, exe, copies, version, probe)?.greeted(echo_stderr)
+    }
+
+    /// Starts `exe` and sends its `hello` without waiting for the answer
+    /// ([`Worker::greeted`] waits): the first half of [`Worker::launch`].
+    fn spawn(
+        side: Side,
+        path: &Path,
+        exe: &Path,
+        copies: Arc<Copies>,
         version: u32,
         probe: Option<ClockProbe>,
     ) -> Result<Worker, Launch> {
@@ -220,20 +300,36 @@ impl Worker {
             protocol: version,
             exited_by_itself: false,
             timeouts: 0,
+            spare: Vec::new(),
+            next: None,
         };
         let hello = Request::Hello {
             protocol: version,
             clock: probe,
         };
-        match w.ask(&hello, HELLO_TIMEOUT) {
+        let sent = w.send(&hello);
+        let _ = w.settle(sent);
+        Ok(w)
+    }
+
+    /// Waits for the answer to the `hello` that [`Worker::spawn`] sent and
+    /// checks it: the second half of [`Worker::launch`].
+    fn greeted(mut self, echo_stderr: bool) -> Result<Worker, Launch> {
+        let who = format!("{}: {}", self.side.name(), self.path.display());
+        let version = self.protocol;
+        let answer = match &self.dead {
+            Some(why) => Err(why.clone()),
+            None => self.receive(HELLO_TIMEOUT),
+        };
+        match self.settle(answer) {
             Ok(Response::Hello(h)) if (OLDEST..=version).contains(&h.protocol) => {
-                w.protocol = h.protocol;
-                w.hello = *h;
-                let held = w.held.lock().unwrap().take().unwrap_or_default();
+                self.protocol = h.protocol;
+                self.hello = *h;
+                let held = self.held.lock().unwrap().take().unwrap_or_default();
                 if echo_stderr {
                     held.iter().for_each(|l| eprintln!("{l}"));
                 }
-                Ok(w)
+                Ok(self)
             }
             Ok(Response::Hello(h)) => Err(Launch::Refused(format!(
                 "{who}: speaks worker protocol {}, this cryptobench {OLDEST} to {PROTOCOL} (build both from compatible sources)",
@@ -241,12 +337,12 @@ impl Worker {
             ))),
             Ok(other) => Err(Launch::Refused(format!("{who}: answered the handshake with {other:?}"))),
             Err(e) => {
-                let said = w
+                let said = self
                     .first_stderr_line()
                     .map(|l| format!("; it said: {l}"))
                     .unwrap_or_default();
                 let text = format!("{who}: not a cryptobench worker, or too old for `ab` (handshake: {e}{said})");
-                Err(if w.exited_by_itself {
+                Err(if self.exited_by_itself {
                     Launch::ExitedUnanswered(text)
                 } else {
                     Launch::Refused(text)
@@ -274,7 +370,13 @@ impl Worker {
         if let Some(why) = &self.dead {
             return Err(why.clone());
         }
-        let res = self.exchange(req, timeout);
+        let res = self.send(req).and_then(|()| self.receive(timeout));
+        self.settle(res)
+    }
+
+    /// After a failed exchange: notes whether the child had exited by
+    /// itself, kills and reaps it, and marks it dead with the reason.
+    fn settle<T>(&mut self, res: Result<T, String>) -> Result<T, String> {
         if let Err(e) = &res {
             self.exited_by_itself = matches!(self.proc.try_wait(), Ok(Some(_)));
             let _ = self.proc.kill();
@@ -284,14 +386,15 @@ impl Worker {
         res
     }
 
-    fn exchange(&mut self, req: &Request, timeout: Duration) -> Result<Response, String> {
+    fn send(&mut self, req: &Request) -> Result<(), String> {
         let sent = self
             .stdin
             .write_all(line(req).as_bytes())
             .and_then(|()| self.stdin.flush());
-        if sent.is_err() {
-            return Err(self.exit_reason("closed its input"));
-        }
+        sent.map_err(|_| self.exit_reason("closed its input"))
+    }
+
+    fn receive(&mut self, timeout: Duration) -> Result<Response, String> {
         match self.lines.recv_timeout(timeout) {
             Ok(Ok(text)) => serde_json::from_str(&text).map_err(|_| {
                 let shown: String = text.chars().take(60).collect();

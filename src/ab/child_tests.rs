@@ -187,3 +187,60 @@ fn copies_are_private_files_picked_at_random_and_removed_at_the_end() {
         .to_string();
     assert!(e.starts_with("cannot copy ") && e.contains("absent"), "{e}");
 }
+
+/// The CPUs process `pid` may run on, from /proc.
+fn cpus_of(pid: &str) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:"));
+    line.unwrap().trim().to_string()
+}
+
+/// A child started ahead starts on the spare CPU, and the renewal that takes
+/// it moves it onto the parent's CPU and starts no other.
+#[test]
+fn a_prestarted_child_starts_on_the_spare_cpu_and_is_moved_when_taken() {
+    let cpus = super::pin::allowed();
+    let (Some(&spare), Some(&timed)) = (cpus.first(), cpus.last()) else {
+        return eprintln!("skipped: no CPU affinity on this system");
+    };
+    if spare == timed {
+        return eprintln!("skipped: needs two CPUs, this process may use {cpus:?}");
+    }
+    // Affinity is per thread: pin a thread of our own, not the test harness's.
+    std::thread::spawn(move || {
+        super::pin::pin(&[timed]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
+        let body = format!(
+            "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",
+            pids.display()
+        );
+        let mut w = Worker::start(Side::Base, &script(dir.path(), "w", &body)).unwrap();
+        let mut rng = fastrand::Rng::with_seed(1);
+        w.set_spare(vec![spare]);
+        w.prestart(&mut rng, None);
+        let started = || {
+            std::fs::read_to_string(&pids)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        for _ in 0..200 {
+            if started().len() == 2 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let ahead = started()[1].clone();
+        assert_eq!(cpus_of(&ahead), spare.to_string());
+        w.renew(&mut rng, None).unwrap();
+        assert_eq!(w.pid().to_string(), ahead);
+        assert_eq!(cpus_of(&ahead), timed.to_string());
+        assert_eq!(started().len(), 2, "the renewal started no other child");
+        w.quit();
+    })
+    .join()
+    .unwrap();
+}

@@ -54,28 +54,43 @@ pub fn default_cpus(allowed: &[usize], n: usize) -> Vec<usize> {
 
 /// Pins the calling thread (and so every child spawned from it) to `cpus`.
 pub fn pin(cpus: &[usize]) -> Result<(), Error> {
+    set_affinity(0, cpus).map_err(|e| Error::flag("--cpus", format!("cannot pin to {cpus:?}: {e}")))
+}
+
+/// Moves the process `pid` (its main thread: a worker between requests has
+/// no other) to `cpus`.
+pub fn move_process(pid: u32, cpus: &[usize]) -> std::io::Result<()> {
+    set_affinity(pid, cpus)
+}
+
+/// The CPUs this process may use beyond `cpus`: where `ab` starts the next
+/// round's workers while a round runs on `cpus`. Call before [`pin`].
+pub fn spare(cpus: &[usize]) -> Vec<usize> {
+    allowed().into_iter().filter(|c| !cpus.contains(c)).collect()
+}
+
+/// sched_setaffinity(2) of `pid` (0: the calling thread); no-op for no CPUs.
+fn set_affinity(pid: u32, cpus: &[usize]) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
         if cpus.is_empty() {
             return Ok(());
         }
-        // SAFETY: as in `allowed`; CPU_SET is bounds-checked against CPU_SETSIZE by `parse`.
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET is
+        // bounds-checked against CPU_SETSIZE by `parse`.
         let rc = unsafe {
             let mut set: libc::cpu_set_t = std::mem::zeroed();
             cpus.iter().for_each(|&c| libc::CPU_SET(c, &mut set));
-            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+            libc::sched_setaffinity(pid as libc::pid_t, std::mem::size_of::<libc::cpu_set_t>(), &set)
         };
-        if rc != 0 {
-            return Err(Error::flag(
-                "--cpus",
-                format!("cannot pin to {cpus:?}: {}", std::io::Error::last_os_error()),
-            ));
+        match rc {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
         }
-        Ok(())
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = cpus;
+        let _ = (pid, cpus);
         Ok(())
     }
 }

@@ -22,6 +22,7 @@ const SAMPLE_TIMEOUT_MAX: Duration = Duration::from_secs(600);
 /// that is not a cryptobench, a pin refused) are one line naming the side.
 pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String> {
     let started = Instant::now();
+    let spare = pin::spare(&opts.cpus);
     pin::pin(&opts.cpus)?;
     crate::measure::clock::warn_once();
     let mut sides = [
@@ -32,6 +33,7 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     if cells.is_empty() {
         return Err("ab: nothing to measure (no selected backend offers the selected algorithms)".into());
     }
+    sides.iter_mut().for_each(|w| w.set_spare(spare.clone()));
     let pairings = layouts::pairings(&sides).ok_or(layouts::MIXED)?;
     let mut rng = fastrand::Rng::with_seed(opts.cfg.seed);
     // Layouts are their own files: they replace the private copies.
@@ -334,12 +336,16 @@ impl Visit {
         into: &mut Rounds,
     ) -> Result<(), (Side, String)> {
         let schedule = layouts::schedule(n, pairings, rng);
-        for &k in &schedule {
+        let layout = |k: usize| (pairings > 0).then_some(k);
+        for (r, &k) in schedule.iter().enumerate() {
             // Fresh processes every round, started in random order.
             let first = usize::from(rng.bool());
             for i in [first, 1 - first] {
-                let layout = (pairings > 0).then_some(k);
-                sides[i].renew(rng, layout).map_err(|e| (sides[i].side, e))?;
+                sides[i].renew(rng, layout(k)).map_err(|e| (sides[i].side, e))?;
+            }
+            // The next round's start on a spare CPU while this one is timed.
+            if let Some(&next) = schedule.get(r + 1) {
+                sides.iter_mut().for_each(|w| w.prestart(rng, layout(next)));
             }
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);

@@ -131,8 +131,26 @@ pub fn sample_threads(
     batch: u64,
     samples: usize,
 ) -> Result<(Vec<f64>, Vec<f64>), Error> {
-    sample_threads_with(make, threads, batch, samples, &|_| true)
+    sample_threads_with(make, threads, batch, samples, true, &|_| true)
 }
+
+/// [`sample_threads`] without the untimed warm-up batch, for a caller that
+/// keeps only each visit's fastest sample (`ab`): its first sample warms up
+/// instead, and is slower, so it is not the one kept. That caller should
+/// ask for at least [`MIN_SAMPLES_UNWARMED`] samples, so that a warm one is
+/// among them.
+pub fn sample_threads_unwarmed(
+    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
+    threads: usize,
+    batch: u64,
+    samples: usize,
+) -> Result<(Vec<f64>, Vec<f64>), Error> {
+    sample_threads_with(make, threads, batch, samples, false, &|_| true)
+}
+
+/// Fewest samples a visit without warm-up batch takes: the first warms up,
+/// the others are timed warm.
+pub const MIN_SAMPLES_UNWARMED: usize = 3;
 
 /// [`sample_threads`] with a hook deciding whether worker `i` may be spawned
 /// (tests force a spawn failure with it). A failed spawn or a panicking worker
@@ -142,6 +160,7 @@ fn sample_threads_with(
     threads: usize,
     batch: u64,
     samples: usize,
+    warm: bool,
     may_spawn: &dyn Fn(usize) -> bool,
 ) -> Result<(Vec<f64>, Vec<f64>), Error> {
     let samples = samples.min(crate::limits::MAX_SAMPLES_PER_VISIT);
@@ -156,7 +175,7 @@ fn sample_threads_with(
     std::thread::scope(|s| {
         for i in 0..threads {
             let work = move || {
-                let run = std::panic::AssertUnwindSafe(|| worker(make, latch, batch, samples));
+                let run = std::panic::AssertUnwindSafe(|| worker(make, latch, batch, samples, warm));
                 match std::panic::catch_unwind(run) {
                     Ok(Ok(mine)) => spans.lock().unwrap().push(mine),
                     Ok(Err(e)) => report(e),
@@ -195,18 +214,21 @@ fn sample_threads_with(
     Ok((aggregate, per_thread))
 }
 
-/// One worker: an untimed warm-up, then `samples` timed runs, each started
-/// with the others at the latch and verified afterwards, outside the timed
-/// region (an open that decrypted nothing is an error, not a fast cell).
+/// One worker: an untimed warm-up (if `warm`), then `samples` timed runs,
+/// each started with the others at the latch and verified afterwards, outside
+/// the timed region (an open that decrypted nothing is an error, not a fast cell).
 fn worker(
     make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
     latch: &latch::Latch,
     batch: u64,
     samples: usize,
+    warm: bool,
 ) -> Result<Vec<(Instant, Instant)>, Error> {
     let prepared = make().and_then(|mut w| {
-        w.reset(batch)?;
-        w.run(batch)?;
+        if warm {
+            w.reset(batch)?;
+            w.run(batch)?;
+        }
         Ok(w)
     });
     // A failed preparation breaks the latch at once: the others stop too.

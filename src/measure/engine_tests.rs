@@ -365,3 +365,33 @@ fn the_tsc_rate_is_measured_once_and_gives_cycles_per_byte() {
     let c = &cells[0];
     assert_eq!(c.tsc_cycles_per_byte, Some(tsc / (c.per_thread_ops_per_sec * 64.0)));
 }
+
+/// Counts the runs of every workload it makes.
+struct Counted(Sleeper, &'static std::sync::atomic::AtomicUsize);
+
+impl Workload for Counted {
+    fn reset(&mut self, n: u64) -> Result<(), Error> {
+        self.0.reset(n)
+    }
+    fn run(&mut self, n: u64) -> Result<(), Error> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.run(n)
+    }
+}
+
+#[test]
+fn a_visit_warms_up_with_one_untimed_run_unless_its_first_sample_does() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static WARMED: AtomicUsize = AtomicUsize::new(0);
+    static UNWARMED: AtomicUsize = AtomicUsize::new(0);
+    let sleeper = || Sleeper::new(Duration::from_micros(10), None);
+    let warmed = || Ok(Box::new(Counted(sleeper(), &WARMED)) as Box<dyn Workload>);
+    let unwarmed = || Ok(Box::new(Counted(sleeper(), &UNWARMED)) as Box<dyn Workload>);
+    assert_eq!(sample_threads(&warmed, 2, 3, 4).unwrap().0.len(), 4);
+    assert_eq!(engine::sample_threads_unwarmed(&unwarmed, 2, 3, 4).unwrap().0.len(), 4);
+    // Two threads: 2 × (1 warm-up + 4 samples), then 2 × 4.
+    assert_eq!(
+        (WARMED.load(Ordering::Relaxed), UNWARMED.load(Ordering::Relaxed)),
+        (10, 8)
+    );
+}

@@ -35,7 +35,7 @@ fn backend() -> &'static crate::backend::Backend {
 fn visit_within_seconds(make: &'static Make, may_spawn: fn(usize) -> bool) -> Result<(Vec<f64>, Vec<f64>), Error> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let _ = tx.send(sample_threads_with(make, 8, 4, 50, &may_spawn));
+        let _ = tx.send(sample_threads_with(make, 8, 4, 50, true, &may_spawn));
     });
     rx.recv_timeout(Duration::from_secs(20)).expect("the visit hung")
 }

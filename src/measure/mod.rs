@@ -237,6 +237,10 @@ pub fn check_and_calibrate(
 /// process keeps one heap layout for its life, and two processes running the
 /// same code differ systematically by a few percent (cache-set and 4K
 /// aliasing): an A/A run then shows "regressions" (measured here, docs/ab.md).
+///
+/// With at least [`engine::MIN_SAMPLES_UNWARMED`] samples there is no
+/// separate warm-up batch: `ab` keeps a visit's fastest sample, so the first
+/// sample warms up instead (it was about a seventh of each visit's time).
 pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, samples: usize) -> Result<Vec<f64>, Error> {
     let make = || {
         let pad = vec![0u8; 16 * fastrand::usize(0..256) + 1];
@@ -244,7 +248,11 @@ pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, sample
         drop(std::hint::black_box(pad));
         w
     };
-    sample_threads(&make, threads, batch, samples).map(|(agg, _)| agg)
+    let visit = match samples >= engine::MIN_SAMPLES_UNWARMED {
+        true => engine::sample_threads_unwarmed,
+        false => sample_threads,
+    };
+    visit(&make, threads, batch, samples).map(|(agg, _)| agg)
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.
