@@ -1,22 +1,21 @@
 //! One worker child as the parent sees it: spawned, greeted, asked with a
 //! timeout per request, killed when it hangs or talks nonsense.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::copies::Copies;
 use super::pin;
+use super::pipes::{pass_stderr, read_lines};
 use super::protocol::{line, Hello, Request, Response, OLDEST, PROTOCOL};
 use crate::measure::clock::ClockProbe;
 
 /// How long a child may take to answer `hello`.
 pub const HELLO_TIMEOUT: Duration = Duration::from_secs(20);
-/// Longest line a child may send (a visit's samples are far shorter).
-const MAX_LINE: usize = 4 << 20;
 
 /// Which side a child is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -307,8 +306,10 @@ impl Worker {
             protocol: version,
             clock: probe,
         };
-        let sent = w.send(&hello);
-        let _ = w.settle(sent);
+        if w.send(&hello).is_err() {
+            let why = w.exit_reason("closed its input");
+            w.bury(&why);
+        }
         Ok(w)
     }
 
@@ -319,9 +320,12 @@ impl Worker {
         let version = self.protocol;
         let answer = match &self.dead {
             Some(why) => Err(why.clone()),
-            None => self.receive(HELLO_TIMEOUT),
+            None => self.exchange(None, HELLO_TIMEOUT),
         };
-        match self.settle(answer) {
+        if let Err(e) = &answer {
+            self.bury(e);
+        }
+        match answer {
             Ok(Response::Hello(h)) if (OLDEST..=version).contains(&h.protocol) => {
                 self.protocol = h.protocol;
                 self.hello = *h;
@@ -370,31 +374,29 @@ impl Worker {
         if let Some(why) = &self.dead {
             return Err(why.clone());
         }
-        let res = self.send(req).and_then(|()| self.receive(timeout));
-        self.settle(res)
-    }
-
-    /// After a failed exchange: notes whether the child had exited by
-    /// itself, kills and reaps it, and marks it dead with the reason.
-    fn settle<T>(&mut self, res: Result<T, String>) -> Result<T, String> {
+        let res = self.exchange(Some(req), timeout);
         if let Err(e) = &res {
-            self.exited_by_itself = matches!(self.proc.try_wait(), Ok(Some(_)));
-            let _ = self.proc.kill();
-            let _ = self.proc.wait();
-            self.dead = Some(e.clone());
+            self.bury(e);
         }
         res
     }
 
-    fn send(&mut self, req: &Request) -> Result<(), String> {
-        let sent = self
-            .stdin
-            .write_all(line(req).as_bytes())
-            .and_then(|()| self.stdin.flush());
-        sent.map_err(|_| self.exit_reason("closed its input"))
+    /// After a failed exchange: notes whether the child had exited by
+    /// itself, kills and reaps it, and marks it dead with the reason.
+    fn bury(&mut self, why: &str) {
+        self.exited_by_itself = matches!(self.proc.try_wait(), Ok(Some(_)));
+        let _ = self.proc.kill();
+        let _ = self.proc.wait();
+        self.dead = Some(why.to_string());
     }
 
-    fn receive(&mut self, timeout: Duration) -> Result<Response, String> {
+    /// Sends `req`, if any, then waits up to `timeout` for one answer.
+    fn exchange(&mut self, req: Option<&Request>, timeout: Duration) -> Result<Response, String> {
+        if let Some(req) = req {
+            if self.send(req).is_err() {
+                return Err(self.exit_reason("closed its input"));
+            }
+        }
         match self.lines.recv_timeout(timeout) {
             Ok(Ok(text)) => serde_json::from_str(&text).map_err(|_| {
                 let shown: String = text.chars().take(60).collect();
@@ -407,6 +409,11 @@ impl Worker {
             }
             Err(RecvTimeoutError::Disconnected) => Err(self.exit_reason("closed its output")),
         }
+    }
+
+    fn send(&mut self, req: &Request) -> std::io::Result<()> {
+        self.stdin.write_all(line(req).as_bytes())?;
+        self.stdin.flush()
     }
 
     /// Why the child stopped talking: its exit status when it has one.
@@ -450,45 +457,6 @@ impl Launch {
             Launch::ExitedUnanswered(t) | Launch::Refused(t) => t,
         }
     }
-}
-
-/// The child's stdout as a channel of lines (each at most [`MAX_LINE`]),
-/// so the parent can wait for an answer with a timeout.
-fn read_lines(stdout: std::process::ChildStdout) -> Receiver<std::io::Result<String>> {
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(stdout);
-        loop {
-            let mut buf = Vec::new();
-            let got = r.by_ref().take(MAX_LINE as u64).read_until(b'\n', &mut buf);
-            let msg = match got {
-                Ok(0) => break,
-                Ok(_) => Ok(String::from_utf8_lossy(&buf).trim_end().to_string()),
-                Err(e) => Err(e),
-            };
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
-    lines
-}
-
-/// Forwards the child's stderr to ours, line by line, once the returned
-/// buffer is taken (set to None); until then the lines are held in it.
-fn pass_stderr(err: std::process::ChildStderr) -> Arc<Mutex<Option<Vec<String>>>> {
-    let held = Arc::new(Mutex::new(Some(Vec::new())));
-    let h = Arc::clone(&held);
-    std::thread::spawn(move || {
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            match h.lock().unwrap().as_mut() {
-                Some(buf) if buf.len() < 100 => buf.push(l),
-                Some(_) => {}
-                None => eprintln!("{l}"),
-            }
-        }
-    });
-    held
 }
 
 impl Drop for Worker {

@@ -14,6 +14,7 @@ pub mod copies;
 mod flags;
 mod layouts;
 pub mod pin;
+mod pipes;
 pub mod protocol;
 #[cfg(test)]
 mod report_tests;

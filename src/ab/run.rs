@@ -44,21 +44,17 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule, pairings);
     let mut stopped = None;
-    // The caller's hook, with the run's wall time so far in the report.
-    let mut after_cell = |r: &mut Report| {
-        r.elapsed_s = started.elapsed().as_secs_f64();
-        after_cell(r)
-    };
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
         report.cells.push(result);
-        if let Err(e) = after_cell(&mut report) {
+        report.elapsed_s = started.elapsed().as_secs_f64();
+        if let Err(e) = after_cell(&report) {
             stopped = Some(e);
             break;
         }
     }
     if opts.auto && stopped.is_none() {
-        stopped = extend_inconclusive(&mut sides, &mut report, &mut rng, &mut after_cell).err();
+        stopped = extend_inconclusive(&mut sides, &mut report, &mut rng, (started, after_cell)).err();
     }
     sides.into_iter().for_each(Worker::quit);
     report.elapsed_s = started.elapsed().as_secs_f64();
@@ -69,8 +65,6 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
 
 /// What the caller does with the report after each cell; an error stops the run.
 pub type AfterCell<'a> = dyn FnMut(&Report) -> Result<(), String> + 'a;
-/// [`AfterCell`] as the pipeline calls it, stamping the elapsed time first.
-type Stamped<'a> = dyn FnMut(&mut Report) -> Result<(), String> + 'a;
 
 /// Copies on both sides or on neither: one side on copies and the other on
 /// its original is the very bias the copies exist to remove.
@@ -407,7 +401,7 @@ fn extend_inconclusive(
     sides: &mut [Worker; 2],
     report: &mut Report,
     rng: &mut fastrand::Rng,
-    after_cell: &mut Stamped,
+    (started, after_cell): (Instant, &mut AfterCell),
 ) -> Result<(), String> {
     for i in 0..report.cells.len() {
         for doubling in 0..AUTO_DOUBLINGS {
@@ -443,6 +437,7 @@ fn extend_inconclusive(
                     c.failed = vec![f];
                 }
             }
+            report.elapsed_s = started.elapsed().as_secs_f64();
             after_cell(report)?;
         }
     }
