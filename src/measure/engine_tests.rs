@@ -290,12 +290,16 @@ impl Workload for PreemptedOnce {
 
 #[test]
 fn a_preempted_first_run_does_not_end_calibration_at_a_tiny_batch() {
-    // One operation takes 50 µs, but the first run stalls for 5 ms: it looks
-    // as long as the 2 ms target although one operation is far from it.
-    let mut w = PreemptedOnce(Sleeper::new(Duration::from_micros(50), None), Duration::from_millis(5));
-    let (n, took) = calibrate_workload(&mut w, Duration::from_millis(2)).unwrap();
-    assert!(n >= 20, "batch {n}: half the target needs 20 operations");
-    assert!(took >= Duration::from_millis(1), "{took:?}");
+    // One operation takes 10 µs, but the first run stalls for 50 ms: it looks
+    // longer than the 20 ms target although one operation is far from it.
+    // Wide margins, because `sleep` overshoots on a loaded machine (CI runs
+    // tests in parallel): a confirming run of 1 operation would have to
+    // overshoot by 10 ms to pass for half the target.
+    let stall = Duration::from_millis(50);
+    let mut w = PreemptedOnce(Sleeper::new(Duration::from_micros(10), None), stall);
+    let (n, took) = calibrate_workload(&mut w, Duration::from_millis(20)).unwrap();
+    assert!(n >= 1000, "batch {n}: half the target needs 1,000 operations");
+    assert!(took >= Duration::from_millis(10), "{took:?}");
 }
 
 #[test]
