@@ -93,17 +93,24 @@ fn children_that_are_not_workers_are_refused_in_one_line_naming_the_side() {
     assert!(e.contains("absent: No such file"), "{e}");
 }
 
-#[test]
-fn quit_ends_the_child_and_renew_replaces_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let pids = dir.path().join("pids");
+/// A scripted worker that greets, then waits; each start appends its PID
+/// (the script's own, kept by `exec`: the child the parent holds) to the
+/// returned file.
+fn pid_logging_worker(dir: &Path) -> (PathBuf, PathBuf) {
+    let pids = dir.join("pids");
     let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
-    // The script's own PID, then `exec`: the child the parent holds.
     let body = format!(
         "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",
         pids.display()
     );
-    let exe = script(dir.path(), "quiet", &body);
+    (script(dir, "quiet", &body), pids)
+}
+
+#[test]
+fn quit_ends_the_child_and_renew_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (exe, pids) = pid_logging_worker(dir.path());
+    let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
     let alive = |i: usize| {
         let all = std::fs::read_to_string(&pids).unwrap();
         let pid = all.lines().nth(i).unwrap().to_string();
@@ -210,13 +217,8 @@ fn a_prestarted_child_starts_on_the_spare_cpu_and_is_moved_when_taken() {
     std::thread::spawn(move || {
         super::pin::pin(&[timed]).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let pids = dir.path().join("pids");
-        let h = line(&Response::Hello(Box::new(hello_offering_chacha())));
-        let body = format!(
-            "echo $$ >> '{}'; read l; printf '%s' '{h}'; exec cat > /dev/null",
-            pids.display()
-        );
-        let mut w = Worker::start(Side::Base, &script(dir.path(), "w", &body)).unwrap();
+        let (exe, pids) = pid_logging_worker(dir.path());
+        let mut w = Worker::start(Side::Base, &exe).unwrap();
         let mut rng = fastrand::Rng::with_seed(1);
         w.set_spare(vec![spare]);
         w.prestart(&mut rng, None);

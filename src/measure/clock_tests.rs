@@ -123,8 +123,11 @@ fn a_handed_down_probe_is_adopted_only_when_a_reading_here_agrees() {
         ..own.clone()
     };
     assert!(plausible_here(&unavailable));
+    if own.method != ClockMethod::DependentChains {
+        return eprintln!("the foreign-TSC case skipped: this machine's probe is {:?}", own.method);
+    }
     #[cfg(target_arch = "x86_64")]
-    if own.method == ClockMethod::DependentChains {
+    {
         let tsc = own.tsc_hz.unwrap();
         let foreign = ClockProbe {
             tsc_hz: Some(10.0 * tsc),

@@ -134,28 +134,16 @@ pub fn sample_threads(
     sample_threads_with(make, threads, batch, samples, true, &|_| true)
 }
 
-/// [`sample_threads`] without the untimed warm-up batch, for a caller that
-/// keeps only each visit's fastest sample (`ab`): its first sample warms up
-/// instead, and is slower, so it is not the one kept. That caller should
-/// ask for at least [`MIN_SAMPLES_UNWARMED`] samples, so that a warm one is
-/// among them.
-pub fn sample_threads_unwarmed(
-    make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
-    threads: usize,
-    batch: u64,
-    samples: usize,
-) -> Result<(Vec<f64>, Vec<f64>), Error> {
-    sample_threads_with(make, threads, batch, samples, false, &|_| true)
-}
-
-/// Fewest samples a visit without warm-up batch takes: the first warms up,
-/// the others are timed warm.
+/// Fewest samples a visit of `ab` takes without the warm-up batch (`warm`
+/// false in [`sample_threads_with`]): `ab` keeps each visit's fastest sample,
+/// so the first sample warms up instead and the others are timed warm.
 pub const MIN_SAMPLES_UNWARMED: usize = 3;
 
-/// [`sample_threads`] with a hook deciding whether worker `i` may be spawned
-/// (tests force a spawn failure with it). A failed spawn or a panicking worker
+/// [`sample_threads`], with an untimed warm-up batch per thread only if
+/// `warm`, and a hook deciding whether worker `i` may be spawned (tests force
+/// a spawn failure with it). A failed spawn or a panicking worker
 /// breaks the start latch, so the visit ends with an error instead of a hang.
-fn sample_threads_with(
+pub(super) fn sample_threads_with(
     make: &(dyn Fn() -> Result<Box<dyn workload::Workload>, Error> + Sync),
     threads: usize,
     batch: u64,

@@ -392,7 +392,13 @@ fn a_visit_warms_up_with_one_untimed_run_unless_its_first_sample_does() {
     let warmed = || Ok(Box::new(Counted(sleeper(), &WARMED)) as Box<dyn Workload>);
     let unwarmed = || Ok(Box::new(Counted(sleeper(), &UNWARMED)) as Box<dyn Workload>);
     assert_eq!(sample_threads(&warmed, 2, 3, 4).unwrap().0.len(), 4);
-    assert_eq!(engine::sample_threads_unwarmed(&unwarmed, 2, 3, 4).unwrap().0.len(), 4);
+    assert_eq!(
+        engine::sample_threads_with(&unwarmed, 2, 3, 4, false, &|_| true)
+            .unwrap()
+            .0
+            .len(),
+        4
+    );
     // Two threads: 2 × (1 warm-up + 4 samples), then 2 × 4.
     assert_eq!(
         (WARMED.load(Ordering::Relaxed), UNWARMED.load(Ordering::Relaxed)),

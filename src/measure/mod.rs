@@ -248,11 +248,8 @@ pub fn visit_cell(b: &Backend, shape: &Shape, threads: usize, batch: u64, sample
         drop(std::hint::black_box(pad));
         w
     };
-    let visit = match samples >= engine::MIN_SAMPLES_UNWARMED {
-        true => engine::sample_threads_unwarmed,
-        false => sample_threads,
-    };
-    visit(&make, threads, batch, samples).map(|(agg, _)| agg)
+    let warm = samples < engine::MIN_SAMPLES_UNWARMED;
+    engine::sample_threads_with(&make, threads, batch, samples, warm, &|_| true).map(|(agg, _)| agg)
 }
 
 /// A timed lane's cell: its statistics, throughput and cycles per byte.
