@@ -8,12 +8,21 @@
 //! |t| only means no leak was detected at that many samples: never a proof of
 //! constant time.
 
+#[path = "../family/aead/ct.rs"]
+mod aead;
+#[path = "../family/kex/ct.rs"]
+mod kex;
+#[path = "../family/sig/ct.rs"]
 mod sig;
+
+pub use aead::tag as aead_tag;
+pub use kex::{ecdh_secret, kem_decaps};
+pub use sig::sign_secret;
 
 use serde::Serialize;
 
-use crate::algorithm::{AlgorithmId, KexId};
-use crate::backend::{AeadAlgorithm, Backend, Ecdh, Error, Kem, KeyExchange};
+use crate::algorithm::AlgorithmId;
+use crate::backend::{Backend, Error, KeyExchange};
 use crate::measure::clock;
 
 /// |t| above this is "suspect" (the paper's TVLA threshold).
@@ -186,100 +195,19 @@ pub fn assess(mut measure_once: impl FnMut(u64) -> Measurement, seed: u64) -> (L
 /// What is timed for an algorithm, and the two classes.
 pub fn target_name(alg: AlgorithmId) -> &'static str {
     match alg {
-        AlgorithmId::Aead(_) => "open: tag wrong in byte 0 vs byte 15",
-        AlgorithmId::Kex(k) if k.kind() == crate::algorithm::KexKind::Ecdh => "agree: fixed vs random secret",
-        AlgorithmId::Kex(_) => "decaps: valid vs invalid ciphertext",
-        AlgorithmId::Sig(_) => "sign: fixed vs random secret key",
+        AlgorithmId::Aead(_) => aead::TARGET,
+        AlgorithmId::Kex(k) => kex::target(k.kind()),
+        AlgorithmId::Sig(_) => sig::TARGET,
     }
-}
-
-/// AEAD open of a 64-byte message whose tag is wrong in its first byte (class 0)
-/// or its last (class 1): an early-exit tag compare returns sooner for class 0.
-pub fn aead_tag(alg: &dyn AeadAlgorithm, samples: usize, seed: u64) -> Result<Measurement, Error> {
-    let id = alg.id();
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let key: Vec<u8> = (0..id.key_len()).map(|_| rng.u8(..)).collect();
-    let nonce: Vec<u8> = (0..id.nonce_len()).map(|_| rng.u8(..)).collect();
-    let mut k = alg.key(&key)?;
-    let (mut ct, mut tag) = (vec![0x5a; 64], vec![0; id.tag_len()]);
-    k.seal_in_place(&nonce, &[], &mut ct, &mut tag)?;
-    let last = tag.len() - 1;
-    Ok(measure(
-        samples,
-        seed,
-        |class, _| {
-            let mut bad = tag.clone();
-            bad[if class == 0 { 0 } else { last }] ^= 0x01;
-            (ct.clone(), bad)
-        },
-        |(mut buf, bad)| {
-            std::hint::black_box(k.open_in_place(&nonce, &[], &mut buf, &bad).is_ok());
-        },
-    ))
-}
-
-/// ECDH agreement with a fixed secret scalar (class 0: X25519 all-zero bytes,
-/// which clamps to 2^254; P-curves the scalar 1) vs a random one (class 1).
-pub fn ecdh_secret(e: &dyn Ecdh, samples: usize, seed: u64) -> Result<Measurement, Error> {
-    let id = e.id();
-    let peer = e.keygen()?.public_key()?;
-    let mut fixed = vec![0u8; id.seed_len()];
-    if id != KexId::X25519 {
-        fixed[id.seed_len() - 1] = 1;
-    }
-    e.private_key_from_bytes(&fixed)?.agree(&peer)?;
-    Ok(measure(
-        samples,
-        seed,
-        |class, rng| {
-            if class == 0 {
-                return e.private_key_from_bytes(&fixed).ok();
-            }
-            (0..8).find_map(|_| {
-                let mut s: Vec<u8> = (0..id.seed_len()).map(|_| rng.u8(..)).collect();
-                s[0] &= 0x7f; // below the P-curve orders
-                e.private_key_from_bytes(&s).ok()
-            })
-        },
-        |key| {
-            if let Some(key) = key {
-                std::hint::black_box(key.agree(&peer).is_ok());
-            }
-        },
-    ))
-}
-
-/// Decapsulation of a valid ciphertext (class 0) vs the same with one bit
-/// flipped (class 1), which takes the FIPS 203 §6.3 implicit-rejection path.
-pub fn kem_decaps(kem: &dyn Kem, samples: usize, seed: u64) -> Result<Measurement, Error> {
-    let (dk, ek) = kem.keygen()?;
-    let pool: Vec<Vec<u8>> = (0..32)
-        .map(|_| kem.encaps(&ek).map(|(ct, _)| ct))
-        .collect::<Result<_, _>>()?;
-    Ok(measure(
-        samples,
-        seed,
-        |class, rng| {
-            let mut ct = pool[rng.usize(..pool.len())].clone();
-            if class == 1 {
-                let bit = rng.usize(..ct.len() * 8);
-                ct[bit / 8] ^= 1 << (bit % 8);
-            }
-            ct
-        },
-        |ct| {
-            std::hint::black_box(dk.decaps(&ct).is_ok());
-        },
-    ))
 }
 
 /// One measurement of `alg`'s target on `backend`.
 pub fn measure_backend(backend: &Backend, alg: AlgorithmId, samples: usize, seed: u64) -> Result<Measurement, Error> {
     match alg {
-        AlgorithmId::Aead(id) => aead_tag((backend.aead)(id)?, samples, seed),
+        AlgorithmId::Aead(id) => aead::tag((backend.aead)(id)?, samples, seed),
         AlgorithmId::Kex(id) => match (backend.kex)(id)? {
-            KeyExchange::Ecdh(e) => ecdh_secret(e, samples, seed),
-            KeyExchange::Kem(k) => kem_decaps(k, samples, seed),
+            KeyExchange::Ecdh(e) => kex::ecdh_secret(e, samples, seed),
+            KeyExchange::Kem(k) => kex::kem_decaps(k, samples, seed),
         },
         AlgorithmId::Sig(id) => sig::sign_secret((backend.sig)(id)?, samples, seed),
     }

@@ -9,15 +9,20 @@ pub mod acvp;
 pub mod acvp_builtin;
 mod acvp_json;
 pub mod acvp_mldsa;
+#[path = "../family/aead/kat.rs"]
+mod aead;
 pub mod cavp;
 pub mod cctv;
 pub mod cctv_ed25519;
 pub mod detect;
 mod eval;
+#[path = "../family/kex/kat.rs"]
+mod kex;
 pub mod mlkem_rsp;
 mod observed;
 pub mod rfc;
 pub mod rfc8032;
+#[path = "../family/sig/kat.rs"]
 mod sig;
 pub mod step;
 pub mod validate;

@@ -7,6 +7,8 @@
 //! drift hits them alike. A finished group's cells are handed to the caller
 //! at once, so an interrupted run keeps everything measured so far.
 
+#[path = "../family/aead/workload.rs"]
+mod aead_work;
 pub mod callgrind;
 pub mod clock;
 pub mod cpu_mask;
@@ -15,11 +17,15 @@ mod engine;
 #[cfg(test)]
 mod engine_tests;
 pub mod instructions;
+#[path = "../family/kex/workload.rs"]
+mod kex_work;
 pub mod keyschedule;
 mod latch;
 pub mod messaging;
+#[path = "../family/aead/module_iv_workload.rs"]
 mod module_iv_work;
 mod plan;
+#[path = "../family/sig/workload.rs"]
 mod sig_work;
 #[cfg(feature = "seeded-slowdown")]
 mod slowdown;

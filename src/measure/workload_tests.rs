@@ -5,8 +5,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
+use super::super::kex_work::KEY_POOL;
+use super::super::Mode;
 use super::*;
+use crate::algorithm::{AeadId, KexId};
 use crate::backend::{self, KemDecapsKey, Result};
+use crate::backend::{AeadAlgorithm, AeadKey, Ecdh, EcdhPrivateKey, Kem};
 
 /// Calls made through the counting wrappers of one test.
 #[derive(Default, Debug)]

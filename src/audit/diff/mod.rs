@@ -4,8 +4,14 @@
 //! policy bugs live). Single-backend spec rules catch what no other backend
 //! can be compared on (a 0-byte GCM IV, a 1-byte tag, explicit ML-KEM rejection).
 
+#[path = "../../family/aead/diff_rules.rs"]
+mod aead;
 mod execute;
 mod judge;
+#[path = "../../family/kex/diff_rules.rs"]
+mod kex;
+#[path = "../../family/sig/diff_rules.rs"]
+mod sig;
 
 use serde::Serialize;
 

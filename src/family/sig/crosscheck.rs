@@ -114,5 +114,5 @@ fn sign_once(alg: &dyn SignatureAlgorithm, msg: &[u8]) -> Result<(Vec<u8>, Vec<u
 }
 
 #[cfg(test)]
-#[path = "sig_tests.rs"]
+#[path = "crosscheck_tests.rs"]
 pub(crate) mod tests;

@@ -5,6 +5,9 @@
 //! runs as often in either class; only the key tells them apart.
 
 use super::{measure, Measurement};
+
+/// What is timed, and the two classes.
+pub const TARGET: &str = "sign: fixed vs random secret key";
 use crate::algorithm::SigId;
 use crate::backend::{Error, SigParams, SignatureAlgorithm, SigningKey};
 

@@ -5,6 +5,25 @@ use crate::algorithm::KexId;
 use crate::backend::{Ecdh, KeyExchange};
 use crate::Error;
 
+/// The edge shapes of an X25519 case, then of a P-256 or P-384 case.
+pub const X25519_KINDS: &[&str] = &[
+    "random",
+    "low-order",
+    "non-canonical",
+    "identity",
+    "edge-private",
+    "wrong-length",
+];
+pub const NIST_CURVE_KINDS: &[&str] = &[
+    "random",
+    "off-curve",
+    "identity",
+    "non-canonical",
+    "compressed",
+    "wrong-length",
+    "edge-private",
+];
+
 /// RFC 7748 §5 u-coordinates of small order (0, 1, the order-8 points, and
 /// p−1, p, p+1 which reduce to them); listed by Bernstein's "Curve25519" page.
 const X25519_LOW_ORDER: &[&str] = &[

@@ -7,9 +7,13 @@
 //! ciphertexts, AEAD ciphertexts to tamper with) come from the first backend of
 //! the [`Helpers`] able to make them deterministically (the "helper").
 
+#[path = "../family/aead/diff_cases.rs"]
 mod aead;
+#[path = "../family/kex/diff_cases_ecdh.rs"]
 mod ecdh;
+#[path = "../family/kex/diff_cases_kem.rs"]
 mod kem;
+#[path = "../family/sig/diff_cases.rs"]
 mod sig;
 
 use serde::Serialize;
@@ -18,9 +22,11 @@ use crate::algorithm::{AlgorithmId, KexId};
 use crate::backend::Backend;
 use crate::Error;
 use aead::aead_input;
-pub use aead::open_input;
+pub use aead::{open_input, AEAD_KINDS};
 use ecdh::{nist_input, x25519_input};
+pub use ecdh::{NIST_CURVE_KINDS, X25519_KINDS};
 use kem::kem_input;
+pub use kem::KEM_KINDS;
 use sig::{sig_input, sig_kinds};
 
 /// The backends that make the keys and ciphertexts cases need: the whole
@@ -130,55 +136,6 @@ pub enum DiffInput {
         der: bool,
     },
 }
-
-pub const AEAD_KINDS: &[&str] = &[
-    "empty",
-    "boundary-size",
-    "large-aad",
-    "unaligned-buffer",
-    "nonce-length",
-    "tag-length",
-    "key-length",
-    "open-valid",
-    "open-tag-first-byte",
-    "open-tag-last-byte",
-    "open-ciphertext-bit",
-    "open-aad-changed",
-    "open-nonce-changed",
-    "open-truncated-tag",
-];
-pub const X25519_KINDS: &[&str] = &[
-    "random",
-    "low-order",
-    "non-canonical",
-    "identity",
-    "edge-private",
-    "wrong-length",
-];
-pub const NIST_CURVE_KINDS: &[&str] = &[
-    "random",
-    "off-curve",
-    "identity",
-    "non-canonical",
-    "compressed",
-    "wrong-length",
-    "edge-private",
-];
-pub const KEM_KINDS: &[&str] = &[
-    "ct-valid",
-    "ct-bit-flipped",
-    "ct-truncated",
-    "ct-oversized",
-    "ct-zero",
-    "ek-valid",
-    "ek-bit-flipped",
-    "ek-unreduced",
-    "ek-truncated",
-    "ek-oversized",
-    "dk-hash-flipped",
-    "dk-truncated",
-    "dk-oversized",
-];
 
 /// The edge shapes generated for an algorithm.
 pub fn kinds(alg: AlgorithmId) -> &'static [&'static str] {

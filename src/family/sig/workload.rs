@@ -168,5 +168,5 @@ impl Workload for SigWork {
 }
 
 #[cfg(test)]
-#[path = "sig_work_tests.rs"]
+#[path = "workload_tests.rs"]
 mod tests;

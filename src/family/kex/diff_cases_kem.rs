@@ -6,6 +6,23 @@ use crate::algorithm::KexId;
 use crate::backend::{Kem, KeyExchange};
 use crate::Error;
 
+/// The edge shapes of an ML-KEM (or hybrid) case.
+pub const KEM_KINDS: &[&str] = &[
+    "ct-valid",
+    "ct-bit-flipped",
+    "ct-truncated",
+    "ct-oversized",
+    "ct-zero",
+    "ek-valid",
+    "ek-bit-flipped",
+    "ek-unreduced",
+    "ek-truncated",
+    "ek-oversized",
+    "dk-hash-flipped",
+    "dk-truncated",
+    "dk-oversized",
+];
+
 fn kems<'a>(helpers: Helpers<'a>, id: KexId) -> impl Iterator<Item = &'static dyn Kem> + 'a {
     helpers.iter().filter_map(move |b| match (b.kex)(id) {
         Ok(KeyExchange::Kem(k)) => Some(k),

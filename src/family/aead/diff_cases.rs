@@ -6,6 +6,24 @@ use crate::algorithm::AeadId;
 use crate::backend::AeadAlgorithm;
 use crate::Error;
 
+/// The edge shapes of an AEAD case, in the order case indices cycle through them.
+pub const AEAD_KINDS: &[&str] = &[
+    "empty",
+    "boundary-size",
+    "large-aad",
+    "unaligned-buffer",
+    "nonce-length",
+    "tag-length",
+    "key-length",
+    "open-valid",
+    "open-tag-first-byte",
+    "open-tag-last-byte",
+    "open-ciphertext-bit",
+    "open-aad-changed",
+    "open-nonce-changed",
+    "open-truncated-tag",
+];
+
 /// Message sizes around block and page boundaries (AES 16 B, ChaCha 64 B, 4 KiB).
 const BOUNDARY_SIZES: &[usize] = &[1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097];
 
