@@ -1,4 +1,6 @@
 //! AEAD cases: sizes at block boundaries, odd lengths, and honest seals tampered with.
+//!
+//! Mounted as `audit::cases::aead` (docs/code.md, "One home per algorithm family").
 
 use super::Helpers;
 use super::{bytes, AeadMsg, DiffInput, Tamper};

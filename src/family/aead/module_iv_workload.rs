@@ -1,6 +1,8 @@
 //! The `seal-module-iv` workload: sealing under an IV the library generates
 //! itself ([`ModuleIvKey`]), prepared as `seal` is (same key, message and
 //! layout offset) so the two rows differ only in who chooses the IV.
+//!
+//! Mounted as `measure::module_iv_work` (docs/code.md, "One home per algorithm family").
 
 use super::work::Workload;
 use super::{Mode, Shape};

@@ -1,4 +1,6 @@
 //! X25519 and NIST-curve ECDH cases: low-order, off-curve, non-canonical and edge scalars.
+//!
+//! Mounted as `audit::cases::ecdh` (docs/code.md, "One home per algorithm family").
 
 use super::{bytes, DiffInput, Helpers};
 use crate::algorithm::KexId;

@@ -1,4 +1,6 @@
 //! ML-KEM and X25519MLKEM768 cases: tampered ciphertexts and malformed keys.
+//!
+//! Mounted as `audit::cases::kem` (docs/code.md, "One home per algorithm family").
 
 use super::ecdh::ecdh_helper;
 use super::{bytes, DiffInput, Helpers};

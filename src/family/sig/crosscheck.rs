@@ -1,6 +1,8 @@
 //! The signature check before timing: every backend's signature over the TLS
 //! 1.3 CertificateVerify content verifies on every other backend offering the
 //! algorithm, and the same signature with one byte changed is refused by all.
+//!
+//! Mounted as `crosscheck::sig` (docs/code.md, "One home per algorithm family").
 
 use crate::algorithm::SigId;
 use crate::backend::{Backend, SigParams, SignatureAlgorithm};

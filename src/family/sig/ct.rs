@@ -3,6 +3,8 @@
 //! an ECDH scalar. The message is random in both classes, so a rejection loop
 //! (ML-DSA, FIPS 204 Algorithm 7) or a nonce retry (ECDSA, FIPS 186-5 §6.4.1)
 //! runs as often in either class; only the key tells them apart.
+//!
+//! Mounted as `audit::ct::sig` (docs/code.md, "One home per algorithm family").
 
 use super::{measure, Measurement};
 

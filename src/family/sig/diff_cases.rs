@@ -3,6 +3,8 @@
 //! ECDSA out-of-range scalars and DER/P1363 encoding edges, ML-DSA malformed
 //! signatures and public keys. Valid signatures come from the first backend
 //! that signs deterministically from fixed key bytes (the "helper").
+//!
+//! Mounted as `audit::cases::sig` (docs/code.md, "One home per algorithm family").
 
 use std::sync::OnceLock;
 

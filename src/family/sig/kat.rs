@@ -2,6 +2,8 @@
 //! fixed key (compared byte for byte), verification. Known answers need a
 //! signature that does not depend on the RNG: deterministic signing (RFC 8032
 //! §5.1.6, FIPS 204 §3.4 with rnd = 0³²) or the vector's own rnd.
+//!
+//! Mounted as `kat::sig` (docs/code.md, "One home per algorithm family").
 
 use super::observed::{at, compared, diff, Accepted, Observed, Stop};
 use super::step::{call, sig_call, Step};

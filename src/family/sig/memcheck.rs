@@ -8,6 +8,8 @@
 //! steps 23 and 28) branches on secret-derived z, r0 and the hint count;
 //! ECDSA's retry when r or s is 0 (FIPS 186-5 §6.4.1 step 11) branches on a
 //! secret nonce. Both leak only whether a discarded candidate was rejected.
+//!
+//! Mounted as `audit::memcheck::sig` (docs/code.md, "One home per algorithm family").
 
 use super::{begin, declassify, public, secret};
 use crate::backend::{Error, SigParams, SignatureAlgorithm};

@@ -3,6 +3,8 @@
 //! CertificateVerify content for a SHA-256 transcript (RFC 8446 §4.4.3, 130
 //! bytes: [`crate::crosscheck::sig::certificate_verify`]), as a server signs
 //! and a client verifies once per handshake; signatures in the fixed encoding.
+//!
+//! Mounted as `measure::sig_work` (docs/code.md, "One home per algorithm family").
 
 use super::work::Workload;
 use super::Operation;
