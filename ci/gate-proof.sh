@@ -39,8 +39,12 @@ mkdir -p "$out" && touch "$out/.probe" && rm -f "$out/.probe" || { echo "error: 
 root=$(git rev-parse --show-toplevel 2>/dev/null || pwd)
 cd "$root" || exit 2
 cargo build --release --quiet || { echo "error: build failed" >&2; exit 2; }
-CARGO_TARGET_DIR=$root/target/seeded cargo build --release --quiet --features seeded-slowdown \
-  || { echo "error: seeded build failed" >&2; exit 2; }
+# The seeded build (a second target directory, a full build the first time)
+# only when an experiment uses it.
+if [[ " $experiments " == *" seeded "* ]]; then
+  CARGO_TARGET_DIR=$root/target/seeded cargo build --release --quiet --features seeded-slowdown \
+    || { echo "error: seeded build failed" >&2; exit 2; }
+fi
 plain=${CARGO_TARGET_DIR:-$root/target}/release/cryptobench
 for side in "$aa_base" "$aa_new"; do
   [ -z "$side" ] || [ -e "$side" ] || { echo "error: --sides: $side does not exist" >&2; exit 2; }
