@@ -11,7 +11,8 @@ use std::time::Duration;
 use super::copies::Copies;
 use super::pin;
 use super::pipes::{pass_stderr, read_lines};
-use super::protocol::{line, Hello, Request, Response, OLDEST, PROTOCOL};
+use super::protocol::{line, CellSpec, Hello, Request, Response, OLDEST, PROTOCOL};
+use super::starter::Starter;
 use crate::measure::clock::ClockProbe;
 
 /// How long a child may take to answer `hello`.
@@ -58,12 +59,13 @@ pub struct Worker {
     exited_by_itself: bool,
     /// Requests this side left unanswered past their timeout, over the run.
     pub timeouts: usize,
-    /// CPUs beyond the timed ones, where [`Worker::prestart`] starts the
-    /// next round's child (none: every child starts when it is needed).
-    spare: Vec<usize>,
-    /// The child [`Worker::prestart`] started for the next renewal, `hello`
-    /// sent but not yet answered.
-    next: Option<Box<Worker>>,
+    /// The thread on the CPUs beyond the timed ones that
+    /// [`Worker::prestart`] starts the next round's child on (none: every
+    /// child starts when it is needed).
+    starter: Option<Arc<Starter>>,
+    /// The child [`Worker::prestart`] is starting for the next renewal (its
+    /// layout, and the start's result), `hello` sent but not yet answered.
+    next: Option<(usize, Receiver<Result<Worker, Launch>>)>,
 }
 
 /// Timeouts after which a side is not asked again: each one costs up to a
@@ -141,7 +143,7 @@ impl Worker {
         .map_err(|e| format!("{why}; restart failed: {}", e.text()))?;
         fresh.timeouts = self.timeouts;
         fresh.layout = self.layout;
-        fresh.spare = std::mem::take(&mut self.spare);
+        fresh.starter = self.starter.take();
         *self = fresh;
         Ok(())
     }
@@ -183,62 +185,60 @@ impl Worker {
             }
         };
         fresh.timeouts = self.timeouts;
-        fresh.spare = std::mem::take(&mut self.spare);
+        fresh.starter = self.starter.take();
         let mut old = std::mem::replace(self, fresh);
-        // Its exit then runs on a spare CPU, not where the next visit is timed.
-        let _ = pin::move_process(old.proc.id(), &self.spare);
+        // Its exit runs on a spare CPU and is reaped there, not where the
+        // next visit is timed.
+        if let Some(s) = &self.starter {
+            let _ = pin::move_process(old.proc.id(), &s.cpus);
+        }
         let _ = old.proc.kill();
-        let _ = old.proc.wait();
+        match &self.starter {
+            Some(s) => s.drop_later(old),
+            None => drop(old.proc.wait()),
+        }
         Ok(())
     }
 
     /// From now on, [`Worker::prestart`] starts children on `cpus`.
     pub fn set_spare(&mut self, cpus: Vec<usize>) {
-        self.spare = cpus;
+        self.starter = Starter::on(cpus).map(Arc::new);
     }
 
-    /// Starts the child the next [`Worker::renew`] takes (executable
-    /// `layout`, or one at random) on the spare CPUs and sends its `hello`:
-    /// its start-up (about 5 ms) then overlaps the round being timed instead
+    /// Has the child the next [`Worker::renew`] takes (executable `layout`,
+    /// or one at random) started on the spare CPUs, by the starter thread,
+    /// and sent its `hello`, asking it to warm up on `warm` (the cell it will
+    /// visit first): its start-up then overlaps the round being timed instead
     /// of preceding the next. Nothing without spare CPUs.
-    pub fn prestart(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>) {
-        if self.spare.is_empty() || self.dead.is_some() {
+    pub fn prestart(&mut self, rng: &mut fastrand::Rng, layout: Option<usize>, warm: Option<&CellSpec>) {
+        let Some(starter) = self.starter.as_ref().filter(|_| self.dead.is_none()) else {
             return;
-        }
+        };
         let k = layout.unwrap_or_else(|| rng.usize(..self.copies.count())) % self.copies.count();
-        let (exe, copies) = (self.copies.at(k).to_path_buf(), Arc::clone(&self.copies));
-        // The child (and the threads reading its pipes) inherit this thread's CPUs.
-        let home = pin::allowed();
-        if pin::pin(&self.spare).is_err() {
-            return;
-        }
-        let started = Worker::spawn(
-            self.side,
-            &self.path,
-            &exe,
-            copies,
-            self.protocol,
-            self.hello.clock.clone(),
-        );
-        if let Err(e) = pin::pin(&home) {
-            eprintln!("warning: ab: cannot return to CPUs {home:?} ({e}); not starting children ahead any more");
-            self.spare.clear();
-        }
-        self.next = started.ok().map(|mut w| {
-            w.layout = k;
-            Box::new(w)
-        });
+        let (side, path, copies) = (self.side, self.path.clone(), Arc::clone(&self.copies));
+        // A version-1 child gets the version-1 `hello`, as it always did.
+        let warm = warm.filter(|_| self.protocol >= 2).cloned();
+        let (version, probe) = (self.protocol, self.hello.clock.clone());
+        // The child, and the threads reading its pipes, inherit the starter's CPUs.
+        let start = move || {
+            let exe = copies.at(k).to_path_buf();
+            Worker::spawn(side, &path, &exe, copies, (version, probe, warm)).map(|mut w| {
+                w.layout = k;
+                w
+            })
+        };
+        self.next = starter.start(start).map(|r| (k, r));
     }
 
     /// The child [`Worker::prestart`] started, greeted and moved onto this
     /// thread's (the timed) CPUs; None when there is none, it runs another
     /// layout than `layout`, or its start failed (the caller starts one then).
     fn prestarted(&mut self, layout: Option<usize>) -> Option<Worker> {
-        let next = self.next.take()?;
-        if layout.is_some_and(|k| k % self.copies.count() != next.layout) {
+        let (k, started) = self.next.take()?;
+        if layout.is_some_and(|l| l % self.copies.count() != k) {
             return None;
         }
-        let w = next.greeted(false).ok()?;
+        let w = started.recv_timeout(HELLO_TIMEOUT).ok()?.ok()?.greeted(false).ok()?;
         pin::move_process(w.proc.id(), &pin::allowed()).ok()?;
         Some(w)
     }
@@ -255,19 +255,13 @@ impl Worker {
         version: u32,
         probe: Option<ClockProbe>,
     ) -> Result<Worker, Launch> {
-        Worker::spawn(side, path, exe, copies, version, probe)?.greeted(echo_stderr)
+        Worker::spawn(side, path, exe, copies, (version, probe, None))?.greeted(echo_stderr)
     }
 
     /// Starts `exe` and sends its `hello` without waiting for the answer
     /// ([`Worker::greeted`] waits): the first half of [`Worker::launch`].
-    fn spawn(
-        side: Side,
-        path: &Path,
-        exe: &Path,
-        copies: Arc<Copies>,
-        version: u32,
-        probe: Option<ClockProbe>,
-    ) -> Result<Worker, Launch> {
+    fn spawn(side: Side, path: &Path, exe: &Path, copies: Arc<Copies>, hello: Greeting) -> Result<Worker, Launch> {
+        let (version, probe, warm) = hello;
         let who = format!("{}: {}", side.name(), path.display());
         let meta = std::fs::metadata(exe).map_err(|e| Launch::Refused(format!("{who}: {e}")))?;
         if !meta.is_file() {
@@ -299,12 +293,13 @@ impl Worker {
             protocol: version,
             exited_by_itself: false,
             timeouts: 0,
-            spare: Vec::new(),
+            starter: None,
             next: None,
         };
         let hello = Request::Hello {
             protocol: version,
             clock: probe,
+            warm,
         };
         if w.send(&hello).is_err() {
             let why = w.exit_reason("closed its input");
@@ -441,6 +436,10 @@ impl Worker {
         let _ = self.proc.wait();
     }
 }
+
+/// What a child's `hello` carries: the protocol version, the clock probe
+/// to adopt and the cell to warm up on (see [`Request::Hello`]).
+type Greeting = (u32, Option<ClockProbe>, Option<CellSpec>);
 
 /// Why a start failed.
 enum Launch {

@@ -221,7 +221,7 @@ fn a_prestarted_child_starts_on_the_spare_cpu_and_is_moved_when_taken() {
         let mut w = Worker::start(Side::Base, &exe).unwrap();
         let mut rng = fastrand::Rng::with_seed(1);
         w.set_spare(vec![spare]);
-        w.prestart(&mut rng, None);
+        w.prestart(&mut rng, None, None);
         let started = || {
             std::fs::read_to_string(&pids)
                 .unwrap()

@@ -19,6 +19,7 @@ pub mod protocol;
 #[cfg(test)]
 mod report_tests;
 mod run;
+mod starter;
 pub mod worker;
 #[cfg(test)]
 mod workers_tests;
@@ -181,6 +182,22 @@ pub struct CellResult {
     /// before it: 0).
     #[serde(default)]
     pub timed_s: f64,
+    /// Where the rest of the cell's wall time went (reports before it: zeros).
+    #[serde(default)]
+    pub spent: Spent,
+}
+
+/// Where a cell's wall time went, in seconds, as the parent saw it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spent {
+    /// Both sides' `prepare`: the correctness check and the calibration.
+    pub prepare_s: f64,
+    /// Waiting for the rounds' fresh processes: their start and `hello`,
+    /// where no prestarted one was ready.
+    pub start_s: f64,
+    /// The visits' exchanges: the timed samples (`timed_s`) plus, untimed,
+    /// each visit's workload set-up, warm-up and clock readings.
+    pub visits_s: f64,
 }
 
 fn pairing_is_empty(p: &[Vec<usize>; 2]) -> bool {
@@ -222,6 +239,10 @@ pub struct Report {
     /// it: 0); with the cells' `timed_s`, how much of the run was measurement.
     #[serde(default)]
     pub elapsed_s: f64,
+    /// Of `elapsed_s`, the seconds before the first cell: the first
+    /// processes, and the private copies (reports before it: 0).
+    #[serde(default)]
+    pub setup_s: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
 }
@@ -265,6 +286,15 @@ impl Report {
     pub fn timed_share(&self) -> Option<(f64, f64)> {
         let timed: f64 = self.cells.iter().map(|c| c.timed_s).sum();
         (self.elapsed_s > 0.0 && timed > 0.0).then_some((timed, self.elapsed_s))
+    }
+
+    /// The cells' [`Spent`], summed over the run.
+    pub fn spent(&self) -> Spent {
+        self.cells.iter().fold(Spent::default(), |a, c| Spent {
+            prepare_s: a.prepare_s + c.spent.prepare_s,
+            start_s: a.start_s + c.spent.start_s,
+            visits_s: a.visits_s + c.spent.visits_s,
+        })
     }
 
     /// The one-line summary every format ends with.

@@ -74,6 +74,14 @@ pub enum Request {
         /// Older children ignore it and probe, as before: no new version.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         clock: Option<ClockProbe>,
+        /// The cell this process will first be asked to visit: a child
+        /// started ahead, on a spare CPU, runs one untimed operation of it
+        /// before it answers, so the cell's one-time costs (first-touch page
+        /// faults, a backend's per-thread DRBG seeding) fall outside the
+        /// round being timed. Best effort: a cell it cannot run is ignored,
+        /// and the visit reports why. Older children ignore it: no new version.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        warm: Option<CellSpec>,
     },
     /// Check the cell's correctness (round trip, agreement with the child's
     /// other backends) and calibrate a batch lasting about `target_us`.
@@ -191,7 +199,8 @@ mod tests {
         assert_eq!(
             line(&Request::Hello {
                 protocol: 1,
-                clock: None
+                clock: None,
+                warm: None,
             }),
             "{\"hello\":{\"protocol\":1}}\n"
         );

@@ -33,6 +33,7 @@ fn cell(verdict: Verdict, failed: &[Side]) -> CellResult {
         layered: None,
         failed: failed.iter().map(|s| (*s, "why".to_string())).collect(),
         timed_s: 0.0,
+        spent: Default::default(),
     }
 }
 
@@ -65,6 +66,7 @@ fn report(cells: Vec<CellResult>) -> Report {
         cells,
         complete: true,
         elapsed_s: 0.0,
+        setup_s: 0.0,
         stopped: None,
     }
 }

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use super::child::{Side, Worker};
 use super::layouts::{self, Judge};
 use super::protocol::{knows_since, CellSpec, Request, Response};
-use super::{differences, pin, Basis, CellResult, ClockBasis, Options, Report, Settings, SideInfo, AUTO_DOUBLINGS};
+use super::{
+    differences, pin, Basis, CellResult, ClockBasis, Options, Report, Settings, SideInfo, Spent, AUTO_DOUBLINGS,
+};
 use crate::analysis::paired::{Rule, Verdict};
 use crate::measure::{self, samples_per_visit};
 
@@ -43,6 +45,7 @@ pub fn run(opts: &Options, after_cell: &mut AfterCell) -> Result<Report, String>
     let looks = super::auto_looks(opts.auto);
     let rule = Rule::new(opts.threshold, cells.len()).with_looks(looks);
     let mut report = header(opts, &sides, rule, pairings);
+    report.setup_s = started.elapsed().as_secs_f64();
     let mut stopped = None;
     for cell in cells {
         let result = run_cell(&mut sides, cell, opts, &report, &mut rng);
@@ -145,6 +148,7 @@ fn header(opts: &Options, sides: &[Worker; 2], rule: Rule, pairings: usize) -> R
         cells: Vec::new(),
         complete: false,
         elapsed_s: 0.0,
+        setup_s: 0.0,
         stopped: None,
     }
 }
@@ -168,6 +172,7 @@ fn failed_cell(cell: CellSpec, failed: Vec<(Side, String)>) -> CellResult {
         layered: None,
         failed,
         timed_s: 0.0,
+        spent: Spent::default(),
     }
 }
 
@@ -225,6 +230,8 @@ struct Rounds {
     pairing: [Vec<usize>; 2],
     /// Seconds of timed samples, both sides.
     timed_s: f64,
+    /// Seconds waiting for fresh processes, and in the visits' exchanges.
+    spent: Spent,
 }
 
 impl Rounds {
@@ -247,7 +254,13 @@ fn run_cell(
     report: &Report,
     rng: &mut fastrand::Rng,
 ) -> CellResult {
-    let prepared = match prepare_both(sides, &cell, opts.cfg.target_sample) {
+    let schedule = layouts::schedule(report.settings.rounds, report.settings.layouts, rng);
+    // The first round's processes start on the spare CPU while the cell is prepared.
+    start_ahead(sides, &cell, &schedule, report.settings.layouts, rng);
+    let t0 = Instant::now();
+    let prepared = prepare_both(sides, &cell, opts.cfg.target_sample);
+    let prepare_s = t0.elapsed().as_secs_f64();
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failed) => return failed_cell(cell, failed),
     };
@@ -265,13 +278,20 @@ fn run_cell(
     result.samples_per_visit = samples;
     result.sample_timeout_ms = timeout.as_millis() as u64;
     let mut rounds = Rounds::default();
+    rounds.spent.prepare_s = prepare_s;
     let visit = Visit {
         batch,
         samples,
         timeout,
     };
-    let n = report.settings.rounds;
-    if let Err(f) = visit.rounds(sides, &result.cell, n, report.settings.layouts, rng, &mut rounds) {
+    if let Err(f) = visit.rounds(
+        sides,
+        &result.cell,
+        &schedule,
+        report.settings.layouts,
+        rng,
+        &mut rounds,
+    ) {
         result.failed = vec![f];
         return result;
     }
@@ -308,6 +328,16 @@ fn finish(result: &mut CellResult, rounds: Rounds, judge: &Judge, clock: Option<
     result.wall_log_ratios = rounds.wall_log_ratios;
     result.pairing = rounds.pairing;
     result.timed_s = rounds.timed_s;
+    result.spent = rounds.spent;
+}
+
+/// Has both sides start the processes of `schedule`'s first round ahead,
+/// warming up on `cell` (later rounds start theirs during the round before).
+fn start_ahead(sides: &mut [Worker; 2], cell: &CellSpec, schedule: &[usize], pairings: usize, rng: &mut fastrand::Rng) {
+    if let Some(&k) = schedule.first() {
+        let layout = (pairings > 0).then_some(k);
+        sides.iter_mut().for_each(|w| w.prestart(rng, layout, Some(cell)));
+    }
 }
 
 /// The fixed parameters of one cell's visits.
@@ -318,31 +348,33 @@ struct Visit {
 }
 
 impl Visit {
-    /// `n` rounds, each ABBA or BAAB at random: ln(NEW/BASE) per round. With
-    /// `pairings` layouts, every pairing runs n / pairings of them.
+    /// The rounds of `schedule` (with `pairings` layouts, each round's
+    /// pairing), each ABBA or BAAB at random: ln(NEW/BASE) per round.
     fn rounds(
         &self,
         sides: &mut [Worker; 2],
         cell: &CellSpec,
-        n: usize,
+        schedule: &[usize],
         pairings: usize,
         rng: &mut fastrand::Rng,
         into: &mut Rounds,
     ) -> Result<(), (Side, String)> {
-        let schedule = layouts::schedule(n, pairings, rng);
         let layout = |k: usize| (pairings > 0).then_some(k);
         for (r, &k) in schedule.iter().enumerate() {
             // Fresh processes every round, started in random order.
             let first = usize::from(rng.bool());
+            let t0 = Instant::now();
             for i in [first, 1 - first] {
                 sides[i].renew(rng, layout(k)).map_err(|e| (sides[i].side, e))?;
             }
             // The next round's start on a spare CPU while this one is timed.
             if let Some(&next) = schedule.get(r + 1) {
-                sides.iter_mut().for_each(|w| w.prestart(rng, layout(next)));
+                sides.iter_mut().for_each(|w| w.prestart(rng, layout(next), Some(cell)));
             }
+            into.spent.start_s += t0.elapsed().as_secs_f64();
             let order = if rng.bool() { [0, 1, 1, 0] } else { [1, 0, 0, 1] };
             let (mut cycles, mut wall) = ([Some(0.0); 2], [0.0; 2]);
+            let t0 = Instant::now();
             for i in order {
                 let (c, w, timed) = self.once(&mut sides[i], cell).map_err(|e| (sides[i].side, e))?;
                 into.timed_s += timed;
@@ -350,6 +382,7 @@ impl Visit {
                 cycles[i] = cycles[i].zip(c).map(|(a, b)| a + b);
                 wall[i] += w;
             }
+            into.spent.visits_s += t0.elapsed().as_secs_f64();
             if let [Some(b), Some(n)] = cycles {
                 into.log_ratios.push((n / b).ln());
                 into.pairing[0].push(k);
@@ -421,16 +454,19 @@ fn extend_inconclusive(
                 cycles: c.visit_cycles.clone(),
                 pairing: c.pairing.clone(),
                 timed_s: c.timed_s,
+                spent: c.spent,
             };
             let cell = c.cell.clone();
             let (rule, clock, settings) = (report.rule, report.clock.clone(), report.settings.clone());
+            let schedule = layouts::schedule(step, settings.layouts, rng);
+            start_ahead(sides, &cell, &schedule, settings.layouts, rng);
             let judge = Judge {
                 rule: &rule,
                 pairings: settings.layouts,
                 seed: settings.seed,
             };
             let c = &mut report.cells[i];
-            match visit.rounds(sides, &cell, step, settings.layouts, rng, &mut rounds) {
+            match visit.rounds(sides, &cell, &schedule, settings.layouts, rng, &mut rounds) {
                 Ok(()) => finish(c, rounds, &judge, clock.as_ref()),
                 Err(f) => {
                     c.verdict = Verdict::Failed;

@@ -222,7 +222,9 @@ fn an_a_a_run_with_real_workers_fills_every_cell() {
         assert!(c.timed_s > 0.0, "{c:?}");
     }
     let (timed, elapsed) = report.timed_share().expect("the run knows its timed share");
-    assert!(timed < elapsed, "{timed} s timed in a run of {elapsed} s");
+    let (s, setup) = (report.spent(), report.setup_s);
+    let accounted = setup + s.prepare_s + s.start_s + s.visits_s;
+    assert!(timed < s.visits_s && setup > 0.0 && accounted <= elapsed, "{s:?}");
     // Each side: the handshake, a first copy checked at start, then one
     // process per round (3 rounds × 2 cells), the last five from the copies.
     let log = std::fs::read_to_string(&starts).unwrap();

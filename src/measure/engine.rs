@@ -160,18 +160,21 @@ pub(super) fn sample_threads_with(
         latch.break_all();
     };
     let (latch, spans, report) = (&latch, &spans, &report);
+    let work = move |i: usize| {
+        let run = std::panic::AssertUnwindSafe(|| worker(make, latch, batch, samples, warm));
+        match std::panic::catch_unwind(run) {
+            Ok(Ok(mine)) => spans.lock().unwrap().push(mine),
+            Ok(Err(e)) => report(e),
+            Err(_) => report(Error::process(format!("worker thread {i} panicked"))),
+        }
+    };
+    // Worker 0 runs on the calling thread: a thread-local state a backend
+    // seeds on first use (AWS-LC's per-thread DRBG gathers jitter entropy,
+    // milliseconds) is then seeded once per process, not once per visit.
     std::thread::scope(|s| {
-        for i in 0..threads {
-            let work = move || {
-                let run = std::panic::AssertUnwindSafe(|| worker(make, latch, batch, samples, warm));
-                match std::panic::catch_unwind(run) {
-                    Ok(Ok(mine)) => spans.lock().unwrap().push(mine),
-                    Ok(Err(e)) => report(e),
-                    Err(_) => report(Error::process(format!("worker thread {i} panicked"))),
-                }
-            };
+        for i in 1..threads {
             let spawned = if may_spawn(i) {
-                std::thread::Builder::new().spawn_scoped(s, work).map(drop)
+                std::thread::Builder::new().spawn_scoped(s, move || work(i)).map(drop)
             } else {
                 Err(std::io::Error::other("spawn refused by the test hook"))
             };
@@ -181,6 +184,7 @@ pub(super) fn sample_threads_with(
                 break;
             }
         }
+        work(0);
     });
     if let Some(e) = error.lock().unwrap_or_else(|p| p.into_inner()).take() {
         return Err(e);

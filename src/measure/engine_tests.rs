@@ -405,3 +405,27 @@ fn a_visit_warms_up_with_one_untimed_run_unless_its_first_sample_does() {
         (10, 8)
     );
 }
+
+/// Worker 0 of a visit runs on the calling thread, the others on threads of
+/// their own: a backend's per-thread state (AWS-LC seeds a DRBG per thread)
+/// is then set up once per process for one-thread cells, not per visit.
+#[test]
+fn worker_zero_of_a_visit_runs_on_the_calling_thread() {
+    let seen = std::sync::Mutex::new(Vec::new());
+    let make = || {
+        seen.lock().unwrap().push(std::thread::current().id());
+        Ok(Box::new(Sleeper::new(Duration::from_micros(10), None)) as Box<dyn Workload>)
+    };
+    for threads in [1, 3] {
+        seen.lock().unwrap().clear();
+        assert_eq!(sample_threads(&make, threads, 2, 3).unwrap().1.len(), 3 * threads);
+        let ids = seen.lock().unwrap().clone();
+        let here = std::thread::current().id();
+        assert_eq!(
+            ids.iter().filter(|id| **id == here).count(),
+            1,
+            "{threads} threads: {ids:?}"
+        );
+        assert_eq!(ids.len(), threads);
+    }
+}

@@ -133,14 +133,32 @@ fn failed_table(r: &Report) -> Option<Table> {
     (!t.rows.is_empty()).then_some(t)
 }
 
+/// How much of the run was timed samples, and where the rest went (reports
+/// from before the breakdown have none, and say only the share).
+fn timed_line(r: &Report, timed: f64, elapsed: f64) -> String {
+    let share = format!(
+        "Timed samples: {timed:.1} s of the run's {elapsed:.1} s ({:.0} %)",
+        100.0 * timed / elapsed
+    );
+    let s = r.spent();
+    if s.visits_s <= 0.0 {
+        return format!("{share}; the rest started processes, prepared cells and read clocks.");
+    }
+    let other = (elapsed - r.setup_s - s.prepare_s - s.start_s - s.visits_s).max(0.0);
+    format!(
+        "{share}; the rest: set-up {:.1} s, preparing cells {:.1} s, starting processes {:.1} s, visits' untimed set-up, warm-up and clock readings {:.1} s, other {other:.1} s.",
+        r.setup_s,
+        s.prepare_s,
+        s.start_s,
+        (s.visits_s - timed).max(0.0),
+    )
+}
+
 /// The closing lines: summary, then what the exit code means.
 pub fn verdict_lines(r: &Report, strict: bool) -> Vec<String> {
     let mut lines = vec![r.summary()];
     if let Some((timed, elapsed)) = r.timed_share() {
-        lines.push(format!(
-            "Timed samples: {timed:.1} s of the run's {elapsed:.1} s ({:.0} %); the rest started processes, prepared cells and read clocks.",
-            100.0 * timed / elapsed
-        ));
+        lines.push(timed_line(r, timed, elapsed));
     }
     let inconclusive = r.count(Verdict::Inconclusive);
     if inconclusive > 0 {
