@@ -31,7 +31,7 @@ fn the_defaults() {
     let mut threads = vec![1, cores];
     threads.dedup();
     assert_eq!(cfg.threads, threads);
-    assert_eq!((cfg.duration, cfg.rounds, cfg.aad), (Duration::from_millis(240), 6, 0));
+    assert_eq!((cfg.duration, cfg.rounds, cfg.aad), (Duration::from_millis(80), 6, 0));
     assert_eq!(cfg.target_sample, Duration::from_millis(1));
     assert_eq!(cfg.backends.len(), Registry::builtin().backends().len());
     let quick = flags(|f| f.quick = true)
