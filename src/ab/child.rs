@@ -189,13 +189,16 @@ impl Worker {
         let mut old = std::mem::replace(self, fresh);
         // Its exit runs on a spare CPU and is reaped there, not where the
         // next visit is timed.
-        if let Some(s) = &self.starter {
-            let _ = pin::move_process(old.proc.id(), &s.cpus);
-        }
-        let _ = old.proc.kill();
         match &self.starter {
-            Some(s) => s.drop_later(old),
-            None => drop(old.proc.wait()),
+            Some(s) => {
+                let _ = pin::move_process(old.proc.id(), &s.cpus);
+                let _ = old.proc.kill();
+                s.drop_later(old);
+            }
+            None => {
+                let _ = old.proc.kill();
+                let _ = old.proc.wait();
+            }
         }
         Ok(())
     }
